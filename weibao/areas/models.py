@@ -1,0 +1,46 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Area(models.Model):
+    """A node of the administrative tree 区 → 街道/镇 → 居民区/村."""
+
+    class Level(models.TextChoices):
+        DISTRICT = "district", _("District")
+        SUBDISTRICT = "subdistrict", _("Sub-district or town")
+        COMMUNITY = "community", _("Residential area")
+
+    name = models.CharField(_("name"), max_length=64)
+    # 统计用区划代码 where one is published; blank for places without an official code.
+    code = models.CharField(_("official code"), max_length=12, blank=True)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=~Q(code=""), name="area_code_unique"
+            ),
+            models.UniqueConstraint(fields=["parent", "name"], name="area_name_unique_in_parent"),
+            models.CheckConstraint(
+                condition=(Q(level="district", parent__isnull=True))
+                | (~Q(level="district") & Q(parent__isnull=False)),
+                name="area_only_districts_are_roots",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def scope_field(self) -> str:
+        """The Child column that holds an area of this level."""
+        return {"district": "district", "subdistrict": "subdistrict", "community": "community"}[
+            self.level
+        ]

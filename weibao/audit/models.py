@@ -1,0 +1,67 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One change made through a service: who, what, when, old and new values.
+
+    Written in the same transaction as the change it records, and never edited afterwards.
+    Sensitive values are recorded masked, so the log itself leaks nothing.
+    """
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=40)
+    object_type = models.CharField(_("object type"), max_length=40)
+    object_id = models.CharField(_("object id"), max_length=40)
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.PROTECT, null=True, related_name="audit_events"
+    )
+    changes = models.JSONField(_("changes"), default=dict)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["child", "-at"]),
+            models.Index(fields=["object_type", "object_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}#{self.object_id}"
+
+
+class AccessLog(models.Model):
+    """Every read of a child's file, and every reveal of a sensitive value."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web")
+        API = "api", _("API")
+
+    class Kind(models.TextChoices):
+        VIEW = "view", _("Viewed the file")
+        REVEAL = "reveal", _("Revealed a sensitive value")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.PROTECT, related_name="access_logs"
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.VIEW)
+    field = models.CharField(_("field"), max_length=40, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["child", "-at"]), models.Index(fields=["user", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} child#{self.child_id}"

@@ -1,0 +1,32 @@
+from typing import Any
+
+from weibao.audit.models import AccessLog, AuditEvent
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj,
+    child=None,
+    changes: dict[str, Any] | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """Call inside the transaction of the change being recorded."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        child=child,
+        changes=changes or {},
+        note=note,
+    )
+
+
+def access_log_record(
+    *, user, child, channel: str, kind: str = AccessLog.Kind.VIEW, field: str = "", reason: str = ""
+) -> AccessLog:
+    return AccessLog.objects.create(
+        user=user, child=child, channel=channel, kind=kind, field=field, reason=reason
+    )

@@ -1,0 +1,182 @@
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from weibao.children.categories import Category
+from weibao.children.choices import (
+    AGED_OUT,
+    AGED_OUT_LABEL,
+    DisabilityLevel,
+    DisabilityType,
+    Grade,
+    Health,
+    HukouType,
+    IncomeSource,
+    Relation,
+    Sex,
+    Status,
+)
+from weibao.children.ethnicity import ETHNICITIES
+from weibao.core.fields import EncryptedTextField
+
+ADULT_AGE = 18
+
+
+def adult_cutoff(today: dt.date | None = None) -> dt.date:
+    """Children born on or before this date are 18 or over today."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - ADULT_AGE)
+    except ValueError:  # 29 February: the birthday falls on 1 March in a common year
+        return today.replace(year=today.year - ADULT_AGE, month=3, day=1) - dt.timedelta(days=1)
+
+
+class Child(models.Model):
+    """One file per child (一人一档).
+
+    The area columns are denormalised on purpose: every scope check, list and count filters on
+    them, and at a city's scale that has to be one indexed comparison, not a walk up the tree.
+    """
+
+    name = models.CharField(_("name"), max_length=64)
+    name_initials = models.CharField(max_length=64, db_index=True, editable=False)
+    name_pinyin = models.CharField(max_length=256, db_index=True, editable=False)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=ETHNICITIES, default="01")
+    birth_date = models.DateField(_("birth date"), db_index=True)
+
+    id_number = EncryptedTextField(_("ID number"))
+    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField(max_length=18, editable=False)
+
+    hukou_type = models.CharField(
+        _("household registration type"), max_length=8, choices=HukouType.choices
+    )
+    hukou_place = models.CharField(_("household registration place"), max_length=100, blank=True)
+    address = EncryptedTextField(_("home address"), blank=True)
+
+    district = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    subdistrict = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    community = models.ForeignKey(
+        "areas.Area",
+        on_delete=models.PROTECT,
+        related_name="children_registered",
+        verbose_name=_("residential area"),
+    )
+
+    school = models.CharField(_("school"), max_length=100, blank=True)
+    grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices, blank=True)
+    boarding = models.BooleanField(_("boarding at school"), default=False)
+
+    health = models.CharField(
+        _("health"), max_length=10, choices=Health.choices, default=Health.HEALTHY
+    )
+    disability_type = models.CharField(
+        _("disability type"), max_length=16, choices=DisabilityType.choices, blank=True
+    )
+    disability_level = models.CharField(
+        _("disability grade"), max_length=1, choices=DisabilityLevel.choices, blank=True
+    )
+    health_notes = models.TextField(_("health notes"), blank=True)
+
+    family_situation = models.TextField(_("family situation"), blank=True)
+    income_source = models.CharField(
+        _("main income source"), max_length=12, choices=IncomeSource.choices, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
+    )
+    status_date = models.DateField(_("status date"), null=True, blank=True)
+    status_reason = models.CharField(_("status reason"), max_length=200, blank=True)
+
+    # Optimistic concurrency: a save based on an older version is refused, never merged silently.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("child")
+        verbose_name_plural = _("children")
+        ordering = ["community_id", "name", "id"]
+        permissions = [("reveal_sensitive", "Can reveal ID numbers, phones and addresses")]
+        indexes = [
+            models.Index(fields=["community", "status", "birth_date"]),
+            models.Index(fields=["subdistrict", "status", "birth_date"]),
+            models.Index(fields=["district", "status", "birth_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="active") | Q(status_date__isnull=False),
+                name="child_status_change_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def age(self, today: dt.date | None = None) -> int:
+        today = today or timezone.localdate()
+        before_birthday = (today.month, today.day) < (self.birth_date.month, self.birth_date.day)
+        return today.year - self.birth_date.year - before_birthday
+
+    def is_minor(self, today: dt.date | None = None) -> bool:
+        return self.birth_date > adult_cutoff(today)
+
+    def effective_status(self, today: dt.date | None = None) -> str:
+        if self.status == Status.ACTIVE and not self.is_minor(today):
+            return AGED_OUT
+        return self.status
+
+    def effective_status_label(self) -> str:
+        status = self.effective_status()
+        return str(AGED_OUT_LABEL) if status == AGED_OUT else self.get_status_display()
+
+
+class ChildCategory(models.Model):
+    """A child's membership of one category, as a row so that counts and filters use an index."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="category_rows")
+    category = models.CharField(max_length=32, choices=Category.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["child", "category"], name="child_category_unique")
+        ]
+        indexes = [models.Index(fields=["category", "child"])]
+
+    def __str__(self) -> str:
+        return self.get_category_display()
+
+
+class Guardian(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="guardians")
+    name = models.CharField(_("name"), max_length=64)
+    relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_masked = models.CharField(max_length=20, blank=True, editable=False)
+    work_location = models.CharField(_("work location"), max_length=100, blank=True)
+    is_entrusted_carer = models.BooleanField(_("entrusted carer"), default=False)
+    able_to_guard = models.BooleanField(_("able to guard"), default=True)
+    notes = models.CharField(_("notes"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("guardian")
+        verbose_name_plural = _("guardians")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_relation_display()})"

@@ -1,0 +1,161 @@
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from weibao.accounts.selectors import user_scope_areas
+from weibao.children import idnumber
+from weibao.children.categories import IN_DIFFICULTY, IN_DIFFICULTY_FILTER, Category
+from weibao.children.choices import AGED_OUT, Status
+from weibao.children.models import Child, ChildCategory, Guardian, adult_cutoff
+from weibao.core import crypto
+
+
+def children_visible_to(user) -> QuerySet[Child]:
+    """THE scope rule for children: a user sees the children whose 居民区 lies inside one of
+    the areas of their role assignments. Every list, detail, search, count, export and API call
+    about children starts here."""
+    q = Q()
+    for area in user_scope_areas(user):
+        q |= Q(**{f"{area.scope_field()}_id": area.pk})
+    if not q:
+        return Child.objects.none()
+    return Child.objects.filter(q)
+
+
+def child_get_for_user(user, pk) -> Child:
+    """A child the user may see, or 404 exactly as if it did not exist."""
+    try:
+        return (
+            children_visible_to(user)
+            .select_related("community", "subdistrict", "district", "created_by")
+            .get(pk=int(pk))
+        )
+    except (Child.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def _birth_range_for_ages(lo: int, hi: int, today: dt.date) -> tuple[dt.date, dt.date]:
+    """Birth dates of children aged lo..hi (inclusive) today."""
+    oldest = _years_before(today, hi + 1) + dt.timedelta(days=1)
+    youngest = _years_before(today, lo)
+    return oldest, youngest
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+PHONE_RE = re.compile(r"^1\d{10}$")
+INITIALS_RE = re.compile(r"^[a-zA-Z]+$")
+
+
+def child_search(qs: QuerySet[Child], text: str) -> QuerySet[Child]:
+    """Search by full ID number, by a guardian's phone, by Chinese name or by pinyin."""
+    text = (text or "").strip()
+    if not text:
+        return qs
+    normalized = idnumber.normalize(text)
+    if len(normalized) == 18 and not idnumber.format_errors(normalized):
+        return qs.filter(id_number_hash=crypto.lookup_hash(normalized))
+    digits = re.sub(r"[\s-]", "", text)
+    if PHONE_RE.match(digits):
+        phone_match = Guardian.objects.filter(
+            child=OuterRef("pk"), phone_hash=crypto.lookup_hash(digits)
+        )
+        return qs.filter(Exists(phone_match))
+    if INITIALS_RE.match(text):
+        lowered = text.lower()
+        return qs.filter(Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered))
+    return qs.filter(name__contains=text)
+
+
+@dataclass(frozen=True)
+class ChildFilters:
+    community: int | None = None
+    category: str = ""
+    sex: str = ""
+    age_band: str = ""
+    status: str = ""
+    q: str = ""
+
+
+def child_list(user, filters: ChildFilters, today: dt.date | None = None) -> QuerySet[Child]:
+    today = today or timezone.localdate()
+    qs = children_visible_to(user)
+    if filters.community:
+        qs = qs.filter(community_id=filters.community)
+    if filters.category == IN_DIFFICULTY_FILTER:
+        qs = qs.filter(
+            Exists(ChildCategory.objects.filter(child=OuterRef("pk"), category__in=IN_DIFFICULTY))
+        )
+    elif filters.category:
+        qs = qs.filter(
+            Exists(ChildCategory.objects.filter(child=OuterRef("pk"), category=filters.category))
+        )
+    if filters.sex:
+        qs = qs.filter(sex=filters.sex)
+    if filters.age_band:
+        lo, hi = (int(x) for x in filters.age_band.split("-"))
+        oldest, youngest = _birth_range_for_ages(lo, hi, today)
+        qs = qs.filter(birth_date__gte=oldest, birth_date__lte=youngest)
+    cutoff = adult_cutoff(today)
+    if filters.status == Status.ACTIVE:
+        qs = qs.filter(status=Status.ACTIVE, birth_date__gt=cutoff)
+    elif filters.status == AGED_OUT:
+        qs = qs.filter(status=Status.ACTIVE, birth_date__lte=cutoff)
+    elif filters.status:
+        qs = qs.filter(status=filters.status)
+    qs = child_search(qs, filters.q)
+    return qs.select_related("community").prefetch_related("category_rows")
+
+
+def minors_in_scope(user, today: dt.date | None = None) -> QuerySet[Child]:
+    """Children counted as minors: on the register and under 18 today."""
+    return children_visible_to(user).filter(
+        status=Status.ACTIVE, birth_date__gt=adult_cutoff(today)
+    )
+
+
+def category_counts(user, today: dt.date | None = None) -> dict[str, int]:
+    """Number of minors in the user's scope per category, plus the 困境儿童 total and the
+    overall total; categories with no children are present with 0."""
+    minors = minors_in_scope(user, today)
+    rows = ChildCategory.objects.filter(child__in=minors).values("category").annotate(n=Count("id"))
+    counts: Counter[str] = Counter({c.value: 0 for c in Category})
+    counts.update({row["category"]: row["n"] for row in rows})
+    result = dict(counts)
+    result[IN_DIFFICULTY_FILTER] = minors.filter(
+        Exists(ChildCategory.objects.filter(child=OuterRef("pk"), category__in=IN_DIFFICULTY))
+    ).count()
+    result["total"] = minors.count()
+    return result
+
+
+def child_categories(child: Child) -> list[str]:
+    return sorted(row.category for row in child.category_rows.all())
+
+
+@dataclass(frozen=True)
+class DuplicateOwner:
+    child: Child | None  # set only when the user may see the existing record
+
+
+def id_number_owner(user, id_number: str, exclude_pk: int | None = None) -> DuplicateOwner | None:
+    """The one lookup across scopes: is this ID number registered already? Reveals the record
+    only if the user may see it anyway."""
+    qs = Child.objects.filter(id_number_hash=crypto.lookup_hash(id_number))
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    existing_pk = qs.values_list("pk", flat=True).first()
+    if existing_pk is None:
+        return None
+    visible = children_visible_to(user).filter(pk=existing_pk).first()
+    return DuplicateOwner(child=visible)

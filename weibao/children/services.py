@@ -1,0 +1,342 @@
+"""Every change to a child's file goes through these functions. Each runs in one transaction and
+writes its audit row there, so the history can never disagree with the data."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+
+from weibao.audit.models import AccessLog
+from weibao.audit.services import access_log_record, audit_record
+from weibao.children import idnumber
+from weibao.children.choices import Status
+from weibao.children.models import Child, ChildCategory, Guardian
+from weibao.children.selectors import children_visible_to
+from weibao.children.validation import validate_child_data
+from weibao.core import crypto
+from weibao.core.exceptions import ConflictError
+
+# Plain columns a user edits directly, in the order the history shows them.
+PLAIN_FIELDS = (
+    "name",
+    "sex",
+    "ethnicity",
+    "birth_date",
+    "hukou_type",
+    "hukou_place",
+    "school",
+    "grade",
+    "boarding",
+    "health",
+    "disability_type",
+    "disability_level",
+    "health_notes",
+    "family_situation",
+    "income_source",
+    "notes",
+)
+GUARDIAN_FIELDS = (
+    "name",
+    "relation",
+    "work_location",
+    "is_entrusted_carer",
+    "able_to_guard",
+    "notes",
+)
+SENSITIVE_FIELDS = ("id_number", "address", "phone")
+
+
+@dataclass
+class GuardianInput:
+    name: str
+    relation: str
+    phone: str = ""
+    work_location: str = ""
+    is_entrusted_carer: bool = False
+    able_to_guard: bool = True
+    notes: str = ""
+    id: int | None = None
+
+
+def _pinyin(name: str) -> tuple[str, str]:
+    syllables = [s.lower() for s in lazy_pinyin(name, errors="ignore")]
+    initials = [s.lower() for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")]
+    return "".join(initials)[:64], "".join(syllables)[:256]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return {"id": value.pk, "name": str(value)}
+    return value
+
+
+def _set_identity(child: Child, number: str) -> None:
+    child.id_number = number
+    child.id_number_hash = crypto.lookup_hash(number)
+    child.id_number_masked = crypto.mask_id_number(number)
+
+
+def _set_community(child: Child, community) -> None:
+    child.community = community
+    child.subdistrict_id = community.parent_id
+    child.district_id = community.parent.parent_id
+
+
+def _set_phone(guardian: Guardian, phone: str) -> None:
+    phone = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    guardian.phone = phone
+    guardian.phone_hash = crypto.lookup_hash(phone) if phone else ""
+    guardian.phone_masked = crypto.mask_phone(phone) if phone else ""
+
+
+def _raise_if_invalid(*, actor, data: dict[str, Any], instance: Child | None) -> None:
+    errors = validate_child_data(actor=actor, data=data, instance=instance)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _assert_can_write(actor, child: Child) -> None:
+    if not children_visible_to(actor).filter(pk=child.pk).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def child_create(
+    *,
+    actor,
+    data: dict[str, Any],
+    categories: list[str],
+    guardians: list[GuardianInput],
+) -> Child:
+    _raise_if_invalid(actor=actor, data={**data, "categories": categories}, instance=None)
+    child = Child(created_by=actor)
+    for field in PLAIN_FIELDS:
+        if field in data:
+            setattr(child, field, data[field])
+    child.name = child.name.strip()
+    child.name_initials, child.name_pinyin = _pinyin(child.name)
+    _set_identity(child, idnumber.normalize(data["id_number"]))
+    child.address = data.get("address", "")
+    _set_community(child, data["community"])
+    child.save()
+    ChildCategory.objects.bulk_create(
+        [ChildCategory(child=child, category=c) for c in sorted(set(categories))]
+    )
+    guardian_changes = [_guardian_add(child, g) for g in guardians]
+    changes = {f: {"old": None, "new": _jsonable(getattr(child, f))} for f in PLAIN_FIELDS}
+    changes["id_number"] = {"old": None, "new": child.id_number_masked}
+    changes["address"] = {"old": None, "new": crypto.mask_address(child.address)}
+    changes["community"] = {"old": None, "new": _jsonable(child.community)}
+    changes["categories"] = {"old": [], "new": sorted(set(categories))}
+    if guardian_changes:
+        changes["guardians"] = guardian_changes
+    audit_record(actor=actor, action="child.create", obj=child, child=child, changes=changes)
+    return child
+
+
+def _guardian_add(child: Child, g: GuardianInput) -> dict[str, Any]:
+    guardian = Guardian(child=child)
+    for field in GUARDIAN_FIELDS:
+        setattr(guardian, field, getattr(g, field))
+    _set_phone(guardian, g.phone)
+    guardian.save()
+    return {"op": "add", "name": guardian.name, "phone": guardian.phone_masked}
+
+
+@transaction.atomic
+def child_update(
+    *,
+    actor,
+    child: Child,
+    expected_version: int,
+    data: dict[str, Any],
+    categories: list[str] | None = None,
+    guardians: list[GuardianInput] | None = None,
+) -> Child:
+    """Apply the given changes. Fields absent from `data` stay as they are; an empty id_number
+    keeps the current one. `categories`/`guardians` of None mean "unchanged"."""
+    _assert_can_write(actor, child)
+    current = Child.objects.select_for_update().select_related("community").get(pk=child.pk)
+    if current.version != expected_version:
+        raise ConflictError
+    merged = {f: getattr(current, f) for f in PLAIN_FIELDS}
+    merged.update({"community": current.community, "address": current.address})
+    merged.update(data)
+    merged["categories"] = categories if categories is not None else []
+    _raise_if_invalid(actor=actor, data=merged, instance=current)
+
+    changes: dict[str, Any] = {}
+    for field in PLAIN_FIELDS:
+        if field not in data:
+            continue
+        new = data[field].strip() if field == "name" else data[field]
+        old = getattr(current, field)
+        if new != old:
+            changes[field] = {"old": _jsonable(old), "new": _jsonable(new)}
+            setattr(current, field, new)
+    if "name" in changes:
+        current.name_initials, current.name_pinyin = _pinyin(current.name)
+    new_number = idnumber.normalize(data.get("id_number") or "")
+    if new_number and new_number != current.id_number:
+        old_masked = current.id_number_masked
+        _set_identity(current, new_number)
+        changes["id_number"] = {"old": old_masked, "new": current.id_number_masked}
+    if "address" in data and data["address"] != current.address:
+        changes["address"] = {
+            "old": crypto.mask_address(current.address),
+            "new": crypto.mask_address(data["address"]),
+        }
+        current.address = data["address"]
+    if "community" in data and data["community"].pk != current.community_id:
+        changes["community"] = {
+            "old": _jsonable(current.community),
+            "new": _jsonable(data["community"]),
+        }
+        _set_community(current, data["community"])
+    if categories is not None:
+        old_categories = sorted(current.category_rows.values_list("category", flat=True))
+        new_categories = sorted(set(categories))
+        if old_categories != new_categories:
+            current.category_rows.exclude(category__in=new_categories).delete()
+            ChildCategory.objects.bulk_create(
+                [
+                    ChildCategory(child=current, category=c)
+                    for c in new_categories
+                    if c not in old_categories
+                ]
+            )
+            changes["categories"] = {"old": old_categories, "new": new_categories}
+    if guardians is not None:
+        guardian_changes = _sync_guardians(current, guardians)
+        if guardian_changes:
+            changes["guardians"] = guardian_changes
+    if not changes:
+        return current
+    current.version += 1
+    current.save()
+    audit_record(actor=actor, action="child.update", obj=current, child=current, changes=changes)
+    return current
+
+
+def _sync_guardians(child: Child, wanted: list[GuardianInput]) -> list[dict[str, Any]]:
+    existing = {g.pk: g for g in child.guardians.all()}
+    changes: list[dict[str, Any]] = []
+    kept: set[int] = set()
+    for g in wanted:
+        guardian = existing.get(g.id) if g.id else None
+        if guardian is None:
+            changes.append(_guardian_add(child, g))
+            continue
+        kept.add(guardian.pk)
+        fields: dict[str, Any] = {}
+        for field in GUARDIAN_FIELDS:
+            new, old = getattr(g, field), getattr(guardian, field)
+            if new != old:
+                fields[field] = {"old": old, "new": new}
+                setattr(guardian, field, new)
+        new_phone = "".join(ch for ch in g.phone if ch.isdigit() or ch == "+")
+        if new_phone != guardian.phone:
+            old_masked = guardian.phone_masked
+            _set_phone(guardian, new_phone)
+            fields["phone"] = {"old": old_masked, "new": guardian.phone_masked}
+        if fields:
+            guardian.save()
+            changes.append({"op": "change", "name": guardian.name, "fields": fields})
+    for pk, guardian in existing.items():
+        if pk not in kept:
+            changes.append({"op": "remove", "name": guardian.name})
+            guardian.delete()
+    return changes
+
+
+@transaction.atomic
+def child_change_status(
+    *,
+    actor,
+    child: Child,
+    expected_version: int,
+    status: str,
+    date: dt.date,
+    reason: str,
+) -> Child:
+    """Mark a child moved out, transferred or deceased (or back on the register). Records are
+    never deleted by ordinary users: the file stays, with its history."""
+    _assert_can_write(actor, child)
+    errors: dict[str, list[str]] = {}
+    if status not in Status.values:
+        errors["status"] = [_("Unknown status.")]
+    if status != Status.ACTIVE and not (reason or "").strip():
+        errors["reason"] = [_("Please give the reason.")]
+    if date is None:
+        errors["date"] = [_("Please give the date.")]
+    elif date > timezone.localdate():
+        errors["date"] = [_("The date cannot be in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    current = Child.objects.select_for_update().get(pk=child.pk)
+    if current.version != expected_version:
+        raise ConflictError
+    changes = {
+        "status": {"old": current.status, "new": status},
+        "status_date": {"old": _jsonable(current.status_date), "new": date.isoformat()},
+        "status_reason": {"old": current.status_reason, "new": reason.strip()},
+    }
+    current.status, current.status_date, current.status_reason = status, date, reason.strip()
+    current.version += 1
+    current.save()
+    audit_record(actor=actor, action="child.status", obj=current, child=current, changes=changes)
+    return current
+
+
+def child_record_view(*, actor, child: Child, channel: str) -> None:
+    access_log_record(user=actor, child=child, channel=channel)
+
+
+REVEALABLE = ("id_number", "address", "guardian_phone")
+
+
+@transaction.atomic
+def child_reveal(
+    *,
+    actor,
+    child: Child,
+    field: str,
+    reason: str,
+    channel: str,
+    guardian_id: int | None = None,
+) -> str:
+    """Return one sensitive value in full, after logging who asked for it and why."""
+    _assert_can_write(actor, child)
+    if not actor.has_perm("children.reveal_sensitive"):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if field not in REVEALABLE:
+        errors["field"] = [_("This field cannot be revealed.")]
+    if not (reason or "").strip():
+        errors["reason"] = [_("Please say why you need to see it in full.")]
+    guardian = None
+    if field == "guardian_phone":
+        guardian = child.guardians.filter(pk=guardian_id).first() if guardian_id else None
+        if guardian is None:
+            errors["guardian"] = [_("No such guardian.")]
+    if errors:
+        raise ValidationError(errors)
+    value = {"id_number": child.id_number, "address": child.address}.get(field) or (
+        guardian.phone if guardian else ""
+    )
+    access_log_record(
+        user=actor,
+        child=child,
+        channel=channel,
+        kind=AccessLog.Kind.REVEAL,
+        field=field if guardian is None else f"guardian_phone:{guardian.pk}",
+        reason=reason.strip()[:200],
+    )
+    return value

@@ -9,6 +9,7 @@ import itertools
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -23,9 +24,13 @@ _sequence = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def _english_off(settings):
+def _fast_tests(settings):
     # Tests read Chinese messages unless they switch language themselves.
     settings.LANGUAGE_CODE = "zh-hans"
+    # Real password hashing costs over a second per persona; tests don't need its strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Login throttles count in the cache; each test starts with none.
+    cache.clear()
 
 
 @pytest.fixture

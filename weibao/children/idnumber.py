@@ -2,6 +2,8 @@
 digit is odd for men and even for women, and a check character (ISO 7064 MOD 11-2)."""
 
 import datetime as dt
+import re
+import unicodedata
 
 from django.utils.translation import gettext as _
 
@@ -9,8 +11,13 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 
 
+_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+
+
 def normalize(value: str) -> str:
-    return (value or "").strip().replace(" ", "").upper()
+    # NFKC turns the full-width digits of a Chinese input method into ASCII, so the same
+    # number typed either way has one lookup hash and cannot be registered twice.
+    return unicodedata.normalize("NFKC", value or "").strip().replace(" ", "").upper()
 
 
 def check_char(first17: str) -> str:
@@ -33,7 +40,7 @@ def format_errors(id_number: str) -> list[str]:
     """Problems with the number on its own; empty when it is well formed."""
     if len(id_number) != 18:
         return [_("An ID number has 18 characters; this one has %(n)d.") % {"n": len(id_number)}]
-    if not id_number[:17].isdigit() or not (id_number[17].isdigit() or id_number[17] == "X"):
+    if not _SHAPE.fullmatch(id_number):
         return [_("The first 17 characters must be digits and the last a digit or X.")]
     if birth_date_of(id_number) is None:
         return [_("The birth date inside the ID number (characters 7–14) is not a real date.")]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
@@ -55,7 +55,7 @@ SENSITIVE_FIELDS = ("id_number", "address", "phone")
 class GuardianInput:
     name: str
     relation: str
-    phone: str = ""
+    phone: str | None = ""  # None: keep the stored phone (the edit form never shows it in full)
     work_location: str = ""
     is_entrusted_carer: bool = False
     able_to_guard: bool = True
@@ -125,7 +125,15 @@ def child_create(
     _set_identity(child, idnumber.normalize(data["id_number"]))
     child.address = data.get("address", "")
     _set_community(child, data["community"])
-    child.save()
+    try:
+        with transaction.atomic():
+            child.save()
+    except IntegrityError as exc:
+        # Two people registering the same number at the same moment: the database's unique
+        # index decides, and the loser gets the same message as a sequential duplicate.
+        raise ValidationError(
+            {"id_number": [_("A child with this ID number is already registered.")]}
+        ) from exc
     ChildCategory.objects.bulk_create(
         [ChildCategory(child=child, category=c) for c in sorted(set(categories))]
     )
@@ -145,7 +153,7 @@ def _guardian_add(child: Child, g: GuardianInput) -> dict[str, Any]:
     guardian = Guardian(child=child)
     for field in GUARDIAN_FIELDS:
         setattr(guardian, field, getattr(g, field))
-    _set_phone(guardian, g.phone)
+    _set_phone(guardian, g.phone or "")
     guardian.save()
     return {"op": "add", "name": guardian.name, "phone": guardian.phone_masked}
 
@@ -241,8 +249,10 @@ def _sync_guardians(child: Child, wanted: list[GuardianInput]) -> list[dict[str,
             if new != old:
                 fields[field] = {"old": old, "new": new}
                 setattr(guardian, field, new)
-        new_phone = "".join(ch for ch in g.phone if ch.isdigit() or ch == "+")
-        if new_phone != guardian.phone:
+        new_phone = (
+            None if g.phone is None else "".join(c for c in g.phone if c.isdigit() or c == "+")
+        )
+        if new_phone is not None and new_phone != guardian.phone:
             old_masked = guardian.phone_masked
             _set_phone(guardian, new_phone)
             fields["phone"] = {"old": old_masked, "new": guardian.phone_masked}
@@ -272,7 +282,8 @@ def child_change_status(
     errors: dict[str, list[str]] = {}
     if status not in Status.values:
         errors["status"] = [_("Unknown status.")]
-    if status != Status.ACTIVE and not (reason or "").strip():
+    reason = (reason or "").strip()
+    if status != Status.ACTIVE and not reason:
         errors["reason"] = [_("Please give the reason.")]
     if date is None:
         errors["date"] = [_("Please give the date.")]
@@ -286,9 +297,9 @@ def child_change_status(
     changes = {
         "status": {"old": current.status, "new": status},
         "status_date": {"old": _jsonable(current.status_date), "new": date.isoformat()},
-        "status_reason": {"old": current.status_reason, "new": reason.strip()},
+        "status_reason": {"old": current.status_reason, "new": reason},
     }
-    current.status, current.status_date, current.status_reason = status, date, reason.strip()
+    current.status, current.status_date, current.status_reason = status, date, reason
     current.version += 1
     current.save()
     audit_record(actor=actor, action="child.status", obj=current, child=current, changes=changes)

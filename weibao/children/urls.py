@@ -4,10 +4,10 @@ from weibao.children import views
 
 app_name = "children"
 urlpatterns = [
-    path("", views.child_list, name="list"),
-    path("new/", views.child_create, name="create"),
-    path("<int:pk>/", views.child_detail, name="detail"),
-    path("<int:pk>/edit/", views.child_edit, name="edit"),
-    path("<int:pk>/status/", views.child_status, name="status"),
-    path("<int:pk>/reveal/", views.child_reveal, name="reveal"),
+    path("", views.child_list_view, name="list"),
+    path("new/", views.child_create_view, name="create"),
+    path("<int:pk>/", views.child_detail_view, name="detail"),
+    path("<int:pk>/edit/", views.child_edit_view, name="edit"),
+    path("<int:pk>/status/", views.child_status_view, name="status"),
+    path("<int:pk>/reveal/", views.child_reveal_view, name="reveal"),
 ]

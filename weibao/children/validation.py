@@ -42,7 +42,12 @@ def validate_child_data(
         _add(errors, "name", _("Please enter the child's name."))
 
     birth_date = data.get("birth_date")
-    if birth_date is not None:
+    birth_date_changed = instance is None or birth_date != instance.birth_date
+    if birth_date is None:
+        _add(errors, "birth_date", _("Please enter the birth date."))
+    elif birth_date_changed:
+        # Only a new or changed birth date must be a minor's: the file of a child who has since
+        # turned 18 stays editable (benefits can continue for full-time study).
         if birth_date > today:
             _add(errors, "birth_date", _("The birth date cannot be in the future."))
         elif birth_date <= adult_cutoff(today):
@@ -52,6 +57,7 @@ def validate_child_data(
                 _("This person is 18 or over and cannot be registered as a minor."),
             )
 
+    _check_choices(errors, data)
     _check_community(errors, actor, data.get("community"), instance)
     _check_id_number(errors, actor, data, instance, link_duplicates)
 
@@ -62,6 +68,20 @@ def validate_child_data(
     if unknown:
         _add(errors, "categories", _("Unknown category: %(c)s") % {"c": ", ".join(sorted(unknown))})
     return errors
+
+
+REQUIRED_CHOICES = ("sex", "hukou_type")
+
+
+def _check_choices(errors: Errors, data: dict[str, Any]) -> None:
+    for field in REQUIRED_CHOICES:
+        if not data.get(field):
+            _add(errors, field, _("Please choose a value."))
+    for field in Child._meta.get_fields():
+        choices = getattr(field, "choices", None)
+        value = data.get(field.name)
+        if choices and value not in (None, "") and value not in dict(field.flatchoices):
+            _add(errors, field.name, _("Unknown value: %(v)s") % {"v": value})
 
 
 def _check_community(errors: Errors, actor, community, instance: Child | None) -> None:

@@ -1,8 +1,217 @@
-from django.http import HttpResponse
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from weibao.audit.models import AccessLog
+from weibao.children import services
+from weibao.children.categories import Category
+from weibao.children.forms import (
+    ChildFilterForm,
+    ChildForm,
+    RevealForm,
+    StatusForm,
+    guardian_formset,
+)
+from weibao.children.history import action_label, child_history, describe
+from weibao.children.models import Child
+from weibao.children.selectors import ChildFilters, child_get_for_user, child_list
+from weibao.core import crypto
+from weibao.core.exceptions import ConflictError
+
+PAGE_SIZE = 25
 
 
-def child_list(request):
-    return HttpResponse("todo")
+@login_required
+def child_list_view(request: HttpRequest) -> HttpResponse:
+    form = ChildFilterForm(request.GET or None, actor=request.user)
+    filters = ChildFilters()
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        filters = ChildFilters(
+            community=d["community"].pk if d["community"] else None,
+            category=d["category"],
+            sex=d["sex"],
+            age_band=d["age_band"],
+            status=d["status"],
+            q=d["q"],
+        )
+    page = Paginator(child_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "children/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "category_labels": dict(Category.choices),
+        },
+    )
 
 
-child_create = child_detail = child_edit = child_status = child_reveal = child_list
+def _apply_service_errors(form, error: ValidationError) -> None:
+    for field, msgs in error.message_dict.items():
+        for message in msgs:
+            form.add_error(field if field in form.fields else None, message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_create_view(request: HttpRequest) -> HttpResponse:
+    form = ChildForm(request.POST or None, actor=request.user)
+    guardians = guardian_formset(request.POST or None)
+    if request.method == "POST" and form.is_valid() and guardians.is_valid():
+        try:
+            child = services.child_create(
+                actor=request.user,
+                data=form.service_data(),
+                categories=form.cleaned_data["categories"],
+                guardians=guardians.inputs(keep_phone_when_empty=False),
+            )
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The child's file has been created."))
+            return redirect("children:detail", pk=child.pk)
+    if not form.fields["community"].queryset.exists():
+        messages.warning(request, _("You have no residential area in which to register children."))
+    return render(
+        request, "children/form.html", {"form": form, "guardians": guardians, "child": None}
+    )
+
+
+@login_required
+def child_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    child = child_get_for_user(request.user, pk)
+    services.child_record_view(actor=request.user, child=child, channel=AccessLog.Channel.WEB)
+    return _render_detail(request, child)
+
+
+def _render_detail(request: HttpRequest, child: Child, **extra) -> HttpResponse:
+    history = [(e, action_label(e), describe(e)) for e in child_history(child)[:100]]
+    categories = [r.get_category_display() for r in child.category_rows.all()]
+    context = {
+        "child": child,
+        "categories": categories,
+        "guardians": child.guardians.all(),
+        "history": history,
+        "address_masked": crypto.mask_address(child.address),
+        "can_reveal": request.user.has_perm("children.reveal_sensitive"),
+        "status_form": StatusForm(
+            initial={"status": child.status, "version": child.version},
+        ),
+        **extra,
+    }
+    return render(request, "children/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    child = child_get_for_user(request.user, pk)
+    form = ChildForm(request.POST or None, actor=request.user, instance=child)
+    guardians = guardian_formset(request.POST or None, child=child)
+    version = child.version
+    if request.method == "POST":
+        version = _posted_version(request)
+        if form.is_valid() and guardians.is_valid():
+            try:
+                services.child_update(
+                    actor=request.user,
+                    child=child,
+                    expected_version=version,
+                    data=form.service_data(),
+                    categories=form.cleaned_data["categories"],
+                    guardians=guardians.inputs(keep_phone_when_empty=True),
+                )
+            except ConflictError:
+                # Keep what the user typed; show them it is now based on the newer version,
+                # so saving again is a deliberate choice and nobody's change vanishes unseen.
+                messages.error(
+                    request,
+                    _(
+                        "Someone else changed this file while you were editing. Your entries "
+                        "are kept below; check the current file (opens in a new tab) and save "
+                        "again to apply them."
+                    ),
+                )
+                version = Child.objects.get(pk=child.pk).version
+            except ValidationError as exc:
+                _apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect("children:detail", pk=child.pk)
+    return render(
+        request,
+        "children/form.html",
+        {"form": form, "guardians": guardians, "child": child, "version": version},
+    )
+
+
+def _posted_version(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1  # a tampered or missing version can only ever conflict
+
+
+@login_required
+@require_POST
+def child_status_view(request: HttpRequest, pk: int) -> HttpResponse:
+    child = child_get_for_user(request.user, pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.child_change_status(
+                actor=request.user,
+                child=child,
+                expected_version=d["version"],
+                status=d["status"],
+                date=d["date"],
+                reason=d["reason"],
+            )
+        except ConflictError:
+            form.add_error(None, _("Someone else changed this file; reload it and try again."))
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Status updated."))
+            return redirect("children:detail", pk=child.pk)
+    return _render_detail(request, child, status_form=form, status_open=True)
+
+
+@login_required
+@require_POST
+def child_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
+    child = child_get_for_user(request.user, pk)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please say why you need to see it in full."))
+        return redirect("children:detail", pk=child.pk)
+    try:
+        value = services.child_reveal(
+            actor=request.user,
+            child=child,
+            field=form.cleaned_data["field"],
+            guardian_id=form.cleaned_data.get("guardian"),
+            reason=form.cleaned_data["reason"],
+            channel=AccessLog.Channel.WEB,
+        )
+    except PermissionDenied:
+        messages.error(request, _("You do not have permission to see this in full."))
+        return redirect("children:detail", pk=child.pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("children:detail", pk=child.pk)
+    return render(
+        request,
+        "children/revealed.html",
+        {"child": child, "value": value, "field": form.cleaned_data["field"]},
+    )

@@ -1,10 +1,64 @@
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from weibao.accounts.selectors import user_is_sysadmin, user_role_assignments
+from weibao.areas.selectors import area_path
+from weibao.children.categories import IN_DIFFICULTY_FILTER, Category
+from weibao.children.selectors import category_counts
 
 
-def home(request):
-    return HttpResponse("todo")
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    roles = [
+        (ra.get_role_display(), area_path(ra.area) if ra.area else "")
+        for ra in user_role_assignments(request.user)
+    ]
+    counts = category_counts(request.user)
+    cards = [(c.value, c.label, counts[c.value]) for c in Category]
+    return render(
+        request,
+        "home.html",
+        {
+            "roles": roles,
+            "has_scope": any(ra.area for ra in user_role_assignments(request.user)),
+            "is_sysadmin": user_is_sysadmin(request.user),
+            "total": counts["total"],
+            "in_difficulty": counts[IN_DIFFICULTY_FILTER],
+            "in_difficulty_key": IN_DIFFICULTY_FILTER,
+            "cards": cards,
+        },
+    )
+
+
+LOGIN_FAILURE_LIMIT = 10
+LOGIN_FAILURE_WINDOW = 15 * 60
+
+
+def _failure_key(request: HttpRequest) -> str:
+    username = (request.POST.get("username") or "")[:150]
+    return f"login-failures:{request.META.get('REMOTE_ADDR', '')}:{username}"
 
 
 class LoginView(auth_views.LoginView):
+    """Django's login, with a pause after repeated failures so passwords cannot be guessed."""
+
     template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if cache.get(_failure_key(request), 0) >= LOGIN_FAILURE_LIMIT:
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, _("Too many failed attempts. Please try again in 15 minutes."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        key = _failure_key(self.request)
+        cache.add(key, 0, LOGIN_FAILURE_WINDOW)
+        cache.incr(key)
+        return super().form_invalid(form)

@@ -1,0 +1,198 @@
+"""`weibao demo`: the synthetic demo data, loaded through the services, idempotent."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from weibao.accounts.models import RoleAssignment, User
+from weibao.areas.models import Area
+from weibao.audit.models import AuditEvent
+from weibao.children import idnumber
+from weibao.children.choices import Status
+from weibao.children.models import Child, ChildCategory, Guardian
+from weibao.core.demo import DEMO_PASSWORD
+from weibao.core.models import SiteState
+
+N = 60
+
+SUBDISTRICT_CODES = {
+    "华阳路街道": "310105001",
+    "江苏路街道": "310105002",
+    "新华路街道": "310105004",
+    "周家桥街道": "310105005",
+    "天山路街道": "310105006",
+    "仙霞新村街道": "310105008",
+    "虹桥街道": "310105009",
+    "程家桥街道": "310105010",
+    "北新泾街道": "310105011",
+    "新泾镇": "310105102",
+}
+
+
+@pytest.fixture
+def fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def run_demo(*args) -> str:
+    out = io.StringIO()
+    call_command("demo", "--children", str(N), *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def loaded(db, fast_hasher):
+    return run_demo()
+
+
+def snapshot() -> dict:
+    return {
+        "areas": sorted(Area.objects.values_list("pk", "name", "code", "level", "is_demo")),
+        "users": sorted(
+            User.objects.values_list("username", "password", "is_staff", "is_superuser")
+        ),
+        "roles": sorted(RoleAssignment.objects.values_list("user__username", "role", "area_id")),
+        "perms": sorted(User.user_permissions.through.objects.values_list("user_id", "permission")),
+        "children": sorted(Child.objects.values_list("pk", "version", "status", "birth_date")),
+        "categories": ChildCategory.objects.count(),
+        "guardians": Guardian.objects.count(),
+        "audit": AuditEvent.objects.count(),
+        "site_state": list(SiteState.objects.values_list("key", "value")),
+    }
+
+
+def test_areas_are_changning_with_codes_and_invented_communities(loaded):
+    district = Area.objects.get(code="310105")
+    assert (district.name, district.level, district.is_demo) == ("长宁区", "district", False)
+    subs = Area.objects.filter(level="subdistrict")
+    assert {a.name: a.code for a in subs} == SUBDISTRICT_CODES
+    assert not any(a.is_demo for a in subs)
+    assert all(a.parent_id == district.pk for a in subs)
+    counts = {a.name: a.children.count() for a in subs}
+    assert counts["天山路街道"] == 18
+    assert counts["仙霞新村街道"] == 23
+    assert all(n >= 1 for n in counts.values())
+    communities = Area.objects.filter(level="community")
+    assert all(c.is_demo and c.code == "" for c in communities)
+
+
+def test_children_are_registered_through_the_services_with_valid_numbers(loaded):
+    children = list(Child.objects.all())
+    assert len(children) == N
+    for child in children:
+        assert idnumber.format_errors(child.id_number) == []
+        assert idnumber.birth_date_of(child.id_number) == child.birth_date
+        assert idnumber.sex_of(child.id_number) == child.sex
+        assert child.id_number.startswith("310105")
+        assert 1 <= child.guardians.count() <= 2
+        assert child.category_rows.exists()
+    assert len({c.id_number for c in children}) == N
+    actor = User.objects.get(username="district_admin")
+    created = AuditEvent.objects.filter(action="child.create")
+    assert created.count() == N
+    assert set(created.values_list("actor", flat=True)) == {actor.pk}
+    # The names that test the software, the aged-out and the ones that left the register.
+    names = {c.name for c in children}
+    assert "阿依古丽·买买提" in names
+    assert any(ord(ch) > 0xFFFF for name in names for ch in name)
+    assert Child.objects.get(name="阿依古丽·买买提").ethnicity == "05"
+    assert any(c.effective_status() == "aged_out" for c in children)
+    left = Child.objects.exclude(status=Status.ACTIVE)
+    assert set(left.values_list("status", flat=True)) == {"moved_out", "transferred", "deceased"}
+    assert AuditEvent.objects.filter(action="child.status").count() == left.count()
+    phones = Guardian.objects.values_list("phone", flat=True)
+    assert all(p.startswith(("1380000", "1700000")) for p in phones)
+
+
+def _roles(username: str) -> list[tuple[str, Area | None]]:
+    return [
+        (ra.role, ra.area)
+        for ra in RoleAssignment.objects.filter(user__username=username).select_related("area")
+    ]
+
+
+def test_accounts_have_their_roles_areas_and_permissions(loaded):
+    tianshan = Area.objects.get(code="310105006")
+    xianxia = Area.objects.get(code="310105008")
+    assert _roles("admin") == [("sysadmin", None)]
+    assert _roles("district_admin") == [("district_staff", Area.objects.get(code="310105"))]
+    assert _roles("tianshan_supervisor") == [("supervisor", tianshan)]
+    assert _roles("tianshan_staff") == [("station_staff", tianshan)]
+    [(role1, area1)] = _roles("tianshan_director_1")
+    [(role2, area2)] = _roles("tianshan_director_2")
+    [(role3, area3)] = _roles("xianxia_director_1")
+    assert role1 == role2 == role3 == "director"
+    assert area1 != area2
+    assert area1.parent == area2.parent == tianshan
+    assert area3.parent == xianxia
+    assert area1.level == area3.level == "community"
+
+    for username in (
+        "admin",
+        "district_admin",
+        "tianshan_supervisor",
+        "tianshan_director_1",
+        "tianshan_director_2",
+        "xianxia_director_1",
+        "tianshan_staff",
+    ):
+        user = User.objects.get(username=username)
+        assert user.check_password(DEMO_PASSWORD)
+        assert "演示" in user.full_name
+        assert username in loaded
+
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+    district_admin = User.objects.get(username="district_admin")
+    assert district_admin.is_staff and not district_admin.is_superuser
+    for perm in (
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_user",
+        "accounts.add_roleassignment",
+        "accounts.change_roleassignment",
+        "accounts.view_roleassignment",
+        "children.reveal_sensitive",
+    ):
+        assert district_admin.has_perm(perm)
+    assert not district_admin.has_perm("accounts.delete_user")
+    assert User.objects.get(username="tianshan_supervisor").has_perm("children.reveal_sensitive")
+    assert User.objects.get(username="tianshan_director_1").has_perm("children.reveal_sensitive")
+    assert not User.objects.get(username="tianshan_director_2").has_perm(
+        "children.reveal_sensitive"
+    )
+    assert not User.objects.get(username="tianshan_staff").is_staff
+    assert DEMO_PASSWORD in loaded
+    assert "created" in loaded
+
+
+def test_rerun_changes_nothing_and_never_resets_a_password(loaded):
+    assert SiteState.demo_loaded()
+    staff = User.objects.get(username="tianshan_staff")
+    staff.set_password("changed-by-the-user-1")
+    staff.save()
+    before = snapshot()
+
+    output = run_demo()
+
+    assert snapshot() == before
+    assert "already present" in output
+    assert "tianshan_staff" in output
+    staff.refresh_from_db()
+    assert staff.check_password("changed-by-the-user-1")
+
+
+def test_missing_account_is_recreated_without_touching_children(loaded):
+    User.objects.get(username="tianshan_staff").delete()
+    children = Child.objects.count()
+    run_demo()
+    assert _roles("tianshan_staff")[0][0] == "station_staff"
+    assert Child.objects.count() == children
+
+
+def test_demo_refuses_a_production_instance(db, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError):
+        run_demo()
+    assert not Area.objects.exists()

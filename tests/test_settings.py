@@ -1,0 +1,156 @@
+"""Production refuses to start misconfigured; embedded mode generates its keys once."""
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+from weibao.core.keys import load_or_create_embedded_keys
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SECRETS = {
+    "WEIBAO_SECRET_KEY": "s" * 50,
+    "WEIBAO_FIELD_KEYS": Fernet.generate_key().decode(),
+    "WEIBAO_HASH_KEY": "h" * 32,
+}
+PRINT = (
+    "import weibao.settings as s; import json; print(json.dumps({'debug': s.DEBUG, "
+    "'secure': s.SESSION_COOKIE_SECURE, 'csrf_secure': s.CSRF_COOKIE_SECURE, "
+    "'secret': s.SECRET_KEY, 'field_keys': s.FIELD_ENCRYPTION_KEYS, 'hash': s.LOOKUP_HASH_KEY}))"
+)
+
+
+def _import_settings(tmp_path: Path, code: str = "import weibao.settings", **env: str):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("WEIBAO_") and k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}
+    }
+    clean["WEIBAO_VAR_DIR"] = str(tmp_path / "var")
+    clean.update(env)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("debug", ["1", "True"])
+def test_production_refuses_to_start_with_debug_on(tmp_path, debug):
+    result = _import_settings(tmp_path, WEIBAO_ENV="production", WEIBAO_DEBUG=debug, **SECRETS)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "WEIBAO_DEBUG" in result.stderr
+
+
+@pytest.mark.parametrize("missing", sorted(SECRETS))
+def test_production_refuses_to_start_without_each_secret(tmp_path, missing):
+    env = {k: v for k, v in SECRETS.items() if k != missing}
+    result = _import_settings(tmp_path, WEIBAO_ENV="production", **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+
+
+def test_production_treats_an_empty_secret_as_missing(tmp_path):
+    result = _import_settings(
+        tmp_path, WEIBAO_ENV="production", **{**SECRETS, "WEIBAO_SECRET_KEY": ""}
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+
+
+def test_production_starts_with_all_secrets_and_debug_off(tmp_path):
+    result = _import_settings(tmp_path, PRINT, WEIBAO_ENV="production", WEIBAO_DEBUG="0", **SECRETS)
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout)
+    assert loaded["debug"] is False
+    assert loaded["secure"] is True and loaded["csrf_secure"] is True
+    assert loaded["secret"] == SECRETS["WEIBAO_SECRET_KEY"]
+    assert loaded["field_keys"] == [SECRETS["WEIBAO_FIELD_KEYS"]]
+    assert loaded["hash"] == SECRETS["WEIBAO_HASH_KEY"]
+    # production never generates embedded keys
+    assert not (tmp_path / "var" / "keys.json").exists()
+
+
+def test_production_with_debug_unset_starts_with_debug_off(tmp_path):
+    result = _import_settings(tmp_path, PRINT, WEIBAO_ENV="production", **SECRETS)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["debug"] is False
+
+
+def test_production_accepts_several_field_keys_for_rotation(tmp_path):
+    keys = [Fernet.generate_key().decode(), Fernet.generate_key().decode()]
+    result = _import_settings(
+        tmp_path, PRINT, WEIBAO_ENV="production", **{**SECRETS, "WEIBAO_FIELD_KEYS": ",".join(keys)}
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["field_keys"] == keys
+
+
+def test_embedded_mode_generates_keys_once_and_reuses_them_across_starts(tmp_path):
+    first = _import_settings(tmp_path, PRINT)
+    second = _import_settings(tmp_path, PRINT)
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    assert json.loads(first.stdout) == json.loads(second.stdout)
+    assert json.loads(first.stdout)["debug"] is False
+    assert (tmp_path / "var" / "keys.json").exists()
+
+
+# --- load_or_create_embedded_keys ----------------------------------------------------------
+
+
+def test_embedded_keys_are_generated_once_and_reused(tmp_path):
+    var = tmp_path / "var"
+    first = load_or_create_embedded_keys(var)
+    second = load_or_create_embedded_keys(var)
+    assert first == second
+    assert set(first) == {"secret_key", "field_key", "hash_key"}
+    assert json.loads((var / "keys.json").read_text()) == first
+
+
+def test_embedded_keys_file_is_readable_by_its_owner_only(tmp_path):
+    var = tmp_path / "var"
+    load_or_create_embedded_keys(var)
+    mode = stat.S_IMODE((var / "keys.json").stat().st_mode)
+    assert mode == 0o600
+
+
+def test_embedded_keys_leave_no_temporary_file_behind(tmp_path):
+    var = tmp_path / "var"
+    load_or_create_embedded_keys(var)
+    load_or_create_embedded_keys(var)
+    assert sorted(p.name for p in var.iterdir()) == ["keys.json"]
+
+
+def test_embedded_keys_are_usable_and_strong(tmp_path):
+    keys = load_or_create_embedded_keys(tmp_path / "var")
+    token = Fernet(keys["field_key"].encode()).encrypt(b"310105201506010011")
+    assert Fernet(keys["field_key"].encode()).decrypt(token) == b"310105201506010011"
+    assert len(keys["secret_key"]) >= 50
+    assert len(keys["hash_key"]) >= 32
+
+
+def test_embedded_keys_differ_between_installations(tmp_path):
+    one = load_or_create_embedded_keys(tmp_path / "one")
+    two = load_or_create_embedded_keys(tmp_path / "two")
+    for name in one:
+        assert one[name] != two[name]
+
+
+def test_existing_keys_file_is_never_overwritten(tmp_path):
+    var = tmp_path / "var"
+    var.mkdir()
+    existing = {"secret_key": "kept", "field_key": Fernet.generate_key().decode(), "hash_key": "k"}
+    (var / "keys.json").write_text(json.dumps(existing))
+    assert load_or_create_embedded_keys(var) == existing

@@ -1,0 +1,76 @@
+"""/api/v1/auth/token/ and /api/v1/me/."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import parsers, serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from weibao.accounts.models import RoleAssignment, User
+from weibao.accounts.selectors import user_role_assignments
+from weibao.children.api import REVEAL_PERMISSION
+from weibao.core.api import SafeJSONParser
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for the token to send as `Authorization: Token …`."""
+
+    parser_classes = (parsers.FormParser, parsers.MultiPartParser, SafeJSONParser)
+    # Password guessing is throttled per client address (REST_FRAMEWORK's "login" rate).
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "login"
+
+    # ObtainAuthToken's own serializer also carries the token, so without this the schema
+    # would document username and password as the response.
+    @extend_schema(
+        summary="Obtain an API token",
+        request=AuthTokenSerializer,
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(description="Wrong username or password, or inactive account."),
+        },
+        auth=[],
+    )
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        return super().post(request, *args, **kwargs)
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    area_name = serializers.CharField(source="area.name", read_only=True, allow_null=True)
+    area_level = serializers.CharField(source="area.level", read_only=True, allow_null=True)
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["role", "role_display", "area", "area_name", "area_level"]
+        read_only_fields = fields
+
+
+class MeSerializer(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField()
+    can_reveal_sensitive = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name", "roles", "can_reveal_sensitive"]
+        read_only_fields = fields
+
+    @extend_schema_field(RoleSerializer(many=True))
+    def get_roles(self, user: User) -> list[dict]:
+        return RoleSerializer(user_role_assignments(user), many=True).data
+
+    def get_can_reveal_sensitive(self, user: User) -> bool:
+        return user.has_perm(REVEAL_PERMISSION)
+
+
+class MeView(APIView):
+    @extend_schema(summary="The signed-in user, their roles and areas", responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)

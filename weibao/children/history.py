@@ -1,0 +1,110 @@
+"""Turns the audit rows of a child into lines a person can read, in the current language.
+
+Audit rows keep raw values (codes, ISO dates) so they stay true whatever the language; the labels
+are looked up when the history is shown."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from weibao.audit.models import AuditEvent
+from weibao.children.categories import Category
+from weibao.children.choices import Relation
+from weibao.children.models import Child, Guardian
+
+ACTION_LABELS = {
+    "child.create": gettext_lazy("Registered"),
+    "child.update": gettext_lazy("Edited"),
+    "child.status": gettext_lazy("Status changed"),
+}
+
+
+@dataclass
+class ChangeLine:
+    label: str
+    old: str
+    new: str
+
+
+def _label(model, field: str) -> str:
+    extra = {
+        "categories": _("categories"),
+        "community": _("residential area"),
+        "id_number": _("ID number"),
+        "address": _("home address"),
+        "phone": _("phone"),
+    }
+    if field in extra:
+        return str(extra[field])
+    try:
+        return str(model._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return field
+
+
+def _display(model, field: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, dict) and "name" in value:
+        return value["name"]
+    if field == "categories":
+        labels = dict(Category.choices)
+        return "、".join(str(labels.get(c, c)) for c in value) or "—"
+    try:
+        choices = dict(model._meta.get_field(field).flatchoices)
+    except FieldDoesNotExist:
+        choices = {}
+    return str(choices.get(value, value))
+
+
+def describe(event: AuditEvent) -> list[ChangeLine]:
+    lines = []
+    for field, change in event.changes.items():
+        if field == "guardians":
+            lines.extend(_describe_guardians(change))
+            continue
+        lines.append(
+            ChangeLine(
+                _label(Child, field),
+                _display(Child, field, change.get("old")),
+                _display(Child, field, change.get("new")),
+            )
+        )
+    return lines
+
+
+def _describe_guardians(changes: list[dict[str, Any]]) -> list[ChangeLine]:
+    lines = []
+    for change in changes:
+        who = _("Guardian %(name)s") % {"name": change.get("name", "")}
+        if change["op"] == "add":
+            lines.append(ChangeLine(who, "—", str(_("added"))))
+        elif change["op"] == "remove":
+            lines.append(ChangeLine(who, str(_("removed")), "—"))
+        else:
+            for field, c in change.get("fields", {}).items():
+                label = f"{who} · {_label(Guardian, field)}"
+                if field == "relation":
+                    rel = dict(Relation.choices)
+                    old, new = rel.get(c["old"], c["old"]), rel.get(c["new"], c["new"])
+                else:
+                    old, new = (
+                        _display(Guardian, field, c["old"]),
+                        _display(Guardian, field, c["new"]),
+                    )
+                lines.append(ChangeLine(label, str(old), str(new)))
+    return lines
+
+
+def child_history(child: Child) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(child=child).select_related("actor").order_by("-at", "-id")
+
+
+def action_label(event: AuditEvent) -> str:
+    return str(ACTION_LABELS.get(event.action, event.action))

@@ -270,3 +270,34 @@ def test_repeated_failed_logins_are_paused(director_a):
     )
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("persona", ["director_b", "director_elsewhere", "unassigned"])
+def test_nobody_registers_a_child_outside_their_own_areas(personas, areas, persona):
+    post = form_post(areas["community_a"], name="越权登记")
+    response = web_client(personas[persona]).post("/children/new/", post)
+    assert response.status_code == 200
+    assert "community" in response.context["form"].errors
+    assert not Child.objects.filter(name="越权登记").exists()
+
+
+def _queries_for(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_list_pages_cost_the_same_number_of_queries_for_3_or_20_children(supervisor, make_child):
+    from tests.conftest import api_client
+
+    for _ in range(3):
+        make_child("community_a")
+    web, api = web_client(supervisor), api_client(supervisor)
+    few = (_queries_for(web, "/children/"), _queries_for(api, "/api/v1/children/"))
+    for _ in range(17):
+        make_child("community_b", guardians=[])
+    many = (_queries_for(web, "/children/"), _queries_for(api, "/api/v1/children/"))
+    assert few == many

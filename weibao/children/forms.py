@@ -64,6 +64,9 @@ class ChildForm(forms.Form):
             required=False,
             widget=forms.CheckboxSelectMultiple,
         )
+        communities = self.fields["community"].queryset
+        if instance is None and not self.is_bound and communities.count() == 1:
+            self.initial["community"] = communities.get().pk  # a director has one 居民区
         if instance is not None and not self.is_bound:
             self.initial.update({f: getattr(instance, f) for f in PLAIN_FIELDS})
             self.initial["community"] = instance.community_id

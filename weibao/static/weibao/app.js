@@ -10,3 +10,17 @@ document.addEventListener("click", (event) => {
   button.insertAdjacentHTML("beforebegin", html);
   total.value = String(index + 1);
 });
+
+// Typing a full ID number fills in birth date and sex when they are still empty; the server
+// checks all three agree either way.
+document.addEventListener("input", (event) => {
+  if (event.target.id !== "id_id_number") return;
+  const value = event.target.value.trim().toUpperCase();
+  if (!/^[0-9]{17}[0-9X]$/.test(value)) return;
+  const birth = document.getElementById("id_birth_date");
+  const sex = document.getElementById("id_sex");
+  if (birth && !birth.value) {
+    birth.value = `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`;
+  }
+  if (sex && !sex.value) sex.value = Number(value[16]) % 2 === 1 ? "M" : "F";
+});

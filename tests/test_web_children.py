@@ -301,3 +301,40 @@ def test_list_pages_cost_the_same_number_of_queries_for_3_or_20_children(supervi
         make_child("community_b", guardians=[])
     many = (_queries_for(web, "/children/"), _queries_for(api, "/api/v1/children/"))
     assert few == many
+
+
+def test_edit_page_opens_for_a_child_with_guardians(director_a, child_a):
+    response = web_client(director_a).get(f"/children/{child_a.pk}/edit/")
+    assert response.status_code == 200
+    assert "测试家长" in response.content.decode()
+
+
+def test_a_child_can_be_registered_without_a_guardian(director_a, areas):
+    post = form_post(areas["community_a"], name="无监护人登记")
+    post.update(
+        {
+            "guardians-0-name": "",
+            "guardians-0-relation": "",
+            "guardians-0-phone": "",
+            "guardians-0-able_to_guard": "on",
+        }
+    )
+    response = web_client(director_a).post("/children/new/", post)
+    assert response.status_code == 302
+    assert not Child.objects.get(name="无监护人登记").guardians.exists()
+
+
+def test_the_app_serves_its_own_stylesheet_and_script(db):
+    for path in ["/static/weibao/app.css", "/static/weibao/app.js"]:
+        assert web_client(None).get(path).status_code == 200, path
+
+
+def test_one_bad_filter_value_does_not_drop_the_others(director_a, child_a, make_child):
+    make_child("community_a", name="女孩", sex="F")
+    html = web_client(director_a).get("/children/?category=foo&sex=F").content.decode()
+    assert "女孩" in html and "张小明" not in html
+
+
+def test_surname_zeng_is_found_by_its_surname_reading(director_a, make_child):
+    make_child("community_a", name="曾一明")
+    assert "曾一明" in web_client(director_a).get("/children/?q=zym").content.decode()

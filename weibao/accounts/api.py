@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from weibao.accounts.models import RoleAssignment, User
 from weibao.accounts.selectors import user_role_assignments
 from weibao.children.api import REVEAL_PERMISSION
-from weibao.core.api import SafeJSONParser
+from weibao.core.parsers import SafeJSONParser
 
 
 class TokenSerializer(serializers.Serializer):

@@ -23,7 +23,7 @@ from weibao.children.serializers import (
     RevealSerializer,
     StatusChangeSerializer,
 )
-from weibao.core.api import SafeJSONParser
+from weibao.core.parsers import SafeJSONParser
 
 REVEAL_PERMISSION = "children.reveal_sensitive"
 

@@ -74,8 +74,6 @@ class ChildForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if self.errors:
-            return cleaned  # the type errors first; the domain rules need well-typed values
         data = dict(cleaned)
         if self.instance is not None and not data.get("address"):
             data.pop("address", None)
@@ -83,6 +81,8 @@ class ChildForm(forms.Form):
             actor=self.actor, data=data, instance=self.instance, link_duplicates=True
         ).items():
             target = field if field in self.fields else None
+            if target in self.errors:
+                continue  # already explained by the field's own check (e.g. required)
             for message in messages:
                 self.add_error(target, message)
         return cleaned
@@ -100,7 +100,10 @@ class ChildForm(forms.Form):
 class GuardianForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("name"), max_length=64)
-    relation = forms.ChoiceField(label=_("relation"), choices=Relation.choices)
+    # The blank choice lets an untouched extra row stay empty (and be skipped).
+    relation = forms.ChoiceField(
+        label=_("relation"), choices=[("", "---------"), *Relation.choices]
+    )
     phone = forms.RegexField(
         label=_("phone"),
         regex=r"^\+?[\d\s-]{5,20}$",
@@ -143,7 +146,8 @@ class BaseGuardianFormSet(forms.BaseFormSet):
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
-        initial = (self.initial or [])[index] if index is not None and self.initial else None
+        initials = self.initial or []
+        initial = initials[index] if index is not None and index < len(initials) else None
         if initial and initial.get("id") in self.masked_phones:
             kwargs["masked_phone"] = self.masked_phones[initial["id"]]
         return kwargs
@@ -206,7 +210,7 @@ STATUS_FILTER_CHOICES = [("", _("All")), *Status.choices, (AGED_OUT, AGED_OUT_LA
 
 
 class ChildFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=40)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     community = CommunityChoiceField(
         label=_("residential area"), queryset=Area.objects.none(), required=False
     )

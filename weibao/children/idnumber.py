@@ -12,6 +12,15 @@ _CHECK_CHARS = "10X98765432"
 
 
 _SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+# First two digits: the province-level codes of GB/T 2260 (71 Taiwan, 81/82 Hong Kong and Macao,
+# 83 for residence permits of Taiwan residents).
+_PROVINCES = frozenset(
+    {
+        "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36",
+        "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62",
+        "63", "64", "65", "71", "81", "82", "83",
+    }
+)  # fmt: skip
 
 
 def normalize(value: str) -> str:
@@ -42,6 +51,8 @@ def format_errors(id_number: str) -> list[str]:
         return [_("An ID number has 18 characters; this one has %(n)d.") % {"n": len(id_number)}]
     if not _SHAPE.fullmatch(id_number):
         return [_("The first 17 characters must be digits and the last a digit or X.")]
+    if id_number[:2] not in _PROVINCES:
+        return [_("The first six digits are not a valid region code.")]
     if birth_date_of(id_number) is None:
         return [_("The birth date inside the ID number (characters 7–14) is not a real date.")]
     if check_char(id_number[:17]) != id_number[17]:

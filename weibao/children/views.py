@@ -30,15 +30,16 @@ PAGE_SIZE = 25
 def child_list_view(request: HttpRequest) -> HttpResponse:
     form = ChildFilterForm(request.GET or None, actor=request.user)
     filters = ChildFilters()
-    if form.is_bound and form.is_valid():
-        d = form.cleaned_data
+    if form.is_bound:
+        form.is_valid()
+        d = form.cleaned_data  # only the valid filters: one bad value drops itself, not all
         filters = ChildFilters(
-            community=d["community"].pk if d["community"] else None,
-            category=d["category"],
-            sex=d["sex"],
-            age_band=d["age_band"],
-            status=d["status"],
-            q=d["q"],
+            community=d["community"].pk if d.get("community") else None,
+            category=d.get("category", ""),
+            sex=d.get("sex", ""),
+            age_band=d.get("age_band", ""),
+            status=d.get("status", ""),
+            q=d.get("q", ""),
         )
     page = Paginator(child_list(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -178,7 +179,10 @@ def child_status_view(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=d["reason"],
             )
         except ConflictError:
-            form.add_error(None, _("Someone else changed this file; reload it and try again."))
+            form.add_error(None, _("Someone else changed this file; check it and save again."))
+            child = child_get_for_user(request.user, pk)
+            form.data = form.data.copy()
+            form.data["version"] = child.version  # saving again is now a deliberate choice
         except ValidationError as exc:
             _apply_service_errors(form, exc)
         else:

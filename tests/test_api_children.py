@@ -371,12 +371,29 @@ def test_director_registers_a_child_in_own_residential_area(director_a, areas):
     assert data["id_number"] not in json.dumps(event.changes)
 
 
-def test_unknown_and_read_only_fields_are_ignored_on_create(director_a, areas):
+def test_unknown_and_read_only_fields_are_refused_on_create(director_a, areas):
     data = payload(areas["community_a"], status="deceased", version=99, id_number_masked="x")
     data["favourite_colour"] = "blue"
     response = api_client(director_a).post(LIST_URL, data, format="json")
-    assert response.status_code == 201
-    assert (response.json()["status"], response.json()["version"]) == ("active", 1)
+    assert response.status_code == 400
+    assert set(response.json()) == {"status", "version", "id_number_masked", "favourite_colour"}
+    assert not Child.objects.filter(name=data["name"]).exists()
+
+
+def test_status_cannot_be_set_through_patch(director_a, child_a):
+    response = api_client(director_a).patch(
+        f"{LIST_URL}{child_a.pk}/", {"status": "deceased", "version": 1}, format="json"
+    )
+    assert response.status_code == 400
+    assert "status" in response.json()
+    child_a.refresh_from_db()
+    assert child_a.status == "active"
+
+
+def test_unknown_api_paths_answer_json_404(director_a):
+    response = api_client(director_a).get(f"{LIST_URL}abc/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
 
 
 def _id_with_wrong_check_digit() -> str:

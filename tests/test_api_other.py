@@ -305,3 +305,17 @@ def test_token_endpoint_is_throttled_against_password_guessing(director_a):
     ]
     assert codes[:10] == [400] * 10
     assert codes[10] == 429
+
+
+def test_superuser_without_an_area_is_not_told_they_can_reveal(db):
+    from weibao.accounts.models import User
+
+    root = User.objects.create_superuser("root", password="x-pass-123")
+    assert api_client(root).get("/api/v1/me/").json()["can_reveal_sensitive"] is False
+
+
+def test_oversized_api_body_answers_json_400(director_a, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api_client(director_a).post("/api/v1/children/", {"name": "x" * 5000}, format="json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"

@@ -377,3 +377,19 @@ def test_sysadmin_sees_no_area(areas):
     admin = _user_with((Role.SYSADMIN, None))
     assert not areas_visible_to(admin).exists()
     assert not communities_visible_to(admin).exists()
+
+
+def test_phone_typed_with_country_code_finds_the_guardian(director_a, child_a):
+    from weibao.children.selectors import ChildFilters, child_list
+
+    for typed in ["+86 138 0000 0001", "0086-13800000001", "138-0000-0001"]:
+        assert list(child_list(director_a, ChildFilters(q=typed))) == [child_a], typed
+
+
+def test_children_are_listed_in_pinyin_order(director_a, make_child):
+    from weibao.children.selectors import ChildFilters, child_list
+
+    for name in ["张三", "阿明", "李四"]:
+        make_child("community_a", name=name)
+    names = [c.name for c in child_list(director_a, ChildFilters())]
+    assert names == ["阿明", "李四", "张三"]

@@ -10,7 +10,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from weibao.accounts.models import RoleAssignment, User
-from weibao.accounts.selectors import user_role_assignments
+from weibao.accounts.selectors import user_role_assignments, user_scope_areas
 from weibao.children.api import REVEAL_PERMISSION
 from weibao.core.parsers import SafeJSONParser
 
@@ -67,7 +67,8 @@ class MeSerializer(serializers.ModelSerializer):
         return RoleSerializer(user_role_assignments(user), many=True).data
 
     def get_can_reveal_sensitive(self, user: User) -> bool:
-        return user.has_perm(REVEAL_PERMISSION)
+        # A superuser holds every permission but, without an area, sees no child to reveal.
+        return user.has_perm(REVEAL_PERMISSION) and bool(user_scope_areas(user))
 
 
 class MeView(APIView):

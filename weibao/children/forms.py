@@ -8,6 +8,7 @@ from weibao.children.choices import AGED_OUT, AGED_OUT_LABEL, AgeBand, Relation,
 from weibao.children.models import Child
 from weibao.children.services import PLAIN_FIELDS, GuardianInput
 from weibao.children.validation import validate_child_data
+from weibao.core import crypto
 
 
 class CommunityChoiceField(forms.ModelChoiceField):
@@ -126,7 +127,7 @@ class GuardianForm(forms.Form):
 
     def to_input(self, keep_phone_when_empty: bool) -> GuardianInput:
         d = self.cleaned_data
-        phone = "".join(ch for ch in d.get("phone") or "" if ch.isdigit() or ch == "+")
+        phone = crypto.normalize_phone(d.get("phone") or "")
         return GuardianInput(
             id=d.get("id"),
             name=d["name"].strip(),

@@ -110,9 +110,11 @@ class Child(models.Model):
     class Meta:
         verbose_name = _("child")
         verbose_name_plural = _("children")
-        ordering = ["community_id", "name", "id"]
+        # Pinyin order is what people expect of a list of Chinese names (not code-point order).
+        ordering = ["community_id", "name_pinyin", "id"]
         permissions = [("reveal_sensitive", "Can reveal ID numbers, phones and addresses")]
         indexes = [
+            models.Index(fields=["community", "name_pinyin", "id"]),
             models.Index(fields=["community", "status", "birth_date"]),
             models.Index(fields=["subdistrict", "status", "birth_date"]),
             models.Index(fields=["district", "status", "birth_date"]),

@@ -65,7 +65,7 @@ def child_search(qs: QuerySet[Child], text: str) -> QuerySet[Child]:
     normalized = idnumber.normalize(text)
     if len(normalized) == 18 and not idnumber.format_errors(normalized):
         return qs.filter(id_number_hash=crypto.lookup_hash(normalized))
-    digits = re.sub(r"[\s-]", "", text)
+    digits = crypto.normalize_phone(text) if re.fullmatch(r"[\d\s+()-]+", text) else ""
     if PHONE_RE.match(digits):
         phone_match = Guardian.objects.filter(
             child=OuterRef("pk"), phone_hash=crypto.lookup_hash(digits)

@@ -31,6 +31,7 @@ from weibao.children.models import Child, Guardian
 from weibao.children.selectors import ChildFilters, child_categories
 from weibao.children.services import REVEALABLE, GuardianInput
 from weibao.core import crypto
+from weibao.core.api import StrictFieldsMixin
 
 # The largest value a database integer key can hold; bigger numbers would overflow the driver
 # instead of simply matching nothing.
@@ -161,7 +162,7 @@ class VisibleCommunityField(serializers.PrimaryKeyRelatedField):
         return areas_visible_to(request.user)
 
 
-class GuardianInputSerializer(serializers.Serializer):
+class GuardianInputSerializer(StrictFieldsMixin, serializers.Serializer):
     id = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -192,7 +193,7 @@ class GuardianInputSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class _ChildInputSerializer(serializers.Serializer):
+class _ChildInputSerializer(StrictFieldsMixin, serializers.Serializer):
     """Every writable field, all optional; the create and update variants below add what each
     needs. Fields absent from the input stay absent from validated_data."""
 
@@ -309,14 +310,14 @@ class ChildUpdateSerializer(_ChildInputSerializer):
     )
 
 
-class StatusChangeSerializer(serializers.Serializer):
+class StatusChangeSerializer(StrictFieldsMixin, serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     date = serializers.DateField()
     reason = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
     version = serializers.IntegerField(min_value=0, max_value=MAX_DB_INT)
 
 
-class RevealSerializer(serializers.Serializer):
+class RevealSerializer(StrictFieldsMixin, serializers.Serializer):
     field = serializers.ChoiceField(choices=[(f, f) for f in REVEALABLE])
     reason = serializers.CharField(max_length=200, allow_blank=True)
     guardian = serializers.IntegerField(

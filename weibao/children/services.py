@@ -111,7 +111,7 @@ def _set_community(child: Child, community) -> None:
 
 
 def _set_phone(guardian: Guardian, phone: str) -> None:
-    phone = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    phone = crypto.normalize_phone(phone)
     guardian.phone = phone
     guardian.phone_hash = crypto.lookup_hash(phone) if phone else ""
     guardian.phone_masked = crypto.mask_phone(phone) if phone else ""
@@ -270,9 +270,7 @@ def _sync_guardians(child: Child, wanted: list[GuardianInput]) -> list[dict[str,
             if new != old:
                 fields[field] = {"old": old, "new": new}
                 setattr(guardian, field, new)
-        new_phone = (
-            None if g.phone is None else "".join(c for c in g.phone if c.isdigit() or c == "+")
-        )
+        new_phone = None if g.phone is None else crypto.normalize_phone(g.phone)
         if new_phone is not None and new_phone != guardian.phone:
             old_masked = guardian.phone_masked
             _set_phone(guardian, new_phone)

@@ -50,3 +50,13 @@ def mask_address(value: str) -> str:
         return ""
     keep = min(6, max(1, len(value) // 3))
     return value[:keep] + "*" * 6
+
+
+def normalize_phone(value: str) -> str:
+    """Digits only, without the +86 / 0086 country prefix, so one number has one lookup hash
+    however it was typed."""
+    digits = "".join(ch for ch in value or "" if ch.isdigit())
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            return digits[len(prefix) :]
+    return digits

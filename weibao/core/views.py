@@ -1,9 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 from weibao.accounts.selectors import user_is_sysadmin, user_role_assignments
 from weibao.areas.selectors import area_path
@@ -62,3 +63,23 @@ class LoginView(auth_views.LoginView):
         cache.add(key, 0, LOGIN_FAILURE_WINDOW)
         cache.incr(key)
         return super().form_invalid(form)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    # Reached for requests Django refuses before any view runs, such as an oversized body.
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": _("The request could not be read: it is too large or malformed.")},
+            status=400,
+        )
+    return defaults.bad_request(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)

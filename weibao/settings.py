@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "weibao.accounts",
     "weibao.audit",
     "weibao.children",
+    "weibao.visits",
+    "weibao.notifications",
 ]
 
 MIDDLEWARE = [

@@ -25,3 +25,12 @@ def user_is_sysadmin(user) -> bool:
     return user.is_authenticated and (
         user.is_superuser or any(ra.role == "sysadmin" for ra in user_role_assignments(user))
     )
+
+
+def users_with_role_in_areas(*, roles, area_ids) -> list[int]:
+    """Ids of the users holding one of `roles` on one of the areas (who to notify)."""
+    return list(
+        RoleAssignment.objects.filter(role__in=list(roles), area_id__in=list(area_ids))
+        .values_list("user_id", flat=True)
+        .distinct()
+    )

@@ -4,6 +4,15 @@ from weibao.accounts.selectors import user_scope_areas
 from weibao.areas.models import Area
 
 
+def area_scope_q(user, prefix: str = "") -> Q | None:
+    """The condition "lies in one of this user's areas" over the district/subdistrict/community
+    columns of a row (with `prefix` for a related row). None when the user has no area."""
+    q = Q()
+    for area in user_scope_areas(user):
+        q |= Q(**{f"{prefix}{area.scope_field()}_id": area.pk})
+    return q or None
+
+
 def areas_visible_to(user) -> QuerySet[Area]:
     """The one answer to "which areas may this user see": their assigned areas, everything
     below them, and the ancestors (so that a path such as 长宁区 › 天山路街道 can be shown)."""

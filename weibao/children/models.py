@@ -96,6 +96,8 @@ class Child(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
+    # Set when the child returns home after protection; drives the follow-up visits.
+    returned_home_on = models.DateField(_("returned home on"), null=True, blank=True)
     status_date = models.DateField(_("status date"), null=True, blank=True)
     status_reason = models.CharField(_("status reason"), max_length=200, blank=True)
 

@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from weibao.accounts.selectors import user_scope_areas
+from weibao.areas.selectors import area_scope_q
 from weibao.children import idnumber
 from weibao.children.categories import IN_DIFFICULTY, IN_DIFFICULTY_FILTER, Category
 from weibao.children.choices import AGED_OUT, Status
@@ -19,10 +19,8 @@ def children_visible_to(user) -> QuerySet[Child]:
     """THE scope rule for children: a user sees the children whose 居民区 lies inside one of
     the areas of their role assignments. Every list, detail, search, count, export and API call
     about children starts here."""
-    q = Q()
-    for area in user_scope_areas(user):
-        q |= Q(**{f"{area.scope_field()}_id": area.pk})
-    if not q:
+    q = area_scope_q(user)
+    if q is None:
         return Child.objects.none()
     return Child.objects.filter(q)
 

@@ -20,6 +20,7 @@ from weibao.children.selectors import children_visible_to
 from weibao.children.validation import validate_child_data
 from weibao.core import crypto
 from weibao.core.exceptions import ConflictError
+from weibao.visits.services import visit_schedule_child
 
 # Plain columns a user edits directly, in the order the history shows them.
 PLAIN_FIELDS = (
@@ -167,6 +168,7 @@ def child_create(
     if guardian_changes:
         changes["guardians"] = guardian_changes
     audit_record(actor=actor, action="child.create", obj=child, child=child, changes=changes)
+    visit_schedule_child(child=child)
     return child
 
 
@@ -251,6 +253,8 @@ def child_update(
     current.version += 1
     current.save()
     audit_record(actor=actor, action="child.update", obj=current, child=current, changes=changes)
+    if {"categories", "community", "birth_date"} & changes.keys():
+        visit_schedule_child(child=current)
     return current
 
 
@@ -324,6 +328,7 @@ def child_change_status(
     current.version += 1
     current.save()
     audit_record(actor=actor, action="child.status", obj=current, child=current, changes=changes)
+    visit_schedule_child(child=current)
     return current
 
 

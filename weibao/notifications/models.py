@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """An in-app message (the bell). `key` makes sending idempotent: the daily job can run
+    twice in a day and each person is still told once."""
+
+    class Kind(models.TextChoices):
+        VISIT_OVERDUE = "visit_overdue", _("Visit overdue")
+        VISIT_OVERDUE_7 = "visit_overdue_7", _("Visit overdue by more than 7 days")
+        CONCERN_RAISED = "concern_raised", _("Concern raised")
+        LEFT_BEHIND_16 = "left_behind_16", _("Left-behind child turned 16: review the category")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    key = models.CharField(max_length=80)
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Values for the message, rendered in the reader's language when shown.
+    params = models.JSONField(default=dict)
+    url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_key")
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}"

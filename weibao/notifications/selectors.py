@@ -1,0 +1,45 @@
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from weibao.notifications.models import Notification
+from weibao.visits.models import Concern
+
+
+def notifications_visible_to(user) -> QuerySet[Notification]:
+    """A user sees their own notifications, nobody else's."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user)
+
+
+def notification_get_for_user(user, pk) -> Notification:
+    try:
+        return notifications_visible_to(user).get(pk=int(pk))
+    except (Notification.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def unread_count(user) -> int:
+    return notifications_visible_to(user).filter(read_at__isnull=True).count()
+
+
+def message(notification: Notification) -> str:
+    """The notification's text in the reader's language."""
+    p = notification.params
+    if notification.kind == Notification.Kind.VISIT_OVERDUE:
+        return _("The visit to %(child)s was due on %(date)s and is overdue.") % p
+    if notification.kind == Notification.Kind.VISIT_OVERDUE_7:
+        return _("The visit to %(child)s has been overdue for more than 7 days (due %(date)s).") % p
+    if notification.kind == Notification.Kind.CONCERN_RAISED:
+        kind = dict(Concern.Kind.choices).get(p.get("concern"), p.get("concern", ""))
+        return _("A concern was raised about %(child)s: %(kind)s.") % {
+            "child": p["child"],
+            "kind": kind,
+        }
+    if notification.kind == Notification.Kind.LEFT_BEHIND_16:
+        return (
+            _("%(child)s has turned 16: please review whether they are still a left-behind child.")
+            % p
+        )
+    return notification.get_kind_display()

@@ -1,0 +1,263 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from weibao.children.categories import Category
+
+RETURNED_HOME = "returned_home"
+RULE_KEY_CHOICES = [*Category.choices, (RETURNED_HOME, _("Returned home after protection"))]
+
+
+class AreaColumns(models.Model):
+    """The child's district, 街镇 and 居民区 copied onto rows that area worklists, ledgers and
+    completion tables filter on, so each of those is one indexed range."""
+
+    district = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    subdistrict = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("residential area")
+    )
+
+    class Meta:
+        abstract = True
+
+    def copy_area_of(self, child) -> None:
+        self.district_id = child.district_id
+        self.subdistrict_id = child.subdistrict_id
+        self.community_id = child.community_id
+
+
+class VisitRule(models.Model):
+    """How often children of one category are visited (一月一访 for 监护缺失/监护不当, the rest
+    local policy), or, for RETURNED_HOME, the follow-up after a child returns home from
+    protection (domain §4: 3 months to 1 year)."""
+
+    key = models.CharField(_("category"), max_length=32, choices=RULE_KEY_CHOICES, unique=True)
+    interval_months = models.PositiveSmallIntegerField(
+        _("visit every (months)"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    duration_months = models.PositiveSmallIntegerField(
+        _("follow-up period (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(3), MaxValueValidator(12)],
+    )
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("visit rule")
+        verbose_name_plural = _("visit rules")
+        ordering = ["interval_months", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(interval_months__gte=1, interval_months__lte=12),
+                name="visit_rule_interval_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(key=RETURNED_HOME)
+                | Q(duration_months__gte=3, duration_months__lte=12),
+                name="visit_rule_follow_up_duration_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_key_display()
+
+
+class VisitDue(AreaColumns):
+    """One visit a child is owed: the open row is the child's next due date (at most one per
+    child, enforced by the database); closed rows are the record the completion table counts."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="visit_dues")
+    due_date = models.DateField(_("due date"))
+    reason = models.CharField(_("reason"), max_length=32, choices=RULE_KEY_CHOICES)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    visit = models.ForeignKey(
+        "visits.Visit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    done_on = models.DateField(null=True, blank=True)
+    on_time = models.BooleanField(null=True)
+    # 0: nobody told yet; 1: the director was told it is overdue; 2: the supervisor too (>7 days).
+    overdue_level = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("due visit")
+        verbose_name_plural = _("due visits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"], condition=Q(state="open"), name="visit_due_one_open_per_child"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["community", "state", "due_date"]),
+            models.Index(fields=["subdistrict", "state", "due_date"]),
+            models.Index(fields=["district", "state", "due_date"]),
+            models.Index(fields=["subdistrict", "due_date"]),
+            models.Index(fields=["state", "due_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.due_date}"
+
+
+class Visit(AreaColumns):
+    """A home visit (家庭随访). Saved as a draft while it is being filled in, completed once."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        COMPLETED = "completed", _("Completed")
+
+    class Kind(models.TextChoices):
+        HOME = "home", _("Home visit")
+        PHONE = "phone", _("Phone call")
+        SCHOOL = "school", _("School visit")
+        OTHER = "other", _("Other")
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        NOT_APPLICABLE = "na", _("Not applicable")
+
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="visits")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    visit_date = models.DateField(_("visit date"), null=True, blank=True)
+    kind = models.CharField(_("type"), max_length=8, choices=Kind.choices, default=Kind.HOME)
+    met_with = models.CharField(_("who was met"), max_length=200, blank=True)
+    psychology = models.TextField(_("psychology and emotions"), blank=True)
+    study = models.TextField(_("study"), blank=True)
+    family_economy = models.TextField(_("family economy"), blank=True)
+    guardianship = models.TextField(_("guardianship situation"), blank=True)
+    # 未保法 Art. 21–23 as explicit questions; "yes" to the first three or "no" to the last is a
+    # risk signal (see services.RISK_ANSWERS).
+    under8_unattended = models.CharField(
+        _("Is a child under 8 left without care?"),
+        max_length=3,
+        choices=Answer.choices,
+        blank=True,
+    )
+    under16_alone = models.CharField(
+        _("Is a child under 16 living alone without a guardian?"),
+        max_length=3,
+        choices=Answer.choices,
+        blank=True,
+    )
+    away_without_carer = models.CharField(
+        _("Are the parents working away without a fit entrusted carer?"),
+        max_length=3,
+        choices=Answer.choices,
+        blank=True,
+    )
+    weekly_contact = models.CharField(
+        _("Are the parents or carer in touch with the child at least weekly?"),
+        max_length=3,
+        choices=Answer.choices,
+        blank=True,
+    )
+    policy_publicity = models.BooleanField(_("policy publicity given"), default=False)
+    guardianship_guidance = models.BooleanField(_("guardianship guidance given"), default=False)
+    concern_marked = models.BooleanField(_("I am concerned about this child"), default=False)
+    findings = models.TextField(_("findings"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visit_date", "-id"]
+        indexes = [
+            models.Index(fields=["child", "state", "visit_date"]),
+            models.Index(fields=["subdistrict", "state", "visit_date"]),
+            models.Index(fields=["author", "state"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="draft")
+                | Q(visit_date__isnull=False, completed_at__isnull=False),
+                name="visit_completed_has_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.visit_date or '—'}"
+
+
+def attachment_path(instance: "VisitAttachment", filename: str) -> str:
+    # Never the user's file name on disk: it may carry a child's name.
+    return f"visits/{instance.visit_id}/{instance.token}"
+
+
+class VisitAttachment(models.Model):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="attachments")
+    token = models.CharField(max_length=32, unique=True)
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=120)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Concern(AreaColumns):
+    """A risk noticed about a child (风险线索), e.g. by a visit. The reports-and-cases work turns
+    concerns into mandatory reports and cases."""
+
+    class Kind(models.TextChoices):
+        UNDER8_UNATTENDED = "under8_unattended", _("Child under 8 left without care (Art. 21)")
+        UNDER16_ALONE = "under16_alone", _("Child under 16 living alone (Art. 21)")
+        AWAY_WITHOUT_CARER = "away_without_carer", _("No fit entrusted carer (Art. 22)")
+        NO_WEEKLY_CONTACT = "no_weekly_contact", _("No weekly contact with the child (Art. 23)")
+        MARKED = "marked", _("Concern raised by the visitor")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        HANDLED = "handled", _("Handled")
+
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="concerns")
+    visit = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, null=True, blank=True, related_name="concerns"
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default="open")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(auto_now_add=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_note = models.TextField(_("how it was handled"), blank=True)
+
+    class Meta:
+        verbose_name = _("concern")
+        verbose_name_plural = _("concerns")
+        ordering = ["-raised_at", "-id"]
+        indexes = [
+            models.Index(fields=["subdistrict", "state", "raised_at"]),
+            models.Index(fields=["community", "state", "raised_at"]),
+            models.Index(fields=["child", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

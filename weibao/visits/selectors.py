@@ -1,0 +1,184 @@
+"""Reads for visits, due visits (the worklist), completion tables and concerns. Each object type
+has one scope function; everything else starts from it."""
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from weibao.areas.models import Area
+from weibao.areas.selectors import area_scope_q, communities_visible_to
+from weibao.children.models import Child
+from weibao.children.selectors import children_visible_to
+from weibao.visits.models import Concern, Visit, VisitDue
+
+
+def visits_visible_to(user) -> QuerySet[Visit]:
+    """Completed visits of the children the user may see, plus the user's own drafts. Scoped
+    through the child, so a child's history follows them when they move 居民区."""
+    children = children_visible_to(user)
+    return Visit.objects.filter(child__in=children.values("pk")).filter(
+        Q(state=Visit.State.COMPLETED) | Q(author=user)
+    )
+
+
+def visit_get_for_user(user, pk) -> Visit:
+    try:
+        return (
+            visits_visible_to(user).select_related("child", "author", "community").get(pk=int(pk))
+        )
+    except (Visit.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+
+
+def dues_visible_to(user) -> QuerySet[VisitDue]:
+    """Due visits in the user's areas (the columns are kept equal to the child's)."""
+    q = area_scope_q(user)
+    return VisitDue.objects.none() if q is None else VisitDue.objects.filter(q)
+
+
+def concerns_visible_to(user) -> QuerySet[Concern]:
+    children = children_visible_to(user)
+    return Concern.objects.filter(child__in=children.values("pk"))
+
+
+def concern_get_for_user(user, pk) -> Concern:
+    try:
+        return (
+            concerns_visible_to(user).select_related("child", "visit", "raised_by").get(pk=int(pk))
+        )
+    except (Concern.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+@dataclass(frozen=True)
+class Horizon:
+    today: dt.date
+    week_end: dt.date
+    month_end: dt.date
+
+    @classmethod
+    def of(cls, today: dt.date) -> "Horizon":
+        week_end = today + dt.timedelta(days=6 - today.weekday())
+        month_end = month_bounds(today.year, today.month)[1]
+        return cls(today, week_end, max(week_end, month_end))
+
+    def bucket(self, due_date: dt.date) -> str:
+        if due_date < self.today:
+            return "overdue"
+        if due_date <= self.week_end:
+            return "week"
+        return "month"
+
+
+BUCKETS = ("overdue", "week", "month")
+
+
+def worklist(user, today: dt.date | None = None, bucket: str = "") -> QuerySet[VisitDue]:
+    """Visits overdue, due this week and due this month in the user's areas, most urgent first:
+    one range over the (area, state, due_date) index."""
+    horizon = Horizon.of(today or timezone.localdate())
+    qs = dues_visible_to(user).filter(state=VisitDue.State.OPEN)
+    if bucket == "overdue":
+        qs = qs.filter(due_date__lt=horizon.today)
+    elif bucket == "week":
+        qs = qs.filter(due_date__gte=horizon.today, due_date__lte=horizon.week_end)
+    elif bucket == "month":
+        qs = qs.filter(due_date__gt=horizon.week_end, due_date__lte=horizon.month_end)
+    else:
+        qs = qs.filter(due_date__lte=horizon.month_end)
+    return qs.select_related("child", "community").order_by("due_date", "pk")
+
+
+def worklist_counts(user, today: dt.date | None = None) -> dict[str, int]:
+    horizon = Horizon.of(today or timezone.localdate())
+    return (
+        dues_visible_to(user)
+        .filter(state=VisitDue.State.OPEN)
+        .aggregate(
+            overdue=Count("pk", filter=Q(due_date__lt=horizon.today)),
+            week=Count("pk", filter=Q(due_date__gte=horizon.today, due_date__lte=horizon.week_end)),
+            month=Count(
+                "pk", filter=Q(due_date__gt=horizon.week_end, due_date__lte=horizon.month_end)
+            ),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CompletionRow:
+    community: Area
+    due: int
+    on_time: int
+    late: int
+    overdue: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.due if self.due else None
+
+
+def completion_table(
+    user, *, subdistrict: Area, year: int, month: int, today: dt.date | None = None
+) -> list[CompletionRow]:
+    """For each 居民区 of a 街镇: visits due in the month, done on time, done late, and still
+    overdue. One grouped query over the (subdistrict, due_date) index."""
+    today = today or timezone.localdate()
+    first, last = month_bounds(year, month)
+    communities = {
+        a.pk: a for a in communities_visible_to(user).filter(parent=subdistrict).order_by("name")
+    }
+    rows = (
+        dues_visible_to(user)
+        .filter(subdistrict=subdistrict, due_date__gte=first, due_date__lte=last)
+        .exclude(state=VisitDue.State.CANCELLED)
+        .values("community_id")
+        .annotate(
+            due=Count("pk"),
+            on_time=Count("pk", filter=Q(state="done", on_time=True)),
+            late=Count("pk", filter=Q(state="done", on_time=False)),
+            overdue=Count("pk", filter=Q(state="open", due_date__lt=today)),
+        )
+    )
+    by_community = {r["community_id"]: r for r in rows}
+    return [
+        CompletionRow(
+            community=area,
+            due=by_community.get(pk, {}).get("due", 0),
+            on_time=by_community.get(pk, {}).get("on_time", 0),
+            late=by_community.get(pk, {}).get("late", 0),
+            overdue=by_community.get(pk, {}).get("overdue", 0),
+        )
+        for pk, area in communities.items()
+    ]
+
+
+def ledger(user, *, subdistrict: Area, year: int, month: int) -> QuerySet[Visit]:
+    """The month's completed visits in a 街镇 (走访台账), for the export."""
+    first, last = month_bounds(year, month)
+    return (
+        visits_visible_to(user)
+        .filter(
+            subdistrict=subdistrict,
+            state=Visit.State.COMPLETED,
+            visit_date__gte=first,
+            visit_date__lte=last,
+        )
+        .select_related("child", "community", "author")
+        .order_by("community__name", "visit_date", "pk")
+    )
+
+
+def child_visits(user, child: Child) -> QuerySet[Visit]:
+    return visits_visible_to(user).filter(child=child).select_related("author")
+
+
+def child_open_due(child: Child) -> VisitDue | None:
+    return VisitDue.objects.filter(child=child, state=VisitDue.State.OPEN).first()

@@ -1,0 +1,414 @@
+"""Writes for visits, due dates, concerns and visit rules. Each runs in one transaction and
+writes its audit row there."""
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weibao.accounts.models import Role, RoleAssignment
+from weibao.accounts.selectors import users_with_role_in_areas
+from weibao.audit.services import audit_record
+from weibao.children.choices import Status
+from weibao.children.models import Child, ChildCategory
+from weibao.children.selectors import children_visible_to
+from weibao.core.exceptions import ConflictError
+from weibao.notifications.models import Notification
+from weibao.notifications.services import notify
+from weibao.visits.jobs import recompute_due_dates
+from weibao.visits.models import (
+    RETURNED_HOME,
+    Concern,
+    Visit,
+    VisitAttachment,
+    VisitDue,
+    VisitRule,
+)
+from weibao.visits.scheduling import Due, RuleSet, add_months, next_due
+
+# The answers that are risk signals under 未保法 Art. 21–23, and the concern each raises.
+RISK_ANSWERS = {
+    "under8_unattended": ("yes", Concern.Kind.UNDER8_UNATTENDED),
+    "under16_alone": ("yes", Concern.Kind.UNDER16_ALONE),
+    "away_without_carer": ("yes", Concern.Kind.AWAY_WITHOUT_CARER),
+    "weekly_contact": ("no", Concern.Kind.NO_WEEKLY_CONTACT),
+}
+CHECK_FIELDS = tuple(RISK_ANSWERS)
+TEXT_FIELDS = (
+    "met_with",
+    "psychology",
+    "study",
+    "family_economy",
+    "guardianship",
+    "findings",
+    "next_steps",
+)
+FLAG_FIELDS = ("policy_publicity", "guardianship_guidance", "concern_marked")
+EDITABLE_FIELDS = ("visit_date", "kind", *TEXT_FIELDS, *CHECK_FIELDS, *FLAG_FIELDS)
+
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+# Checked against the file's first bytes, not the name or the browser's claim.
+ATTACHMENT_SIGNATURES = {
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"%PDF-": "application/pdf",
+}
+
+
+# --- scheduling ---------------------------------------------------------------------------
+
+
+def _is_eligible(child: Child, today: dt.date) -> bool:
+    return child.status == Status.ACTIVE and child.is_minor(today)
+
+
+def _last_visit(child: Child) -> dt.date | None:
+    return (
+        Visit.objects.filter(child=child, state=Visit.State.COMPLETED)
+        .aggregate(last=Max("visit_date"))
+        .get("last")
+    )
+
+
+def visit_schedule_child(
+    *, child: Child, rules: RuleSet | None = None, today: dt.date | None = None
+) -> VisitDue | None:
+    """Bring the child's open due visit in line with the rules: create, move or cancel it.
+    Called by every service that changes something the due date depends on."""
+    today = today or timezone.localdate()
+    rules = rules or RuleSet.load()
+    due: Due | None = None
+    if _is_eligible(child, today):
+        due = next_due(
+            rules=rules,
+            categories=set(child.category_rows.values_list("category", flat=True)),
+            registered_on=timezone.localdate(child.created_at),
+            last_visit=_last_visit(child),
+            returned_home_on=child.returned_home_on,
+            today=today,
+        )
+    current = VisitDue.objects.select_for_update().filter(child=child, state="open").first()
+    if due is None:
+        if current is not None:
+            current.state = VisitDue.State.CANCELLED
+            current.save(update_fields=["state"])
+        return None
+    if current is None:
+        current = VisitDue(child=child, state=VisitDue.State.OPEN)
+    elif (current.due_date, current.reason, current.community_id) == (
+        due.date,
+        due.reason,
+        child.community_id,
+    ):
+        return current
+    if current.due_date is None or due.date > current.due_date:
+        current.overdue_level = 0  # a later date is a fresh deadline
+    current.due_date, current.reason = due.date, due.reason
+    current.copy_area_of(child)
+    current.save()
+    return current
+
+
+# --- visits -------------------------------------------------------------------------------
+
+
+def _assert_child_in_scope(actor, child: Child) -> None:
+    if not children_visible_to(actor).filter(pk=child.pk).exists():
+        raise PermissionDenied
+
+
+def _assert_own_draft(actor, visit: Visit) -> None:
+    if visit.author_id != actor.pk or visit.state != Visit.State.DRAFT:
+        raise PermissionDenied
+    _assert_child_in_scope(actor, visit.child)
+
+
+@transaction.atomic
+def visit_start(*, actor, child: Child, today: dt.date | None = None) -> Visit:
+    """Open a draft visit for a child; a user's existing draft for the child is reused so a
+    second tap never makes a second half-filled record."""
+    _assert_child_in_scope(actor, child)
+    existing = Visit.objects.filter(child=child, author=actor, state=Visit.State.DRAFT).first()
+    if existing is not None:
+        return existing
+    visit = Visit(child=child, author=actor, visit_date=today or timezone.localdate())
+    visit.copy_area_of(child)
+    visit.save()
+    return visit
+
+
+def _apply(visit: Visit, data: dict[str, Any]) -> None:
+    for field in EDITABLE_FIELDS:
+        if field in data:
+            value = data[field]
+            setattr(visit, field, value.strip() if isinstance(value, str) else value)
+
+
+def _lock_current(visit: Visit, expected_version: int) -> Visit:
+    current = Visit.objects.select_for_update().get(pk=visit.pk)
+    if current.version != expected_version:
+        raise ConflictError
+    return current
+
+
+@transaction.atomic
+def visit_save_draft(*, actor, visit: Visit, expected_version: int, data: dict[str, Any]) -> Visit:
+    """Save what has been typed so far. Drafts are the author's private work in progress:
+    they are audited once, in full, when completed (autosave would otherwise flood the log)."""
+    _assert_own_draft(actor, visit)
+    current = _lock_current(visit, expected_version)
+    _apply(current, data)
+    current.version += 1
+    current.save()
+    return current
+
+
+def completion_errors(visit: Visit, today: dt.date) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if visit.visit_date is None:
+        errors["visit_date"] = [_("Please enter the date of the visit.")]
+    elif visit.visit_date > today:
+        errors["visit_date"] = [_("The visit date cannot be in the future.")]
+    elif visit.visit_date < visit.child.birth_date:
+        errors["visit_date"] = [_("The visit date cannot be before the child's birth date.")]
+    if not visit.met_with:
+        errors["met_with"] = [_("Please say whom you met.")]
+    for field in CHECK_FIELDS:
+        if getattr(visit, field) not in {"yes", "no", "na"}:
+            errors[field] = [_("Please answer this question.")]
+    if visit.concern_marked and not visit.findings:
+        errors["findings"] = [_("Please describe what concerns you.")]
+    return errors
+
+
+@transaction.atomic
+def visit_complete(
+    *,
+    actor,
+    visit: Visit,
+    expected_version: int,
+    data: dict[str, Any] | None = None,
+    today: dt.date | None = None,
+) -> Visit:
+    """Submit a visit: it becomes part of the child's record, settles the due visit, raises a
+    concern for every risk answer, and schedules the next visit."""
+    today = today or timezone.localdate()
+    _assert_own_draft(actor, visit)
+    current = _lock_current(visit, expected_version)
+    _apply(current, data or {})
+    errors = completion_errors(current, today)
+    if errors:
+        raise ValidationError(errors)
+    current.state = Visit.State.COMPLETED
+    current.completed_at = timezone.now()
+    current.version += 1
+    current.save()
+
+    due = VisitDue.objects.select_for_update().filter(child=current.child, state="open").first()
+    if due is not None:
+        due.state, due.visit, due.done_on = VisitDue.State.DONE, current, current.visit_date
+        due.on_time = current.visit_date <= due.due_date
+        due.save()
+    concerns = _raise_concerns(actor, current)
+    visit_schedule_child(child=current.child, today=today)
+    audit_record(
+        actor=actor,
+        action="visit.complete",
+        obj=current,
+        child=current.child,
+        changes={
+            f: {"old": None, "new": _plain(getattr(current, f))}
+            for f in EDITABLE_FIELDS
+            if getattr(current, f) not in ("", None, False)
+        },
+        note=", ".join(c.kind for c in concerns),
+    )
+    return current
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _raise_concerns(actor, visit: Visit) -> list[Concern]:
+    kinds = [kind for f, (bad, kind) in RISK_ANSWERS.items() if getattr(visit, f) == bad]
+    if visit.concern_marked:
+        kinds.append(Concern.Kind.MARKED)
+    concerns = []
+    for kind in kinds:
+        concern = Concern(
+            child=visit.child, visit=visit, kind=kind, raised_by=actor, description=visit.findings
+        )
+        concern.copy_area_of(visit.child)
+        concern.save()
+        concerns.append(concern)
+    if concerns:
+        _notify_concern(visit.child, concerns[0], exclude=actor)
+    return concerns
+
+
+def _notify_concern(child: Child, concern: Concern, exclude) -> None:
+    for user_id in users_with_role_in_areas(
+        roles=(Role.DIRECTOR, Role.SUPERVISOR), area_ids=[child.community_id, child.subdistrict_id]
+    ):
+        if user_id != exclude.pk:
+            notify(
+                recipient_id=user_id,
+                kind=Notification.Kind.CONCERN_RAISED,
+                key=f"concern:{concern.pk}",
+                child=child,
+                params={"child": child.name, "concern": concern.kind},
+                url=f"/concerns/{concern.pk}/",
+            )
+
+
+@transaction.atomic
+def visit_discard_draft(*, actor, visit: Visit) -> None:
+    _assert_own_draft(actor, visit)
+    for attachment in visit.attachments.all():
+        attachment.file.delete(save=False)
+    visit.delete()
+
+
+@transaction.atomic
+def visit_attach(*, actor, visit: Visit, upload: UploadedFile) -> VisitAttachment:
+    """Attach a photo or document to a draft. Only JPEG, PNG and PDF up to 5 MB, recognised by
+    their content."""
+    _assert_own_draft(actor, visit)
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError({"file": [_("The file is larger than 5 MB.")]})
+    head = upload.read(8)
+    upload.seek(0)
+    content_type = next(
+        (t for sig, t in ATTACHMENT_SIGNATURES.items() if head.startswith(sig)), None
+    )
+    if content_type is None:
+        raise ValidationError({"file": [_("Only JPEG or PNG photos and PDF documents.")]})
+    if visit.attachments.count() >= 10:
+        raise ValidationError({"file": [_("At most 10 attachments per visit.")]})
+    attachment = VisitAttachment(
+        visit=visit,
+        token=secrets.token_hex(16),
+        original_name=(upload.name or "file")[-120:],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    attachment.file.save(attachment.token, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+# --- concerns -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def concern_handle(*, actor, concern: Concern, note: str) -> Concern:
+    _assert_child_in_scope(actor, concern.child)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": [_("Please say how the concern was handled.")]})
+    current = Concern.objects.select_for_update().get(pk=concern.pk)
+    if current.state != Concern.State.OPEN:
+        raise ValidationError({"note": [_("This concern has already been handled.")]})
+    current.state = Concern.State.HANDLED
+    current.handled_by, current.handled_at, current.handled_note = actor, timezone.now(), note
+    current.save()
+    audit_record(
+        actor=actor,
+        action="concern.handle",
+        obj=current,
+        child=current.child,
+        changes={"state": {"old": "open", "new": "handled"}, "handled_note": {"new": note}},
+    )
+    return current
+
+
+# --- returned home and rules --------------------------------------------------------------
+
+
+@transaction.atomic
+def child_mark_returned_home(*, actor, child: Child, date: dt.date) -> Child:
+    """The child is back with the family after protection: monthly follow-up visits start."""
+    _assert_child_in_scope(actor, child)
+    if date is None or date > timezone.localdate():
+        raise ValidationError({"date": [_("The date cannot be in the future.")]})
+    if date < child.birth_date:
+        raise ValidationError({"date": [_("The date cannot be before the child's birth date.")]})
+    current = Child.objects.select_for_update().get(pk=child.pk)
+    old = current.returned_home_on
+    current.returned_home_on = date
+    current.version += 1
+    current.save(update_fields=["returned_home_on", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="child.returned_home",
+        obj=current,
+        child=current,
+        changes={
+            "returned_home_on": {"old": _plain(old) if old else None, "new": date.isoformat()}
+        },
+    )
+    visit_schedule_child(child=current)
+    return current
+
+
+def _assert_district_staff(actor) -> None:
+    if not (
+        actor.is_superuser
+        or RoleAssignment.objects.filter(user=actor, role=Role.DISTRICT_STAFF).exists()
+    ):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def visit_rule_update(
+    *,
+    actor,
+    rule: VisitRule,
+    interval_months: int,
+    active: bool,
+    duration_months: int | None = None,
+) -> VisitRule:
+    """Change a visit rule (district staff only) and reschedule the children it applies to."""
+    _assert_district_staff(actor)
+    errors: dict[str, list[str]] = {}
+    if not 1 <= int(interval_months) <= 12:
+        errors["interval_months"] = [_("Choose between 1 and 12 months.")]
+    if rule.key == RETURNED_HOME and not (duration_months and 3 <= duration_months <= 12):
+        errors["duration_months"] = [_("The follow-up lasts between 3 and 12 months.")]
+    if errors:
+        raise ValidationError(errors)
+    changes = {}
+    for field, value in (
+        ("interval_months", int(interval_months)),
+        ("active", bool(active)),
+        ("duration_months", duration_months if rule.key == RETURNED_HOME else None),
+    ):
+        if getattr(rule, field) != value:
+            changes[field] = {"old": getattr(rule, field), "new": value}
+            setattr(rule, field, value)
+    if not changes:
+        return rule
+    rule.save()
+    audit_record(actor=actor, action="visit_rule.update", obj=rule, changes=changes)
+    if rule.key == RETURNED_HOME:
+        affected = Child.objects.filter(returned_home_on__isnull=False)
+    else:
+        affected = Child.objects.filter(
+            pk__in=ChildCategory.objects.filter(category=rule.key).values("child_id")
+        )
+    recompute_due_dates(children=affected)
+    return rule
+
+
+def follow_up_ends(child: Child, rules: RuleSet) -> dt.date | None:
+    if child.returned_home_on is None or rules.follow_up_months is None:
+        return None
+    return add_months(child.returned_home_on, rules.follow_up_months)

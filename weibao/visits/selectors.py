@@ -141,20 +141,21 @@ def completion_table(
         .exclude(state=VisitDue.State.CANCELLED)
         .values("community_id")
         .annotate(
-            due=Count("pk"),
-            on_time=Count("pk", filter=Q(state="done", on_time=True)),
-            late=Count("pk", filter=Q(state="done", on_time=False)),
-            overdue=Count("pk", filter=Q(state="open", due_date__lt=today)),
+            # n_ prefixes: "on_time" is also a column, and the names must not shadow it.
+            n_due=Count("pk"),
+            n_on_time=Count("pk", filter=Q(state="done", on_time=True)),
+            n_late=Count("pk", filter=Q(state="done", on_time=False)),
+            n_overdue=Count("pk", filter=Q(state="open", due_date__lt=today)),
         )
     )
     by_community = {r["community_id"]: r for r in rows}
     return [
         CompletionRow(
             community=area,
-            due=by_community.get(pk, {}).get("due", 0),
-            on_time=by_community.get(pk, {}).get("on_time", 0),
-            late=by_community.get(pk, {}).get("late", 0),
-            overdue=by_community.get(pk, {}).get("overdue", 0),
+            due=by_community.get(pk, {}).get("n_due", 0),
+            on_time=by_community.get(pk, {}).get("n_on_time", 0),
+            late=by_community.get(pk, {}).get("n_late", 0),
+            overdue=by_community.get(pk, {}).get("n_overdue", 0),
         )
         for pk, area in communities.items()
     ]

@@ -1,9 +1,11 @@
 """`weibao demo`: the synthetic demo data, loaded through the services, idempotent."""
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from weibao.accounts.models import RoleAssignment, User
 from weibao.areas.models import Area
@@ -11,8 +13,13 @@ from weibao.audit.models import AuditEvent
 from weibao.children import idnumber
 from weibao.children.choices import Status
 from weibao.children.models import Child, ChildCategory, Guardian
-from weibao.core.demo import DEMO_PASSWORD
+from weibao.core.demo import DEMO_MARK, DEMO_PASSWORD
 from weibao.core.models import SiteState
+from weibao.notifications.models import Notification
+from weibao.visits.jobs import run_daily
+from weibao.visits.models import Concern, Visit, VisitDue
+from weibao.visits.scheduling import add_months
+from weibao.visits.selectors import Horizon, completion_table, worklist_counts
 
 N = 60
 
@@ -59,6 +66,12 @@ def snapshot() -> dict:
         "guardians": Guardian.objects.count(),
         "audit": AuditEvent.objects.count(),
         "site_state": list(SiteState.objects.values_list("key", "value")),
+        "visits": sorted(Visit.objects.values_list("pk", "version", "state", "visit_date")),
+        "dues": sorted(
+            VisitDue.objects.values_list("pk", "state", "due_date", "overdue_level", "on_time")
+        ),
+        "concerns": sorted(Concern.objects.values_list("pk", "state")),
+        "notifications": Notification.objects.count(),
     }
 
 
@@ -184,11 +197,13 @@ def test_rerun_changes_nothing_and_never_resets_a_password(loaded):
 
 
 def test_missing_account_is_recreated_without_touching_children(loaded):
-    User.objects.get(username="tianshan_staff").delete()
-    children = Child.objects.count()
+    # The supervisor wrote no visits (authors are kept: deleting them is refused).
+    User.objects.get(username="tianshan_supervisor").delete()
+    children, visits = Child.objects.count(), Visit.objects.count()
     run_demo()
-    assert _roles("tianshan_staff")[0][0] == "station_staff"
+    assert _roles("tianshan_supervisor")[0][0] == "supervisor"
     assert Child.objects.count() == children
+    assert Visit.objects.count() == visits
 
 
 def test_demo_refuses_a_production_instance(db, settings):
@@ -196,3 +211,102 @@ def test_demo_refuses_a_production_instance(db, settings):
     with pytest.raises(CommandError):
         run_demo()
     assert not Area.objects.exists()
+
+
+# --- visit history ----------------------------------------------------------------------------
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def test_visit_history_is_written_through_the_services(loaded):
+    visits = Visit.objects.all()
+    assert visits.count() > 20
+    assert set(visits.values_list("state", flat=True)) == {"completed"}
+    assert AuditEvent.objects.filter(action="visit.complete").count() == visits.count()
+    today = _today()
+    dates = list(visits.values_list("visit_date", flat=True))
+    assert max(dates) < today
+    assert min(dates) >= add_months(today, -8)
+    assert all(v.findings.startswith(DEMO_MARK) for v in visits)
+    authors = set(visits.values_list("author__username", flat=True))
+    assert authors <= {"tianshan_director_1", "tianshan_director_2", "xianxia_director_1",
+                       "tianshan_staff"}  # fmt: skip
+    assert {"tianshan_director_1", "tianshan_director_2", "xianxia_director_1"} <= authors
+    # Only the workstations of the story have a history.
+    assert set(visits.values_list("subdistrict__code", flat=True)) <= {"310105006", "310105008"}
+    # Each visited child's file existed before its first visit: the registration was moved back,
+    # and that correction is audited.
+    for child in Child.objects.filter(visits__isnull=False).distinct():
+        first = child.visits.order_by("visit_date").first().visit_date
+        assert timezone.localdate(child.created_at) <= first
+        assert AuditEvent.objects.filter(
+            action="child.update", child=child, changes__has_key="created_at"
+        ).exists()
+
+
+def test_director_1_worklist_shows_overdue_due_this_week_and_done(loaded):
+    director = User.objects.get(username="tianshan_director_1")
+    today = _today()
+    counts = worklist_counts(director, today)
+    assert counts["overdue"] >= 2
+    assert counts["week"] >= 1
+    horizon = Horizon.of(today)
+    if horizon.month_end > horizon.week_end:  # not in the month's last week
+        assert counts["month"] >= 1
+    community = RoleAssignment.objects.get(user=director).area
+    done = VisitDue.objects.filter(community=community, state="done")
+    assert done.filter(on_time=True).exists()
+    assert Visit.objects.filter(community=community, author=director).count() >= 5
+    # Overdue by more than a week somewhere: the supervisor has been told.
+    assert Notification.objects.filter(
+        recipient__username="tianshan_supervisor", kind="visit_overdue_7"
+    ).exists()
+    assert Notification.objects.filter(
+        recipient=director, kind="visit_overdue", child__community=community
+    ).exists()
+
+
+def test_supervisor_completion_table_has_this_and_last_month(loaded):
+    supervisor = User.objects.get(username="tianshan_supervisor")
+    tianshan = Area.objects.get(code="310105006")
+    today = _today()
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
+    for day in (today, last_month):
+        rows = completion_table(
+            supervisor, subdistrict=tianshan, year=day.year, month=day.month, today=today
+        )
+        assert len(rows) == 18
+        assert sum(r.due for r in rows) >= 2
+    rows = completion_table(
+        supervisor, subdistrict=tianshan, year=last_month.year, month=last_month.month, today=today
+    )
+    assert sum(r.on_time + r.late for r in rows) >= 1
+    assert sum(r.overdue for r in rows) >= 1
+
+
+def test_concerns_returned_home_and_the_daily_job(loaded):
+    concerns = Concern.objects.all()
+    assert concerns.filter(state="open").exists()
+    handled = concerns.filter(state="handled")
+    assert handled.exists()
+    assert all(c.handled_note and c.handled_by_id for c in handled)
+    assert AuditEvent.objects.filter(action="concern.handle").count() == handled.count()
+    assert all(c.visit_id for c in concerns)
+    director = User.objects.get(username="tianshan_director_1")
+    community = RoleAssignment.objects.get(user=director).area
+    assert concerns.filter(community=community).exists()
+
+    returned = Child.objects.filter(returned_home_on__isnull=False)
+    assert 1 <= returned.count() <= 2
+    assert returned.filter(community=community).exists()
+    for child in returned:
+        assert AuditEvent.objects.filter(action="child.returned_home", child=child).exists()
+        assert child.visits.filter(visit_date__gt=child.returned_home_on).exists()
+        assert VisitDue.objects.get(child=child, state="open").due_date <= add_months(_today(), 1)
+
+    # The demo ran the daily job once; running it again today changes nothing.
+    assert AuditEvent.objects.filter(action="job.daily").count() == 1
+    assert "Daily job run" in loaded
+    assert run_daily(_today()).changed() == 0

@@ -338,3 +338,8 @@ def test_one_bad_filter_value_does_not_drop_the_others(director_a, child_a, make
 def test_surname_zeng_is_found_by_its_surname_reading(director_a, make_child):
     make_child("community_a", name="曾一明")
     assert "曾一明" in web_client(director_a).get("/children/?q=zym").content.decode()
+
+
+def test_edit_form_shows_the_birth_date_in_the_format_a_date_picker_reads(director_a, child_a):
+    html = web_client(director_a).get(f"/children/{child_a.pk}/edit/").content.decode()
+    assert f'value="{child_a.birth_date.isoformat()}"' in html

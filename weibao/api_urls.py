@@ -1,4 +1,5 @@
-"""/api/v1/: token auth, the current user, areas and children."""
+"""/api/v1/: token auth, the current user, areas and children, home visits, concerns, visit
+rules and notifications."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
@@ -6,15 +7,43 @@ from rest_framework.routers import SimpleRouter
 from weibao.accounts.api import MeView, TokenView
 from weibao.areas.api import AreaViewSet
 from weibao.children.api import ChildViewSet
+from weibao.notifications.api import NotificationViewSet
+from weibao.visits.api import (
+    ChildDueView,
+    ChildReturnedHomeView,
+    ChildVisitListView,
+    ConcernViewSet,
+    VisitAttachmentDownloadView,
+    VisitRuleViewSet,
+    VisitViewSet,
+    WorklistViewSet,
+)
 
 app_name = "api"
 
 router = SimpleRouter(use_regex_path=False)
 router.register("children", ChildViewSet, basename="child")
 router.register("areas", AreaViewSet, basename="area")
+router.register("worklist", WorklistViewSet, basename="worklist")
+router.register("visits", VisitViewSet, basename="visit")
+router.register("concerns", ConcernViewSet, basename="concern")
+router.register("visit-rules", VisitRuleViewSet, basename="visit-rule")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
+    path(
+        "visits/attachments/<int:pk>/",
+        VisitAttachmentDownloadView.as_view(),
+        name="visit-attachment-download",
+    ),
+    path("children/<int:id>/visits/", ChildVisitListView.as_view(), name="child-visits"),
+    path("children/<int:id>/due/", ChildDueView.as_view(), name="child-due"),
+    path(
+        "children/<int:id>/returned-home/",
+        ChildReturnedHomeView.as_view(),
+        name="child-returned-home",
+    ),
     *router.urls,
 ]

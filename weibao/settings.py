@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "weibao.core.context_processors.site",
+                "weibao.notifications.context_processors.topbar",
             ],
         },
     },
@@ -154,6 +155,7 @@ STATICFILES_DIRS = [BASE_DIR / "weibao" / "static"]
 STATIC_ROOT = Path(os.environ.get("WEIBAO_STATIC_ROOT", VAR_DIR / "static"))
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -206,3 +208,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("WEIBAO_LOG_LEVEL", "WARNING")},
 }
+
+# Background jobs (Celery). With CELERY_BROKER_URL set (e.g. redis://127.0.0.1:6379/0), run
+# `celery -A weibao worker` and `celery -A weibao beat`. Unset is embedded mode: tasks run
+# in-process and `weibao serve` runs the daily job itself.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+try:
+    from celery.schedules import crontab
+except ModuleNotFoundError:  # Celery is optional in embedded mode
+    CELERY_BEAT_SCHEDULE = {}
+else:
+    CELERY_BEAT_SCHEDULE = {
+        "visits-daily": {
+            "task": "weibao.visits.tasks.daily",
+            "schedule": crontab(hour=2, minute=0),  # 02:00 in CELERY_TIMEZONE (Asia/Shanghai)
+        }
+    }

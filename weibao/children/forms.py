@@ -19,6 +19,10 @@ class CommunityChoiceField(forms.ModelChoiceField):
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs=None):
+        # <input type=date> only understands ISO dates, whatever the UI language's format is.
+        super().__init__(attrs, format="%Y-%m-%d")
+
 
 class ChildForm(forms.Form):
     """The 一人一档 form. Validation rules live in validate_child_data, shared with the API."""

@@ -22,6 +22,7 @@ from weibao.children.models import Child
 from weibao.children.selectors import ChildFilters, child_get_for_user, child_list
 from weibao.core import crypto
 from weibao.core.exceptions import ConflictError
+from weibao.visits.views import child_visit_context
 
 PAGE_SIZE = 25
 
@@ -107,6 +108,7 @@ def _render_detail(request: HttpRequest, child: Child, **extra) -> HttpResponse:
         "status_form": StatusForm(
             initial={"status": child.status, "version": child.version},
         ),
+        **child_visit_context(request, child),
         **extra,
     }
     return render(request, "children/detail.html", context)

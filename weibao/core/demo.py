@@ -10,9 +10,12 @@ What is real and what is invented:
   1700000xxxx); addresses and schools carry "演示" so nobody mistakes them for real ones.
 
 Children are registered through weibao.children.services (validation and audit rows included),
-as the district demo account. The load is idempotent: areas are found by code or by
-(parent, name), accounts by username, and the children are created only while the SiteState
-demo marker is absent; the marker is written in the same transaction as the children.
+as the district demo account. In 天山路 and in xianxia_director_1's 居民区 they then get half a
+year of visits through weibao.visits.services (some raising concerns, most of those handled; two
+children returned home), leaving visits overdue, due this week and later (see "visit history"
+below); the daily job runs once at the end. The load is idempotent: areas are found by code or by
+(parent, name), accounts by username, and children and visits are created only while the
+SiteState demo marker is absent; the marker is written in the same transaction as they are.
 """
 
 import datetime as dt
@@ -28,6 +31,7 @@ from django.utils import timezone
 
 from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.areas.models import Area
+from weibao.areas.selectors import communities_visible_to
 from weibao.audit.services import audit_record
 from weibao.children import idnumber
 from weibao.children.categories import Category
@@ -44,6 +48,17 @@ from weibao.children.models import Child, ChildCategory, adult_cutoff
 from weibao.children.services import GuardianInput, child_change_status, child_create
 from weibao.core import crypto
 from weibao.core.models import SiteState
+from weibao.visits.jobs import DailyReport, run_daily
+from weibao.visits.models import Concern
+from weibao.visits.scheduling import RuleSet, add_months
+from weibao.visits.selectors import Horizon
+from weibao.visits.services import (
+    child_mark_returned_home,
+    concern_handle,
+    visit_complete,
+    visit_schedule_child,
+    visit_start,
+)
 
 SEED = 20211126  # the date of the source story
 DEFAULT_CHILDREN = 3000
@@ -162,6 +177,8 @@ class DemoResult:
     areas_created: int = 0
     users_created: list[str] = field(default_factory=list)
     seconds: float = 0.0  # time spent registering the children
+    history: "HistoryResult | None" = None  # the visit history, when created now
+    daily: DailyReport | None = None  # the daily job run at the end of the first load
     counts: dict[str, int] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, area
 
@@ -179,8 +196,10 @@ def load_demo(*, children: int = DEFAULT_CHILDREN, today: dt.date | None = None)
     if not SiteState.demo_loaded():
         actor = User.objects.get(username=ACTOR)  # fresh object: no cached roles
         started = time.perf_counter()
-        _create_children(actor, tree, children, today)
+        profiles = _create_children(actor, tree, children, today)
         result.seconds = time.perf_counter() - started
+        result.history = _create_visit_history(tree, profiles, today)
+        result.daily = run_daily(today)
         SiteState.objects.create(
             key=SiteState.DEMO_KEY,
             value=f"{children} synthetic children, seed {SEED}, loaded {today.isoformat()}",
@@ -311,6 +330,21 @@ def report_lines(result: DemoResult) -> list[str]:
         f"({c['children_active']} on the register, of whom {c['children_aged_out']} aged 18+; "
         f"{c['children_inactive']} moved out, transferred or deceased).",
     ]
+    if result.history is not None:
+        h = result.history
+        lines.append(
+            f"Visit history ({h.scope}): {h.visits} completed visits of {h.children} children "
+            f"over the past {HISTORY_MONTHS} months, {h.concerns} concerns raised "
+            f"({h.concerns_handled} handled), {h.returned_home} children returned home; "
+            f"{h.recent} children registered in the past four weeks; {h.seconds:.1f} s."
+        )
+    if result.daily is not None:
+        d = result.daily
+        lines.append(
+            f"Daily job run: {d.newly_overdue} visits overdue, {d.overdue_over_7_days} of them "
+            f"by more than 7 days, {d.notifications_sent} notifications, "
+            f"{d.changed()} changes in all."
+        )
     if result.users_created:
         lines.append(f"Accounts created now: {', '.join(result.users_created)}.")
     header = ("username", "role", "area", "password")
@@ -759,7 +793,7 @@ class _Generator:
         return "".join(texts[c] for c in cats)
 
 
-def _create_children(actor: User, tree: Tree, n: int, today: dt.date) -> None:
+def _create_children(actor: User, tree: Tree, n: int, today: dt.date) -> list["_Profile"]:
     rng = random.Random(SEED)
     gen = _Generator(rng, today)
     pool: list[Area] = []
@@ -771,16 +805,24 @@ def _create_children(actor: User, tree: Tree, n: int, today: dt.date) -> None:
 
     n_aged = min(n // 10, max(1, round(n * AGED_OUT_PER_3000 / 3000))) if n else 0
     aged = set(rng.sample(range(len(SPECIAL_CHILDREN), n), n_aged)) if n > 20 else set()
+    # The demo directors' 居民区 get some children whatever the total, so that their worklists
+    # have something to show even in a small demo.
+    featured = _featured_communities(tree)
     created: list[Child] = []
+    profiles: list[_Profile] = []
     for i in range(n):
         community = rng.choices(pool, weights=weights)[0]
+        if i < FEATURED_CHILDREN_EACH * len(featured):
+            community = featured[i % len(featured)]
         data, cats, guardians, extra = gen.child(i, community, i in aged)
         child = _register(actor, gen, data, cats, guardians)
         if extra["backdate"]:
             _backdate(actor, gen, child, extra["backdate"])
         else:
             created.append(child)
+            profiles.append(_Profile(child, cats, guardians, data["grade"], data["income_source"]))
     _change_statuses(actor, rng, created, n, today)
+    return profiles
 
 
 def _register(actor, gen: _Generator, data, cats, guardians) -> Child:
@@ -864,3 +906,492 @@ def _change_statuses(actor, rng: random.Random, created: list[Child], n: int, to
                 date=today,
                 reason=rng.choice(reasons),
             )
+
+
+# --- visit history ----------------------------------------------------------------------------
+#
+# The workstations of the story get half a year of visits, written through the visit services
+# as the visitor would have: every 居民区 of 天山路街道 (whose supervisor's completion table shows
+# them) and the 仙霞新村 居民区 of xianxia_director_1. Children elsewhere start the demo newly
+# registered, their first visit due within a month: writing a history for all 3,000 children
+# through the services would double the time of `weibao demo`.
+#
+# Each child gets a plan: the date its next visit is due today (overdue, due this week, later),
+# the visits that lead there (one per interval, mostly on time, sometimes late) and the date it
+# was registered, about a month before its first visit. The registration date is moved back to
+# that day (an audited correction, like _backdate), so file, visits and due visits agree.
+
+HISTORY_MONTHS = 6
+DAY = dt.timedelta(days=1)
+FEATURED_CHILDREN_EACH = 10
+HISTORY_SEED = SEED + 1
+# Outside the demo directors' 居民区 this share of the children has a visit history; the others
+# were registered in the past four weeks and wait for their first visit. (Real registers grow
+# all the time; and every visit written costs `weibao demo` about 15 ms.)
+HISTORY_SHARE = 0.5
+RISK_PER_VISIT = 0.04
+HANDLED_AFTER_DAYS = 30  # concerns raised longer ago than this have been handled
+
+
+@dataclass
+class _Profile:
+    """What the generator knew about a child it registered, for writing the child's visits."""
+
+    child: Child
+    cats: list[str]
+    guardians: list[GuardianInput]
+    grade: str
+    income: str
+
+
+@dataclass
+class HistoryResult:
+    scope: str = ""
+    children: int = 0  # with visits
+    recent: int = 0  # registered in the past four weeks, no visit yet
+    visits: int = 0
+    concerns: int = 0
+    concerns_handled: int = 0
+    returned_home: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class _Plan:
+    profile: _Profile
+    interval: int
+    registered: dt.date
+    visits: list[dt.date]
+    risks: dict[int, str] = field(default_factory=dict)  # visit index → concern kind
+    returned_home: dt.date | None = None
+
+
+def _featured_communities(tree: Tree) -> list[Area]:
+    """The 居民区 of the demo directors, in ACCOUNTS order."""
+    return [_account_area(tree, spec.area) for spec in ACCOUNTS if spec.role == Role.DIRECTOR]
+
+
+def _last_for_due(due: dt.date, interval: int) -> dt.date:
+    """A last visit from which the next one falls due on `due` (month ends can make the exact
+    day impossible; then the nearest)."""
+    base = add_months(due, -interval)
+    for delta in (0, -1, 1, -2, 2, -3, 3):
+        last = base + dt.timedelta(days=delta)
+        if add_months(last, interval) == due:
+            return last
+    return base
+
+
+class _Planner:
+    def __init__(self, rng: random.Random, today: dt.date):
+        self.rng = rng
+        self.today = today
+        self.window_start = add_months(today, -HISTORY_MONTHS)
+        self.horizon = Horizon.of(today)
+        first_of_month = today.replace(day=1)
+        self.previous_month = (first_of_month - dt.timedelta(days=1)).replace(day=1)
+
+    def lateness(self) -> int:
+        """Days after its due date that a visit was made: mostly some days early, sometimes
+        late."""
+        rng = self.rng
+        return rng.randint(2, 20) if rng.random() < 0.15 else -rng.randint(0, 10)
+
+    def chain(self, last: dt.date, interval: int, lateness: int | None = None):
+        """The visits every `interval` months back from `last` within the window, and the date
+        of registration (the registration's due visit, a month later, led to the first)."""
+        visits = [last]
+        while True:
+            late = self.lateness() if lateness is None else lateness
+            lateness = None
+            previous = add_months(visits[0] - dt.timedelta(days=late), -interval)
+            if previous < self.window_start:
+                break
+            visits.insert(0, previous)
+        late = self.lateness() if lateness is None else lateness
+        registered = add_months(visits[0] - dt.timedelta(days=late), -1)
+        return visits, registered
+
+    def due_for(self, kind: str, interval: int) -> dt.date:
+        """When the child's next visit is due today, for a plan of this kind."""
+        rng, today, horizon = self.rng, self.today, self.horizon
+        if kind == "overdue_long":  # due mid last month: over 7 days overdue whatever today is
+            return self.previous_month.replace(day=15)
+        if kind == "overdue_short":
+            return today - dt.timedelta(days=rng.randint(1, 6))
+        if kind == "week":
+            return today + dt.timedelta(days=rng.randint(0, (horizon.week_end - today).days))
+        if kind == "month":
+            days = (horizon.month_end - horizon.week_end).days
+            return horizon.week_end + dt.timedelta(days=rng.randint(1, days))
+        if rng.random() < 0.12:  # overdue: the last visit was too long ago
+            return today - dt.timedelta(days=rng.randint(1, 45))
+        return today + dt.timedelta(
+            days=rng.randint(0, (add_months(today, interval) - today).days - 1)
+        )
+
+    def plan(self, profile: _Profile, interval: int, kind: str) -> _Plan | None:
+        rng, today = self.rng, self.today
+        returned_home = None
+        post: list[dt.date] = []
+        if kind == "returned_home":
+            # Back from temporary care 40–60 days ago: monthly follow-up visits since then.
+            returned_home = today - dt.timedelta(days=rng.randint(40, 60))
+            last = returned_home - dt.timedelta(days=rng.randint(20, 45))
+            visits, registered = self.chain(last, interval)
+            day = add_months(returned_home, 1) - dt.timedelta(days=rng.randint(0, 4))
+            while day < today:
+                post.append(day)
+                day = add_months(day, 1) - dt.timedelta(days=rng.randint(0, 3))
+        elif kind == "done_last_month":  # visited on the due day, last month
+            visits, registered = self.chain(self.previous_month.replace(day=10), interval, 0)
+        elif kind == "recent_concern":  # visited days ago; the visit raised a concern
+            last = today - dt.timedelta(days=rng.randint(3, 10))
+            visits, registered = self.chain(last, interval)
+        else:
+            last = min(_last_for_due(self.due_for(kind, interval), interval), today - DAY)
+            visits, registered = self.chain(last, interval)
+        birth = profile.child.birth_date
+        if visits[0] < birth + dt.timedelta(days=14):
+            return None  # too young for this history
+        plan = _Plan(
+            profile=profile,
+            interval=interval,
+            registered=max(registered, birth + dt.timedelta(days=7)),
+            visits=visits + post,
+            returned_home=returned_home,
+        )
+        if kind in ("overdue_long", "recent_concern"):
+            plan.risks[len(visits) - 1] = self.risk_kind(profile, visits[-1])
+        for i, day in enumerate(plan.visits):
+            if i not in plan.risks and rng.random() < RISK_PER_VISIT:
+                plan.risks[i] = self.risk_kind(profile, day)
+        return plan
+
+    def recent(self, profile: _Profile, interval: int) -> _Plan:
+        """Registered in the past four weeks (not before birth): no visit yet."""
+        registered = self.today - dt.timedelta(days=self.rng.randint(0, 27))
+        birth = profile.child.birth_date
+        return _Plan(
+            profile, interval, max(registered, min(birth + dt.timedelta(days=7), self.today)), []
+        )
+
+    def risk_kind(self, profile: _Profile, day: dt.date) -> str:
+        cats, age = set(profile.cats), _age(profile.child.birth_date, day)
+        if Category.LEFT_BEHIND in cats:
+            return self.rng.choice(
+                (Concern.Kind.NO_WEEKLY_CONTACT, Concern.Kind.AWAY_WITHOUT_CARER)
+            )
+        if age < 8:
+            return Concern.Kind.UNDER8_UNATTENDED
+        if cats & {Category.GUARDIANSHIP_MISSING, Category.DE_FACTO_UNSUPPORTED} and age < 16:
+            return Concern.Kind.UNDER16_ALONE
+        return Concern.Kind.MARKED
+
+
+RELATION_WORDS = {
+    Relation.FATHER: "父亲",
+    Relation.MOTHER: "母亲",
+    Relation.PATERNAL_GRANDFATHER: "祖父",
+    Relation.PATERNAL_GRANDMOTHER: "祖母",
+    Relation.MATERNAL_GRANDFATHER: "外祖父",
+    Relation.MATERNAL_GRANDMOTHER: "外祖母",
+    Relation.SIBLING: "成年哥哥或姐姐",
+    Relation.OTHER_RELATIVE: "亲属",
+    Relation.OTHER: "照护人",
+}
+SCHOOL_GRADES = {"p1", "p2", "p3", "p4", "p5", "p6", "j1", "j2", "j3", "s1", "s2", "s3"}
+DEMO_MARK = "【演示数据】"
+# (answer field, answer, findings, next steps, how it was handled) for each concern kind.
+RISKS = {
+    Concern.Kind.NO_WEEKLY_CONTACT: (
+        "weekly_contact",
+        "no",
+        "父母外出务工后已近两个月未与孩子联系，祖母反映电话经常打不通，孩子情绪低落。",
+        "联系在外务工的父母，督促每周与孩子通话；报工作站跟进。",
+        "已电话联系孩子父亲，说明《未成年人保护法》第二十三条的要求，约定每周日晚视频通话；"
+        "两周后回访，已落实。",
+    ),
+    Concern.Kind.AWAY_WITHOUT_CARER: (
+        "away_without_carer",
+        "yes",
+        "受委托照护的祖辈近期住院，孩子放学后无人照看，暂住邻居家。",
+        "联系父母尽快落实新的受委托照护人；期间协调社区托管。",
+        "已协助家长重新确定受委托照护人（外祖母来沪照护），并签订委托照护告知书。",
+    ),
+    Concern.Kind.UNDER8_UNATTENDED: (
+        "under8_unattended",
+        "yes",
+        "上门时孩子（不满8周岁）独自在家，母亲外出打零工，约两小时后返回。",
+        "对家长开展监护指导，了解社区托管资源。",
+        "已对母亲开展监护指导，协调社区托管班放学后看护，家长已签订监护责任告知书。",
+    ),
+    Concern.Kind.UNDER16_ALONE: (
+        "under16_alone",
+        "yes",
+        "监护人住院期间，孩子独自在家生活近一周，由邻居帮忙送饭。",
+        "联系亲属临时照料，报工作站评估是否需要临时监护。",
+        "已联系孩子姑妈接回家中临时照料，监护人出院后已回家团聚，孩子不再独自居住。",
+    ),
+    Concern.Kind.MARKED: (
+        "",
+        "",
+        "孩子近期情绪低落，自述在校受到同学排挤，有厌学情绪，需进一步关注。",
+        "与学校班主任、心理老师沟通，一周后再次上门了解情况。",
+        "已与学校班主任及心理老师沟通，安排每周心理辅导，家长已知情，孩子情况好转。",
+    ),
+}
+IMPROPER_MARKED = (
+    "孩子反映父亲酒后情绪失控，仍有打骂行为，家中气氛紧张。",
+    "约谈父亲开展家庭教育指导，报工作站评估风险。",
+    "已约谈父亲开展家庭教育指导并签订监护责任书，工作站列为重点关注，每月走访。",
+)
+
+
+class _VisitWriter:
+    """The content of a visit record: plausible, varied and marked as demo data."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+
+    def data(self, profile: _Profile, day: dt.date, risk: str | None, note: str = "") -> dict:
+        rng, cats = self.rng, set(profile.cats)
+        age = _age(profile.child.birth_date, day)
+        left_behind = Category.LEFT_BEHIND in cats
+        carer = next((g for g in profile.guardians if g.able_to_guard), profile.guardians[0])
+        who = RELATION_WORDS.get(carer.relation, "照护人")
+        roll = rng.random()
+        if roll < 0.1:
+            kind, met_with = "phone", f"电话联系{who}"
+        elif roll < 0.18 and profile.grade in SCHOOL_GRADES:
+            kind, met_with = "school", "班主任、孩子本人"
+        else:
+            kind, met_with = "home", f"{who}、孩子本人" if age >= 3 else f"{who}（孩子年幼）"
+        data = {
+            "kind": kind,
+            "met_with": met_with,
+            "psychology": self.psychology(age, left_behind),
+            "study": self.study(profile.grade, age),
+            "family_economy": self.economy(profile.income),
+            "guardianship": self.guardianship(cats),
+            "under8_unattended": "no" if age < 8 else "na",
+            "under16_alone": "no" if age < 16 else "na",
+            "away_without_carer": "no" if left_behind else "na",
+            "weekly_contact": "yes" if left_behind else "na",
+            "policy_publicity": rng.random() < 0.5,
+            "guardianship_guidance": Category.GUARDIANSHIP_IMPROPER in cats or rng.random() < 0.2,
+            "concern_marked": False,
+            "findings": DEMO_MARK + (note or "本次走访未发现明显风险，孩子生活、学习情况稳定。"),
+            "next_steps": self.next_steps(cats),
+        }
+        if risk:
+            field_name, answer, findings, next_steps, _ = self.risk_texts(risk, cats)
+            if field_name:
+                data[field_name] = answer
+            else:
+                data["concern_marked"] = True
+            data["findings"] = DEMO_MARK + findings
+            data["next_steps"] = next_steps
+        return data
+
+    @staticmethod
+    def risk_texts(risk: str, cats: set[str]) -> tuple:
+        if risk == Concern.Kind.MARKED and Category.GUARDIANSHIP_IMPROPER in cats:
+            return ("", "", *IMPROPER_MARKED)
+        return RISKS[risk]
+
+    def psychology(self, age: int, left_behind: bool) -> str:
+        if age < 3:
+            return "婴幼儿，精神状态良好，生长发育正常。"
+        options = [
+            "情绪稳定，性格开朗，与照护人相处融洽。",
+            "性格较内向，交谈时话不多，但回答切题，情绪平稳。",
+            "活泼好动，与社区里的小伙伴相处良好。",
+            "对走访人员有礼貌，愿意交流，自述近期心情不错。",
+        ]
+        if left_behind:
+            options.append("近期想念在外务工的父母，情绪略有低落，已予以安抚。")
+        return self.rng.choice(options)
+
+    def study(self, grade: str, age: int) -> str:
+        if grade == Grade.NOT_IN_SCHOOL:
+            return "未入托，在家由家人照看。" if age < 3 else "暂未入园，在家由家人照看。"
+        if grade == Grade.KINDERGARTEN:
+            return "在幼儿园适应良好，老师反映能与同伴正常交往。"
+        if grade == Grade.OUT_OF_SCHOOL:
+            return "已离开学校，正在了解其职业培训和就业意向。"
+        if grade == Grade.VOCATIONAL:
+            return "在职业学校学习专业技能，出勤正常。"
+        return self.rng.choice(
+            (
+                "学习成绩中等，能按时完成作业。",
+                "成绩较上学期有所提高，班主任评价良好。",
+                "数学成绩有所下滑，已与班主任沟通，安排课后辅导。",
+                "按时上学，无缺课情况。",
+            )
+        )
+
+    def economy(self, income: str) -> str:
+        return {
+            IncomeSource.ASSISTANCE: "家庭享受最低生活保障，基本生活有保障。",
+            IncomeSource.NONE: "家庭暂无稳定收入，已协助申请临时救助。",
+            IncomeSource.RELATIVES: "主要依靠亲属接济，生活较为困难。",
+            IncomeSource.BUSINESS: "家庭经营小店，收入尚可。",
+            IncomeSource.PROPERTY: "有房屋出租收入，生活有保障。",
+        }.get(
+            income,
+            self.rng.choice(
+                ("家长务工收入基本稳定，能满足日常开支。", "收入不高，房租负担较重，生活较为节俭。")
+            ),
+        )
+
+    @staticmethod
+    def guardianship(cats: set[str]) -> str:
+        if Category.GUARDIANSHIP_IMPROPER in cats:
+            return "家长接受监护指导后，打骂情况有所改善，仍需持续关注。"
+        if cats & {Category.GUARDIANSHIP_MISSING, Category.DE_FACTO_UNSUPPORTED}:
+            return "由祖辈实际照料，生活照料基本到位，但照料人年事已高，需持续关注。"
+        if Category.ORPHAN in cats:
+            return "监护人照料尽心，孩子衣着整洁，按时领取孤儿基本生活费。"
+        if Category.LEFT_BEHIND in cats:
+            return "受委托照护人履职良好，孩子饮食起居规律。"
+        return "父母履行监护职责良好，家庭关系和睦。"
+
+    def next_steps(self, cats: set[str]) -> str:
+        options = ["按期开展下次走访。", "继续关注学习情况，保持与学校的联系。"]
+        if cats & {Category.ECONOMIC_HARDSHIP, Category.MIGRANT_HARDSHIP}:
+            options.append("协助家庭申请相关救助，下次走访时跟进办理进度。")
+        if cats & {Category.SERIOUS_ILLNESS, Category.DISABILITY, Category.AUTISM}:
+            options.append("提醒家长按时复诊和康复训练，下次走访了解治疗情况。")
+        return self.rng.choice(options)
+
+
+def _history_visitors(tree: Tree) -> dict[int, User]:
+    """Who visits the children of each 居民区 with a history: the demo director where there is
+    one, elsewhere in 天山路 the workstation's social worker."""
+    names = [spec.username for spec in ACCOUNTS]
+    users = {u.username: u for u in User.objects.filter(username__in=names)}
+    visitors: dict[int, User] = {}
+    staff = users.get("tianshan_staff") or users[ACTOR]
+    for community in tree.communities[TIANSHAN]:
+        visitors[community.pk] = staff
+    for spec in ACCOUNTS:
+        if spec.role == Role.DIRECTOR and spec.username in users:
+            visitors[_account_area(tree, spec.area).pk] = users[spec.username]
+    # A visitor writes visits only for children in their scope: should a demo account's role
+    # have been changed since it was created, the district account writes them.
+    for pk, user in list(visitors.items()):
+        if not communities_visible_to(user).filter(pk=pk).exists():
+            visitors[pk] = users[ACTOR]
+    return visitors
+
+
+def _create_visit_history(tree: Tree, profiles: list[_Profile], today: dt.date) -> HistoryResult:
+    started = time.perf_counter()
+    rng = random.Random(HISTORY_SEED)
+    planner, writer = _Planner(rng, today), _VisitWriter(rng)
+    rules = RuleSet.load()
+    featured = _featured_communities(tree)
+    visitors = _history_visitors(tree)
+    registrar = User.objects.get(username=ACTOR)
+    result = HistoryResult(scope=f"{tree.subdistricts[TIANSHAN].name}、{featured[-1].name}")
+
+    horizon = planner.horizon
+    featured_kinds = ["overdue_long", "week"]
+    if horizon.month_end > horizon.week_end:
+        featured_kinds.append("month")
+    featured_kinds += ["overdue_short", "recent_concern", "done_last_month"]
+    pending = {
+        community.pk: (["returned_home"] if i < 2 else []) + featured_kinds
+        for i, community in enumerate(featured)
+    }
+    active = set(
+        Child.objects.filter(status=Status.ACTIVE, community__in=visitors).values_list(
+            "pk", flat=True
+        )
+    )
+    for profile in profiles:
+        child = profile.child
+        if child.pk not in active:  # elsewhere, or left the register since
+            continue
+        intervals = [rules.intervals[c] for c in profile.cats if c in rules.intervals]
+        if not intervals:
+            continue
+        interval = min(intervals)
+        kinds = pending.get(child.community_id)
+        plan = None
+        if kinds is not None or rng.random() < HISTORY_SHARE:
+            for kind in kinds or ():
+                plan = planner.plan(profile, interval, kind)
+                if plan is not None:
+                    kinds.remove(kind)
+                    break
+            else:
+                plan = planner.plan(profile, interval, "random")
+        if plan is None:  # too young for a history, or newly registered
+            plan = planner.recent(profile, interval)
+        _write_history(plan, visitors[child.community_id], registrar, writer, rules, today, result)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _write_history(
+    plan: _Plan,
+    visitor: User,
+    registrar: User,
+    writer: _VisitWriter,
+    rules: RuleSet,
+    today: dt.date,
+    result: HistoryResult,
+) -> None:
+    child = plan.profile.child
+    if _backdate_registration(registrar, child, plan.registered):
+        visit_schedule_child(child=child, rules=rules, today=plan.registered)
+    for i, day in enumerate(plan.visits):
+        note = ""
+        if plan.returned_home and day > plan.returned_home:
+            if child.returned_home_on is None:
+                child = child_mark_returned_home(
+                    actor=visitor, child=child, date=plan.returned_home
+                )
+                result.returned_home += 1
+            note = "孩子结束临时监护、回归家庭后的跟进随访：生活安排妥当，家长配合。"
+        visit = visit_start(actor=visitor, child=child, today=day)
+        data = writer.data(plan.profile, day, plan.risks.get(i), note)
+        visit = visit_complete(
+            actor=visitor, visit=visit, expected_version=visit.version, data=data, today=day
+        )
+        result.visits += 1
+        if i in plan.risks:
+            concerns = list(Concern.objects.filter(visit=visit))
+            result.concerns += len(concerns)
+            if (today - day).days > HANDLED_AFTER_DAYS:
+                handled = writer.risk_texts(plan.risks[i], set(plan.profile.cats))[4]
+                for concern in concerns:
+                    concern_handle(actor=visitor, concern=concern, note=handled)
+                    result.concerns_handled += 1
+    if plan.visits:
+        result.children += 1
+    else:
+        result.recent += 1
+
+
+def _backdate_registration(actor: User, child: Child, registered: dt.date) -> bool:
+    """Move the child's registration back to `registered`, audited like _backdate: demo children
+    are registered today, and a visit history needs a file that existed back then. False if
+    there was nothing to move."""
+    old = timezone.localdate(child.created_at)
+    if registered >= old:
+        return False
+    moment = timezone.make_aware(dt.datetime.combine(registered, dt.time(9, 30)))
+    Child.objects.filter(pk=child.pk).update(created_at=moment)
+    child.created_at = moment
+    audit_record(
+        actor=actor,
+        action="child.update",
+        obj=child,
+        child=child,
+        changes={"created_at": {"old": old.isoformat(), "new": registered.isoformat()}},
+        note="演示数据：登记日期前移，模拟此前已登记的儿童，以便演示走访记录和应访日期。",
+    )
+    return True

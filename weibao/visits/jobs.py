@@ -37,7 +37,10 @@ class DailyReport:
     notifications_sent: int = 0
 
     def changed(self) -> int:
-        return sum(asdict(self).values())
+        """Changes written: aged_out is part of dues_cancelled and left_behind_16_flagged part of
+        notifications_sent, so they are not counted twice."""
+        counts = asdict(self)
+        return sum(counts.values()) - counts["aged_out"] - counts["left_behind_16_flagged"]
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:

@@ -1,14 +1,109 @@
+"""`weibao serve`: the embedded web server of `make run`.
+
+Without a Celery broker (CELERY_BROKER_URL unset) it also runs the daily job: once at start, then
+every day at 02:00 local time in a daemon thread. A failing run is logged and retried at the next
+02:00; it never stops the server. With a broker, Celery beat does this instead."""
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections, connections
+from django.utils import timezone
+
+from weibao.visits.jobs import run_daily
+from weibao.visits.management.commands.daily import report_lines
+
+logger = logging.getLogger("weibao.daily")
+
+RUN_AT = dt.time(2, 0)
+# The thread wakes at least this often, so a changed clock or a suspended machine delays the job
+# by minutes, not by a day.
+MAX_SLEEP = 600.0
+
+
+def next_run_after(now: dt.datetime, at: dt.time = RUN_AT) -> dt.datetime:
+    """The first `at` (local wall-clock time) strictly after the aware datetime `now`."""
+    local = timezone.localtime(now)
+    candidate = timezone.make_aware(dt.datetime.combine(local.date(), at))
+    if candidate <= local:
+        candidate = timezone.make_aware(
+            dt.datetime.combine(local.date() + dt.timedelta(days=1), at)
+        )
+    return candidate
+
+
+def run_daily_logged(write: Callable[[str], None], *, own_connection: bool = False) -> bool:
+    """Run the daily job and write its report; on failure log it and return False.
+    `own_connection`: called from the scheduler thread, whose database connection is closed
+    after each run (as Django does after each request)."""
+    try:
+        if own_connection:
+            close_old_connections()
+        today = timezone.localdate()
+        report = run_daily(today)
+        for line in report_lines(today, report):
+            write(line)
+        return True
+    except Exception:
+        logger.exception("The daily job failed; it runs again at the next scheduled time.")
+        return False
+    finally:
+        if own_connection:
+            connections.close_all()
+
+
+class DailyJobThread(threading.Thread):
+    """Runs the daily job at every 02:00 local time until the process exits (daemon)."""
+
+    def __init__(self, write: Callable[[str], None]):
+        super().__init__(name="weibao-daily-job", daemon=True)
+        self.write = write
+        self.stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                due = next_run_after(timezone.now())
+                while (remaining := (due - timezone.now()).total_seconds()) > 0:
+                    if self.stop_event.wait(min(remaining, MAX_SLEEP)):
+                        return
+                run_daily_logged(self.write, own_connection=True)
+            except Exception:  # never let the thread die: try again later
+                logger.exception("The daily job scheduler failed.")
+                if self.stop_event.wait(MAX_SLEEP):
+                    return
 
 
 class Command(BaseCommand):
-    help = "Serve weibao on the embedded web server (used by `make run`)."
+    help = (
+        "Serve weibao on the embedded web server (used by `make run`). Without a Celery broker "
+        "it also runs the daily job at start and every day at 02:00."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", default="8000")
+        parser.add_argument(
+            "--no-daily-job",
+            action="store_true",
+            help="Do not run the daily job in this process.",
+        )
 
-    def handle(self, *args, host, port, **options):
-        self.stdout.write(f"weibao: http://{host}:{port}/  (Ctrl-C to stop)")
+    def write(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()
+
+    def handle(self, *args, host, port, no_daily_job=False, **options):
+        if getattr(settings, "CELERY_BROKER_URL", None):
+            self.write("weibao: daily job left to Celery beat (CELERY_BROKER_URL is set).")
+        elif not no_daily_job:
+            self.write("weibao: daily job at startup (then every day at 02:00):")
+            run_daily_logged(self.write)
+            DailyJobThread(self.write).start()
+        self.write(f"weibao: http://{host}:{port}/  (Ctrl-C to stop)")
         call_command("runserver", f"{host}:{port}", use_reloader=False)

@@ -1,0 +1,172 @@
+// The visit draft saves itself: a few seconds after the last change, when a field loses focus
+// and when the page is hidden. The server answers {"version": n}; a 409 means the draft changed
+// elsewhere: the page says so and keeps everything typed here.
+(() => {
+  "use strict";
+  const form = document.getElementById("visit-form");
+  if (!form || !form.dataset.autosave) return;
+
+  const DELAY_MS = 3000;
+  const url = form.dataset.autosave;
+  const msg = form.dataset;
+  const status = document.getElementById("save-status");
+  const conflictBox = document.getElementById("save-conflict");
+  const versionInput = form.querySelector("input[name=version]");
+
+  let dirty = false; // changes not yet sent
+  let timer = null;
+  let inflight = null; // the running save, if any
+  let blocked = false; // a conflict waits for the user's decision
+  let serverVersion = null;
+
+  function say(text, kind) {
+    if (!status) return;
+    status.textContent = text;
+    status.dataset.kind = kind || "";
+  }
+
+  function showFieldErrors(errors) {
+    form.querySelectorAll("[data-errors-for]").forEach((box) => {
+      const list = (errors && errors[box.dataset.errorsFor]) || [];
+      box.replaceChildren(
+        ...list.map((text) => {
+          const p = document.createElement("p");
+          p.className = "error";
+          p.textContent = text;
+          return p;
+        }),
+      );
+      box.closest(".field, .question")?.classList.toggle("has-error", list.length > 0);
+    });
+  }
+
+  function showConflict(message, version) {
+    blocked = true;
+    serverVersion = version;
+    if (conflictBox) {
+      conflictBox.querySelector("[data-conflict-text]").textContent = message;
+      const keep = conflictBox.querySelector("[data-conflict-keep]");
+      if (keep) keep.hidden = typeof version !== "number";
+      conflictBox.hidden = false;
+      conflictBox.scrollIntoView({ block: "center", behavior: "smooth" });
+    }
+    say(msg.msgUnsaved, "error");
+  }
+
+  function send(keepalive) {
+    dirty = false;
+    say(msg.msgSaving, "saving");
+    const body = new FormData(form);
+    return fetch(url, {
+      method: "POST",
+      body,
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-Requested-With": "XMLHttpRequest" },
+      keepalive: Boolean(keepalive),
+    })
+      .then(async (response) => {
+        const data = await response.json().catch(() => ({}));
+        if (response.ok && typeof data.version === "number") {
+          versionInput.value = String(data.version);
+          const fieldErrors = data.errors && Object.keys(data.errors).length;
+          showFieldErrors(data.errors);
+          say(fieldErrors ? msg.msgFix : `${msg.msgSaved} ${data.saved_at || ""}`, fieldErrors ? "error" : "ok");
+        } else if (response.status === 409) {
+          dirty = true;
+          showConflict(data.message || msg.msgFailed, data.version);
+        } else {
+          dirty = true;
+          say(msg.msgFailed, "error");
+        }
+      })
+      .catch(() => {
+        dirty = true;
+        say(msg.msgOffline, "error");
+      });
+  }
+
+  // One save at a time; a change made during a save is sent right after it.
+  function save(keepalive) {
+    clearTimeout(timer);
+    timer = null;
+    if (blocked || !dirty) return inflight || Promise.resolve();
+    if (inflight) return inflight.then(() => save(keepalive));
+    inflight = send(keepalive).finally(() => {
+      inflight = null;
+    });
+    return inflight;
+  }
+
+  function changed() {
+    dirty = true;
+    if (!blocked) say(msg.msgUnsaved, "");
+    clearTimeout(timer);
+    timer = setTimeout(() => save(false), DELAY_MS);
+  }
+
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.addEventListener("focusout", () => {
+    if (dirty) save(false);
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden" && dirty) save(true);
+  });
+  window.addEventListener("pagehide", () => {
+    if (dirty) save(true);
+  });
+  window.addEventListener("online", () => {
+    if (dirty) save(false);
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (dirty || inflight) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  // "Save my version": the user has seen the message and chooses to overwrite.
+  conflictBox?.querySelector("[data-conflict-keep]")?.addEventListener("click", () => {
+    if (typeof serverVersion === "number") versionInput.value = String(serverVersion);
+    blocked = false;
+    conflictBox.hidden = true;
+    dirty = true;
+    save(false);
+  });
+
+  // Submitting sends everything itself; wait for a running save so its version is current.
+  let submitting = false;
+  form.addEventListener("submit", (event) => {
+    clearTimeout(timer);
+    if (submitting) return;
+    if (inflight) {
+      event.preventDefault();
+      const submitter = event.submitter;
+      inflight.then(() => {
+        submitting = true;
+        dirty = false;
+        form.requestSubmit(submitter);
+      });
+      return;
+    }
+    submitting = true;
+    dirty = false;
+  });
+
+  // Uploading an attachment leaves the page: save the typed text first.
+  document.querySelectorAll("form[data-flush-draft]").forEach((upload) => {
+    upload.addEventListener("submit", (event) => {
+      if (!dirty && !inflight) return;
+      event.preventDefault();
+      save(false).then(() => {
+        if (!dirty && !blocked) upload.submit();
+      });
+    });
+  });
+})();
+
+// Forms that destroy something ask first.
+document.addEventListener("submit", (event) => {
+  const question = event.target.dataset?.confirm;
+  if (question && !window.confirm(question)) event.preventDefault();
+});

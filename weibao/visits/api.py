@@ -1,0 +1,439 @@
+"""/api/v1/ for home visits (issue #3): the worklist, visits and their attachments, a child's
+visits and schedule, concerns and visit rules. Scope and rules come from the selectors and
+services; these views only translate HTTP to them."""
+
+from typing import Any
+
+from django.http import FileResponse, Http404
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from weibao.children.models import Child
+from weibao.children.selectors import child_get_for_user
+from weibao.core.parsers import SafeJSONParser
+from weibao.visits import services
+from weibao.visits.models import Visit, VisitAttachment, VisitRule
+from weibao.visits.scheduling import RuleSet
+from weibao.visits.selectors import (
+    child_open_due,
+    child_visits,
+    concern_get_for_user,
+    concerns_visible_to,
+    visit_get_for_user,
+    visits_visible_to,
+    worklist,
+    worklist_counts,
+)
+from weibao.visits.serializers import (
+    AttachmentUploadSerializer,
+    ChildDueSerializer,
+    ConcernFilterSerializer,
+    ConcernHandleSerializer,
+    ConcernSerializer,
+    DueSerializer,
+    ReturnedHomeSerializer,
+    VisitAttachmentSerializer,
+    VisitCompleteSerializer,
+    VisitCreateSerializer,
+    VisitFilterSerializer,
+    VisitRuleSerializer,
+    VisitRuleUpdateSerializer,
+    VisitSerializer,
+    VisitUpdateSerializer,
+    WorklistCountsSerializer,
+    WorklistFilterSerializer,
+)
+
+_INVALID = OpenApiResponse(description="Field → list of messages.")
+_CONFLICT = OpenApiResponse(
+    description="The visit changed since the given version; reload it and try again."
+)
+_VISIT_NOT_FOUND = OpenApiResponse(
+    description="No such visit, not in your areas, or another user's draft."
+)
+_NOT_DRAFT = OpenApiResponse(description="Only the author's own draft can be changed.")
+_CHILD_NOT_FOUND = OpenApiResponse(description="No such child, or not in your areas.")
+_CHILD_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Child id")
+
+
+# No docstring: the schema generator would show it as every operation's description.
+class NeverCacheMixin:
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Children's personal data must not linger in browser or proxy caches.
+        add_never_cache_headers(response)
+        return response
+
+
+# --- Worklist -------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your due and overdue visits, most urgent first",
+        parameters=[WorklistFilterSerializer],
+        responses={200: DueSerializer(many=True), 400: _INVALID},
+    ),
+)
+class WorklistViewSet(NeverCacheMixin, viewsets.GenericViewSet):
+    serializer_class = DueSerializer
+    filter_backends = ()
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "today": self.today}
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # One "today" for the query and the buckets, even across midnight.
+        self.today = timezone.localdate()
+
+    def list(self, request: Request) -> Response:
+        params = WorklistFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        rows = worklist(
+            request.user, today=self.today, bucket=params.validated_data.get("bucket") or ""
+        )
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="How many visits are overdue, due this week and due later this month",
+        responses={200: WorklistCountsSerializer},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def summary(self, request: Request) -> Response:
+        return Response(worklist_counts(request.user, today=self.today))
+
+
+# --- Visits ---------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Visits in your areas (completed ones, and your own drafts)",
+        parameters=[VisitFilterSerializer],
+        responses={200: VisitSerializer(many=True), 400: _INVALID},
+    ),
+    retrieve=extend_schema(
+        summary="One visit", responses={200: VisitSerializer, 404: _VISIT_NOT_FOUND}
+    ),
+    create=extend_schema(
+        summary="Start a visit (or get back your open draft for the child)",
+        request=VisitCreateSerializer,
+        responses={201: VisitSerializer, 400: _INVALID},
+    ),
+    partial_update=extend_schema(
+        summary="Save a draft",
+        request=VisitUpdateSerializer,
+        responses={
+            200: VisitSerializer,
+            400: _INVALID,
+            403: _NOT_DRAFT,
+            404: _VISIT_NOT_FOUND,
+            409: _CONFLICT,
+        },
+    ),
+    destroy=extend_schema(
+        summary="Discard a draft",
+        responses={204: None, 403: _NOT_DRAFT, 404: _VISIT_NOT_FOUND},
+    ),
+)
+class VisitViewSet(NeverCacheMixin, viewsets.GenericViewSet):
+    serializer_class = VisitSerializer
+    lookup_value_converter = "int"
+    filter_backends = ()
+    parser_classes = (SafeJSONParser,)
+
+    def get_queryset(self):
+        return visits_visible_to(self.request.user)
+
+    def get_object(self) -> Visit:
+        return visit_get_for_user(self.request.user, self.kwargs[self.lookup_field])
+
+    def _represent(self, visit: Visit, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().prefetch_related("attachments", "concerns").get(pk=visit.pk)
+        return Response(self.get_serializer(fresh).data, status=status_code)
+
+    def list(self, request: Request) -> Response:
+        params = VisitFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        visits = params.filter(self.get_queryset()).select_related("child", "author")
+        page = self.paginate_queryset(visits.prefetch_related("attachments", "concerns"))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        return self._represent(self.get_object())
+
+    def create(self, request: Request) -> Response:
+        serializer = VisitCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        visit = services.visit_start(actor=request.user, child=serializer.validated_data["child"])
+        return self._represent(visit, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: int) -> Response:
+        visit = self.get_object()
+        serializer = VisitUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        visit = services.visit_save_draft(
+            actor=request.user,
+            visit=visit,
+            expected_version=serializer.validated_data["version"],
+            data=serializer.service_data(),
+        )
+        return self._represent(visit)
+
+    def destroy(self, request: Request, pk: int) -> Response:
+        services.visit_discard_draft(actor=request.user, visit=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Complete a visit: it joins the child's record and schedules the next one",
+        request=VisitCompleteSerializer,
+        responses={
+            200: VisitSerializer,
+            400: _INVALID,
+            403: _NOT_DRAFT,
+            404: _VISIT_NOT_FOUND,
+            409: _CONFLICT,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: int) -> Response:
+        visit = self.get_object()
+        serializer = VisitCompleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        visit = services.visit_complete(
+            actor=request.user,
+            visit=visit,
+            expected_version=serializer.validated_data["version"],
+            data=serializer.service_data(),
+        )
+        return self._represent(visit)
+
+    @extend_schema(
+        summary="Attach a photo or PDF to a draft",
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={
+            201: VisitAttachmentSerializer,
+            400: _INVALID,
+            403: _NOT_DRAFT,
+            404: _VISIT_NOT_FOUND,
+        },
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def attachments(self, request: Request, pk: int) -> Response:
+        visit = self.get_object()
+        serializer = AttachmentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attachment = services.visit_attach(
+            actor=request.user, visit=visit, upload=serializer.validated_data["file"]
+        )
+        data = VisitAttachmentSerializer(attachment, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class _AnyAcceptNegotiation(DefaultContentNegotiation):
+    """A download answers with the file's own type whatever the client accepts; errors are
+    then JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except NotAcceptable:
+            return renderers[0], renderers[0].media_type
+
+
+class VisitAttachmentDownloadView(NeverCacheMixin, APIView):
+    content_negotiation_class = _AnyAcceptNegotiation
+
+    @extend_schema(
+        summary="Download a visit's attachment",
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file, as an attachment."
+            ),
+            404: OpenApiResponse(
+                description="No such attachment, or its visit is not yours to see."
+            ),
+        },
+    )
+    def get(self, request: Request, pk: int) -> FileResponse:
+        try:
+            attachment = VisitAttachment.objects.get(
+                pk=pk, visit__in=visits_visible_to(request.user).values("pk")
+            )
+            handle = attachment.file.open("rb")
+        except (VisitAttachment.DoesNotExist, FileNotFoundError) as exc:
+            raise Http404 from exc
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+
+
+# --- A child's visits and schedule ----------------------------------------------------------
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="A child's visits (completed ones, and your own drafts)",
+        parameters=[_CHILD_ID],
+        responses={200: VisitSerializer(many=True), 404: _CHILD_NOT_FOUND},
+    )
+)
+class ChildVisitListView(NeverCacheMixin, generics.ListAPIView):
+    serializer_class = VisitSerializer
+    filter_backends = ()
+
+    def get_queryset(self):
+        child = child_get_for_user(self.request.user, self.kwargs["id"])
+        return child_visits(self.request.user, child).prefetch_related("attachments", "concerns")
+
+
+def _schedule(child: Child) -> dict[str, Any]:
+    return {
+        "due": child_open_due(child),
+        "returned_home_on": child.returned_home_on,
+        "follow_up_ends": services.follow_up_ends(child, RuleSet.load()),
+    }
+
+
+class ChildDueView(NeverCacheMixin, APIView):
+    @extend_schema(
+        summary="A child's next due visit and follow-up period",
+        parameters=[_CHILD_ID],
+        responses={200: ChildDueSerializer, 404: _CHILD_NOT_FOUND},
+    )
+    def get(self, request: Request, id: int) -> Response:
+        child = child_get_for_user(request.user, id)
+        return Response(ChildDueSerializer(_schedule(child)).data)
+
+
+class ChildReturnedHomeView(NeverCacheMixin, APIView):
+    parser_classes = (SafeJSONParser,)
+
+    @extend_schema(
+        summary="Record that a child returned home from protection (starts follow-up visits)",
+        parameters=[_CHILD_ID],
+        request=ReturnedHomeSerializer,
+        responses={200: ChildDueSerializer, 400: _INVALID, 404: _CHILD_NOT_FOUND},
+    )
+    def post(self, request: Request, id: int) -> Response:
+        child = child_get_for_user(request.user, id)
+        serializer = ReturnedHomeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        child = services.child_mark_returned_home(
+            actor=request.user, child=child, date=serializer.validated_data["date"]
+        )
+        return Response(ChildDueSerializer(_schedule(child)).data)
+
+
+# --- Concerns -------------------------------------------------------------------------------
+
+_CONCERN_NOT_FOUND = OpenApiResponse(description="No such concern, or not in your areas.")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Concerns about children in your areas, newest first",
+        parameters=[ConcernFilterSerializer],
+        responses={200: ConcernSerializer(many=True), 400: _INVALID},
+    ),
+    retrieve=extend_schema(
+        summary="One concern", responses={200: ConcernSerializer, 404: _CONCERN_NOT_FOUND}
+    ),
+)
+class ConcernViewSet(NeverCacheMixin, viewsets.GenericViewSet):
+    serializer_class = ConcernSerializer
+    lookup_value_converter = "int"
+    filter_backends = ()
+    parser_classes = (SafeJSONParser,)
+
+    def get_queryset(self):
+        return concerns_visible_to(self.request.user).select_related(
+            "child", "community", "raised_by", "handled_by"
+        )
+
+    def get_object(self):
+        return concern_get_for_user(self.request.user, self.kwargs[self.lookup_field])
+
+    def _represent(self, concern) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=concern.pk)).data)
+
+    def list(self, request: Request) -> Response:
+        params = ConcernFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        concerns = self.get_queryset()
+        if params.validated_data.get("state"):
+            concerns = concerns.filter(state=params.validated_data["state"])
+        page = self.paginate_queryset(concerns)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        return self._represent(self.get_object())
+
+    @extend_schema(
+        summary="Record how a concern was handled",
+        request=ConcernHandleSerializer,
+        responses={200: ConcernSerializer, 400: _INVALID, 404: _CONCERN_NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"])
+    def handle(self, request: Request, pk: int) -> Response:
+        concern = self.get_object()
+        serializer = ConcernHandleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        concern = services.concern_handle(
+            actor=request.user, concern=concern, note=serializer.validated_data["note"]
+        )
+        return self._represent(concern)
+
+
+# --- Visit rules ----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="How often each category of child is visited"),
+    retrieve=extend_schema(summary="One visit rule"),
+    partial_update=extend_schema(
+        summary="Change a visit rule (district staff) and reschedule the children it covers",
+        request=VisitRuleUpdateSerializer,
+        responses={
+            200: VisitRuleSerializer,
+            400: _INVALID,
+            403: OpenApiResponse(description="Only district staff change visit rules."),
+            404: OpenApiResponse(description="No such rule."),
+        },
+    ),
+)
+class VisitRuleViewSet(NeverCacheMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = VisitRuleSerializer
+    lookup_value_converter = "int"
+    filter_backends = ()
+    parser_classes = (SafeJSONParser,)
+    queryset = VisitRule.objects.all()
+
+    def partial_update(self, request: Request, pk: int) -> Response:
+        rule = self.get_object()
+        serializer = VisitRuleUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rule = services.visit_rule_update(
+            actor=request.user, rule=rule, **serializer.service_arguments(rule)
+        )
+        return Response(self.get_serializer(rule).data)

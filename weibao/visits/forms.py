@@ -1,0 +1,156 @@
+import datetime as dt
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from weibao.visits.models import Visit
+
+# Free-text answers are long enough for a thorough note, short enough that a stray paste
+# cannot bloat a child's record.
+TEXT_MAX = 4000
+
+
+class DateInput(forms.DateInput):
+    """A native date picker; it only understands ISO dates, whatever the UI language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class BigRadioSelect(forms.RadioSelect):
+    """Rendered by hand in visits/question.html as large tap targets."""
+
+
+def _text(label) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def _answer(label) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label, required=False, choices=Visit.Answer.choices, widget=BigRadioSelect
+    )
+
+
+class VisitForm(forms.Form):
+    """The visit record. Nothing is required here: a draft may be half filled. What a
+    completed visit needs is decided by services.completion_errors, shown next to the fields."""
+
+    visit_date = forms.DateField(
+        label=Visit._meta.get_field("visit_date").verbose_name,
+        required=False,
+        widget=DateInput(),
+    )
+    kind = forms.ChoiceField(
+        label=Visit._meta.get_field("kind").verbose_name,
+        choices=Visit.Kind.choices,
+        widget=BigRadioSelect,
+    )
+    met_with = forms.CharField(
+        label=Visit._meta.get_field("met_with").verbose_name,
+        required=False,
+        max_length=200,
+        help_text=_("For example: the child and the grandmother."),
+    )
+    psychology = _text(Visit._meta.get_field("psychology").verbose_name)
+    study = _text(Visit._meta.get_field("study").verbose_name)
+    family_economy = _text(Visit._meta.get_field("family_economy").verbose_name)
+    guardianship = _text(Visit._meta.get_field("guardianship").verbose_name)
+    under8_unattended = _answer(Visit._meta.get_field("under8_unattended").verbose_name)
+    under16_alone = _answer(Visit._meta.get_field("under16_alone").verbose_name)
+    away_without_carer = _answer(Visit._meta.get_field("away_without_carer").verbose_name)
+    weekly_contact = _answer(Visit._meta.get_field("weekly_contact").verbose_name)
+    policy_publicity = forms.BooleanField(
+        label=Visit._meta.get_field("policy_publicity").verbose_name, required=False
+    )
+    guardianship_guidance = forms.BooleanField(
+        label=Visit._meta.get_field("guardianship_guidance").verbose_name, required=False
+    )
+    concern_marked = forms.BooleanField(
+        label=Visit._meta.get_field("concern_marked").verbose_name,
+        required=False,
+        help_text=_("A concern is sent to the director and the supervisor when you submit."),
+    )
+    findings = _text(Visit._meta.get_field("findings").verbose_name)
+    next_steps = _text(Visit._meta.get_field("next_steps").verbose_name)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    CHECKS = ("under8_unattended", "under16_alone", "away_without_carer", "weekly_contact")
+    NARRATIVE = ("psychology", "study", "family_economy", "guardianship")
+
+    @classmethod
+    def initial_from(cls, visit: Visit) -> dict:
+        initial = {name: getattr(visit, name) for name in cls.base_fields if name != "version"}
+        initial["version"] = visit.version
+        return initial
+
+    def valid_data(self) -> dict:
+        """The fields that passed their own checks (call after is_valid()): a draft saves
+        whatever it can and reports the rest."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+    def posted_version(self) -> int:
+        try:
+            return int(self.data.get("version", ""))
+        except (TypeError, ValueError):
+            return -1  # a missing or tampered version can only ever conflict
+
+    def checks(self):
+        return [self[name] for name in self.CHECKS]
+
+    def narrative(self):
+        return [self[name] for name in self.NARRATIVE]
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("photo or document"))
+
+
+class ConcernHandleForm(forms.Form):
+    note = forms.CharField(
+        label=_("how it was handled"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReturnedHomeForm(forms.Form):
+    date = forms.DateField(label=_("returned home on"), widget=DateInput())
+
+
+class VisitRuleForm(forms.Form):
+    interval_months = forms.IntegerField(label=_("visit every (months)"), min_value=1, max_value=12)
+    duration_months = forms.IntegerField(
+        label=_("follow-up period (months)"),
+        min_value=3,
+        max_value=12,
+        required=False,
+        help_text=_("How long follow-up visits continue: 3 to 12 months."),
+    )
+    active = forms.BooleanField(label=_("active"), required=False)
+
+
+MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+
+
+def parse_month(value: str | None, today: dt.date) -> tuple[int, int, bool]:
+    """(year, month, understood) from "YYYY-MM"; anything else is the current month."""
+    match = MONTH_RE.match(value or "")
+    if match:
+        year, month = int(match[1]), int(match[2])
+        if 2000 <= year <= 2100 and 1 <= month <= 12:
+            return year, month, True
+    return today.year, today.month, not value
+
+
+def shift_month(year: int, month: int, delta: int) -> str:
+    """ "YYYY-MM" of the month `delta` months away."""
+    years, month0 = divmod(month - 1 + delta, 12)
+    return f"{year + years:04d}-{month0 + 1:02d}"

@@ -323,12 +323,12 @@ def test_starting_a_visit_outside_the_area_is_refused_like_an_unknown_child(
     assert not Visit.objects.exists()
 
 
-def test_patching_or_deleting_a_completed_visit_is_forbidden(record_a, director_a):
+def test_patching_or_deleting_a_submitted_visit_is_refused_with_a_reason(record_a, director_a):
     client = api_client(director_a)
     patched = client.patch(visit_url(record_a), {"study": "改写", "version": 2}, format="json")
-    assert patched.status_code == 403
+    assert patched.status_code == 400 and "state" in patched.json()
     deleted = client.delete(visit_url(record_a))
-    assert deleted.status_code == 403
+    assert deleted.status_code == 400 and "state" in deleted.json()
     stored = Visit.objects.get(pk=record_a.pk)
     assert (stored.state, stored.study, stored.version) == ("completed", "", 2)
 
@@ -578,7 +578,7 @@ def test_no_file_is_attached_to_a_completed_visit(record_a, director_a):
     response = api_client(director_a).post(
         visit_url(record_a) + "attachments/", {"file": png()}, format="multipart"
     )
-    assert response.status_code == 403
+    assert response.status_code == 400 and "state" in response.json()
     assert record_a.attachments.count() == 1
 
 

@@ -269,3 +269,66 @@ def test_completion_table_counts_on_time_late_and_overdue(make_child, supervisor
     expected_overdue = 1 if today.day > 1 else 0
     assert (row_a.due, row_a.on_time, row_a.late, row_a.overdue) == (2, 1, 0, expected_overdue)
     assert {r.community.name for r in rows} == {"测试甲居民区", "测试乙居民区"}
+
+
+def test_an_extra_visit_soon_after_the_last_does_not_settle_next_months_due(missing, director_a):
+    today = timezone.localdate()
+    first = services.visit_start(actor=director_a, child=missing)
+    services.visit_complete(
+        actor=director_a,
+        visit=first,
+        expected_version=1,
+        data={**ANSWERS, "visit_date": today - dt.timedelta(days=1)},
+    )
+    second = services.visit_start(actor=director_a, child=missing)
+    services.visit_complete(actor=director_a, visit=second, expected_version=1, data=ANSWERS)
+    assert VisitDue.objects.filter(child=missing, state="done").count() == 1
+    assert VisitDue.objects.get(child=missing, state="open").due_date == add_months(today, 1)
+
+
+def test_returning_home_never_pushes_back_a_visit_already_owed(make_child, director_a):
+    from weibao.children.models import Child
+
+    child = make_child("community_a", categories=["guardianship_missing"])
+    Child.objects.filter(pk=child.pk).update(created_at=timezone.now() - dt.timedelta(days=60))
+    child.refresh_from_db()
+    owed = services.visit_schedule_child(child=child).due_date
+    assert owed < timezone.localdate()
+    services.child_mark_returned_home(actor=director_a, child=child, date=timezone.localdate())
+    assert VisitDue.objects.get(child=child, state="open").due_date == owed
+
+
+def test_a_stricter_rule_does_not_make_visits_overdue_retroactively(
+    make_child, director_a, district_officer
+):
+    child = make_child("community_a", categories=["left_behind"])
+    visit = services.visit_start(actor=director_a, child=child)
+    services.visit_complete(
+        actor=director_a,
+        visit=visit,
+        expected_version=1,
+        data={**ANSWERS, "visit_date": timezone.localdate() - dt.timedelta(days=60)},
+    )
+    rule = VisitRule.objects.get(key="left_behind")
+    services.visit_rule_update(actor=district_officer, rule=rule, interval_months=1, active=True)
+    assert VisitDue.objects.get(child=child, state="open").due_date == timezone.localdate()
+
+
+def test_an_attachment_is_always_named_after_what_it_really_is(
+    missing, director_a, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    visit = services.visit_start(actor=director_a, child=missing)
+    upload = SimpleUploadedFile("evil.pdf.html", b"%PDF-<html><script>", "text/html")
+    attachment = services.visit_attach(actor=director_a, visit=visit, upload=upload)
+    assert attachment.original_name == "evil.pdf.html.pdf"
+
+
+def test_handling_a_concern_marks_its_notifications_read(missing, director_a, supervisor):
+    visit = services.visit_start(actor=director_a, child=missing)
+    data = {**ANSWERS, "concern_marked": True, "findings": "情绪低落"}
+    services.visit_complete(actor=director_a, visit=visit, expected_version=1, data=data)
+    concern = Concern.objects.get(child=missing)
+    assert supervisor.notifications.filter(read_at__isnull=True).count() == 1
+    services.concern_handle(actor=supervisor, concern=concern, note="已家访")
+    assert supervisor.notifications.filter(read_at__isnull=True).count() == 0

@@ -23,6 +23,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from weibao.audit.models import AccessLog
+from weibao.audit.services import access_log_record
 from weibao.children.models import Child
 from weibao.children.selectors import child_get_for_user
 from weibao.core.parsers import SafeJSONParser
@@ -81,6 +83,11 @@ class NeverCacheMixin:
 
 
 # --- Worklist -------------------------------------------------------------------------------
+
+
+def _log_read(request: Request, child: Child, field: str) -> None:
+    """Visits are part of the child's file: every API read of them is in the access log."""
+    access_log_record(user=request.user, child=child, channel=AccessLog.Channel.API, field=field)
 
 
 @extend_schema_view(
@@ -177,7 +184,9 @@ class VisitViewSet(NeverCacheMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: int) -> Response:
-        return self._represent(self.get_object())
+        visit = self.get_object()
+        _log_read(request, visit.child, "visit")
+        return self._represent(visit)
 
     def create(self, request: Request) -> Response:
         serializer = VisitCreateSerializer(data=request.data, context=self.get_serializer_context())
@@ -280,12 +289,15 @@ class VisitAttachmentDownloadView(NeverCacheMixin, APIView):
             handle = attachment.file.open("rb")
         except (VisitAttachment.DoesNotExist, FileNotFoundError) as exc:
             raise Http404 from exc
-        return FileResponse(
+        _log_read(request, attachment.visit.child, "visit_attachment")
+        response = FileResponse(
             handle,
             as_attachment=True,
             filename=attachment.original_name,
             content_type=attachment.content_type,
         )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 # --- A child's visits and schedule ----------------------------------------------------------
@@ -304,6 +316,7 @@ class ChildVisitListView(NeverCacheMixin, generics.ListAPIView):
 
     def get_queryset(self):
         child = child_get_for_user(self.request.user, self.kwargs["id"])
+        _log_read(self.request, child, "visits")
         return child_visits(self.request.user, child).prefetch_related("attachments", "concerns")
 
 

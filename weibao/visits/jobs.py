@@ -19,7 +19,7 @@ from weibao.children.models import Child, ChildCategory, adult_cutoff
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify_many
 from weibao.visits.models import Visit, VisitDue
-from weibao.visits.scheduling import RuleSet, next_due
+from weibao.visits.scheduling import Due, RuleSet, next_due
 
 BATCH = 5000
 SUPERVISOR_AFTER_DAYS = 7
@@ -51,7 +51,11 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 
 def recompute_due_dates(
-    *, children: QuerySet[Child] | None = None, today: dt.date | None = None, report=None
+    *,
+    children: QuerySet[Child] | None = None,
+    today: dt.date | None = None,
+    report=None,
+    not_before: dt.date | None = None,
 ) -> DailyReport:
     """Recompute the due visit of every child (or of `children`) from the rules, the
     categories and the last completed visit, writing only what changed."""
@@ -74,13 +78,15 @@ def recompute_due_dates(
         if not rows:
             break
         last_pk = rows[-1][0]
-        _recompute_batch(rows, rules, today, report)
+        _recompute_batch(rows, rules, today, report, not_before)
     _cancel_ineligible(children, today, report)
     return report
 
 
 @transaction.atomic
-def _recompute_batch(rows, rules: RuleSet, today: dt.date, report: DailyReport) -> None:
+def _recompute_batch(
+    rows, rules: RuleSet, today: dt.date, report: DailyReport, not_before: dt.date | None = None
+) -> None:
     lo, hi = rows[0][0], rows[-1][0]
     categories: dict[int, set[str]] = defaultdict(set)
     for child_id, category in ChildCategory.objects.filter(
@@ -108,6 +114,10 @@ def _recompute_batch(rows, rules: RuleSet, today: dt.date, report: DailyReport) 
             today=today,
         )
         current = open_dues.get(pk)
+        if due is not None and not_before is not None and due.date < not_before:
+            # Only moves earlier than they were; a due that was already late stays late.
+            floor = not_before if current is None else min(not_before, current.due_date)
+            due = Due(max(due.date, floor), due.reason, due.counts_from)
         if due is None:
             if current is not None:
                 current.state = VisitDue.State.CANCELLED
@@ -117,22 +127,28 @@ def _recompute_batch(rows, rules: RuleSet, today: dt.date, report: DailyReport) 
             create.append(
                 VisitDue(
                     child_id=pk, due_date=due.date, reason=due.reason, state="open",
+                    counts_from=due.counts_from,
                     district_id=district, subdistrict_id=subdistrict, community_id=community,
                 )
             )  # fmt: skip
-        elif (current.due_date, current.reason, current.community_id) != (
+        elif (current.due_date, current.reason, current.counts_from, current.community_id) != (
             due.date,
             due.reason,
+            due.counts_from,
             community,
         ):
             if due.date > current.due_date:
                 current.overdue_level = 0
             current.due_date, current.reason = due.date, due.reason
+            current.counts_from = due.counts_from
             current.district_id, current.subdistrict_id = district, subdistrict
             current.community_id = community
             move.append(current)
     VisitDue.objects.bulk_create(create, batch_size=1000)
-    fields = ["due_date", "reason", "district", "subdistrict", "community", "overdue_level"]
+    fields = [
+        "due_date", "reason", "counts_from", "district", "subdistrict", "community",
+        "overdue_level",
+    ]  # fmt: skip
     VisitDue.objects.bulk_update(move, fields, batch_size=1000)
     VisitDue.objects.bulk_update(cancel, ["state"], batch_size=1000)
     report.dues_created += len(create)

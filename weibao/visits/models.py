@@ -78,6 +78,8 @@ class VisitDue(AreaColumns):
 
     child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="visit_dues")
     due_date = models.DateField(_("due date"))
+    # Visits from this date on settle this due (see scheduling.Due.counts_from).
+    counts_from = models.DateField(null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=32, choices=RULE_KEY_CHOICES)
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     visit = models.ForeignKey(

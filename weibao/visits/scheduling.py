@@ -40,6 +40,14 @@ class RuleSet:
 class Due:
     date: dt.date
     reason: str
+    # A visit counts towards this due only from this date on: an extra visit soon after the
+    # last one is a follow-up, not the next cycle's visit (so one child is never due twice in
+    # the same month's completion figures).
+    counts_from: dt.date | None  # None: any visit counts (the first one, say)
+
+
+def _midpoint(start: dt.date, end: dt.date) -> dt.date:
+    return start + (end - start) / 2
 
 
 def next_due(
@@ -51,24 +59,33 @@ def next_due(
     returned_home_on: dt.date | None,
     today: dt.date,
 ) -> Due | None:
-    """The shortest interval among the child's categories (and the follow-up after returning
-    home, while it lasts) counted from the last completed visit. A child never visited is due
-    within one month of registration at the latest. No applicable rule: no due visit."""
-    candidates = [(rules.intervals[c], c) for c in categories if c in rules.intervals]
+    """The earliest due date among the child's rules: each category's interval counted from
+    the last completed visit (a child never visited is due within a month of registration),
+    and, while it lasts, the monthly follow-up counted from the return home. No applicable
+    rule: no due visit."""
+    candidates: list[Due] = []
+    for category in categories:
+        interval = rules.intervals.get(category)
+        if interval is None:
+            continue
+        if last_visit is None:
+            date = add_months(registered_on, min(interval, 1))
+            candidates.append(Due(date, category, None))
+        else:
+            date = add_months(last_visit, interval)
+            candidates.append(Due(date, category, _midpoint(last_visit, date)))
     following_up = (
         returned_home_on is not None
         and rules.follow_up_interval is not None
         and today < add_months(returned_home_on, rules.follow_up_months or 0)
     )
     if following_up:
-        candidates.append((rules.follow_up_interval, RETURNED_HOME))
+        # Counted from the later of the return and the last visit, for the follow-up only:
+        # returning home must never push back a visit some other rule already owes.
+        base = max(returned_home_on, last_visit) if last_visit else returned_home_on
+        date = add_months(base, rules.follow_up_interval)
+        counts_from = None if base == returned_home_on else _midpoint(base, date)
+        candidates.append(Due(date, RETURNED_HOME, counts_from))
     if not candidates:
         return None
-    interval, reason = min(candidates)
-    if last_visit is None:
-        base, interval = registered_on, min(interval, 1)
-    else:
-        base = last_visit
-    if following_up and returned_home_on > base:
-        base = returned_home_on
-    return Due(add_months(base, interval), reason)
+    return min(candidates, key=lambda due: (due.date, due.reason))

@@ -61,6 +61,9 @@ ATTACHMENT_SIGNATURES = {
 }
 
 
+ATTACHMENT_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+
+
 # --- scheduling ---------------------------------------------------------------------------
 
 
@@ -101,15 +104,16 @@ def visit_schedule_child(
         return None
     if current is None:
         current = VisitDue(child=child, state=VisitDue.State.OPEN)
-    elif (current.due_date, current.reason, current.community_id) == (
+    elif (current.due_date, current.reason, current.counts_from, current.community_id) == (
         due.date,
         due.reason,
+        due.counts_from,
         child.community_id,
     ):
         return current
     if current.due_date is None or due.date > current.due_date:
         current.overdue_level = 0  # a later date is a fresh deadline
-    current.due_date, current.reason = due.date, due.reason
+    current.due_date, current.reason, current.counts_from = due.date, due.reason, due.counts_from
     current.copy_area_of(child)
     current.save()
     return current
@@ -124,9 +128,13 @@ def _assert_child_in_scope(actor, child: Child) -> None:
 
 
 def _assert_own_draft(actor, visit: Visit) -> None:
-    if visit.author_id != actor.pk or visit.state != Visit.State.DRAFT:
+    if visit.author_id != actor.pk:
         raise PermissionDenied
     _assert_child_in_scope(actor, visit.child)
+    if visit.state != Visit.State.DRAFT:
+        raise ValidationError(
+            {"state": [_("This visit has been submitted and can no longer be changed.")]}
+        )
 
 
 @transaction.atomic
@@ -211,10 +219,16 @@ def visit_complete(
     current.save()
 
     due = VisitDue.objects.select_for_update().filter(child=current.child, state="open").first()
-    if due is not None:
+    if due is not None and (due.counts_from is None or current.visit_date >= due.counts_from):
         due.state, due.visit, due.done_on = VisitDue.State.DONE, current, current.visit_date
         due.on_time = current.visit_date <= due.due_date
         due.save()
+        # The overdue reminders about this due are answered now.
+        Notification.objects.filter(
+            key__in=[f"{Notification.Kind.VISIT_OVERDUE}:{due.pk}",
+                     f"{Notification.Kind.VISIT_OVERDUE_7}:{due.pk}"],
+            read_at__isnull=True,
+        ).update(read_at=timezone.now())  # fmt: skip
     concerns = _raise_concerns(actor, current)
     visit_schedule_child(child=current.child, today=today)
     audit_record(
@@ -292,10 +306,16 @@ def visit_attach(*, actor, visit: Visit, upload: UploadedFile) -> VisitAttachmen
         raise ValidationError({"file": [_("Only JPEG or PNG photos and PDF documents.")]})
     if visit.attachments.count() >= 10:
         raise ValidationError({"file": [_("At most 10 attachments per visit.")]})
+    # The download name always ends in the extension of what the file really is, so a
+    # "report.pdf.html" can never open as a web page on the reader's machine.
+    extension = ATTACHMENT_EXTENSIONS[content_type]
+    name = (upload.name or "file")[-100:]
+    if not name.lower().endswith((extension, ".jpeg") if extension == ".jpg" else extension):
+        name = f"{name}{extension}"
     attachment = VisitAttachment(
         visit=visit,
         token=secrets.token_hex(16),
-        original_name=(upload.name or "file")[-120:],
+        original_name=name,
         content_type=content_type,
         size=upload.size,
         uploaded_by=actor,
@@ -320,6 +340,9 @@ def concern_handle(*, actor, concern: Concern, note: str) -> Concern:
     current.state = Concern.State.HANDLED
     current.handled_by, current.handled_at, current.handled_note = actor, timezone.now(), note
     current.save()
+    Notification.objects.filter(key=f"concern:{current.pk}", read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
     audit_record(
         actor=actor,
         action="concern.handle",
@@ -383,6 +406,8 @@ def visit_rule_update(
         errors["interval_months"] = [_("Choose between 1 and 12 months.")]
     if rule.key == RETURNED_HOME and not (duration_months and 3 <= duration_months <= 12):
         errors["duration_months"] = [_("The follow-up lasts between 3 and 12 months.")]
+    if rule.key != RETURNED_HOME and duration_months is not None:
+        errors["duration_months"] = [_("Only the follow-up after returning home has a period.")]
     if errors:
         raise ValidationError(errors)
     changes = {}
@@ -404,7 +429,8 @@ def visit_rule_update(
         affected = Child.objects.filter(
             pk__in=ChildCategory.objects.filter(category=rule.key).values("child_id")
         )
-    recompute_due_dates(children=affected)
+    # A stricter rule starts from today: it must not make visits retroactively overdue.
+    recompute_due_dates(children=affected, not_before=timezone.localdate())
     return rule
 
 

@@ -358,8 +358,12 @@ def visit_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def visit_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        # Reached after logging in again from an expired session: back to the form, whose
+        # unsaved text the page restores from the tab's session storage.
+        return redirect("visits:edit", pk=pk)
     visit = _own_visit(request, pk)
     if visit.state != Visit.State.DRAFT:
         return _submitted(request, visit)

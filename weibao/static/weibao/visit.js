@@ -19,6 +19,58 @@
   let blocked = false; // a conflict waits for the user's decision
   let serverVersion = null;
 
+  // A copy of the unsaved text in this tab's sessionStorage (gone when the tab closes), so
+  // an expired login or a crash between autosaves loses nothing.
+  const backupKey = `weibao-visit-draft:${url}`;
+  function backup() {
+    const values = {};
+    for (const el of form.elements) {
+      if (!el.name || el.type === "hidden" || el.type === "file" || el.type === "submit") continue;
+      if (el.type === "radio" || el.type === "checkbox") {
+        if (el.checked) values[`${el.name}=${el.value}`] = true;
+        else values[`${el.name}=${el.value}`] = false;
+      } else {
+        values[el.name] = el.value;
+      }
+    }
+    try {
+      sessionStorage.setItem(backupKey, JSON.stringify(values));
+    } catch (_) {
+      /* storage full or disabled: the server autosave still runs */
+    }
+  }
+  function dropBackup() {
+    try {
+      sessionStorage.removeItem(backupKey);
+    } catch (_) {
+      /* nothing to do */
+    }
+  }
+  function restore() {
+    let values = null;
+    try {
+      values = JSON.parse(sessionStorage.getItem(backupKey) || "null");
+    } catch (_) {
+      values = null;
+    }
+    if (!values) return false;
+    let restored = false;
+    for (const el of form.elements) {
+      if (!el.name) continue;
+      if (el.type === "radio" || el.type === "checkbox") {
+        const key = `${el.name}=${el.value}`;
+        if (key in values && el.checked !== values[key]) {
+          el.checked = values[key];
+          restored = true;
+        }
+      } else if (el.name in values && el.value !== values[el.name] && el.type !== "hidden") {
+        el.value = values[el.name];
+        restored = true;
+      }
+    }
+    return restored;
+  }
+
   function say(text, kind) {
     if (!status) return;
     status.textContent = text;
@@ -65,8 +117,14 @@
       keepalive: Boolean(keepalive),
     })
       .then(async (response) => {
+        if (response.redirected && new URL(response.url).pathname.startsWith("/accounts/login/")) {
+          dirty = true;
+          say(msg.msgLogin, "error");
+          return;
+        }
         const data = await response.json().catch(() => ({}));
         if (response.ok && typeof data.version === "number") {
+          if (!dirty) dropBackup();
           versionInput.value = String(data.version);
           const fieldErrors = data.errors && Object.keys(data.errors).length;
           showFieldErrors(data.errors);
@@ -99,8 +157,15 @@
 
   function changed() {
     dirty = true;
+    backup();
     if (!blocked) say(msg.msgUnsaved, "");
     clearTimeout(timer);
+    timer = setTimeout(() => save(false), DELAY_MS);
+  }
+
+  if (restore()) {
+    dirty = true;
+    say(msg.msgRestored, "error");
     timer = setTimeout(() => save(false), DELAY_MS);
   }
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from weibao.accounts.models import Role, RoleAssignment
@@ -63,6 +63,16 @@ def recompute_due_dates(
     report = report or DailyReport()
     rules = RuleSet.load()
     eligible = Child.objects.filter(status=Status.ACTIVE, birth_date__gt=adult_cutoff(today))
+    # Only children a rule can apply to, or who have a due to move or cancel, are read into
+    # Python: in a city most registered children have no visit rule at all.
+    relevant = Q(
+        Exists(
+            ChildCategory.objects.filter(child=OuterRef("pk"), category__in=list(rules.intervals))
+        )
+    ) | Q(Exists(VisitDue.objects.filter(child=OuterRef("pk"), state=VisitDue.State.OPEN)))
+    if rules.follow_up_interval is not None:
+        relevant |= Q(returned_home_on__isnull=False)
+    eligible = eligible.filter(relevant)
     if children is not None:
         eligible = eligible.filter(pk__in=children.values("pk"))
     last_pk = 0
@@ -104,11 +114,12 @@ def _recompute_batch(
         for d in VisitDue.objects.filter(child_id__gte=lo, child_id__lte=hi, state="open")
     }
     create, move, cancel = [], [], []
+    tz = timezone.get_current_timezone()
     for pk, created_at, returned_home_on, district, subdistrict, community in rows:
         due = next_due(
             rules=rules,
             categories=categories.get(pk, ()),
-            registered_on=timezone.localdate(created_at),
+            registered_on=created_at.astimezone(tz).date(),
             last_visit=last_visits.get(pk),
             returned_home_on=returned_home_on,
             today=today,

@@ -283,7 +283,9 @@ def test_an_extra_visit_soon_after_the_last_does_not_settle_next_months_due(miss
     second = services.visit_start(actor=director_a, child=missing)
     services.visit_complete(actor=director_a, visit=second, expected_version=1, data=ANSWERS)
     assert VisitDue.objects.filter(child=missing, state="done").count() == 1
-    assert VisitDue.objects.get(child=missing, state="open").due_date == add_months(today, 1)
+    # Nor does it move it: the cycle still runs from the visit that settled the last due.
+    yesterday = today - dt.timedelta(days=1)
+    assert VisitDue.objects.get(child=missing, state="open").due_date == add_months(yesterday, 1)
 
 
 def test_returning_home_never_pushes_back_a_visit_already_owed(make_child, director_a):
@@ -332,3 +334,23 @@ def test_handling_a_concern_marks_its_notifications_read(missing, director_a, su
     assert supervisor.notifications.filter(read_at__isnull=True).count() == 1
     services.concern_handle(actor=supervisor, concern=concern, note="已家访")
     assert supervisor.notifications.filter(read_at__isnull=True).count() == 0
+
+
+def test_monthly_visits_under_a_three_month_rule_still_settle_dues(make_child, director_a):
+    child = make_child("community_a", categories=["left_behind"])
+    today = timezone.localdate()
+    settled = 0
+    for months_ago in (3, 2, 1, 0):
+        visit = services.visit_start(actor=director_a, child=child)
+        services.visit_complete(
+            actor=director_a,
+            visit=visit,
+            expected_version=1,
+            data={**ANSWERS, "visit_date": add_months(today, -months_ago)},
+        )
+        settled = VisitDue.objects.filter(child=child, state="done").count()
+    # The first visit settles the first due; of the three monthly visits after it, the one past
+    # the midpoint of the 3-month cycle settles the next due.
+    assert settled == 2
+    open_due = VisitDue.objects.get(child=child, state="open")
+    assert open_due.due_date > today

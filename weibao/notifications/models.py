@@ -32,7 +32,11 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_key")
         ]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"]),
+            # The job and the services look notifications up by key alone.
+            models.Index(fields=["key"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id}"

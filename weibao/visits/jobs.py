@@ -19,7 +19,7 @@ from weibao.children.models import Child, ChildCategory, adult_cutoff
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify_many
 from weibao.visits.models import Visit, VisitDue
-from weibao.visits.scheduling import Due, RuleSet, next_due
+from weibao.visits.scheduling import Due, RuleSet, effective_last_visit, next_due
 
 BATCH = 5000
 SUPERVISOR_AFTER_DAYS = 7
@@ -120,7 +120,11 @@ def _recompute_batch(
             rules=rules,
             categories=categories.get(pk, ()),
             registered_on=created_at.astimezone(tz).date(),
-            last_visit=last_visits.get(pk),
+            last_visit=effective_last_visit(
+                last_visits.get(pk),
+                open_dues[pk].based_on if pk in open_dues else None,
+                open_dues[pk].counts_from if pk in open_dues else None,
+            ),
             returned_home_on=returned_home_on,
             today=today,
         )
@@ -128,7 +132,7 @@ def _recompute_batch(
         if due is not None and not_before is not None and due.date < not_before:
             # Only moves earlier than they were; a due that was already late stays late.
             floor = not_before if current is None else min(not_before, current.due_date)
-            due = Due(max(due.date, floor), due.reason, due.counts_from)
+            due = Due(max(due.date, floor), due.reason, due.counts_from, due.based_on)
         if due is None:
             if current is not None:
                 current.state = VisitDue.State.CANCELLED
@@ -138,26 +142,24 @@ def _recompute_batch(
             create.append(
                 VisitDue(
                     child_id=pk, due_date=due.date, reason=due.reason, state="open",
-                    counts_from=due.counts_from,
+                    counts_from=due.counts_from, based_on=due.based_on,
                     district_id=district, subdistrict_id=subdistrict, community_id=community,
                 )
             )  # fmt: skip
-        elif (current.due_date, current.reason, current.counts_from, current.community_id) != (
-            due.date,
-            due.reason,
-            due.counts_from,
-            community,
-        ):
+        elif (
+            current.due_date, current.reason, current.counts_from, current.based_on,
+            current.community_id,
+        ) != (due.date, due.reason, due.counts_from, due.based_on, community):  # fmt: skip
             if due.date > current.due_date:
                 current.overdue_level = 0
             current.due_date, current.reason = due.date, due.reason
-            current.counts_from = due.counts_from
+            current.counts_from, current.based_on = due.counts_from, due.based_on
             current.district_id, current.subdistrict_id = district, subdistrict
             current.community_id = community
             move.append(current)
     VisitDue.objects.bulk_create(create, batch_size=1000)
     fields = [
-        "due_date", "reason", "counts_from", "district", "subdistrict", "community",
+        "due_date", "reason", "counts_from", "based_on", "district", "subdistrict", "community",
         "overdue_level",
     ]  # fmt: skip
     VisitDue.objects.bulk_update(move, fields, batch_size=1000)
@@ -206,14 +208,16 @@ def mark_overdue(today: dt.date, report: DailyReport) -> None:
         pending = VisitDue.objects.filter(
             state="open", due_date__lt=threshold, overdue_level__lt=level
         )
+        last_pk = 0  # keyset paging: each batch starts where the last ended, not from the top
         while True:
             batch = list(
-                pending.order_by("pk").values_list(
-                    "pk", "child_id", "child__name", "due_date", area_field
-                )[:BATCH]
+                pending.filter(pk__gt=last_pk)
+                .order_by("pk")
+                .values_list("pk", "child_id", "child__name", "due_date", area_field)[:BATCH]
             )
             if not batch:
                 break
+            last_pk = batch[-1][0]
             notes = [
                 Notification(
                     recipient_id=user_id,

@@ -80,6 +80,8 @@ class VisitDue(AreaColumns):
     due_date = models.DateField(_("due date"))
     # Visits from this date on settle this due (see scheduling.Due.counts_from).
     counts_from = models.DateField(null=True, blank=True)
+    # The last visit this due was counted from (None: counted from registration or return).
+    based_on = models.DateField(null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=32, choices=RULE_KEY_CHOICES)
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     visit = models.ForeignKey(

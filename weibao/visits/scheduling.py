@@ -44,6 +44,20 @@ class Due:
     # last one is a follow-up, not the next cycle's visit (so one child is never due twice in
     # the same month's completion figures).
     counts_from: dt.date | None  # None: any visit counts (the first one, say)
+    based_on: dt.date | None = None  # the visit it is counted from, if any
+
+
+def effective_last_visit(
+    last_visit: dt.date | None, based_on: dt.date | None, counts_from: dt.date | None
+) -> dt.date | None:
+    """The visit the schedule counts from. An extra visit made before the open due's
+    counts_from neither settles that due nor moves it; otherwise a child visited monthly under a
+    3-month rule would see its due pushed back for ever and never settle one."""
+    if last_visit is None or based_on is None or counts_from is None:
+        return last_visit
+    if based_on <= last_visit < counts_from:
+        return based_on
+    return last_visit
 
 
 def _midpoint(start: dt.date, end: dt.date) -> dt.date:
@@ -73,7 +87,7 @@ def next_due(
             candidates.append(Due(date, category, None))
         else:
             date = add_months(last_visit, interval)
-            candidates.append(Due(date, category, _midpoint(last_visit, date)))
+            candidates.append(Due(date, category, _midpoint(last_visit, date), last_visit))
     following_up = (
         returned_home_on is not None
         and rules.follow_up_interval is not None
@@ -84,8 +98,10 @@ def next_due(
         # returning home must never push back a visit some other rule already owes.
         base = max(returned_home_on, last_visit) if last_visit else returned_home_on
         date = add_months(base, rules.follow_up_interval)
-        counts_from = None if base == returned_home_on else _midpoint(base, date)
-        candidates.append(Due(date, RETURNED_HOME, counts_from))
+        if base == returned_home_on:
+            candidates.append(Due(date, RETURNED_HOME, None))
+        else:
+            candidates.append(Due(date, RETURNED_HOME, _midpoint(base, date), base))
     if not candidates:
         return None
     return min(candidates, key=lambda due: (due.date, due.reason))

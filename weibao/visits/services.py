@@ -30,7 +30,7 @@ from weibao.visits.models import (
     VisitDue,
     VisitRule,
 )
-from weibao.visits.scheduling import Due, RuleSet, add_months, next_due
+from weibao.visits.scheduling import Due, RuleSet, add_months, effective_last_visit, next_due
 
 # The answers that are risk signals under 未保法 Art. 21–23, and the concern each raises.
 RISK_ANSWERS = {
@@ -86,17 +86,21 @@ def visit_schedule_child(
     Called by every service that changes something the due date depends on."""
     today = today or timezone.localdate()
     rules = rules or RuleSet.load()
+    current = VisitDue.objects.select_for_update().filter(child=child, state="open").first()
     due: Due | None = None
     if _is_eligible(child, today):
         due = next_due(
             rules=rules,
             categories=set(child.category_rows.values_list("category", flat=True)),
             registered_on=timezone.localdate(child.created_at),
-            last_visit=_last_visit(child),
+            last_visit=effective_last_visit(
+                _last_visit(child),
+                current.based_on if current else None,
+                current.counts_from if current else None,
+            ),
             returned_home_on=child.returned_home_on,
             today=today,
         )
-    current = VisitDue.objects.select_for_update().filter(child=child, state="open").first()
     if due is None:
         if current is not None:
             current.state = VisitDue.State.CANCELLED
@@ -109,11 +113,12 @@ def visit_schedule_child(
         due.reason,
         due.counts_from,
         child.community_id,
-    ):
+    ) and current.based_on == due.based_on:
         return current
     if current.due_date is None or due.date > current.due_date:
         current.overdue_level = 0  # a later date is a fresh deadline
     current.due_date, current.reason, current.counts_from = due.date, due.reason, due.counts_from
+    current.based_on = due.based_on
     current.copy_area_of(child)
     current.save()
     return current

@@ -1,7 +1,7 @@
 """/api/v1/: token auth, the current user, areas and children, home visits, concerns, visit
-rules and notifications."""
+rules, notifications, mandatory reports, cases and partners."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from weibao.accounts.api import MeView, TokenView
@@ -46,4 +46,7 @@ urlpatterns = [
         name="child-returned-home",
     ),
     *router.urls,
+    path("", include("weibao.reports.api_urls")),
+    path("", include("weibao.cases.api_urls")),
+    path("", include("weibao.partners.api_urls")),
 ]

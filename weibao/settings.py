@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "weibao.children",
     "weibao.visits",
     "weibao.notifications",
+    "weibao.reports",
+    "weibao.cases",
+    "weibao.partners",
 ]
 
 MIDDLEWARE = [

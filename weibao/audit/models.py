@@ -20,6 +20,10 @@ class AuditEvent(models.Model):
     child = models.ForeignKey(
         "children.Child", on_delete=models.PROTECT, null=True, related_name="audit_events"
     )
+    # The case this change belongs to: the case timeline reads these rows.
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
     changes = models.JSONField(_("changes"), default=dict)
     note = models.TextField(_("note"), blank=True)
 
@@ -30,6 +34,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["child", "-at"]),
             models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["case", "at"]),
         ]
 
     def __str__(self) -> str:

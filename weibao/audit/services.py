@@ -9,6 +9,7 @@ def audit_record(
     action: str,
     obj,
     child=None,
+    case=None,
     changes: dict[str, Any] | None = None,
     note: str = "",
 ) -> AuditEvent:
@@ -19,6 +20,7 @@ def audit_record(
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         child=child,
+        case=case,
         changes=changes or {},
         note=note,
     )

@@ -12,6 +12,13 @@ class Notification(models.Model):
         VISIT_OVERDUE_7 = "visit_overdue_7", _("Visit overdue by more than 7 days")
         CONCERN_RAISED = "concern_raised", _("Concern raised")
         LEFT_BEHIND_16 = "left_behind_16", _("Left-behind child turned 16: review the category")
+        REPORT_RECEIVED = "report_received", _("New mandatory report")
+        REPORT_LATE = "report_late", _("Report clock missed")
+        CASE_ASSIGNED = "case_assigned", _("Case assigned to you")
+        CASE_CLOSE_REQUESTED = "case_close_requested", _("Case closing awaits approval")
+        CASE_CLOSE_DECIDED = "case_close_decided", _("Case closing decided")
+        REFERRAL_OVERDUE = "referral_overdue", _("Referral not answered in time")
+        PROTECTION_LIMIT = "protection_limit", _("Temporary guardianship nears its one-year limit")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

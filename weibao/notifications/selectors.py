@@ -42,4 +42,34 @@ def message(notification: Notification) -> str:
             _("%(child)s has turned 16: please review whether they are still a left-behind child.")
             % p
         )
+    if notification.kind == Notification.Kind.REPORT_RECEIVED:
+        return _("New mandatory report %(reference)s: please acknowledge it.") % p
+    if notification.kind == Notification.Kind.REPORT_LATE:
+        clock = {
+            "ack": _("acknowledgement"),
+            "police": _("police notification"),
+            "outcome": _("outcome to the reporter"),
+        }.get(p.get("clock"), p.get("clock", ""))
+        return _("Report %(reference)s is late: %(clock)s.") % {
+            "reference": p.get("reference", ""),
+            "clock": clock,
+        }
+    if notification.kind == Notification.Kind.CASE_ASSIGNED:
+        return _("Case %(case)s (%(child)s) is assigned to you.") % p
+    if notification.kind == Notification.Kind.CASE_CLOSE_REQUESTED:
+        return _("Case %(case)s (%(child)s) is ready to close and awaits your approval.") % p
+    if notification.kind == Notification.Kind.CASE_CLOSE_DECIDED:
+        if p.get("approved"):
+            return _("Closing case %(case)s (%(child)s) was approved.") % p
+        return _("Closing case %(case)s (%(child)s) was refused: it stays open.") % p
+    if notification.kind == Notification.Kind.REFERRAL_OVERDUE:
+        return _("The referral of %(child)s to %(partner)s was not answered by %(date)s.") % p
+    if notification.kind == Notification.Kind.PROTECTION_LIMIT:
+        return (
+            _(
+                "The temporary guardianship of %(child)s reaches its one-year limit on %(date)s: "
+                "plan the return home or long-term guardianship."
+            )
+            % p
+        )
     return notification.get_kind_display()

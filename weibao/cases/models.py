@@ -1,0 +1,276 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from weibao.cases.choices import (
+    CapacityResult,
+    Placement,
+    PlannedServiceStatus,
+    ProtectionEnd,
+    ProtectionGround,
+    RiskLevel,
+    ServiceType,
+    Stage,
+)
+from weibao.core.fields import EncryptedTextField
+from weibao.visits.models import AreaColumns
+
+
+class Case(AreaColumns):
+    """A child's case (建档 onwards): at most one open case per child, enforced by the database.
+    The stages and who may move between them live in workflow.CASE."""
+
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="cases")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+        verbose_name=_("case owner"),
+    )
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default="discovered")
+    summary = models.TextField(_("summary"), blank=True)
+    origin_concern = models.ForeignKey(
+        "visits.Concern", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+
+    risk_level = models.CharField(
+        _("risk level"), max_length=10, choices=RiskLevel.choices, blank=True
+    )
+    risk_reasons = models.TextField(_("reasons for the risk level"), blank=True)
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    opened_at = models.DateTimeField(auto_now_add=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    close_summary = models.TextField(_("closing summary"), blank=True)
+    # Where a refused closing request sends the case back to.
+    stage_before_closing = models.CharField(max_length=12, choices=Stage.choices, blank=True)
+    close_requested_at = models.DateTimeField(null=True, blank=True)
+    close_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reopened_count = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"], condition=~Q(stage="closed"), name="case_one_open_per_child"
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage="closed") | Q(closed_at__isnull=False, closed_by__isnull=False),
+                name="case_closed_has_approver",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["community", "stage", "opened_at"]),
+            models.Index(fields=["subdistrict", "stage", "opened_at"]),
+            models.Index(fields=["district", "stage", "opened_at"]),
+            models.Index(fields=["owner", "stage"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"AJ{self.opened_at:%Y}-{self.pk:06d}" if self.opened_at and self.pk else "AJ—"
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage != Stage.CLOSED
+
+
+class PlanVersion(models.Model):
+    """一人一策: each change to a case's plan is a new version; earlier ones are kept as they
+    were. The current plan is the case's highest-numbered version."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plan_versions")
+    number = models.PositiveIntegerField()
+    goals = models.TextField(_("goals"))
+    review_on = models.DateField(_("review date"))
+    change_note = models.CharField(_("what changed and why"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case plan")
+        verbose_name_plural = _("case plans")
+        ordering = ["case", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="plan_version_number_unique")
+        ]
+        indexes = [models.Index(fields=["review_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} v{self.number}"
+
+
+class PlannedService(models.Model):
+    plan = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="services")
+    service_type = models.CharField(_("service"), max_length=24, choices=ServiceType.choices)
+    responsible_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible person"),
+    )
+    responsible_partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible partner"),
+    )
+    description = models.CharField(_("details"), max_length=300, blank=True)
+    due_on = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=PlannedServiceStatus.choices,
+        default=PlannedServiceStatus.PLANNED,
+    )
+
+    class Meta:
+        ordering = ["plan", "due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(responsible_user__isnull=False) | Q(responsible_partner__isnull=False),
+                name="planned_service_has_responsible",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_service_type_display()
+
+
+class ServiceRecord(AreaColumns):
+    """A service delivered (服务台账): shows in the case, the child's file and the ledger."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="service_records")
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.PROTECT, related_name="service_records"
+    )
+    delivered_on = models.DateField(_("date"))
+    service_type = models.CharField(_("service"), max_length=24, choices=ServiceType.choices)
+    provider_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("provided by (staff)"),
+    )
+    provider_partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_records",
+        verbose_name=_("provided by (partner)"),
+    )
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"))
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
+        ordering = ["-delivered_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(provider_user__isnull=False) | Q(provider_partner__isnull=False),
+                name="service_record_has_provider",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["subdistrict", "delivered_on"]),
+            models.Index(fields=["district", "delivered_on"]),
+            models.Index(fields=["case", "delivered_on"]),
+            models.Index(fields=["child", "delivered_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_service_type_display()} {self.delivered_on}"
+
+
+class ProtectionRecord(AreaColumns):
+    """Temporary guardianship by civil affairs (强制保护, 未保法 Art. 92–93). Generally at most
+    one year (Shanghai Art. 77): an alert goes out a month before; a guardianship-capacity
+    assessment comes before the child returns home."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="protections")
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.PROTECT, related_name="protections"
+    )
+    ground = models.CharField(_("legal ground"), max_length=24, choices=ProtectionGround.choices)
+    placement = models.CharField(_("placement"), max_length=24, choices=Placement.choices)
+    # Where the child is placed is as sensitive as a home address.
+    placement_detail = EncryptedTextField(_("placement details"), blank=True)
+    started_on = models.DateField(_("start date"))
+    limit_on = models.DateField(_("one-year limit"))
+    limit_alert_sent_at = models.DateTimeField(null=True, blank=True)
+
+    capacity_assessed_on = models.DateField(_("capacity assessed on"), null=True, blank=True)
+    capacity_result = models.CharField(
+        _("capacity assessment"), max_length=24, choices=CapacityResult.choices, blank=True
+    )
+    capacity_notes = models.TextField(_("assessment notes"), blank=True)
+    capacity_assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    ended_on = models.DateField(_("end date"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("how it ended"), max_length=16, choices=ProtectionEnd.choices, blank=True
+    )
+    end_note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("protection record")
+        verbose_name_plural = _("protection records")
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=Q(ended_on__isnull=True),
+                name="protection_one_active_per_child",
+            ),
+            models.CheckConstraint(
+                condition=~Q(end_reason="returned_home") | Q(capacity_assessed_on__isnull=False),
+                name="protection_return_needs_assessment",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["subdistrict", "ended_on", "limit_on"]),
+            models.Index(fields=["ended_on", "limit_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_ground_display()} {self.started_on}"

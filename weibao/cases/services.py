@@ -1,0 +1,370 @@
+"""Writes for cases: opening, moving through the stages of workflow.CASE, assessing, closing
+with approval and reopening. Each runs in one transaction and writes its audit row (with the
+case, so it shows in the case timeline) there."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weibao.accounts.models import Role, RoleAssignment
+from weibao.accounts.selectors import users_with_role_in_areas
+from weibao.audit.services import audit_record
+from weibao.cases import workflow
+from weibao.cases.choices import RiskLevel, Stage
+from weibao.cases.models import Case
+from weibao.cases.selectors import case_roles, current_plan, open_case_for_child
+from weibao.children.models import Child
+from weibao.children.selectors import children_visible_to
+from weibao.core.exceptions import ConflictError
+from weibao.notifications.models import Notification
+from weibao.notifications.services import notify
+
+TEXT_LIMIT = 5000
+
+
+def case_audit(*, actor, case: Case, action: str, changes=None, note: str = "") -> None:
+    """Every change to a case or to what hangs off it goes through here, so the timeline
+    (audit rows carrying the case) is complete."""
+    audit_record(
+        actor=actor, action=action, obj=case, child=case.child, case=case, changes=changes,
+        note=note,
+    )  # fmt: skip
+
+
+def _clean_text(value: str | None, field: str, *, required: bool, message: str) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationError({field: [message]})
+    if len(text) > TEXT_LIMIT:
+        raise ValidationError(
+            {field: [_("Please keep this under %(n)d characters.") % {"n": TEXT_LIMIT}]}
+        )
+    return text
+
+
+def eligible_owner(user, child: Child) -> bool:
+    """A case owner works in the child's area: its director, the 街镇's supervisor or station
+    staff, or district staff."""
+    return RoleAssignment.objects.filter(
+        user=user,
+        area_id__in=[child.community_id, child.subdistrict_id, child.district_id],
+        role__in=[Role.DIRECTOR, Role.SUPERVISOR, Role.STATION_STAFF, Role.DISTRICT_STAFF],
+    ).exists()
+
+
+def _lock(case: Case, expected_version: int | None) -> Case:
+    current = Case.objects.select_for_update().select_related("child").get(pk=case.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise ConflictError
+    return current
+
+
+def _save(current: Case, fields: list[str]) -> None:
+    current.version += 1
+    current.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _move(actor, current: Case, name: str) -> str:
+    """Check the transition in the table and set the new stage; returns the old stage."""
+    workflow.CASE.check(name, current.stage, case_roles(actor, current))
+    old = current.stage
+    current.stage = workflow.CASE.get(name).target
+    return old
+
+
+def _notify_owner(case: Case, actor) -> None:
+    if case.owner_id != actor.pk:
+        notify(
+            recipient_id=case.owner_id,
+            kind=Notification.Kind.CASE_ASSIGNED,
+            key=f"case_assigned:{case.pk}:{case.owner_id}:{case.version}",
+            child=case.child,
+            params={"child": case.child.name, "case": case.reference},
+            url=f"/cases/{case.pk}/",
+        )
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor,
+    child: Child,
+    owner=None,
+    summary: str = "",
+    concern=None,
+) -> Case:
+    """Open a case for a child (stage 发现). A child has at most one open case: opening a
+    second one is refused (attach new reports to the open one instead)."""
+    if not children_visible_to(actor).filter(pk=child.pk).exists():
+        raise PermissionDenied
+    owner = owner or actor
+    if not eligible_owner(owner, child):
+        raise ValidationError(
+            {"owner": [_("The case owner must work in the child's residential area.")]}
+        )
+    summary = _clean_text(summary, "summary", required=False, message="")
+    if open_case_for_child(child) is not None:
+        raise ValidationError({"child": [_("This child already has an open case.")]})
+    case = Case(child=child, owner=owner, opened_by=actor, summary=summary, origin_concern=concern)
+    case.copy_area_of(child)
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError as exc:  # a second user opened one at the same moment
+        raise ValidationError({"child": [_("This child already has an open case.")]}) from exc
+    case_audit(
+        actor=actor,
+        case=case,
+        action="case.open",
+        changes={"stage": {"old": None, "new": case.stage}, "owner": {"new": owner.pk}},
+        note=summary,
+    )
+    _notify_owner(case, actor)
+    return case
+
+
+@transaction.atomic
+def case_file(*, actor, case: Case, summary: str, expected_version: int | None = None) -> Case:
+    """建档: the owner confirms the case with a summary of what is known."""
+    current = _lock(case, expected_version)
+    old = _move(actor, current, "file")
+    current.summary = _clean_text(
+        summary, "summary", required=True, message=_("Please summarise the case.")
+    )
+    _save(current, ["stage", "summary"])
+    case_audit(
+        actor=actor,
+        case=current,
+        action="case.file",
+        changes={"stage": {"old": old, "new": current.stage}},
+        note=current.summary,
+    )
+    return current
+
+
+@transaction.atomic
+def case_assess(
+    *,
+    actor,
+    case: Case,
+    risk_level: str,
+    reasons: str,
+    expected_version: int | None = None,
+) -> Case:
+    """评估: record the risk level with reasons. The first assessment moves a filed case to
+    评估; later ones (risk changes while serving) keep the stage."""
+    current = _lock(case, expected_version)
+    roles = case_roles(actor, current)
+    if risk_level not in RiskLevel.values:
+        raise ValidationError({"risk_level": [_("Please choose a risk level.")]})
+    reasons = _clean_text(
+        reasons, "reasons", required=True, message=_("Please give the reasons for this level.")
+    )
+    old_stage = current.stage
+    if current.stage == Stage.FILED:
+        _move(actor, current, "assess")
+    elif current.stage in (Stage.DISCOVERED, Stage.CLOSING, Stage.CLOSED):
+        raise ValidationError(
+            {"state": [_("This action is not possible in the current state.")]},
+            code="invalid_transition",
+        )
+    elif not roles & workflow.WORKERS:
+        raise PermissionDenied
+    changes: dict[str, Any] = {
+        "risk_level": {"old": current.risk_level or None, "new": risk_level},
+    }
+    if old_stage != current.stage:
+        changes["stage"] = {"old": old_stage, "new": current.stage}
+    current.risk_level, current.risk_reasons = risk_level, reasons
+    current.assessed_at, current.assessed_by = timezone.now(), actor
+    _save(current, ["stage", "risk_level", "risk_reasons", "assessed_at", "assessed_by"])
+    case_audit(actor=actor, case=current, action="case.assess", changes=changes, note=reasons)
+    return current
+
+
+# Transitions that need nothing but the table (and, for "intervene", a plan).
+SIMPLE_TRANSITIONS = ("intervene", "serve", "track", "resume_services")
+
+
+@transaction.atomic
+def case_advance(
+    *, actor, case: Case, transition: str, note: str = "", expected_version: int | None = None
+) -> Case:
+    """Move the case on: 评估 → 介入 → 服务 → 跟踪 (and back to 服务 from 跟踪)."""
+    if transition not in SIMPLE_TRANSITIONS:
+        raise ValidationError({"transition": [_("Unknown action.")]})
+    current = _lock(case, expected_version)
+    note = _clean_text(note, "note", required=False, message="")
+    roles = case_roles(actor, current)
+    workflow.CASE.check(transition, current.stage, roles)
+    if transition == "intervene" and current_plan(current) is None:
+        raise ValidationError(
+            {"state": [_("Write the case plan (一人一策) before starting the intervention.")]},
+            code="plan_required",
+        )
+    old = _move(actor, current, transition)
+    _save(current, ["stage"])
+    case_audit(
+        actor=actor,
+        case=current,
+        action=f"case.{transition}",
+        changes={"stage": {"old": old, "new": current.stage}},
+        note=note,
+    )
+    return current
+
+
+@transaction.atomic
+def case_request_close(
+    *, actor, case: Case, summary: str, expected_version: int | None = None
+) -> Case:
+    """Ask the supervisor to close the case, with a closing summary."""
+    current = _lock(case, expected_version)
+    summary = _clean_text(
+        summary, "summary", required=True, message=_("Please write a closing summary.")
+    )
+    old = _move(actor, current, "request_close")
+    current.stage_before_closing = old
+    current.close_summary = summary
+    current.close_requested_at, current.close_requested_by = timezone.now(), actor
+    _save(
+        current,
+        ["stage", "stage_before_closing", "close_summary", "close_requested_at",
+         "close_requested_by"],
+    )  # fmt: skip
+    case_audit(
+        actor=actor,
+        case=current,
+        action="case.request_close",
+        changes={"stage": {"old": old, "new": current.stage}},
+        note=summary,
+    )
+    recipients = set(
+        users_with_role_in_areas(roles=(Role.SUPERVISOR,), area_ids=[current.subdistrict_id])
+    )
+    if not recipients - {actor.pk}:  # the supervisor asked: the district approves
+        recipients |= set(
+            users_with_role_in_areas(roles=(Role.DISTRICT_STAFF,), area_ids=[current.district_id])
+        )
+    for user_id in recipients - {actor.pk}:
+        notify(
+            recipient_id=user_id,
+            kind=Notification.Kind.CASE_CLOSE_REQUESTED,
+            key=f"case_close_requested:{current.pk}:{current.version}",
+            child=current.child,
+            params={"child": current.child.name, "case": current.reference},
+            url=f"/cases/{current.pk}/",
+        )
+    return current
+
+
+@transaction.atomic
+def case_decide_close(
+    *,
+    actor,
+    case: Case,
+    approve: bool,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """The supervisor (or district) approves or refuses closing. Nobody approves their own
+    request."""
+    current = _lock(case, expected_version)
+    name = "approve_close" if approve else "reject_close"
+    workflow.CASE.check(name, current.stage, case_roles(actor, current))
+    if current.close_requested_by_id == actor.pk:
+        raise ValidationError(
+            {"state": [_("Closing must be approved by someone other than who asked for it.")]},
+            code="four_eyes",
+        )
+    note = _clean_text(
+        note,
+        "note",
+        required=not approve,
+        message=_("Please say why the case should stay open."),
+    )
+    old = _move(actor, current, name)
+    fields = ["stage"]
+    if approve:
+        current.closed_at, current.closed_by = timezone.now(), actor
+        fields += ["closed_at", "closed_by"]
+    else:
+        current.stage = current.stage_before_closing or Stage.TRACKING
+    current.stage_before_closing = ""
+    _save(current, [*fields, "stage_before_closing"])
+    case_audit(
+        actor=actor,
+        case=current,
+        action="case.approve_close" if approve else "case.reject_close",
+        changes={"stage": {"old": old, "new": current.stage}},
+        note=note,
+    )
+    for user_id in {current.owner_id, current.close_requested_by_id} - {actor.pk, None}:
+        notify(
+            recipient_id=user_id,
+            kind=Notification.Kind.CASE_CLOSE_DECIDED,
+            key=f"case_close_decided:{current.pk}:{current.version}",
+            child=current.child,
+            params={"child": current.child.name, "case": current.reference, "approved": approve},
+            url=f"/cases/{current.pk}/",
+        )
+    return current
+
+
+@transaction.atomic
+def case_reopen(*, actor, case: Case, reason: str, expected_version: int | None = None) -> Case:
+    """Reopen a closed case (back to 建档), with a reason. Refused if the child has another open
+    case meanwhile."""
+    current = _lock(case, expected_version)
+    reason = _clean_text(
+        reason, "reason", required=True, message=_("Please give the reason for reopening.")
+    )
+    old = _move(actor, current, "reopen")
+    if open_case_for_child(current.child) is not None:
+        raise ValidationError({"state": [_("This child already has an open case.")]})
+    current.closed_at = current.closed_by = None
+    current.close_requested_at = current.close_requested_by = None
+    current.reopened_count += 1
+    _save(
+        current,
+        ["stage", "closed_at", "closed_by", "close_requested_at", "close_requested_by",
+         "reopened_count"],
+    )  # fmt: skip
+    case_audit(
+        actor=actor,
+        case=current,
+        action="case.reopen",
+        changes={"stage": {"old": old, "new": current.stage}},
+        note=reason,
+    )
+    return current
+
+
+@transaction.atomic
+def case_assign(*, actor, case: Case, owner, expected_version: int | None = None) -> Case:
+    """Hand the case to another owner (the supervisor or district decides)."""
+    current = _lock(case, expected_version)
+    if not case_roles(actor, current) & workflow.APPROVERS:
+        raise PermissionDenied
+    if not current.is_open:
+        raise ValidationError({"state": [_("This action is not possible in the current state.")]})
+    if not eligible_owner(owner, current.child):
+        raise ValidationError(
+            {"owner": [_("The case owner must work in the child's residential area.")]}
+        )
+    if owner.pk == current.owner_id:
+        return current
+    old = current.owner_id
+    current.owner = owner
+    _save(current, ["owner"])
+    case_audit(
+        actor=actor,
+        case=current,
+        action="case.assign",
+        changes={"owner": {"old": old, "new": owner.pk}},
+    )
+    _notify_owner(current, actor)
+    return current

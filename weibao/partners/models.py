@@ -1,0 +1,106 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from weibao.cases.choices import ServiceType
+from weibao.visits.models import AreaColumns
+
+
+class PartnerKind(models.TextChoices):
+    """The "N" of the "1+N" network (domain §1)."""
+
+    TEMPORARY_CARE = "temporary_care", _("Temporary care point")
+    SERVICE_CENTRE = "service_centre", _("Children's service centre")
+    CHILDRENS_HOME = "childrens_home", _("Children's home (儿童之家)")
+    SCHOOL = "school", _("School")
+    KINDERGARTEN = "kindergarten", _("Kindergarten")
+    HOSPITAL = "hospital", _("Hospital")
+    POLICE = "police", _("Police station")
+    SOCIAL_WORK = "social_work", _("Social-work organisation")
+    LEGAL_AID = "legal_aid", _("Legal aid")
+    COMPANY_CHARITY = "company_charity", _("Company or charity")
+
+
+class Partner(models.Model):
+    """A node of the network that cases are referred to. `area` is where it serves: a district
+    partner serves every 街镇 of the district."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("type"), max_length=20, choices=PartnerKind.choices)
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="partners", verbose_name=_("area")
+    )
+    services = models.CharField(_("services offered"), max_length=300, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="partner_name_unique_in_area")
+        ]
+        indexes = [models.Index(fields=["area", "kind", "active"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Referral(AreaColumns):
+    """A case referred (转介) to a partner. States and who may change them: workflow.REFERRAL."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        COMPLETED = "completed", _("Completed")
+        REVOKED = "revoked", _("Revoked")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="referrals")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="referrals")
+    service_type = models.CharField(
+        _("service needed"), max_length=24, choices=ServiceType.choices, blank=True
+    )
+    reason = models.TextField(_("reason for the referral"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default="pending")
+    accept_by = models.DateField(_("accept by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    response_note = models.TextField(_("partner's response"), blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    feedback = models.TextField(_("partner's feedback"), blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.TextField(_("why it was revoked"), blank=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "partner"],
+                condition=Q(state__in=["pending", "accepted"]),
+                name="referral_one_live_per_case_partner",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["subdistrict", "state", "accept_by"]),
+            models.Index(fields=["district", "state", "accept_by"]),
+            models.Index(fields=["partner", "state"]),
+            models.Index(fields=["case", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.partner}"

@@ -1,0 +1,58 @@
+"""Reads for partners and referrals. ONE scope function per type."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from weibao.accounts.models import Role
+from weibao.accounts.selectors import user_role_assignments
+from weibao.areas.models import Area
+from weibao.areas.selectors import areas_visible_to
+from weibao.cases.selectors import cases_visible_to
+from weibao.partners.models import Partner, Referral
+
+
+def partners_visible_to(user) -> QuerySet[Partner]:
+    """Partners serving the user's areas: those of their areas, of the areas below, and of the
+    areas above (a district partner serves every 街镇)."""
+    return Partner.objects.filter(area__in=areas_visible_to(user).values("pk"))
+
+
+def partner_get_for_user(user, pk) -> Partner:
+    try:
+        return partners_visible_to(user).select_related("area").get(pk=int(pk))
+    except (Partner.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+
+
+def can_manage_partners_in(user, area: Area) -> bool:
+    """Supervisors keep the registry of their 街镇 (and its 居民区); district staff all of it."""
+    for ra in user_role_assignments(user):
+        if ra.area is None:
+            continue
+        if ra.role == Role.DISTRICT_STAFF and area.pk in _subtree(ra.area):
+            return True
+        if ra.role == Role.SUPERVISOR and area.pk in _subtree(ra.area):
+            return True
+    return False
+
+
+def _subtree(area: Area) -> set[int]:
+    ids = {area.pk}
+    ids |= set(Area.objects.filter(parent=area).values_list("pk", flat=True))
+    ids |= set(Area.objects.filter(parent__parent=area).values_list("pk", flat=True))
+    return ids
+
+
+def referrals_visible_to(user) -> QuerySet[Referral]:
+    return Referral.objects.filter(case__in=cases_visible_to(user).values("pk"))
+
+
+def referral_get_for_user(user, pk) -> Referral:
+    try:
+        return (
+            referrals_visible_to(user)
+            .select_related("case", "case__child", "partner")
+            .get(pk=int(pk))
+        )
+    except (Referral.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc

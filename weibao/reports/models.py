@@ -1,0 +1,202 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from weibao.core.fields import EncryptedTextField
+from weibao.reports.choices import Channel, ChildSex, ReporterType, Situation
+
+
+class ClockPolicy(models.Model):
+    """The legal clocks of a report, set by each district (defaults: acknowledge within 1 hour,
+    police told within 24 hours for situations 1–8, outcome to the reporter within 15 days)."""
+
+    district = models.OneToOneField(
+        "areas.Area", on_delete=models.CASCADE, related_name="report_clock_policy"
+    )
+    ack_minutes = models.PositiveIntegerField(
+        _("acknowledge within (minutes)"),
+        default=60,
+        validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
+    )
+    police_hours = models.PositiveIntegerField(
+        _("tell the police within (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(72)],
+    )
+    outcome_days = models.PositiveIntegerField(
+        _("tell the reporter the outcome within (days)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("report clocks")
+        verbose_name_plural = _("report clocks")
+
+    def __str__(self) -> str:
+        return str(self.district)
+
+
+class Report(models.Model):
+    """A mandatory report (强制报告) of suspected harm to a minor, from the public page, from
+    staff, or from a visit concern. The reporter's identity is confidential by law: it is
+    encrypted and shown only to the supervisor and above (see selectors.can_see_reporter)."""
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        HANDLING = "handling", _("Being handled")
+        CLOSED = "closed", _("Closed")
+
+    class Link(models.TextChoices):
+        PENDING = "pending", _("Not yet linked")
+        LINKED = "linked", _("Linked to a registered child")
+        REGISTERED = "registered", _("Registered as a new child")
+        UNIDENTIFIED = "unidentified", _("Child unidentified")
+
+    # What the reporter keeps: a reference and a secret code (only its hash is stored).
+    reference = models.CharField(_("reference number"), max_length=20, unique=True)
+    code_hash = models.CharField(max_length=128)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    state = models.CharField(
+        _("state"), max_length=14, choices=State.choices, default=State.RECEIVED
+    )
+
+    # Where: the 街镇 (blank when the reporter does not know it: the district's queue).
+    district = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
+    )
+    subdistrict = models.ForeignKey(
+        "areas.Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sub-district or town"),
+    )
+    # Set from the linked child, so the child's director sees the report.
+    community = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    # What happened.
+    other_situation = models.CharField(_("other situation"), max_length=200, blank=True)
+    police_required = models.BooleanField(default=False)
+    description = models.TextField(_("what happened"))
+    occurred_when = models.CharField(_("when"), max_length=100, blank=True)
+    place = models.CharField(_("where"), max_length=200, blank=True)
+
+    # The child as the reporter knows them.
+    child_name = models.CharField(_("child's name"), max_length=64, blank=True)
+    child_age = models.PositiveSmallIntegerField(
+        _("child's age"), null=True, blank=True, validators=[MaxValueValidator(17)]
+    )
+    child_sex = models.CharField(
+        _("child's sex"), max_length=1, choices=ChildSex.choices, blank=True
+    )
+    child_school = models.CharField(_("child's school"), max_length=100, blank=True)
+    child_address = EncryptedTextField(_("child's address"), blank=True)
+
+    # Who reported (confidential).
+    reporter_type = models.CharField(
+        _("reporter type"), max_length=24, choices=ReporterType.choices
+    )
+    reporter_name = EncryptedTextField(_("reporter's name"), blank=True)
+    reporter_phone = EncryptedTextField(_("reporter's phone"), blank=True)
+    reporter_org = EncryptedTextField(_("reporter's organisation"), blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    concern = models.ForeignKey(
+        "visits.Concern", on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+
+    # Triage.
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    link_state = models.CharField(
+        _("child link"), max_length=14, choices=Link.choices, default=Link.PENDING
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+
+    # Clocks: *_due_at is fixed when the report arrives (from the district's ClockPolicy);
+    # the matching *_at records when it was met; *_escalated_at when the district was told it
+    # was missed.
+    ack_due_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ack_escalated_at = models.DateTimeField(null=True, blank=True)
+
+    police_due_at = models.DateTimeField(null=True, blank=True)  # None: not required
+    police_notified_at = models.DateTimeField(_("police told at"), null=True, blank=True)
+    police_told = models.CharField(_("who at the police was told"), max_length=100, blank=True)
+    police_receipt_no = models.CharField(_("police receipt number"), max_length=50, blank=True)
+    police_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    police_escalated_at = models.DateTimeField(null=True, blank=True)
+
+    outcome_due_at = models.DateTimeField()
+    outcome_sent_at = models.DateTimeField(null=True, blank=True)
+    # Shown to the reporter on the status page: no details of the child or the case.
+    outcome_message = models.TextField(_("outcome message to the reporter"), blank=True)
+    outcome_escalated_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("mandatory report")
+        verbose_name_plural = _("mandatory reports")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["subdistrict", "state", "received_at"]),
+            models.Index(fields=["district", "state", "received_at"]),
+            models.Index(fields=["community", "state", "received_at"]),
+            models.Index(fields=["state", "ack_due_at"]),
+            models.Index(fields=["state", "police_due_at"]),
+            models.Index(fields=["state", "outcome_due_at"]),
+            models.Index(fields=["child", "state"]),
+            models.Index(fields=["created_by", "received_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(link_state__in=["linked", "registered"], child__isnull=False)
+                | (~Q(link_state__in=["linked", "registered"]) & Q(child__isnull=True)),
+                name="report_child_matches_link_state",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="closed") | Q(outcome_sent_at__isnull=False),
+                name="report_closed_has_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class ReportSituation(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="situation_rows")
+    situation = models.CharField(max_length=8, choices=Situation.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "situation"], name="report_situation_once")
+        ]
+        indexes = [models.Index(fields=["situation", "report"])]
+
+    def __str__(self) -> str:
+        return self.get_situation_display()

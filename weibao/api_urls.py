@@ -48,5 +48,6 @@ urlpatterns = [
     *router.urls,
     path("", include("weibao.reports.api_urls")),
     path("", include("weibao.cases.api_urls")),
+    path("", include("weibao.cases.api_urls_protection")),
     path("", include("weibao.partners.api_urls")),
 ]

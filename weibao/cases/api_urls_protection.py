@@ -1,0 +1,3 @@
+"""/api/v1/ routes for protection records."""
+
+urlpatterns: list = []

@@ -230,5 +230,25 @@ else:
         "visits-daily": {
             "task": "weibao.visits.tasks.daily",
             "schedule": crontab(hour=2, minute=0),  # 02:00 in CELERY_TIMEZONE (Asia/Shanghai)
-        }
+        },
+        # Mandatory-report clocks (and the protection and referral alerts): every 5 minutes.
+        "reports-clocks": {
+            "task": "weibao.reports.tasks.clocks",
+            "schedule": crontab(minute="*/5"),
+        },
     }
+
+# Mandatory reports (强制报告). The public page /report/ and its API are limited per client
+# address (REMOTE_ADDR: behind a reverse proxy, make it the real client's address). Counted in
+# Django's cache: with several server processes configure a shared cache (e.g. Redis).
+# bucket → [(how many, per how many seconds), ...]
+REPORT_PUBLIC_LIMITS = {
+    "report": [(5, 10 * 60), (20, 24 * 3600)],  # reports accepted
+    "post": [(30, 10 * 60), (100, 24 * 3600)],  # submissions, valid or not
+    "status": [(10, 10 * 60), (30, 24 * 3600)],  # wrong reference/code guesses
+}
+# The largest request body the public door reads (a 5,000-character description in Chinese,
+# form-encoded, is about 45 KB).
+REPORT_PUBLIC_MAX_BODY = 100 * 1024
+# How often `weibao serve` checks the report clocks when there is no Celery broker.
+REPORT_CLOCKS_INTERVAL_SECONDS = 5 * 60

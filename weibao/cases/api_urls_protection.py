@@ -1,3 +1,10 @@
 """/api/v1/ routes for protection records."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from weibao.cases.api_protection import ProtectionViewSet
+
+router = SimpleRouter(use_regex_path=False)
+router.register("protections", ProtectionViewSet, basename="protection")
+
+urlpatterns = router.urls

@@ -274,3 +274,14 @@ class ProtectionRecord(AreaColumns):
 
     def __str__(self) -> str:
         return f"{self.get_ground_display()} {self.started_on}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None
+
+    @property
+    def limit_state(self) -> str:
+        """ "past", "near" (a month before the limit) or "": for red/amber on the pages."""
+        from weibao.cases.protection import limit_state
+
+        return limit_state(self)

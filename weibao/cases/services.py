@@ -15,7 +15,12 @@ from weibao.audit.services import audit_record
 from weibao.cases import workflow
 from weibao.cases.choices import RiskLevel, Stage
 from weibao.cases.models import Case
-from weibao.cases.selectors import case_roles, current_plan, open_case_for_child
+from weibao.cases.selectors import (
+    case_roles,
+    current_plan,
+    eligible_owner_q,
+    open_case_for_child,
+)
 from weibao.children.models import Child
 from weibao.children.selectors import children_visible_to
 from weibao.core.exceptions import ConflictError
@@ -47,12 +52,10 @@ def _clean_text(value: str | None, field: str, *, required: bool, message: str) 
 
 def eligible_owner(user, child: Child) -> bool:
     """A case owner works in the child's area: its director, the 街镇's supervisor or station
-    staff, or district staff."""
-    return RoleAssignment.objects.filter(
-        user=user,
-        area_id__in=[child.community_id, child.subdistrict_id, child.district_id],
-        role__in=[Role.DIRECTOR, Role.SUPERVISOR, Role.STATION_STAFF, Role.DISTRICT_STAFF],
-    ).exists()
+    staff, or district staff (see selectors.eligible_owners)."""
+    if user is None or not getattr(user, "is_active", False):
+        return False
+    return RoleAssignment.objects.filter(eligible_owner_q(child), user=user).exists()
 
 
 def _lock(case: Case, expected_version: int | None) -> Case:
@@ -145,6 +148,10 @@ def case_file(*, actor, case: Case, summary: str, expected_version: int | None =
     return current
 
 
+# Stages in which the risk level may be assessed again without moving the case.
+REASSESS_STAGES = frozenset({Stage.ASSESSED, Stage.INTERVENING, Stage.SERVING, Stage.TRACKING})
+
+
 @transaction.atomic
 def case_assess(
     *,
@@ -158,6 +165,11 @@ def case_assess(
     评估; later ones (risk changes while serving) keep the stage."""
     current = _lock(case, expected_version)
     roles = case_roles(actor, current)
+    # Who may, then from which stage, then what was typed (as StateMachine.check orders it).
+    if not roles & workflow.CASE.get("assess").roles:
+        raise PermissionDenied
+    if current.stage not in REASSESS_STAGES:
+        workflow.CASE.check("assess", current.stage, roles)
     if risk_level not in RiskLevel.values:
         raise ValidationError({"risk_level": [_("Please choose a risk level.")]})
     reasons = _clean_text(
@@ -166,13 +178,6 @@ def case_assess(
     old_stage = current.stage
     if current.stage == Stage.FILED:
         _move(actor, current, "assess")
-    elif current.stage in (Stage.DISCOVERED, Stage.CLOSING, Stage.CLOSED):
-        raise ValidationError(
-            {"state": [_("This action is not possible in the current state.")]},
-            code="invalid_transition",
-        )
-    elif not roles & workflow.WORKERS:
-        raise PermissionDenied
     changes: dict[str, Any] = {
         "risk_level": {"old": current.risk_level or None, "new": risk_level},
     }
@@ -223,6 +228,7 @@ def case_request_close(
 ) -> Case:
     """Ask the supervisor to close the case, with a closing summary."""
     current = _lock(case, expected_version)
+    workflow.CASE.check("request_close", current.stage, case_roles(actor, current))
     summary = _clean_text(
         summary, "summary", required=True, message=_("Please write a closing summary.")
     )
@@ -319,6 +325,7 @@ def case_reopen(*, actor, case: Case, reason: str, expected_version: int | None 
     """Reopen a closed case (back to 建档), with a reason. Refused if the child has another open
     case meanwhile."""
     current = _lock(case, expected_version)
+    workflow.CASE.check("reopen", current.stage, case_roles(actor, current))
     reason = _clean_text(
         reason, "reason", required=True, message=_("Please give the reason for reopening.")
     )
@@ -328,11 +335,15 @@ def case_reopen(*, actor, case: Case, reason: str, expected_version: int | None 
     current.closed_at = current.closed_by = None
     current.close_requested_at = current.close_requested_by = None
     current.reopened_count += 1
-    _save(
-        current,
-        ["stage", "closed_at", "closed_by", "close_requested_at", "close_requested_by",
-         "reopened_count"],
-    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            _save(
+                current,
+                ["stage", "closed_at", "closed_by", "close_requested_at", "close_requested_by",
+                 "reopened_count"],
+            )  # fmt: skip
+    except IntegrityError as exc:  # another case was opened for the child at the same moment
+        raise ValidationError({"state": [_("This child already has an open case.")]}) from exc
     case_audit(
         actor=actor,
         case=current,

@@ -103,7 +103,15 @@ def _describe_guardians(changes: list[dict[str, Any]]) -> list[ChangeLine]:
 
 
 def child_history(child: Child) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(child=child).select_related("actor").order_by("-at", "-id")
+    """The file's own history. Case and report rows are left out: they belong to the case
+    timeline and the report, which have their own, narrower scope (a director who may read the
+    child's file may not see a case someone else owns)."""
+    return (
+        AuditEvent.objects.filter(child=child, case__isnull=True)
+        .exclude(action__startswith="report.")
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
 
 
 def action_label(event: AuditEvent) -> str:

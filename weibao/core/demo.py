@@ -47,6 +47,7 @@ from weibao.children.choices import (
 from weibao.children.models import Child, ChildCategory, adult_cutoff
 from weibao.children.services import GuardianInput, child_change_status, child_create
 from weibao.core import crypto
+from weibao.core.demo_cases import CasesResult, load_case_demo
 from weibao.core.models import SiteState
 from weibao.visits.jobs import DailyReport, run_daily
 from weibao.visits.models import Concern
@@ -181,6 +182,7 @@ class DemoResult:
     daily: DailyReport | None = None  # the daily job run at the end of the first load
     counts: dict[str, int] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, area
+    cases: "CasesResult | None" = None  # reports, cases and partners, when created now
 
 
 # --- entry point ------------------------------------------------------------------------------
@@ -205,6 +207,8 @@ def load_demo(*, children: int = DEFAULT_CHILDREN, today: dt.date | None = None)
             value=f"{children} synthetic children, seed {SEED}, loaded {today.isoformat()}",
         )
         result.children_created = True
+    if SiteState.demo_loaded():
+        result.cases = load_case_demo(tree)
     _fill_summary(result)
     return result
 
@@ -344,6 +348,12 @@ def report_lines(result: DemoResult) -> list[str]:
             f"Daily job run: {d.newly_overdue} visits overdue, {d.overdue_over_7_days} of them "
             f"by more than 7 days, {d.notifications_sent} notifications, "
             f"{d.changed()} changes in all."
+        )
+    if result.cases is not None and result.cases.created:
+        k = result.cases.counts
+        lines.append(
+            f"Reports and cases: {k['reports']} mandatory reports, {k['cases']} cases at every "
+            f"stage, {k['partners']} partners, {k['referrals']} referrals."
         )
     if result.users_created:
         lines.append(f"Accounts created now: {', '.join(result.users_created)}.")

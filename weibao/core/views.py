@@ -3,16 +3,51 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import defaults
 
 from weibao.accounts.selectors import user_is_sysadmin, user_role_assignments
 from weibao.areas.selectors import area_path
+from weibao.cases.choices import Stage
+from weibao.cases.selectors import case_roles, cases_visible_to
+from weibao.cases.workflow import APPROVERS
 from weibao.children.categories import IN_DIFFICULTY_FILTER, Category
 from weibao.children.selectors import category_counts
+from weibao.partners.models import Referral
+from weibao.partners.selectors import referrals_visible_to
+from weibao.reports.selectors import triage_queue
 
 
 @login_required
+def work_counts(user) -> dict[str, int]:
+    """What needs doing now, each through its own scope function."""
+    now = timezone.now()
+    queue = triage_queue(user)
+    mine = cases_visible_to(user).filter(owner=user).exclude(stage=Stage.CLOSED)
+    return {
+        "reports_open": queue.count(),
+        "reports_late": queue.filter(next_due__lt=now).count(),
+        "cases_mine": mine.count(),
+        "cases_to_approve": _closing_to_approve(user),
+        "referrals_overdue": referrals_visible_to(user)
+        .filter(state=Referral.State.PENDING, accept_by__lt=timezone.localdate())
+        .count(),
+    }
+
+
+def _closing_to_approve(user) -> int:
+    # Few cases wait for approval at a time: checking each one's roles is cheap and keeps the
+    # rule in one place (workflow.CASE via case_roles).
+    return sum(
+        1
+        for case in cases_visible_to(user).filter(stage=Stage.CLOSING).exclude(
+            close_requested_by=user
+        )[:100]
+        if case_roles(user, case) & APPROVERS
+    )
+
+
 def home(request: HttpRequest) -> HttpResponse:
     roles = [
         (ra.get_role_display(), area_path(ra.area) if ra.area else "")
@@ -20,6 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     counts = category_counts(request.user)
     cards = [(c.value, c.label, counts[c.value]) for c in Category]
+    work = work_counts(request.user)
     return render(
         request,
         "home.html",
@@ -31,6 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "in_difficulty": counts[IN_DIFFICULTY_FILTER],
             "in_difficulty_key": IN_DIFFICULTY_FILTER,
             "cards": cards,
+            "work": work,
         },
     )
 

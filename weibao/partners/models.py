@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from weibao.cases.choices import ServiceType
@@ -39,6 +40,8 @@ class Partner(models.Model):
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking of the registry form: a stale edit is refused, not silently merged.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("partner")
@@ -104,3 +107,12 @@ class Referral(AreaColumns):
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.partner}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in (self.State.PENDING, self.State.ACCEPTED)
+
+    @property
+    def is_overdue(self) -> bool:
+        """Pending after its accept-by day has ended (shown red; see jobs.referral_alerts)."""
+        return self.state == self.State.PENDING and self.accept_by < timezone.localdate()

@@ -36,6 +36,15 @@ def can_manage_partners_in(user, area: Area) -> bool:
     return False
 
 
+def areas_managed_by(user) -> QuerySet[Area]:
+    """The areas in which the user may register and edit partners (can_manage_partners_in)."""
+    ids: set[int] = set()
+    for ra in user_role_assignments(user):
+        if ra.area is not None and ra.role in (Role.DISTRICT_STAFF, Role.SUPERVISOR):
+            ids |= _subtree(ra.area)
+    return Area.objects.filter(pk__in=ids).select_related("parent")
+
+
 def _subtree(area: Area) -> set[int]:
     ids = {area.pk}
     ids |= set(Area.objects.filter(parent=area).values_list("pk", flat=True))

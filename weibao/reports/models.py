@@ -127,6 +127,9 @@ class Report(models.Model):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
     )
+    # When the report opened a case or was attached to the child's open case (shown to the
+    # reporter on the status page as "being handled since").
+    handling_at = models.DateTimeField(null=True, blank=True)
 
     # Clocks: *_due_at is fixed when the report arrives (from the district's ClockPolicy);
     # the matching *_at records when it was met; *_escalated_at when the district was told it

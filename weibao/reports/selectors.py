@@ -1,11 +1,19 @@
 """Reads for mandatory reports. ONE scope function, reports_visible_to."""
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case, DateTimeField, F, Q, QuerySet, Value, When
+from django.db.models.functions import Least
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from weibao.accounts.models import Role
 from weibao.accounts.selectors import user_role_assignments
+from weibao.areas.models import Area
 from weibao.areas.selectors import area_scope_q
+from weibao.audit.models import AuditEvent
 from weibao.reports import workflow
 from weibao.reports.models import Report
 
@@ -55,3 +63,187 @@ def report_roles(user, report: Report) -> set[str]:
 
 def can_see_reporter(user, report: Report) -> bool:
     return _holds(user, report, REPORTER_ROLES)
+
+
+def can_see_child_address(user, report: Report) -> bool:
+    """The address as reported: for who triages the report and who entered it; others (the
+    child's director once linked) see it masked, like the registry's addresses."""
+    return report.created_by_id == user.pk or _holds(user, report, TRIAGE_ROLES)
+
+
+# --- the triage queue and the clocks ---------------------------------------------------------
+
+# Far in the future: a met (or absent) clock never decides how urgent a report is.
+NEVER = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+OPEN_STATES = (Report.State.RECEIVED, Report.State.ACKNOWLEDGED, Report.State.HANDLING)
+CLOCKS = ("ack", "police", "outcome")
+
+
+def _triage_q(user) -> Q | None:
+    """Reports in the areas where the user triages (the same rule as report_roles)."""
+    q = Q()
+    for ra in user_role_assignments(user):
+        if ra.role not in TRIAGE_ROLES or ra.area is None:
+            continue
+        if ra.area.level == "district":
+            q |= Q(district_id=ra.area_id)
+        elif ra.area.level == "subdistrict":
+            q |= Q(subdistrict_id=ra.area_id)
+    return q or None
+
+
+def can_triage_somewhere(user) -> bool:
+    return user.is_authenticated and _triage_q(user) is not None
+
+
+def with_next_due(qs: QuerySet[Report]) -> QuerySet[Report]:
+    """Annotate `next_due`: the earliest clock not yet met (NEVER when all are met)."""
+    never = Value(NEVER, output_field=DateTimeField())
+    return qs.annotate(
+        next_due=Least(
+            Case(When(acknowledged_at__isnull=True, then=F("ack_due_at")), default=never),
+            Case(
+                When(
+                    police_due_at__isnull=False,
+                    police_notified_at__isnull=True,
+                    then=F("police_due_at"),
+                ),
+                default=never,
+            ),
+            Case(When(outcome_sent_at__isnull=True, then=F("outcome_due_at")), default=never),
+            output_field=DateTimeField(),
+        )
+    )
+
+
+def triage_queue(user) -> QuerySet[Report]:
+    """The open reports this user triages, most urgent (earliest unmet clock) first."""
+    q = _triage_q(user) if user.is_authenticated else None
+    if q is None:
+        return Report.objects.none()
+    return (
+        with_next_due(reports_visible_to(user).filter(q).filter(state__in=OPEN_STATES))
+        .select_related("district", "subdistrict", "community", "child")
+        .order_by("next_due", "received_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Clock:
+    key: str  # "ack", "police" or "outcome"
+    label: str
+    due_at: dt.datetime
+    met_at: dt.datetime | None
+    escalated_at: dt.datetime | None
+    late: bool  # past due and still unmet (shown red)
+    met_late: bool  # met, but after it was due
+
+    @property
+    def state(self) -> str:
+        if self.met_at is not None:
+            return "met_late" if self.met_late else "met"
+        return "late" if self.late else "running"
+
+
+def report_clocks(report: Report, now: dt.datetime | None = None) -> list[Clock]:
+    """The report's legal clocks: acknowledge, police (situations 1–8 only) and outcome."""
+    now = now or timezone.now()
+
+    def clock(key, label, due, met, escalated) -> Clock:
+        return Clock(
+            key=key,
+            label=str(label),
+            due_at=due,
+            met_at=met,
+            escalated_at=escalated,
+            late=met is None and due < now,
+            met_late=met is not None and met > due,
+        )
+
+    clocks = [
+        clock(
+            "ack", _("Acknowledge"), report.ack_due_at, report.acknowledged_at,
+            report.ack_escalated_at,
+        ),
+    ]  # fmt: skip
+    if report.police_due_at is not None:
+        clocks.append(
+            clock(
+                "police", _("Tell the police"), report.police_due_at, report.police_notified_at,
+                report.police_escalated_at,
+            )
+        )  # fmt: skip
+    clocks.append(
+        clock(
+            "outcome", _("Outcome to the reporter"), report.outcome_due_at,
+            report.outcome_sent_at, report.outcome_escalated_at,
+        )
+    )  # fmt: skip
+    return clocks
+
+
+def report_timeline(report: Report) -> QuerySet[AuditEvent]:
+    """What happened to the report, oldest first (its audit rows)."""
+    return (
+        AuditEvent.objects.filter(object_type=Report._meta.label_lower, object_id=str(report.pk))
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+
+
+def report_situations(report: Report) -> list[str]:
+    return sorted(row.situation for row in report.situation_rows.all())
+
+
+# --- where a report can be sent -------------------------------------------------------------
+
+DONT_KNOW = "d"  # value prefix: somewhere in this district
+SUBDISTRICT = "s"  # value prefix: this 街镇
+
+
+def public_area_choices() -> list:
+    """The 街镇 a reporter can pick, with "don't know" for each district (grouped by district
+    when there are several; with one district "don't know" comes first and is the default)."""
+    districts = list(Area.objects.filter(level=Area.Level.DISTRICT).order_by("code", "name"))
+    subs: dict[int, list[Area]] = {}
+    for area in Area.objects.filter(level=Area.Level.SUBDISTRICT).order_by("code", "name"):
+        subs.setdefault(area.parent_id, []).append(area)
+    if len(districts) == 1:
+        district = districts[0]
+        return [(f"{DONT_KNOW}{district.pk}", _("Don't know"))] + [
+            (f"{SUBDISTRICT}{a.pk}", a.name) for a in subs.get(district.pk, [])
+        ]
+    return [
+        (
+            district.name,
+            [(f"{SUBDISTRICT}{a.pk}", a.name) for a in subs.get(district.pk, [])]
+            + [
+                (
+                    f"{DONT_KNOW}{district.pk}",
+                    _("Don't know (somewhere in %(district)s)") % {"district": district.name},
+                )
+            ],
+        )
+        for district in districts
+    ]
+
+
+def area_from_choice(value: str) -> tuple[Area | None, Area | None]:
+    """(district, 街镇 or None) for a value of public_area_choices; (None, None) if unknown."""
+    value = (value or "").strip()
+    if len(value) < 2 or value[0] not in (DONT_KNOW, SUBDISTRICT) or not value[1:].isdigit():
+        return None, None
+    try:
+        pk = int(value[1:])
+        if value[0] == DONT_KNOW:
+            return Area.objects.get(pk=pk, level=Area.Level.DISTRICT), None
+        sub = Area.objects.select_related("parent").get(pk=pk, level=Area.Level.SUBDISTRICT)
+    except (Area.DoesNotExist, OverflowError, ValueError):
+        return None, None
+    return sub.parent, sub
+
+
+def area_choice_of(report: Report) -> str:
+    if report.subdistrict_id:
+        return f"{SUBDISTRICT}{report.subdistrict_id}"
+    return f"{DONT_KNOW}{report.district_id}"

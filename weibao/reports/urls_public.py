@@ -1,5 +1,13 @@
 """The public door: /report/ and /report/status/ (no login)."""
 
+from django.urls import path
+
+from weibao.reports import views
+
 app_name = "public_report"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.public_report_view, name="new"),
+    path("done/", views.public_done_view, name="done"),
+    path("status/", views.public_status_view, name="status"),
+]

@@ -1,8 +1,10 @@
 """`weibao serve`: the embedded web server of `make run`.
 
 Without a Celery broker (CELERY_BROKER_URL unset) it also runs the daily job: once at start, then
-every day at 02:00 local time in a daemon thread. A failing run is logged and retried at the next
-02:00; it never stops the server. With a broker, Celery beat does this instead."""
+every day at 02:00 local time in a daemon thread; and the report clocks (weibao.reports.jobs.
+check_clocks): once at start, then every 5 minutes in another daemon thread. A failing run is
+logged and retried at the next scheduled time; it never stops the server. With a broker, Celery
+beat does both instead."""
 
 import datetime as dt
 import logging
@@ -15,10 +17,13 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
+from weibao.reports.jobs import check_clocks
+from weibao.reports.management.commands.clocks import clock_lines
 from weibao.visits.jobs import run_daily
 from weibao.visits.management.commands.daily import report_lines
 
 logger = logging.getLogger("weibao.daily")
+clocks_logger = logging.getLogger("weibao.clocks")
 
 RUN_AT = dt.time(2, 0)
 # The thread wakes at least this often, so a changed clock or a suspended machine delays the job
@@ -79,10 +84,51 @@ class DailyJobThread(threading.Thread):
                     return
 
 
+def clocks_interval() -> float:
+    return float(getattr(settings, "REPORT_CLOCKS_INTERVAL_SECONDS", 300))
+
+
+def run_clocks_logged(write: Callable[[str], None], *, own_connection: bool = False) -> bool:
+    """Check the report clocks and write the counts (only when something happened, so the
+    console is not filled every 5 minutes); on failure log it and return False."""
+    try:
+        if own_connection:
+            close_old_connections()
+        counts = check_clocks()
+        if any(counts.values()):
+            for line in clock_lines(counts):
+                write(line)
+        return True
+    except Exception:
+        clocks_logger.exception("The report clocks check failed; it runs again shortly.")
+        return False
+    finally:
+        if own_connection:
+            connections.close_all()
+
+
+class ClocksThread(threading.Thread):
+    """Checks the report clocks every REPORT_CLOCKS_INTERVAL_SECONDS until the process exits
+    (daemon). The first check in the thread comes one interval after start."""
+
+    def __init__(self, write: Callable[[str], None]):
+        super().__init__(name="weibao-report-clocks", daemon=True)
+        self.write = write
+        self.stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop_event.wait(clocks_interval()):
+            try:
+                run_clocks_logged(self.write, own_connection=True)
+            except Exception:  # never let the thread die: try again at the next interval
+                clocks_logger.exception("The report clocks scheduler failed.")
+
+
 class Command(BaseCommand):
     help = (
         "Serve weibao on the embedded web server (used by `make run`). Without a Celery broker "
-        "it also runs the daily job at start and every day at 02:00."
+        "it also runs the daily job at start and every day at 02:00, and checks the report "
+        "clocks at start and every 5 minutes."
     )
 
     def add_arguments(self, parser):
@@ -91,7 +137,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-daily-job",
             action="store_true",
-            help="Do not run the daily job in this process.",
+            help="Do not run the daily job (nor the report clocks) in this process.",
         )
 
     def write(self, line: str) -> None:
@@ -100,10 +146,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, no_daily_job=False, **options):
         if getattr(settings, "CELERY_BROKER_URL", None):
-            self.write("weibao: daily job left to Celery beat (CELERY_BROKER_URL is set).")
+            self.write(
+                "weibao: daily job and report clocks left to Celery beat "
+                "(CELERY_BROKER_URL is set)."
+            )
         elif not no_daily_job:
             self.write("weibao: daily job at startup (then every day at 02:00):")
             run_daily_logged(self.write)
             DailyJobThread(self.write).start()
+            self.write("weibao: report clocks checked at startup (then every 5 minutes).")
+            run_clocks_logged(self.write)
+            ClocksThread(self.write).start()
         self.write(f"weibao: http://{host}:{port}/  (Ctrl-C to stop)")
         call_command("runserver", f"{host}:{port}", use_reloader=False)

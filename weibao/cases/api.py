@@ -1,0 +1,339 @@
+"""/api/v1/cases/: cases (建档 onwards), their workflow steps, plan (一人一策) and timeline.
+Scope and rules come from the selectors and services; these views only translate HTTP to them.
+Out of scope: 404. In scope but not allowed: 403. Stale `version`: 409."""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Max
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from weibao.audit.models import AccessLog
+from weibao.audit.services import access_log_record
+from weibao.cases import services
+from weibao.cases.models import Case
+from weibao.cases.plans import plan_save
+from weibao.cases.selectors import (
+    case_get_for_user,
+    case_timeline,
+    cases_visible_to,
+    current_plan,
+    eligible_owners,
+    plan_version_get,
+)
+from weibao.cases.serializers import (
+    CaseAdvanceSerializer,
+    CaseAssessSerializer,
+    CaseAssignSerializer,
+    CaseCreateSerializer,
+    CaseDecideCloseSerializer,
+    CaseFileSerializer,
+    CaseFilterSerializer,
+    CaseReopenSerializer,
+    CaseRequestCloseSerializer,
+    CaseSerializer,
+    PlanSaveSerializer,
+    PlanSerializer,
+    PlanVersionSerializer,
+    TimelineEntrySerializer,
+)
+from weibao.core.parsers import SafeJSONParser
+from weibao.visits.api import NeverCacheMixin
+
+_INVALID = OpenApiResponse(description="Field → list of messages.")
+_NOT_FOUND = OpenApiResponse(description="No such case, or not yours to see.")
+_FORBIDDEN = OpenApiResponse(description="You see the case but your role may not take this step.")
+_CONFLICT = OpenApiResponse(
+    description="The case changed since the given version; reload it and try again."
+)
+_STEP_RESPONSES = {
+    200: CaseSerializer,
+    400: _INVALID,
+    403: _FORBIDDEN,
+    404: _NOT_FOUND,
+    409: _CONFLICT,
+}
+_NUMBER = OpenApiParameter(
+    "number", OpenApiTypes.INT, OpenApiParameter.PATH, description="Plan version number"
+)
+
+
+def _owner_message() -> str:
+    return _("The case owner must work in the child's residential area.")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Cases you may see, most recent first",
+        parameters=[CaseFilterSerializer],
+        responses={200: CaseSerializer(many=True), 400: _INVALID},
+    ),
+    retrieve=extend_schema(summary="One case", responses={200: CaseSerializer, 404: _NOT_FOUND}),
+    create=extend_schema(
+        summary="Open a case for a child (stage: discovered)",
+        request=CaseCreateSerializer,
+        responses={201: CaseSerializer, 400: _INVALID},
+    ),
+)
+class CaseViewSet(NeverCacheMixin, viewsets.GenericViewSet):
+    serializer_class = CaseSerializer
+    lookup_value_converter = "int"
+    filter_backends = ()
+    parser_classes = (SafeJSONParser,)
+
+    def get_queryset(self):
+        return cases_visible_to(self.request.user).select_related(
+            "child", "owner", "community", "opened_by", "close_requested_by", "closed_by"
+        )
+
+    def get_object(self) -> Case:
+        return case_get_for_user(self.request.user, self.kwargs[self.lookup_field])
+
+    def _represent(self, case: Case, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().prefetch_related("reports").filter(pk=case.pk).first()
+        # Opened for another owner, a director no longer sees the case: they still get what
+        # they just wrote, once.
+        return Response(self.get_serializer(fresh or case).data, status=status_code)
+
+    def _input(self, serializer_class):
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def list(self, request: Request) -> Response:
+        params = CaseFilterSerializer(data=request.query_params, context={"request": request})
+        params.is_valid(raise_exception=True)
+        cases = (
+            params.filter(self.get_queryset())
+            .annotate(current_plan_number=Max("plan_versions__number"))
+            .order_by("-opened_at", "-id")
+        )
+        page = self.paginate_queryset(cases.prefetch_related("reports"))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        case = self.get_object()
+        access_log_record(
+            user=request.user, child=case.child, channel=AccessLog.Channel.API, field="case"
+        )
+        return self._represent(case)
+
+    def create(self, request: Request) -> Response:
+        data = self._input(CaseCreateSerializer)
+        child = data["child"]
+        owner = request.user
+        if "owner" in data:
+            owner = eligible_owners(child).filter(pk=data["owner"]).first()
+            if owner is None:
+                raise ValidationError({"owner": [_owner_message()]})
+        case = services.case_open(
+            actor=request.user, child=child, owner=owner, summary=data.get("summary", "")
+        )
+        return self._represent(case, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="建档: file the case with a summary",
+        request=CaseFileSerializer,
+        responses=_STEP_RESPONSES,
+    )
+    @action(detail=True, methods=["post"])
+    def file(self, request: Request, pk: int) -> Response:
+        case = self.get_object()
+        data = self._input(CaseFileSerializer)
+        case = services.case_file(
+            actor=request.user,
+            case=case,
+            summary=data["summary"],
+            expected_version=data.get("version"),
+        )
+        return self._represent(case)
+
+    @extend_schema(
+        summary="评估: record the risk level with reasons (again later without moving the case)",
+        request=CaseAssessSerializer,
+        responses=_STEP_RESPONSES,
+    )
+    @action(detail=True, methods=["post"])
+    def assess(self, request: Request, pk: int) -> Response:
+        case = self.get_object()
+        data = self._input(CaseAssessSerializer)
+        case = services.case_assess(
+            actor=request.user,
+            case=case,
+            risk_level=data["risk_level"],
+            reasons=data["reasons"],
+            expected_version=data.get("version"),
+        )
+        return self._represent(case)
+
+    @extend_schema(
+        summary="Move the case on: intervene (needs a plan), serve, track, resume_services",
+        request=CaseAdvanceSerializer,
+        responses=_STEP_RESPONSES,
+    )
+    @action(detail=True, methods=["post"])
+    def advance(self, request: Request, pk: int) -> Response:
+        case = self.get_object()
+        data = self._input(CaseAdvanceSerializer)
+        case = services.case_advance(
+            actor=request.user,
+            case=case,
+            transition=data["transition"],
+            note=data.get("note", ""),
+            expected_version=data.get("version"),
+        )
+        return self._represent(case)
+
+    @extend_schema(
+        summary="Ask the supervisor to close the case, with a closing summary",
+        request=CaseRequestCloseSerializer,
+        responses=_STEP_RESPONSES,
+    )
+    @action(detail=True, methods=["post"], url_path="request-close")
+    def request_close(self, request: Request, pk: int) -> Response:
+        case = self.get_object()
+        data = self._input(CaseRequestCloseSerializer)
+        case = services.case_request_close(
+            actor=request.user,
+            case=case,
+            summary=data["summary"],
+            expected_version=data.get("version"),
+        )
+        return self._represent(case)
+
+    @extend_schema(
+        summary="Approve or refuse closing (supervisor or district; not who asked)",
+        request=CaseDecideCloseSerializer,
+        responses=_STEP_RESPONSES,
+    )
+    @action(detail=True, methods=["post"], url_path="decide-close")
+    def decide_close(self, request: Request, pk: int) -> Response:
+        case = self.get_object()
+        data = self._input(CaseDecideCloseSerializer)
+        case = services.case_decide_close(
+            actor=request.user,
+            case=case,
+            approve=data["approve"],
+            note=data.get("note", ""),
+            expected_version=data.get("version"),
+        )
+        return self._represent(case)
+
+    @extend_schema(
+        summary="Reopen a closed case, with a reason",
+        request=CaseReopenSerializer,
+        responses=_STEP_RESPONSES,
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: int) -> Response:
+        case = self.get_object()
+        data = self._input(CaseReopenSerializer)
+        case = services.case_reopen(
+            actor=request.user,
+            case=case,
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        )
+        return self._represent(case)
+
+    @extend_schema(
+        summary="Hand the case to another owner (supervisor or district)",
+        request=CaseAssignSerializer,
+        responses=_STEP_RESPONSES,
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: int) -> Response:
+        case = self.get_object()
+        data = self._input(CaseAssignSerializer)
+        owner = eligible_owners(case.child).filter(pk=data["owner"]).first()
+        if owner is None:
+            raise ValidationError({"owner": [_owner_message()]})
+        case = services.case_assign(
+            actor=request.user, case=case, owner=owner, expected_version=data.get("version")
+        )
+        return self._represent(case)
+
+    # --- plan -------------------------------------------------------------------------------
+
+    def _plan_data(self, case: Case) -> dict:
+        plan = current_plan(case)
+        return {
+            "current": plan,
+            "versions": case.plan_versions.select_related("created_by").order_by("-number"),
+        }
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The case plan (一人一策): the current version and the list of versions",
+        responses={200: PlanSerializer, 404: _NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Save the plan as a new version (earlier versions are kept)",
+        description=(
+            "Messages about one planned service come under `services.<n>.<field>` (n from 0)."
+        ),
+        request=PlanSaveSerializer,
+        responses={
+            201: PlanVersionSerializer,
+            400: _INVALID,
+            403: _FORBIDDEN,
+            404: _NOT_FOUND,
+            409: OpenApiResponse(
+                description="Someone saved a newer version than `expected_number`."
+            ),
+        },
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def plan(self, request: Request, pk: int) -> Response:
+        case = self.get_object()
+        if request.method == "GET":
+            return Response(PlanSerializer(self._plan_data(case)).data)
+        data = self._input(PlanSaveSerializer)
+        saved = plan_save(
+            actor=request.user,
+            case=case,
+            goals=data["goals"],
+            review_on=data["review_on"],
+            services=[dict(item) for item in data["services"]],
+            change_note=data.get("change_note", ""),
+            expected_number=data.get("expected_number"),
+        )
+        version = plan_version_get(case, saved.number)
+        return Response(PlanVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="One version of the case plan",
+        parameters=[_NUMBER],
+        responses={200: PlanVersionSerializer, 404: _NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="plan/versions/<int:number>",
+        url_name="plan-version",
+        pagination_class=None,
+    )
+    def plan_version(self, request: Request, pk: int, number: int) -> Response:
+        case = self.get_object()
+        return Response(PlanVersionSerializer(plan_version_get(case, number)).data)
+
+    # --- timeline ---------------------------------------------------------------------------
+
+    @extend_schema(
+        summary="Every step of the case, oldest first: who, what, when",
+        responses={200: TimelineEntrySerializer(many=True), 404: _NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def timeline(self, request: Request, pk: int) -> Response:
+        case = self.get_object()
+        return Response(TimelineEntrySerializer(case_timeline(case), many=True).data)

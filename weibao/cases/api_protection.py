@@ -1,0 +1,321 @@
+"""/api/v1/protections/: temporary guardianship records (强制保护), scoped through
+protections_visible_to / case_get_for_user (404 outside). The rules, and who may act (the
+case's supervisor and district staff; 403 for others who see the record), are the services'
+(cases.protection)."""
+
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from weibao.audit.models import AccessLog
+from weibao.cases import protection
+from weibao.cases.choices import CapacityResult, Placement, ProtectionEnd, ProtectionGround
+from weibao.cases.models import ProtectionRecord
+from weibao.cases.selectors import case_get_for_user, protections_visible_to
+from weibao.cases.services import TEXT_LIMIT
+from weibao.core.api import StrictFieldsMixin
+from weibao.core.parsers import SafeJSONParser
+from weibao.visits.api import NeverCacheMixin
+from weibao.visits.serializers import MAX_DB_INT, NamedChoiceField, PersonSerializer
+
+LIMIT_STATES = [
+    ("past", "past the one-year limit"),
+    ("near", "within a month of the limit"),
+    ("", "not near the limit, or ended"),
+]
+
+
+def _ground(**kw) -> NamedChoiceField:
+    return NamedChoiceField(
+        choices=ProtectionGround.choices, enum_name="ProtectionGroundEnum", **kw
+    )
+
+
+def _placement(**kw) -> NamedChoiceField:
+    return NamedChoiceField(choices=Placement.choices, enum_name="ProtectionPlacementEnum", **kw)
+
+
+def _capacity(**kw) -> NamedChoiceField:
+    return NamedChoiceField(choices=CapacityResult.choices, enum_name="CapacityResultEnum", **kw)
+
+
+def _end_reason(**kw) -> NamedChoiceField:
+    return NamedChoiceField(
+        choices=ProtectionEnd.choices, enum_name="ProtectionEndReasonEnum", **kw
+    )
+
+
+# --- Output ---------------------------------------------------------------------------------
+
+
+class ProtectionSerializer(serializers.ModelSerializer):
+    """A record as lists show it: never the placement details."""
+
+    case_reference = serializers.CharField(source="case.reference", read_only=True)
+    child_name = serializers.CharField(source="child.name", read_only=True)
+    ground = _ground(read_only=True)
+    ground_display = serializers.CharField(source="get_ground_display", read_only=True)
+    placement = _placement(read_only=True)
+    placement_display = serializers.CharField(source="get_placement_display", read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
+    limit_state = serializers.SerializerMethodField()
+    capacity_result = _capacity(read_only=True, allow_blank=True)
+    capacity_result_display = serializers.CharField(
+        source="get_capacity_result_display", read_only=True
+    )
+    end_reason = _end_reason(read_only=True, allow_blank=True)
+    end_reason_display = serializers.CharField(source="get_end_reason_display", read_only=True)
+    recorded_by = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = ProtectionRecord
+        fields = [
+            "id",
+            "case",
+            "case_reference",
+            "child",
+            "child_name",
+            "community",
+            "ground",
+            "ground_display",
+            "placement",
+            "placement_display",
+            "started_on",
+            "limit_on",
+            "is_active",
+            "limit_state",
+            "limit_alert_sent_at",
+            "capacity_assessed_on",
+            "capacity_result",
+            "capacity_result_display",
+            "ended_on",
+            "end_reason",
+            "end_reason_display",
+            "recorded_by",
+            "created_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        NamedChoiceField(
+            choices=LIMIT_STATES, enum_name="ProtectionLimitStateEnum", allow_blank=True
+        )
+    )
+    def get_limit_state(self, record: ProtectionRecord) -> str:
+        return protection.limit_state(record, self.context.get("today"))
+
+
+class ProtectionDetailSerializer(ProtectionSerializer):
+    """One record, with the placement details and the notes (the reading is logged)."""
+
+    capacity_assessed_by = PersonSerializer(read_only=True, allow_null=True)
+
+    class Meta(ProtectionSerializer.Meta):
+        fields = [
+            *ProtectionSerializer.Meta.fields,
+            "placement_detail",
+            "capacity_notes",
+            "capacity_assessed_by",
+            "end_note",
+        ]
+        read_only_fields = fields
+
+
+# --- Input ----------------------------------------------------------------------------------
+
+
+class ProtectionFilterSerializer(serializers.Serializer):
+    active = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: only active records; false: only ended ones.",
+    )
+
+
+class ProtectionCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+    case = serializers.IntegerField(
+        min_value=1, max_value=MAX_DB_INT, help_text="Id of the child's open case."
+    )
+    ground = _ground(help_text="Legal ground, Minors Protection Law Art. 92.")
+    placement = _placement(help_text="Placement, Art. 93.")
+    placement_detail = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=protection.PLACEMENT_DETAIL_LIMIT,
+        help_text="Name, address and contact of the family or institution (confidential).",
+    )
+    started_on = serializers.DateField()
+
+
+class ProtectionAssessSerializer(StrictFieldsMixin, serializers.Serializer):
+    assessed_on = serializers.DateField()
+    result = _capacity()
+    notes = serializers.CharField(max_length=TEXT_LIMIT, allow_blank=True)
+    version = serializers.IntegerField(help_text="The record's version you are changing.")
+
+
+class ProtectionEndSerializer(StrictFieldsMixin, serializers.Serializer):
+    ended_on = serializers.DateField()
+    end_reason = _end_reason()
+    note = serializers.CharField(
+        max_length=TEXT_LIMIT,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Required for long_term and other.",
+    )
+    version = serializers.IntegerField(help_text="The record's version you are changing.")
+
+
+# --- Views ----------------------------------------------------------------------------------
+
+_INVALID = OpenApiResponse(description="Field → list of messages.")
+_NOT_FOUND = OpenApiResponse(description="No such record, or not in a case you see.")
+_FORBIDDEN = OpenApiResponse(
+    description="You see the record but may not act: only the case's supervisor and district "
+    "staff record temporary guardianship."
+)
+_CONFLICT = OpenApiResponse(
+    description="The record changed since the given version; reload it and try again."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Temporary guardianships of the cases you see (active first, nearest limit first)",
+        parameters=[ProtectionFilterSerializer],
+        responses={200: ProtectionSerializer(many=True), 400: _INVALID},
+    ),
+    retrieve=extend_schema(
+        summary="One temporary guardianship record, with the placement details (logged)",
+        responses={200: ProtectionDetailSerializer, 404: _NOT_FOUND},
+    ),
+    create=extend_schema(
+        summary="Record temporary guardianship by civil affairs on a case",
+        request=ProtectionCreateSerializer,
+        responses={
+            201: ProtectionDetailSerializer,
+            400: _INVALID,
+            403: _FORBIDDEN,
+            404: OpenApiResponse(description="No such case, or not one you see."),
+        },
+    ),
+)
+class ProtectionViewSet(NeverCacheMixin, viewsets.GenericViewSet):
+    serializer_class = ProtectionSerializer
+    lookup_value_converter = "int"
+    filter_backends = ()
+    parser_classes = (SafeJSONParser,)
+
+    def get_queryset(self):
+        return protections_visible_to(self.request.user).select_related(
+            "case", "child", "recorded_by", "capacity_assessed_by"
+        )
+
+    def get_object(self) -> ProtectionRecord:
+        return protection.protection_get_for_user(self.request.user, self.kwargs["pk"])
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
+
+    def _detail(self, record: ProtectionRecord, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=record.pk)
+        return Response(
+            ProtectionDetailSerializer(fresh, context=self.get_serializer_context()).data,
+            status=code,
+        )
+
+    def list(self, request: Request) -> Response:
+        params = ProtectionFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        records = self.get_queryset()
+        active = params.validated_data.get("active")
+        if active is not None:
+            records = records.filter(ended_on__isnull=active)
+        records = records.order_by(F("ended_on").desc(nulls_first=True), "limit_on", "id")
+        page = self.paginate_queryset(records)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        record = self.get_object()
+        protection.protection_record_view(
+            actor=request.user, record=record, channel=AccessLog.Channel.API
+        )
+        return self._detail(record)
+
+    def create(self, request: Request) -> Response:
+        serializer = ProtectionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        case = case_get_for_user(request.user, data.pop("case"))
+        record = protection.protection_start(actor=request.user, case=case, **data)
+        return self._detail(record, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Record the guardianship-capacity assessment (can be redone; the latest counts)",
+        request=ProtectionAssessSerializer,
+        responses={
+            200: ProtectionDetailSerializer,
+            400: _INVALID,
+            403: _FORBIDDEN,
+            404: _NOT_FOUND,
+            409: _CONFLICT,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def assess(self, request: Request, pk: int) -> Response:
+        record = self.get_object()
+        serializer = ProtectionAssessSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        record = protection.protection_assess_capacity(
+            actor=request.user,
+            record=record,
+            assessed_on=data["assessed_on"],
+            result=data["result"],
+            notes=data["notes"],
+            expected_version=data["version"],
+        )
+        return self._detail(record)
+
+    @extend_schema(
+        summary="End temporary guardianship: returned_home (needs a favourable capacity "
+        "assessment; starts the monthly follow-up visits), long_term or other (with a note)",
+        request=ProtectionEndSerializer,
+        responses={
+            200: ProtectionDetailSerializer,
+            400: _INVALID,
+            403: _FORBIDDEN,
+            404: _NOT_FOUND,
+            409: _CONFLICT,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: int) -> Response:
+        record = self.get_object()
+        serializer = ProtectionEndSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        record = protection.protection_end(
+            actor=request.user,
+            record=record,
+            ended_on=data["ended_on"],
+            end_reason=data["end_reason"],
+            note=data["note"],
+            expected_version=data["version"],
+        )
+        return self._detail(record)

@@ -1,0 +1,290 @@
+"""/api/v1/ for services delivered (服务台账): the ledger's records, recording a service, and a
+case's services. Routes are registered in weibao/partners/api_urls.py. Every record comes
+through service_records_visible_to, every case through case_get_for_user: out of scope is a
+404. Reading one record, or a case's records, is a read of the child's file and is logged."""
+
+import re
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import generics, serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from weibao.audit.models import AccessLog
+from weibao.audit.services import access_log_record
+from weibao.cases.models import Case, ServiceRecord
+from weibao.cases.selectors import case_get_for_user, service_records_visible_to
+from weibao.cases.service_records import (
+    MAX_MINUTES,
+    LedgerFilters,
+    ledger_records,
+    parse_provider,
+    service_record_create,
+)
+from weibao.cases.services import TEXT_LIMIT
+from weibao.core.api import StrictFieldsMixin
+from weibao.core.parsers import SafeJSONParser
+from weibao.partners.models import Partner
+from weibao.partners.serializers import VisibleCaseField, service_type_field
+from weibao.visits.api import NeverCacheMixin
+from weibao.visits.serializers import MAX_DB_INT, PersonSerializer
+
+User = get_user_model()
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+PROVIDER_HELP = '"user:<id>" for a staff member, "partner:<id>" for a partner.'
+
+
+# --- serializers ----------------------------------------------------------------------------
+
+
+class ProviderPartnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class ServiceRecordSerializer(serializers.ModelSerializer):
+    child_name = serializers.CharField(source="child.name", read_only=True)
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    service_type = service_type_field(read_only=True)
+    service_type_display = serializers.CharField(source="get_service_type_display", read_only=True)
+    provider_user = PersonSerializer(read_only=True, allow_null=True)
+    provider_partner = ProviderPartnerSerializer(read_only=True, allow_null=True)
+    provider = serializers.SerializerMethodField()
+    recorded_by = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = ServiceRecord
+        fields = [
+            "id",
+            "case",
+            "child",
+            "child_name",
+            "community",
+            "community_name",
+            "delivered_on",
+            "service_type",
+            "service_type_display",
+            "provider",
+            "provider_user",
+            "provider_partner",
+            "duration_minutes",
+            "notes",
+            "recorded_by",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(help_text=PROVIDER_HELP))
+    def get_provider(self, record: ServiceRecord) -> str:
+        if record.provider_partner_id:
+            return f"partner:{record.provider_partner_id}"
+        return f"user:{record.provider_user_id}"
+
+
+class ServiceFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
+    delivered_on = serializers.DateField(
+        help_text="Not in the future, and at most 30 days before the case was opened."
+    )
+    service_type = service_type_field()
+    provider_user = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_DB_INT,
+        help_text="Id of the staff member who provided the service (or give provider_partner).",
+    )
+    provider_partner = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_DB_INT,
+        help_text="Id of the partner who provided the service (or give provider_user).",
+    )
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=MAX_MINUTES)
+    notes = serializers.CharField(max_length=TEXT_LIMIT, allow_blank=True, required=False)
+
+    def service_arguments(self) -> dict:
+        """Keyword arguments of service_record_create. Unknown ids are answered like the
+        service answers a person or partner out of reach."""
+        data = self.validated_data
+        user_id, partner_id = data.get("provider_user"), data.get("provider_partner")
+        errors = {}
+        user = partner = None
+        if user_id is not None:
+            user = User.objects.filter(pk=user_id).first()
+            if user is None:
+                errors["provider_user"] = [_("This person does not work in the child's area.")]
+        if partner_id is not None:
+            partner = Partner.objects.filter(pk=partner_id).first()
+            if partner is None:
+                errors["provider_partner"] = [_("No such partner in your areas.")]
+        if errors:
+            raise ValidationError(errors)
+        return {
+            "delivered_on": data["delivered_on"],
+            "service_type": data["service_type"],
+            "duration_minutes": data["duration_minutes"],
+            "notes": data.get("notes", ""),
+            "provider_user": user,
+            "provider_partner": partner,
+        }
+
+
+class ServiceRecordCreateSerializer(ServiceFieldsSerializer):
+    case = VisibleCaseField(help_text="Id of an open case in your areas.")
+
+
+class ServiceRecordFilterSerializer(serializers.Serializer):
+    month = serializers.RegexField(
+        MONTH_RE, required=False, help_text="YYYY-MM: services delivered in that month."
+    )
+    service_type = service_type_field(required=False)
+    provider = serializers.CharField(required=False, max_length=40, help_text=PROVIDER_HELP)
+    case = serializers.IntegerField(required=False, min_value=1, max_value=MAX_DB_INT)
+    community = serializers.IntegerField(required=False, min_value=1, max_value=MAX_DB_INT)
+    subdistrict = serializers.IntegerField(required=False, min_value=1, max_value=MAX_DB_INT)
+
+    def validate_month(self, value: str) -> str:
+        year, month = (int(x) for x in MONTH_RE.match(value).groups())
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            raise serializers.ValidationError(_("Give a month as YYYY-MM."))
+        return value
+
+    def validate_provider(self, value: str) -> str:
+        if parse_provider(value) is None:
+            raise serializers.ValidationError(_('Give "user:<id>" or "partner:<id>".'))
+        return value
+
+    def to_filters(self) -> LedgerFilters:
+        data = self.validated_data
+        year = month = None
+        if data.get("month"):
+            year, month = (int(x) for x in data["month"].split("-"))
+        return LedgerFilters(
+            year=year,
+            month=month,
+            service_type=data.get("service_type") or "",
+            provider=data.get("provider") or "",
+            case_id=data.get("case"),
+            community_id=data.get("community"),
+            subdistrict_id=data.get("subdistrict"),
+        )
+
+
+# --- views ----------------------------------------------------------------------------------
+
+_INVALID = OpenApiResponse(description="Field → list of messages.")
+_NOT_FOUND = OpenApiResponse(description="No such service record, or its case is not yours.")
+_CASE_NOT_FOUND = OpenApiResponse(description="No such case, or not yours to see.")
+_CASE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Case id")
+
+
+def _log_read(request: Request, child, field: str) -> None:
+    access_log_record(user=request.user, child=child, channel=AccessLog.Channel.API, field=field)
+
+
+def _queryset(user):
+    return service_records_visible_to(user).select_related(
+        "child", "case", "community", "provider_user", "provider_partner", "recorded_by"
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Services delivered on the cases you can see (the service ledger)",
+        parameters=[ServiceRecordFilterSerializer],
+        responses={200: ServiceRecordSerializer(many=True), 400: _INVALID},
+    ),
+    retrieve=extend_schema(
+        summary="One service record", responses={200: ServiceRecordSerializer, 404: _NOT_FOUND}
+    ),
+    create=extend_schema(
+        summary="Record a service delivered on an open case",
+        request=ServiceRecordCreateSerializer,
+        responses={201: ServiceRecordSerializer, 400: _INVALID},
+    ),
+)
+class ServiceRecordViewSet(NeverCacheMixin, viewsets.GenericViewSet):
+    serializer_class = ServiceRecordSerializer
+    lookup_value_converter = "int"
+    filter_backends = ()
+    parser_classes = (SafeJSONParser,)
+
+    def get_queryset(self):
+        return _queryset(self.request.user)
+
+    def list(self, request: Request) -> Response:
+        params = ServiceRecordFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        records = ledger_records(request.user, params.to_filters()).select_related("recorded_by")
+        page = self.paginate_queryset(records)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        record = self.get_queryset().filter(pk=pk).first()
+        if record is None:
+            raise Http404
+        _log_read(request, record.child, "service_record")
+        return Response(self.get_serializer(record).data)
+
+    def create(self, request: Request) -> Response:
+        serializer = ServiceRecordCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        record = service_record_create(
+            actor=request.user,
+            case=serializer.validated_data["case"],
+            **serializer.service_arguments(),
+        )
+        fresh = self.get_queryset().get(pk=record.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="A case's services delivered, newest first",
+        parameters=[_CASE_ID],
+        responses={200: ServiceRecordSerializer(many=True), 404: _CASE_NOT_FOUND},
+    ),
+    post=extend_schema(
+        summary="Record a service delivered on this case",
+        parameters=[_CASE_ID],
+        request=ServiceFieldsSerializer,
+        responses={201: ServiceRecordSerializer, 400: _INVALID, 404: _CASE_NOT_FOUND},
+    ),
+)
+class CaseServiceRecordListView(NeverCacheMixin, generics.ListCreateAPIView):
+    serializer_class = ServiceRecordSerializer
+    filter_backends = ()
+    parser_classes = (SafeJSONParser,)
+
+    def get_case(self) -> Case:
+        return case_get_for_user(self.request.user, self.kwargs["id"])
+
+    def get_queryset(self):
+        case = self.get_case()
+        if self.request.method == "GET":
+            _log_read(self.request, case.child, "service_records")
+        return _queryset(self.request.user).filter(case=case).order_by("-delivered_on", "-pk")
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        case = self.get_case()
+        serializer = ServiceFieldsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = service_record_create(
+            actor=request.user, case=case, **serializer.service_arguments()
+        )
+        fresh = _queryset(request.user).get(pk=record.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)

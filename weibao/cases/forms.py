@@ -1,0 +1,309 @@
+"""Forms of the case pages. They check types and sizes and keep what the user typed; the rules
+(who may, from which stage, what a step needs) are the services' and come back as
+field-level messages."""
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from weibao.accounts.models import User
+from weibao.areas.selectors import communities_visible_to
+from weibao.cases.choices import PlannedServiceStatus, RiskLevel, ServiceType, Stage
+from weibao.cases.models import PlanVersion
+from weibao.cases.plans import (
+    DESCRIPTION_LIMIT,
+    GOALS_LIMIT,
+    MAX_SERVICES,
+    NOTE_LIMIT,
+    PlannedServiceInput,
+)
+from weibao.cases.selectors import eligible_owners, plan_services
+from weibao.cases.services import TEXT_LIMIT
+from weibao.partners.models import Partner
+from weibao.partners.selectors import partners_visible_to
+from weibao.visits.forms import DateInput
+
+
+def _textarea(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    """A person, with their roles so that two people of the same name can be told apart."""
+
+    def label_from_instance(self, obj: User) -> str:
+        roles = sorted({ra.get_role_display() for ra in obj.role_assignments.all()})
+        return f"{obj} · {'、'.join(str(r) for r in roles)}" if roles else str(obj)
+
+
+class PartnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Partner) -> str:
+        return f"{obj.name} · {obj.get_kind_display()}"
+
+
+class VersionedForm(forms.Form):
+    """A form acting on a case: carries the case version the user saw (stale → conflict)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def posted_version(self) -> int:
+        try:
+            return int(self.data.get(self.add_prefix("version"), ""))
+        except (TypeError, ValueError):
+            return -1  # a missing or tampered version can only ever conflict
+
+
+# --- list ---------------------------------------------------------------------------------
+
+
+class CaseFilterForm(forms.Form):
+    stage = forms.ChoiceField(
+        label=_("stage"), required=False, choices=[("", _("All")), *Stage.choices]
+    )
+    risk_level = forms.ChoiceField(
+        label=_("risk level"), required=False, choices=[("", _("All")), *RiskLevel.choices]
+    )
+    community = forms.ModelChoiceField(
+        label=_("residential area"), queryset=None, required=False, empty_label=_("All")
+    )
+    mine = forms.BooleanField(label=_("only cases I own"), required=False)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities_visible_to(actor).order_by("code", "name")
+
+
+# --- opening --------------------------------------------------------------------------------
+
+
+class CaseOpenForm(forms.Form):
+    owner = OwnerChoiceField(
+        label=_("case owner"),
+        queryset=User.objects.none(),
+        error_messages={"required": _("Please choose the case owner.")},
+        help_text=_("The director of the child's residential area, or the sub-district's staff."),
+    )
+    summary = forms.CharField(
+        label=_("what was found"),
+        max_length=TEXT_LIMIT,
+        required=False,
+        widget=_textarea(4),
+        help_text=_("What staff saw or learned that calls for a case."),
+    )
+
+    def __init__(self, *args, child, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        owners = eligible_owners(child).prefetch_related("role_assignments__area")
+        self.fields["owner"].queryset = owners
+        if owners.filter(pk=actor.pk).exists():
+            self.fields["owner"].initial = actor.pk
+
+
+# --- actions on a case ----------------------------------------------------------------------
+
+
+class FileForm(VersionedForm):
+    summary = forms.CharField(
+        label=_("case summary"),
+        max_length=TEXT_LIMIT,
+        widget=_textarea(4),
+        error_messages={"required": _("Please summarise the case.")},
+    )
+
+
+class AssessForm(VersionedForm):
+    risk_level = forms.ChoiceField(
+        label=_("risk level"),
+        choices=RiskLevel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose a risk level.")},
+    )
+    reasons = forms.CharField(
+        label=_("reasons for the risk level"),
+        max_length=TEXT_LIMIT,
+        widget=_textarea(3),
+        error_messages={"required": _("Please give the reasons for this level.")},
+    )
+
+
+class AdvanceForm(VersionedForm):
+    note = forms.CharField(
+        label=_("note"), max_length=TEXT_LIMIT, required=False, widget=_textarea(2)
+    )
+
+
+class RequestCloseForm(VersionedForm):
+    summary = forms.CharField(
+        label=_("closing summary"),
+        max_length=TEXT_LIMIT,
+        widget=_textarea(4),
+        error_messages={"required": _("Please write a closing summary.")},
+        help_text=_("How the child is now, and why the case can close."),
+    )
+
+
+class DecideCloseForm(VersionedForm):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve closing")), ("refuse", _("Refuse closing"))],
+        widget=forms.HiddenInput,
+    )
+    note = forms.CharField(
+        label=_("note"),
+        max_length=TEXT_LIMIT,
+        required=False,
+        widget=_textarea(3),
+        help_text=_("Required when refusing: why the case should stay open."),
+    )
+
+
+class ReopenForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("reason for reopening"),
+        max_length=TEXT_LIMIT,
+        widget=_textarea(3),
+        error_messages={"required": _("Please give the reason for reopening.")},
+    )
+
+
+class AssignForm(VersionedForm):
+    owner = OwnerChoiceField(
+        label=_("new owner"),
+        queryset=User.objects.none(),
+        error_messages={"required": _("Please choose the case owner.")},
+    )
+
+    def __init__(self, *args, child, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = eligible_owners(child).prefetch_related(
+            "role_assignments__area"
+        )
+
+
+# --- the plan (一人一策) --------------------------------------------------------------------
+
+
+class PlanForm(forms.Form):
+    goals = forms.CharField(
+        label=_("goals"),
+        max_length=GOALS_LIMIT,
+        widget=_textarea(5),
+        help_text=_("One goal per line."),
+        error_messages={"required": _("Please write at least one goal.")},
+    )
+    review_on = forms.DateField(
+        label=_("review date"),
+        widget=DateInput(),
+        error_messages={"required": _("Please give a review date.")},
+    )
+    change_note = forms.CharField(
+        label=_("what changed and why"), max_length=NOTE_LIMIT, required=False
+    )
+    expected_number = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def posted_number(self) -> int:
+        try:
+            return int(self.data.get("expected_number", ""))
+        except (TypeError, ValueError):
+            return -1
+
+
+class PlannedServiceForm(forms.Form):
+    # The blank choice lets an untouched extra row stay empty (and be skipped).
+    service_type = forms.ChoiceField(
+        label=_("service"), choices=[("", "---------"), *ServiceType.choices]
+    )
+    responsible_user = OwnerChoiceField(
+        label=_("responsible person"), queryset=User.objects.none(), required=False
+    )
+    responsible_partner = PartnerChoiceField(
+        label=_("responsible partner"), queryset=Partner.objects.none(), required=False
+    )
+    description = forms.CharField(label=_("details"), max_length=DESCRIPTION_LIMIT, required=False)
+    due_on = forms.DateField(label=_("due date"), widget=DateInput(), required=False)
+    status = forms.ChoiceField(
+        label=_("status"),
+        choices=PlannedServiceStatus.choices,
+        initial=PlannedServiceStatus.PLANNED,
+    )
+
+    def __init__(self, *args, users=None, partners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if users is not None:
+            self.fields["responsible_user"].queryset = users
+        if partners is not None:
+            self.fields["responsible_partner"].queryset = partners
+
+    def to_input(self) -> PlannedServiceInput:
+        d = self.cleaned_data
+        return PlannedServiceInput(
+            service_type=d.get("service_type", ""),
+            due_on=d.get("due_on"),
+            responsible_user=d.get("responsible_user"),
+            responsible_partner=d.get("responsible_partner"),
+            description=d.get("description", ""),
+            status=d.get("status") or PlannedServiceStatus.PLANNED,
+        )
+
+
+class BasePlannedServiceFormSet(forms.BaseFormSet):
+    def rows(self) -> list[tuple[PlannedServiceForm, PlannedServiceInput]]:
+        """The rows to save, each with its form (untouched and removed rows are skipped)."""
+        return [
+            (form, form.to_input())
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+PlannedServiceFormSet = forms.formset_factory(
+    PlannedServiceForm,
+    formset=BasePlannedServiceFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_SERVICES,
+    validate_max=True,
+)
+
+
+def plan_forms(
+    *, actor, case, plan: PlanVersion | None, data=None
+) -> tuple[PlanForm, BasePlannedServiceFormSet]:
+    """The plan form and its service rows, pre-filled from `plan` (the current version)."""
+    kept = plan_services(plan)
+    users = (
+        User.objects.filter(
+            Q(pk__in=eligible_owners(case.child).values("pk"))
+            | Q(pk__in=[s.responsible_user_id for s in kept if s.responsible_user_id])
+        )
+        .prefetch_related("role_assignments__area")
+        .order_by("full_name", "username")
+    )
+    partners = Partner.objects.filter(
+        Q(pk__in=partners_visible_to(actor).filter(active=True).values("pk"))
+        | Q(pk__in=[s.responsible_partner_id for s in kept if s.responsible_partner_id])
+    ).order_by("name")
+    initial = None
+    if plan is not None:
+        initial = {
+            "goals": plan.goals,
+            "review_on": plan.review_on,
+            "expected_number": plan.number,
+        }
+    form = PlanForm(data, initial=initial or {"expected_number": 0})
+    formset = PlannedServiceFormSet(
+        data,
+        prefix="services",
+        initial=[
+            {
+                "service_type": s.service_type,
+                "responsible_user": s.responsible_user_id,
+                "responsible_partner": s.responsible_partner_id,
+                "description": s.description,
+                "due_on": s.due_on,
+                "status": s.status,
+            }
+            for s in kept
+        ],
+        form_kwargs={"users": users, "partners": partners},
+    )
+    return form, formset

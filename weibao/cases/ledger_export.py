@@ -1,0 +1,115 @@
+"""The service ledger (服务台账) of a 街镇 as an xlsx workbook.
+
+Like the visit ledger (visits/export.py, whose helpers this reuses), it is a fixed-form Chinese
+document handed to the civil-affairs bureau: headers and service names are the official
+Chinese wording in every UI language. It carries no ID numbers, addresses or phone numbers;
+every text cell is neutralised against spreadsheet formulas."""
+
+import io
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from weibao.cases.models import ServiceRecord
+from weibao.visits.export import content_disposition, safe_text
+
+__all__ = ["content_disposition", "ledger_filename", "ledger_title", "service_ledger_workbook"]
+
+HEADERS = [
+    ("居民区", 14),
+    ("儿童姓名", 10),
+    ("案件编号", 14),
+    ("服务日期", 12),
+    ("服务类型", 14),
+    ("服务提供方", 20),
+    ("提供方类别", 10),
+    ("时长（分钟）", 10),
+    ("服务记录", 40),
+    ("记录人", 10),
+]
+DATE_COLUMN = 4
+MINUTES_COLUMN = 8
+
+# The services of the closed loop in the wording of the issue and domain §7.
+SERVICE_LABELS = {
+    "guardianship_guidance": "家庭监护指导",
+    "education": "教育帮扶",
+    "daily_care": "日常照护",
+    "psychological": "心理疏导",
+    "behaviour": "行为矫治",
+    "social_integration": "社会融入",
+    "legal_aid": "法律援助",
+    "material": "物质帮扶",
+    "temporary_care": "临时照护",
+}
+STAFF, PARTNER = "工作人员", "阵地（合作伙伴）"
+
+
+def _cell(value: Any) -> Any:
+    return safe_text(value) if isinstance(value, str) else value
+
+
+def ledger_row(record: ServiceRecord) -> list[Any]:
+    if record.provider_partner_id:
+        provider, provider_kind = record.provider_partner.name, PARTNER
+    else:
+        provider, provider_kind = str(record.provider_user), STAFF
+    return [
+        record.community.name,
+        record.child.name,
+        record.case.reference,
+        record.delivered_on,
+        SERVICE_LABELS.get(record.service_type, record.service_type),
+        provider,
+        provider_kind,
+        record.duration_minutes,
+        record.notes,
+        str(record.recorded_by),
+    ]
+
+
+def service_ledger_workbook(records: Iterable[ServiceRecord], *, title: str) -> tuple[bytes, int]:
+    """The workbook's bytes and the number of service records in it. The last row holds the
+    totals (count and hours)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "服务台账"
+    wb.properties.title = safe_text(title)
+    ws.append([name for name, _width in HEADERS])
+    for index, (_name, width) in enumerate(HEADERS, start=1):
+        ws.cell(row=1, column=index).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(index)].width = width
+    count = minutes = 0
+    for record in records:
+        ws.append([_cell(v) for v in ledger_row(record)])
+        ws.cell(row=ws.max_row, column=DATE_COLUMN).number_format = "yyyy-mm-dd"
+        count += 1
+        minutes += record.duration_minutes
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = wrap
+    total = ["合计", f"{count}次", "", "", "", "", "", minutes, f"共{minutes / 60:.1f}小时", ""]
+    ws.append(total)
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "C2"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue(), count
+
+
+def _clean_name(name: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "", name) or "ledger"
+
+
+def ledger_filename(subdistrict_name: str, year: int, month: int) -> str:
+    return f"服务台账-{_clean_name(subdistrict_name)}-{year:04d}-{month:02d}.xlsx"
+
+
+def ledger_title(subdistrict_name: str, year: int, month: int) -> str:
+    return f"{subdistrict_name} {year}年{month}月 服务台账"

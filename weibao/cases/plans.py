@@ -1,0 +1,258 @@
+"""一人一策: the case plan. Each save writes a new PlanVersion with its PlannedService rows;
+earlier versions stay exactly as they were, so the plan's history can always be read back.
+The current plan is the highest-numbered version (selectors.current_plan)."""
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weibao.accounts.models import User
+from weibao.cases import workflow
+from weibao.cases.choices import PlannedServiceStatus, ServiceType
+from weibao.cases.models import Case, PlannedService, PlanVersion
+from weibao.cases.selectors import case_roles, current_plan, eligible_owners, plan_services
+from weibao.cases.services import case_audit
+from weibao.core.exceptions import ConflictError
+from weibao.partners.models import Partner
+from weibao.partners.selectors import partners_visible_to
+
+GOALS_LIMIT = 5000
+NOTE_LIMIT = PlanVersion._meta.get_field("change_note").max_length
+DESCRIPTION_LIMIT = PlannedService._meta.get_field("description").max_length
+MAX_SERVICES = 30
+# A review date further away than this is almost certainly a typing error (2062 for 2026).
+REVIEW_HORIZON = dt.timedelta(days=3 * 366)
+DUE_HORIZON = dt.timedelta(days=5 * 366)
+
+
+@dataclass
+class PlannedServiceInput:
+    """One planned service as the user typed it. `responsible_user` and `responsible_partner`
+    may be given as objects or as ids; at least one of them is needed."""
+
+    service_type: str = ""
+    due_on: dt.date | str | None = None
+    responsible_user: User | int | None = None
+    responsible_partner: Partner | int | None = None
+    description: str = ""
+    status: str = PlannedServiceStatus.PLANNED
+
+
+_INPUT_FIELDS = {f.name for f in fields(PlannedServiceInput)}
+
+
+def _as_input(item: Any) -> PlannedServiceInput:
+    if isinstance(item, PlannedServiceInput):
+        return item
+    if isinstance(item, dict):
+        return PlannedServiceInput(**{k: v for k, v in item.items() if k in _INPUT_FIELDS})
+    return PlannedServiceInput(**{k: getattr(item, k) for k in _INPUT_FIELDS if hasattr(item, k)})
+
+
+def goals_text(goals: str | list[str] | None) -> str:
+    """Goals are one per line; a list is joined that way."""
+    if isinstance(goals, (list, tuple)):
+        goals = "\n".join(str(g) for g in goals)
+    lines = [line.strip() for line in (goals or "").splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _pk(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if hasattr(value, "pk"):
+        return value.pk
+    if isinstance(value, bool):
+        return -1
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+class _Checker:
+    """Collects field-level messages: "services.<n>.<field>" for the n-th planned service (from
+    0), so a form or an API client can put each message next to its field."""
+
+    def __init__(self):
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, []).append(message)
+
+
+def _check_review(check: _Checker, review_on: Any, previous: PlanVersion | None, today) -> Any:
+    day = _as_date(review_on)
+    if review_on in (None, ""):
+        check.add("review_on", _("Please give a review date."))
+    elif day is None:
+        check.add("review_on", _("Enter a valid date."))
+    elif day < today and not (previous is not None and day == previous.review_on):
+        # A plan may keep the review date it already had; a new date must lie ahead.
+        check.add("review_on", _("The review date cannot be in the past."))
+    elif day > today + REVIEW_HORIZON:
+        check.add("review_on", _("The review date is too far away; please check the year."))
+    return day
+
+
+def _check_service(
+    check: _Checker,
+    n: int,
+    item: PlannedServiceInput,
+    *,
+    users: dict[int, User],
+    partners: dict[int, Partner],
+    today: dt.date,
+) -> PlannedService:
+    prefix = f"services.{n}."
+    if item.service_type not in ServiceType.values:
+        check.add(prefix + "service_type", _("Please choose a service."))
+    status = item.status or PlannedServiceStatus.PLANNED
+    if status not in PlannedServiceStatus.values:
+        check.add(prefix + "status", _("Please choose a status."))
+    description = (item.description or "").strip()
+    if len(description) > DESCRIPTION_LIMIT:
+        check.add(
+            prefix + "description",
+            _("Please keep this under %(n)d characters.") % {"n": DESCRIPTION_LIMIT},
+        )
+    due_on = _as_date(item.due_on)
+    if item.due_on in (None, ""):
+        check.add(prefix + "due_on", _("Please give a due date."))
+    elif due_on is None:
+        check.add(prefix + "due_on", _("Enter a valid date."))
+    elif abs(due_on - today) > DUE_HORIZON:
+        check.add(prefix + "due_on", _("The due date is too far away; please check the year."))
+    user_id, partner_id = _pk(item.responsible_user), _pk(item.responsible_partner)
+    user = users.get(user_id) if user_id is not None else None
+    partner = partners.get(partner_id) if partner_id is not None else None
+    if user_id is None and partner_id is None:
+        check.add(
+            prefix + "responsible_user", _("Please choose who is responsible for this service.")
+        )
+    if user_id is not None and user is None:
+        check.add(
+            prefix + "responsible_user",
+            _("The responsible person must work in the child's residential area."),
+        )
+    if partner_id is not None and partner is None:
+        check.add(prefix + "responsible_partner", _("No such partner in your areas."))
+    return PlannedService(
+        service_type=item.service_type,
+        responsible_user=user,
+        responsible_partner=partner,
+        description=description,
+        due_on=due_on,
+        status=status,
+    )
+
+
+@transaction.atomic
+def plan_save(
+    *,
+    actor,
+    case: Case,
+    goals: str | list[str],
+    review_on: dt.date | str | None,
+    services: list,
+    change_note: str = "",
+    expected_number: int | None = None,
+) -> PlanVersion:
+    """Save the case plan as a new version (1 for the first plan). `expected_number` is the
+    number of the version the user started from (0 when there was none): if someone saved a
+    newer one meanwhile, ConflictError. The people and partners in charge: a person working in
+    the child's area, or a partner serving the user's areas (those already in the plan may
+    stay even if they no longer would qualify)."""
+    current_case = Case.objects.select_for_update().select_related("child").get(pk=case.pk)
+    if not case_roles(actor, current_case) & workflow.WORKERS:
+        raise PermissionDenied
+    if not current_case.is_open:
+        raise ValidationError(
+            {"state": [_("The plan of a closed case cannot be changed; reopen the case first.")]},
+            code="closed",
+        )
+    previous = current_plan(current_case)
+    previous_number = previous.number if previous is not None else 0
+    if expected_number is not None and expected_number != previous_number:
+        raise ConflictError
+
+    today = timezone.localdate()
+    check = _Checker()
+    goals_clean = goals_text(goals)
+    if not goals_clean:
+        check.add("goals", _("Please write at least one goal."))
+    elif len(goals_clean) > GOALS_LIMIT:
+        check.add("goals", _("Please keep this under %(n)d characters.") % {"n": GOALS_LIMIT})
+    review_day = _check_review(check, review_on, previous, today)
+    note = (change_note or "").strip()
+    if len(note) > NOTE_LIMIT:
+        check.add("change_note", _("Please keep this under %(n)d characters.") % {"n": NOTE_LIMIT})
+
+    items = [_as_input(item) for item in (services or [])]
+    if len(items) > MAX_SERVICES:
+        check.add("services", _("A plan can list at most %(n)d services.") % {"n": MAX_SERVICES})
+        items = items[:MAX_SERVICES]
+    kept = plan_services(previous)
+    user_ids = {_pk(i.responsible_user) for i in items} - {None, -1}
+    partner_ids = {_pk(i.responsible_partner) for i in items} - {None, -1}
+    users = eligible_owners(current_case.child).in_bulk(user_ids)
+    users |= {s.responsible_user_id: s.responsible_user for s in kept if s.responsible_user_id}
+    partners = partners_visible_to(actor).filter(active=True).in_bulk(partner_ids)
+    partners |= {
+        s.responsible_partner_id: s.responsible_partner for s in kept if s.responsible_partner_id
+    }
+    rows = [
+        _check_service(check, n, item, users=users, partners=partners, today=today)
+        for n, item in enumerate(items)
+    ]
+    if check.errors:
+        raise ValidationError(check.errors)
+
+    try:
+        with transaction.atomic():
+            plan = PlanVersion.objects.create(
+                case=current_case,
+                number=previous_number + 1,
+                goals=goals_clean,
+                review_on=review_day,
+                change_note=note,
+                created_by=actor,
+            )
+    except IntegrityError as exc:  # pragma: no cover - the case row lock serialises saves
+        raise ConflictError from exc
+    for row in rows:
+        row.plan = plan
+    PlannedService.objects.bulk_create(rows)
+    case_audit(
+        actor=actor,
+        case=current_case,
+        action="plan.save",
+        changes={
+            "version": {"old": previous_number or None, "new": plan.number},
+            "review_on": {
+                "old": previous.review_on.isoformat() if previous is not None else None,
+                "new": review_day.isoformat(),
+            },
+            "services": [row.service_type for row in rows],
+        },
+        note=note,
+    )
+    return plan

@@ -1,0 +1,235 @@
+"""Web pages for emergency protection (强制保护): the list of active temporary guardianships,
+a record's page, and the forms to start it, record the capacity assessment and end it.
+
+Records come through protections_visible_to / case_get_for_user: out of scope is a 404. A user
+who sees the record but may not act (the case owner, station staff) gets 403 on the forms."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from weibao.audit.models import AccessLog
+from weibao.cases import protection
+from weibao.cases.models import Case, ProtectionRecord
+from weibao.cases.protection_forms import (
+    CapacityAssessmentForm,
+    ProtectionEndForm,
+    ProtectionStartForm,
+)
+from weibao.cases.selectors import case_get_for_user, protections_visible_to
+from weibao.core.exceptions import ConflictError
+
+PAGE_SIZE = 50
+TABS = ("active", "ended")
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    for field, msgs in error.message_dict.items():
+        for message in msgs:
+            form.add_error(field if field in form.fields else None, message)
+
+
+def _conflict_message() -> str:
+    return _(
+        "This record was changed by someone else since you opened this page. What you typed is "
+        "kept below; check the record, then save again to apply it."
+    )
+
+
+# --- list and detail ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def protection_list_view(request: HttpRequest) -> HttpResponse:
+    """Temporary guardianships of the cases the user sees: active ones nearest their one-year
+    limit first, or the ended ones."""
+    tab = request.GET.get("state", "active")
+    if tab not in TABS:
+        tab = "active"
+    visible = protections_visible_to(request.user)
+    qs = visible.select_related("child", "case", "community")
+    if tab == "active":
+        qs = qs.filter(ended_on__isnull=True).order_by("limit_on", "id")
+    else:
+        qs = qs.filter(ended_on__isnull=False).order_by(F("ended_on").desc(), "-id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    return render(
+        request,
+        "protection/list.html",
+        {
+            "page": page,
+            "rows": [(r, protection.limit_state(r, today)) for r in page],
+            "tab": tab,
+            "active_count": visible.filter(ended_on__isnull=True).count(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def protection_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    record = protection.protection_get_for_user(request.user, pk)
+    protection.protection_record_view(
+        actor=request.user, record=record, channel=AccessLog.Channel.WEB
+    )
+    return render(
+        request,
+        "protection/detail.html",
+        {
+            "record": record,
+            "case": record.case,
+            "child": record.child,
+            "limit_state": protection.limit_state(record),
+            "can_assess": record.is_active and protection.can_assess(request.user, record),
+            "can_end": record.is_active and protection.can_end(request.user, record),
+        },
+    )
+
+
+# --- start --------------------------------------------------------------------------------
+
+
+def _render_start(request, case: Case, form, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "protection/start.html",
+        {
+            "case": case,
+            "child": case.child,
+            "form": form,
+            "blocker": protection.start_blocker(case),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def protection_start_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_get_for_user(request.user, case_id)
+    if not protection.can_start(request.user, case):
+        raise PermissionDenied
+    if request.method == "GET":
+        return _render_start(
+            request, case, ProtectionStartForm(initial={"started_on": timezone.localdate()})
+        )
+    form = ProtectionStartForm(request.POST)
+    if form.is_valid():
+        try:
+            record = protection.protection_start(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Temporary guardianship recorded. Its one-year limit is %(date)s.")
+                % {"date": record.limit_on.isoformat()},
+            )
+            return redirect("protection:detail", pk=record.pk)
+    return _render_start(request, case, form)
+
+
+# --- capacity assessment and end ----------------------------------------------------------
+
+
+def _actionable(request: HttpRequest, pk: int, allowed) -> ProtectionRecord:
+    record = protection.protection_get_for_user(request.user, pk)
+    if not allowed(request.user, record):
+        raise PermissionDenied
+    return record
+
+
+def _ended(request: HttpRequest, record: ProtectionRecord) -> HttpResponse:
+    messages.info(request, _("This temporary guardianship has ended."))
+    return redirect("protection:detail", pk=record.pk)
+
+
+def _render_action(request, template: str, record: ProtectionRecord, form) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {"record": record, "case": record.case, "child": record.child, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def protection_assess_view(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _actionable(request, pk, protection.can_assess)
+    template = "protection/assess.html"
+    if not record.is_active:
+        return _ended(request, record)
+    if request.method == "GET":
+        initial = {"assessed_on": timezone.localdate(), "version": record.version}
+        return _render_action(request, template, record, CapacityAssessmentForm(initial=initial))
+    form = CapacityAssessmentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = protection.protection_assess_capacity(
+                actor=request.user,
+                record=record,
+                assessed_on=data["assessed_on"],
+                result=data["result"],
+                notes=data["notes"],
+                expected_version=form.posted_version(),
+            )
+        except ConflictError:
+            messages.error(request, _conflict_message())
+            record = protection.protection_get_for_user(request.user, pk)
+            form.with_version(record.version)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The guardianship-capacity assessment is recorded."))
+            return redirect("protection:detail", pk=record.pk)
+    return _render_action(request, template, record, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def protection_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _actionable(request, pk, protection.can_end)
+    template = "protection/end.html"
+    if not record.is_active:
+        return _ended(request, record)
+    if request.method == "GET":
+        initial = {"ended_on": timezone.localdate(), "version": record.version}
+        return _render_action(request, template, record, ProtectionEndForm(initial=initial))
+    form = ProtectionEndForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = protection.protection_end(
+                actor=request.user,
+                record=record,
+                ended_on=data["ended_on"],
+                end_reason=data["end_reason"],
+                note=data["note"],
+                expected_version=form.posted_version(),
+            )
+        except ConflictError:
+            messages.error(request, _conflict_message())
+            record = protection.protection_get_for_user(request.user, pk)
+            form.with_version(record.version)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if record.end_reason == "returned_home":
+                messages.success(
+                    request,
+                    _("The child has returned home. Monthly follow-up visits have been scheduled."),
+                )
+            else:
+                messages.success(request, _("The temporary guardianship has ended."))
+            return redirect("protection:detail", pk=record.pk)
+    return _render_action(request, template, record, form)

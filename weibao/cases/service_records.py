@@ -1,0 +1,220 @@
+"""Writes for the services delivered to a child (服务台账): each service is recorded against
+the child's open case and shows in the case, the child's file and the 街镇 ledger.
+
+Rules for a new record (service_record_create):
+- the actor works on the case (any of workflow.WORKERS on it) and the case is open;
+- the date is not in the future, not before the child's birth, and not more than
+  BACKDATE_DAYS before the case was opened: services given in the days just before the case
+  was filed (emergency care, a first counselling session) may be recorded, older ones belong
+  to no case;
+- the duration is 1 to 1440 minutes (one day);
+- exactly one provider: a staff member who could own the case (services.eligible_owner), or an
+  active partner the actor can see (partners_visible_to).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weibao.cases import workflow
+from weibao.cases.choices import ServiceType
+from weibao.cases.models import Case, ServiceRecord
+from weibao.cases.selectors import case_roles, service_records_visible_to
+from weibao.cases.services import TEXT_LIMIT, case_audit, eligible_owner
+from weibao.partners.selectors import partners_visible_to
+from weibao.visits.selectors import month_bounds
+
+BACKDATE_DAYS = 30
+MAX_MINUTES = 24 * 60
+
+
+@dataclass(frozen=True)
+class ServiceInput:
+    delivered_on: dt.date | None
+    service_type: str
+    duration_minutes: int | None
+    provider_user: object | None = None
+    provider_partner: object | None = None
+    notes: str = ""
+
+
+def earliest_date(case: Case) -> dt.date:
+    """The earliest day a service of this case may be recorded for."""
+    opened = timezone.localdate(case.opened_at) if case.opened_at else timezone.localdate()
+    earliest = opened - dt.timedelta(days=BACKDATE_DAYS)
+    birth = getattr(case.child, "birth_date", None)
+    return max(earliest, birth) if birth else earliest
+
+
+def validate_service(*, actor, case: Case, data: ServiceInput) -> dict[str, list[str]]:
+    """Field → messages for everything wrong with the input (empty when it is fine)."""
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    if data.delivered_on is None:
+        errors["delivered_on"] = [_("Please give the date the service was delivered.")]
+    elif data.delivered_on > today:
+        errors["delivered_on"] = [_("The date cannot be in the future.")]
+    elif data.delivered_on < earliest_date(case):
+        errors["delivered_on"] = [
+            _(
+                "The date cannot be before %(date)s (the child's birth, or %(days)d days "
+                "before the case was opened)."
+            )
+            % {"date": earliest_date(case).isoformat(), "days": BACKDATE_DAYS}
+        ]
+    if data.service_type not in ServiceType.values:
+        errors["service_type"] = [_("Please choose the service.")]
+    minutes = data.duration_minutes
+    if minutes is None or isinstance(minutes, bool) or not isinstance(minutes, int):
+        errors["duration_minutes"] = [_("Please give the duration in minutes.")]
+    elif not 1 <= minutes <= MAX_MINUTES:
+        errors["duration_minutes"] = [
+            _("The duration must be between 1 and %(max)d minutes.") % {"max": MAX_MINUTES}
+        ]
+    user, partner = data.provider_user, data.provider_partner
+    if user is None and partner is None:
+        errors["provider"] = [
+            _("Please choose who provided the service: a staff member or a partner.")
+        ]
+    elif user is not None and partner is not None:
+        errors["provider"] = [_("Choose either a staff member or a partner, not both.")]
+    elif user is not None and not (user.is_active and eligible_owner(user, case.child)):
+        errors["provider"] = [_("This person does not work in the child's area.")]
+    elif partner is not None:
+        if not partners_visible_to(actor).filter(pk=partner.pk).exists():
+            errors["provider"] = [_("No such partner in your areas.")]
+        elif not partner.active:
+            errors["provider"] = [_("This partner is no longer active.")]
+    if len(data.notes or "") > TEXT_LIMIT:
+        errors["notes"] = [_("Please keep this under %(n)d characters.") % {"n": TEXT_LIMIT}]
+    return errors
+
+
+@transaction.atomic
+def service_record_create(
+    *,
+    actor,
+    case: Case,
+    delivered_on: dt.date | None,
+    service_type: str,
+    duration_minutes: int | None,
+    provider_user=None,
+    provider_partner=None,
+    notes: str = "",
+) -> ServiceRecord:
+    """Record a service delivered to the child of an open case."""
+    current = Case.objects.select_for_update().select_related("child").get(pk=case.pk)
+    if not case_roles(actor, current) & workflow.WORKERS:
+        raise PermissionDenied
+    if not current.is_open:
+        raise ValidationError(
+            {"state": [_("Services can only be recorded on an open case.")]}, code="case_closed"
+        )
+    data = ServiceInput(
+        delivered_on=delivered_on,
+        service_type=service_type,
+        duration_minutes=duration_minutes,
+        provider_user=provider_user,
+        provider_partner=provider_partner,
+        notes=(notes or "").strip(),
+    )
+    errors = validate_service(actor=actor, case=current, data=data)
+    if errors:
+        raise ValidationError(errors)
+    record = ServiceRecord(
+        case=current,
+        child=current.child,
+        delivered_on=data.delivered_on,
+        service_type=data.service_type,
+        provider_user=data.provider_user,
+        provider_partner=data.provider_partner,
+        duration_minutes=data.duration_minutes,
+        notes=data.notes,
+        recorded_by=actor,
+    )
+    record.district_id = current.district_id
+    record.subdistrict_id = current.subdistrict_id
+    record.community_id = current.community_id
+    record.save()
+    case_audit(
+        actor=actor,
+        case=current,
+        action="service.record",
+        changes={
+            "service_record": {"new": record.pk},
+            "service_type": {"new": record.service_type},
+            "delivered_on": {"new": record.delivered_on.isoformat()},
+            "duration_minutes": {"new": record.duration_minutes},
+            "provider": {"new": provider_name(record)},
+        },
+        note=record.notes,
+    )
+    return record
+
+
+def provider_name(record: ServiceRecord) -> str:
+    """Who provided the service, as the timeline shows it (the record keeps the ids)."""
+    if record.provider_partner_id:
+        return record.provider_partner.name
+    return str(record.provider_user)
+
+
+def hours(minutes: int | None) -> str:
+    """Minutes as hours with one decimal ("1.5")."""
+    return f"{(minutes or 0) / 60:.1f}"
+
+
+# --- the ledger (reads) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerFilters:
+    """The ledger's filters; None / "" means "any". `provider` is "user:<id>" or
+    "partner:<id>"."""
+
+    year: int | None = None
+    month: int | None = None
+    service_type: str = ""
+    provider: str = ""
+    district_id: int | None = None
+    subdistrict_id: int | None = None
+    community_id: int | None = None
+    case_id: int | None = None
+
+
+def parse_provider(value: str | None) -> tuple[str, int] | None:
+    """("user" | "partner", id) from "user:5" / "partner:3"; None when not understood."""
+    kind, _sep, raw = (value or "").strip().partition(":")
+    if kind in ("user", "partner") and raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**63:
+        return kind, int(raw)
+    return None
+
+
+def ledger_records(user, filters: LedgerFilters):
+    """The service records the user may see, filtered; ordered for the ledger (by 居民区,
+    date)."""
+    qs = service_records_visible_to(user)
+    if filters.year and filters.month:
+        first, last = month_bounds(filters.year, filters.month)
+        qs = qs.filter(delivered_on__gte=first, delivered_on__lte=last)
+    if filters.service_type:
+        qs = qs.filter(service_type=filters.service_type)
+    provider = parse_provider(filters.provider)
+    if provider is not None:
+        kind, pk = provider
+        qs = qs.filter(**{f"provider_{kind}_id": pk})
+    if filters.district_id:
+        qs = qs.filter(district_id=filters.district_id)
+    if filters.subdistrict_id:
+        qs = qs.filter(subdistrict_id=filters.subdistrict_id)
+    if filters.community_id:
+        qs = qs.filter(community_id=filters.community_id)
+    if filters.case_id:
+        qs = qs.filter(case_id=filters.case_id)
+    return qs.select_related(
+        "child", "case", "community", "provider_user", "provider_partner", "recorded_by"
+    ).order_by("community__name", "delivered_on", "pk")

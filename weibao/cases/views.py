@@ -1,0 +1,590 @@
+"""Web pages for cases (建档 onwards): the list, opening a case from a child's file, the case page
+with its stage loop, plan, timeline and the actions the workflow allows, and the plan
+(一人一策) with its versions.
+
+Every case comes through selectors.case_get_for_user: out of scope is a 404. In scope but not
+allowed to take a step is a 403 (the services raise PermissionDenied)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from weibao.audit.models import AccessLog
+from weibao.audit.services import access_log_record
+from weibao.cases import services, workflow
+from weibao.cases.choices import Stage
+from weibao.cases.forms import (
+    AdvanceForm,
+    AssessForm,
+    AssignForm,
+    CaseFilterForm,
+    CaseOpenForm,
+    DecideCloseForm,
+    FileForm,
+    PlanForm,
+    ReopenForm,
+    RequestCloseForm,
+    plan_forms,
+)
+from weibao.cases.models import Case
+from weibao.cases.plans import plan_save
+from weibao.cases.selectors import (
+    case_get_for_user,
+    case_roles,
+    case_timeline,
+    cases_visible_to,
+    current_plan,
+    open_case_for_child,
+    plan_services,
+    plan_version_get,
+)
+from weibao.children.selectors import child_get_for_user
+from weibao.core.exceptions import ConflictError
+
+PAGE_SIZE = 50
+
+# The loop as users know it; "closing" is the last step waiting for approval.
+LOOP = [
+    (Stage.DISCOVERED,),
+    (Stage.FILED,),
+    (Stage.ASSESSED,),
+    (Stage.INTERVENING,),
+    (Stage.SERVING,),
+    (Stage.TRACKING,),
+    (Stage.CLOSING, Stage.CLOSED),
+]
+LOOP_LABELS = [
+    gettext_lazy("Discovered"),
+    gettext_lazy("Filed"),
+    gettext_lazy("Assessed"),
+    gettext_lazy("Intervention"),
+    gettext_lazy("Services"),
+    gettext_lazy("Follow-up"),
+    gettext_lazy("Closed"),
+]
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    state: str  # "done", "current" or "todo"
+
+
+def stage_steps(case: Case) -> list[Step]:
+    current = next(i for i, stages in enumerate(LOOP) if case.stage in stages)
+    steps = []
+    for i, label in enumerate(LOOP_LABELS):
+        state = "done" if i < current else "current" if i == current else "todo"
+        if case.stage == Stage.CLOSED and i == current:
+            state = "done current"
+        steps.append(Step(str(label), state))
+    return steps
+
+
+def report_url(pk: int) -> str:
+    try:
+        return reverse("reports:detail", args=[pk])
+    except NoReverseMatch:
+        return f"/reports/{pk}/"
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    for field, msgs in error.message_dict.items():
+        for message in msgs:
+            form.add_error(field if field in form.fields else None, message)
+
+
+def _conflict_message() -> str:
+    return _(
+        "This case was changed by someone else since you opened this page. What you typed is "
+        "still below; check the case as it is now, then send it again."
+    )
+
+
+# --- list -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def case_list_view(request: HttpRequest) -> HttpResponse:
+    form = CaseFilterForm(request.GET or None, actor=request.user)
+    qs = cases_visible_to(request.user).select_related("child", "owner", "community")
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        if d.get("stage"):
+            qs = qs.filter(stage=d["stage"])
+        if d.get("risk_level"):
+            qs = qs.filter(risk_level=d["risk_level"])
+        if d.get("community"):
+            qs = qs.filter(community=d["community"])
+        if d.get("mine"):
+            qs = qs.filter(owner=request.user)
+    qs = qs.order_by("-opened_at", "-id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+# --- opening a case -------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_open_view(request: HttpRequest, child_id: int) -> HttpResponse:
+    child = child_get_for_user(request.user, child_id)
+    existing = open_case_for_child(child)
+    form = CaseOpenForm(
+        request.POST if request.method == "POST" else None, child=child, actor=request.user
+    )
+    if request.method == "POST" and existing is None and form.is_valid():
+        try:
+            case = services.case_open(
+                actor=request.user,
+                child=child,
+                owner=form.cleaned_data["owner"],
+                summary=form.cleaned_data["summary"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+            existing = open_case_for_child(child)
+        else:
+            if cases_visible_to(request.user).filter(pk=case.pk).exists():
+                messages.success(request, _("The case has been opened."))
+                return redirect("cases:detail", pk=case.pk)
+            messages.success(
+                request,
+                _("The case has been opened and assigned to %(owner)s.") % {"owner": case.owner},
+            )
+            return redirect("children:detail", pk=child.pk)
+    existing_visible = (
+        existing is not None and cases_visible_to(request.user).filter(pk=existing.pk).exists()
+    )
+    return render(
+        request,
+        "cases/open.html",
+        {
+            "child": child,
+            "form": form,
+            "existing": existing,
+            "existing_visible": existing_visible,
+        },
+    )
+
+
+# --- the case page --------------------------------------------------------------------------
+
+
+def _reassess_allowed(case: Case, roles: set[str]) -> bool:
+    return case.stage in services.REASSESS_STAGES and bool(
+        roles & workflow.CASE.get("assess").roles
+    )
+
+
+ADVANCE_LABELS = {
+    "intervene": workflow.CASE.get("intervene").label,
+    "serve": workflow.CASE.get("serve").label,
+    "track": workflow.CASE.get("track").label,
+    "resume_services": workflow.CASE.get("resume_services").label,
+}
+
+
+def _form_for(key: str, case: Case, data=None) -> Form:
+    prefix = key
+    initial = {"version": case.version}
+    if key == "file":
+        return FileForm(data, prefix=prefix, initial={**initial, "summary": case.summary})
+    if key == "assess":
+        return AssessForm(data, prefix=prefix, initial=initial)
+    if key in ADVANCE_LABELS:
+        return AdvanceForm(data, prefix=prefix, initial=initial)
+    if key == "request_close":
+        return RequestCloseForm(data, prefix=prefix, initial=initial)
+    if key == "decide_close":
+        return DecideCloseForm(data, prefix=prefix, initial=initial)
+    if key == "reopen":
+        return ReopenForm(data, prefix=prefix, initial=initial)
+    if key == "assign":
+        return AssignForm(data, prefix=prefix, initial=initial, child=case.child)
+    raise KeyError(key)
+
+
+def available_actions(user, case: Case, roles: set[str]) -> list[str]:
+    """The action forms to show: exactly what workflow.CASE allows this user now (plus
+    re-assessing, and the owner change of supervisors and district staff)."""
+    keys: list[str] = []
+    for t in workflow.CASE.available(case.stage, roles):
+        key = "decide_close" if t.name in ("approve_close", "reject_close") else t.name
+        if key not in keys:
+            keys.append(key)
+    if "assess" not in keys and _reassess_allowed(case, roles):
+        keys.insert(0, "assess")
+    if case.is_open and roles & workflow.APPROVERS:
+        keys.append("assign")
+    return keys
+
+
+def _render_detail(
+    request: HttpRequest, case: Case, bound: dict[str, Form] | None = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    roles = case_roles(user, case)
+    keys = available_actions(user, case, roles)
+    bound = bound or {}
+    forms = {key: bound.get(key) or _form_for(key, case) for key in keys}
+    # A step no longer offered (the stage moved on meanwhile): say why it was not taken.
+    stray_errors = [
+        str(message)
+        for key, form in bound.items()
+        if key not in forms
+        for messages_ in form.errors.values()
+        for message in messages_
+    ]
+    plan = current_plan(case)
+    reports = [(r, report_url(r.pk)) for r in case.reports.order_by("received_at", "id")]
+    own_close_request = case.stage == Stage.CLOSING and case.close_requested_by_id == user.pk
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "child": case.child,
+            "case_roles": roles,
+            "steps": stage_steps(case),
+            "actions": keys,
+            "forms": forms,
+            "open_action": next(iter(bound), ""),
+            "advance_labels": ADVANCE_LABELS,
+            "plan": plan,
+            "plan_services": plan_services(plan),
+            "reports": reports,
+            "timeline": case_timeline(case),
+            "own_close_request": own_close_request,
+            "stray_errors": stray_errors,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for_user(request.user, pk)
+    access_log_record(
+        user=request.user, child=case.child, channel=AccessLog.Channel.WEB, field="case"
+    )
+    return _render_detail(request, case)
+
+
+@login_required
+@require_GET
+def case_timeline_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for_user(request.user, pk)
+    return render(
+        request,
+        "cases/timeline.html",
+        {"case": case, "child": case.child, "timeline": case_timeline(case)},
+    )
+
+
+def _with_version(form: Form, version: int) -> Form:
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(version)
+    form.data = data
+    return form
+
+
+def _act(
+    request: HttpRequest,
+    pk: int,
+    key: str,
+    run: Callable[[Case, Form, int], Case],
+    done: Callable[[Case], str],
+) -> HttpResponse:
+    """One action: look the case up in scope, check the form, call the service; on error show
+    the case page again with the form open, the messages and what was typed."""
+    case = case_get_for_user(request.user, pk)
+    form = _form_for(key, case, request.POST)
+    if form.is_valid():
+        try:
+            case = run(case, form, form.posted_version())
+        except ConflictError:
+            messages.error(request, _conflict_message())
+            case = case_get_for_user(request.user, pk)
+            return _render_detail(request, case, {key: _with_version(form, case.version)})
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, done(case))
+            if cases_visible_to(request.user).filter(pk=case.pk).exists():
+                return redirect("cases:detail", pk=case.pk)
+            return redirect("children:detail", pk=case.child_id)
+    return _render_detail(request, case, {key: form})
+
+
+@login_required
+@require_POST
+def case_file_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "file",
+        lambda case, form, version: services.case_file(
+            actor=request.user,
+            case=case,
+            summary=form.cleaned_data["summary"],
+            expected_version=version,
+        ),
+        lambda case: _("The case is filed."),
+    )
+
+
+@login_required
+@require_POST
+def case_assess_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "assess",
+        lambda case, form, version: services.case_assess(
+            actor=request.user,
+            case=case,
+            risk_level=form.cleaned_data["risk_level"],
+            reasons=form.cleaned_data["reasons"],
+            expected_version=version,
+        ),
+        lambda case: (
+            _("The assessment is recorded: risk level %(level)s.")
+            % {"level": case.get_risk_level_display()}
+        ),
+    )
+
+
+@login_required
+@require_POST
+def case_advance_view(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
+    if transition not in ADVANCE_LABELS:
+        raise Http404
+    return _act(
+        request,
+        pk,
+        transition,
+        lambda case, form, version: services.case_advance(
+            actor=request.user,
+            case=case,
+            transition=transition,
+            note=form.cleaned_data["note"],
+            expected_version=version,
+        ),
+        lambda case: (
+            _("The case is now at the stage: %(stage)s.") % {"stage": case.get_stage_display()}
+        ),
+    )
+
+
+@login_required
+@require_POST
+def case_request_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "request_close",
+        lambda case, form, version: services.case_request_close(
+            actor=request.user,
+            case=case,
+            summary=form.cleaned_data["summary"],
+            expected_version=version,
+        ),
+        lambda case: _("Closing is requested; the supervisor has been asked to approve it."),
+    )
+
+
+@login_required
+@require_POST
+def case_decide_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "decide_close",
+        lambda case, form, version: services.case_decide_close(
+            actor=request.user,
+            case=case,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+            expected_version=version,
+        ),
+        lambda case: (
+            _("The case is closed.")
+            if case.stage == Stage.CLOSED
+            else _("Closing was refused; the case stays open.")
+        ),
+    )
+
+
+@login_required
+@require_POST
+def case_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "reopen",
+        lambda case, form, version: services.case_reopen(
+            actor=request.user,
+            case=case,
+            reason=form.cleaned_data["reason"],
+            expected_version=version,
+        ),
+        lambda case: _("The case is reopened."),
+    )
+
+
+@login_required
+@require_POST
+def case_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "assign",
+        lambda case, form, version: services.case_assign(
+            actor=request.user,
+            case=case,
+            owner=form.cleaned_data["owner"],
+            expected_version=version,
+        ),
+        lambda case: _("The case is now owned by %(owner)s.") % {"owner": case.owner},
+    )
+
+
+# --- the plan (一人一策) --------------------------------------------------------------------
+
+
+def _render_plan(request: HttpRequest, case: Case, form, formset, extra_errors=()):
+    plan = current_plan(case)
+    return render(
+        request,
+        "cases/plan_edit.html",
+        {
+            "case": case,
+            "child": case.child,
+            "plan": plan,
+            "form": form,
+            "formset": formset,
+            "service_errors": list(extra_errors),
+        },
+    )
+
+
+def _apply_plan_errors(form: PlanForm, rows, error: ValidationError) -> list[str]:
+    """Put each message next to its field; "services.<n>.<field>" goes to the n-th saved row.
+    Returns messages about the service list as a whole."""
+    general: list[str] = []
+    for field, msgs in error.message_dict.items():
+        for message in msgs:
+            if field.startswith("services."):
+                _, n, name = [*field.split(".", 2), "", ""][:3]
+                try:
+                    row_form = rows[int(n)][0]
+                except (ValueError, IndexError):
+                    general.append(message)
+                    continue
+                row_form.add_error(name if name in row_form.fields else None, message)
+            elif field == "services":
+                general.append(message)
+            else:
+                form.add_error(field if field in form.fields else None, message)
+    return general
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for_user(request.user, pk)
+    plan = current_plan(case)
+    if request.method == "GET":
+        form, formset = plan_forms(actor=request.user, case=case, plan=plan)
+        return _render_plan(request, case, form, formset)
+    form, formset = plan_forms(actor=request.user, case=case, plan=plan, data=request.POST)
+    form_ok, formset_ok = form.is_valid(), formset.is_valid()
+    if not (form_ok and formset_ok):
+        return _render_plan(request, case, form, formset)
+    rows = formset.rows()
+    d = form.cleaned_data
+    try:
+        saved = plan_save(
+            actor=request.user,
+            case=case,
+            goals=d["goals"],
+            review_on=d["review_on"],
+            services=[item for _form, item in rows],
+            change_note=d["change_note"],
+            expected_number=form.posted_number(),
+        )
+    except ConflictError:
+        messages.error(
+            request,
+            _(
+                "Someone saved a newer version of this plan while you were editing it. What "
+                "you typed is still below; compare it with the current plan, then save again "
+                "to make yours the next version."
+            ),
+        )
+        data = form.data.copy()
+        latest = current_plan(case)
+        data["expected_number"] = str(latest.number if latest else 0)
+        form.data = data
+        return _render_plan(request, case, form, formset)
+    except ValidationError as exc:
+        general = _apply_plan_errors(form, rows, exc)
+        return _render_plan(request, case, form, formset, general)
+    messages.success(request, _("The plan is saved as version %(n)s.") % {"n": saved.number})
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_GET
+def plan_versions_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for_user(request.user, pk)
+    versions = case.plan_versions.select_related("created_by").order_by("-number")
+    return render(
+        request,
+        "cases/plan_versions.html",
+        {"case": case, "child": case.child, "versions": versions},
+    )
+
+
+@login_required
+@require_GET
+def plan_version_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    case = case_get_for_user(request.user, pk)
+    version = plan_version_get(case, number)
+    latest = current_plan(case)
+    return render(
+        request,
+        "cases/plan_version.html",
+        {
+            "case": case,
+            "child": case.child,
+            "version": version,
+            "services": plan_services(version),
+            "is_current": latest is not None and latest.pk == version.pk,
+            "previous_number": version.number - 1 if version.number > 1 else None,
+            "next_number": version.number + 1
+            if latest is not None and version.number < latest.number
+            else None,
+        },
+    )

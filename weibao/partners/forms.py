@@ -1,0 +1,210 @@
+"""Forms of the partner registry and of referrals. They check types and lengths; the rules
+(who may, which area, unique names, deadlines) are the services' and come back as field
+errors."""
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from weibao.areas.models import Area
+from weibao.areas.selectors import areas_visible_to
+from weibao.cases.choices import ServiceType
+from weibao.cases.services import TEXT_LIMIT
+from weibao.partners.models import Partner, PartnerKind, Referral
+from weibao.partners.selectors import areas_managed_by, partners_visible_to
+from weibao.partners.services import MAX_ACCEPT_DAYS, transition_text_message
+from weibao.visits.forms import DateInput
+
+LEVEL_ORDER = {Area.Level.DISTRICT: 0, Area.Level.SUBDISTRICT: 1, Area.Level.COMMUNITY: 2}
+
+
+def tree_order(areas) -> list[Area]:
+    """Areas as a tree: each district, then each of its 街镇 followed by its 居民区."""
+
+    def key(area: Area):
+        chain: list[Area] = []
+        node: Area | None = area
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return [(a.code or "~", a.name) for a in reversed(chain)]
+
+    return sorted(areas, key=key)
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, area: Area) -> str:
+        return "\u2003" * LEVEL_ORDER.get(area.level, 0) + area.name
+
+
+def _area_field(queryset, **kwargs) -> AreaChoiceField:
+    field = AreaChoiceField(queryset=queryset, **kwargs)
+    ordered = tree_order(queryset)
+    field.choices = [("", "---------")] + [
+        (area.pk, field.label_from_instance(area)) for area in ordered
+    ]
+    return field
+
+
+def posted_version(data) -> int:
+    try:
+        return int(data.get("version", ""))
+    except (TypeError, ValueError):
+        return -1  # a tampered or missing version can only ever conflict
+
+
+class PartnerForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=100)
+    kind = forms.ChoiceField(label=_("type"), choices=[("", "---------"), *PartnerKind.choices])
+    services = forms.CharField(
+        label=_("services offered"),
+        max_length=300,
+        required=False,
+        help_text=_("For example: after-school care, counselling, legal advice."),
+    )
+    address = forms.CharField(label=_("address"), max_length=200, required=False)
+    contact_name = forms.CharField(label=_("contact person"), max_length=64, required=False)
+    contact_phone = forms.CharField(label=_("contact phone"), max_length=30, required=False)
+    notes = forms.CharField(
+        label=_("notes"),
+        max_length=TEXT_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"] = _area_field(
+            areas_managed_by(actor),
+            label=_("area"),
+            help_text=_("Where the partner serves: a district partner serves every 街镇."),
+        )
+        self.order_fields(["name", "kind", "area"])
+
+    @staticmethod
+    def initial_from(partner: Partner) -> dict:
+        initial = {
+            name: getattr(partner, name)
+            for name in ("name", "kind", "services", "address", "contact_name", "contact_phone",
+                         "notes")
+        }  # fmt: skip
+        initial["area"] = partner.area_id
+        initial["version"] = partner.version
+        return initial
+
+    def service_data(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class PartnerActiveForm(forms.Form):
+    note = forms.CharField(label=_("note"), max_length=TEXT_LIMIT, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+ACTIVE_CHOICES = [("1", _("Active")), ("0", _("Inactive")), ("all", _("All"))]
+
+
+class PartnerFilterForm(forms.Form):
+    q = forms.CharField(label=_("name"), max_length=100, required=False)
+    kind = forms.ChoiceField(
+        label=_("type"), choices=[("", _("All types")), *PartnerKind.choices], required=False
+    )
+    active = forms.ChoiceField(label=_("active"), choices=ACTIVE_CHOICES, required=False)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"] = _area_field(areas_visible_to(actor), label=_("area"), required=False)
+        self.fields["area"].choices = [("", _("All areas")), *list(self.fields["area"].choices)[1:]]
+
+    def filter(self, qs):
+        data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+        active = data.get("active") or "1"
+        if active != "all":
+            qs = qs.filter(active=active == "1")
+        if data.get("kind"):
+            qs = qs.filter(kind=data["kind"])
+        if data.get("area"):
+            qs = qs.filter(area=data["area"])
+        if data.get("q"):
+            qs = qs.filter(name__icontains=data["q"].strip())
+        return qs
+
+
+def _deadline_default() -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=7)
+
+
+class ReferralForm(forms.Form):
+    partner = forms.ModelChoiceField(label=_("partner"), queryset=Partner.objects.none())
+    service_type = forms.ChoiceField(
+        label=_("service needed"),
+        choices=[("", "---------"), *ServiceType.choices],
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("reason for the referral"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the child needs from the partner, and what they should know."),
+    )
+    accept_by = forms.DateField(label=_("accept by"), widget=DateInput())
+
+    def __init__(self, *args, actor, **kwargs):
+        kwargs.setdefault("initial", {"accept_by": _deadline_default()})
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["accept_by"].help_text = gettext(
+            "The partner should answer by this day (at most %(n)d days ahead)."
+        ) % {"n": MAX_ACCEPT_DAYS}
+        self.fields["accept_by"].widget.attrs.update(
+            {
+                "min": today.isoformat(),
+                "max": (today + dt.timedelta(days=MAX_ACCEPT_DAYS)).isoformat(),
+            }
+        )
+        partners = partners_visible_to(actor).filter(active=True).select_related("area")
+        self.fields["partner"].queryset = partners.order_by("name", "pk")
+        self.fields["partner"].label_from_instance = lambda p: (
+            f"{p.name} · {p.get_kind_display()} · {p.area.name}"
+        )
+
+
+class ReferralActionForm(forms.Form):
+    note = forms.CharField(
+        label=_("note"),
+        max_length=TEXT_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+NOTE_LABELS = {
+    "accept": _("note (optional)"),
+    "reject": _("the partner's reason"),
+    "complete": _("the partner's feedback"),
+    "revoke": _("why the referral is revoked"),
+}
+
+
+def referral_action_forms(referral: Referral, transitions, bound=None, bound_name=""):
+    """One small form per available transition, labelled for what it records."""
+    forms_by_name = []
+    for transition in transitions:
+        if bound is not None and transition.name == bound_name:
+            form = bound
+        else:
+            form = ReferralActionForm(prefix=transition.name, initial={"version": referral.version})
+        note = form.fields["note"]
+        note.label = NOTE_LABELS[transition.name]
+        note.required = transition.name != "accept"
+        note.error_messages["required"] = transition_text_message(transition.name)
+        forms_by_name.append((transition, form))
+    return forms_by_name
+
+
+REFERRAL_STATE_CHOICES = [("", _("All")), *Referral.State.choices]

@@ -1,0 +1,345 @@
+"""/api/v1/ for mandatory reports: the public door (create a report, check its status, the
+places one can report about) and the staff side (list, read, create, and the triage actions).
+Scope and rules come from the selectors and services; these views only translate HTTP."""
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from weibao.areas.models import Area
+from weibao.core.parsers import SafeJSONParser
+from weibao.reports import ratelimit, services
+from weibao.reports.choices import Channel
+from weibao.reports.models import Report
+from weibao.reports.selectors import report_get_for_user, reports_visible_to, triage_queue
+from weibao.reports.serializers import (
+    CloseSerializer,
+    LinkChildSerializer,
+    OpenCaseSerializer,
+    PoliceSerializer,
+    PublicReportCreatedSerializer,
+    PublicStatusSerializer,
+    ReportCreatedSerializer,
+    ReportFilterSerializer,
+    ReportInputSerializer,
+    ReportSerializer,
+    StatusRequestSerializer,
+    UnidentifiedSerializer,
+    VersionSerializer,
+)
+from weibao.visits.api import NeverCacheMixin
+
+_INVALID = OpenApiResponse(description="Field → list of messages.")
+_NOT_FOUND = OpenApiResponse(description="No such report, or not in your areas.")
+_FORBIDDEN = OpenApiResponse(description="You may see this report but not take this action.")
+_CONFLICT = OpenApiResponse(
+    description="The report changed since the given version; reload it and try again."
+)
+_TOO_LARGE = OpenApiResponse(description="The request body is too large.")
+_TOO_MANY = OpenApiResponse(description="Too many requests from this address; try again later.")
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "What you sent is too large. Please shorten the description (at most "
+                "%(n)s characters) and send it again."
+            )
+            % {"n": f"{services.DESCRIPTION_LIMIT:,}"}
+        )
+
+
+class TooManyRequests(exceptions.Throttled):
+    def __init__(self, wait: int | None):
+        super().__init__(detail=ratelimit.limit_message(wait))
+        self.wait = wait  # sent as Retry-After
+
+
+# --- the public door --------------------------------------------------------------------------
+
+
+class PublicMixin(NeverCacheMixin):
+    """No login, no session (so no CSRF), JSON only, small bodies, limits per client address."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    parser_classes = (SafeJSONParser,)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method == "POST":
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = settings.REPORT_PUBLIC_MAX_BODY + 1
+            if length > settings.REPORT_PUBLIC_MAX_BODY:
+                raise PayloadTooLarge
+
+
+class PublicReportCreateView(PublicMixin, APIView):
+    @extend_schema(
+        summary="Report suspected harm to a minor (no login)",
+        description=(
+            "Anyone may report. The answer holds a reference number and a secret code: keep "
+            "both to check the report's progress. Limited per client address."
+        ),
+        request=ReportInputSerializer,
+        responses={
+            201: PublicReportCreatedSerializer,
+            400: _INVALID,
+            413: _TOO_LARGE,
+            429: _TOO_MANY,
+        },
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        address = ratelimit.client_address(request)
+        wait = ratelimit.is_limited(address, ratelimit.POST, ratelimit.REPORT)
+        if wait is not None:
+            raise TooManyRequests(wait)
+        ratelimit.record(ratelimit.POST, address)
+        serializer = ReportInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report, code = services.report_create(
+            data=serializer.report_input(), channel=Channel.PUBLIC
+        )
+        ratelimit.record(ratelimit.REPORT, address)
+        return Response(
+            {"reference": report.reference, "code": services.format_code(code)},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PublicReportStatusView(PublicMixin, APIView):
+    @extend_schema(
+        summary="The progress of a report, from its reference number and secret code",
+        description=(
+            "Never the report's details. A wrong code and an unknown reference both answer "
+            "404. Wrong guesses are limited per client address."
+        ),
+        request=StatusRequestSerializer,
+        responses={
+            200: PublicStatusSerializer,
+            400: _INVALID,
+            404: OpenApiResponse(description="No report matches this reference and code."),
+            413: _TOO_LARGE,
+            429: _TOO_MANY,
+        },
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        address = ratelimit.client_address(request)
+        wait = ratelimit.is_limited(address, ratelimit.STATUS)
+        if wait is not None:
+            raise TooManyRequests(wait)
+        serializer = StatusRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = services.report_status(
+            serializer.validated_data["reference"], serializer.validated_data["code"]
+        )
+        if report is None:
+            ratelimit.record(ratelimit.STATUS, address)
+            raise exceptions.NotFound(
+                _("No report matches this reference number and code. Check both and try again.")
+            )
+        return Response(PublicStatusSerializer(report).data)
+
+
+class PublicSubdistrictSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class PublicDistrictSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    subdistricts = PublicSubdistrictSerializer(many=True, read_only=True)
+
+
+class PublicAreasView(PublicMixin, APIView):
+    @extend_schema(
+        summary="The districts and their 街镇 a report can be about (no login)",
+        responses={200: PublicDistrictSerializer(many=True)},
+        auth=[],
+    )
+    def get(self, request: Request) -> Response:
+        subs: dict[int, list[dict]] = {}
+        for area in Area.objects.filter(level=Area.Level.SUBDISTRICT).order_by("code", "name"):
+            subs.setdefault(area.parent_id, []).append({"id": area.pk, "name": area.name})
+        districts = Area.objects.filter(level=Area.Level.DISTRICT).order_by("code", "name")
+        data = [{"id": d.pk, "name": d.name, "subdistricts": subs.get(d.pk, [])} for d in districts]
+        return Response(PublicDistrictSerializer(data, many=True).data)
+
+
+# --- staff ----------------------------------------------------------------------------------------
+
+
+def _action_schema(summary: str, request):
+    return extend_schema(
+        summary=summary,
+        request=request,
+        responses={
+            200: ReportSerializer,
+            400: _INVALID,
+            403: _FORBIDDEN,
+            404: _NOT_FOUND,
+            409: _CONFLICT,
+        },
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Mandatory reports you may see (or, with queue=true, your triage queue)",
+        parameters=[ReportFilterSerializer],
+        responses={200: ReportSerializer(many=True), 400: _INVALID},
+    ),
+    retrieve=extend_schema(
+        summary="One report", responses={200: ReportSerializer, 404: _NOT_FOUND}
+    ),
+    create=extend_schema(
+        summary="Enter a report received by staff (phone, visit, letter)",
+        request=ReportInputSerializer,
+        responses={201: ReportCreatedSerializer, 400: _INVALID},
+    ),
+)
+class ReportViewSet(NeverCacheMixin, viewsets.GenericViewSet):
+    serializer_class = ReportSerializer
+    lookup_value_converter = "int"
+    filter_backends = ()
+    parser_classes = (SafeJSONParser,)
+
+    def get_queryset(self):
+        return (
+            reports_visible_to(self.request.user)
+            .select_related("case", "created_by")
+            .prefetch_related("situation_rows")
+        )
+
+    def get_object(self) -> Report:
+        return report_get_for_user(self.request.user, self.kwargs[self.lookup_field])
+
+    def _represent(self, report: Report, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().filter(pk=report.pk).first() or report
+        return Response(self.get_serializer(fresh).data, status=status_code)
+
+    def list(self, request: Request) -> Response:
+        params = ReportFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        if params.validated_data.get("queue"):
+            qs = triage_queue(request.user).select_related("case", "created_by")
+            qs = qs.prefetch_related("situation_rows")
+        else:
+            qs = self.get_queryset().order_by("-received_at", "-id")
+        if params.validated_data.get("state"):
+            qs = qs.filter(state=params.validated_data["state"])
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        return self._represent(self.get_object())
+
+    def create(self, request: Request) -> Response:
+        serializer = ReportInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report, code = services.report_create(
+            data=serializer.report_input(), channel=Channel.STAFF, actor=request.user
+        )
+        fresh = self.get_queryset().get(pk=report.pk)
+        context = {**self.get_serializer_context(), "code": services.format_code(code)}
+        return Response(
+            ReportCreatedSerializer(fresh, context=context).data, status=status.HTTP_201_CREATED
+        )
+
+    def _validated(self, serializer_class, request: Request):
+        serializer = serializer_class(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @_action_schema("Acknowledge a report (stops the acknowledgement clock)", VersionSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: int) -> Response:
+        report = self.get_object()
+        d = self._validated(VersionSerializer, request)
+        report = services.report_acknowledge(
+            actor=request.user, report=report, expected_version=d["version"]
+        )
+        return self._represent(report)
+
+    @_action_schema("Record (or correct) the police notification", PoliceSerializer)
+    @action(detail=True, methods=["post"])
+    def police(self, request: Request, pk: int) -> Response:
+        report = self.get_object()
+        d = self._validated(PoliceSerializer, request)
+        report = services.report_record_police(
+            actor=request.user,
+            report=report,
+            told=d["told"],
+            notified_at=d["notified_at"],
+            receipt_no=d["receipt_no"],
+            expected_version=d["version"],
+        )
+        return self._represent(report)
+
+    @_action_schema("Link the report to a child of the registry", LinkChildSerializer)
+    @action(detail=True, methods=["post"], url_path="link-child")
+    def link_child(self, request: Request, pk: int) -> Response:
+        report = self.get_object()
+        d = self._validated(LinkChildSerializer, request)
+        report = services.report_link_child(
+            actor=request.user,
+            report=report,
+            child=d["child"],
+            link_state=d["link_state"],
+            expected_version=d["version"],
+        )
+        return self._represent(report)
+
+    @_action_schema("Record that the child cannot be identified", UnidentifiedSerializer)
+    @action(detail=True, methods=["post"])
+    def unidentified(self, request: Request, pk: int) -> Response:
+        report = self.get_object()
+        d = self._validated(UnidentifiedSerializer, request)
+        report = services.report_mark_unidentified(
+            actor=request.user, report=report, note=d.get("note", ""), expected_version=d["version"]
+        )
+        return self._represent(report)
+
+    @_action_schema(
+        "Open a case for the report's child, or attach the report to the child's open case",
+        OpenCaseSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="open-case")
+    def open_case(self, request: Request, pk: int) -> Response:
+        report = self.get_object()
+        d = self._validated(OpenCaseSerializer, request)
+        services.report_open_case(
+            actor=request.user,
+            report=report,
+            owner=d.get("owner"),
+            expected_version=d["version"],
+        )
+        return self._represent(report)
+
+    @_action_schema("Send the outcome message to the reporter and close", CloseSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: int) -> Response:
+        report = self.get_object()
+        d = self._validated(CloseSerializer, request)
+        report = services.report_close(
+            actor=request.user,
+            report=report,
+            outcome_message=d["outcome_message"],
+            expected_version=d["version"],
+        )
+        return self._represent(report)

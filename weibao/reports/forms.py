@@ -1,0 +1,321 @@
+"""Forms of the report pages. They check types and lengths and keep what the user typed; the
+rules are the services' (their ValidationErrors come back next to the fields)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from weibao.accounts.models import Role, RoleAssignment, User
+from weibao.areas.selectors import communities_visible_to
+from weibao.children.models import Child
+from weibao.reports import services
+from weibao.reports.choices import ChildSex, ReporterType, Situation
+from weibao.reports.models import ClockPolicy, Report
+from weibao.reports.selectors import area_from_choice, public_area_choices
+from weibao.reports.services import (
+    ADDRESS_LIMIT,
+    DESCRIPTION_LIMIT,
+    NOTE_LIMIT,
+    OUTCOME_LIMIT,
+    REPORTER_NAME_LIMIT,
+    REPORTER_ORG_LIMIT,
+    REPORTER_PHONE_LIMIT,
+    ReportInput,
+)
+from weibao.reports.text import clean_text
+
+MAX_DB_INT = 2**63 - 1
+
+
+class CleanCharField(forms.CharField):
+    """Text with control characters removed before any check (so a stray NUL or bidi override
+    is dropped, not refused)."""
+
+    def __init__(self, *args, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        return clean_text(value, multiline=self.multiline) if value not in self.empty_values else ""
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def _text(label, max_length: int, **kwargs) -> CleanCharField:
+    return CleanCharField(label=label, max_length=max_length, **kwargs)
+
+
+SEX_CHOICES = [("", _("Don't know")), (ChildSex.MALE, ChildSex.MALE.label),
+               (ChildSex.FEMALE, ChildSex.FEMALE.label)]  # fmt: skip
+
+
+class ReportForm(forms.Form):
+    """What anyone can tell us (the public page and staff entry share it)."""
+
+    situations = forms.MultipleChoiceField(
+        label=_("What is the child facing? Tick all that apply"),
+        choices=Situation.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    other_situation = _text(_("other situation"), 200)
+    description = _text(
+        _("what happened"),
+        DESCRIPTION_LIMIT,
+        required=True,
+        multiline=True,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What you saw or heard, as plainly as you can. No need to be certain."),
+    )
+    occurred_when = _text(
+        _("when"), 100, help_text=_("For example: yesterday evening; for about a month.")
+    )
+    place = _text(_("where"), 200)
+    child_name = _text(_("child's name"), 64, help_text=_("If you know it."))
+    child_age = forms.IntegerField(
+        label=_("child's age"),
+        required=False,
+        min_value=0,
+        max_value=17,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_("Approximately is fine."),
+    )
+    child_sex = forms.ChoiceField(label=_("child's sex"), choices=SEX_CHOICES, required=False)
+    child_school = _text(_("child's school"), 100)
+    child_address = _text(_("child's address"), ADDRESS_LIMIT)
+    area = forms.ChoiceField(
+        label=_("sub-district or town (街镇)"),
+        choices=(),
+        error_messages={
+            "required": _("Please choose where the child lives, if you know."),
+            "invalid_choice": _("Please choose where the child lives, if you know."),
+        },
+    )
+    reporter_type = forms.ChoiceField(
+        label=_("You are reporting as"),
+        choices=[("", _("Please choose")), *ReporterType.choices],
+    )
+    reporter_name = _text(_("your name"), REPORTER_NAME_LIMIT)
+    reporter_phone = _text(
+        _("your phone"),
+        REPORTER_PHONE_LIMIT,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    reporter_org = _text(_("your organisation"), REPORTER_ORG_LIMIT)
+
+    # Django adds this one to every POST of a page with a form.
+    ALWAYS_ALLOWED = frozenset({"csrfmiddlewaretoken"})
+
+    def __init__(self, *args, staff: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if staff:  # staff enter a report on someone's behalf
+            self.fields["reporter_type"].label = _("reporter type")
+            self.fields["reporter_name"].label = _("reporter's name")
+            self.fields["reporter_phone"].label = _("reporter's phone")
+            self.fields["reporter_org"].label = _("reporter's organisation")
+        choices = public_area_choices()
+        if len(choices) != 1 and choices and isinstance(choices[0][1], list):
+            choices = [("", _("Please choose")), *choices]
+        self.fields["area"].choices = choices
+        self.fields["area"].help_text = _("Where the child lives, if you know.")
+
+    def unknown_fields(self) -> list[str]:
+        if not self.is_bound:
+            return []
+        return sorted(set(self.data) - set(self.fields) - self.ALWAYS_ALLOWED)
+
+    def clean_area(self):
+        district, subdistrict = area_from_choice(self.cleaned_data.get("area", ""))
+        if district is None:
+            raise forms.ValidationError(_("Please choose where the child lives, if you know."))
+        self.cleaned_data["_district"], self.cleaned_data["_subdistrict"] = district, subdistrict
+        return self.cleaned_data["area"]
+
+    # Where the services' messages about the place go on this form.
+    SERVICE_FIELDS = {"district": "area", "subdistrict": "area"}
+
+    def apply_service_errors(self, errors: dict[str, list[str]], *, only_new=False) -> None:
+        for field, msgs in errors.items():
+            name = self.SERVICE_FIELDS.get(field, field)
+            name = name if name in self.fields else None
+            if only_new and (name is None or name in self.errors):
+                continue
+            for message in msgs:
+                self.add_error(name, message)
+
+    def full_check(self) -> bool:
+        """is_valid(), and when the form itself has errors, the services' checks of the fields
+        that passed, so the user sees every problem at once."""
+        if self.is_valid():
+            return True
+        self.apply_service_errors(services.report_input_errors(self.report_input()), only_new=True)
+        return False
+
+    def report_input(self) -> ReportInput:
+        d = self.cleaned_data
+        return ReportInput(
+            situations=list(d.get("situations") or []),
+            other_situation=d.get("other_situation", ""),
+            description=d.get("description", ""),
+            occurred_when=d.get("occurred_when", ""),
+            place=d.get("place", ""),
+            child_name=d.get("child_name", ""),
+            child_age=d.get("child_age"),
+            child_sex=d.get("child_sex", ""),
+            child_school=d.get("child_school", ""),
+            child_address=d.get("child_address", ""),
+            district=d.get("_district"),
+            subdistrict=d.get("_subdistrict"),
+            reporter_type=d.get("reporter_type", ""),
+            reporter_name=d.get("reporter_name", ""),
+            reporter_phone=d.get("reporter_phone", ""),
+            reporter_org=d.get("reporter_org", ""),
+        )
+
+
+class StatusForm(forms.Form):
+    reference = _text(
+        _("reference number"),
+        40,
+        required=True,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    code = _text(
+        _("secret code"),
+        64,
+        required=True,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+# --- triage ------------------------------------------------------------------------------------
+
+
+class VersionForm(forms.Form):
+    """A report action: carries the version of the report the user saw. Each action's form has
+    its own HTML ids (several are on one page)."""
+
+    AUTO_ID = "ack_%s"
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_DB_INT)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", self.AUTO_ID)
+        super().__init__(*args, **kwargs)
+
+
+class PoliceForm(VersionForm):
+    AUTO_ID = "police_%s"
+
+    told = _text(
+        _("who at the police was told"),
+        100,
+        required=True,
+        help_text=_("The police station and the officer."),
+    )
+    notified_at = forms.DateTimeField(
+        label=_("police told at"),
+        widget=DateTimeLocalInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+    receipt_no = _text(_("police receipt number"), 50, required=True)
+
+
+class LinkSearchForm(forms.Form):
+    """Find the child of a report: by full ID number, or by name (and birth date, area)."""
+
+    id_number = _text(_("ID number"), 30, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    name = _text(_("name"), 64, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    birth_date = forms.DateField(label=_("birth date"), required=False, widget=DateInput())
+    community = forms.ModelChoiceField(
+        label=_("residential area"), queryset=None, required=False, empty_label=_("Any")
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities_visible_to(actor).order_by("name")
+
+    def has_query(self) -> bool:
+        d = getattr(self, "cleaned_data", {})
+        return bool(d.get("id_number") or d.get("name"))
+
+
+class LinkForm(VersionForm):
+    AUTO_ID = "link_%s"
+
+    child = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_DB_INT)
+    link_state = forms.ChoiceField(
+        choices=[(Report.Link.LINKED, Report.Link.LINKED.label),
+                 (Report.Link.REGISTERED, Report.Link.REGISTERED.label)],
+        widget=forms.HiddenInput,
+    )  # fmt: skip
+
+
+class UnidentifiedForm(VersionForm):
+    AUTO_ID = "unidentified_%s"
+
+    note = _text(
+        _("why the child cannot be identified"),
+        NOTE_LIMIT,
+        multiline=True,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def eligible_owners(child: Child):
+    """Who may own a case of this child (cases.services.eligible_owner's rule)."""
+    user_ids = RoleAssignment.objects.filter(
+        area_id__in=[child.community_id, child.subdistrict_id, child.district_id],
+        role__in=[Role.DIRECTOR, Role.SUPERVISOR, Role.STATION_STAFF, Role.DISTRICT_STAFF],
+    ).values("user_id")
+    return User.objects.filter(pk__in=user_ids, is_active=True).order_by("full_name", "username")
+
+
+class OpenCaseForm(VersionForm):
+    AUTO_ID = "case_%s"
+
+    owner = forms.ModelChoiceField(
+        label=_("case owner"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Me"),
+    )
+
+    def __init__(self, *args, child: Child | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if child is not None:
+            self.fields["owner"].queryset = eligible_owners(child)
+
+
+class CloseForm(VersionForm):
+    AUTO_ID = "close_%s"
+
+    outcome_message = _text(
+        _("outcome message to the reporter"),
+        OUTCOME_LIMIT,
+        required=True,
+        multiline=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "The reporter reads this on the status page. Say what was done in general terms; "
+            "never the child's details."
+        ),
+    )
+
+
+class ClockPolicyForm(forms.ModelForm):
+    class Meta:
+        model = ClockPolicy
+        fields = ["ack_minutes", "police_hours", "outcome_days"]

@@ -1,0 +1,745 @@
+"""Writes for mandatory reports (强制报告): intake through the three doors (public page, staff,
+a visit concern), triage (acknowledge, police notification, linking the child, opening or
+joining a case, the outcome message), the district's clock policy and the clocks' escalation.
+
+Every write runs in one transaction with its audit row. The reporter's identity is never put
+in an audit row or a notification in clear."""
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weibao.accounts.models import Role
+from weibao.accounts.selectors import user_role_assignments, users_with_role_in_areas
+from weibao.areas.models import Area
+from weibao.audit.services import audit_record
+from weibao.cases.models import Case
+from weibao.cases.selectors import open_case_for_child
+from weibao.cases.services import case_audit, case_open
+from weibao.children.models import Child
+from weibao.children.selectors import children_visible_to
+from weibao.core.exceptions import ConflictError
+from weibao.notifications.models import Notification
+from weibao.notifications.services import notify
+from weibao.reports import workflow
+from weibao.reports.choices import POLICE_SITUATIONS, Channel, ChildSex, ReporterType, Situation
+from weibao.reports.models import ClockPolicy, Report, ReportSituation
+from weibao.reports.selectors import report_roles
+from weibao.reports.text import clean_text, normalize_code, normalize_reference
+from weibao.visits.models import Concern
+from weibao.visits.selectors import concerns_visible_to
+from weibao.visits.services import concern_handle
+
+DESCRIPTION_LIMIT = 5000
+OUTCOME_LIMIT = 2000
+NOTE_LIMIT = 2000
+# The short fields' limits are the model's max_length; the address is encrypted (TEXT).
+ADDRESS_LIMIT = 200
+REPORTER_NAME_LIMIT = 64
+REPORTER_PHONE_LIMIT = 30
+REPORTER_ORG_LIMIT = 100
+# How long before the report the police may already have been told (e.g. by the reporter's
+# organisation before it reported to us).
+POLICE_EARLIEST = dt.timedelta(days=30)
+
+# Reference: R + date + 5 characters; code: 10 characters. No 0/O, 1/I/L: read out on a phone.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 10
+
+# A visit concern becomes a report about these situations of opinion Art. 4 (domain §4–5):
+# a child under 8 left unattended, a child under 16 living alone, and parents away without a
+# fit entrusted carer are all "left uncared for" (situation 6). Other kinds (no weekly contact,
+# a concern marked by the visitor) are "other", described by the concern's label.
+CONCERN_SITUATIONS: dict[str, str] = {
+    Concern.Kind.UNDER8_UNATTENDED: Situation.ABANDONED,
+    Concern.Kind.UNDER16_ALONE: Situation.ABANDONED,
+    Concern.Kind.AWAY_WITHOUT_CARER: Situation.ABANDONED,
+}
+
+
+@dataclass
+class ReportInput:
+    """What a reporter tells us, through any door."""
+
+    situations: list[str] = field(default_factory=list)
+    other_situation: str = ""
+    description: str = ""
+    occurred_when: str = ""
+    place: str = ""
+    child_name: str = ""
+    child_age: int | None = None
+    child_sex: str = ""
+    child_school: str = ""
+    child_address: str = ""
+    district: Area | None = None
+    subdistrict: Area | None = None
+    reporter_type: str = ""
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    reporter_org: str = ""
+
+    FIELDS = (
+        "situations", "other_situation", "description", "occurred_when", "place", "child_name",
+        "child_age", "child_sex", "child_school", "child_address", "district", "subdistrict",
+        "reporter_type", "reporter_name", "reporter_phone", "reporter_org",
+    )  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ReportInput":
+        return cls(**{k: v for k, v in data.items() if k in cls.FIELDS})
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _too_long(limit: int) -> str:
+    return _("Please keep this under %(n)d characters.") % {"n": limit}
+
+
+def _random(length: int) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def new_code() -> str:
+    return _random(CODE_LENGTH)
+
+
+def format_code(code: str) -> str:
+    """The code as shown to the reporter, in groups easy to copy down: ABCD-EFGH-JK."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def _new_reference() -> str:
+    today = timezone.localdate().strftime("%Y%m%d")
+    for _attempt in range(20):
+        reference = f"R{today}-{_random(5)}"
+        if not Report.objects.filter(reference=reference).exists():
+            return reference
+    raise RuntimeError("no free report reference")  # pragma: no cover (31^5 per day)
+
+
+def clock_policy_for(district: Area) -> ClockPolicy:
+    policy, _created = ClockPolicy.objects.get_or_create(district=district)
+    return policy
+
+
+def _triage_recipients(report: Report) -> set[int]:
+    """Who triages a report: the supervisor(s) and station staff of its 街镇, or the district
+    staff of its district when the 街镇 is not known."""
+    if report.subdistrict_id:
+        return set(
+            users_with_role_in_areas(
+                roles=(Role.SUPERVISOR, Role.STATION_STAFF), area_ids=[report.subdistrict_id]
+            )
+        )
+    return set(
+        users_with_role_in_areas(roles=(Role.DISTRICT_STAFF,), area_ids=[report.district_id])
+    )
+
+
+def _report_url(report: Report) -> str:
+    return reverse("reports:detail", args=[report.pk])
+
+
+def _notify_received(report: Report, actor=None) -> int:
+    sent = 0
+    exclude = {actor.pk} if actor is not None and actor.is_authenticated else set()
+    for user_id in _triage_recipients(report) - exclude:
+        sent += notify(
+            recipient_id=user_id,
+            kind=Notification.Kind.REPORT_RECEIVED,
+            key=f"report_received:{report.pk}:{report.subdistrict_id or 'd'}",
+            child=report.child,
+            params={"reference": report.reference},
+            url=_report_url(report),
+        )
+    return sent
+
+
+def _audit(*, actor, report: Report, action: str, changes=None, note: str = "") -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=report,
+        child=report.child,
+        case=report.case,
+        changes=changes,
+        note=note,
+    )
+
+
+def _lock(report: Report, expected_version: int | None) -> Report:
+    # No select_related: PostgreSQL refuses FOR UPDATE on the nullable side of a join.
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise ConflictError
+    return current
+
+
+def _save(report: Report, fields: list[str]) -> None:
+    report.version += 1
+    report.save(update_fields=[*fields, "version"])
+
+
+def _triage_roles(actor, report: Report) -> set[str]:
+    return report_roles(actor, report) if actor.is_authenticated else set()
+
+
+def _require_triage(actor, report: Report) -> None:
+    if workflow.TRIAGE not in _triage_roles(actor, report):
+        raise PermissionDenied
+
+
+def _require_open(report: Report) -> None:
+    if report.state == Report.State.CLOSED:
+        raise ValidationError({"state": [_("This report is closed.")]}, code="invalid_transition")
+
+
+# --- intake -------------------------------------------------------------------------------------
+
+
+def _clean_input(data: ReportInput) -> dict[str, Any]:
+    """Validate and clean what the reporter gave; all errors at once, by field."""
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {}
+
+    situations = data.situations or []
+    if isinstance(situations, str):
+        situations = [situations]
+    unknown = [s for s in situations if s not in Situation.values]
+    if unknown:
+        errors["situations"] = [_("Please choose among the listed situations.")]
+    situations = sorted({s for s in situations if s in Situation.values})
+    if not situations and not unknown:
+        errors["situations"] = [
+            _("Please tick at least one situation, or “Other” and describe it.")
+        ]
+    out["situations"] = situations
+
+    texts = {
+        "other_situation": (200, False),
+        "description": (DESCRIPTION_LIMIT, True),
+        "occurred_when": (100, False),
+        "place": (200, False),
+        "child_name": (64, False),
+        "child_school": (100, False),
+        "child_address": (ADDRESS_LIMIT, False),
+        "reporter_name": (REPORTER_NAME_LIMIT, False),
+        "reporter_phone": (REPORTER_PHONE_LIMIT, False),
+        "reporter_org": (REPORTER_ORG_LIMIT, False),
+    }
+    for name, (limit, multiline) in texts.items():
+        text = clean_text(getattr(data, name), multiline=multiline)
+        if len(text) > limit:
+            errors[name] = [_too_long(limit)]
+        out[name] = text
+
+    if Situation.OTHER in situations and not out["other_situation"]:
+        errors["other_situation"] = [_("Please say briefly what the other situation is.")]
+    if Situation.OTHER not in situations:
+        out["other_situation"] = ""
+    if not out["description"]:
+        errors["description"] = [_("Please describe what happened.")]
+
+    age = data.child_age
+    if age in ("", None):
+        out["child_age"] = None
+    elif isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 17:
+        errors["child_age"] = [_("A child's age is a whole number from 0 to 17.")]
+    else:
+        out["child_age"] = age
+
+    sex = data.child_sex or ""
+    if sex not in ChildSex.values:
+        errors["child_sex"] = [_("Please choose among the options.")]
+    out["child_sex"] = sex
+
+    if data.reporter_type not in ReporterType.values:
+        errors["reporter_type"] = [_("Please say who you are reporting as.")]
+    out["reporter_type"] = data.reporter_type
+
+    district, subdistrict = data.district, data.subdistrict
+    if subdistrict is not None:
+        if subdistrict.level != Area.Level.SUBDISTRICT:
+            errors["subdistrict"] = [_("Please choose a sub-district or town.")]
+        elif district is None:
+            district = subdistrict.parent
+        elif subdistrict.parent_id != district.pk:
+            errors["subdistrict"] = [_("This sub-district is not in the chosen district.")]
+    if district is None or district.level != Area.Level.DISTRICT:
+        errors.setdefault("district", [_("Please choose where the child lives, if you know.")])
+    out["district"], out["subdistrict"] = district, subdistrict
+
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def report_input_errors(data: ReportInput) -> dict[str, list[str]]:
+    """The messages report_create would give for this input (for forms that show every
+    problem at once); empty when it is acceptable."""
+    try:
+        _clean_input(data)
+    except ValidationError as exc:
+        return {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+    return {}
+
+
+@transaction.atomic
+def report_create(
+    *,
+    data: ReportInput,
+    channel: str,
+    actor=None,
+    concern: Concern | None = None,
+    child: Child | None = None,
+) -> tuple[Report, str]:
+    """Receive a report (from the public page when `actor` is None). Sets its clocks from the
+    district's policy and tells the people who triage it at once. Returns the report and its
+    secret code, which is not stored (only its hash) and must be shown to the reporter now."""
+    if channel not in Channel.values:
+        raise ValueError(channel)
+    if channel != Channel.PUBLIC and (actor is None or not actor.is_authenticated):
+        raise PermissionDenied
+    d = _clean_input(data)
+    now = timezone.now()
+    policy = clock_policy_for(d["district"])
+    police_required = bool(set(d["situations"]) & POLICE_SITUATIONS)
+    code = new_code()
+    report = Report(
+        code_hash=make_password(code),
+        channel=channel,
+        district=d["district"],
+        subdistrict=d["subdistrict"],
+        other_situation=d["other_situation"],
+        police_required=police_required,
+        description=d["description"],
+        occurred_when=d["occurred_when"],
+        place=d["place"],
+        child_name=d["child_name"],
+        child_age=d["child_age"],
+        child_sex=d["child_sex"],
+        child_school=d["child_school"],
+        child_address=d["child_address"],
+        reporter_type=d["reporter_type"],
+        reporter_name=d["reporter_name"],
+        reporter_phone=d["reporter_phone"],
+        reporter_org=d["reporter_org"],
+        created_by=actor if channel != Channel.PUBLIC else None,
+        concern=concern,
+        received_at=now,
+        ack_due_at=now + dt.timedelta(minutes=policy.ack_minutes),
+        police_due_at=now + dt.timedelta(hours=policy.police_hours) if police_required else None,
+        outcome_due_at=now + dt.timedelta(days=policy.outcome_days),
+    )
+    if child is not None:
+        report.child, report.link_state = child, Report.Link.LINKED
+        report.district_id, report.subdistrict_id = child.district_id, child.subdistrict_id
+        report.community_id = child.community_id
+    for _attempt in range(5):
+        report.reference = _new_reference()
+        try:
+            with transaction.atomic():
+                report.save()
+            break
+        except IntegrityError:  # the same reference drawn at the same moment: draw again
+            report.pk = None
+    else:  # pragma: no cover
+        raise RuntimeError("no free report reference")
+    ReportSituation.objects.bulk_create(
+        [ReportSituation(report=report, situation=s) for s in d["situations"]]
+    )
+    identity_given = any(d[k] for k in ("reporter_name", "reporter_phone", "reporter_org"))
+    changes: dict[str, Any] = {
+        "channel": {"new": channel},
+        "situations": {"new": d["situations"]},
+        "police_required": {"new": police_required},
+        "district": {"new": report.district_id},
+        "subdistrict": {"new": report.subdistrict_id},
+        # The reporter's identity is confidential: only whether it was given.
+        "reporter": {"new": "***" if identity_given else ""},
+    }
+    if report.child_id:
+        changes["child"] = {"new": report.child_id}
+    if concern is not None:
+        changes["concern"] = {"new": concern.pk}
+    _audit(actor=actor, report=report, action="report.create", changes=changes)
+    _notify_received(report, actor)
+    return report, code
+
+
+def report_status(reference: str, code: str) -> Report | None:
+    """The report with this reference if the code matches; None otherwise (a wrong code and an
+    unknown reference look the same, and take about as long: a hash is checked either way)."""
+    reference, code = normalize_reference(reference), normalize_code(code)
+    report = Report.objects.filter(reference=reference).first() if reference else None
+    matches = check_password(code, report.code_hash if report else _dummy_hash())
+    return report if report is not None and code and matches else None
+
+
+_DUMMY: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash made by the current hasher, to check against when the reference is unknown."""
+    algorithm = get_hasher().algorithm
+    if algorithm not in _DUMMY:
+        _DUMMY[algorithm] = make_password(new_code())
+    return _DUMMY[algorithm]
+
+
+# --- a visit concern becomes a report -------------------------------------------------------------
+
+
+def concern_report_input(concern: Concern, actor) -> ReportInput:
+    """A report from a visit concern: the situation mapped from the concern's kind, the
+    concern's text and the visit's findings, the staff member as the reporter."""
+    situation = CONCERN_SITUATIONS.get(concern.kind, Situation.OTHER)
+    child = concern.child
+    parts = [concern.get_kind_display()]
+    if concern.description:
+        parts.append(concern.description)
+    visit = concern.visit
+    if visit is not None:
+        if visit.findings:
+            parts.append(_("Visit findings: %(text)s") % {"text": visit.findings})
+        if visit.guardianship:
+            parts.append(_("Guardianship: %(text)s") % {"text": visit.guardianship})
+    description = "\n\n".join(parts)[:DESCRIPTION_LIMIT]
+    when = ""
+    if visit is not None and visit.visit_date:
+        when = _("Home visit of %(date)s") % {"date": visit.visit_date.isoformat()}
+    return ReportInput(
+        situations=[situation],
+        other_situation=str(concern.get_kind_display())[:200]
+        if situation == Situation.OTHER
+        else "",
+        description=description,
+        occurred_when=when[:100],
+        child_name=child.name,
+        child_age=child.age() if 0 <= child.age() <= 17 else None,
+        child_sex=child.sex if child.sex in ChildSex.values else "",
+        child_school=child.school,
+        child_address=child.address,
+        district=child.district,
+        subdistrict=child.subdistrict,
+        reporter_type=ReporterType.RESIDENTS_COMMITTEE,
+        reporter_name=str(actor)[:REPORTER_NAME_LIMIT],
+        reporter_org=(concern.community.name if concern.community_id else "")[:REPORTER_ORG_LIMIT],
+    )
+
+
+@transaction.atomic
+def report_from_concern(*, actor, concern: Concern) -> tuple[Report, bool]:
+    """Turn a visit concern into a mandatory report in one step, linked to the concern's child,
+    and mark the concern handled. A second call returns the existing report (created=False)."""
+    if not concerns_visible_to(actor).filter(pk=concern.pk).exists():
+        raise PermissionDenied
+    current = Concern.objects.select_for_update().get(pk=concern.pk)
+    existing = current.reports.order_by("id").first()
+    if existing is not None:
+        return existing, False
+    report, _code = report_create(
+        data=concern_report_input(current, actor),
+        channel=Channel.CONCERN,
+        actor=actor,
+        concern=current,
+        child=current.child,
+    )
+    if current.state == Concern.State.OPEN:
+        concern_handle(
+            actor=actor,
+            concern=current,
+            note=_("Filed as mandatory report %(reference)s.") % {"reference": report.reference},
+        )
+    return report, True
+
+
+# --- triage ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_acknowledge(*, actor, report: Report, expected_version: int | None = None) -> Report:
+    """Received → acknowledged: stops the acknowledgement clock."""
+    current = _lock(report, expected_version)
+    workflow.REPORT.check("acknowledge", current.state, _triage_roles(actor, current))
+    old = current.state
+    current.state = workflow.REPORT.get("acknowledge").target
+    current.acknowledged_at, current.acknowledged_by = timezone.now(), actor
+    _save(current, ["state", "acknowledged_at", "acknowledged_by"])
+    _audit(
+        actor=actor,
+        report=current,
+        action="report.acknowledge",
+        changes={"state": {"old": old, "new": current.state}},
+    )
+    return current
+
+
+@transaction.atomic
+def report_record_police(
+    *,
+    actor,
+    report: Report,
+    told: str,
+    notified_at: dt.datetime | None,
+    receipt_no: str,
+    expected_version: int | None = None,
+) -> Report:
+    """Record who at the police was told, when, and the receipt number. Not a state change;
+    possible (and correctable) until the report is closed."""
+    current = _lock(report, expected_version)
+    _require_triage(actor, current)
+    _require_open(current)
+    errors: dict[str, list[str]] = {}
+    told = clean_text(told)
+    receipt_no = clean_text(receipt_no)
+    if not told:
+        errors["told"] = [_("Please say who at the police was told (station, officer).")]
+    elif len(told) > 100:
+        errors["told"] = [_too_long(100)]
+    if not receipt_no:
+        errors["receipt_no"] = [_("Please give the police receipt number.")]
+    elif len(receipt_no) > 50:
+        errors["receipt_no"] = [_too_long(50)]
+    now = timezone.now()
+    if notified_at is None:
+        errors["notified_at"] = [_("Please give the date and time the police were told.")]
+    elif timezone.is_naive(notified_at):
+        notified_at = timezone.make_aware(notified_at)
+    if notified_at is not None and "notified_at" not in errors:
+        if notified_at > now + dt.timedelta(minutes=1):
+            errors["notified_at"] = [_("This time is in the future.")]
+        elif notified_at < current.received_at - POLICE_EARLIEST:
+            errors["notified_at"] = [_("This is more than 30 days before the report was received.")]
+    if errors:
+        raise ValidationError(errors)
+    notified_at = min(notified_at, now)
+    changes = {
+        "police_told": {"old": current.police_told or None, "new": told},
+        "police_notified_at": {
+            "old": current.police_notified_at.isoformat() if current.police_notified_at else None,
+            "new": notified_at.isoformat(),
+        },
+        "police_receipt_no": {"old": current.police_receipt_no or None, "new": receipt_no},
+    }
+    current.police_told, current.police_notified_at = told, notified_at
+    current.police_receipt_no, current.police_recorded_by = receipt_no, actor
+    _save(
+        current,
+        ["police_told", "police_notified_at", "police_receipt_no", "police_recorded_by"],
+    )
+    _audit(actor=actor, report=current, action="report.police", changes=changes)
+    return current
+
+
+@transaction.atomic
+def report_link_child(
+    *,
+    actor,
+    report: Report,
+    child: Child,
+    link_state: str = Report.Link.LINKED,
+    expected_version: int | None = None,
+) -> Report:
+    """Link the report to a child of the registry (found by ID number, or by name and birth
+    date and confirmed by the user), or to a child just registered for it. The report then
+    lies in the child's 居民区 (so the child's director sees it)."""
+    current = _lock(report, expected_version)
+    _require_triage(actor, current)
+    _require_open(current)
+    if link_state not in (Report.Link.LINKED, Report.Link.REGISTERED):
+        raise ValidationError({"link_state": [_("Please choose how the child was found.")]})
+    if not children_visible_to(actor).filter(pk=child.pk).exists():
+        raise ValidationError({"child": [_("No such child in your areas.")]})
+    if current.case_id is not None and current.child_id != child.pk:
+        raise ValidationError(
+            {"child": [_("This report is already part of a case of another child.")]}
+        )
+    old = {
+        "child": current.child_id,
+        "link_state": current.link_state,
+        "subdistrict": current.subdistrict_id,
+    }
+    current.child, current.link_state = child, link_state
+    current.district_id, current.subdistrict_id = child.district_id, child.subdistrict_id
+    current.community_id = child.community_id
+    _save(current, ["child", "link_state", "district", "subdistrict", "community"])
+    _audit(
+        actor=actor,
+        report=current,
+        action="report.link_child",
+        changes={
+            "child": {"old": old["child"], "new": child.pk},
+            "link_state": {"old": old["link_state"], "new": link_state},
+        },
+    )
+    if old["subdistrict"] != current.subdistrict_id:
+        # The report moved to another 街镇's queue: its people learn of it now.
+        _notify_received(current, actor)
+    return current
+
+
+@transaction.atomic
+def report_mark_unidentified(
+    *, actor, report: Report, note: str = "", expected_version: int | None = None
+) -> Report:
+    """The child cannot be identified from what the reporter said."""
+    current = _lock(report, expected_version)
+    _require_triage(actor, current)
+    _require_open(current)
+    if current.case_id is not None:
+        raise ValidationError(
+            {"state": [_("This report is already part of a case; its child is known.")]}
+        )
+    note = clean_text(note, multiline=True)
+    if len(note) > NOTE_LIMIT:
+        raise ValidationError({"note": [_too_long(NOTE_LIMIT)]})
+    old = {"child": current.child_id, "link_state": current.link_state}
+    current.child, current.link_state, current.community = None, Report.Link.UNIDENTIFIED, None
+    _save(current, ["child", "link_state", "community"])
+    _audit(
+        actor=actor,
+        report=current,
+        action="report.unidentified",
+        changes={
+            "child": {"old": old["child"], "new": None},
+            "link_state": {"old": old["link_state"], "new": current.link_state},
+        },
+        note=note,
+    )
+    return current
+
+
+@transaction.atomic
+def report_open_case(
+    *, actor, report: Report, owner=None, expected_version: int | None = None
+) -> Case:
+    """Open a case for the report's child, or attach the report to the child's open case (a
+    child has at most one); the report is then being handled."""
+    current = _lock(report, expected_version)
+    roles = _triage_roles(actor, current)
+    if workflow.TRIAGE not in roles:
+        raise PermissionDenied
+    if current.state == Report.State.RECEIVED:
+        raise ValidationError(
+            {"state": [_("Acknowledge the report first.")]}, code="invalid_transition"
+        )
+    workflow.REPORT.check("handle", current.state, roles)
+    if current.child is None or current.link_state not in (
+        Report.Link.LINKED,
+        Report.Link.REGISTERED,
+    ):
+        raise ValidationError({"child": [_("Link the report to a child first.")]})
+    case = open_case_for_child(current.child)
+    attached = case is not None
+    if case is None:
+        case = case_open(
+            actor=actor,
+            child=current.child,
+            owner=owner,
+            summary=current.description[:DESCRIPTION_LIMIT],
+            concern=current.concern,
+        )
+    case_audit(
+        actor=actor,
+        case=case,
+        action="report.attach",
+        changes={"report": {"new": current.reference}},
+        note=_("Mandatory report %(reference)s.") % {"reference": current.reference},
+    )
+    old = current.state
+    current.case, current.state = case, workflow.REPORT.get("handle").target
+    current.handling_at = timezone.now()
+    _save(current, ["case", "state", "handling_at"])
+    _audit(
+        actor=actor,
+        report=current,
+        action="report.attach_case" if attached else "report.open_case",
+        changes={
+            "state": {"old": old, "new": current.state},
+            "case": {"new": case.reference},
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def report_close(
+    *, actor, report: Report, outcome_message: str, expected_version: int | None = None
+) -> Report:
+    """Send the outcome message to the reporter (shown on the status page) and close. For
+    situations 1–8 the police notification must be on record first."""
+    current = _lock(report, expected_version)
+    workflow.REPORT.check("close", current.state, _triage_roles(actor, current))
+    message = clean_text(outcome_message, multiline=True)
+    if not message:
+        raise ValidationError(
+            {"outcome_message": [_("Please write the outcome message for the reporter.")]}
+        )
+    if len(message) > OUTCOME_LIMIT:
+        raise ValidationError({"outcome_message": [_too_long(OUTCOME_LIMIT)]})
+    if current.police_required and current.police_notified_at is None:
+        raise ValidationError(
+            {"state": [_("Record the police notification before closing this report.")]},
+            code="police_required",
+        )
+    old = current.state
+    now = timezone.now()
+    current.state = workflow.REPORT.get("close").target
+    current.outcome_message, current.outcome_sent_at, current.closed_by = message, now, actor
+    _save(current, ["state", "outcome_message", "outcome_sent_at", "closed_by"])
+    _audit(
+        actor=actor,
+        report=current,
+        action="report.close",
+        changes={"state": {"old": old, "new": current.state}},
+        note=message,
+    )
+    return current
+
+
+# --- the clocks ---------------------------------------------------------------------------------
+
+
+def clock_policy_districts(user) -> list[Area]:
+    """The districts whose clocks this user sets: district staff of that district."""
+    return [
+        ra.area
+        for ra in user_role_assignments(user)
+        if ra.role == Role.DISTRICT_STAFF and ra.area is not None
+    ]
+
+
+@transaction.atomic
+def clock_policy_update(
+    *, actor, district: Area, ack_minutes: int, police_hours: int, outcome_days: int
+) -> ClockPolicy:
+    """District staff set their district's clocks; they apply to reports received from now."""
+    if district.pk not in {a.pk for a in clock_policy_districts(actor)}:
+        raise PermissionDenied
+    policy = ClockPolicy.objects.select_for_update().get(pk=clock_policy_for(district).pk)
+    old = {
+        "ack_minutes": policy.ack_minutes,
+        "police_hours": policy.police_hours,
+        "outcome_days": policy.outcome_days,
+    }
+    policy.ack_minutes, policy.police_hours = ack_minutes, police_hours
+    policy.outcome_days = outcome_days
+    policy.full_clean(exclude=["district"])
+    policy.save()
+    changes = {
+        key: {"old": value, "new": getattr(policy, key)}
+        for key, value in old.items()
+        if value != getattr(policy, key)
+    }
+    audit_record(actor=actor, action="report.clock_policy", obj=policy, changes=changes)
+    return policy

@@ -1,0 +1,747 @@
+"""Web pages for mandatory reports: the public door (/report/, no login), staff entry, one
+click from a visit concern, the triage queue, a report's page with its actions, and the
+district's clock policy.
+
+Every report comes through selectors.report_get_for_user: out of scope is a 404. In scope but
+not allowed to act is a 403 (the services raise PermissionDenied)."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from weibao.areas.models import Area
+from weibao.cases.selectors import cases_visible_to, open_case_for_child
+from weibao.children import idnumber
+from weibao.children.models import Child
+from weibao.children.selectors import child_search, children_visible_to, id_number_owner
+from weibao.core import crypto
+from weibao.core.exceptions import ConflictError
+from weibao.reports import ratelimit, services, workflow
+from weibao.reports.choices import Channel, Situation
+from weibao.reports.forms import (
+    ClockPolicyForm,
+    CloseForm,
+    LinkForm,
+    LinkSearchForm,
+    OpenCaseForm,
+    PoliceForm,
+    ReportForm,
+    StatusForm,
+    UnidentifiedForm,
+    VersionForm,
+)
+from weibao.reports.models import Report
+from weibao.reports.selectors import (
+    OPEN_STATES,
+    can_see_child_address,
+    can_see_reporter,
+    can_triage_somewhere,
+    report_clocks,
+    report_get_for_user,
+    report_roles,
+    report_timeline,
+    reports_visible_to,
+    triage_queue,
+    with_next_due,
+)
+from weibao.visits.selectors import concern_get_for_user
+
+PAGE_SIZE = 50
+CANDIDATE_LIMIT = 20
+# A child registered this recently by the user is offered as "just registered for this report".
+RECENT_REGISTRATION_HOURS = 24
+SESSION_DONE = "weibao.reports.public_done"
+SESSION_STAFF_CODE = "weibao.reports.staff_code"
+
+ACTION_LABELS = {
+    "report.create": _("Report received"),
+    "report.acknowledge": _("Acknowledged"),
+    "report.police": _("Police notification recorded"),
+    "report.link_child": _("Linked to a child"),
+    "report.unidentified": _("Child marked as unidentified"),
+    "report.open_case": _("Case opened"),
+    "report.attach_case": _("Attached to the child's open case"),
+    "report.close": _("Outcome sent to the reporter; closed"),
+    "report.escalate": _("Clock missed: escalated to the district"),
+}
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    for field, msgs in error.message_dict.items():
+        for message in msgs:
+            form.add_error(field if field in form.fields else None, message)
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _too_big(request: HttpRequest) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > settings.REPORT_PUBLIC_MAX_BODY
+
+
+def _too_big_message() -> str:
+    return _(
+        "What you sent is too large. Please shorten the description (at most %(n)s characters) "
+        "and send it again."
+    ) % {"n": f"{services.DESCRIPTION_LIMIT:,}"}
+
+
+def _unknown_fields_message() -> str:
+    return _("The form contained fields this page does not know. Nothing was saved.")
+
+
+# --- the public door ------------------------------------------------------------------------
+
+
+def _render_public(
+    request: HttpRequest, form: ReportForm, status: int = 200, error: str = ""
+) -> HttpResponse:
+    return _no_store(
+        render(
+            request,
+            "reports/public_form.html",
+            {"form": form, "other_value": Situation.OTHER, "page_error": error},
+            status=status,
+        )
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def public_report_view(request: HttpRequest) -> HttpResponse:
+    """/report/: anyone reports suspected harm to a minor (no login)."""
+    if request.method == "GET":
+        return _render_public(request, ReportForm())
+    if _too_big(request):
+        return _render_public(request, ReportForm(), status=413, error=_too_big_message())
+    address = ratelimit.client_address(request)
+    form = ReportForm(request.POST)
+    wait = ratelimit.is_limited(address, ratelimit.POST, ratelimit.REPORT)
+    if wait is not None:
+        form.is_valid()
+        form.errors.clear()
+        form.add_error(None, ratelimit.limit_message(wait))
+        return _render_public(request, form, status=429)
+    ratelimit.record(ratelimit.POST, address)
+    if form.unknown_fields():
+        form.is_valid()
+        form.add_error(None, _unknown_fields_message())
+        return _render_public(request, form, status=400)
+    if form.full_check():
+        try:
+            report, code = services.report_create(data=form.report_input(), channel=Channel.PUBLIC)
+        except ValidationError as exc:
+            form.apply_service_errors(exc.message_dict)
+        else:
+            ratelimit.record(ratelimit.REPORT, address)
+            request.session[SESSION_DONE] = {"reference": report.reference, "code": code}
+            return redirect("public_report:done")
+    return _render_public(request, form)
+
+
+@require_GET
+def public_done_view(request: HttpRequest) -> HttpResponse:
+    """Shows the reference and the secret code once (they are not stored in clear)."""
+    done = request.session.pop(SESSION_DONE, None)
+    context = {}
+    if done:
+        context = {"reference": done["reference"], "code": services.format_code(done["code"])}
+    return _no_store(render(request, "reports/public_done.html", context))
+
+
+def _progress(report: Report) -> list[dict]:
+    steps = [
+        (Report.State.RECEIVED, report.received_at),
+        (Report.State.ACKNOWLEDGED, report.acknowledged_at),
+        (Report.State.HANDLING, report.handling_at),
+        (Report.State.CLOSED, report.outcome_sent_at),
+    ]
+    rows = []
+    for state, at in steps:
+        if state == Report.State.HANDLING and at is None and report.state == "closed":
+            continue  # closed without a case: no "being handled" step
+        rows.append({"label": Report.State(state).label, "at": at, "done": at is not None})
+    return rows
+
+
+@require_http_methods(["GET", "POST"])
+def public_status_view(request: HttpRequest) -> HttpResponse:
+    """/report/status/: reference + code → the report's progress and outcome, never details."""
+    form = StatusForm(request.POST or None)
+    context: dict = {"form": form}
+    status = 200
+    if request.method == "POST":
+        address = ratelimit.client_address(request)
+        wait = ratelimit.is_limited(address, ratelimit.STATUS)
+        if _too_big(request):
+            context.update({"form": StatusForm(), "page_error": _too_big_message()})
+            status = 413
+        elif wait is not None:
+            form.is_valid()
+            form.errors.clear()
+            form.add_error(None, ratelimit.limit_message(wait))
+            status = 429
+        elif form.is_valid():
+            report = services.report_status(
+                form.cleaned_data["reference"], form.cleaned_data["code"]
+            )
+            if report is None:
+                ratelimit.record(ratelimit.STATUS, address)
+                form.add_error(None, _not_found_message())
+                status = 404
+            else:
+                context.update(
+                    {
+                        "found": report,
+                        "progress": _progress(report),
+                        "form": StatusForm(initial={"reference": report.reference}),
+                    }
+                )
+    return _no_store(render(request, "reports/public_status.html", context, status=status))
+
+
+def _not_found_message() -> str:
+    return _(
+        "No report matches this reference number and code. Check both (they are not case "
+        "sensitive) and try again."
+    )
+
+
+# --- staff entry and one click from a concern -------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_new_view(request: HttpRequest) -> HttpResponse:
+    form = ReportForm(request.POST or None, staff=True)
+    status = 200
+    if request.method == "POST":
+        if form.unknown_fields():
+            form.is_valid()
+            form.add_error(None, _unknown_fields_message())
+            status = 400
+        elif form.full_check():
+            try:
+                report, code = services.report_create(
+                    data=form.report_input(), channel=Channel.STAFF, actor=request.user
+                )
+            except PermissionDenied as exc:
+                raise Http404 from exc
+            except ValidationError as exc:
+                form.apply_service_errors(exc.message_dict)
+            else:
+                request.session[SESSION_STAFF_CODE] = {"pk": report.pk, "code": code}
+                messages.success(
+                    request,
+                    _("Report %(reference)s has been received and sent for triage.")
+                    % {"reference": report.reference},
+                )
+                return redirect("reports:detail", pk=report.pk)
+    return render(
+        request,
+        "reports/staff_form.html",
+        {"form": form, "other_value": Situation.OTHER},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def report_from_concern_view(request: HttpRequest, concern_id: int) -> HttpResponse:
+    concern = concern_get_for_user(request.user, concern_id)
+    try:
+        report, created = services.report_from_concern(actor=request.user, concern=concern)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("concerns:detail", pk=concern.pk)
+    if created:
+        messages.success(
+            request,
+            _(
+                "Mandatory report %(reference)s has been filed and sent for triage; the "
+                "concern is marked as handled."
+            )
+            % {"reference": report.reference},
+        )
+    else:
+        messages.info(
+            request,
+            _("This concern was already filed as report %(reference)s.")
+            % {"reference": report.reference},
+        )
+    return redirect("reports:detail", pk=report.pk)
+
+
+# --- the queue ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def queue_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    triager = can_triage_somewhere(user)
+    tab = request.GET.get("tab", "")
+    if tab not in ("queue", "all"):
+        tab = "queue" if triager else "all"
+    state = request.GET.get("state", "")
+    if tab == "queue":
+        qs = triage_queue(user)
+        if state not in OPEN_STATES:
+            state = ""
+    else:
+        qs = with_next_due(reports_visible_to(user)).select_related(
+            "district", "subdistrict", "community", "child"
+        )
+        qs = qs.order_by("-received_at", "-id")
+        if state not in Report.State.values:
+            state = ""
+    if state:
+        qs = qs.filter(state=state)
+    page = Paginator(qs.prefetch_related("situation_rows"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    now = timezone.now()
+    rows = [(report, report_clocks(report, now)) for report in page]
+    state_choices = (
+        [(s, Report.State(s).label) for s in OPEN_STATES]
+        if tab == "queue"
+        else list(Report.State.choices)
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reports/queue.html",
+        {
+            "rows": rows,
+            "page": page,
+            "tab": tab,
+            "state": state,
+            "state_choices": state_choices,
+            "triager": triager,
+            "queue_count": triage_queue(user).count() if triager else 0,
+            "show_clock_settings": bool(services.clock_policy_districts(user)),
+            "query": query.urlencode(),
+            "now": now,
+        },
+    )
+
+
+# --- a report -----------------------------------------------------------------------------------
+
+
+def _case_url(case_id: int) -> str:
+    try:
+        return reverse("cases:detail", args=[case_id])
+    except NoReverseMatch:
+        return f"/cases/{case_id}/"
+
+
+def _timeline(report: Report) -> list[dict]:
+    rows = []
+    for event in report_timeline(report):
+        changes = event.changes or {}
+        detail = ""
+        if event.action == "report.escalate":
+            clock = (changes.get("clock") or {}).get("new")
+            detail = {
+                "ack": _("acknowledgement"),
+                "police": _("police notification"),
+                "outcome": _("outcome to the reporter"),
+            }.get(clock, clock or "")
+        elif event.action == "report.link_child":
+            link = (changes.get("link_state") or {}).get("new")
+            detail = str(dict(Report.Link.choices).get(link, ""))
+        elif event.action == "report.police":
+            detail = _("%(told)s, receipt %(receipt)s") % {
+                "told": (changes.get("police_told") or {}).get("new", ""),
+                "receipt": (changes.get("police_receipt_no") or {}).get("new", ""),
+            }
+        elif event.action in ("report.open_case", "report.attach_case"):
+            detail = (changes.get("case") or {}).get("new", "")
+        elif event.action == "report.create":
+            channel = (changes.get("channel") or {}).get("new")
+            detail = str(dict(Channel.choices).get(channel, ""))
+        rows.append(
+            {
+                "at": event.at,
+                "actor": event.actor
+                or (_("the reporter") if event.action == "report.create" else _("automatic check")),
+                "label": ACTION_LABELS.get(event.action, event.action),
+                "detail": detail,
+                "note": event.note,
+            }
+        )
+    return rows
+
+
+def _render_detail(request: HttpRequest, report: Report, status: int = 200, **forms):
+    user = request.user
+    roles = report_roles(user, report)
+    triage = workflow.TRIAGE in roles
+    is_open = report.state != Report.State.CLOSED
+    version_initial = {"version": report.version}
+    open_case = None
+    if report.child_id and report.case_id is None:
+        open_case = open_case_for_child(report.child)
+    code = None
+    pending = request.session.get(SESSION_STAFF_CODE)
+    if pending and pending.get("pk") == report.pk:
+        code = services.format_code(request.session.pop(SESSION_STAFF_CODE)["code"])
+    case_visible = bool(
+        report.case_id and cases_visible_to(user).filter(pk=report.case_id).exists()
+    )
+    child_visible = bool(
+        report.child_id and children_visible_to(user).filter(pk=report.child_id).exists()
+    )
+    context = {
+        "report": report,
+        "situations": [
+            Situation(row.situation).label
+            for row in sorted(report.situation_rows.all(), key=lambda r: r.situation)
+        ],
+        "clocks": report_clocks(report),
+        "timeline": _timeline(report),
+        "show_reporter": can_see_reporter(user, report),
+        "child_address": report.child_address
+        if can_see_child_address(user, report)
+        else crypto.mask_address(report.child_address),
+        "triage": triage,
+        "is_open": is_open,
+        "can_acknowledge": triage and report.state == Report.State.RECEIVED,
+        "can_link": triage and is_open and report.case_id is None,
+        "can_open_case": triage
+        and report.state == Report.State.ACKNOWLEDGED
+        and report.link_state in (Report.Link.LINKED, Report.Link.REGISTERED),
+        "can_close": triage and report.state in (Report.State.ACKNOWLEDGED, Report.State.HANDLING),
+        "police_missing": report.police_required and report.police_notified_at is None,
+        "open_case": open_case,
+        "case_url": _case_url(report.case_id) if case_visible else None,
+        "child_visible": child_visible,
+        "code": code,
+        "ack_form": forms.get("ack_form") or VersionForm(initial=version_initial),
+        "police_form": forms.get("police_form")
+        or PoliceForm(
+            initial={
+                **version_initial,
+                "told": report.police_told,
+                "receipt_no": report.police_receipt_no,
+                "notified_at": timezone.localtime(report.police_notified_at or timezone.now()),
+            }
+        ),
+        "open_case_form": forms.get("open_case_form")
+        or OpenCaseForm(initial=version_initial, child=report.child),
+        "unidentified_form": forms.get("unidentified_form")
+        or UnidentifiedForm(initial=version_initial),
+        "close_form": forms.get("close_form") or CloseForm(initial=version_initial),
+        "action_errors": [error for form in forms.values() for error in form.non_field_errors()],
+        "police_open": "police_form" in forms,
+        "close_open": "close_form" in forms,
+        "unidentified_open": "unidentified_form" in forms,
+    }
+    response = render(request, "reports/detail.html", context, status=status)
+    return _no_store(response) if code else response
+
+
+@login_required
+@require_GET
+def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, report_get_for_user(request.user, pk))
+
+
+def _conflict_message() -> str:
+    return _(
+        "This report was changed by someone else while you were looking at it. Check the "
+        "current report below; what you typed is kept: send it again if it still applies."
+    )
+
+
+def _conflict(request: HttpRequest, pk: int, form_name: str, form) -> HttpResponse:
+    """Someone changed the report meanwhile: say so, keep the user's input, and base it on the
+    current version so that sending it again is a deliberate choice."""
+    messages.error(request, _conflict_message())
+    report = report_get_for_user(request.user, pk)
+    form.data = form.data.copy()
+    form.data["version"] = str(report.version)
+    return _render_detail(request, report, status=409, **{form_name: form})
+
+
+def _action(request: HttpRequest, pk: int, form_name: str, form, run, success: str):
+    """The common shape of a report action: valid form → service → message and back to the
+    report; errors → the report page with the form and the user's input."""
+    report = report_get_for_user(request.user, pk)
+    if workflow.TRIAGE not in report_roles(request.user, report):
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            run(report, form.cleaned_data)
+        except ConflictError:
+            return _conflict(request, pk, form_name, form)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("reports:detail", pk=report.pk)
+    for error in form.errors.get("version", []):
+        form.add_error(None, error)
+    return _render_detail(request, report, **{form_name: form})
+
+
+@login_required
+@require_POST
+def acknowledge_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(
+        request,
+        pk,
+        "ack_form",
+        VersionForm(request.POST),
+        lambda report, d: services.report_acknowledge(
+            actor=request.user, report=report, expected_version=d["version"]
+        ),
+        _("Report acknowledged."),
+    )
+
+
+@login_required
+@require_POST
+def police_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(
+        request,
+        pk,
+        "police_form",
+        PoliceForm(request.POST),
+        lambda report, d: services.report_record_police(
+            actor=request.user,
+            report=report,
+            told=d["told"],
+            notified_at=d["notified_at"],
+            receipt_no=d["receipt_no"],
+            expected_version=d["version"],
+        ),
+        _("Police notification recorded."),
+    )
+
+
+@login_required
+@require_POST
+def unidentified_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(
+        request,
+        pk,
+        "unidentified_form",
+        UnidentifiedForm(request.POST),
+        lambda report, d: services.report_mark_unidentified(
+            actor=request.user, report=report, note=d["note"], expected_version=d["version"]
+        ),
+        _("The child is recorded as unidentified."),
+    )
+
+
+@login_required
+@require_POST
+def open_case_view(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_get_for_user(request.user, pk)
+    form = OpenCaseForm(request.POST, child=report.child)
+    return _action(
+        request,
+        pk,
+        "open_case_form",
+        form,
+        lambda report, d: services.report_open_case(
+            actor=request.user, report=report, owner=d["owner"], expected_version=d["version"]
+        ),
+        _("The report is now handled in the child's case."),
+    )
+
+
+@login_required
+@require_POST
+def close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(
+        request,
+        pk,
+        "close_form",
+        CloseForm(request.POST),
+        lambda report, d: services.report_close(
+            actor=request.user,
+            report=report,
+            outcome_message=d["outcome_message"],
+            expected_version=d["version"],
+        ),
+        _("The outcome message is on the reporter's status page; the report is closed."),
+    )
+
+
+# --- linking the child ------------------------------------------------------------------------
+
+
+def _candidates(request: HttpRequest, form: LinkSearchForm) -> tuple[list[Child], str]:
+    """Children matching the search (in the user's scope), and a note for the user."""
+    d = form.cleaned_data
+    visible = children_visible_to(request.user)
+    if d.get("id_number"):
+        number = idnumber.normalize(d["id_number"])
+        problems = idnumber.format_errors(number)
+        if problems:
+            form.add_error("id_number", problems[0])
+            return [], ""
+        owner = id_number_owner(request.user, number)
+        if owner is None:
+            return [], _("No child with this ID number is registered.")
+        if owner.child is None:
+            return [], _(
+                "A child with this ID number is registered in an area you do not work in. "
+                "Ask the district staff to link the report."
+            )
+        return [owner.child], ""
+    qs = child_search(visible, d["name"])
+    if d.get("birth_date"):
+        qs = qs.filter(birth_date=d["birth_date"])
+    if d.get("community"):
+        qs = qs.filter(community=d["community"])
+    found = list(qs.select_related("community").order_by("name_pinyin", "id")[:CANDIDATE_LIMIT])
+    return found, "" if found else _("No child in your areas matches.")
+
+
+def _render_link(request: HttpRequest, report: Report, link_form=None, status: int = 200):
+    search = LinkSearchForm(request.GET or None, actor=request.user)
+    candidates, note = [], ""
+    if search.is_bound and search.is_valid() and search.has_query():
+        candidates, note = _candidates(request, search)
+    since = timezone.now() - dt.timedelta(hours=RECENT_REGISTRATION_HOURS)
+    recent = list(
+        children_visible_to(request.user)
+        .filter(created_by=request.user, created_at__gte=since)
+        .select_related("community")
+        .order_by("-created_at")[:10]
+    )
+    return render(
+        request,
+        "reports/link.html",
+        {
+            "report": report,
+            "search": search,
+            "searched": search.is_bound and search.has_query(),
+            "candidates": candidates,
+            "note": note,
+            "recent": recent,
+            "link_form": link_form,
+            "version": report.version,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def link_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Find the report's child in the registry and confirm it; or register the child; or say
+    the child cannot be identified (on the report page)."""
+    report = report_get_for_user(request.user, pk)
+    if workflow.TRIAGE not in report_roles(request.user, report):
+        raise PermissionDenied
+    if request.method == "GET":
+        return _render_link(request, report)
+    form = LinkForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        child = children_visible_to(request.user).filter(pk=d["child"]).first()
+        if child is None:
+            form.add_error(None, _("No such child in your areas."))
+        else:
+            try:
+                services.report_link_child(
+                    actor=request.user,
+                    report=report,
+                    child=child,
+                    link_state=d["link_state"],
+                    expected_version=d["version"],
+                )
+            except ConflictError:
+                messages.error(request, _conflict_message())
+                return _render_link(
+                    request, report_get_for_user(request.user, pk), link_form=form, status=409
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The report is linked to %(child)s.") % {"child": child.name},
+                )
+                return redirect("reports:detail", pk=report.pk)
+    return _render_link(request, report, link_form=form)
+
+
+# --- the clocks (district staff) ------------------------------------------------------------
+
+
+def _clock_forms(user, bound_pk=None, bound=None) -> list[tuple[Area, ClockPolicyForm]]:
+    rows = []
+    for district in services.clock_policy_districts(user):
+        if bound is not None and district.pk == bound_pk:
+            rows.append((district, bound))
+            continue
+        policy = services.clock_policy_for(district)
+        rows.append((district, ClockPolicyForm(instance=policy, prefix=f"d{district.pk}")))
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def clocks_view(request: HttpRequest) -> HttpResponse:
+    districts = services.clock_policy_districts(request.user)
+    if not districts:
+        raise Http404
+    bound_pk, bound = None, None
+    if request.method == "POST":
+        raw = request.POST.get("district", "")
+        district = next((d for d in districts if str(d.pk) == raw.strip()), None)
+        if district is None:
+            raise Http404
+        policy = services.clock_policy_for(district)
+        form = ClockPolicyForm(request.POST, instance=policy, prefix=f"d{district.pk}")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.clock_policy_update(
+                    actor=request.user,
+                    district=district,
+                    ack_minutes=d["ack_minutes"],
+                    police_hours=d["police_hours"],
+                    outcome_days=d["outcome_days"],
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Clocks of %(district)s saved; they apply to reports received from now.")
+                    % {"district": district.name},
+                )
+                return redirect("reports:clocks")
+        bound_pk, bound = district.pk, form
+    return render(
+        request,
+        "reports/clocks.html",
+        {"rows": _clock_forms(request.user, bound_pk, bound)},
+    )

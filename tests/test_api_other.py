@@ -319,3 +319,14 @@ def test_oversized_api_body_answers_json_400(director_a, settings):
     response = api_client(director_a).post("/api/v1/children/", {"name": "x" * 5000}, format="json")
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [("{not json", "请求内容不是有效的 JSON。"), ("[" * 100000, "请求内容嵌套过深。")],
+)
+def test_a_broken_json_body_is_explained_in_the_readers_language(director_a, body, message):
+    response = api_client(director_a).post("/api/v1/visits/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert "Expecting" not in response.content.decode()

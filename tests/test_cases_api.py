@@ -392,3 +392,16 @@ def test_the_list_gives_each_cases_plan_version(case_a, director_a, supervisor):
     [row] = api_client(supervisor).get(URL).json()["results"]
     assert row["plan_version"] == 2
     assert row["reference"] == case_a.reference
+
+
+def test_the_api_offers_a_later_assessment_as_the_case_page_does(case_a, director_a):
+    case = put_in_stage(case_a, Stage.SERVING)
+    actions = api_client(director_a).get(f"{URL}{case.pk}/").json()["available_actions"]
+    assert actions == ["assess", "track", "request_close"]
+    response = api_client(director_a).post(
+        f"{URL}{case.pk}/assess/",
+        {"risk_level": "low", "reasons": "Better now.", "version": fresh(case).version},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["stage"] == "serving"

@@ -461,11 +461,13 @@ def test_the_timeline_has_every_step_in_order_with_who_and_the_note(
         "Risk assessed",
         "Case plan saved",
         "Referred to a partner",
-        "service.frobnicate",  # an unknown code is shown as it is
         "No carer",
         "High",
     ):
         assert text in page, text
+    # An unknown code is named by its family ("Service"), never shown raw.
+    assert entries[-1].label == "Service"
+    assert "service.frobnicate" not in page
     # The same timeline is on the case page.
     detail = web_client(director_a).get(f"/cases/{case.pk}/")
     assert [e.action for e in detail.context["timeline"]] == [e.action for e in entries]
@@ -592,7 +594,7 @@ def test_the_childs_file_offers_to_open_a_case(child_a, director_a):
 
 def test_another_director_sees_that_a_case_exists_but_not_the_case(case_a, director_a2):
     page = body(web_client(director_a2).get(f"/children/{case_a.child_id}/"))
-    assert "has an open case handled by" in page
+    assert "has an open case owned by someone else" in page
     assert f'href="/cases/{case_a.pk}/"' not in page
     assert "Open a case" not in page
 
@@ -608,3 +610,166 @@ def test_risk_level_names_are_translated_labels(case_a, director_a):
     put_in_stage(case_a, Stage.ASSESSED)
     Case.objects.filter(pk=case_a.pk).update(risk_level=RiskLevel.EMERGENCY)
     assert "Emergency" in body(web_client(director_a).get(f"/cases/{case_a.pk}/"))
+
+
+# --- found trying the demo as a new user ----------------------------------------------------
+
+
+def test_a_case_opened_from_a_report_has_a_timeline_without_raw_codes(
+    make_child, supervisor, director_a
+):
+    from weibao.partners.models import Partner, PartnerKind
+    from weibao.partners.services import referral_create
+    from weibao.reports import services as report_services
+    from weibao.reports.choices import Channel, ReporterType, Situation
+
+    child = make_child(name="陈小兰")
+    report, _code = report_services.report_create(
+        data=report_services.ReportInput(
+            situations=[Situation.OTHER_SERIOUS],
+            description="Bruises on both arms.",
+            district=child.district,
+            subdistrict=child.subdistrict,
+            reporter_type=ReporterType.PUBLIC,
+        ),
+        channel=Channel.PUBLIC,
+    )
+    report_services.report_acknowledge(actor=supervisor, report=report)
+    report_services.report_link_child(actor=supervisor, report=report, child=child)
+    case = report_services.report_open_case(
+        actor=supervisor, report=Report.objects.get(pk=report.pk), owner=director_a
+    )
+    told_at = timezone.now() - dt.timedelta(hours=2)
+    report_services.report_record_police(
+        actor=supervisor,
+        report=Report.objects.get(pk=report.pk),
+        told="天山路派出所",
+        notified_at=told_at,
+        receipt_no="JJ-1",
+    )
+    partner = Partner.objects.create(
+        name="阳光社工", kind=PartnerKind.SOCIAL_WORK, area=child.subdistrict
+    )
+    referral_create(  # no service type: an empty optional value
+        actor=director_a,
+        case=case,
+        partner=partner,
+        reason="Family work.",
+        accept_by=timezone.localdate() + dt.timedelta(days=3),
+    )
+    response = web_client(director_a).get(f"/cases/{case.pk}/timeline/")
+    entries = {e.action: e for e in response.context["timeline"]}
+    assert entries["report.open_case"].label == "Report now handled in this case"
+    assert [(ln.label, ln.old, ln.new) for ln in entries["report.open_case"].lines] == [
+        ("state", "Acknowledged", "Being handled"),
+        ("case", "", case.reference),
+    ]
+    police = {ln.label: ln.new for ln in entries["report.police"].lines}
+    assert police["who at the police was told"] == "天山路派出所"
+    assert police["police told at"] == f"{timezone.localtime(told_at):%Y-%m-%d %H:%M}"
+    referral_lines = [ln.label for ln in entries["referral.create"].lines]
+    assert "service" not in referral_lines  # left empty: not a line saying "—"
+    page = body(response)
+    for raw in ("report.open_case", "report.police", "acknowledged", "police_told", "handling"):
+        assert raw not in page, raw
+
+
+def test_the_last_step_says_closing_is_awaited_until_it_is_approved(case_a, director_a):
+    closing = put_in_stage(case_a, Stage.CLOSING)
+    steps = web_client(director_a).get(f"/cases/{closing.pk}/").context["steps"]
+    assert (steps[-1].label, steps[-1].state) == ("Closing (awaiting approval)", "current")
+    closed = put_in_stage(case_a, Stage.CLOSED)
+    steps = web_client(director_a).get(f"/cases/{closed.pk}/").context["steps"]
+    assert (steps[-1].label, steps[-1].state) == ("Closed", "done current")
+
+
+def test_approving_ones_own_closing_request_on_the_page_says_why_not(case_a, supervisor):
+    case = take(supervisor, put_in_stage(case_a, Stage.TRACKING), "request_close")
+    response = post(web_client(supervisor), case, "decide-close", decision="approve")
+    assert response.status_code == 200
+    assert "Closing must be approved by someone other than who asked for it." in body(response)
+    assert fresh(case).stage == Stage.CLOSING
+
+
+def test_a_supervisor_asking_to_close_is_told_that_someone_else_approves(
+    case_a, director_a, supervisor
+):
+    for user, expected in (
+        (supervisor, "someone other than you (another supervisor or the district)"),
+        (director_a, "the supervisor has been asked to approve it"),
+    ):
+        case = put_in_stage(case_a, Stage.TRACKING)
+        client = web_client(user)
+        response = post(client, case, "request-close", summary="Safe now.")
+        assert expected in body(client.get(response.url))
+
+
+def test_a_reopened_case_does_not_show_the_old_closing_summary(case_a, director_a, supervisor):
+    case = take(director_a, put_in_stage(case_a, Stage.TRACKING), "request_close")
+    assert "closing summary" in body(web_client(director_a).get(f"/cases/{case.pk}/"))
+    case = services.case_decide_close(actor=supervisor, case=case, approve=True)
+    case = services.case_reopen(actor=supervisor, case=case, reason="Hurt again.")
+    page = body(web_client(director_a).get(f"/cases/{case.pk}/"))
+    assert "<dt>closing summary</dt>" not in page
+    assert "Safe." in body(web_client(director_a).get(f"/cases/{case.pk}/timeline/"))
+
+
+def test_the_open_page_says_who_opens_the_case_of_a_report(child_a, director_a):
+    page = body(web_client(director_a).get(f"/cases/open/{child_a.pk}/"))
+    assert "the supervisor opens the case from the report" in page
+    assert "opens its case by itself" not in page
+
+
+def test_the_childs_file_shows_a_temporary_guardianship_that_has_ended(
+    case_a, director_a, supervisor
+):
+    from weibao.cases import protection
+
+    today = timezone.localdate()
+    record = protection.protection_start(
+        actor=supervisor,
+        case=case_a,
+        ground="guardian_unable",
+        placement="relatives",
+        started_on=today - dt.timedelta(days=40),
+    )
+    record = protection.protection_assess_capacity(
+        actor=supervisor,
+        record=record,
+        assessed_on=today - dt.timedelta(days=5),
+        result="capable",
+        notes="Mother is back.",
+    )
+    protection.protection_end(
+        actor=supervisor,
+        record=record,
+        ended_on=today - dt.timedelta(days=2),
+        end_reason="returned_home",
+    )
+    page = body(web_client(director_a).get(f"/children/{case_a.child_id}/"))
+    start, end = today - dt.timedelta(days=40), today - dt.timedelta(days=2)
+    assert f"From {start:%Y-%m-%d} to {end:%Y-%m-%d}: Returned home to the guardian." in page
+
+
+def test_the_childs_change_history_has_no_case_or_report_rows(case_a, director_a, supervisor):
+    from weibao.children.history import child_history
+
+    take(director_a, case_a, "file")
+    services.case_audit(actor=supervisor, case=fresh(case_a), action="referral.create")
+    AuditEvent.objects.create(
+        actor=supervisor,
+        action="report.link_child",
+        object_type="reports.report",
+        object_id="1",
+        child=case_a.child,
+    )
+    AuditEvent.objects.create(
+        actor=supervisor,
+        action="child.update",
+        object_type="children.child",
+        object_id=str(case_a.child_id),
+        child=case_a.child,
+    )
+    actions = {e.action for e in child_history(case_a.child)}
+    assert actions == {"child.create", "child.update"}
+    assert AuditEvent.objects.filter(child=case_a.child, case=case_a).count() >= 3

@@ -464,3 +464,19 @@ def test_the_owner_and_the_requester_hear_the_decision(
         [note] = notes(user, Notification.Kind.CASE_CLOSE_DECIDED)
         assert note.params["approved"] is approve
     assert notes(supervisor, Notification.Kind.CASE_CLOSE_DECIDED) == []
+
+
+def test_deciding_a_closing_request_clears_it_from_every_approvers_bell(
+    supervisor, district_officer, director_a, child_a
+):
+    from weibao.cases import services
+    from weibao.notifications.models import Notification
+
+    case = services.case_open(actor=supervisor, child=child_a, owner=director_a, summary="s")
+    case = services.case_file(actor=director_a, case=case, summary="s")
+    case = services.case_assess(actor=director_a, case=case, risk_level="low", reasons="r")
+    case = services.case_request_close(actor=director_a, case=case, summary="done")
+    asked = Notification.objects.filter(key__startswith=f"case_close_requested:{case.pk}:")
+    assert asked.filter(recipient=supervisor, read_at__isnull=True).exists()
+    services.case_decide_close(actor=district_officer, case=case, approve=True)
+    assert not asked.filter(read_at__isnull=True).exists()

@@ -21,7 +21,7 @@ from weibao.partners.models import Partner
 
 OUT_OF_SCOPE_FOR_CASE_A = ["director_b", "director_elsewhere", "unassigned"]
 HEADERS = (
-    "居民区", "儿童姓名", "案件编号", "服务日期", "服务类型", "服务提供方", "提供方类别",
+    "居民区", "儿童姓名", "个案编号", "服务日期", "服务类型", "服务提供方", "提供方类别",
     "时长（分钟）", "服务记录", "记录人",
 )  # fmt: skip
 
@@ -322,7 +322,7 @@ def test_the_export_has_chinese_headers_totals_neutralised_formulas_and_is_audit
     assert '\'=HYPERLINK("http://evil","x")' in notes
     assert not any(isinstance(n, str) and n.startswith("=") for row in body for n in row)
     assert "法律援助" in {row[4] for row in body}
-    assert {"工作人员", "阵地（合作伙伴）"} <= {row[6] for row in body}
+    assert {"工作人员", "合作机构"} <= {row[6] for row in body}
     minutes = sum(row[7] for row in body)
     assert total[0] == "合计" and total[1] == f"{len(body)}次" and total[7] == minutes
     disposition = unquote(response["Content-Disposition"])
@@ -387,3 +387,23 @@ def test_the_case_page_shows_the_services_and_referrals_sections(director_a, cas
     assert 'id="services"' in page and 'id="referrals"' in page
     assert f"/ledger/record/{case_a.pk}/" in page and f"/partners/refer/{case_a.pk}/" in page
     assert partner.name in page
+
+
+def test_every_problem_of_a_service_record_is_shown_at_once(director_a, case_a):
+    """A wrong duration (the form's check) and a date in the future (the service's rule) are
+    both reported on the first try, each once."""
+    response = post(
+        director_a,
+        f"/ledger/record/{case_a.pk}/",
+        form(
+            delivered_on=(today() + dt.timedelta(days=2)).isoformat(),
+            duration_minutes="0",
+            provider=f"user:{director_a.pk}",
+        ),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count("The date cannot be in the future.") == 1
+    assert page.count("Ensure this value is greater than or equal to 1.") == 1
+    assert "The duration must be between" not in page  # the form already said it
+    assert not ServiceRecord.objects.exists()

@@ -398,3 +398,16 @@ def test_the_case_partial_offers_no_referral_on_a_closed_case(director_a, case_a
     case_a.stage = "closed"
     html = render_partial(director_a, case_a)
     assert "Refer to a partner" not in html and "No referrals yet." in html
+
+
+def test_the_registry_says_partner_name_and_type_not_a_persons_name_or_a_visit_type(
+    supervisor, partner
+):
+    """The words "name" and "type" are translated for people (姓名) and visits (走访方式)
+    elsewhere; a partner's are its own words (机构名称, 机构类型)."""
+    for url in ("/partners/", f"/partners/{partner.pk}/", "/partners/new/"):
+        page = get(supervisor, url).content.decode()
+        assert "partner type" in page, url
+        assert ">type<" not in page and ">name<" not in page, url
+    form_page = get(supervisor, "/partners/new/").content.decode()
+    assert "partner name" in form_page

@@ -326,3 +326,15 @@ def test_the_case_partial_shows_the_record_without_placement_details(
     owner_html = render_partial(director_a, case_a)
     assert "With relatives" in owner_html
     assert f"/protection/{record.pk}/end/" not in owner_html
+
+
+def test_an_active_guardianship_is_shown_in_progress_not_as_a_switched_on_setting(
+    supervisor, record
+):
+    """The word "active" is that of the partner registry's on/off switch (启用); a guardianship
+    that is running is "In progress" (进行中)."""
+    page = client_for(supervisor).get(f"/protection/{record.pk}/").content.decode()
+    assert '<span class="tag">In progress</span>' in page
+    assert '<span class="tag">active</span>' not in page
+    case_page = client_for(supervisor).get(f"/cases/{record.case_id}/").content.decode()
+    assert '<span class="tag">In progress</span>' in case_page

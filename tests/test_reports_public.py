@@ -135,7 +135,7 @@ def test_an_invalid_report_keeps_what_was_typed_and_stores_nothing(areas, form_d
     assert response.status_code == 200
     html = response.content.decode()
     assert "Please tick at least one situation" in html
-    assert "Enter a whole number." in html
+    assert "A child&#x27;s age is a whole number from 0 to 17." in html
     assert form_data["description"] in html
     assert REPORTER_NAME in html  # the reporter's own input, back on their own screen
     assert not Report.objects.exists()
@@ -169,10 +169,13 @@ def test_control_characters_are_stripped_not_refused(areas, form_data):
         ("description", "字" * 5001, "5000"),
         ("child_name", "名" * 65, "64"),
         ("other_situation", "o" * 201, "200"),
-        ("child_age", "-1", "greater than or equal to 0"),
-        ("child_age", "18", "less than or equal to 17"),
+        ("child_age", "-1", "age is a whole number from 0 to 17"),
+        ("child_age", "18", "age is a whole number from 0 to 17"),
+        ("child_age", "abc", "age is a whole number from 0 to 17"),
         ("child_sex", "X", "Select a valid choice"),
-        ("reporter_type", "", "This field is required"),
+        ("reporter_type", "", "Please say who you are reporting as."),
+        ("reporter_type", "x", "Please say who you are reporting as."),
+        ("description", "", "Please describe what happened."),
         ("area", "s999999999999999999999", "Please choose where the child lives"),
         ("area", "x1", "Please choose where the child lives"),
     ],

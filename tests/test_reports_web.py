@@ -456,10 +456,10 @@ def test_staff_entry_shows_every_error_at_once_and_keeps_the_input(director_a, a
     assert response.status_code == 200
     for message in [
         "Please tick at least one situation",
-        "This field is required",
-        "less than or equal to 17",
+        "Please describe what happened.",
+        "age is a whole number from 0 to 17",
         "Please choose where the child lives",
-        "Select a valid choice",
+        "Please say who you are reporting as.",
     ]:
         assert message in html, message
     assert "Kept place" in html

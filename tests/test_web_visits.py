@@ -720,3 +720,18 @@ def test_child_file_shows_next_due_visit_timeline_and_own_draft(
     other = web_client(supervisor).get(f"/children/{child_a.pk}/").content.decode()
     assert f'href="/visits/{world["visit"].pk}/"' in other
     assert f"/visits/{world['draft'].pk}/edit/" not in other  # someone else's draft
+
+
+def test_the_childs_change_history_names_a_visit_and_its_answers_in_words(
+    director_a, child_a, settings
+):
+    settings.LANGUAGE_CODE = "en"
+    complete_visit(director_a, child_a)
+    page = (
+        web_client(director_a)
+        .get(f"/children/{child_a.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
+    assert "Visit recorded" in page
+    assert "visit.complete" not in page
+    assert "under8_unattended" not in page

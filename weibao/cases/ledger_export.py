@@ -22,7 +22,7 @@ __all__ = ["content_disposition", "ledger_filename", "ledger_title", "service_le
 HEADERS = [
     ("居民区", 14),
     ("儿童姓名", 10),
-    ("案件编号", 14),
+    ("个案编号", 14),
     ("服务日期", 12),
     ("服务类型", 14),
     ("服务提供方", 20),
@@ -46,7 +46,7 @@ SERVICE_LABELS = {
     "material": "物质帮扶",
     "temporary_care": "临时照护",
 }
-STAFF, PARTNER = "工作人员", "阵地（合作伙伴）"
+STAFF, PARTNER = "工作人员", "合作机构"
 
 
 def _cell(value: Any) -> Any:

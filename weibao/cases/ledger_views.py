@@ -40,11 +40,13 @@ from weibao.cases.service_records import (
     BACKDATE_DAYS,
     MAX_MINUTES,
     LedgerFilters,
+    ServiceInput,
     earliest_date,
     hours,
     ledger_records,
     parse_provider,
     service_record_create,
+    validate_service,
 )
 from weibao.cases.services import TEXT_LIMIT
 from weibao.partners.models import Partner
@@ -173,7 +175,9 @@ def record_view(request: HttpRequest, case_id: int) -> HttpResponse:
             request, case, ServiceRecordForm(initial=initial, actor=request.user, case=case)
         )
     form = ServiceRecordForm(request.POST, actor=request.user, case=case)
-    if form.is_valid():
+    if not form.is_valid():
+        _add_rule_errors(form, request.user, case)
+    else:
         d = form.cleaned_data
         try:
             service_record_create(
@@ -191,6 +195,30 @@ def record_view(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, _("The service has been recorded."))
             return redirect(case_url(case) + "#services")
     return _render_record(request, case, form)
+
+
+def _add_rule_errors(form: ServiceRecordForm, actor, case: Case) -> None:
+    """When the form itself found a problem, also say what the service's rules think of the
+    fields the form did accept (a date in the future, a partner no longer active), so that the
+    user corrects everything in one go."""
+    data = form.cleaned_data
+    providers = form.providers() if "provider" in data else {}
+    errors = validate_service(
+        actor=actor,
+        case=case,
+        data=ServiceInput(
+            delivered_on=data.get("delivered_on"),
+            service_type=data.get("service_type", ""),
+            duration_minutes=data.get("duration_minutes"),
+            provider_user=providers.get("provider_user"),
+            provider_partner=providers.get("provider_partner"),
+            notes=data.get("notes", ""),
+        ),
+    )
+    for field, messages_ in errors.items():
+        if field in data:  # fields the form refused already say why
+            for message in messages_:
+                form.add_error(field, message)
 
 
 # --- the ledger -----------------------------------------------------------------------------

@@ -5,8 +5,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,6 +29,7 @@ from weibao.cases.choices import (
 )
 from weibao.cases.models import Case, PlanVersion, ProtectionRecord, ServiceRecord
 from weibao.partners.models import Referral
+from weibao.reports.models import Report
 
 # The roles that see every case of their area; a director sees only the cases they own.
 AREA_ROLES = {
@@ -142,7 +146,7 @@ def plan_services(plan: PlanVersion | None) -> list:
 # --- the case timeline ----------------------------------------------------------------------
 
 # A readable label for each action code written with case=... (case_audit). Codes not listed
-# fall back to the family's label and the code itself, so nothing is ever hidden.
+# fall back to the family's label (never the raw code): the row and its changes still show.
 TIMELINE_LABELS = {
     "case.open": gettext_lazy("Case opened"),
     "case.file": gettext_lazy("Case filed"),
@@ -159,7 +163,11 @@ TIMELINE_LABELS = {
     "plan.save": gettext_lazy("Case plan saved"),
     "report.received": gettext_lazy("Report received"),
     "report.attach": gettext_lazy("Report attached to the case"),
+    # The report's own rows, written with the case once the report belongs to it.
+    "report.open_case": gettext_lazy("Report now handled in this case"),
+    "report.attach_case": gettext_lazy("Report now handled in this case"),
     "report.link": gettext_lazy("Report linked to the child"),
+    "report.link_child": gettext_lazy("Report linked to the child"),
     "report.acknowledge": gettext_lazy("Report acknowledged"),
     "report.police": gettext_lazy("Police notification recorded"),
     "report.outcome": gettext_lazy("Outcome sent to the reporter"),
@@ -206,6 +214,7 @@ CHANGE_LABELS = {
     "case": gettext_lazy("case"),
     "partner": gettext_lazy("partner"),
     "state": gettext_lazy("state"),
+    "link_state": gettext_lazy("child link"),
     "accept_by": gettext_lazy("accept by"),
     "service_type": gettext_lazy("service"),
     "delivered_on": gettext_lazy("date"),
@@ -231,12 +240,16 @@ _CHOICES = {
     "end_reason": dict(ProtectionEnd.choices),
 }
 # A key's choices that depend on what the row is about.
-_FAMILY_CHOICES = {("referral", "state"): dict(Referral.State.choices)}
+_FAMILY_CHOICES = {
+    ("referral", "state"): dict(Referral.State.choices),
+    ("report", "state"): dict(Report.State.choices),
+    ("report", "link_state"): dict(Report.Link.choices),
+}
 # Never shown in the timeline even if a writer put them in `changes`: sensitive values, and
 # bare row ids that mean nothing to a reader.
 HIDDEN_CHANGE_KEYS = {"address", "child_address", "placement_detail", "reporter_name",
                       "reporter_phone", "reporter_org"}  # fmt: skip
-ID_KEYS = {"referral", "service_record", "protection", "record"}
+ID_KEYS = {"referral", "service_record", "protection", "record", "child", "concern"}
 
 
 def action_label(action: str) -> str:
@@ -244,8 +257,8 @@ def action_label(action: str) -> str:
         return str(TIMELINE_LABELS[action])
     family = action.split(".", 1)[0]
     if family in FAMILY_LABELS:
-        return f"{FAMILY_LABELS[family]} · {action}"
-    return action
+        return str(FAMILY_LABELS[family])
+    return str(gettext_lazy("Other change"))
 
 
 @dataclass
@@ -273,9 +286,42 @@ class TimelineEntry:
         return str(self.actor) if self.actor is not None else ""
 
 
+# Keys not in CHANGE_LABELS are named by the field of the row's model, where there is one.
+FAMILY_MODELS = {
+    "case": Case,
+    "report": Report,
+    "referral": Referral,
+    "service": ServiceRecord,
+    "protection": ProtectionRecord,
+}
+
+
+def _change_label(key: str, family: str) -> str:
+    if key in CHANGE_LABELS:
+        return str(CHANGE_LABELS[key])
+    model = FAMILY_MODELS.get(family)
+    if model is not None:
+        try:
+            return str(model._meta.get_field(key).verbose_name)
+        except FieldDoesNotExist:
+            pass
+    return key
+
+
+def _moment(value: str) -> dt.datetime | None:
+    """An ISO date-time written by a service (e.g. when the police were told), else None."""
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        return None
+    return moment if moment is not None and timezone.is_aware(moment) else None
+
+
 def _display(key: str, value: Any, users: dict[int, User], family: str = "") -> str:
     if value is None or value == "":
         return "—"
+    if isinstance(value, str) and "T" in value and (moment := _moment(value)) is not None:
+        return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
     if key == "owner" and isinstance(value, int):
         return str(users.get(value, value))
     if isinstance(value, bool):
@@ -296,9 +342,11 @@ def _lines(changes: dict[str, Any], users: dict[int, User], family: str = "") ->
     for key, change in changes.items():
         if key in HIDDEN_CHANGE_KEYS or key in ID_KEYS:
             continue
-        label = str(CHANGE_LABELS.get(key, key))
+        label = _change_label(key, family)
         if isinstance(change, dict) and change and set(change) <= {"old", "new"}:
             old = change.get("old")
+            if old in (None, "") and change.get("new") in (None, "", []):
+                continue  # an optional value left empty when the thing was created
             lines.append(
                 ChangeLine(
                     label,

@@ -14,7 +14,7 @@ from weibao.cases.choices import PlannedServiceStatus, RiskLevel, ServiceType, S
 from weibao.cases.models import Case, PlannedService, PlanVersion
 from weibao.cases.plans import DESCRIPTION_LIMIT, GOALS_LIMIT, MAX_SERVICES, NOTE_LIMIT
 from weibao.cases.selectors import HIDDEN_CHANGE_KEYS, case_roles, current_plan
-from weibao.cases.services import SIMPLE_TRANSITIONS, TEXT_LIMIT
+from weibao.cases.services import REASSESS_STAGES, SIMPLE_TRANSITIONS, TEXT_LIMIT
 from weibao.core.api import StrictFieldsMixin
 from weibao.visits.serializers import (
     MAX_DB_INT,
@@ -135,6 +135,13 @@ class CaseSerializer(serializers.ModelSerializer):
             return []
         roles = case_roles(request.user, case)
         names = [t.name for t in workflow.CASE.available(case.stage, roles)]
+        # A later assessment keeps the stage (services.case_assess), as the case page offers.
+        if (
+            "assess" not in names
+            and case.stage in REASSESS_STAGES
+            and roles & workflow.CASE.get("assess").roles
+        ):
+            names.insert(0, "assess")
         if case.close_requested_by_id == request.user.pk:
             names = [n for n in names if n not in ("approve_close", "reject_close")]
         if case.is_open and roles & workflow.APPROVERS:

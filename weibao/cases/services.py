@@ -308,6 +308,10 @@ def case_decide_close(
         changes={"stage": {"old": old, "new": current.stage}},
         note=note,
     )
+    # The request is answered: nobody else needs to be asked any more.
+    Notification.objects.filter(
+        key__startswith=f"case_close_requested:{current.pk}:", read_at__isnull=True
+    ).update(read_at=timezone.now())
     for user_id in {current.owner_id, current.close_requested_by_id} - {actor.pk, None}:
         notify(
             recipient_id=user_id,

@@ -88,6 +88,8 @@ def stage_steps(case: Case) -> list[Step]:
         state = "done" if i < current else "current" if i == current else "todo"
         if case.stage == Stage.CLOSED and i == current:
             state = "done current"
+        if case.stage == Stage.CLOSING and i == current:
+            label = Stage.CLOSING.label  # not closed yet: the approval is awaited
         steps.append(Step(str(label), state))
     return steps
 
@@ -228,8 +230,11 @@ def available_actions(user, case: Case, roles: set[str]) -> list[str]:
     """The action forms to show: exactly what workflow.CASE allows this user now (plus
     re-assessing, and the owner change of supervisors and district staff)."""
     keys: list[str] = []
+    own_request = case.stage == Stage.CLOSING and case.close_requested_by_id == user.pk
     for t in workflow.CASE.available(case.stage, roles):
         key = "decide_close" if t.name in ("approve_close", "reject_close") else t.name
+        if key == "decide_close" and own_request:
+            continue  # four eyes: someone else decides (services.case_decide_close)
         if key not in keys:
             keys.append(key)
     if "assess" not in keys and _reassess_allowed(case, roles):
@@ -410,8 +415,17 @@ def case_request_close_view(request: HttpRequest, pk: int) -> HttpResponse:
             summary=form.cleaned_data["summary"],
             expected_version=version,
         ),
-        lambda case: _("Closing is requested; the supervisor has been asked to approve it."),
+        lambda case: _request_close_done(request.user, case),
     )
+
+
+def _request_close_done(user, case: Case) -> str:
+    if case_roles(user, case) & workflow.APPROVERS:
+        return _(
+            "Closing is requested; someone other than you (another supervisor or the district) "
+            "must approve it."
+        )
+    return _("Closing is requested; the supervisor has been asked to approve it.")
 
 
 @login_required

@@ -20,7 +20,18 @@ ACTION_LABELS = {
     "child.create": gettext_lazy("Registered"),
     "child.update": gettext_lazy("Edited"),
     "child.status": gettext_lazy("Status changed"),
+    "child.returned_home": gettext_lazy("Returned home after protection"),
+    "visit.complete": gettext_lazy("Visit recorded"),
+    "concern.handle": gettext_lazy("Concern handled"),
 }
+
+
+def _model_of(event: AuditEvent):
+    """The model whose fields the row's changes name (a visit's answers are not child
+    fields)."""
+    from weibao.visits.models import Concern, Visit
+
+    return {"visits.visit": Visit, "visits.concern": Concern}.get(event.object_type, Child)
 
 
 @dataclass
@@ -37,6 +48,7 @@ def _label(model, field: str) -> str:
         "id_number": _("ID number"),
         "address": _("home address"),
         "phone": _("phone"),
+        "created_at": _("registered on"),
     }
     if field in extra:
         return str(extra[field])
@@ -65,15 +77,18 @@ def _display(model, field: str, value: Any) -> str:
 
 def describe(event: AuditEvent) -> list[ChangeLine]:
     lines = []
+    model = _model_of(event)
     for field, change in event.changes.items():
         if field == "guardians":
             lines.extend(_describe_guardians(change))
             continue
+        if not isinstance(change, dict):
+            change = {"new": change}
         lines.append(
             ChangeLine(
-                _label(Child, field),
-                _display(Child, field, change.get("old")),
-                _display(Child, field, change.get("new")),
+                _label(model, field),
+                _display(model, field, change.get("old")),
+                _display(model, field, change.get("new")),
             )
         )
     return lines

@@ -1,11 +1,16 @@
 """Demo mandatory reports, cases, plans, services, partners, referrals and protection records
 (issue #4), so that every screen of the closed loop has something to show.
 
-Everything is made through the services, as users would, then moved back in time where a
-story needs it (a report that arrived yesterday, a case opened two months ago); each such move
-is an audited update noted as demo data. All of it is synthetic."""
+Everything is made through the services, as users would. A case's story is played out step by
+step at the time each step happened in the story (`_as_of` sets the clock back while a step
+runs), so the case page, its timeline, the plan, the services in the ledger and the referral
+deadlines agree with each other. Reports are made now and then moved back in time with their
+clocks (an audited update noted as demo data), since their clocks are the point of the story.
+All of it is synthetic."""
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -14,6 +19,7 @@ from django.utils import timezone
 from weibao.accounts.models import User
 from weibao.areas.models import Area
 from weibao.audit.models import AuditEvent
+from weibao.audit.services import audit_record
 from weibao.cases.choices import (
     CapacityResult,
     Placement,
@@ -65,7 +71,7 @@ from weibao.reports.services import (
     report_open_case,
     report_record_police,
 )
-from weibao.visits.models import Concern
+from weibao.visits.models import Concern, VisitDue
 
 CASES_KEY = "demo_cases_loaded"
 DEMO_NOTE = "演示数据：时间前移，模拟此前发生的办理过程。"
@@ -110,6 +116,20 @@ def _shift(model, pk: int, **values) -> None:
 
 def _ago(days: float = 0, hours: float = 0) -> dt.datetime:
     return timezone.now() - dt.timedelta(days=days, hours=hours)
+
+
+@contextmanager
+def _as_of(moment: dt.datetime) -> Iterator[None]:
+    """Run a step of a demo story as if it were `moment`: every `timezone.now()` (the audit
+    row's time, the case's dates, "today" in the services' checks) reads `moment` plus the time
+    spent since. Only for the demo loader, which runs alone in its process."""
+    real_now = timezone.now
+    started = real_now()
+    timezone.now = lambda: moment + (real_now() - started)
+    try:
+        yield
+    finally:
+        timezone.now = real_now
 
 
 # --- partners -------------------------------------------------------------------------------
@@ -222,14 +242,17 @@ def _reports(users, district: Area, tianshan: Area, xianxia: Area, children) -> 
         place="公园", child_age=5, reporter_type=ReporterType.HOTEL,
     )  # fmt: skip
     _age_report(unknown, 30)
-    report_acknowledge(actor=sup, report=unknown)
-    report_record_police(
-        actor=sup, report=unknown, told="演示·天山路派出所值班民警", notified_at=_ago(hours=29),
-        receipt_no="演示-JJ-0001",
-    )  # fmt: skip
-    out["unidentified"] = report_mark_unidentified(
-        actor=sup, report=unknown, note="经公安核查，孩子系外区走失儿童，已由家长接回。"
-    )
+    with _as_of(_ago(hours=29.5)):
+        report_acknowledge(actor=sup, report=unknown)
+    with _as_of(_ago(hours=28.5)):
+        report_record_police(
+            actor=sup, report=unknown, told="演示·天山路派出所值班民警",
+            notified_at=_ago(hours=29), receipt_no="演示-JJ-0001",
+        )  # fmt: skip
+    with _as_of(_ago(hours=26)):
+        out["unidentified"] = report_mark_unidentified(
+            actor=sup, report=unknown, note="经公安核查，孩子系外区走失儿童，已由家长接回。"
+        )
     # Staff entry, acknowledged, linked, case opened (handling).
     staff_report, _code = report_create(
         data=ReportInput(
@@ -243,12 +266,15 @@ def _reports(users, district: Area, tianshan: Area, xianxia: Area, children) -> 
         actor=users["tianshan_director_1"],
     )  # fmt: skip
     _age_report(staff_report, 24 * 20)
-    report_acknowledge(actor=sup, report=staff_report)
-    report_record_police(
-        actor=sup, report=staff_report, told="演示·天山路派出所", notified_at=_ago(days=19.8),
-        receipt_no="演示-JJ-0002",
-    )  # fmt: skip
-    report_link_child(actor=sup, report=staff_report, child=children[0])
+    with _as_of(_ago(days=20, hours=-0.5)):
+        report_acknowledge(actor=sup, report=staff_report)
+    with _as_of(_ago(days=19.9)):
+        report_record_police(
+            actor=sup, report=staff_report, told="演示·天山路派出所",
+            notified_at=_ago(days=19.95), receipt_no="演示-JJ-0002",
+        )  # fmt: skip
+    with _as_of(_ago(days=19.5)):
+        report_link_child(actor=sup, report=staff_report, child=children[0])
     out["handling"] = staff_report
     return out
 
@@ -256,7 +282,26 @@ def _reports(users, district: Area, tianshan: Area, xianxia: Area, children) -> 
 # --- cases ----------------------------------------------------------------------------------
 
 
+class _Story:
+    """The clock of one case: the case was opened `days` ago, and a step taken at fraction f
+    of its life happened at opened + f × (now − opened)."""
+
+    def __init__(self, days: float):
+        self.now = timezone.now()
+        self.opened = self.now - dt.timedelta(days=days)
+
+    def moment(self, f: float) -> dt.datetime:
+        return self.opened + (self.now - self.opened) * f
+
+    def at(self, f: float):
+        return _as_of(self.moment(f))
+
+    def day(self, f: float) -> dt.date:
+        return timezone.localdate(self.moment(f))
+
+
 def _plan(actor, case: Case, owner, partners, *, version: int = 1) -> None:
+    """The plan as it is written on the day (its due and review dates count from then)."""
     today = timezone.localdate()
     services = [
         PlannedServiceInput(
@@ -270,41 +315,54 @@ def _plan(actor, case: Case, owner, partners, *, version: int = 1) -> None:
             description="心理评估与疏导（4次）",
         ),
     ]  # fmt: skip
-    if version > 1:
-        services.append(
-            PlannedServiceInput(
-                service_type=ServiceType.EDUCATION, due_on=today + dt.timedelta(days=60),
-                responsible_partner=partners[PartnerKind.SCHOOL], description="课后学业辅导",
-            )
-        )  # fmt: skip
-    plan_save(
-        actor=actor,
-        case=case,
-        goals="1. 孩子不再受到打骂；2. 家长掌握正确的教育方法；3. 孩子情绪恢复稳定。",
-        review_on=today + dt.timedelta(days=30),
-        services=services,
-        change_note="首次制定" if version == 1 else "",
-        expected_number=0,
-    )
-    if version > 1:
+    if version == 1:
         plan_save(
             actor=actor,
             case=case,
-            goals="1. 孩子不再受到打骂；2. 家长掌握正确的教育方法；3. 孩子情绪恢复稳定；"
-            "4. 学习成绩回到原有水平。",
-            review_on=today + dt.timedelta(days=45),
+            goals="1. 孩子不再受到打骂；2. 家长掌握正确的教育方法；3. 孩子情绪恢复稳定。",
+            review_on=today + dt.timedelta(days=30),
             services=services,
-            change_note="评估后增加教育帮扶",
-            expected_number=1,
+            change_note="首次制定",
+            expected_number=0,
         )
+        return
+    services[0].status = PlannedServiceStatus.DONE
+    services.append(
+        PlannedServiceInput(
+            service_type=ServiceType.EDUCATION, due_on=today + dt.timedelta(days=60),
+            responsible_partner=partners[PartnerKind.SCHOOL], description="课后学业辅导",
+        )
+    )  # fmt: skip
+    plan_save(
+        actor=actor,
+        case=case,
+        goals="1. 孩子不再受到打骂；2. 家长掌握正确的教育方法；3. 孩子情绪恢复稳定；"
+        "4. 学习成绩回到原有水平。",
+        review_on=today + dt.timedelta(days=45),
+        services=services,
+        change_note="复核后增加教育帮扶",
+        expected_number=1,
+    )
 
 
-def _service(actor, case: Case, partners, days_ago: int, kind: str, minutes: int, note: str,
-             partner_kind: str | None = None) -> None:  # fmt: skip
+# The services a case in 服务 gets, in order: (type, minutes, note, partner kind or None).
+SERVICES = [
+    (ServiceType.GUARDIANSHIP_GUIDANCE, 90,
+     "【演示】入户开展家庭监护指导，讲解《家庭教育促进法》。", None),
+    (ServiceType.PSYCHOLOGICAL, 60, "【演示】心理老师开展第一次心理疏导。",
+     PartnerKind.SERVICE_CENTRE),
+    (ServiceType.EDUCATION, 120, "【演示】志愿者课后辅导数学。", PartnerKind.SCHOOL),
+    (ServiceType.MATERIAL, 30, "【演示】送去学习用品和冬衣。", PartnerKind.COMPANY_CHARITY),
+]  # fmt: skip
+
+
+def _service(actor, case: Case, partners, kind: str, minutes: int, note: str,
+             partner_kind: str | None) -> None:  # fmt: skip
+    """A service delivered today (the story's today)."""
     service_record_create(
         actor=actor,
         case=case,
-        delivered_on=timezone.localdate() - dt.timedelta(days=days_ago),
+        delivered_on=timezone.localdate(),
         service_type=kind,
         duration_minutes=minutes,
         provider_user=None if partner_kind else actor,
@@ -313,130 +371,262 @@ def _service(actor, case: Case, partners, days_ago: int, kind: str, minutes: int
     )
 
 
-STAGE_STORIES = ["discovered", "filed", "assessed", "intervening", "serving", "tracking",
-                 "closing", "closed", "reopened", "protection"]  # fmt: skip
+# Where each stage of the loop happens in a case's life (fractions of it, see _Story).
+FILE, ASSESS, PLAN, INTERVENE, SERVE = 0.05, 0.12, 0.2, 0.22, 0.3
+TRACK, REQUEST_CLOSE, APPROVE, REOPEN = 0.7, 0.8, 0.85, 0.93
 
 
-def _open(actor, child: Child, owner, summary: str, days_ago: int) -> Case:
-    case = case_open(actor=actor, child=child, owner=owner, summary=summary)
-    _shift(Case, case.pk, opened_at=_ago(days=days_ago))
-    case.refresh_from_db()
-    return case
-
-
-def _walk(case: Case, owner, stage: str, partners, users) -> Case:
-    """Take a case from 发现 as far as `stage` goes, as its owner would."""
+def _walk(case: Case, owner, stage: str, partners, users, story: _Story) -> Case:
+    """Take a case from 发现 as far as `stage` goes, as its owner would, each step on its day."""
     sup, district = users["tianshan_supervisor"], users["district_admin"]
     if stage == "discovered":
         return case
-    case = case_file(
-        actor=owner, case=case, summary=case.summary or "【演示】已核实情况，建立个案档案。"
-    )
+    with story.at(FILE):
+        case = case_file(
+            actor=owner, case=case, summary=case.summary or "【演示】已核实情况，建立个案档案。"
+        )
     if stage == "filed":
         return case
-    case = case_assess(
-        actor=owner, case=case, risk_level=RiskLevel.HIGH if stage != "assessed" else
-        RiskLevel.MEDIUM, reasons="【演示】存在反复打骂，孩子有明显伤痕；家长认识不足。",
-    )  # fmt: skip
+    with story.at(ASSESS):
+        case = case_assess(
+            actor=owner, case=case, risk_level=RiskLevel.HIGH if stage != "assessed" else
+            RiskLevel.MEDIUM, reasons="【演示】存在反复打骂，孩子有明显伤痕；家长认识不足。",
+        )  # fmt: skip
     if stage == "assessed":
         return case
-    _plan(owner, case, owner, partners, version=2 if stage in ("serving", "tracking") else 1)
-    case = case_advance(actor=owner, case=case, transition="intervene")
+    with story.at(PLAN):
+        _plan(owner, case, owner, partners)
+    with story.at(INTERVENE):
+        case = case_advance(actor=owner, case=case, transition="intervene")
     if stage == "intervening":
         return case
-    case = case_advance(actor=owner, case=case, transition="serve")
-    _service(owner, case, partners, 15, ServiceType.GUARDIANSHIP_GUIDANCE, 90,
-             "【演示】入户开展家庭监护指导，讲解《家庭教育促进法》。")  # fmt: skip
-    _service(owner, case, partners, 12, ServiceType.PSYCHOLOGICAL, 60,
-             "【演示】心理老师开展第一次心理疏导。", PartnerKind.SERVICE_CENTRE)  # fmt: skip
-    _service(owner, case, partners, 8, ServiceType.EDUCATION, 120,
-             "【演示】志愿者课后辅导数学。", PartnerKind.SCHOOL)  # fmt: skip
-    _service(owner, case, partners, 3, ServiceType.MATERIAL, 30,
-             "【演示】送去学习用品和冬衣。", PartnerKind.COMPANY_CHARITY)  # fmt: skip
-    if stage in ("serving", "protection"):
+    with story.at(SERVE):
+        case = case_advance(actor=owner, case=case, transition="serve")
+    # The services run from the start of 服务 to the follow-up (or to today, still serving);
+    # the plan is reviewed half way and gets its second version.
+    end = 1.0 if stage == "serving" else TRACK
+    for i, (kind, minutes, note, partner_kind) in enumerate(SERVICES):
+        f = SERVE + (end - SERVE) * (i + 1) / len(SERVICES)
+        with story.at(f - 0.001 if f >= 1.0 else f):
+            _service(owner, case, partners, kind, minutes, note, partner_kind)
+        if i == 1:
+            with story.at(f + 0.01):
+                _plan(owner, case, owner, partners, version=2)
+    if stage == "serving":
         return case
-    case = case_advance(actor=owner, case=case, transition="track")
+    with story.at(TRACK):
+        case = case_advance(actor=owner, case=case, transition="track")
     if stage == "tracking":
         return case
-    case = case_request_close(
-        actor=owner, case=case, summary="【演示】经三个月服务，家庭关系改善，孩子情绪稳定，"
-        "未再发现打骂情况，建议结案并转入常规走访。",
-    )  # fmt: skip
+    with story.at(REQUEST_CLOSE):
+        case = case_request_close(
+            actor=owner, case=case, summary="【演示】经三个月服务，家庭关系改善，孩子情绪稳定，"
+            "未再发现打骂情况，建议结案并转入常规走访。",
+        )  # fmt: skip
     if stage == "closing":
         return case
-    case = case_decide_close(actor=sup, case=case, approve=True, note="同意结案。")
+    with story.at(APPROVE):
+        case = case_decide_close(actor=sup, case=case, approve=True, note="同意结案。")
     if stage == "closed":
         return case
-    return case_reopen(
-        actor=district if sup == owner else sup, case=case,
-        reason="【演示】结案后走访发现孩子再次受伤，重新启动个案。",
-    )  # fmt: skip
-
-
-def _referrals(case: Case, owner, partners) -> None:
-    today = timezone.localdate()
-    states = [
-        (PartnerKind.SOCIAL_WORK, "pending", today + dt.timedelta(days=5)),
-        (PartnerKind.LEGAL_AID, "accepted", today + dt.timedelta(days=3)),
-        (PartnerKind.HOSPITAL, "completed", today + dt.timedelta(days=1)),
-        (PartnerKind.TEMPORARY_CARE, "rejected", today + dt.timedelta(days=2)),
-        (PartnerKind.CHILDRENS_HOME, "revoked", today + dt.timedelta(days=4)),
-    ]
-    for kind, state, accept_by in states:
-        referral = referral_create(
-            actor=owner, case=case, partner=partners[kind], reason="【演示】需要专业机构支持。",
-            accept_by=accept_by,
+    with story.at(REOPEN):
+        return case_reopen(
+            actor=district if sup == owner else sup, case=case,
+            reason="【演示】结案后走访发现孩子再次受伤，重新启动个案。",
         )  # fmt: skip
-        if state == "accepted":
-            referral_accept(actor=owner, referral=referral, note="对方已确认接收。")
-        elif state == "completed":
-            referral = referral_accept(actor=owner, referral=referral)
-            referral_complete(actor=owner, referral=referral, feedback="【演示】伤情检查已完成。")
-        elif state == "rejected":
-            referral_reject(
-                actor=owner, referral=referral, reason="【演示】床位已满，建议转介他处。"
-            )
-        elif state == "revoked":
-            referral_revoke(actor=owner, referral=referral, reason="【演示】家长已自行安排。")
+
+
+def _referrals(case: Case, owner, partners, story: _Story) -> None:
+    """Referrals of a case in 服务 in every state, each answered a day or two after it went."""
+    states = [
+        (PartnerKind.HOSPITAL, "completed", 0.35),
+        (PartnerKind.TEMPORARY_CARE, "rejected", 0.45),
+        (PartnerKind.CHILDRENS_HOME, "revoked", 0.55),
+        (PartnerKind.LEGAL_AID, "accepted", 0.75),
+        (PartnerKind.SOCIAL_WORK, "pending", 0.95),
+    ]
+    for kind, state, f in states:
+        with story.at(f):
+            referral = referral_create(
+                actor=owner, case=case, partner=partners[kind],
+                reason="【演示】需要专业机构支持。",
+                accept_by=timezone.localdate() + dt.timedelta(days=5),
+            )  # fmt: skip
+        with story.at(f + 0.04):
+            if state == "accepted":
+                referral_accept(actor=owner, referral=referral, note="对方已确认接收。")
+            elif state == "completed":
+                referral = referral_accept(actor=owner, referral=referral)
+            elif state == "rejected":
+                referral_reject(
+                    actor=owner, referral=referral, reason="【演示】床位已满，建议转介他处。"
+                )
+            elif state == "revoked":
+                referral_revoke(actor=owner, referral=referral, reason="【演示】家长已自行安排。")
+        if state == "completed":
+            with story.at(f + 0.1):
+                referral_complete(
+                    actor=owner, referral=referral, feedback="【演示】伤情检查已完成。"
+                )
 
 
 def _overdue_referral(case: Case, owner, partners) -> None:
-    referral = referral_create(
-        actor=owner, case=case, partner=partners[PartnerKind.SOCIAL_WORK],
-        reason="【演示】请社工机构开展家庭个案服务。",
-        accept_by=timezone.localdate() + dt.timedelta(days=1),
-    )  # fmt: skip
-    _shift(Referral, referral.pk, accept_by=timezone.localdate() - dt.timedelta(days=3))
+    """Sent ten days ago with a week to answer: the partner is three days late (red)."""
+    with _as_of(_ago(days=10)):
+        referral_create(
+            actor=owner, case=case, partner=partners[PartnerKind.SOCIAL_WORK],
+            reason="【演示】请社工机构开展家庭个案服务。",
+            accept_by=timezone.localdate() + dt.timedelta(days=7),
+        )  # fmt: skip
 
 
-def _protection(case: Case, users) -> None:
-    sup = users["tianshan_supervisor"]
-    today = timezone.localdate()
-    # Started eleven months and ten days ago: the one-year limit is weeks away (amber).
-    protection_start(
-        actor=sup, case=case, ground=ProtectionGround.HARMED_BY_GUARDIAN,
-        placement=Placement.FOSTER_FAMILY, placement_detail="演示·寄养家庭（地址略）",
-        started_on=today - dt.timedelta(days=335),
-    )  # fmt: skip
+def _protection(case: Case, users, *, days_ago: int, ground: str, placement: str,
+                detail: str) -> None:  # fmt: skip
+    """Temporary guardianship started `days_ago` and still running."""
+    started = timezone.localdate() - dt.timedelta(days=days_ago)
+    with _as_of(_ago(days=days_ago - 0.2)):
+        protection_start(
+            actor=users["tianshan_supervisor"], case=case, ground=ground, placement=placement,
+            placement_detail=detail, started_on=started,
+        )  # fmt: skip
 
 
 def _returned_home(case: Case, users) -> None:
+    """Placed with relatives, the capacity assessed, and back home three weeks ago: the
+    monthly follow-up visits have started (the child's next visit is for the return home)."""
     sup = users["tianshan_supervisor"]
     today = timezone.localdate()
-    record = protection_start(
-        actor=sup, case=case, ground=ProtectionGround.GUARDIAN_UNABLE,
-        placement=Placement.RELATIVES, placement_detail="演示·外祖父母家",
-        started_on=today - dt.timedelta(days=120),
-    )  # fmt: skip
-    record = protection_assess_capacity(
-        actor=sup, record=record, assessed_on=today - dt.timedelta(days=40),
-        result=CapacityResult.CAPABLE_WITH_SUPPORT,
-        notes="【演示】母亲出院后身体恢复，可在社区支持下照料孩子。",
-    )  # fmt: skip
-    protection_end(
-        actor=sup, record=record, ended_on=today - dt.timedelta(days=35),
-        end_reason=ProtectionEnd.RETURNED_HOME, note="回归家庭，按月跟进走访。",
-    )  # fmt: skip
+    with _as_of(_ago(days=79.8)):
+        record = protection_start(
+            actor=sup, case=case, ground=ProtectionGround.GUARDIAN_UNABLE,
+            placement=Placement.RELATIVES, placement_detail="演示·外祖父母家",
+            started_on=today - dt.timedelta(days=80),
+        )  # fmt: skip
+    with _as_of(_ago(days=27.8)):
+        record = protection_assess_capacity(
+            actor=sup, record=record, assessed_on=today - dt.timedelta(days=28),
+            result=CapacityResult.CAPABLE_WITH_SUPPORT,
+            notes="【演示】母亲出院后身体恢复，可在社区支持下照料孩子。",
+        )  # fmt: skip
+    with _as_of(_ago(days=20.8)):
+        protection_end(
+            actor=sup, record=record, ended_on=today - dt.timedelta(days=21),
+            end_reason=ProtectionEnd.RETURNED_HOME, note="回归家庭，按月跟进走访。",
+        )  # fmt: skip
+
+
+# The stories of tianshan_director_1's cases: key, stage reached, days since the case opened.
+STORIES = [
+    ("discovered", "discovered", 2),
+    ("filed", "filed", 12),
+    ("assessed", "assessed", 21),
+    ("intervening", "intervening", 35),
+    ("tracking", "tracking", 120),
+    ("closing", "closing", 150),
+    ("closed", "closed", 200),
+    ("reopened", "reopened", 240),
+    ("protection", "serving", 345),  # temporary guardianship near its one-year limit (amber)
+    ("returned", "serving", 100),  # returned home from temporary guardianship
+    ("past_limit", "serving", 400),  # temporary guardianship past its one-year limit (red)
+    ("serving", "serving", 60),
+]
+STAGE_STORIES = [key for key, _stage, _days in STORIES]  # kept for callers counting stories
+SUMMARIES = {
+    "discovered": "【演示】学校反映孩子近期经常迟到、衣着单薄，需进一步了解。",
+    "filed": "【演示】孩子父亲服刑、母亲失联，由年迈祖母照料。",
+    "assessed": "【演示】家长工作繁忙，孩子长期独自在家。",
+    "intervening": "【演示】孩子遭受家庭暴力，已报警。",
+    "serving": "【演示】父母离异后无人照管，孩子经常在外游荡。",
+    "tracking": "【演示】孩子沉迷网络、辍学在家。",
+    "closing": "【演示】孩子遭受校园欺凌，已转学。",
+    "closed": "【演示】孩子被遗弃在医院，已找到亲属。",
+    "reopened": "【演示】家长酗酒后打骂孩子。",
+    "protection": "【演示】孩子遭监护人严重伤害，需紧急安置。",
+    "returned": "【演示】母亲住院、父亲外出务工，孩子无人照料。",
+    "past_limit": "【演示】父母均下落不明，孩子由民政部门临时监护。",
+}
+
+
+def _born_before(key: str) -> dt.date:
+    """A story's child was born at least a year before its case opened."""
+    days = next(days for k, _stage, days in STORIES if k == key)
+    return timezone.localdate() - dt.timedelta(days=days + 365)
+
+
+def _returned_child(kids: list[Child]) -> Child | None:
+    """A child whose next regular visit is more than two weeks away, so that the follow-up of
+    the return home is what the worklist shows for it."""
+    horizon = timezone.localdate() + dt.timedelta(days=15)
+    for child in kids:
+        if child.birth_date >= _born_before("returned"):
+            continue
+        due = VisitDue.objects.filter(child=child, state=VisitDue.State.OPEN).first()
+        if due is None or due.due_date > horizon:
+            return child
+    return None
+
+
+def _story_children(community: Area, skip: set[int]) -> dict[str, Child]:
+    """The children of the stories (those with a long story born well before it began)."""
+    kids = _children(community, 2 * len(STORIES), skip)
+    out: dict[str, Child] = {}
+    # The return home gets a child whose worklist will show the follow-up visit, if there is one.
+    returned = _returned_child(kids)
+    if returned is not None:
+        out["returned"] = returned
+        kids.remove(returned)
+    for key, _stage, _days in STORIES:
+        if key in out:
+            continue
+        child = next((c for c in kids if c.birth_date < _born_before(key)), None)
+        if child is not None:
+            out[key] = child
+            kids.remove(child)
+    return out
+
+
+def _registered_before(child: Child, moment: dt.datetime, actor) -> None:
+    """A case is opened for a registered child: a demo child registered (by the visit history)
+    after its story began has its registration moved back a week before it, audited."""
+    day = timezone.localdate(moment) - dt.timedelta(days=7)
+    old = timezone.localdate(child.created_at)
+    if day >= old:
+        return
+    registered = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
+    Child.objects.filter(pk=child.pk).update(created_at=registered)
+    child.created_at = registered
+    audit_record(
+        actor=actor,
+        action="child.update",
+        obj=child,
+        child=child,
+        changes={"created_at": {"old": old.isoformat(), "new": day.isoformat()}},
+        note="演示数据：登记日期前移，模拟个案开始前已登记的儿童。",
+    )
+
+
+def _tell(key: str, stage: str, days: int, child: Child, owner, partners, users) -> Case:
+    sup = users["tianshan_supervisor"]
+    story = _Story(days)
+    _registered_before(child, story.opened, users["district_admin"])
+    with _as_of(story.opened):
+        case = case_open(actor=sup, child=child, owner=owner, summary=SUMMARIES[key])
+    if key == "protection":
+        _protection(
+            case, users, days_ago=days - 10, ground=ProtectionGround.HARMED_BY_GUARDIAN,
+            placement=Placement.FOSTER_FAMILY, detail="演示·寄养家庭（地址略）",
+        )  # fmt: skip
+    elif key == "past_limit":
+        _protection(
+            case, users, days_ago=days - 28, ground=ProtectionGround.GUARDIAN_MISSING,
+            placement=Placement.WELFARE_INSTITUTION, detail="演示·区儿童福利院",
+        )  # fmt: skip
+    case = _walk(case, owner, stage, partners, users, story)
+    if key == "protection":
+        _overdue_referral(case, owner, partners)
+    elif key == "returned":
+        _returned_home(case, users)
+    return case
 
 
 @transaction.atomic
@@ -453,46 +643,36 @@ def load_case_demo(tree) -> CasesResult:
     district = tree.district
     tianshan, xianxia = tree.subdistricts[TIANSHAN], tree.subdistricts[XIANXIA]
     community_1, community_2 = tree.communities[TIANSHAN][0], tree.communities[TIANSHAN][1]
-    partners = _ensure_partners(district, tianshan, community_1, users["district_admin"])
-    kids = _children(community_1, len(STAGE_STORIES) + 2, set())
-    if len(kids) < len(STAGE_STORIES) + 2:
+    first = _children(community_1, 1, set())
+    children = _story_children(community_1, {first[0].pk}) if first else {}
+    if len(children) < len(STORIES):
+        # Too few children in the 居民区 for every story (a small demo): no cases at all, rather
+        # than a loop with gaps.
         return result
-    reports = _reports(users, district, tianshan, xianxia, kids)
+    partners = _ensure_partners(district, tianshan, community_1, users["district_admin"])
+    # The staff report about this child is received 20 days ago, and linked to its file.
+    _registered_before(first[0], _ago(days=20), users["district_admin"])
+    reports = _reports(users, district, tianshan, xianxia, first)
 
     owner, sup = users["tianshan_director_1"], users["tianshan_supervisor"]
     # The staff report's child: the report opens the case (发现), which then runs to 服务 with
     # referrals in every state.
-    case = report_open_case(actor=sup, report=reports["handling"], owner=owner)
-    _shift(Case, case.pk, opened_at=_ago(days=19))
-    case.refresh_from_db()
-    case = _walk(case, owner, "serving", partners, users)
-    _referrals(case, owner, partners)
+    story = _Story(19)
+    with _as_of(story.opened):
+        case = report_open_case(actor=sup, report=reports["handling"], owner=owner)
+    case = _walk(case, owner, "serving", partners, users, story)
+    _referrals(case, owner, partners, story)
 
-    summaries = {
-        "discovered": "【演示】学校反映孩子近期经常迟到、衣着单薄，需进一步了解。",
-        "filed": "【演示】孩子父亲服刑、母亲失联，由年迈祖母照料。",
-        "assessed": "【演示】家长工作繁忙，孩子长期独自在家。",
-        "intervening": "【演示】孩子遭受家庭暴力，已报警。",
-        "tracking": "【演示】孩子沉迷网络、辍学在家。",
-        "closing": "【演示】孩子遭受校园欺凌，已转学。",
-        "closed": "【演示】孩子被遗弃在医院，已找到亲属。",
-        "reopened": "【演示】家长酗酒后打骂孩子。",
-        "protection": "【演示】孩子遭监护人严重伤害，需紧急安置。",
-    }
-    for child, stage in zip(kids[1:], [*STAGE_STORIES[1:], "returned"], strict=False):
-        story = stage if stage != "returned" else "protection"
-        c = _open(sup, child, owner, summaries.get(story, ""), days_ago=90)
-        target = "serving" if stage in ("protection", "returned") else stage
-        c = _walk(c, owner, target, partners, users)
-        if stage == "protection":
-            _protection(c, users)
-            _overdue_referral(c, owner, partners)
-        elif stage == "returned":
-            _returned_home(c, users)
+    for key, stage, days in STORIES:
+        _tell(key, stage, days, children[key], owner, partners, users)
     # A second director's case: not visible to the first director.
     others = _children(community_2, 1, set())
     if others:
-        _open(sup, others[0], users["tianshan_director_2"], "【演示】孩子多次离家出走。", 10)
+        with _as_of(_ago(days=10)):
+            case_open(
+                actor=sup, child=others[0], owner=users["tianshan_director_2"],
+                summary="【演示】孩子多次离家出走。",
+            )  # fmt: skip
 
     # A visit concern turned into a report in one click, and closed with an outcome.
     concern = (

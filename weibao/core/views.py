@@ -19,7 +19,6 @@ from weibao.partners.selectors import referrals_visible_to
 from weibao.reports.selectors import triage_queue
 
 
-@login_required
 def work_counts(user) -> dict[str, int]:
     """What needs doing now, each through its own scope function."""
     now = timezone.now()
@@ -41,13 +40,14 @@ def _closing_to_approve(user) -> int:
     # rule in one place (workflow.CASE via case_roles).
     return sum(
         1
-        for case in cases_visible_to(user).filter(stage=Stage.CLOSING).exclude(
-            close_requested_by=user
-        )[:100]
+        for case in cases_visible_to(user)
+        .filter(stage=Stage.CLOSING)
+        .exclude(close_requested_by=user)[:100]
         if case_roles(user, case) & APPROVERS
     )
 
 
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
     roles = [
         (ra.get_role_display(), area_path(ra.area) if ra.area else "")

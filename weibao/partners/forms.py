@@ -57,8 +57,12 @@ def posted_version(data) -> int:
 
 
 class PartnerForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=100)
-    kind = forms.ChoiceField(label=_("type"), choices=[("", "---------"), *PartnerKind.choices])
+    # "partner name"/"partner type", not "name"/"type": those words already mean a person's
+    # name and the kind of a visit elsewhere, and must be translated differently here.
+    name = forms.CharField(label=_("partner name"), max_length=100)
+    kind = forms.ChoiceField(
+        label=_("partner type"), choices=[("", "---------"), *PartnerKind.choices]
+    )
     services = forms.CharField(
         label=_("services offered"),
         max_length=300,
@@ -109,9 +113,11 @@ ACTIVE_CHOICES = [("1", _("Active")), ("0", _("Inactive")), ("all", _("All"))]
 
 
 class PartnerFilterForm(forms.Form):
-    q = forms.CharField(label=_("name"), max_length=100, required=False)
+    q = forms.CharField(label=_("partner name"), max_length=100, required=False)
     kind = forms.ChoiceField(
-        label=_("type"), choices=[("", _("All types")), *PartnerKind.choices], required=False
+        label=_("partner type"),
+        choices=[("", _("All types")), *PartnerKind.choices],
+        required=False,
     )
     active = forms.ChoiceField(label=_("active"), choices=ACTIVE_CHOICES, required=False)
 

@@ -2,6 +2,8 @@
 rules are the services' (their ValidationErrors come back next to the fields)."""
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from weibao.accounts.models import Role, RoleAssignment, User
@@ -26,14 +28,24 @@ from weibao.reports.text import clean_text
 MAX_DB_INT = 2**63 - 1
 
 
+def _too_long(limit: int) -> str:
+    return gettext("Please keep this under %(n)d characters.") % {"n": limit}
+
+
+# The services' message, in the reader's language (fields are built at import time).
+too_long_lazy = lazy(_too_long, str)
+
+
 class CleanCharField(forms.CharField):
     """Text with control characters removed before any check (so a stray NUL or bidi override
-    is dropped, not refused)."""
+    is dropped, not refused). Too long text gets the services' message."""
 
     def __init__(self, *args, multiline: bool = False, **kwargs):
         self.multiline = multiline
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
+        if self.max_length is not None:
+            self.error_messages["max_length"] = too_long_lazy(self.max_length)
 
     def to_python(self, value):
         return clean_text(value, multiline=self.multiline) if value not in self.empty_values else ""
@@ -53,8 +65,16 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def _text(label, max_length: int, **kwargs) -> CleanCharField:
+def _text(label, max_length: int, *, required_message=None, **kwargs) -> CleanCharField:
+    if required_message is not None:
+        kwargs["error_messages"] = {"required": required_message}
     return CleanCharField(label=label, max_length=max_length, **kwargs)
+
+
+# The services' messages (services._clean_input), so a field reads the same whichever check
+# refused it.
+AGE_MESSAGE = _("A child's age is a whole number from 0 to 17.")
+REPORTER_TYPE_MESSAGE = _("Please say who you are reporting as.")
 
 
 SEX_CHOICES = [("", _("Don't know")), (ChildSex.MALE, ChildSex.MALE.label),
@@ -75,6 +95,7 @@ class ReportForm(forms.Form):
         _("what happened"),
         DESCRIPTION_LIMIT,
         required=True,
+        required_message=_("Please describe what happened."),
         multiline=True,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What you saw or heard, as plainly as you can. No need to be certain."),
@@ -91,6 +112,7 @@ class ReportForm(forms.Form):
         max_value=17,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         help_text=_("Approximately is fine."),
+        error_messages={"invalid": AGE_MESSAGE, "min_value": AGE_MESSAGE, "max_value": AGE_MESSAGE},
     )
     child_sex = forms.ChoiceField(label=_("child's sex"), choices=SEX_CHOICES, required=False)
     child_school = _text(_("child's school"), 100)
@@ -106,6 +128,7 @@ class ReportForm(forms.Form):
     reporter_type = forms.ChoiceField(
         label=_("You are reporting as"),
         choices=[("", _("Please choose")), *ReporterType.choices],
+        error_messages={"required": REPORTER_TYPE_MESSAGE, "invalid_choice": REPORTER_TYPE_MESSAGE},
     )
     reporter_name = _text(_("your name"), REPORTER_NAME_LIMIT)
     reporter_phone = _text(
@@ -130,6 +153,10 @@ class ReportForm(forms.Form):
             choices = [("", _("Please choose")), *choices]
         self.fields["area"].choices = choices
         self.fields["area"].help_text = _("Where the child lives, if you know.")
+
+    def field_errors(self) -> list[tuple[str, str]]:
+        """(HTML id, message) of every field's errors, for the list at the top of the page."""
+        return [(field.auto_id, error) for field in self.visible_fields() for error in field.errors]
 
     def unknown_fields(self) -> list[str]:
         if not self.is_bound:
@@ -223,14 +250,24 @@ class PoliceForm(VersionForm):
         _("who at the police was told"),
         100,
         required=True,
+        required_message=_("Please say who at the police was told (station, officer)."),
         help_text=_("The police station and the officer."),
     )
     notified_at = forms.DateTimeField(
         label=_("police told at"),
         widget=DateTimeLocalInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        error_messages={
+            "required": _("Please give the date and time the police were told."),
+            "invalid": _("Please give the date and time the police were told."),
+        },
     )
-    receipt_no = _text(_("police receipt number"), 50, required=True)
+    receipt_no = _text(
+        _("police receipt number"),
+        50,
+        required=True,
+        required_message=_("Please give the police receipt number."),
+    )
 
 
 class LinkSearchForm(forms.Form):
@@ -246,6 +283,14 @@ class LinkSearchForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities_visible_to(actor).order_by("name")
+
+    def clean(self):
+        d = super().clean()
+        if (d.get("birth_date") or d.get("community")) and not (
+            d.get("id_number") or d.get("name")
+        ):
+            self.add_error("name", _("Enter the ID number or the child's name to search."))
+        return d
 
     def has_query(self) -> bool:
         d = getattr(self, "cleaned_data", {})
@@ -293,10 +338,13 @@ class OpenCaseForm(VersionForm):
         empty_label=_("Me"),
     )
 
-    def __init__(self, *args, child: Child | None = None, **kwargs):
+    def __init__(self, *args, child: Child | None = None, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
         if child is not None:
-            self.fields["owner"].queryset = eligible_owners(child)
+            owners = eligible_owners(child)
+            if actor is not None:  # "Me" already stands for the user
+                owners = owners.exclude(pk=actor.pk)
+            self.fields["owner"].queryset = owners
 
 
 class CloseForm(VersionForm):
@@ -306,6 +354,7 @@ class CloseForm(VersionForm):
         _("outcome message to the reporter"),
         OUTCOME_LIMIT,
         required=True,
+        required_message=_("Please write the outcome message for the reporter."),
         multiline=True,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(

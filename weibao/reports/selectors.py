@@ -15,6 +15,7 @@ from weibao.areas.models import Area
 from weibao.areas.selectors import area_scope_q
 from weibao.audit.models import AuditEvent
 from weibao.reports import workflow
+from weibao.reports.choices import Situation
 from weibao.reports.models import Report
 
 TRIAGE_ROLES = {Role.SUPERVISOR, Role.STATION_STAFF, Role.DISTRICT_STAFF}
@@ -119,8 +120,8 @@ def with_next_due(qs: QuerySet[Report]) -> QuerySet[Report]:
 def triage_queue(user) -> QuerySet[Report]:
     """The open reports this user triages, most urgent (earliest unmet clock) first."""
     q = _triage_q(user) if user.is_authenticated else None
-    if q is None:
-        return Report.objects.none()
+    if q is None:  # still annotated, so callers may filter on next_due
+        return with_next_due(Report.objects.none())
     return (
         with_next_due(reports_visible_to(user).filter(q).filter(state__in=OPEN_STATES))
         .select_related("district", "subdistrict", "community", "child")
@@ -191,8 +192,28 @@ def report_timeline(report: Report) -> QuerySet[AuditEvent]:
     )
 
 
+# The order of opinion Art. 4 (s1–s9), "other" last.
+SITUATION_ORDER = {value: index for index, value in enumerate(Situation.values)}
+
+
 def report_situations(report: Report) -> list[str]:
-    return sorted(row.situation for row in report.situation_rows.all())
+    """The report's situations in the order of the law, "other" last."""
+    return sorted(
+        (row.situation for row in report.situation_rows.all()),
+        key=lambda s: (SITUATION_ORDER.get(s, len(SITUATION_ORDER)), s),
+    )
+
+
+def situation_labels(report: Report) -> list[str]:
+    """What to show of the report's situations: their names, and for "other" what the
+    reporter wrote."""
+    labels = []
+    for situation in report_situations(report):
+        if situation == Situation.OTHER and report.other_situation:
+            labels.append(_("Other: %(text)s") % {"text": report.other_situation})
+        elif situation in SITUATION_ORDER:
+            labels.append(str(Situation(situation).label))
+    return labels
 
 
 # --- where a report can be sent -------------------------------------------------------------

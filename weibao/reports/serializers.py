@@ -14,7 +14,12 @@ from weibao.core import crypto
 from weibao.core.api import StrictFieldsMixin
 from weibao.reports.choices import Channel, ChildSex, ReporterType, Situation
 from weibao.reports.models import Report
-from weibao.reports.selectors import can_see_child_address, can_see_reporter, report_clocks
+from weibao.reports.selectors import (
+    can_see_child_address,
+    can_see_reporter,
+    report_clocks,
+    report_situations,
+)
 from weibao.reports.services import (
     ADDRESS_LIMIT,
     DESCRIPTION_LIMIT,
@@ -335,7 +340,7 @@ class ReportSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=_situation()))
     def get_situations(self, report: Report) -> list[str]:
-        return sorted(row.situation for row in report.situation_rows.all())
+        return report_situations(report)
 
     def get_child_address(self, report: Report) -> str:
         user = self._user()

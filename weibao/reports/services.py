@@ -176,9 +176,12 @@ def _audit(*, actor, report: Report, action: str, changes=None, note: str = "") 
     )
 
 
-def _lock(report: Report, expected_version: int | None) -> Report:
+def _lock(report: Report, expected_version: int | None, actor) -> Report:
+    """The report, locked. Who may not triage it is refused before its version is compared:
+    reloading would not help them, so a 409 would mislead."""
     # No select_related: PostgreSQL refuses FOR UPDATE on the nullable side of a join.
     current = Report.objects.select_for_update().get(pk=report.pk)
+    _require_triage(actor, current)
     if expected_version is not None and current.version != expected_version:
         raise ConflictError
     return current
@@ -399,18 +402,31 @@ def _dummy_hash() -> str:
 # --- a visit concern becomes a report -------------------------------------------------------------
 
 
-def concern_report_input(concern: Concern, actor) -> ReportInput:
-    """A report from a visit concern: the situation mapped from the concern's kind, the
-    concern's text and the visit's findings, the staff member as the reporter."""
-    situation = CONCERN_SITUATIONS.get(concern.kind, Situation.OTHER)
+def concern_report_input(concern: Concern, actor, also: list[Concern] | None = None) -> ReportInput:
+    """A report from a visit concern (and the other open concerns of the same visit, `also`):
+    the situations mapped from the concerns' kinds, their texts and the visit's findings (once,
+    when a concern already quotes them), the staff member as the reporter. The child's address
+    stays in the registry (masked, revealed only with a logged reason): the report is linked to
+    the child, it does not copy it."""
+    concerns = [concern, *(also or [])]
+    situations = sorted(
+        {CONCERN_SITUATIONS.get(c.kind, Situation.OTHER) for c in concerns},
+        key=lambda s: Situation.values.index(s),
+    )
+    others = [str(c.get_kind_display()) for c in concerns if c.kind not in CONCERN_SITUATIONS]
     child = concern.child
-    parts = [concern.get_kind_display()]
-    if concern.description:
-        parts.append(concern.description)
+    parts = [str(c.get_kind_display()) for c in concerns]
+    descriptions: list[str] = []
+    for c in concerns:
+        text = (c.description or "").strip()
+        if text and text not in descriptions:
+            descriptions.append(text)
+    parts += descriptions
     visit = concern.visit
     if visit is not None:
-        if visit.findings:
-            parts.append(_("Visit findings: %(text)s") % {"text": visit.findings})
+        findings = (visit.findings or "").strip()
+        if findings and not any(findings in text for text in descriptions):
+            parts.append(_("Visit findings: %(text)s") % {"text": findings})
         if visit.guardianship:
             parts.append(_("Guardianship: %(text)s") % {"text": visit.guardianship})
     description = "\n\n".join(parts)[:DESCRIPTION_LIMIT]
@@ -418,17 +434,14 @@ def concern_report_input(concern: Concern, actor) -> ReportInput:
     if visit is not None and visit.visit_date:
         when = _("Home visit of %(date)s") % {"date": visit.visit_date.isoformat()}
     return ReportInput(
-        situations=[situation],
-        other_situation=str(concern.get_kind_display())[:200]
-        if situation == Situation.OTHER
-        else "",
+        situations=situations,
+        other_situation="; ".join(others)[:200],
         description=description,
         occurred_when=when[:100],
         child_name=child.name,
         child_age=child.age() if 0 <= child.age() <= 17 else None,
         child_sex=child.sex if child.sex in ChildSex.values else "",
         child_school=child.school,
-        child_address=child.address,
         district=child.district,
         subdistrict=child.subdistrict,
         reporter_type=ReporterType.RESIDENTS_COMMITTEE,
@@ -437,29 +450,52 @@ def concern_report_input(concern: Concern, actor) -> ReportInput:
     )
 
 
+def _mark_filed(actor, concerns: list[Concern], report: Report) -> None:
+    note = _("Filed as mandatory report %(reference)s.") % {"reference": report.reference}
+    for concern in concerns:
+        if concern.state == Concern.State.OPEN:
+            concern_handle(actor=actor, concern=concern, note=note)
+
+
 @transaction.atomic
 def report_from_concern(*, actor, concern: Concern) -> tuple[Report, bool]:
     """Turn a visit concern into a mandatory report in one step, linked to the concern's child,
-    and mark the concern handled. A second call returns the existing report (created=False)."""
+    and mark the concern handled. One visit makes one report: the visit's other open concerns
+    go into it (and are marked handled too), and a concern of a visit already reported (and
+    not yet closed) joins that report. A second call returns the existing report
+    (created=False)."""
     if not concerns_visible_to(actor).filter(pk=concern.pk).exists():
         raise PermissionDenied
     current = Concern.objects.select_for_update().get(pk=concern.pk)
     existing = current.reports.order_by("id").first()
     if existing is not None:
         return existing, False
+    siblings: list[Concern] = []
+    if current.visit_id is not None:
+        siblings = list(
+            Concern.objects.select_for_update()
+            .filter(visit_id=current.visit_id, child_id=current.child_id)
+            .exclude(pk=current.pk)
+            .order_by("id")
+        )
+    filed = (
+        Report.objects.filter(concern__in=[c.pk for c in siblings])
+        .exclude(state=Report.State.CLOSED)
+        .order_by("id")
+        .first()
+    )
+    if filed is not None:
+        _mark_filed(actor, [current], filed)
+        return filed, False
+    also = [c for c in siblings if c.state == Concern.State.OPEN]
     report, _code = report_create(
-        data=concern_report_input(current, actor),
+        data=concern_report_input(current, actor, also=also),
         channel=Channel.CONCERN,
         actor=actor,
         concern=current,
         child=current.child,
     )
-    if current.state == Concern.State.OPEN:
-        concern_handle(
-            actor=actor,
-            concern=current,
-            note=_("Filed as mandatory report %(reference)s.") % {"reference": report.reference},
-        )
+    _mark_filed(actor, [current, *also], report)
     return report, True
 
 
@@ -469,7 +505,7 @@ def report_from_concern(*, actor, concern: Concern) -> tuple[Report, bool]:
 @transaction.atomic
 def report_acknowledge(*, actor, report: Report, expected_version: int | None = None) -> Report:
     """Received → acknowledged: stops the acknowledgement clock."""
-    current = _lock(report, expected_version)
+    current = _lock(report, expected_version, actor)
     workflow.REPORT.check("acknowledge", current.state, _triage_roles(actor, current))
     old = current.state
     current.state = workflow.REPORT.get("acknowledge").target
@@ -496,7 +532,7 @@ def report_record_police(
 ) -> Report:
     """Record who at the police was told, when, and the receipt number. Not a state change;
     possible (and correctable) until the report is closed."""
-    current = _lock(report, expected_version)
+    current = _lock(report, expected_version, actor)
     _require_triage(actor, current)
     _require_open(current)
     errors: dict[str, list[str]] = {}
@@ -553,7 +589,7 @@ def report_link_child(
     """Link the report to a child of the registry (found by ID number, or by name and birth
     date and confirmed by the user), or to a child just registered for it. The report then
     lies in the child's 居民区 (so the child's director sees it)."""
-    current = _lock(report, expected_version)
+    current = _lock(report, expected_version, actor)
     _require_triage(actor, current)
     _require_open(current)
     if link_state not in (Report.Link.LINKED, Report.Link.REGISTERED):
@@ -593,7 +629,7 @@ def report_mark_unidentified(
     *, actor, report: Report, note: str = "", expected_version: int | None = None
 ) -> Report:
     """The child cannot be identified from what the reporter said."""
-    current = _lock(report, expected_version)
+    current = _lock(report, expected_version, actor)
     _require_triage(actor, current)
     _require_open(current)
     if current.case_id is not None:
@@ -625,7 +661,7 @@ def report_open_case(
 ) -> Case:
     """Open a case for the report's child, or attach the report to the child's open case (a
     child has at most one); the report is then being handled."""
-    current = _lock(report, expected_version)
+    current = _lock(report, expected_version, actor)
     roles = _triage_roles(actor, current)
     if workflow.TRIAGE not in roles:
         raise PermissionDenied
@@ -678,7 +714,7 @@ def report_close(
 ) -> Report:
     """Send the outcome message to the reporter (shown on the status page) and close. For
     situations 1–8 the police notification must be on record first."""
-    current = _lock(report, expected_version)
+    current = _lock(report, expected_version, actor)
     workflow.REPORT.check("close", current.state, _triage_roles(actor, current))
     message = clean_text(outcome_message, multiline=True)
     if not message:

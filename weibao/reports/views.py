@@ -18,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from weibao.areas.models import Area
@@ -52,9 +53,11 @@ from weibao.reports.selectors import (
     report_roles,
     report_timeline,
     reports_visible_to,
+    situation_labels,
     triage_queue,
     with_next_due,
 )
+from weibao.reports.text import normalize_reference
 from weibao.visits.selectors import concern_get_for_user
 
 PAGE_SIZE = 50
@@ -64,16 +67,17 @@ RECENT_REGISTRATION_HOURS = 24
 SESSION_DONE = "weibao.reports.public_done"
 SESSION_STAFF_CODE = "weibao.reports.staff_code"
 
+# Lazy: read in the language of each request, not of the first one.
 ACTION_LABELS = {
-    "report.create": _("Report received"),
-    "report.acknowledge": _("Acknowledged"),
-    "report.police": _("Police notification recorded"),
-    "report.link_child": _("Linked to a child"),
-    "report.unidentified": _("Child marked as unidentified"),
-    "report.open_case": _("Case opened"),
-    "report.attach_case": _("Attached to the child's open case"),
-    "report.close": _("Outcome sent to the reporter; closed"),
-    "report.escalate": _("Clock missed: escalated to the district"),
+    "report.create": gettext_lazy("Report received"),
+    "report.acknowledge": gettext_lazy("Acknowledged"),
+    "report.police": gettext_lazy("Police notification recorded"),
+    "report.link_child": gettext_lazy("Linked to a child"),
+    "report.unidentified": gettext_lazy("Child marked as unidentified"),
+    "report.open_case": gettext_lazy("Case opened"),
+    "report.attach_case": gettext_lazy("Attached to the child's open case"),
+    "report.close": gettext_lazy("Outcome sent to the reporter; closed"),
+    "report.escalate": gettext_lazy("Clock missed: escalated to the district"),
 }
 
 
@@ -184,7 +188,10 @@ def _progress(report: Report) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def public_status_view(request: HttpRequest) -> HttpResponse:
     """/report/status/: reference + code → the report's progress and outcome, never details."""
-    form = StatusForm(request.POST or None)
+    if request.method == "POST":
+        form = StatusForm(request.POST)
+    else:  # the "check its progress" link of the done page brings the reference along
+        form = StatusForm(initial={"reference": normalize_reference(request.GET.get("reference"))})
     context: dict = {"form": form}
     status = 200
     if request.method == "POST":
@@ -320,7 +327,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     now = timezone.now()
-    rows = [(report, report_clocks(report, now)) for report in page]
+    rows = [(report, report_clocks(report, now), situation_labels(report)) for report in page]
     state_choices = (
         [(s, Report.State(s).label) for s in OPEN_STATES]
         if tab == "queue"
@@ -415,10 +422,7 @@ def _render_detail(request: HttpRequest, report: Report, status: int = 200, **fo
     )
     context = {
         "report": report,
-        "situations": [
-            Situation(row.situation).label
-            for row in sorted(report.situation_rows.all(), key=lambda r: r.situation)
-        ],
+        "situations": situation_labels(report),
         "clocks": report_clocks(report),
         "timeline": _timeline(report),
         "show_reporter": can_see_reporter(user, report),
@@ -449,11 +453,20 @@ def _render_detail(request: HttpRequest, report: Report, status: int = 200, **fo
             }
         ),
         "open_case_form": forms.get("open_case_form")
-        or OpenCaseForm(initial=version_initial, child=report.child),
+        or OpenCaseForm(initial=version_initial, child=report.child, actor=user),
         "unidentified_form": forms.get("unidentified_form")
         or UnidentifiedForm(initial=version_initial),
         "close_form": forms.get("close_form") or CloseForm(initial=version_initial),
         "action_errors": [error for form in forms.values() for error in form.non_field_errors()],
+        # The action forms are far down the page: their field errors are listed at the top too,
+        # each linking to its field.
+        "action_field_errors": [
+            (form[name].auto_id, error)
+            for form in forms.values()
+            for name, errors in form.errors.items()
+            if name in form.fields and not form[name].is_hidden
+            for error in errors
+        ],
         "police_open": "police_form" in forms,
         "close_open": "close_form" in forms,
         "unidentified_open": "unidentified_form" in forms,
@@ -560,7 +573,7 @@ def unidentified_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def open_case_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_get_for_user(request.user, pk)
-    form = OpenCaseForm(request.POST, child=report.child)
+    form = OpenCaseForm(request.POST, child=report.child, actor=request.user)
     return _action(
         request,
         pk,

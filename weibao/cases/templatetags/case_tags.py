@@ -1,6 +1,7 @@
 """{% child_cases_panel child %}: the cases part of a child's file, for the user viewing it."""
 
 from django import template
+from django.db.models import F
 
 from weibao.cases.selectors import (
     child_cases_for_user,
@@ -29,10 +30,11 @@ def child_cases_panel(context, child) -> dict:
         .select_related("provider_user", "provider_partner")
         .order_by("-delivered_on", "-id")[:SERVICES_SHOWN]
     )
+    # The active temporary guardianship, else the one that ended last (e.g. returned home).
     protection = (
         protections_visible_to(user)
-        .filter(child=child, ended_on__isnull=True)
-        .order_by("-started_on")
+        .filter(child=child)
+        .order_by(F("ended_on").desc(nulls_first=True), "-started_on", "-id")
         .first()
     )
     sees_child = children_visible_to(user).filter(pk=child.pk).exists()

@@ -1,0 +1,147 @@
+"""The demo's reports, cases, partners, referrals and protection records (core/demo_cases.py),
+loaded by weibao.core.demo.load_demo: made through the services, every state and stage present,
+idempotent, and each case's story told in time order so that its pages agree with themselves."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import child_data
+from weibao.accounts.models import User
+from weibao.areas.models import Area
+from weibao.audit.models import AuditEvent
+from weibao.cases.choices import Stage
+from weibao.cases.models import Case, ProtectionRecord, ServiceRecord
+from weibao.cases.protection import limit_state
+from weibao.cases.selectors import case_timeline, cases_visible_to
+from weibao.children.models import Child
+from weibao.children.services import child_create
+from weibao.core import demo_cases
+from weibao.core.demo import load_demo
+from weibao.core.models import SiteState
+from weibao.notifications.models import Notification
+from weibao.partners.models import Partner, PartnerKind, Referral
+from weibao.reports.models import Report
+from weibao.visits.models import RETURNED_HOME, VisitDue
+
+N = 60  # children: a small demo, with too few in tianshan_director_1's 居民区 for the stories
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+def _register(community: Area, name: str, birth: dt.date) -> Child:
+    actor = User.objects.get(username="district_admin")
+    return child_create(
+        actor=actor,
+        data=child_data(community, name=name, birth_date=birth),
+        categories=[],  # no visit rule of its own: the return home sets the next visit
+        guardians=[],
+    )
+
+
+@pytest.fixture
+def loaded(db, settings):
+    """A small demo, then children enough for every story in the first director's 居民区, and
+    the demo loaded again: its cases part runs then."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    load_demo(children=N)
+    community = Area.objects.get(name="天山路第01居民区")
+    for i in range(len(demo_cases.STORIES) + 1):
+        _register(community, f"演示儿童{i:02d}", dt.date(2012, 1, 1) + dt.timedelta(days=40 * i))
+    return load_demo(children=N)
+
+
+def test_a_demo_too_small_for_every_story_has_no_cases_rather_than_gaps(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    result = load_demo(children=N)
+    assert result.cases is not None and not result.cases.created
+    assert not Case.objects.exists() and not Report.objects.exists()
+    assert not SiteState.objects.filter(key=demo_cases.CASES_KEY).exists()
+
+
+def snapshot() -> dict:
+    return {
+        "reports": sorted(Report.objects.values_list("pk", "state", "version")),
+        "cases": sorted(Case.objects.values_list("pk", "stage", "version")),
+        "plans": Case.objects.filter(plan_versions__isnull=False).count(),
+        "services": ServiceRecord.objects.count(),
+        "partners": sorted(Partner.objects.values_list("pk", "name", "version")),
+        "referrals": sorted(Referral.objects.values_list("pk", "state", "version")),
+        "protections": sorted(ProtectionRecord.objects.values_list("pk", "version")),
+        "audit": AuditEvent.objects.count(),
+        "notifications": Notification.objects.count(),
+        "site_state": sorted(SiteState.objects.values_list("key", flat=True)),
+    }
+
+
+def test_every_report_state_case_stage_and_referral_state_is_there(loaded):
+    assert loaded.cases is not None and loaded.cases.created
+    assert set(Report.objects.values_list("state", flat=True)) == set(Report.State.values)
+    assert set(Case.objects.values_list("stage", flat=True)) == set(Stage.values)
+    assert set(Referral.objects.values_list("state", flat=True)) == set(Referral.State.values)
+    assert set(Partner.objects.values_list("kind", flat=True)) == set(PartnerKind.values)
+    assert ServiceRecord.objects.exists()
+    # A reopened case: closed with approval once, now open again.
+    assert Case.objects.filter(reopened_count__gte=1, stage=Stage.FILED).exists()
+
+
+def test_the_first_director_has_a_case_at_every_stage_and_the_second_sees_none_of_them(loaded):
+    first = User.objects.get(username="tianshan_director_1")
+    second = User.objects.get(username="tianshan_director_2")
+    stages = set(cases_visible_to(first).values_list("stage", flat=True))
+    assert stages == set(Stage.values)
+    assert not cases_visible_to(second).filter(owner=first).exists()
+    assert cases_visible_to(second).exists()  # their own case, just found
+
+
+def test_a_second_run_changes_nothing(loaded, settings):
+    before = snapshot()
+    again = load_demo(children=N)
+    assert again.cases is not None and not again.cases.created
+    assert snapshot() == before
+
+
+def test_each_case_tells_its_story_in_time_order(loaded):
+    now = timezone.now()
+    for case in Case.objects.all():
+        assert case.child.created_at < case.opened_at, case  # a case is for a registered child
+        events = list(AuditEvent.objects.filter(case=case).order_by("at", "id"))
+        opened = next(e for e in events if e.action in ("case.open",))
+        # The case page's "opened" and its timeline's first step are the same moment.
+        assert abs(opened.at - case.opened_at) < dt.timedelta(seconds=5), case
+        assert all(case.opened_at - dt.timedelta(seconds=5) <= e.at <= now for e in events)
+        stages = [e.changes["stage"]["new"] for e in events if "stage" in e.changes]
+        assert not stages or stages[-1] == case.stage, case
+        if case.assessed_at:
+            assert case.opened_at < case.assessed_at <= now
+        for record in case.service_records.all():
+            assert timezone.localdate(case.opened_at) <= record.delivered_on
+            assert record.delivered_on == timezone.localdate(record.recorded_at)
+        for referral in case.referrals.all():
+            assert timezone.localdate(referral.created_at) <= referral.accept_by, referral
+        labels = [entry.label for entry in case_timeline(case)]
+        assert not [label for label in labels if "." in label and " " not in label], labels
+
+
+def test_the_guardianship_stories_show_amber_red_and_a_return_home(loaded):
+    protections = {
+        case.summary: case.protections.get()
+        for case in Case.objects.filter(protections__isnull=False)
+    }
+    by_key = {key: protections[demo_cases.SUMMARIES[key]] for key in
+              ("protection", "past_limit", "returned")}  # fmt: skip
+    assert limit_state(by_key["protection"]) == "near"  # amber
+    assert limit_state(by_key["past_limit"]) == "past"  # red
+    returned = by_key["returned"]
+    assert returned.end_reason == "returned_home"
+    assert returned.capacity_assessed_on <= returned.ended_on
+    assert timezone.localdate(returned.case.opened_at) <= returned.started_on
+    due = VisitDue.objects.get(child=returned.child, state=VisitDue.State.OPEN)
+    assert due.reason == RETURNED_HOME
+    overdue = Referral.objects.get(case=by_key["protection"].case, state=Referral.State.PENDING)
+    assert overdue.is_overdue
+    assert timezone.localdate(overdue.created_at) < overdue.accept_by

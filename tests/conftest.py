@@ -14,10 +14,18 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.helpers import SECRET_PLACE, report_input, today
 from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.areas.models import Area
+from weibao.cases.protection import protection_start
+from weibao.cases.services import case_open
 from weibao.children import idnumber
 from weibao.children.services import GuardianInput, child_create
+from weibao.partners.models import Partner
+from weibao.partners.services import referral_create
+from weibao.reports import services as report_services
+from weibao.reports.choices import Channel
+from weibao.reports.models import Report
 
 PASSWORD = "test-pass-123"
 _sequence = itertools.count(1)
@@ -31,6 +39,13 @@ def _fast_tests(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Login throttles count in the cache; each test starts with none.
     cache.clear()
+
+
+@pytest.fixture
+def english(settings):
+    """Messages in English: a module opts in with `pytestmark = pytest.mark.usefixtures("english")`
+    (it runs after _fast_tests, before the test's own fixtures)."""
+    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture
@@ -92,6 +107,18 @@ def unassigned(db):
 
 
 @pytest.fixture
+def station_staff(areas):
+    """Workstation staff of 天山路 (triage there, but not a reporter's identity)."""
+    return _user("station_staff", Role.STATION_STAFF, areas["tianshan"])
+
+
+@pytest.fixture
+def director_a2(areas):
+    """A second director of 居民区 A (not the owner of its cases)."""
+    return _user("director_a2", Role.DIRECTOR, areas["community_a"])
+
+
+@pytest.fixture
 def personas(district_officer, supervisor, director_a, director_b, director_elsewhere, unassigned):
     return {
         "district_officer": district_officer,
@@ -101,6 +128,11 @@ def personas(district_officer, supervisor, director_a, director_b, director_else
         "director_elsewhere": director_elsewhere,
         "unassigned": unassigned,
     }
+
+
+@pytest.fixture
+def all_personas(personas, station_staff):
+    return {**personas, "station_staff": station_staff}
 
 
 def child_data(community: Area, **overrides) -> dict:
@@ -172,3 +204,94 @@ def api_client(user: User | None) -> APIClient:
         token, _ = Token.objects.get_or_create(user=user)
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
+
+
+# --- cases, partners and reports -------------------------------------------------------------
+
+
+@pytest.fixture
+def case_a(child_a, director_a):
+    """A case of child A (居民区 A), opened by and owned by its director."""
+    return case_open(actor=director_a, child=child_a, summary="Found alone at night.")
+
+
+@pytest.fixture
+def uncategorised_case_a(district_officer, director_a, make_child):
+    """A case of child A owned by director_a, the child with no category: the only visit it can
+    owe is the follow-up after returning home. (The protection tests use it as their case_a.)"""
+    child = make_child("community_a", name="张小明", categories=())
+    return case_open(actor=district_officer, child=child, owner=director_a)
+
+
+@pytest.fixture
+def guardianship_of_case_a(supervisor, case_a):
+    """Temporary guardianship of (the requesting module's) case_a, started 30 days ago."""
+    return protection_start(
+        actor=supervisor,
+        case=case_a,
+        ground="harmed_by_guardian",
+        placement="foster_family",
+        placement_detail=SECRET_PLACE,
+        started_on=today() - dt.timedelta(days=30),
+    )
+
+
+@pytest.fixture
+def case_b(child_b, director_b):
+    return case_open(actor=director_b, child=child_b, owner=director_b)
+
+
+@pytest.fixture
+def case_c(child_c, director_elsewhere):
+    return case_open(actor=director_elsewhere, child=child_c, owner=director_elsewhere)
+
+
+@pytest.fixture
+def partner(areas):
+    """A service centre of 天山路."""
+    return Partner.objects.create(
+        name="天山路儿童服务中心", kind="service_centre", area=areas["tianshan"]
+    )
+
+
+@pytest.fixture
+def partner_c(areas):
+    """A children's home of 仙霞新村 (out of 天山路's scope)."""
+    return Partner.objects.create(name="仙霞儿童之家", kind="childrens_home", area=areas["xianxia"])
+
+
+@pytest.fixture
+def referral(case_a, partner, director_a):
+    """Case A referred by its owner to the 天山路 service centre, to accept within 5 days."""
+    return referral_create(
+        actor=director_a,
+        case=case_a,
+        partner=partner,
+        service_type="psychological",
+        reason="Needs counselling.",
+        accept_by=today() + dt.timedelta(days=5),
+    )
+
+
+@pytest.fixture
+def make_report(areas):
+    """A public report (returns the report; its secret code is on report.test_code)."""
+
+    def make(*, channel=Channel.PUBLIC, actor=None, **overrides) -> Report:
+        report, code = report_services.report_create(
+            data=report_input(areas, **overrides), channel=channel, actor=actor
+        )
+        report.test_code = code
+        return report
+
+    return make
+
+
+def en_get(user: User | None, url: str, params=None):
+    """A page as `user` sees it in English."""
+    return web_client(user).get(url, params or {}, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def en_post(user: User | None, url: str, data=None):
+    """A form posted by `user`, answered in English."""
+    return web_client(user).post(url, data or {}, HTTP_ACCEPT_LANGUAGE="en")

@@ -5,12 +5,23 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 
 from weibao.children import idnumber
+from weibao.reports import services as report_services
+from weibao.reports.choices import ReporterType, Situation
+from weibao.reports.models import Report
 
 # CJK Unified Ideographs and the common CJK punctuation block.
 CJK_RE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff]")
+
+SECRET_PLACE = "春晖寄养家庭 仙霞路99弄8号"  # where a child in temporary guardianship lives
+REPORTER_NAME = "王秘密举报人"
+REPORTER_PHONE = "13912345678"
+
+
+def today() -> dt.date:
+    return timezone.localdate()
 
 
 def years_before(day: dt.date, years: int) -> dt.date:
@@ -48,6 +59,48 @@ def zh(msgid: str) -> str:
 
 def assert_chinese(message: str) -> None:
     assert CJK_RE.search(message), f"message is not in Chinese: {message!r}"
+
+
+def report_input(areas, *, subdistrict="tianshan", **overrides) -> report_services.ReportInput:
+    """Valid input for a new report, from a school about a boy in 天山路."""
+    data = {
+        "situations": [Situation.OTHER_SERIOUS],
+        "description": "A child is often heard crying at night and has bruises.",
+        "occurred_when": "last week",
+        "place": "Building 3",
+        "child_name": "小明",
+        "child_age": 9,
+        "child_sex": "M",
+        "child_school": "测试小学",
+        "child_address": "测试路88弄3号",
+        "district": areas["district"],
+        "subdistrict": areas[subdistrict] if subdistrict else None,
+        "reporter_type": ReporterType.SCHOOL,
+        "reporter_name": REPORTER_NAME,
+        "reporter_phone": REPORTER_PHONE,
+        "reporter_org": "测试小学",
+    }
+    data.update(overrides)
+    return report_services.ReportInput(**data)
+
+
+def move_to(report: Report, state: str, actor, child=None) -> Report:
+    """Take a report (situation 9, no police needed) to `state` through the services."""
+    if state == Report.State.RECEIVED:
+        return report
+    report = report_services.report_acknowledge(actor=actor, report=report)
+    if state == Report.State.ACKNOWLEDGED:
+        return report
+    if state == Report.State.HANDLING:
+        report_services.report_link_child(actor=actor, report=report, child=child)
+        report_services.report_open_case(actor=actor, report=Report.objects.get(pk=report.pk))
+        return Report.objects.get(pk=report.pk)
+    assert state == Report.State.CLOSED
+    return report_services.report_close(actor=actor, report=report, outcome_message="Done.")
+
+
+def fresh_report(report: Report) -> Report:
+    return Report.objects.get(pk=report.pk)
 
 
 @pytest.fixture(autouse=True)

@@ -12,9 +12,6 @@ from tests.test_cases_workflow import (
     IN_SCOPE,
     a_plan,
     fresh,
-    make_director_a2,
-    make_station_staff,
-    open_case_a,
     put_in_stage,
 )
 from weibao.audit.models import AccessLog
@@ -26,24 +23,7 @@ OUTSIDERS = ["director_a2", "director_b", "director_elsewhere", "unassigned"]
 URL = "/api/v1/cases/"
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def station_staff(areas):
-    return make_station_staff(areas)
-
-
-@pytest.fixture
-def director_a2(areas):
-    return make_director_a2(areas)
-
-
-@pytest.fixture
-def case_a(child_a, director_a):
-    return open_case_a(child_a, director_a)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def days(n: int) -> str:

@@ -10,9 +10,6 @@ from django.utils import timezone
 from tests.conftest import web_client
 from tests.test_cases_workflow import (
     a_plan,
-    make_director_a2,
-    make_station_staff,
-    open_case_a,
     put_in_stage,
 )
 from weibao.audit.models import AuditEvent
@@ -23,26 +20,7 @@ from weibao.cases.selectors import current_plan
 from weibao.core.exceptions import ConflictError
 from weibao.partners.models import Partner
 
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def station_staff(areas):
-    return make_station_staff(areas)
-
-
-@pytest.fixture
-def director_a2(areas):
-    return make_director_a2(areas)
-
-
-@pytest.fixture
-def case_a(child_a, director_a):
-    return open_case_a(child_a, director_a)
-
+pytestmark = pytest.mark.usefixtures("english")
 
 TODAY = timezone.localdate
 OUTSIDERS = ["director_a2", "director_b", "director_elsewhere", "unassigned"]

@@ -10,9 +10,6 @@ from tests.conftest import web_client
 from tests.test_cases_workflow import (
     a_plan,
     fresh,
-    make_director_a2,
-    make_station_staff,
-    open_case_a,
     put_in_stage,
     take,
 )
@@ -27,24 +24,7 @@ from weibao.visits.models import Concern
 OUTSIDERS = ["director_a2", "director_b", "director_elsewhere", "unassigned"]
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def station_staff(areas):
-    return make_station_staff(areas)
-
-
-@pytest.fixture
-def director_a2(areas):
-    return make_director_a2(areas)
-
-
-@pytest.fixture
-def case_a(child_a, director_a):
-    return open_case_a(child_a, director_a)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def attach_report(case: Case, *, received_at, reference="R20250101-ABCDE") -> Report:

@@ -1,7 +1,7 @@
 """The case workflow (workflow.CASE) through the services: every transition from every stage by
 every role, the guards around it, one open case per child, and the notifications sent.
 
-The fixtures and helpers here are shared by the other tests/test_cases_*.py modules."""
+The helpers here are shared by the other tests/test_cases_*.py modules."""
 
 import datetime as dt
 
@@ -11,8 +11,6 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
-from tests.conftest import _user
-from weibao.accounts.models import Role
 from weibao.audit.models import AuditEvent
 from weibao.cases import services, workflow
 from weibao.cases.choices import RiskLevel, ServiceType, Stage
@@ -27,44 +25,10 @@ from weibao.cases.selectors import (
 from weibao.core.exceptions import ConflictError
 from weibao.notifications.models import Notification
 
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
-# --- shared fixtures and helpers -------------------------------------------------------------
-
-
-def make_station_staff(areas):
-    return _user("station_staff", Role.STATION_STAFF, areas["tianshan"])
-
-
-def make_director_a2(areas):
-    """A second director of 居民区 A (not the owner of its cases)."""
-    return _user("director_a2", Role.DIRECTOR, areas["community_a"])
-
-
-def open_case_a(child_a, director_a) -> Case:
-    """A case of child A (居民区 A), owned by its director."""
-    return services.case_open(actor=director_a, child=child_a, summary="Found alone at night.")
-
-
-# The other tests/test_cases_*.py modules declare these three the same way (importing a fixture
-# by name would shadow it in every test's arguments).
-@pytest.fixture
-def station_staff(areas):
-    return make_station_staff(areas)
-
-
-@pytest.fixture
-def director_a2(areas):
-    return make_director_a2(areas)
-
-
-@pytest.fixture
-def case_a(child_a, director_a):
-    return open_case_a(child_a, director_a)
+# --- shared helpers (the fixtures station_staff, director_a2 and case_a are in conftest.py) ---
 
 
 def fresh(case: Case) -> Case:

@@ -25,12 +25,9 @@ from weibao.partners.models import Partner, PartnerKind, Referral
 from weibao.reports.models import Report
 from weibao.visits.models import RETURNED_HOME, VisitDue
 
+pytestmark = pytest.mark.usefixtures("english")
+
 N = 60  # children: a small demo, with too few in tianshan_director_1's 居民区 for the stories
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 def _register(community: Area, name: str, birth: dt.date) -> Child:

@@ -8,13 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import web_client
-from tests.test_reports_common import (  # noqa: F401
-    _english,
-    all_personas_fixture,
-    make_report_fixture,
-    move_to,
-    station_staff_fixture,
-)
+from tests.helpers import move_to
 from weibao.cases.choices import Stage
 from weibao.cases.models import Case
 from weibao.cases.services import case_open
@@ -23,6 +17,8 @@ from weibao.partners.models import Partner, Referral
 from weibao.partners.services import referral_create
 from weibao.reports import services
 from weibao.reports.models import Report
+
+pytestmark = pytest.mark.usefixtures("english")
 
 NOTHING = {
     "reports_open": 0,

@@ -7,40 +7,15 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import api_client
+from tests.helpers import today
 from weibao.audit.models import AccessLog, AuditEvent
 from weibao.cases.models import Case, ServiceRecord
 from weibao.cases.service_records import service_record_create
-from weibao.cases.services import case_open
-from weibao.partners.models import Partner
+
+pytestmark = pytest.mark.usefixtures("english")
 
 OUT_OF_SCOPE_FOR_CASE_A = ["director_b", "director_elsewhere", "unassigned"]
 URL = "/api/v1/service-records/"
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-def today() -> dt.date:
-    return timezone.localdate()
-
-
-@pytest.fixture
-def case_a(child_a, director_a):
-    return case_open(actor=director_a, child=child_a, owner=director_a)
-
-
-@pytest.fixture
-def case_b(child_b, director_b):
-    return case_open(actor=director_b, child=child_b, owner=director_b)
-
-
-@pytest.fixture
-def partner(areas):
-    return Partner.objects.create(
-        name="天山路儿童服务中心", kind="service_centre", area=areas["tianshan"]
-    )
 
 
 def record(actor, case, **overrides) -> ServiceRecord:

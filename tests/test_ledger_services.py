@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tests.conftest import _user
-from tests.helpers import error_dict
+from tests.helpers import error_dict, today
 from weibao.accounts.models import Role
 from weibao.audit.models import AuditEvent
 from weibao.cases.models import Case, ServiceRecord
@@ -21,26 +21,7 @@ from weibao.cases.service_records import (
 from weibao.cases.services import case_open
 from weibao.partners.models import Partner
 
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-def today() -> dt.date:
-    return timezone.localdate()
-
-
-@pytest.fixture
-def case_a(child_a, director_a):
-    return case_open(actor=director_a, child=child_a, owner=director_a)
-
-
-@pytest.fixture
-def partner(areas):
-    return Partner.objects.create(
-        name="天山路儿童服务中心", kind="service_centre", area=areas["tianshan"]
-    )
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def record(actor, case, **overrides) -> ServiceRecord:

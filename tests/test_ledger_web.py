@@ -11,13 +11,15 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
 
-from tests.conftest import web_client
+from tests.conftest import en_get, en_post, web_client
+from tests.helpers import today
 from weibao.audit.models import AuditEvent
 from weibao.cases.models import Case, ServiceRecord
 from weibao.cases.selectors import case_roles
 from weibao.cases.service_records import BACKDATE_DAYS, service_record_create
-from weibao.cases.services import case_open
 from weibao.partners.models import Partner
+
+pytestmark = pytest.mark.usefixtures("english")
 
 OUT_OF_SCOPE_FOR_CASE_A = ["director_b", "director_elsewhere", "unassigned"]
 HEADERS = (
@@ -26,39 +28,8 @@ HEADERS = (
 )  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-def today() -> dt.date:
-    return timezone.localdate()
-
-
 def this_month() -> str:
     return today().strftime("%Y-%m")
-
-
-@pytest.fixture
-def case_a(child_a, director_a):
-    return case_open(actor=director_a, child=child_a, owner=director_a)
-
-
-@pytest.fixture
-def case_b(child_b, director_b):
-    return case_open(actor=director_b, child=child_b, owner=director_b)
-
-
-@pytest.fixture
-def case_c(child_c, director_elsewhere):
-    return case_open(actor=director_elsewhere, child=child_c, owner=director_elsewhere)
-
-
-@pytest.fixture
-def partner(areas):
-    return Partner.objects.create(
-        name="天山路儿童服务中心", kind="service_centre", area=areas["tianshan"]
-    )
 
 
 def record(actor, case, **overrides) -> ServiceRecord:
@@ -74,11 +45,7 @@ def record(actor, case, **overrides) -> ServiceRecord:
 
 
 def get(user, url, **params):
-    return web_client(user).get(url, params, HTTP_ACCEPT_LANGUAGE="en")
-
-
-def post(user, url, data):
-    return web_client(user).post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    return en_get(user, url, params)
 
 
 def form(**overrides) -> dict:
@@ -99,7 +66,7 @@ def form(**overrides) -> dict:
 def test_the_record_page_of_case_a_is_404_out_of_scope(request, persona, case_a, director_a):
     user = request.getfixturevalue(persona)
     assert get(user, f"/ledger/record/{case_a.pk}/").status_code == 404
-    response = post(user, f"/ledger/record/{case_a.pk}/", form(provider=f"user:{director_a.pk}"))
+    response = en_post(user, f"/ledger/record/{case_a.pk}/", form(provider=f"user:{director_a.pk}"))
     assert response.status_code == 404
     assert not ServiceRecord.objects.exists()
 
@@ -112,7 +79,7 @@ def test_unknown_and_absurd_case_ids_are_404(supervisor):
 def test_the_owner_records_a_service_with_a_partner_as_provider(director_a, case_a, partner):
     page = get(director_a, f"/ledger/record/{case_a.pk}/").content.decode()
     assert partner.name in page and "director_a" in page
-    response = post(
+    response = en_post(
         director_a, f"/ledger/record/{case_a.pk}/", form(provider=f"partner:{partner.pk}")
     )
     assert response.status_code == 302 and response["Location"].endswith("#services")
@@ -122,7 +89,7 @@ def test_the_owner_records_a_service_with_a_partner_as_provider(director_a, case
 
 
 def test_the_supervisor_records_a_service_given_by_the_director(supervisor, director_a, case_a):
-    response = post(
+    response = en_post(
         supervisor, f"/ledger/record/{case_a.pk}/", form(provider=f"user:{director_a.pk}")
     )
     assert response.status_code == 302
@@ -130,7 +97,7 @@ def test_the_supervisor_records_a_service_given_by_the_director(supervisor, dire
 
 
 def test_errors_are_shown_by_the_fields_and_the_input_is_kept(director_a, case_a):
-    response = post(
+    response = en_post(
         director_a,
         f"/ledger/record/{case_a.pk}/",
         form(
@@ -145,7 +112,7 @@ def test_errors_are_shown_by_the_fields_and_the_input_is_kept(director_a, case_a
     assert "Kept text 42" in page
     assert "Ensure this value is less than or equal to 1440." in page
     assert not ServiceRecord.objects.exists()
-    response = post(
+    response = en_post(
         director_a,
         f"/ledger/record/{case_a.pk}/",
         form(delivered_on=(today() + dt.timedelta(days=2)).isoformat(),
@@ -159,7 +126,7 @@ def test_a_provider_not_offered_is_refused(director_a, director_elsewhere, case_
         name="仙霞儿童之家", kind="childrens_home", area=areas["xianxia"]
     )
     for provider in (f"user:{director_elsewhere.pk}", f"partner:{elsewhere.pk}", "user:abc", ""):
-        response = post(director_a, f"/ledger/record/{case_a.pk}/", form(provider=provider))
+        response = en_post(director_a, f"/ledger/record/{case_a.pk}/", form(provider=provider))
         assert response.status_code == 200
     assert not ServiceRecord.objects.exists()
 
@@ -170,7 +137,7 @@ def test_a_closed_case_shows_no_form_and_refuses_a_post(director_a, case_a):
     )
     page = get(director_a, f"/ledger/record/{case_a.pk}/").content.decode()
     assert "This case is closed" in page and 'name="duration_minutes"' not in page
-    response = post(
+    response = en_post(
         director_a, f"/ledger/record/{case_a.pk}/", form(provider=f"user:{director_a.pk}")
     )
     assert response.status_code == 200 and not ServiceRecord.objects.exists()
@@ -392,7 +359,7 @@ def test_the_case_page_shows_the_services_and_referrals_sections(director_a, cas
 def test_every_problem_of_a_service_record_is_shown_at_once(director_a, case_a):
     """A wrong duration (the form's check) and a date in the future (the service's rule) are
     both reported on the first try, each once."""
-    response = post(
+    response = en_post(
         director_a,
         f"/ledger/record/{case_a.pk}/",
         form(

@@ -6,49 +6,16 @@ import datetime as dt
 import pytest
 import yaml
 from django.core.management import call_command
-from django.utils import timezone
 
 from tests.conftest import api_client
+from tests.helpers import today
 from weibao.audit.models import AuditEvent
-from weibao.cases.services import case_open
 from weibao.partners import services
 from weibao.partners.models import Partner, Referral
 
+pytestmark = pytest.mark.usefixtures("english")
+
 OUT_OF_SCOPE_FOR_CASE_A = ["director_b", "director_elsewhere", "unassigned"]
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-def today() -> dt.date:
-    return timezone.localdate()
-
-
-@pytest.fixture
-def case_a(child_a, director_a):
-    return case_open(actor=director_a, child=child_a, owner=director_a)
-
-
-@pytest.fixture
-def partner(areas):
-    return Partner.objects.create(
-        name="天山路儿童服务中心", kind="service_centre", area=areas["tianshan"]
-    )
-
-
-@pytest.fixture
-def partner_c(areas):
-    return Partner.objects.create(name="仙霞儿童之家", kind="childrens_home", area=areas["xianxia"])
-
-
-@pytest.fixture
-def referral(case_a, partner, director_a):
-    return services.referral_create(
-        actor=director_a, case=case_a, partner=partner, reason="Needs counselling.",
-        accept_by=today() + dt.timedelta(days=5), service_type="psychological",
-    )  # fmt: skip
 
 
 def ids(response) -> set[int]:

@@ -7,11 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from tests.conftest import _user
-from tests.helpers import error_dict
-from weibao.accounts.models import Role
+from tests.helpers import error_dict, today
 from weibao.audit.models import AuditEvent
-from weibao.cases.services import case_open
 from weibao.core.exceptions import ConflictError
 from weibao.notifications.models import Notification
 from weibao.partners import services
@@ -19,31 +16,7 @@ from weibao.partners.jobs import referral_alerts
 from weibao.partners.models import Partner, Referral
 from weibao.partners.workflow import REFERRAL
 
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-def today() -> dt.date:
-    return timezone.localdate()
-
-
-@pytest.fixture
-def station_staff(areas):
-    return _user("station_staff", Role.STATION_STAFF, areas["tianshan"])
-
-
-@pytest.fixture
-def case_a(child_a, director_a):
-    return case_open(actor=director_a, child=child_a, owner=director_a)
-
-
-@pytest.fixture
-def partner(areas):
-    return Partner.objects.create(
-        name="天山路儿童服务中心", kind="service_centre", area=areas["tianshan"]
-    )
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def refer(actor, case, partner, **overrides) -> Referral:

@@ -6,30 +6,17 @@ import datetime as dt
 import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
-from django.utils import timezone
 
-from tests.conftest import web_client
+from tests.conftest import en_get, en_post, web_client
+from tests.helpers import today
 from weibao.audit.models import AuditEvent
 from weibao.cases.selectors import case_roles
-from weibao.cases.services import case_open
 from weibao.partners import services
 from weibao.partners.models import Partner, Referral
 
+pytestmark = pytest.mark.usefixtures("english")
+
 OUT_OF_SCOPE_FOR_CASE_A = ["director_b", "director_elsewhere", "unassigned"]
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-def today() -> dt.date:
-    return timezone.localdate()
-
-
-@pytest.fixture
-def case_a(child_a, director_a):
-    return case_open(actor=director_a, child=child_a, owner=director_a)
 
 
 @pytest.fixture
@@ -43,43 +30,18 @@ def partner(areas):
     )
 
 
-@pytest.fixture
-def partner_c(areas):
-    return Partner.objects.create(name="仙霞儿童之家", kind="childrens_home", area=areas["xianxia"])
-
-
-@pytest.fixture
-def referral(case_a, partner, director_a):
-    return services.referral_create(
-        actor=director_a,
-        case=case_a,
-        partner=partner,
-        service_type="psychological",
-        reason="Needs counselling.",
-        accept_by=today() + dt.timedelta(days=5),
-    )
-
-
-def get(user, url):
-    return web_client(user).get(url, HTTP_ACCEPT_LANGUAGE="en")
-
-
-def post(user, url, data):
-    return web_client(user).post(url, data, HTTP_ACCEPT_LANGUAGE="en")
-
-
 # --- scope: every page is a 404 out of scope ------------------------------------------------
 
 
 @pytest.mark.parametrize("persona", OUT_OF_SCOPE_FOR_CASE_A)
 def test_referral_pages_of_case_a_are_404_out_of_scope(request, persona, referral, case_a):
     user = request.getfixturevalue(persona)
-    assert get(user, f"/partners/refer/{case_a.pk}/").status_code == 404
-    assert post(user, f"/partners/refer/{case_a.pk}/", {}).status_code == 404
-    assert get(user, f"/partners/referrals/{referral.pk}/").status_code == 404
+    assert en_get(user, f"/partners/refer/{case_a.pk}/").status_code == 404
+    assert en_post(user, f"/partners/refer/{case_a.pk}/", {}).status_code == 404
+    assert en_get(user, f"/partners/referrals/{referral.pk}/").status_code == 404
     for name in ("accept", "reject", "complete", "revoke"):
         url = f"/partners/referrals/{referral.pk}/{name}/"
-        assert post(user, url, {f"{name}-note": "x", f"{name}-version": "1"}).status_code == 404
+        assert en_post(user, url, {f"{name}-note": "x", f"{name}-version": "1"}).status_code == 404
     assert Referral.objects.get(pk=referral.pk).state == "pending"
 
 
@@ -87,15 +49,15 @@ def test_referral_pages_of_case_a_are_404_out_of_scope(request, persona, referra
 def test_another_subdistricts_partner_is_404_on_every_page(request, persona, partner_c):
     user = request.getfixturevalue(persona)
     for url in (f"/partners/{partner_c.pk}/", f"/partners/{partner_c.pk}/edit/"):
-        assert get(user, url).status_code == 404
-    assert post(user, f"/partners/{partner_c.pk}/edit/", {"name": "x"}).status_code == 404
-    assert post(user, f"/partners/{partner_c.pk}/active/", {"active": "0"}).status_code == 404
+        assert en_get(user, url).status_code == 404
+    assert en_post(user, f"/partners/{partner_c.pk}/edit/", {"name": "x"}).status_code == 404
+    assert en_post(user, f"/partners/{partner_c.pk}/active/", {"active": "0"}).status_code == 404
     assert Partner.objects.get(pk=partner_c.pk).active
 
 
 def test_the_unassigned_see_no_registry_and_no_referral_list(unassigned):
     for url in ("/partners/", "/partners/referrals/", "/partners/new/"):
-        assert get(unassigned, url).status_code == 404
+        assert en_get(unassigned, url).status_code == 404
 
 
 def test_pages_need_a_login(partner, referral):
@@ -107,7 +69,7 @@ def test_pages_need_a_login(partner, referral):
 def test_unknown_and_absurd_ids_are_404(supervisor):
     for url in ("/partners/999999/", "/partners/referrals/99999999999999999999/",
                 "/partners/refer/0/"):  # fmt: skip
-        assert get(supervisor, url).status_code == 404
+        assert en_get(supervisor, url).status_code == 404
 
 
 # --- registry -------------------------------------------------------------------------------
@@ -117,7 +79,7 @@ def test_the_registry_lists_partners_serving_the_users_areas(director_a, areas, 
     district_partner = Partner.objects.create(
         name="长宁区法律援助中心", kind="legal_aid", area=areas["district"]
     )
-    page = get(director_a, "/partners/").content.decode()
+    page = en_get(director_a, "/partners/").content.decode()
     assert partner.name in page and district_partner.name in page
     assert partner_c.name not in page
     assert "Register a partner" not in page  # a director does not keep the registry
@@ -128,7 +90,7 @@ def test_the_registry_filters_by_type_area_activity_and_name(supervisor, areas, 
     Partner.objects.create(
         name="测试甲儿童之家", kind="childrens_home", area=areas["community_a"], active=False
     )
-    names = lambda url: get(supervisor, url).content.decode()  # noqa: E731
+    names = lambda url: en_get(supervisor, url).content.decode()  # noqa: E731
     assert "天山路派出所" in names("/partners/?kind=police")
     assert partner.name not in names("/partners/?kind=police")
     assert "测试甲儿童之家" not in names("/partners/")  # active ones by default
@@ -136,21 +98,21 @@ def test_the_registry_filters_by_type_area_activity_and_name(supervisor, areas, 
     assert "测试甲儿童之家" in names(f"/partners/?active=all&area={areas['community_a'].pk}")
     page = names("/partners/?q=服务中心")
     assert partner.name in page and "天山路派出所" not in page
-    assert get(supervisor, "/partners/?kind=zoo&area=abc&active=maybe").status_code == 200
+    assert en_get(supervisor, "/partners/?kind=zoo&area=abc&active=maybe").status_code == 200
 
 
 def test_partner_detail_shows_contacts_and_its_referrals_in_scope(
     supervisor, director_b, partner, referral, child_a
 ):
-    page = get(supervisor, f"/partners/{partner.pk}/").content.decode()
+    page = en_get(supervisor, f"/partners/{partner.pk}/").content.decode()
     assert "王老师" in page and "021-62590000" in page
     assert child_a.name in page  # the supervisor sees the case
-    other = get(director_b, f"/partners/{partner.pk}/").content.decode()
+    other = en_get(director_b, f"/partners/{partner.pk}/").content.decode()
     assert partner.name in other and child_a.name not in other  # not director_b's case
 
 
 def test_a_supervisor_registers_a_partner_through_the_form(supervisor, areas):
-    response = post(
+    response = en_post(
         supervisor,
         "/partners/new/",
         {
@@ -166,7 +128,7 @@ def test_a_supervisor_registers_a_partner_through_the_form(supervisor, areas):
 
 
 def test_a_duplicate_name_is_a_clear_message_and_the_input_is_kept(supervisor, areas, partner):
-    response = post(
+    response = en_post(
         supervisor,
         "/partners/new/",
         {"name": partner.name, "kind": "police", "area": areas["tianshan"].pk,
@@ -180,10 +142,10 @@ def test_a_duplicate_name_is_a_clear_message_and_the_input_is_kept(supervisor, a
 
 
 def test_the_area_choices_are_only_the_areas_the_user_manages(supervisor, areas):
-    page = get(supervisor, "/partners/new/").content.decode()
+    page = en_get(supervisor, "/partners/new/").content.decode()
     assert areas["community_a"].name in page and areas["tianshan"].name in page
     assert areas["xianxia"].name not in page and areas["community_c"].name not in page
-    response = post(
+    response = en_post(
         supervisor,
         "/partners/new/",
         {"name": "X", "kind": "police", "area": areas["xianxia"].pk},
@@ -194,10 +156,10 @@ def test_the_area_choices_are_only_the_areas_the_user_manages(supervisor, areas)
 @pytest.mark.parametrize("persona", ["director_a", "director_b"])
 def test_a_director_may_not_register_or_edit_partners(request, persona, partner):
     user = request.getfixturevalue(persona)
-    assert get(user, "/partners/new/").status_code == 403
-    assert post(user, "/partners/new/", {"name": "X"}).status_code == 403
-    assert get(user, f"/partners/{partner.pk}/edit/").status_code == 403
-    assert post(user, f"/partners/{partner.pk}/active/", {"active": "0"}).status_code == 403
+    assert en_get(user, "/partners/new/").status_code == 403
+    assert en_post(user, "/partners/new/", {"name": "X"}).status_code == 403
+    assert en_get(user, f"/partners/{partner.pk}/edit/").status_code == 403
+    assert en_post(user, f"/partners/{partner.pk}/active/", {"active": "0"}).status_code == 403
     assert Partner.objects.get(pk=partner.pk).active
 
 
@@ -205,8 +167,8 @@ def test_a_supervisor_cannot_edit_a_district_partner_it_can_see(supervisor, area
     district_partner = Partner.objects.create(
         name="长宁区法律援助中心", kind="legal_aid", area=areas["district"]
     )
-    assert get(supervisor, f"/partners/{district_partner.pk}/").status_code == 200
-    assert get(supervisor, f"/partners/{district_partner.pk}/edit/").status_code == 403
+    assert en_get(supervisor, f"/partners/{district_partner.pk}/").status_code == 200
+    assert en_get(supervisor, f"/partners/{district_partner.pk}/edit/").status_code == 403
 
 
 def test_editing_keeps_the_input_on_a_conflict(supervisor, partner, areas):
@@ -218,25 +180,27 @@ def test_editing_keeps_the_input_on_a_conflict(supervisor, partner, areas):
         "version": "1",
     }
     services.partner_update(actor=supervisor, partner=partner, data={"notes": "moved"})
-    response = post(supervisor, f"/partners/{partner.pk}/edit/", form)
+    response = en_post(supervisor, f"/partners/{partner.pk}/edit/", form)
     page = response.content.decode()
     assert response.status_code == 200
     assert "Someone else changed this record" in page and "赵老师" in page
     assert Partner.objects.get(pk=partner.pk).contact_name == "王老师"
     # Saving again (now on version 2) applies the change.
-    response = post(supervisor, f"/partners/{partner.pk}/edit/", {**form, "version": "2"})
+    response = en_post(supervisor, f"/partners/{partner.pk}/edit/", {**form, "version": "2"})
     assert response.status_code == 302
     assert Partner.objects.get(pk=partner.pk).contact_name == "赵老师"
 
 
 def test_deactivating_and_reactivating_from_the_detail_page(supervisor, partner):
-    response = post(supervisor, f"/partners/{partner.pk}/active/", {"active": "0", "version": "1"})
+    response = en_post(
+        supervisor, f"/partners/{partner.pk}/active/", {"active": "0", "version": "1"}
+    )
     assert response.status_code == 302
     partner.refresh_from_db()
     assert not partner.active
-    page = get(supervisor, f"/partners/{partner.pk}/").content.decode()
+    page = en_get(supervisor, f"/partners/{partner.pk}/").content.decode()
     assert "Reactivate" in page
-    post(supervisor, f"/partners/{partner.pk}/active/", {"active": "1", "version": "2"})
+    en_post(supervisor, f"/partners/{partner.pk}/active/", {"active": "1", "version": "2"})
     partner.refresh_from_db()
     assert partner.active
 
@@ -245,9 +209,9 @@ def test_deactivating_and_reactivating_from_the_detail_page(supervisor, partner)
 
 
 def test_the_owner_refers_the_case_through_the_form(director_a, case_a, partner):
-    page = get(director_a, f"/partners/refer/{case_a.pk}/").content.decode()
+    page = en_get(director_a, f"/partners/refer/{case_a.pk}/").content.decode()
     assert partner.name in page
-    response = post(
+    response = en_post(
         director_a,
         f"/partners/refer/{case_a.pk}/",
         {
@@ -263,7 +227,7 @@ def test_the_owner_refers_the_case_through_the_form(director_a, case_a, partner)
 
 
 def test_refer_form_errors_are_clear_and_keep_the_input(director_a, case_a, partner, referral):
-    response = post(
+    response = en_post(
         director_a,
         f"/partners/refer/{case_a.pk}/",
         {
@@ -281,7 +245,7 @@ def test_refer_form_errors_are_clear_and_keep_the_input(director_a, case_a, part
 
 
 def test_a_partner_of_another_subdistrict_cannot_be_posted(director_a, case_a, partner_c):
-    response = post(
+    response = en_post(
         director_a,
         f"/partners/refer/{case_a.pk}/",
         {"partner": partner_c.pk, "reason": "x", "accept_by": today().isoformat()},
@@ -290,7 +254,7 @@ def test_a_partner_of_another_subdistrict_cannot_be_posted(director_a, case_a, p
 
 
 def test_the_referral_page_offers_the_actions_of_its_state(supervisor, referral):
-    page = get(supervisor, f"/partners/referrals/{referral.pk}/").content.decode()
+    page = en_get(supervisor, f"/partners/referrals/{referral.pk}/").content.decode()
     assert "Partner accepted" in page and "Partner rejected" in page and "Revoke" in page
     assert "Completed, with feedback" not in page
 
@@ -299,16 +263,18 @@ def test_the_referral_page_offers_the_actions_of_its_state(supervisor, referral)
 def test_every_case_role_walks_a_referral_to_completion(request, persona, referral):
     user = request.getfixturevalue(persona)
     url = f"/partners/referrals/{referral.pk}"
-    response = post(user, f"{url}/accept/", {"accept-note": "", "accept-version": "1"})
+    response = en_post(user, f"{url}/accept/", {"accept-note": "", "accept-version": "1"})
     assert response.status_code == 302
-    response = post(user, f"{url}/complete/", {"complete-note": "Done.", "complete-version": "2"})
+    response = en_post(
+        user, f"{url}/complete/", {"complete-note": "Done.", "complete-version": "2"}
+    )
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.state == "completed" and referral.feedback == "Done."
 
 
 def test_rejecting_without_the_partners_reason_is_refused_with_the_input_kept(director_a, referral):
-    response = post(
+    response = en_post(
         director_a,
         f"/partners/referrals/{referral.pk}/reject/",
         {"reject-note": "", "reject-version": "1"},
@@ -319,7 +285,7 @@ def test_rejecting_without_the_partners_reason_is_refused_with_the_input_kept(di
 
 
 def test_an_action_not_possible_in_the_state_is_explained(director_a, referral):
-    response = post(
+    response = en_post(
         director_a,
         f"/partners/referrals/{referral.pk}/complete/",
         {"complete-note": "Done", "complete-version": "1"},
@@ -331,7 +297,7 @@ def test_an_action_not_possible_in_the_state_is_explained(director_a, referral):
 
 def test_a_stale_referral_form_is_a_conflict_with_the_input_kept(director_a, supervisor, referral):
     services.referral_accept(actor=supervisor, referral=referral)
-    response = post(
+    response = en_post(
         director_a,
         f"/partners/referrals/{referral.pk}/revoke/",
         {"revoke-note": "Family moved to Pudong.", "revoke-version": "1"},
@@ -343,7 +309,7 @@ def test_a_stale_referral_form_is_a_conflict_with_the_input_kept(director_a, sup
 
 
 def test_an_unknown_action_is_404(director_a, referral):
-    assert post(director_a, f"/partners/referrals/{referral.pk}/delete/", {}).status_code == 404
+    assert en_post(director_a, f"/partners/referrals/{referral.pk}/delete/", {}).status_code == 404
 
 
 def test_the_referral_list_puts_overdue_first_and_filters_by_state(
@@ -356,18 +322,18 @@ def test_the_referral_list_puts_overdue_first_and_filters_by_state(
         actor=director_a, case=case_a, partner=late_partner, reason="x", accept_by=today()
     )
     Referral.objects.filter(pk=late.pk).update(accept_by=today() - dt.timedelta(days=2))
-    page = get(supervisor, "/partners/referrals/").content.decode()
+    page = en_get(supervisor, "/partners/referrals/").content.decode()
     assert page.index("天山路派出所") < page.index(partner.name)
     assert "1 overdue" in page
-    accepted = get(supervisor, "/partners/referrals/?state=accepted").content.decode()
+    accepted = en_get(supervisor, "/partners/referrals/?state=accepted").content.decode()
     assert "天山路派出所" not in accepted
-    assert get(supervisor, "/partners/referrals/?state=<script>").status_code == 200
+    assert en_get(supervisor, "/partners/referrals/?state=<script>").status_code == 200
 
 
 @pytest.mark.parametrize("persona", OUT_OF_SCOPE_FOR_CASE_A)
 def test_the_referral_list_hides_cases_out_of_scope(request, persona, referral, child_a):
     user = request.getfixturevalue(persona)
-    response = get(user, "/partners/referrals/")
+    response = en_get(user, "/partners/referrals/")
     assert response.status_code == (404 if persona == "unassigned" else 200)
     assert child_a.name not in response.content.decode()
 
@@ -406,8 +372,8 @@ def test_the_registry_says_partner_name_and_type_not_a_persons_name_or_a_visit_t
     """The words "name" and "type" are translated for people (姓名) and visits (走访方式)
     elsewhere; a partner's are its own words (机构名称, 机构类型)."""
     for url in ("/partners/", f"/partners/{partner.pk}/", "/partners/new/"):
-        page = get(supervisor, url).content.decode()
+        page = en_get(supervisor, url).content.decode()
         assert "partner type" in page, url
         assert ">type<" not in page and ">name<" not in page, url
-    form_page = get(supervisor, "/partners/new/").content.decode()
+    form_page = en_get(supervisor, "/partners/new/").content.decode()
     assert "partner name" in form_page

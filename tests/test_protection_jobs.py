@@ -14,10 +14,7 @@ from weibao.cases.services import case_open
 from weibao.notifications.models import Notification
 from weibao.notifications.selectors import message
 
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def at(day: dt.date, hour: int = 9) -> dt.datetime:
@@ -25,9 +22,8 @@ def at(day: dt.date, hour: int = 9) -> dt.datetime:
 
 
 @pytest.fixture
-def case_a(district_officer, director_a, make_child):
-    child = make_child("community_a", name="张小明", categories=())
-    return case_open(actor=district_officer, child=child, owner=director_a)
+def case_a(uncategorised_case_a):
+    return uncategorised_case_a
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tests.helpers import error_dict
+from tests.helpers import SECRET_PLACE, error_dict, today
 from weibao.audit.models import AuditEvent
 from weibao.cases import protection
 from weibao.cases.models import Case, ProtectionRecord
@@ -19,23 +19,12 @@ from weibao.core.exceptions import ConflictError
 from weibao.visits.models import RETURNED_HOME, VisitDue
 from weibao.visits.scheduling import add_months
 
-SECRET_PLACE = "春晖寄养家庭 仙霞路99弄8号"
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-def today() -> dt.date:
-    return timezone.localdate()
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
-def case_a(district_officer, director_a, make_child):
-    # No category: the only visit the child can owe is the follow-up after returning home.
-    child = make_child("community_a", name="张小明", categories=())
-    return case_open(actor=district_officer, child=child, owner=director_a)
+def case_a(uncategorised_case_a):
+    return uncategorised_case_a
 
 
 def start(actor, case, **overrides) -> ProtectionRecord:

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
-from django.utils import timezone
 
 from tests.conftest import web_client
+from tests.helpers import SECRET_PLACE, today
 from weibao.audit.models import AccessLog
 from weibao.cases import protection
 from weibao.cases.models import ProtectionRecord
@@ -18,17 +18,9 @@ from weibao.cases.services import case_open
 from weibao.visits.models import RETURNED_HOME, VisitDue
 from weibao.visits.scheduling import add_months
 
-SECRET_PLACE = "春晖寄养家庭 仙霞路99弄8号"
+pytestmark = pytest.mark.usefixtures("english")
+
 OUTSIDERS = ["director_b", "director_elsewhere", "unassigned"]
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-def today() -> dt.date:
-    return timezone.localdate()
 
 
 def client_for(user):
@@ -38,21 +30,13 @@ def client_for(user):
 
 
 @pytest.fixture
-def case_a(district_officer, director_a, make_child):
-    child = make_child("community_a", name="张小明", categories=())
-    return case_open(actor=district_officer, child=child, owner=director_a)
+def case_a(uncategorised_case_a):
+    return uncategorised_case_a
 
 
 @pytest.fixture
-def record(supervisor, case_a):
-    return protection.protection_start(
-        actor=supervisor,
-        case=case_a,
-        ground="harmed_by_guardian",
-        placement="foster_family",
-        placement_detail=SECRET_PLACE,
-        started_on=today() - dt.timedelta(days=30),
-    )
+def record(guardianship_of_case_a):
+    return guardianship_of_case_a
 
 
 def start_data(**overrides) -> dict:

@@ -5,21 +5,14 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import api_client
-from tests.test_reports_common import (  # noqa: F401
-    REPORTER_NAME,
-    REPORTER_PHONE,
-    _english,
-    all_personas_fixture,
-    fresh,
-    make_report_fixture,
-    move_to,
-    station_staff_fixture,
-)
+from tests.helpers import REPORTER_NAME, REPORTER_PHONE, fresh_report, move_to
 from weibao.cases.models import Case
 from weibao.cases.services import case_open
 from weibao.reports import services
 from weibao.reports.choices import Situation
 from weibao.reports.models import Report
+
+pytestmark = pytest.mark.usefixtures("english")
 
 URL = "/api/v1/reports/"
 TRIAGERS = ("supervisor", "station_staff", "district_officer")
@@ -30,7 +23,7 @@ OUTSIDERS = ("director_b", "director_elsewhere", "unassigned")
 def linked_report(make_report, supervisor, child_a):
     report = make_report(situations=[Situation.MULTIPLE_INJURIES])
     services.report_link_child(actor=supervisor, report=report, child=child_a)
-    return fresh(report)
+    return fresh_report(report)
 
 
 def _action_bodies(report, child):
@@ -59,7 +52,7 @@ def test_every_endpoint_is_a_404_outside_the_scope(all_personas, linked_report, 
     listed = client.get(URL)
     assert listed.status_code in (200,)
     assert linked_report.reference not in listed.content.decode()
-    assert fresh(linked_report).version == linked_report.version
+    assert fresh_report(linked_report).version == linked_report.version
 
 
 def test_the_list_shows_exactly_the_reports_in_scope(all_personas, linked_report, make_report):
@@ -166,7 +159,7 @@ def test_a_director_who_sees_the_report_gets_403_on_every_action(
     for name, body in _action_bodies(linked_report, child_a).items():
         response = client.post(f"{URL}{linked_report.pk}/{name}/", body, format="json")
         assert response.status_code == 403, name
-    assert fresh(linked_report).version == linked_report.version
+    assert fresh_report(linked_report).version == linked_report.version
 
 
 def test_a_transition_from_the_wrong_state_is_a_field_level_400(supervisor, linked_report):
@@ -186,7 +179,7 @@ def test_a_stale_version_is_a_409(supervisor, district_officer, linked_report):
         format="json",
     )
     assert response.status_code == 409
-    assert fresh(linked_report).state == Report.State.ACKNOWLEDGED
+    assert fresh_report(linked_report).state == Report.State.ACKNOWLEDGED
 
 
 @pytest.mark.parametrize(
@@ -220,7 +213,7 @@ def test_link_a_child_out_of_scope_is_refused_like_an_unknown_id(supervisor, mak
         format="json",
     )  # fmt: skip
     assert response.status_code == 400 and "child" in response.json()
-    assert fresh(report).child is None
+    assert fresh_report(report).child is None
 
 
 def test_link_and_unidentified_through_the_api(supervisor, make_report, child_a):

@@ -11,11 +11,12 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from tests.test_reports_common import _english, make_report_fixture  # noqa: F401
 from weibao.core.management.commands import serve
 from weibao.notifications.models import Notification
 from weibao.reports import tasks
 from weibao.reports.models import Report
+
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _make_late(report: Report) -> None:

@@ -9,15 +9,11 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
-from tests.test_reports_common import (  # noqa: F401
-    REPORTER_NAME,
-    _english,
-    fresh,
-    make_report_fixture,
-    move_to,
-)
+from tests.helpers import REPORTER_NAME, move_to
 from weibao.notifications.models import Notification
 from weibao.reports.models import Report
+
+pytestmark = pytest.mark.usefixtures("english")
 
 NEW = "/report/"
 STATUS = "/report/status/"

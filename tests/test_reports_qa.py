@@ -10,19 +10,16 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import api_client, web_client
-from tests.test_reports_common import (  # noqa: F401
-    _english,
-    fresh,
-    make_report_fixture,
-    move_to,
-)
+from tests.conftest import api_client, en_get, en_post
+from tests.helpers import fresh_report, move_to
 from weibao.reports import services
 from weibao.reports.choices import Situation
 from weibao.reports.models import Report
 from weibao.reports.selectors import triage_queue
 from weibao.visits import services as visit_services
 from weibao.visits.models import Concern
+
+pytestmark = pytest.mark.usefixtures("english")
 
 ANSWERS = {
     "met_with": "孩子和奶奶",
@@ -32,14 +29,6 @@ ANSWERS = {
     "weekly_contact": "yes",
 }
 FINDINGS = "父母外出务工，孩子独自居住两周。"
-
-
-def _get(user, url):
-    return web_client(user).get(url, HTTP_ACCEPT_LANGUAGE="en")
-
-
-def _post(user, url, data=None):
-    return web_client(user).post(url, data or {}, HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture
@@ -89,7 +78,7 @@ def test_the_public_form_lists_its_problems_at_the_top_with_links_to_the_fields(
 def test_a_refused_police_record_is_explained_at_the_top_of_the_report_page(
     supervisor, acknowledged
 ):
-    response = _post(
+    response = en_post(
         supervisor,
         f"/reports/{acknowledged.pk}/police/",
         {
@@ -107,14 +96,14 @@ def test_a_refused_police_record_is_explained_at_the_top_of_the_report_page(
         in summary
     )
     assert 'value="天山路派出所"' in html  # what was typed is kept
-    assert fresh(acknowledged).police_notified_at is None
+    assert fresh_report(acknowledged).police_notified_at is None
 
 
 def test_closing_without_a_message_says_the_message_is_missing(supervisor, acknowledged):
     Report.objects.filter(pk=acknowledged.pk).update(
         police_notified_at=timezone.now(), police_told="x", police_receipt_no="1"
     )
-    response = _post(
+    response = en_post(
         supervisor,
         f"/reports/{acknowledged.pk}/close/",
         {"version": acknowledged.version, "outcome_message": "  "},
@@ -125,12 +114,12 @@ def test_closing_without_a_message_says_the_message_is_missing(supervisor, ackno
         in html
     )
     assert "This field is required" not in html
-    assert fresh(acknowledged).state == Report.State.ACKNOWLEDGED
+    assert fresh_report(acknowledged).state == Report.State.ACKNOWLEDGED
 
 
 def test_a_search_by_birth_date_alone_asks_for_the_id_number_or_the_name(supervisor, make_report):
     report = make_report()
-    html = _get(supervisor, f"/reports/{report.pk}/link/?birth_date=2015-06-01").content.decode()
+    html = en_get(supervisor, f"/reports/{report.pk}/link/?birth_date=2015-06-01").content.decode()
     assert "Enter the ID number or the child&#x27;s name to search." in html
 
 
@@ -175,7 +164,7 @@ def test_situations_are_shown_in_the_order_of_the_law_with_the_reporters_words_f
         other_situation="Locked in at night",
     )
     for url in (f"/reports/{report.pk}/", "/reports/"):
-        html = _get(supervisor, url).content.decode()
+        html = en_get(supervisor, url).content.decode()
         assert "Other (describe below)" not in html, url
         assert html.index("4. Multiple injuries") < html.index("Other: Locked in at night"), url
     data = api_client(supervisor).get(f"/api/v1/reports/{report.pk}/").json()
@@ -199,7 +188,7 @@ def test_one_visit_makes_one_report_whichever_of_its_concerns_is_clicked(
     director_a, supervisor, failed_visit
 ):
     first, second = Concern.objects.filter(visit=failed_visit).order_by("id")
-    response = _post(director_a, f"/reports/from-concern/{first.pk}/")
+    response = en_post(director_a, f"/reports/from-concern/{first.pk}/")
     report = Report.objects.get()
     assert response.url == f"/reports/{report.pk}/"
     assert {r.situation for r in report.situation_rows.all()} == {
@@ -213,7 +202,7 @@ def test_one_visit_makes_one_report_whichever_of_its_concerns_is_clicked(
         assert concern.state == Concern.State.HANDLED
         assert report.reference in concern.handled_note
     # The other concern's button leads to the same report.
-    response = _post(supervisor, f"/reports/from-concern/{second.pk}/")
+    response = en_post(supervisor, f"/reports/from-concern/{second.pk}/")
     assert response.url == f"/reports/{report.pk}/"
     assert Report.objects.count() == 1
 
@@ -256,7 +245,7 @@ def test_a_report_from_a_concern_does_not_copy_the_childs_registry_address(
     )
     report, _created = services.report_from_concern(actor=director_b, concern=concern)
     assert report.child_address == ""
-    assert "99弄7号502" not in _get(director_b, f"/reports/{report.pk}/").content.decode()
+    assert "99弄7号502" not in en_get(director_b, f"/reports/{report.pk}/").content.decode()
 
 
 # --- the case owner list -------------------------------------------------------------------------
@@ -266,17 +255,17 @@ def test_the_case_owner_list_does_not_offer_the_user_twice(
     supervisor, director_a, acknowledged, child_a
 ):
     services.report_link_child(actor=supervisor, report=acknowledged, child=child_a)
-    html = _get(supervisor, f"/reports/{acknowledged.pk}/").content.decode()
+    html = en_get(supervisor, f"/reports/{acknowledged.pk}/").content.decode()
     select = re.search(r'<select name="owner".*?</select>', html, re.S).group(0)
     assert f'value="{supervisor.pk}"' not in select  # "Me" stands for the supervisor
     assert f'value="{director_a.pk}"' in select
-    response = _post(
+    response = en_post(
         supervisor,
         f"/reports/{acknowledged.pk}/open-case/",
-        {"version": fresh(acknowledged).version, "owner": director_a.pk},
+        {"version": fresh_report(acknowledged).version, "owner": director_a.pk},
     )
     assert response.status_code == 302
-    assert fresh(acknowledged).case.owner == director_a
+    assert fresh_report(acknowledged).case.owner == director_a
 
 
 # --- refused before conflicting -------------------------------------------------------------------
@@ -287,7 +276,7 @@ def test_someone_who_may_not_triage_is_refused_even_with_a_stale_version(
 ):
     # director_a sees the report (their child) but does not triage it.
     services.report_link_child(actor=supervisor, report=acknowledged, child=child_a)
-    stale = fresh(acknowledged).version - 1
+    stale = fresh_report(acknowledged).version - 1
     with pytest.raises(PermissionDenied):
         services.report_close(
             actor=director_a, report=acknowledged, outcome_message="x", expected_version=stale
@@ -298,7 +287,7 @@ def test_someone_who_may_not_triage_is_refused_even_with_a_stale_version(
         format="json",
     )
     assert response.status_code == 403
-    response = _post(director_a, f"/reports/{acknowledged.pk}/acknowledge/", {"version": stale})
+    response = en_post(director_a, f"/reports/{acknowledged.pk}/acknowledge/", {"version": stale})
     assert response.status_code == 403
 
 
@@ -324,5 +313,5 @@ def test_the_timeline_is_in_the_readers_language_whoever_came_first(supervisor, 
     report = make_report()
     with translation.override("zh-hans"):  # the first visitor reads Chinese
         importlib.reload(views)
-    html = _get(supervisor, f"/reports/{report.pk}/").content.decode()
+    html = en_get(supervisor, f"/reports/{report.pk}/").content.decode()
     assert "Report received" in html

@@ -7,17 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.conftest import web_client
-from tests.test_reports_common import (  # noqa: F401
-    REPORTER_NAME,
-    REPORTER_PHONE,
-    _english,
-    all_personas_fixture,
-    fresh,
-    make_report_fixture,
-    move_to,
-    station_staff_fixture,
-)
+from tests.conftest import en_get, en_post, web_client
+from tests.helpers import REPORTER_NAME, REPORTER_PHONE, fresh_report, move_to
 from weibao.audit.models import AuditEvent
 from weibao.cases.models import Case
 from weibao.cases.services import case_open
@@ -26,6 +17,8 @@ from weibao.reports import services
 from weibao.reports.choices import Situation
 from weibao.reports.models import ClockPolicy, Report
 from weibao.visits.models import Concern
+
+pytestmark = pytest.mark.usefixtures("english")
 
 TRIAGERS = ("supervisor", "station_staff", "district_officer")
 OUTSIDERS = ("director_b", "director_elsewhere", "unassigned")
@@ -36,15 +29,7 @@ def linked_report(make_report, supervisor, child_a):
     """A report in 天山路 linked to child_a (so director_a sees it, director_b does not)."""
     report = make_report(situations=[Situation.ABANDONED])
     services.report_link_child(actor=supervisor, report=report, child=child_a)
-    return fresh(report)
-
-
-def _post(user, url, data=None):
-    return web_client(user).post(url, data or {}, HTTP_ACCEPT_LANGUAGE="en")
-
-
-def _get(user, url):
-    return web_client(user).get(url, HTTP_ACCEPT_LANGUAGE="en")
+    return fresh_report(report)
 
 
 # --- scope: 404 for every view, for everyone outside ------------------------------------------
@@ -70,7 +55,7 @@ def test_every_report_page_is_a_404_outside_the_scope(all_personas, linked_repor
     for method, url in _report_urls(linked_report):
         response = getattr(web_client(user), method)(url, {"version": linked_report.version})
         assert response.status_code == 404, (persona, url)
-    assert fresh(linked_report).version == linked_report.version
+    assert fresh_report(linked_report).version == linked_report.version
 
 
 def test_unknown_and_absurd_report_ids_are_404(supervisor):
@@ -80,7 +65,7 @@ def test_unknown_and_absurd_report_ids_are_404(supervisor):
 
 
 def test_a_director_of_the_childs_area_sees_the_report_but_may_not_act(director_a, linked_report):
-    response = _get(director_a, f"/reports/{linked_report.pk}/")
+    response = en_get(director_a, f"/reports/{linked_report.pk}/")
     assert response.status_code == 200
     html = response.content.decode()
     assert linked_report.reference in html
@@ -90,15 +75,15 @@ def test_a_director_of_the_childs_area_sees_the_report_but_may_not_act(director_
     for method, url in _report_urls(linked_report)[1:]:
         response = getattr(web_client(director_a), method)(url, {"version": linked_report.version})
         assert response.status_code == 403, url
-    assert fresh(linked_report).state == Report.State.RECEIVED
+    assert fresh_report(linked_report).state == Report.State.RECEIVED
 
 
 def test_the_supervisor_sees_the_reporter_and_station_staff_do_not(
     supervisor, station_staff, linked_report
 ):
-    html = _get(supervisor, f"/reports/{linked_report.pk}/").content.decode()
+    html = en_get(supervisor, f"/reports/{linked_report.pk}/").content.decode()
     assert REPORTER_NAME in html and REPORTER_PHONE in html
-    html = _get(station_staff, f"/reports/{linked_report.pk}/").content.decode()
+    html = en_get(station_staff, f"/reports/{linked_report.pk}/").content.decode()
     assert REPORTER_NAME not in html and "Confidential" in html
 
 
@@ -113,26 +98,26 @@ def test_anonymous_users_are_sent_to_log_in(linked_report):
 
 @pytest.mark.parametrize("persona", TRIAGERS)
 def test_triage_users_acknowledge_from_the_page(all_personas, linked_report, persona):
-    response = _post(
+    response = en_post(
         all_personas[persona],
         f"/reports/{linked_report.pk}/acknowledge/",
         {"version": linked_report.version},
     )
     assert response.status_code == 302 and response.url == f"/reports/{linked_report.pk}/"
-    report = fresh(linked_report)
+    report = fresh_report(linked_report)
     assert report.state == Report.State.ACKNOWLEDGED
     assert report.acknowledged_by == all_personas[persona]
 
 
 def test_acknowledging_twice_is_a_clear_message_not_an_error(supervisor, linked_report):
-    first = _post(
+    first = en_post(
         supervisor, f"/reports/{linked_report.pk}/acknowledge/", {"version": linked_report.version}
     )
     assert first.status_code == 302
-    response = _post(
+    response = en_post(
         supervisor,
         f"/reports/{linked_report.pk}/acknowledge/",
-        {"version": fresh(linked_report).version},
+        {"version": fresh_report(linked_report).version},
     )
     assert response.status_code == 200
     assert "not possible in the current state" in response.content.decode()
@@ -140,7 +125,7 @@ def test_acknowledging_twice_is_a_clear_message_not_an_error(supervisor, linked_
 
 def test_a_stale_page_gets_a_conflict_message_and_keeps_the_input(supervisor, linked_report):
     services.report_acknowledge(actor=supervisor, report=linked_report)
-    response = _post(
+    response = en_post(
         supervisor,
         f"/reports/{linked_report.pk}/close/",
         {"version": linked_report.version, "outcome_message": "My careful message."},
@@ -149,50 +134,52 @@ def test_a_stale_page_gets_a_conflict_message_and_keeps_the_input(supervisor, li
     html = response.content.decode()
     assert "changed by someone else" in html
     assert "My careful message." in html
-    assert f'value="{fresh(linked_report).version}"' in html
-    assert fresh(linked_report).state == Report.State.ACKNOWLEDGED
+    assert f'value="{fresh_report(linked_report).version}"' in html
+    assert fresh_report(linked_report).state == Report.State.ACKNOWLEDGED
 
 
 def test_the_whole_triage_flow_through_the_pages(supervisor, linked_report, child_a):
     pk = linked_report.pk
-    _post(supervisor, f"/reports/{pk}/acknowledge/", {"version": fresh(linked_report).version})
+    en_post(
+        supervisor, f"/reports/{pk}/acknowledge/", {"version": fresh_report(linked_report).version}
+    )
     # Closing before the police record is refused, with the message kept.
-    response = _post(
+    response = en_post(
         supervisor,
         f"/reports/{pk}/close/",
-        {"version": fresh(linked_report).version, "outcome_message": "Handled with care."},
+        {"version": fresh_report(linked_report).version, "outcome_message": "Handled with care."},
     )
     assert response.status_code == 200
     assert "Record the police notification before closing" in response.content.decode()
     assert "Handled with care." in response.content.decode()
     now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
-    response = _post(
+    response = en_post(
         supervisor,
         f"/reports/{pk}/police/",
         {
-            "version": fresh(linked_report).version,
+            "version": fresh_report(linked_report).version,
             "told": "天山路派出所 王警官",
             "notified_at": now,
             "receipt_no": "CN-110-77",
         },
     )
     assert response.status_code == 302
-    assert fresh(linked_report).police_receipt_no == "CN-110-77"
-    response = _post(
-        supervisor, f"/reports/{pk}/open-case/", {"version": fresh(linked_report).version}
+    assert fresh_report(linked_report).police_receipt_no == "CN-110-77"
+    response = en_post(
+        supervisor, f"/reports/{pk}/open-case/", {"version": fresh_report(linked_report).version}
     )
     assert response.status_code == 302
-    report = fresh(linked_report)
+    report = fresh_report(linked_report)
     assert report.state == Report.State.HANDLING and report.case.child == child_a
-    response = _post(
+    response = en_post(
         supervisor,
         f"/reports/{pk}/close/",
         {"version": report.version, "outcome_message": "The child is safe and followed."},
     )
     assert response.status_code == 302
-    report = fresh(linked_report)
+    report = fresh_report(linked_report)
     assert report.state == Report.State.CLOSED
-    html = _get(supervisor, f"/reports/{pk}/").content.decode()
+    html = en_get(supervisor, f"/reports/{pk}/").content.decode()
     for label in [
         "Report received",
         "Linked to a child",
@@ -207,7 +194,7 @@ def test_the_whole_triage_flow_through_the_pages(supervisor, linked_report, chil
 
 def test_police_time_in_the_future_is_refused_with_the_input_kept(supervisor, linked_report):
     later = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    response = _post(
+    response = en_post(
         supervisor,
         f"/reports/{linked_report.pk}/police/",
         {"version": linked_report.version, "told": "Station 5", "notified_at": later,
@@ -219,20 +206,20 @@ def test_police_time_in_the_future_is_refused_with_the_input_kept(supervisor, li
 
 
 def test_a_tampered_version_is_a_clear_error(supervisor, linked_report):
-    response = _post(supervisor, f"/reports/{linked_report.pk}/acknowledge/", {"version": "x"})
+    response = en_post(supervisor, f"/reports/{linked_report.pk}/acknowledge/", {"version": "x"})
     assert response.status_code == 200
     assert "Enter a whole number." in response.content.decode()
 
 
 def test_mark_unidentified_from_the_page(supervisor, make_report):
     report = make_report()
-    response = _post(
+    response = en_post(
         supervisor,
         f"/reports/{report.pk}/unidentified/",
         {"version": report.version, "note": "Nobody of that name at the address."},
     )
     assert response.status_code == 302
-    assert fresh(report).link_state == Report.Link.UNIDENTIFIED
+    assert fresh_report(report).link_state == Report.Link.UNIDENTIFIED
 
 
 # --- linking the child ------------------------------------------------------------------------
@@ -240,22 +227,22 @@ def test_mark_unidentified_from_the_page(supervisor, make_report):
 
 def test_find_the_child_by_full_id_number_and_link(supervisor, make_report, child_a):
     report = make_report()
-    response = _get(supervisor, f"/reports/{report.pk}/link/?id_number={child_a.id_number}")
+    response = en_get(supervisor, f"/reports/{report.pk}/link/?id_number={child_a.id_number}")
     html = response.content.decode()
     assert response.status_code == 200 and child_a.name in html
-    response = _post(
+    response = en_post(
         supervisor,
         f"/reports/{report.pk}/link/",
         {"version": report.version, "child": child_a.pk, "link_state": "linked"},
     )
     assert response.status_code == 302
-    report = fresh(report)
+    report = fresh_report(report)
     assert report.child == child_a and report.link_state == Report.Link.LINKED
 
 
 def test_an_id_number_in_another_area_is_named_but_not_shown(supervisor, make_report, child_c):
     report = make_report()
-    html = _get(
+    html = en_get(
         supervisor, f"/reports/{report.pk}/link/?id_number={child_c.id_number}"
     ).content.decode()
     assert "registered in an area you do not work in" in html
@@ -264,7 +251,7 @@ def test_an_id_number_in_another_area_is_named_but_not_shown(supervisor, make_re
 
 def test_a_malformed_id_number_is_a_field_error(supervisor, make_report):
     report = make_report()
-    response = _get(supervisor, f"/reports/{report.pk}/link/?id_number=12345")
+    response = en_get(supervisor, f"/reports/{report.pk}/link/?id_number=12345")
     assert response.status_code == 200
     assert 'class="error"' in response.content.decode()
 
@@ -273,15 +260,15 @@ def test_find_the_child_by_name_and_birth_date(supervisor, make_report, make_chi
     twin_1 = make_child("community_a", name="陈小雨", birth_date=dt.date(2016, 3, 1))
     twin_2 = make_child("community_b", name="陈小雨", birth_date=dt.date(2014, 9, 9))
     report = make_report()
-    html = _get(
+    html = en_get(
         supervisor, f"/reports/{report.pk}/link/?name=陈小雨&birth_date=2016-03-01"
     ).content.decode()
     assert f'name="child" value="{twin_1.pk}"' in html
     assert f'name="child" value="{twin_2.pk}"' not in html
-    html = _get(supervisor, f"/reports/{report.pk}/link/?name=陈小雨").content.decode()
+    html = en_get(supervisor, f"/reports/{report.pk}/link/?name=陈小雨").content.decode()
     assert f'name="child" value="{twin_1.pk}"' in html
     assert f'name="child" value="{twin_2.pk}"' in html
-    html = _get(
+    html = en_get(
         supervisor,
         f"/reports/{report.pk}/link/?name=陈小雨&community={twin_2.community_id}",
     ).content.decode()
@@ -293,14 +280,14 @@ def test_a_child_outside_the_scope_cannot_be_linked_by_posting_its_id(
     supervisor, make_report, child_c
 ):
     report = make_report()
-    response = _post(
+    response = en_post(
         supervisor,
         f"/reports/{report.pk}/link/",
         {"version": report.version, "child": child_c.pk, "link_state": "linked"},
     )
     assert response.status_code == 200
     assert "No such child in your areas." in response.content.decode()
-    assert fresh(report).child is None
+    assert fresh_report(report).child is None
 
 
 def test_register_a_new_child_then_link_it_as_registered(supervisor, make_report, areas):
@@ -309,7 +296,7 @@ def test_register_a_new_child_then_link_it_as_registered(supervisor, make_report
     from tests.conftest import child_data
 
     report = make_report()
-    page = _get(supervisor, f"/reports/{report.pk}/link/").content.decode()
+    page = en_get(supervisor, f"/reports/{report.pk}/link/").content.decode()
     assert 'href="/children/new/"' in page
     data = child_data(areas["community_a"], name="新登记")
     form = {k: v for k, v in data.items() if v is not None}
@@ -328,21 +315,21 @@ def test_register_a_new_child_then_link_it_as_registered(supervisor, make_report
             "guardians-0-phone": "13800000009",
         }
     )
-    response = _post(supervisor, "/children/new/", form)
+    response = en_post(supervisor, "/children/new/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     from weibao.children.models import Child
 
     child = Child.objects.get(name="新登记")
-    page = _get(supervisor, f"/reports/{report.pk}/link/").content.decode()
+    page = en_get(supervisor, f"/reports/{report.pk}/link/").content.decode()
     assert "Children you registered in the last 24 hours" in page
     assert f'name="child" value="{child.pk}"' in page
-    response = _post(
+    response = en_post(
         supervisor,
         f"/reports/{report.pk}/link/",
         {"version": report.version, "child": child.pk, "link_state": "registered"},
     )
     assert response.status_code == 302
-    report = fresh(report)
+    report = fresh_report(report)
     assert report.child == child and report.link_state == Report.Link.REGISTERED
 
 
@@ -354,14 +341,14 @@ def test_the_page_offers_to_attach_to_the_childs_open_case(
 ):
     existing = case_open(actor=district_officer, child=child_a, summary="Open already.")
     services.report_acknowledge(actor=supervisor, report=linked_report)
-    html = _get(supervisor, f"/reports/{linked_report.pk}/").content.decode()
+    html = en_get(supervisor, f"/reports/{linked_report.pk}/").content.decode()
     assert existing.reference in html and "Attach to the open case" in html
-    _post(
+    en_post(
         supervisor,
         f"/reports/{linked_report.pk}/open-case/",
-        {"version": fresh(linked_report).version},
+        {"version": fresh_report(linked_report).version},
     )
-    assert fresh(linked_report).case == existing
+    assert fresh_report(linked_report).case == existing
     assert Case.objects.filter(child=child_a).count() == 1
 
 
@@ -369,15 +356,15 @@ def test_open_a_case_with_an_owner_chosen_from_the_childs_area(
     supervisor, director_a, director_elsewhere, linked_report
 ):
     services.report_acknowledge(actor=supervisor, report=linked_report)
-    html = _get(supervisor, f"/reports/{linked_report.pk}/").content.decode()
+    html = en_get(supervisor, f"/reports/{linked_report.pk}/").content.decode()
     assert f'<option value="{director_a.pk}"' in html
     assert f'<option value="{director_elsewhere.pk}"' not in html
-    _post(
+    en_post(
         supervisor,
         f"/reports/{linked_report.pk}/open-case/",
-        {"version": fresh(linked_report).version, "owner": director_a.pk},
+        {"version": fresh_report(linked_report).version, "owner": director_a.pk},
     )
-    assert fresh(linked_report).case.owner == director_a
+    assert fresh_report(linked_report).case.owner == director_a
 
 
 # --- the queue ----------------------------------------------------------------------------------
@@ -389,7 +376,7 @@ def test_the_queue_lists_open_reports_most_urgent_first_with_red_clocks(supervis
     Report.objects.filter(pk=late.pk).update(ack_due_at=timezone.now() - dt.timedelta(hours=1))
     closed = move_to(make_report(child_name="已关"), Report.State.CLOSED, supervisor)
     elsewhere = make_report(subdistrict="xianxia", child_name="别处")
-    html = _get(supervisor, "/reports/").content.decode()
+    html = en_get(supervisor, "/reports/").content.decode()
     assert html.index(late.reference) < html.index(calm.reference)
     assert closed.reference not in html and elsewhere.reference not in html
     late_row = html.split(late.reference)[1].split("</li>\n  <li")[0]
@@ -397,9 +384,9 @@ def test_the_queue_lists_open_reports_most_urgent_first_with_red_clocks(supervis
     calm_row = html.split(calm.reference)[1].split("</li>\n  <li")[0]
     assert "clock-late" not in calm_row
     # The list of all reports has the closed one; the state filter works.
-    html = _get(supervisor, "/reports/?tab=all").content.decode()
+    html = en_get(supervisor, "/reports/?tab=all").content.decode()
     assert closed.reference in html and calm.reference in html
-    html = _get(supervisor, "/reports/?tab=all&state=closed").content.decode()
+    html = en_get(supervisor, "/reports/?tab=all&state=closed").content.decode()
     assert closed.reference in html and calm.reference not in html
 
 
@@ -407,16 +394,16 @@ def test_the_queue_is_empty_for_a_director_who_sees_only_their_reports(
     director_a, director_b, linked_report, make_report
 ):
     other = make_report()
-    html = _get(director_a, "/reports/").content.decode()
+    html = en_get(director_a, "/reports/").content.decode()
     assert linked_report.reference in html and other.reference not in html
     assert "To triage" not in html
-    html = _get(director_b, "/reports/").content.decode()
+    html = en_get(director_b, "/reports/").content.decode()
     assert linked_report.reference not in html
 
 
 def test_a_bad_filter_value_is_ignored_not_an_error(supervisor, make_report):
     report = make_report()
-    response = _get(supervisor, "/reports/?state=nonsense&tab=evil&page=abc")
+    response = en_get(supervisor, "/reports/?state=nonsense&tab=evil&page=abc")
     assert response.status_code == 200
     assert report.reference in response.content.decode()
 
@@ -485,31 +472,31 @@ def concern_a(child_a, director_a):
 def test_a_concern_becomes_a_report_in_one_click_and_a_second_click_goes_to_it(
     director_a, supervisor, concern_a
 ):
-    page = _get(director_a, f"/concerns/{concern_a.pk}/").content.decode()
+    page = en_get(director_a, f"/concerns/{concern_a.pk}/").content.decode()
     assert f'action="/reports/from-concern/{concern_a.pk}/"' in page
-    response = _post(director_a, f"/reports/from-concern/{concern_a.pk}/")
+    response = en_post(director_a, f"/reports/from-concern/{concern_a.pk}/")
     report = Report.objects.get()
     assert response.status_code == 302 and response.url == f"/reports/{report.pk}/"
     assert Concern.objects.get(pk=concern_a.pk).state == Concern.State.HANDLED
     assert Notification.objects.filter(
         recipient=supervisor, kind=Notification.Kind.REPORT_RECEIVED
     ).exists()
-    response = _post(supervisor, f"/reports/from-concern/{concern_a.pk}/")
+    response = en_post(supervisor, f"/reports/from-concern/{concern_a.pk}/")
     assert response.url == f"/reports/{report.pk}/"
     assert Report.objects.count() == 1
-    page = _get(director_a, f"/concerns/{concern_a.pk}/").content.decode()
+    page = en_get(director_a, f"/concerns/{concern_a.pk}/").content.decode()
     assert report.reference in page and "/reports/from-concern/" not in page
 
 
 @pytest.mark.parametrize("persona", ["director_b", "director_elsewhere", "unassigned"])
 def test_a_concern_out_of_scope_is_a_404(all_personas, concern_a, persona):
-    response = _post(all_personas[persona], f"/reports/from-concern/{concern_a.pk}/")
+    response = en_post(all_personas[persona], f"/reports/from-concern/{concern_a.pk}/")
     assert response.status_code == 404
     assert not Report.objects.exists()
 
 
 def test_from_concern_needs_post(director_a, concern_a):
-    assert _get(director_a, f"/reports/from-concern/{concern_a.pk}/").status_code == 405
+    assert en_get(director_a, f"/reports/from-concern/{concern_a.pk}/").status_code == 405
 
 
 # --- clocks page --------------------------------------------------------------------------------
@@ -517,9 +504,9 @@ def test_from_concern_needs_post(director_a, concern_a):
 
 def test_district_staff_edit_the_clocks_with_validation(district_officer, areas):
     district = areas["district"]
-    assert _get(district_officer, "/reports/clocks/").status_code == 200
+    assert en_get(district_officer, "/reports/clocks/").status_code == 200
     prefix = f"d{district.pk}"
-    response = _post(
+    response = en_post(
         district_officer,
         "/reports/clocks/",
         {"district": district.pk, f"{prefix}-ack_minutes": "0", f"{prefix}-police_hours": "500",
@@ -527,7 +514,7 @@ def test_district_staff_edit_the_clocks_with_validation(district_officer, areas)
     )  # fmt: skip
     assert response.status_code == 200
     assert "greater than or equal to 5" in response.content.decode()
-    response = _post(
+    response = en_post(
         district_officer,
         "/reports/clocks/",
         {"district": district.pk, f"{prefix}-ack_minutes": "30", f"{prefix}-police_hours": "12",
@@ -544,12 +531,12 @@ def test_district_staff_edit_the_clocks_with_validation(district_officer, areas)
 )
 def test_the_clocks_page_is_a_404_for_everyone_but_district_staff(all_personas, persona, areas):
     user = all_personas[persona]
-    assert _get(user, "/reports/clocks/").status_code == 404
-    assert _post(user, "/reports/clocks/", {"district": areas["district"].pk}).status_code == 404
+    assert en_get(user, "/reports/clocks/").status_code == 404
+    assert en_post(user, "/reports/clocks/", {"district": areas["district"].pk}).status_code == 404
 
 
 def test_another_districts_clocks_cannot_be_posted(district_officer, areas):
     from weibao.areas.models import Area
 
     other = Area.objects.create(name="徐汇区", code="310104", level="district")
-    assert _post(district_officer, "/reports/clocks/", {"district": other.pk}).status_code == 404
+    assert en_post(district_officer, "/reports/clocks/", {"district": other.pk}).status_code == 404

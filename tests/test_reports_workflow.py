@@ -9,17 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from tests.helpers import error_dict
-from tests.test_reports_common import (  # noqa: F401
-    REPORTER_NAME,
-    REPORTER_PHONE,
-    _english,
-    all_personas_fixture,
-    fresh,
-    make_report_fixture,
-    move_to,
-    station_staff_fixture,
-)
+from tests.helpers import REPORTER_NAME, REPORTER_PHONE, error_dict, fresh_report, move_to
 from weibao.audit.models import AuditEvent
 from weibao.cases.models import Case
 from weibao.cases.services import case_open
@@ -36,6 +26,8 @@ from weibao.reports.selectors import (
     triage_queue,
 )
 from weibao.visits.models import Concern
+
+pytestmark = pytest.mark.usefixtures("english")
 
 TRIAGERS = {"supervisor", "station_staff", "district_officer"}
 EVERYONE = [
@@ -72,7 +64,7 @@ def test_every_report_transition_by_role_and_state(
     if state == Report.State.ACKNOWLEDGED:
         # A linked child, so opening a case depends only on the table.
         services.report_link_child(actor=district_officer, report=report, child=child_a)
-        report = fresh(report)
+        report = fresh_report(report)
     actor = all_personas[persona]
     transition = workflow.REPORT.get(name)
     allowed_role = persona in TRIAGERS
@@ -80,16 +72,16 @@ def test_every_report_transition_by_role_and_state(
     if not allowed_role:
         with pytest.raises(PermissionDenied):
             _run(name, actor, report)
-        assert fresh(report).state == state
+        assert fresh_report(report).state == state
     elif not allowed_state:
         with pytest.raises(ValidationError) as exc:
             _run(name, actor, report)
         assert "state" in error_dict(exc)
-        assert fresh(report).state == state
+        assert fresh_report(report).state == state
     else:
         _run(name, actor, report)
-        assert fresh(report).state == transition.target
-        assert fresh(report).version > report.version
+        assert fresh_report(report).state == transition.target
+        assert fresh_report(report).version > report.version
 
 
 def test_the_table_names_triage_as_the_only_role_and_roles_follow_the_area(
@@ -163,7 +155,7 @@ def test_the_reporter_identity_is_encrypted_and_never_in_the_audit_row(make_repo
         )
         stored = cursor.fetchone()
     assert REPORTER_NAME not in stored[0] and REPORTER_PHONE not in stored[1]
-    assert fresh(report).reporter_name == REPORTER_NAME
+    assert fresh_report(report).reporter_name == REPORTER_NAME
 
 
 def test_only_the_supervisor_and_the_district_may_see_the_reporter(all_personas, make_report):
@@ -189,7 +181,7 @@ def test_only_the_supervisor_and_the_district_may_see_the_reporter(all_personas,
     ],
 )
 def test_bad_input_is_refused_by_field_and_nothing_is_stored(areas, overrides, field):
-    from tests.test_reports_common import report_input
+    from tests.helpers import report_input
 
     with pytest.raises(ValidationError) as exc:
         services.report_create(data=report_input(areas, **overrides), channel=Channel.PUBLIC)
@@ -199,7 +191,7 @@ def test_bad_input_is_refused_by_field_and_nothing_is_stored(areas, overrides, f
 
 
 def test_a_subdistrict_of_another_district_is_refused(areas):
-    from tests.test_reports_common import report_input
+    from tests.helpers import report_input
     from weibao.areas.models import Area
 
     other = Area.objects.create(name="徐汇区", code="310104", level="district")
@@ -211,7 +203,7 @@ def test_a_subdistrict_of_another_district_is_refused(areas):
 def test_staff_entry_needs_a_logged_in_user_and_records_who(areas, director_a):
     from django.contrib.auth.models import AnonymousUser
 
-    from tests.test_reports_common import report_input
+    from tests.helpers import report_input
 
     with pytest.raises(PermissionDenied):
         services.report_create(
@@ -288,7 +280,7 @@ def test_a_police_record_needs_who_when_not_in_the_future_and_the_receipt(
             receipt_no=receipt,
         )  # fmt: skip
     assert field in error_dict(exc)
-    assert fresh(report).police_notified_at is None
+    assert fresh_report(report).police_notified_at is None
 
 
 def test_a_director_cannot_record_the_police_notification(director_a, make_report):
@@ -309,7 +301,9 @@ def test_closing_needs_the_police_record_for_situations_1_to_8(supervisor, make_
         actor=supervisor, report=report, told="派出所", notified_at=timezone.now(),
         receipt_no="110-1",
     )  # fmt: skip
-    closed = services.report_close(actor=supervisor, report=fresh(report), outcome_message="OK")
+    closed = services.report_close(
+        actor=supervisor, report=fresh_report(report), outcome_message="OK"
+    )
     assert closed.state == Report.State.CLOSED and closed.outcome_sent_at is not None
 
 
@@ -343,7 +337,7 @@ def test_a_stale_action_is_refused_as_a_conflict(supervisor, district_officer, m
         services.report_close(
             actor=supervisor, report=report, outcome_message="x", expected_version=seen
         )
-    assert fresh(report).state == Report.State.ACKNOWLEDGED
+    assert fresh_report(report).state == Report.State.ACKNOWLEDGED
 
 
 # --- linking the child --------------------------------------------------------------------------
@@ -419,8 +413,10 @@ def test_a_report_opens_a_case_for_its_child_with_the_case_timeline_row(
 ):
     report = services.report_acknowledge(actor=supervisor, report=make_report())
     services.report_link_child(actor=supervisor, report=report, child=child_a)
-    case = services.report_open_case(actor=supervisor, report=fresh(report), owner=director_a)
-    report = fresh(report)
+    case = services.report_open_case(
+        actor=supervisor, report=fresh_report(report), owner=director_a
+    )
+    report = fresh_report(report)
     assert report.case == case and report.state == Report.State.HANDLING
     assert report.handling_at is not None
     assert case.child == child_a and case.owner == director_a
@@ -435,10 +431,10 @@ def test_a_new_report_attaches_to_the_childs_open_case(
     existing = case_open(actor=district_officer, child=child_a, summary="Already followed.")
     report = services.report_acknowledge(actor=supervisor, report=make_report())
     services.report_link_child(actor=supervisor, report=report, child=child_a)
-    case = services.report_open_case(actor=supervisor, report=fresh(report))
+    case = services.report_open_case(actor=supervisor, report=fresh_report(report))
     assert case == existing
     assert Case.objects.filter(child=child_a).count() == 1
-    assert fresh(report).case == existing
+    assert fresh_report(report).case == existing
     attach = AuditEvent.objects.get(case=existing, action="report.attach")
     assert attach.changes["report"]["new"] == report.reference
 
@@ -449,9 +445,11 @@ def test_an_ineligible_owner_is_refused_and_nothing_changes(
     report = services.report_acknowledge(actor=supervisor, report=make_report())
     services.report_link_child(actor=supervisor, report=report, child=child_a)
     with pytest.raises(ValidationError) as exc:
-        services.report_open_case(actor=supervisor, report=fresh(report), owner=director_elsewhere)
+        services.report_open_case(
+            actor=supervisor, report=fresh_report(report), owner=director_elsewhere
+        )
     assert "owner" in error_dict(exc)
-    assert fresh(report).state == Report.State.ACKNOWLEDGED and not Case.objects.exists()
+    assert fresh_report(report).state == Report.State.ACKNOWLEDGED and not Case.objects.exists()
 
 
 # --- clocks -------------------------------------------------------------------------------------
@@ -461,10 +459,10 @@ def test_a_clock_past_due_is_late_and_the_queue_puts_the_most_urgent_first(super
     calm = make_report(situations=[Situation.OTHER_SERIOUS])
     urgent = make_report(situations=[Situation.OTHER_SERIOUS])
     Report.objects.filter(pk=urgent.pk).update(ack_due_at=timezone.now() - dt.timedelta(minutes=5))
-    assert list(triage_queue(supervisor)) == [fresh(urgent), fresh(calm)]
-    ack = report_clocks(fresh(urgent))[0]
+    assert list(triage_queue(supervisor)) == [fresh_report(urgent), fresh_report(calm)]
+    ack = report_clocks(fresh_report(urgent))[0]
     assert ack.key == "ack" and ack.late and ack.state == "late"
-    assert not report_clocks(fresh(calm))[0].late
+    assert not report_clocks(fresh_report(calm))[0].late
 
 
 def test_check_clocks_escalates_each_late_clock_once_to_the_district_and_supervisor(
@@ -482,7 +480,7 @@ def test_check_clocks_escalates_each_late_clock_once_to_the_district_and_supervi
         for clock in ("ack", "police", "outcome")
     }
     assert all(n.params["reference"] == report.reference for n in late)
-    report = fresh(report)
+    report = fresh_report(report)
     assert report.ack_escalated_at == later and report.police_escalated_at == later
     assert (
         AuditEvent.objects.filter(action="report.escalate", object_id=str(report.pk)).count() == 3
@@ -500,7 +498,7 @@ def test_check_clocks_leaves_met_and_running_clocks_alone(supervisor, make_repor
     assert counts["ack_late"] == 0 and counts["outcome_late"] == 0
     closed = move_to(make_report(), Report.State.CLOSED, supervisor)
     counts = jobs.check_clocks(now=closed.received_at + dt.timedelta(days=30))
-    assert fresh(closed).outcome_escalated_at is None
+    assert fresh_report(closed).outcome_escalated_at is None
     assert counts["outcome_late"] == 1  # the first report, still open
 
 

@@ -46,22 +46,17 @@ from weibao.cases.serializers import (
     PlanVersionSerializer,
     TimelineEntrySerializer,
 )
-from weibao.core.parsers import SafeJSONParser
+from weibao.core.api import INVALID, RecordViewSetMixin, post_action, step_responses
 from weibao.visits.api import NeverCacheMixin
 
-_INVALID = OpenApiResponse(description="Field → list of messages.")
 _NOT_FOUND = OpenApiResponse(description="No such case, or not yours to see.")
 _FORBIDDEN = OpenApiResponse(description="You see the case but your role may not take this step.")
 _CONFLICT = OpenApiResponse(
     description="The case changed since the given version; reload it and try again."
 )
-_STEP_RESPONSES = {
-    200: CaseSerializer,
-    400: _INVALID,
-    403: _FORBIDDEN,
-    404: _NOT_FOUND,
-    409: _CONFLICT,
-}
+_STEP_RESPONSES = step_responses(
+    CaseSerializer, forbidden=_FORBIDDEN, not_found=_NOT_FOUND, conflict=_CONFLICT
+)
 _NUMBER = OpenApiParameter(
     "number", OpenApiTypes.INT, OpenApiParameter.PATH, description="Plan version number"
 )
@@ -75,20 +70,17 @@ def _owner_message() -> str:
     list=extend_schema(
         summary="Cases you may see, most recent first",
         parameters=[CaseFilterSerializer],
-        responses={200: CaseSerializer(many=True), 400: _INVALID},
+        responses={200: CaseSerializer(many=True), 400: INVALID},
     ),
     retrieve=extend_schema(summary="One case", responses={200: CaseSerializer, 404: _NOT_FOUND}),
     create=extend_schema(
         summary="Open a case for a child (stage: discovered)",
         request=CaseCreateSerializer,
-        responses={201: CaseSerializer, 400: _INVALID},
+        responses={201: CaseSerializer, 400: INVALID},
     ),
 )
-class CaseViewSet(NeverCacheMixin, viewsets.GenericViewSet):
+class CaseViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
     serializer_class = CaseSerializer
-    lookup_value_converter = "int"
-    filter_backends = ()
-    parser_classes = (SafeJSONParser,)
 
     def get_queryset(self):
         return cases_visible_to(self.request.user).select_related(
@@ -104,11 +96,6 @@ class CaseViewSet(NeverCacheMixin, viewsets.GenericViewSet):
         # they just wrote, once.
         return Response(self.get_serializer(fresh or case).data, status=status_code)
 
-    def _input(self, serializer_class):
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
     def list(self, request: Request) -> Response:
         params = CaseFilterSerializer(data=request.query_params, context={"request": request})
         params.is_valid(raise_exception=True)
@@ -117,8 +104,7 @@ class CaseViewSet(NeverCacheMixin, viewsets.GenericViewSet):
             .annotate(current_plan_number=Max("plan_versions__number"))
             .order_by("-opened_at", "-id")
         )
-        page = self.paginate_queryset(cases.prefetch_related("reports"))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(cases.prefetch_related("reports"))
 
     def retrieve(self, request: Request, pk: int) -> Response:
         case = self.get_object()
@@ -128,7 +114,7 @@ class CaseViewSet(NeverCacheMixin, viewsets.GenericViewSet):
         return self._represent(case)
 
     def create(self, request: Request) -> Response:
-        data = self._input(CaseCreateSerializer)
+        data = self.validated(CaseCreateSerializer)
         child = data["child"]
         owner = request.user
         if "owner" in data:
@@ -140,120 +126,56 @@ class CaseViewSet(NeverCacheMixin, viewsets.GenericViewSet):
         )
         return self._represent(case, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="建档: file the case with a summary",
-        request=CaseFileSerializer,
-        responses=_STEP_RESPONSES,
-    )
-    @action(detail=True, methods=["post"])
+    @post_action("建档: file the case with a summary", CaseFileSerializer, _STEP_RESPONSES)
     def file(self, request: Request, pk: int) -> Response:
-        case = self.get_object()
-        data = self._input(CaseFileSerializer)
-        case = services.case_file(
-            actor=request.user,
-            case=case,
-            summary=data["summary"],
-            expected_version=data.get("version"),
-        )
-        return self._represent(case)
+        return self.step(CaseFileSerializer, services.case_file, "summary")
 
-    @extend_schema(
-        summary="评估: record the risk level with reasons (again later without moving the case)",
-        request=CaseAssessSerializer,
-        responses=_STEP_RESPONSES,
+    @post_action(
+        "评估: record the risk level with reasons (again later without moving the case)",
+        CaseAssessSerializer,
+        _STEP_RESPONSES,
     )
-    @action(detail=True, methods=["post"])
     def assess(self, request: Request, pk: int) -> Response:
-        case = self.get_object()
-        data = self._input(CaseAssessSerializer)
-        case = services.case_assess(
-            actor=request.user,
-            case=case,
-            risk_level=data["risk_level"],
-            reasons=data["reasons"],
-            expected_version=data.get("version"),
-        )
-        return self._represent(case)
+        return self.step(CaseAssessSerializer, services.case_assess, "risk_level", "reasons")
 
-    @extend_schema(
-        summary="Move the case on: intervene (needs a plan), serve, track, resume_services",
-        request=CaseAdvanceSerializer,
-        responses=_STEP_RESPONSES,
+    @post_action(
+        "Move the case on: intervene (needs a plan), serve, track, resume_services",
+        CaseAdvanceSerializer,
+        _STEP_RESPONSES,
     )
-    @action(detail=True, methods=["post"])
     def advance(self, request: Request, pk: int) -> Response:
-        case = self.get_object()
-        data = self._input(CaseAdvanceSerializer)
-        case = services.case_advance(
-            actor=request.user,
-            case=case,
-            transition=data["transition"],
-            note=data.get("note", ""),
-            expected_version=data.get("version"),
-        )
-        return self._represent(case)
+        return self.step(CaseAdvanceSerializer, services.case_advance, "transition", note="")
 
-    @extend_schema(
-        summary="Ask the supervisor to close the case, with a closing summary",
-        request=CaseRequestCloseSerializer,
-        responses=_STEP_RESPONSES,
+    @post_action(
+        "Ask the supervisor to close the case, with a closing summary",
+        CaseRequestCloseSerializer,
+        _STEP_RESPONSES,
+        url_path="request-close",
     )
-    @action(detail=True, methods=["post"], url_path="request-close")
     def request_close(self, request: Request, pk: int) -> Response:
-        case = self.get_object()
-        data = self._input(CaseRequestCloseSerializer)
-        case = services.case_request_close(
-            actor=request.user,
-            case=case,
-            summary=data["summary"],
-            expected_version=data.get("version"),
-        )
-        return self._represent(case)
+        return self.step(CaseRequestCloseSerializer, services.case_request_close, "summary")
 
-    @extend_schema(
-        summary="Approve or refuse closing (supervisor or district; not who asked)",
-        request=CaseDecideCloseSerializer,
-        responses=_STEP_RESPONSES,
+    @post_action(
+        "Approve or refuse closing (supervisor or district; not who asked)",
+        CaseDecideCloseSerializer,
+        _STEP_RESPONSES,
+        url_path="decide-close",
     )
-    @action(detail=True, methods=["post"], url_path="decide-close")
     def decide_close(self, request: Request, pk: int) -> Response:
-        case = self.get_object()
-        data = self._input(CaseDecideCloseSerializer)
-        case = services.case_decide_close(
-            actor=request.user,
-            case=case,
-            approve=data["approve"],
-            note=data.get("note", ""),
-            expected_version=data.get("version"),
-        )
-        return self._represent(case)
+        return self.step(CaseDecideCloseSerializer, services.case_decide_close, "approve", note="")
 
-    @extend_schema(
-        summary="Reopen a closed case, with a reason",
-        request=CaseReopenSerializer,
-        responses=_STEP_RESPONSES,
-    )
-    @action(detail=True, methods=["post"])
+    @post_action("Reopen a closed case, with a reason", CaseReopenSerializer, _STEP_RESPONSES)
     def reopen(self, request: Request, pk: int) -> Response:
-        case = self.get_object()
-        data = self._input(CaseReopenSerializer)
-        case = services.case_reopen(
-            actor=request.user,
-            case=case,
-            reason=data["reason"],
-            expected_version=data.get("version"),
-        )
-        return self._represent(case)
+        return self.step(CaseReopenSerializer, services.case_reopen, "reason")
 
-    @extend_schema(
-        summary="Hand the case to another owner (supervisor or district)",
-        request=CaseAssignSerializer,
-        responses=_STEP_RESPONSES,
+    @post_action(
+        "Hand the case to another owner (supervisor or district)",
+        CaseAssignSerializer,
+        _STEP_RESPONSES,
     )
-    @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: int) -> Response:
         case = self.get_object()
-        data = self._input(CaseAssignSerializer)
+        data = self.validated(CaseAssignSerializer)
         owner = eligible_owners(case.child).filter(pk=data["owner"]).first()
         if owner is None:
             raise ValidationError({"owner": [_owner_message()]})
@@ -285,7 +207,7 @@ class CaseViewSet(NeverCacheMixin, viewsets.GenericViewSet):
         request=PlanSaveSerializer,
         responses={
             201: PlanVersionSerializer,
-            400: _INVALID,
+            400: INVALID,
             403: _FORBIDDEN,
             404: _NOT_FOUND,
             409: OpenApiResponse(
@@ -298,7 +220,7 @@ class CaseViewSet(NeverCacheMixin, viewsets.GenericViewSet):
         case = self.get_object()
         if request.method == "GET":
             return Response(PlanSerializer(self._plan_data(case)).data)
-        data = self._input(PlanSaveSerializer)
+        data = self.validated(PlanSaveSerializer)
         saved = plan_save(
             actor=request.user,
             case=case,

@@ -14,7 +14,6 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import serializers, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -24,8 +23,13 @@ from weibao.cases.choices import CapacityResult, Placement, ProtectionEnd, Prote
 from weibao.cases.models import ProtectionRecord
 from weibao.cases.selectors import case_get_for_user, protections_visible_to
 from weibao.cases.services import TEXT_LIMIT
-from weibao.core.api import StrictFieldsMixin
-from weibao.core.parsers import SafeJSONParser
+from weibao.core.api import (
+    INVALID,
+    RecordViewSetMixin,
+    StrictFieldsMixin,
+    post_action,
+    step_responses,
+)
 from weibao.visits.api import NeverCacheMixin
 from weibao.visits.serializers import MAX_DB_INT, NamedChoiceField, PersonSerializer
 
@@ -183,7 +187,6 @@ class ProtectionEndSerializer(StrictFieldsMixin, serializers.Serializer):
 
 # --- Views ----------------------------------------------------------------------------------
 
-_INVALID = OpenApiResponse(description="Field → list of messages.")
 _NOT_FOUND = OpenApiResponse(description="No such record, or not in a case you see.")
 _FORBIDDEN = OpenApiResponse(
     description="You see the record but may not act: only the case's supervisor and district "
@@ -192,13 +195,16 @@ _FORBIDDEN = OpenApiResponse(
 _CONFLICT = OpenApiResponse(
     description="The record changed since the given version; reload it and try again."
 )
+_STEP_RESPONSES = step_responses(
+    ProtectionDetailSerializer, forbidden=_FORBIDDEN, not_found=_NOT_FOUND, conflict=_CONFLICT
+)
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="Temporary guardianships of the cases you see (active first, nearest limit first)",
         parameters=[ProtectionFilterSerializer],
-        responses={200: ProtectionSerializer(many=True), 400: _INVALID},
+        responses={200: ProtectionSerializer(many=True), 400: INVALID},
     ),
     retrieve=extend_schema(
         summary="One temporary guardianship record, with the placement details (logged)",
@@ -209,17 +215,15 @@ _CONFLICT = OpenApiResponse(
         request=ProtectionCreateSerializer,
         responses={
             201: ProtectionDetailSerializer,
-            400: _INVALID,
+            400: INVALID,
             403: _FORBIDDEN,
             404: OpenApiResponse(description="No such case, or not one you see."),
         },
     ),
 )
-class ProtectionViewSet(NeverCacheMixin, viewsets.GenericViewSet):
+class ProtectionViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
+    record_keyword = "record"
     serializer_class = ProtectionSerializer
-    lookup_value_converter = "int"
-    filter_backends = ()
-    parser_classes = (SafeJSONParser,)
 
     def get_queryset(self):
         return protections_visible_to(self.request.user).select_related(
@@ -232,7 +236,7 @@ class ProtectionViewSet(NeverCacheMixin, viewsets.GenericViewSet):
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
-    def _detail(self, record: ProtectionRecord, code: int = status.HTTP_200_OK) -> Response:
+    def _represent(self, record: ProtectionRecord, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=record.pk)
         return Response(
             ProtectionDetailSerializer(fresh, context=self.get_serializer_context()).data,
@@ -247,15 +251,14 @@ class ProtectionViewSet(NeverCacheMixin, viewsets.GenericViewSet):
         if active is not None:
             records = records.filter(ended_on__isnull=active)
         records = records.order_by(F("ended_on").desc(nulls_first=True), "limit_on", "id")
-        page = self.paginate_queryset(records)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(records)
 
     def retrieve(self, request: Request, pk: int) -> Response:
         record = self.get_object()
         protection.protection_record_view(
             actor=request.user, record=record, channel=AccessLog.Channel.API
         )
-        return self._detail(record)
+        return self._represent(record)
 
     def create(self, request: Request) -> Response:
         serializer = ProtectionCreateSerializer(data=request.data)
@@ -263,59 +266,29 @@ class ProtectionViewSet(NeverCacheMixin, viewsets.GenericViewSet):
         data = dict(serializer.validated_data)
         case = case_get_for_user(request.user, data.pop("case"))
         record = protection.protection_start(actor=request.user, case=case, **data)
-        return self._detail(record, status.HTTP_201_CREATED)
+        return self._represent(record, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Record the guardianship-capacity assessment (can be redone; the latest counts)",
-        request=ProtectionAssessSerializer,
-        responses={
-            200: ProtectionDetailSerializer,
-            400: _INVALID,
-            403: _FORBIDDEN,
-            404: _NOT_FOUND,
-            409: _CONFLICT,
-        },
+    @post_action(
+        "Record the guardianship-capacity assessment (can be redone; the latest counts)",
+        ProtectionAssessSerializer,
+        _STEP_RESPONSES,
     )
-    @action(detail=True, methods=["post"])
     def assess(self, request: Request, pk: int) -> Response:
-        record = self.get_object()
-        serializer = ProtectionAssessSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        record = protection.protection_assess_capacity(
-            actor=request.user,
-            record=record,
-            assessed_on=data["assessed_on"],
-            result=data["result"],
-            notes=data["notes"],
-            expected_version=data["version"],
+        return self.step(
+            ProtectionAssessSerializer,
+            protection.protection_assess_capacity,
+            "assessed_on",
+            "result",
+            "notes",
         )
-        return self._detail(record)
 
-    @extend_schema(
-        summary="End temporary guardianship: returned_home (needs a favourable capacity "
+    @post_action(
+        "End temporary guardianship: returned_home (needs a favourable capacity "
         "assessment; starts the monthly follow-up visits), long_term or other (with a note)",
-        request=ProtectionEndSerializer,
-        responses={
-            200: ProtectionDetailSerializer,
-            400: _INVALID,
-            403: _FORBIDDEN,
-            404: _NOT_FOUND,
-            409: _CONFLICT,
-        },
+        ProtectionEndSerializer,
+        _STEP_RESPONSES,
     )
-    @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: int) -> Response:
-        record = self.get_object()
-        serializer = ProtectionEndSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        record = protection.protection_end(
-            actor=request.user,
-            record=record,
-            ended_on=data["ended_on"],
-            end_reason=data["end_reason"],
-            note=data["note"],
-            expected_version=data["version"],
+        return self.step(
+            ProtectionEndSerializer, protection.protection_end, "ended_on", "end_reason", "note"
         )
-        return self._detail(record)

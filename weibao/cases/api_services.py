@@ -33,7 +33,7 @@ from weibao.cases.service_records import (
     service_record_create,
 )
 from weibao.cases.services import TEXT_LIMIT
-from weibao.core.api import StrictFieldsMixin
+from weibao.core.api import INVALID, RecordViewSetMixin, StrictFieldsMixin
 from weibao.core.parsers import SafeJSONParser
 from weibao.partners.models import Partner
 from weibao.partners.serializers import VisibleCaseField, service_type_field
@@ -184,7 +184,6 @@ class ServiceRecordFilterSerializer(serializers.Serializer):
 
 # --- views ----------------------------------------------------------------------------------
 
-_INVALID = OpenApiResponse(description="Field → list of messages.")
 _NOT_FOUND = OpenApiResponse(description="No such service record, or its case is not yours.")
 _CASE_NOT_FOUND = OpenApiResponse(description="No such case, or not yours to see.")
 _CASE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Case id")
@@ -204,7 +203,7 @@ def _queryset(user):
     list=extend_schema(
         summary="Services delivered on the cases you can see (the service ledger)",
         parameters=[ServiceRecordFilterSerializer],
-        responses={200: ServiceRecordSerializer(many=True), 400: _INVALID},
+        responses={200: ServiceRecordSerializer(many=True), 400: INVALID},
     ),
     retrieve=extend_schema(
         summary="One service record", responses={200: ServiceRecordSerializer, 404: _NOT_FOUND}
@@ -212,14 +211,11 @@ def _queryset(user):
     create=extend_schema(
         summary="Record a service delivered on an open case",
         request=ServiceRecordCreateSerializer,
-        responses={201: ServiceRecordSerializer, 400: _INVALID},
+        responses={201: ServiceRecordSerializer, 400: INVALID},
     ),
 )
-class ServiceRecordViewSet(NeverCacheMixin, viewsets.GenericViewSet):
+class ServiceRecordViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
     serializer_class = ServiceRecordSerializer
-    lookup_value_converter = "int"
-    filter_backends = ()
-    parser_classes = (SafeJSONParser,)
 
     def get_queryset(self):
         return _queryset(self.request.user)
@@ -228,8 +224,7 @@ class ServiceRecordViewSet(NeverCacheMixin, viewsets.GenericViewSet):
         params = ServiceRecordFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         records = ledger_records(request.user, params.to_filters()).select_related("recorded_by")
-        page = self.paginate_queryset(records)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(records)
 
     def retrieve(self, request: Request, pk: int) -> Response:
         record = self.get_queryset().filter(pk=pk).first()
@@ -262,7 +257,7 @@ class ServiceRecordViewSet(NeverCacheMixin, viewsets.GenericViewSet):
         summary="Record a service delivered on this case",
         parameters=[_CASE_ID],
         request=ServiceFieldsSerializer,
-        responses={201: ServiceRecordSerializer, 400: _INVALID, 404: _CASE_NOT_FOUND},
+        responses={201: ServiceRecordSerializer, 400: INVALID, 404: _CASE_NOT_FOUND},
     ),
 )
 class CaseServiceRecordListView(NeverCacheMixin, generics.ListCreateAPIView):

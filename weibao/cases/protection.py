@@ -170,11 +170,17 @@ def _lock(record: ProtectionRecord, expected_version: int | None) -> ProtectionR
     return current
 
 
-def _require_active(record: ProtectionRecord) -> None:
-    if record.ended_on is not None:
+def _lock_active(actor, record: ProtectionRecord, allowed, expected_version) -> ProtectionRecord:
+    """The record locked for a change by actor: 403 unless allowed(actor, record), a conflict
+    on a stale version, refused once the guardianship has ended."""
+    if not allowed(actor, record):
+        raise PermissionDenied
+    current = _lock(record, expected_version)
+    if current.ended_on is not None:
         raise ValidationError(
             {"state": [_("This temporary guardianship has ended.")]}, code="invalid_transition"
         )
+    return current
 
 
 # --- writes -------------------------------------------------------------------------------
@@ -267,10 +273,7 @@ def protection_assess_capacity(
 ) -> ProtectionRecord:
     """家庭监护能力评估: can the guardian care for the child again? It can be redone; the latest
     assessment is the one that counts."""
-    if not can_assess(actor, record):
-        raise PermissionDenied
-    current = _lock(record, expected_version)
-    _require_active(current)
+    current = _lock_active(actor, record, can_assess, expected_version)
     errors: dict[str, list[str]] = {}
     _past_date(
         assessed_on,
@@ -329,10 +332,7 @@ def protection_end(
     """End temporary guardianship: the child returns home (after a favourable capacity
     assessment; the monthly follow-up visits then start), passes into long-term guardianship
     (Art. 94) or another ending (both with a note)."""
-    if not can_end(actor, record):
-        raise PermissionDenied
-    current = _lock(record, expected_version)
-    _require_active(current)
+    current = _lock_active(actor, record, can_end, expected_version)
     errors: dict[str, list[str]] = {}
     _past_date(
         ended_on,

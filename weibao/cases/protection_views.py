@@ -4,10 +4,11 @@ a record's page, and the forms to start it, record the capacity assessment and e
 Records come through protections_visible_to / case_get_for_user: out of scope is a 404. A user
 who sees the record but may not act (the case owner, station staff) gets 403 on the forms."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,15 +26,10 @@ from weibao.cases.protection_forms import (
 )
 from weibao.cases.selectors import case_get_for_user, protections_visible_to
 from weibao.core.exceptions import ConflictError
+from weibao.core.views_helpers import apply_errors, page_of
 
 PAGE_SIZE = 50
 TABS = ("active", "ended")
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, msgs in error.message_dict.items():
-        for message in msgs:
-            form.add_error(field if field in form.fields else None, message)
 
 
 def _conflict_message() -> str:
@@ -60,7 +56,7 @@ def protection_list_view(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(ended_on__isnull=True).order_by("limit_on", "id")
     else:
         qs = qs.filter(ended_on__isnull=False).order_by(F("ended_on").desc(), "-id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs, PAGE_SIZE)
     today = timezone.localdate()
     return render(
         request,
@@ -127,7 +123,7 @@ def protection_start_view(request: HttpRequest, case_id: int) -> HttpResponse:
         try:
             record = protection.protection_start(actor=request.user, case=case, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -161,26 +157,35 @@ def _render_action(request, template: str, record: ProtectionRecord, form) -> Ht
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def protection_assess_view(request: HttpRequest, pk: int) -> HttpResponse:
-    record = _actionable(request, pk, protection.can_assess)
-    template = "protection/assess.html"
+def _record_action(
+    request: HttpRequest,
+    pk: int,
+    *,
+    allowed: Callable,
+    form_class,
+    template: str,
+    date_field: str,
+    service: Callable[..., ProtectionRecord],
+    fields: tuple[str, ...],
+    done: Callable[[ProtectionRecord], str],
+) -> HttpResponse:
+    """A form changing an active record: GET shows it (date_field: today), POST calls the
+    service with the form's `fields` and the posted version. On a conflict or an error the form
+    comes back with what was typed; on success `done(record)` is said on the record's page."""
+    record = _actionable(request, pk, allowed)
     if not record.is_active:
         return _ended(request, record)
     if request.method == "GET":
-        initial = {"assessed_on": timezone.localdate(), "version": record.version}
-        return _render_action(request, template, record, CapacityAssessmentForm(initial=initial))
-    form = CapacityAssessmentForm(request.POST)
+        initial = {date_field: timezone.localdate(), "version": record.version}
+        return _render_action(request, template, record, form_class(initial=initial))
+    form = form_class(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            record = protection.protection_assess_capacity(
+            record = service(
                 actor=request.user,
                 record=record,
-                assessed_on=data["assessed_on"],
-                result=data["result"],
-                notes=data["notes"],
+                **{name: data[name] for name in fields},
                 expected_version=form.posted_version(),
             )
         except ConflictError:
@@ -188,48 +193,46 @@ def protection_assess_view(request: HttpRequest, pk: int) -> HttpResponse:
             record = protection.protection_get_for_user(request.user, pk)
             form.with_version(record.version)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
-            messages.success(request, _("The guardianship-capacity assessment is recorded."))
+            messages.success(request, done(record))
             return redirect("protection:detail", pk=record.pk)
     return _render_action(request, template, record, form)
+
+
+def _end_done(record: ProtectionRecord) -> str:
+    if record.end_reason == "returned_home":
+        return _("The child has returned home. Monthly follow-up visits have been scheduled.")
+    return _("The temporary guardianship has ended.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def protection_assess_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _record_action(
+        request,
+        pk,
+        allowed=protection.can_assess,
+        form_class=CapacityAssessmentForm,
+        template="protection/assess.html",
+        date_field="assessed_on",
+        service=protection.protection_assess_capacity,
+        fields=("assessed_on", "result", "notes"),
+        done=lambda record: _("The guardianship-capacity assessment is recorded."),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def protection_end_view(request: HttpRequest, pk: int) -> HttpResponse:
-    record = _actionable(request, pk, protection.can_end)
-    template = "protection/end.html"
-    if not record.is_active:
-        return _ended(request, record)
-    if request.method == "GET":
-        initial = {"ended_on": timezone.localdate(), "version": record.version}
-        return _render_action(request, template, record, ProtectionEndForm(initial=initial))
-    form = ProtectionEndForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            record = protection.protection_end(
-                actor=request.user,
-                record=record,
-                ended_on=data["ended_on"],
-                end_reason=data["end_reason"],
-                note=data["note"],
-                expected_version=form.posted_version(),
-            )
-        except ConflictError:
-            messages.error(request, _conflict_message())
-            record = protection.protection_get_for_user(request.user, pk)
-            form.with_version(record.version)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            if record.end_reason == "returned_home":
-                messages.success(
-                    request,
-                    _("The child has returned home. Monthly follow-up visits have been scheduled."),
-                )
-            else:
-                messages.success(request, _("The temporary guardianship has ended."))
-            return redirect("protection:detail", pk=record.pk)
-    return _render_action(request, template, record, form)
+    return _record_action(
+        request,
+        pk,
+        allowed=protection.can_end,
+        form_class=ProtectionEndForm,
+        template="protection/end.html",
+        date_field="ended_on",
+        service=protection.protection_end,
+        fields=("ended_on", "end_reason", "note"),
+        done=_end_done,
+    )

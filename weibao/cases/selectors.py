@@ -337,9 +337,18 @@ def _display(key: str, value: Any, users: dict[int, User], family: str = "") -> 
     return str(value)[:200]
 
 
+_LINE_ORDER = {key: i for i, key in enumerate(CHANGE_LABELS)}
+
+
+def _line_order(key: str) -> tuple:
+    """The state first, then the labelled fields in their table's order: the same on every
+    database (PostgreSQL's jsonb does not keep the order keys were written in)."""
+    return (key not in ("stage", "state"), _LINE_ORDER.get(key, len(_LINE_ORDER)), key)
+
+
 def _lines(changes: dict[str, Any], users: dict[int, User], family: str = "") -> list[ChangeLine]:
     lines = []
-    for key, change in changes.items():
+    for key, change in sorted(changes.items(), key=lambda item: _line_order(item[0])):
         if key in HIDDEN_CHANGE_KEYS or key in ID_KEYS:
             continue
         label = _change_label(key, family)

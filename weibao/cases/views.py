@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -51,6 +50,7 @@ from weibao.cases.selectors import (
 )
 from weibao.children.selectors import child_get_for_user
 from weibao.core.exceptions import ConflictError
+from weibao.core.views_helpers import apply_errors, page_of, query_without_page
 
 PAGE_SIZE = 50
 
@@ -101,12 +101,6 @@ def report_url(pk: int) -> str:
         return f"/reports/{pk}/"
 
 
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    for field, msgs in error.message_dict.items():
-        for message in msgs:
-            form.add_error(field if field in form.fields else None, message)
-
-
 def _conflict_message() -> str:
     return _(
         "This case was changed by someone else since you opened this page. What you typed is "
@@ -133,13 +127,11 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         if d.get("mine"):
             qs = qs.filter(owner=request.user)
     qs = qs.order_by("-opened_at", "-id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = page_of(request, qs, PAGE_SIZE)
     return render(
         request,
         "cases/list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page, "query": query_without_page(request)},
     )
 
 
@@ -163,7 +155,7 @@ def case_open_view(request: HttpRequest, child_id: int) -> HttpResponse:
                 summary=form.cleaned_data["summary"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             existing = open_case_for_child(child)
         else:
             if cases_visible_to(request.user).filter(pk=case.pk).exists():
@@ -318,66 +310,100 @@ def _act(
     request: HttpRequest,
     pk: int,
     key: str,
-    run: Callable[[Case, Form, int], Case],
-    done: Callable[[Case], str],
+    service: Callable[..., Case],
+    arguments: Callable[[dict], dict],
+    done: Callable[[HttpRequest, Case], str],
 ) -> HttpResponse:
-    """One action: look the case up in scope, check the form, call the service; on error show
-    the case page again with the form open, the messages and what was typed."""
+    """One action: look the case up in scope, check the form, call the service with
+    `arguments(cleaned_data)` and the posted version; on error show the case page again with the
+    form open, the messages and what was typed. `done` gives the success message."""
     case = case_get_for_user(request.user, pk)
     form = _form_for(key, case, request.POST)
     if form.is_valid():
         try:
-            case = run(case, form, form.posted_version())
+            case = service(
+                actor=request.user,
+                case=case,
+                expected_version=form.posted_version(),
+                **arguments(form.cleaned_data),
+            )
         except ConflictError:
             messages.error(request, _conflict_message())
             case = case_get_for_user(request.user, pk)
             return _render_detail(request, case, {key: _with_version(form, case.version)})
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
-            messages.success(request, done(case))
+            messages.success(request, done(request, case))
             if cases_visible_to(request.user).filter(pk=case.pk).exists():
                 return redirect("cases:detail", pk=case.pk)
             return redirect("children:detail", pk=case.child_id)
     return _render_detail(request, case, {key: form})
 
 
-@login_required
-@require_POST
-def case_file_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        "file",
-        lambda case, form, version: services.case_file(
-            actor=request.user,
-            case=case,
-            summary=form.cleaned_data["summary"],
-            expected_version=version,
-        ),
-        lambda case: _("The case is filed."),
-    )
+def _step_view(key: str, service, arguments, done) -> Callable[..., HttpResponse]:
+    """The POST view of the case page's action `key` (its form: _form_for)."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        return _act(request, pk, key, service, arguments, done)
+
+    return view
 
 
-@login_required
-@require_POST
-def case_assess_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        "assess",
-        lambda case, form, version: services.case_assess(
-            actor=request.user,
-            case=case,
-            risk_level=form.cleaned_data["risk_level"],
-            reasons=form.cleaned_data["reasons"],
-            expected_version=version,
-        ),
-        lambda case: (
-            _("The assessment is recorded: risk level %(level)s.")
-            % {"level": case.get_risk_level_display()}
-        ),
-    )
+def _request_close_done(request: HttpRequest, case: Case) -> str:
+    if case_roles(request.user, case) & workflow.APPROVERS:
+        return _(
+            "Closing is requested; someone other than you (another supervisor or the district) "
+            "must approve it."
+        )
+    return _("Closing is requested; the supervisor has been asked to approve it.")
+
+
+case_file_view = _step_view(
+    "file",
+    services.case_file,
+    lambda d: {"summary": d["summary"]},
+    lambda request, case: _("The case is filed."),
+)
+case_assess_view = _step_view(
+    "assess",
+    services.case_assess,
+    lambda d: {"risk_level": d["risk_level"], "reasons": d["reasons"]},
+    lambda request, case: (
+        _("The assessment is recorded: risk level %(level)s.")
+        % {"level": case.get_risk_level_display()}
+    ),
+)
+case_request_close_view = _step_view(
+    "request_close",
+    services.case_request_close,
+    lambda d: {"summary": d["summary"]},
+    _request_close_done,
+)
+case_decide_close_view = _step_view(
+    "decide_close",
+    services.case_decide_close,
+    lambda d: {"approve": d["decision"] == "approve", "note": d["note"]},
+    lambda request, case: (
+        _("The case is closed.")
+        if case.stage == Stage.CLOSED
+        else _("Closing was refused; the case stays open.")
+    ),
+)
+case_reopen_view = _step_view(
+    "reopen",
+    services.case_reopen,
+    lambda d: {"reason": d["reason"]},
+    lambda request, case: _("The case is reopened."),
+)
+case_assign_view = _step_view(
+    "assign",
+    services.case_assign,
+    lambda d: {"owner": d["owner"]},
+    lambda request, case: _("The case is now owned by %(owner)s.") % {"owner": case.owner},
+)
 
 
 @login_required
@@ -389,98 +415,11 @@ def case_advance_view(request: HttpRequest, pk: int, transition: str) -> HttpRes
         request,
         pk,
         transition,
-        lambda case, form, version: services.case_advance(
-            actor=request.user,
-            case=case,
-            transition=transition,
-            note=form.cleaned_data["note"],
-            expected_version=version,
-        ),
-        lambda case: (
+        services.case_advance,
+        lambda d: {"transition": transition, "note": d["note"]},
+        lambda request, case: (
             _("The case is now at the stage: %(stage)s.") % {"stage": case.get_stage_display()}
         ),
-    )
-
-
-@login_required
-@require_POST
-def case_request_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        "request_close",
-        lambda case, form, version: services.case_request_close(
-            actor=request.user,
-            case=case,
-            summary=form.cleaned_data["summary"],
-            expected_version=version,
-        ),
-        lambda case: _request_close_done(request.user, case),
-    )
-
-
-def _request_close_done(user, case: Case) -> str:
-    if case_roles(user, case) & workflow.APPROVERS:
-        return _(
-            "Closing is requested; someone other than you (another supervisor or the district) "
-            "must approve it."
-        )
-    return _("Closing is requested; the supervisor has been asked to approve it.")
-
-
-@login_required
-@require_POST
-def case_decide_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        "decide_close",
-        lambda case, form, version: services.case_decide_close(
-            actor=request.user,
-            case=case,
-            approve=form.cleaned_data["decision"] == "approve",
-            note=form.cleaned_data["note"],
-            expected_version=version,
-        ),
-        lambda case: (
-            _("The case is closed.")
-            if case.stage == Stage.CLOSED
-            else _("Closing was refused; the case stays open.")
-        ),
-    )
-
-
-@login_required
-@require_POST
-def case_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        "reopen",
-        lambda case, form, version: services.case_reopen(
-            actor=request.user,
-            case=case,
-            reason=form.cleaned_data["reason"],
-            expected_version=version,
-        ),
-        lambda case: _("The case is reopened."),
-    )
-
-
-@login_required
-@require_POST
-def case_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        "assign",
-        lambda case, form, version: services.case_assign(
-            actor=request.user,
-            case=case,
-            owner=form.cleaned_data["owner"],
-            expected_version=version,
-        ),
-        lambda case: _("The case is now owned by %(owner)s.") % {"owner": case.owner},
     )
 
 

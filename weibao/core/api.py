@@ -1,15 +1,21 @@
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
+from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from weibao.core.exceptions import ConflictError
+from weibao.core.parsers import SafeJSONParser
+
+INVALID = OpenApiResponse(description="Field → list of messages.")
 
 
 class Pagination(PageNumberPagination):
@@ -54,3 +60,58 @@ class StrictFieldsMixin:
                     {key[:64]: [_("Unknown field.")] for key in unknown[:20]}
                 )
         return super().to_internal_value(data)
+
+
+# --- shared pieces of the viewsets ------------------------------------------------------------
+
+
+def step_responses(ok, *, forbidden, not_found, conflict) -> dict:
+    """The OpenAPI answers of a step on one versioned record."""
+    return {200: ok, 400: INVALID, 403: forbidden, 404: not_found, 409: conflict}
+
+
+def post_action(summary: str, request, responses: dict, **action_kwargs):
+    """A POST action on one record (`@action(detail=True)`), documented with its summary."""
+
+    def decorate(method):
+        method = action(detail=True, methods=["post"], **action_kwargs)(method)
+        return extend_schema(summary=summary, request=request, responses=responses)(method)
+
+    return decorate
+
+
+class RecordViewSetMixin:
+    # Helpers of the viewsets over one kind of record (no docstring: it would become the
+    # description of every operation in the OpenAPI schema). The viewset gives get_object()
+    # and `_represent(record)`; `record_keyword` names the record in its services' arguments.
+
+    lookup_value_converter = "int"
+    filter_backends = ()
+    parser_classes = (SafeJSONParser,)
+    record_keyword = "case"
+
+    def validated(self, serializer_class) -> Mapping[str, Any]:
+        """The request body checked by serializer_class (400 when invalid)."""
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def paginated(self, queryset) -> Response:
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def step(self, serializer_class, service: Callable, *fields: str, **defaults) -> Response:
+        """One step: find the record (404), check the body (400), call the service with the
+        posted `fields`, the optional ones of `defaults` and the posted version, and answer with
+        the record as it is now."""
+        record = self.get_object()
+        data = self.validated(serializer_class)
+        arguments = {name: data[name] for name in fields}
+        arguments.update({name: data.get(name, default) for name, default in defaults.items()})
+        record = service(
+            actor=self.request.user,
+            **{self.record_keyword: record},
+            **arguments,
+            expected_version=data.get("version"),
+        )
+        return self._represent(record)

@@ -11,13 +11,13 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import generics, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from weibao.accounts.selectors import user_scope_areas
 from weibao.cases.models import Case
 from weibao.cases.selectors import case_get_for_user
+from weibao.core.api import INVALID, RecordViewSetMixin, post_action, step_responses
 from weibao.core.parsers import SafeJSONParser
 from weibao.partners import services
 from weibao.partners.models import Partner, Referral
@@ -42,7 +42,6 @@ from weibao.partners.serializers import (
 from weibao.partners.views import overdue_first
 from weibao.visits.api import NeverCacheMixin
 
-_INVALID = OpenApiResponse(description="Field → list of messages.")
 _PARTNER_NOT_FOUND = OpenApiResponse(description="No such partner, or not in your areas.")
 _REFERRAL_NOT_FOUND = OpenApiResponse(description="No such referral, or its case is not yours.")
 _CASE_NOT_FOUND = OpenApiResponse(description="No such case, or not yours to see.")
@@ -62,7 +61,7 @@ _CASE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, descr
     list=extend_schema(
         summary="Partners serving your areas (the 1+N network)",
         parameters=[PartnerFilterSerializer],
-        responses={200: PartnerSerializer(many=True), 400: _INVALID},
+        responses={200: PartnerSerializer(many=True), 400: INVALID},
     ),
     retrieve=extend_schema(
         summary="One partner", responses={200: PartnerSerializer, 404: _PARTNER_NOT_FOUND}
@@ -70,25 +69,22 @@ _CASE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, descr
     create=extend_schema(
         summary="Register a partner (supervisors and district staff)",
         request=PartnerCreateSerializer,
-        responses={201: PartnerSerializer, 400: _INVALID, 403: _NOT_MANAGER},
+        responses={201: PartnerSerializer, 400: INVALID, 403: _NOT_MANAGER},
     ),
     partial_update=extend_schema(
         summary="Change a partner, or deactivate it with active=false (never deleted)",
         request=PartnerUpdateSerializer,
         responses={
             200: PartnerSerializer,
-            400: _INVALID,
+            400: INVALID,
             403: _NOT_MANAGER,
             404: _PARTNER_NOT_FOUND,
             409: _CONFLICT,
         },
     ),
 )
-class PartnerViewSet(NeverCacheMixin, viewsets.GenericViewSet):
+class PartnerViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
     serializer_class = PartnerSerializer
-    lookup_value_converter = "int"
-    filter_backends = ()
-    parser_classes = (SafeJSONParser,)
 
     def get_queryset(self):
         return partners_visible_to(self.request.user).select_related("area")
@@ -99,8 +95,7 @@ class PartnerViewSet(NeverCacheMixin, viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         params = PartnerFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        page = self.paginate_queryset(params.filter(self.get_queryset()).order_by("name", "pk"))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(params.filter(self.get_queryset()).order_by("name", "pk"))
 
     def retrieve(self, request: Request, pk: int) -> Response:
         return Response(self.get_serializer(self.get_object()).data)
@@ -110,22 +105,15 @@ class PartnerViewSet(NeverCacheMixin, viewsets.GenericViewSet):
             raise Http404
         if not areas_managed_by(request.user).exists():
             raise PermissionDenied
-        serializer = PartnerCreateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        partner = services.partner_create(actor=request.user, data=serializer.validated_data)
+        data = self.validated(PartnerCreateSerializer)
+        partner = services.partner_create(actor=request.user, data=data)
         return Response(self.get_serializer(partner).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: int) -> Response:
         partner = self.get_object()
         if not services.can_manage_partner(request.user, partner):
             raise PermissionDenied
-        serializer = PartnerUpdateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = dict(self.validated(PartnerUpdateSerializer))
         version = data.pop("version")
         active = data.pop("active", None)
         if data:
@@ -144,24 +132,20 @@ class PartnerViewSet(NeverCacheMixin, viewsets.GenericViewSet):
 
 
 def _action_schema(summary: str):
-    return extend_schema(
-        summary=summary,
-        request=ReferralActionSerializer,
-        responses={
-            200: ReferralSerializer,
-            400: _INVALID,
-            403: OpenApiResponse(description="Your role on the case may not take this action."),
-            404: _REFERRAL_NOT_FOUND,
-            409: _CONFLICT,
-        },
+    responses = step_responses(
+        ReferralSerializer,
+        forbidden=OpenApiResponse(description="Your role on the case may not take this action."),
+        not_found=_REFERRAL_NOT_FOUND,
+        conflict=_CONFLICT,
     )
+    return post_action(summary, ReferralActionSerializer, responses)
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="Referrals of the cases you can see; overdue ones first",
         parameters=[ReferralFilterSerializer],
-        responses={200: ReferralSerializer(many=True), 400: _INVALID},
+        responses={200: ReferralSerializer(many=True), 400: INVALID},
     ),
     retrieve=extend_schema(
         summary="One referral", responses={200: ReferralSerializer, 404: _REFERRAL_NOT_FOUND}
@@ -169,14 +153,11 @@ def _action_schema(summary: str):
     create=extend_schema(
         summary="Refer an open case to a partner",
         request=ReferralCreateSerializer,
-        responses={201: ReferralSerializer, 400: _INVALID},
+        responses={201: ReferralSerializer, 400: INVALID},
     ),
 )
-class ReferralViewSet(NeverCacheMixin, viewsets.GenericViewSet):
+class ReferralViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
     serializer_class = ReferralSerializer
-    lookup_value_converter = "int"
-    filter_backends = ()
-    parser_classes = (SafeJSONParser,)
 
     def get_queryset(self):
         return referrals_visible_to(self.request.user).select_related(
@@ -193,18 +174,13 @@ class ReferralViewSet(NeverCacheMixin, viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         params = ReferralFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        page = self.paginate_queryset(overdue_first(params.filter(self.get_queryset())))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(overdue_first(params.filter(self.get_queryset())))
 
     def retrieve(self, request: Request, pk: int) -> Response:
         return self._represent(self.get_object())
 
     def create(self, request: Request) -> Response:
-        serializer = ReferralCreateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self.validated(ReferralCreateSerializer)
         referral = services.referral_create(
             actor=request.user,
             case=data["case"],
@@ -217,34 +193,29 @@ class ReferralViewSet(NeverCacheMixin, viewsets.GenericViewSet):
 
     def _transition(self, request: Request, name: str) -> Response:
         referral = self.get_object()
-        serializer = ReferralActionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = self.validated(ReferralActionSerializer)
         referral = services.referral_transition(
             actor=request.user,
             referral=referral,
             name=name,
-            note=serializer.validated_data.get("note", ""),
-            expected_version=serializer.validated_data["version"],
+            note=data.get("note", ""),
+            expected_version=data["version"],
         )
         return self._represent(referral)
 
     @_action_schema("The partner accepted the referral")
-    @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: int) -> Response:
         return self._transition(request, "accept")
 
     @_action_schema("The partner rejected the referral (note: their reason)")
-    @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: int) -> Response:
         return self._transition(request, "reject")
 
     @_action_schema("The partner completed the referral (note: their feedback)")
-    @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: int) -> Response:
         return self._transition(request, "complete")
 
     @_action_schema("Revoke the referral (note: why)")
-    @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: int) -> Response:
         return self._transition(request, "revoke")
 
@@ -259,7 +230,7 @@ class ReferralViewSet(NeverCacheMixin, viewsets.GenericViewSet):
         summary="Refer this case to a partner",
         parameters=[_CASE_ID],
         request=ReferralFieldsSerializer,
-        responses={201: ReferralSerializer, 400: _INVALID, 404: _CASE_NOT_FOUND},
+        responses={201: ReferralSerializer, 400: INVALID, 404: _CASE_NOT_FOUND},
     ),
 )
 class CaseReferralListView(NeverCacheMixin, generics.ListCreateAPIView):

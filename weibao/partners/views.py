@@ -7,7 +7,6 @@ director editing the registry) is a 403."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case as CaseWhen
 from django.db.models import IntegerField, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,6 +19,7 @@ from weibao.accounts.selectors import user_scope_areas
 from weibao.cases.ledger_views import case_url
 from weibao.cases.selectors import case_get_for_user, case_roles, service_records_visible_to
 from weibao.core.exceptions import ConflictError
+from weibao.core.views_helpers import apply_errors, page_of, query_without_page
 from weibao.partners import services
 from weibao.partners.forms import (
     REFERRAL_STATE_CHOICES,
@@ -50,12 +50,6 @@ def _require_areas(user) -> None:
         raise Http404
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, msgs in error.message_dict.items():
-        for message in msgs:
-            form.add_error(field if field in form.fields else None, message)
-
-
 def _conflict_message() -> str:
     return _(
         "Someone else changed this record while you were editing. Your entries are kept "
@@ -74,16 +68,14 @@ def partner_list_view(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
     partners = form.filter(partners_visible_to(request.user).select_related("area"))
-    page = Paginator(partners.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = page_of(request, partners.order_by("name", "pk"), PAGE_SIZE)
     return render(
         request,
         "partners/list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "can_create": areas_managed_by(request.user).exists(),
         },
     )
@@ -133,7 +125,7 @@ def partner_create_view(request: HttpRequest) -> HttpResponse:
         try:
             partner = services.partner_create(actor=request.user, data=form.service_data())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The partner has been registered."))
             return redirect("partners:detail", pk=partner.pk)
@@ -163,7 +155,7 @@ def partner_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             form.data = form.data.copy()
             form.data["version"] = str(Partner.objects.get(pk=partner.pk).version)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("partners:detail", pk=partner.pk)
@@ -223,7 +215,7 @@ def refer_view(request: HttpRequest, case_id: int) -> HttpResponse:
                 accept_by=d["accept_by"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The referral has been recorded."))
             return redirect(case_url(case) + "#referrals")
@@ -265,7 +257,7 @@ def referral_list_view(request: HttpRequest) -> HttpResponse:
     qs = referrals_visible_to(request.user).select_related("case", "case__child", "partner")
     if state:
         qs = qs.filter(state=state)
-    page = Paginator(overdue_first(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, overdue_first(qs), PAGE_SIZE)
     overdue = (
         referrals_visible_to(request.user)
         .filter(state=Referral.State.PENDING, accept_by__lt=timezone.localdate())
@@ -334,7 +326,7 @@ def referral_action_view(request: HttpRequest, pk: int, name: str) -> HttpRespon
             form.data = form.data.copy()
             form.data[f"{name}-version"] = str(referral.version)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             if "state" in exc.message_dict:
                 for message in exc.message_dict["state"]:
                     messages.error(request, message)

@@ -6,13 +6,13 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from weibao.areas.models import Area
+from weibao.core.api import INVALID, RecordViewSetMixin, post_action, step_responses
 from weibao.core.parsers import SafeJSONParser
 from weibao.reports import ratelimit, services
 from weibao.reports.choices import Channel
@@ -35,7 +35,6 @@ from weibao.reports.serializers import (
 )
 from weibao.visits.api import NeverCacheMixin
 
-_INVALID = OpenApiResponse(description="Field → list of messages.")
 _NOT_FOUND = OpenApiResponse(description="No such report, or not in your areas.")
 _FORBIDDEN = OpenApiResponse(description="You may see this report but not take this action.")
 _CONFLICT = OpenApiResponse(
@@ -96,7 +95,7 @@ class PublicReportCreateView(PublicMixin, APIView):
         request=ReportInputSerializer,
         responses={
             201: PublicReportCreatedSerializer,
-            400: _INVALID,
+            400: INVALID,
             413: _TOO_LARGE,
             429: _TOO_MANY,
         },
@@ -130,7 +129,7 @@ class PublicReportStatusView(PublicMixin, APIView):
         request=StatusRequestSerializer,
         responses={
             200: PublicStatusSerializer,
-            400: _INVALID,
+            400: INVALID,
             404: OpenApiResponse(description="No report matches this reference and code."),
             413: _TOO_LARGE,
             429: _TOO_MANY,
@@ -184,25 +183,18 @@ class PublicAreasView(PublicMixin, APIView):
 # --- staff ----------------------------------------------------------------------------------------
 
 
-def _action_schema(summary: str, request):
-    return extend_schema(
-        summary=summary,
-        request=request,
-        responses={
-            200: ReportSerializer,
-            400: _INVALID,
-            403: _FORBIDDEN,
-            404: _NOT_FOUND,
-            409: _CONFLICT,
-        },
+def _action_schema(summary: str, request, **action_kwargs):
+    responses = step_responses(
+        ReportSerializer, forbidden=_FORBIDDEN, not_found=_NOT_FOUND, conflict=_CONFLICT
     )
+    return post_action(summary, request, responses, **action_kwargs)
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="Mandatory reports you may see (or, with queue=true, your triage queue)",
         parameters=[ReportFilterSerializer],
-        responses={200: ReportSerializer(many=True), 400: _INVALID},
+        responses={200: ReportSerializer(many=True), 400: INVALID},
     ),
     retrieve=extend_schema(
         summary="One report", responses={200: ReportSerializer, 404: _NOT_FOUND}
@@ -210,14 +202,12 @@ def _action_schema(summary: str, request):
     create=extend_schema(
         summary="Enter a report received by staff (phone, visit, letter)",
         request=ReportInputSerializer,
-        responses={201: ReportCreatedSerializer, 400: _INVALID},
+        responses={201: ReportCreatedSerializer, 400: INVALID},
     ),
 )
-class ReportViewSet(NeverCacheMixin, viewsets.GenericViewSet):
+class ReportViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
+    record_keyword = "report"
     serializer_class = ReportSerializer
-    lookup_value_converter = "int"
-    filter_backends = ()
-    parser_classes = (SafeJSONParser,)
 
     def get_queryset(self):
         return (
@@ -243,8 +233,7 @@ class ReportViewSet(NeverCacheMixin, viewsets.GenericViewSet):
             qs = self.get_queryset().order_by("-received_at", "-id")
         if params.validated_data.get("state"):
             qs = qs.filter(state=params.validated_data["state"])
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(qs)
 
     def retrieve(self, request: Request, pk: int) -> Response:
         return self._represent(self.get_object())
@@ -261,68 +250,34 @@ class ReportViewSet(NeverCacheMixin, viewsets.GenericViewSet):
             ReportCreatedSerializer(fresh, context=context).data, status=status.HTTP_201_CREATED
         )
 
-    def _validated(self, serializer_class, request: Request):
-        serializer = serializer_class(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
     @_action_schema("Acknowledge a report (stops the acknowledgement clock)", VersionSerializer)
-    @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: int) -> Response:
-        report = self.get_object()
-        d = self._validated(VersionSerializer, request)
-        report = services.report_acknowledge(
-            actor=request.user, report=report, expected_version=d["version"]
-        )
-        return self._represent(report)
+        return self.step(VersionSerializer, services.report_acknowledge)
 
     @_action_schema("Record (or correct) the police notification", PoliceSerializer)
-    @action(detail=True, methods=["post"])
     def police(self, request: Request, pk: int) -> Response:
-        report = self.get_object()
-        d = self._validated(PoliceSerializer, request)
-        report = services.report_record_police(
-            actor=request.user,
-            report=report,
-            told=d["told"],
-            notified_at=d["notified_at"],
-            receipt_no=d["receipt_no"],
-            expected_version=d["version"],
+        return self.step(
+            PoliceSerializer, services.report_record_police, "told", "notified_at", "receipt_no"
         )
-        return self._represent(report)
 
-    @_action_schema("Link the report to a child of the registry", LinkChildSerializer)
-    @action(detail=True, methods=["post"], url_path="link-child")
+    @_action_schema(
+        "Link the report to a child of the registry", LinkChildSerializer, url_path="link-child"
+    )
     def link_child(self, request: Request, pk: int) -> Response:
-        report = self.get_object()
-        d = self._validated(LinkChildSerializer, request)
-        report = services.report_link_child(
-            actor=request.user,
-            report=report,
-            child=d["child"],
-            link_state=d["link_state"],
-            expected_version=d["version"],
-        )
-        return self._represent(report)
+        return self.step(LinkChildSerializer, services.report_link_child, "child", "link_state")
 
     @_action_schema("Record that the child cannot be identified", UnidentifiedSerializer)
-    @action(detail=True, methods=["post"])
     def unidentified(self, request: Request, pk: int) -> Response:
-        report = self.get_object()
-        d = self._validated(UnidentifiedSerializer, request)
-        report = services.report_mark_unidentified(
-            actor=request.user, report=report, note=d.get("note", ""), expected_version=d["version"]
-        )
-        return self._represent(report)
+        return self.step(UnidentifiedSerializer, services.report_mark_unidentified, note="")
 
     @_action_schema(
         "Open a case for the report's child, or attach the report to the child's open case",
         OpenCaseSerializer,
+        url_path="open-case",
     )
-    @action(detail=True, methods=["post"], url_path="open-case")
     def open_case(self, request: Request, pk: int) -> Response:
         report = self.get_object()
-        d = self._validated(OpenCaseSerializer, request)
+        d = self.validated(OpenCaseSerializer)
         services.report_open_case(
             actor=request.user,
             report=report,
@@ -332,14 +287,5 @@ class ReportViewSet(NeverCacheMixin, viewsets.GenericViewSet):
         return self._represent(report)
 
     @_action_schema("Send the outcome message to the reporter and close", CloseSerializer)
-    @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: int) -> Response:
-        report = self.get_object()
-        d = self._validated(CloseSerializer, request)
-        report = services.report_close(
-            actor=request.user,
-            report=report,
-            outcome_message=d["outcome_message"],
-            expected_version=d["version"],
-        )
-        return self._represent(report)
+        return self.step(CloseSerializer, services.report_close, "outcome_message")

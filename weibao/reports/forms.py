@@ -81,6 +81,29 @@ SEX_CHOICES = [("", _("Don't know")), (ChildSex.MALE, ChildSex.MALE.label),
                (ChildSex.FEMALE, ChildSex.FEMALE.label)]  # fmt: skip
 
 
+def report_input_from(d, *, district, subdistrict) -> ReportInput:
+    """The ReportInput of a checked report form or serializer (d: its cleaned data), the areas
+    being already looked up."""
+    return ReportInput(
+        situations=list(d.get("situations") or []),
+        other_situation=d.get("other_situation", ""),
+        description=d.get("description", ""),
+        occurred_when=d.get("occurred_when", ""),
+        place=d.get("place", ""),
+        child_name=d.get("child_name", ""),
+        child_age=d.get("child_age"),
+        child_sex=d.get("child_sex", ""),
+        child_school=d.get("child_school", ""),
+        child_address=d.get("child_address", ""),
+        district=district,
+        subdistrict=subdistrict,
+        reporter_type=d.get("reporter_type", ""),
+        reporter_name=d.get("reporter_name", ""),
+        reporter_phone=d.get("reporter_phone", ""),
+        reporter_org=d.get("reporter_org", ""),
+    )
+
+
 class ReportForm(forms.Form):
     """What anyone can tell us (the public page and staff entry share it)."""
 
@@ -192,24 +215,7 @@ class ReportForm(forms.Form):
 
     def report_input(self) -> ReportInput:
         d = self.cleaned_data
-        return ReportInput(
-            situations=list(d.get("situations") or []),
-            other_situation=d.get("other_situation", ""),
-            description=d.get("description", ""),
-            occurred_when=d.get("occurred_when", ""),
-            place=d.get("place", ""),
-            child_name=d.get("child_name", ""),
-            child_age=d.get("child_age"),
-            child_sex=d.get("child_sex", ""),
-            child_school=d.get("child_school", ""),
-            child_address=d.get("child_address", ""),
-            district=d.get("_district"),
-            subdistrict=d.get("_subdistrict"),
-            reporter_type=d.get("reporter_type", ""),
-            reporter_name=d.get("reporter_name", ""),
-            reporter_phone=d.get("reporter_phone", ""),
-            reporter_org=d.get("reporter_org", ""),
-        )
+        return report_input_from(d, district=d.get("_district"), subdistrict=d.get("_subdistrict"))
 
 
 class StatusForm(forms.Form):

@@ -13,6 +13,7 @@ from weibao.areas.models import Area
 from weibao.core import crypto
 from weibao.core.api import StrictFieldsMixin
 from weibao.reports.choices import Channel, ChildSex, ReporterType, Situation
+from weibao.reports.forms import report_input_from
 from weibao.reports.models import Report
 from weibao.reports.selectors import (
     can_see_child_address,
@@ -146,23 +147,8 @@ class ReportInputSerializer(StrictFieldsMixin, serializers.Serializer):
 
     def report_input(self) -> ReportInput:
         d = self.validated_data
-        return ReportInput(
-            situations=list(d.get("situations") or []),
-            other_situation=d.get("other_situation", ""),
-            description=d.get("description", ""),
-            occurred_when=d.get("occurred_when", ""),
-            place=d.get("place", ""),
-            child_name=d.get("child_name", ""),
-            child_age=d.get("child_age"),
-            child_sex=d.get("child_sex", ""),
-            child_school=d.get("child_school", ""),
-            child_address=d.get("child_address", ""),
-            district=d.get("district_area"),
-            subdistrict=d.get("subdistrict_area"),
-            reporter_type=d.get("reporter_type", ""),
-            reporter_name=d.get("reporter_name", ""),
-            reporter_phone=d.get("reporter_phone", ""),
-            reporter_org=d.get("reporter_org", ""),
+        return report_input_from(
+            d, district=d.get("district_area"), subdistrict=d.get("subdistrict_area")
         )
 
 

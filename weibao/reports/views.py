@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -28,6 +27,7 @@ from weibao.children.models import Child
 from weibao.children.selectors import child_search, children_visible_to, id_number_owner
 from weibao.core import crypto
 from weibao.core.exceptions import ConflictError
+from weibao.core.views_helpers import apply_errors, page_of, query_without_page
 from weibao.reports import ratelimit, services, workflow
 from weibao.reports.choices import Channel, Situation
 from weibao.reports.forms import (
@@ -79,12 +79,6 @@ ACTION_LABELS = {
     "report.close": gettext_lazy("Outcome sent to the reporter; closed"),
     "report.escalate": gettext_lazy("Clock missed: escalated to the district"),
 }
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, msgs in error.message_dict.items():
-        for message in msgs:
-            form.add_error(field if field in form.fields else None, message)
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -323,9 +317,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             state = ""
     if state:
         qs = qs.filter(state=state)
-    page = Paginator(qs.prefetch_related("situation_rows"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, qs.prefetch_related("situation_rows"), PAGE_SIZE)
     now = timezone.now()
     rows = [(report, report_clocks(report, now), situation_labels(report)) for report in page]
     state_choices = (
@@ -333,8 +325,6 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         if tab == "queue"
         else list(Report.State.choices)
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "reports/queue.html",
@@ -347,7 +337,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "triager": triager,
             "queue_count": triage_queue(user).count() if triager else 0,
             "show_clock_settings": bool(services.clock_policy_districts(user)),
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "now": now,
         },
     )
@@ -498,19 +488,28 @@ def _conflict(request: HttpRequest, pk: int, form_name: str, form) -> HttpRespon
     return _render_detail(request, report, status=409, **{form_name: form})
 
 
-def _action(request: HttpRequest, pk: int, form_name: str, form, run, success: str):
-    """The common shape of a report action: valid form → service → message and back to the
-    report; errors → the report page with the form and the user's input."""
+def _action(
+    request: HttpRequest, pk: int, form_name: str, form, service, fields: tuple[str, ...], success
+):
+    """The common shape of a report action: valid form → service (with the form's `fields` and
+    the posted version) → message and back to the report; errors → the report page with the
+    form and the user's input."""
     report = report_get_for_user(request.user, pk)
     if workflow.TRIAGE not in report_roles(request.user, report):
         raise PermissionDenied
     if form.is_valid():
+        d = form.cleaned_data
         try:
-            run(report, form.cleaned_data)
+            service(
+                actor=request.user,
+                report=report,
+                **{name: d[name] for name in fields},
+                expected_version=d["version"],
+            )
         except ConflictError:
             return _conflict(request, pk, form_name, form)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect("reports:detail", pk=report.pk)
@@ -519,54 +518,41 @@ def _action(request: HttpRequest, pk: int, form_name: str, form, run, success: s
     return _render_detail(request, report, **{form_name: form})
 
 
-@login_required
-@require_POST
-def acknowledge_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        "ack_form",
-        VersionForm(request.POST),
-        lambda report, d: services.report_acknowledge(
-            actor=request.user, report=report, expected_version=d["version"]
-        ),
-        _("Report acknowledged."),
-    )
+def _action_view(form_name: str, form_class, service, fields: tuple[str, ...], success):
+    """The POST view of a report action whose form needs nothing but the posted data."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        return _action(request, pk, form_name, form_class(request.POST), service, fields, success)
+
+    return view
 
 
-@login_required
-@require_POST
-def police_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        "police_form",
-        PoliceForm(request.POST),
-        lambda report, d: services.report_record_police(
-            actor=request.user,
-            report=report,
-            told=d["told"],
-            notified_at=d["notified_at"],
-            receipt_no=d["receipt_no"],
-            expected_version=d["version"],
-        ),
-        _("Police notification recorded."),
-    )
-
-
-@login_required
-@require_POST
-def unidentified_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        "unidentified_form",
-        UnidentifiedForm(request.POST),
-        lambda report, d: services.report_mark_unidentified(
-            actor=request.user, report=report, note=d["note"], expected_version=d["version"]
-        ),
-        _("The child is recorded as unidentified."),
-    )
+acknowledge_view = _action_view(
+    "ack_form", VersionForm, services.report_acknowledge, (), gettext_lazy("Report acknowledged.")
+)
+police_view = _action_view(
+    "police_form",
+    PoliceForm,
+    services.report_record_police,
+    ("told", "notified_at", "receipt_no"),
+    gettext_lazy("Police notification recorded."),
+)
+unidentified_view = _action_view(
+    "unidentified_form",
+    UnidentifiedForm,
+    services.report_mark_unidentified,
+    ("note",),
+    gettext_lazy("The child is recorded as unidentified."),
+)
+close_view = _action_view(
+    "close_form",
+    CloseForm,
+    services.report_close,
+    ("outcome_message",),
+    gettext_lazy("The outcome message is on the reporter's status page; the report is closed."),
+)
 
 
 @login_required
@@ -579,28 +565,9 @@ def open_case_view(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         "open_case_form",
         form,
-        lambda report, d: services.report_open_case(
-            actor=request.user, report=report, owner=d["owner"], expected_version=d["version"]
-        ),
+        services.report_open_case,
+        ("owner",),
         _("The report is now handled in the child's case."),
-    )
-
-
-@login_required
-@require_POST
-def close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        "close_form",
-        CloseForm(request.POST),
-        lambda report, d: services.report_close(
-            actor=request.user,
-            report=report,
-            outcome_message=d["outcome_message"],
-            expected_version=d["version"],
-        ),
-        _("The outcome message is on the reporter's status page; the report is closed."),
     )
 
 
@@ -695,7 +662,7 @@ def link_view(request: HttpRequest, pk: int) -> HttpResponse:
                     request, report_get_for_user(request.user, pk), link_form=form, status=409
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -744,7 +711,7 @@ def clocks_view(request: HttpRequest) -> HttpResponse:
                     outcome_days=d["outcome_days"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request,

@@ -8,7 +8,8 @@ The city is 1 district, N 街镇 of 10 居民区, and 居民区 of 2,500 childre
 居民区 (2,500 children) and a supervisor's 街镇 (25,000 children) are the same size whatever the
 size of the city: growing the city tenfold adds 街镇, it does not make a 居民区 ten times bigger.
 That is what "flat when the data grows tenfold" means for the worklist and the completion table.
-Every child has 12 completed visits over the past year; ~40% of the children are in 1–2
+Every child has 12 completed visits over the past year (the last one's date also on the child,
+`Child.last_visited_on`, as visit_complete leaves it); ~40% of the children are in 1–2
 categories (all of which have a rule, from the default rules of the visits migration), and those
 children have an open due visit computed with `scheduling.next_due` (so the daily job has
 nothing to move) and a closed due visit (done on time or late) for each past visit. Open dues
@@ -420,6 +421,7 @@ class Generator:
                 "id", "name", "name_initials", "name_pinyin", "sex", "birth_date",
                 "id_number_hash", "id_number_masked", "status", "status_date",
                 "returned_home_on", "district_id", "subdistrict_id", "community_id",
+                "last_visited_on",
             ],
             # The field encrypts "bench" once: all rows share one ciphertext (not timed).
             {"id_number": "bench", "hukou_type": "local", "created_at": registered,
@@ -497,8 +499,9 @@ class Generator:
         open due if it falls on or after its counts_from (services.visit_complete), then
         schedules the next one from itself, moving the open due or opening a new one
         (services.visit_schedule_child). The open due left at the end is what the daily job
-        computes today, so the job has nothing to move."""
-        from weibao.visits.scheduling import next_due
+        computes today, so the job has nothing to move (for a child back home, counted from the
+        last visit when that visit settled the sooner follow-up due)."""
+        from weibao.visits.scheduling import effective_last_visit, next_due
 
         null = self.null
         rows = []  # ((opened on, due date, reason, counts_from), state, visit, done on, on time)
@@ -522,12 +525,21 @@ class Generator:
                 counted_from = date
         due = None
         if not moved_out:
-            last = visit_days[-1][0] if current is None else (counted_from or visit_days[-1][0])
-            due = next_due(
-                rules=self.rules, categories=cats, registered_on=self.registered_on,
-                last_visit=last, returned_home_on=returned[0] if returned else None,
-                today=self.today,
-            )  # fmt: skip
+            latest = visit_days[-1][0]
+            last = latest if current is None else (counted_from or latest)
+            for _ in range(2):
+                due = next_due(
+                    rules=self.rules, categories=cats, registered_on=self.registered_on,
+                    last_visit=last, returned_home_on=returned[0] if returned else None,
+                    today=self.today,
+                )  # fmt: skip
+                if due is None or last == effective_last_visit(
+                    latest, due.based_on, due.counts_from
+                ):
+                    break
+                # The follow-up after a return home is due sooner than the category's visit, so
+                # the latest visit settles it: the open due counts from that visit.
+                last = latest
         if due is not None:
             opened = visit_days[-1][0] if current is None else current[0]
             due = (opened, due.date, due.reason, due.counts_from, due.based_on)
@@ -570,14 +582,12 @@ class Generator:
             cats = []
             if rng.random() < CATEGORISED_SHARE:
                 cats = rng.sample(self.categories, rng.choice((1, 1, 2)))
-            children.append(
-                (
-                    pk, f"基准{pk}", f"jz{pk % 1000}", f"jizhun{pk}", sex, birth[1],
-                    f"{pk:064x}", f"999999********{pk % 10000:04d}",
-                    "moved_out" if moved_out else "active",
-                    self.day(rng.randint(1, 300))[1] if moved_out else null,
-                    returned[1] if returned else null, *area,
-                )
+            child = (
+                pk, f"基准{pk}", f"jz{pk % 1000}", f"jizhun{pk}", sex, birth[1],
+                f"{pk:064x}", f"999999********{pk % 10000:04d}",
+                "moved_out" if moved_out else "active",
+                self.day(rng.randint(1, 300))[1] if moved_out else null,
+                returned[1] if returned else null, *area,
             )  # fmt: skip
             for code in cats:
                 ids["category"] += 1
@@ -592,6 +602,9 @@ class Generator:
                 self.day(last + round(step * k) + (rng.randint(-jitter, jitter) if k else 0))
                 for k in reversed(range(VISITS_PER_CHILD))
             ]  # oldest first
+            # Child.last_visited_on: the last of the visits (all completed), as visit_complete
+            # leaves it.
+            children.append((*child, visit_days[-1][1]))
             visit_ids = []
             for date, literal, stamp in visit_days:
                 ids["visit"] += 1

@@ -98,6 +98,9 @@ class Child(models.Model):
     )
     # Set when the child returns home after protection; drives the follow-up visits.
     returned_home_on = models.DateField(_("returned home on"), null=True, blank=True)
+    # The date of the child's last completed visit, kept by visits.services.visit_complete so
+    # that the daily job reads it with the child instead of aggregating half a city's visits.
+    last_visited_on = models.DateField(null=True, blank=True, editable=False)
     status_date = models.DateField(_("status date"), null=True, blank=True)
     status_reason = models.CharField(_("status reason"), max_length=200, blank=True)
 

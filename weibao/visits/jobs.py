@@ -7,8 +7,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
-from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db import connections, transaction
+from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from weibao.accounts.models import Role, RoleAssignment
@@ -18,10 +18,12 @@ from weibao.children.choices import Status
 from weibao.children.models import Child, ChildCategory, adult_cutoff
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify_many
-from weibao.visits.models import Visit, VisitDue
+from weibao.visits.models import VisitDue
 from weibao.visits.scheduling import Due, RuleSet, effective_last_visit, next_due
 
 BATCH = 5000
+# Child ids per window of recompute_due_dates.
+WINDOW = 10_000
 SUPERVISOR_AFTER_DAYS = 7
 
 
@@ -58,85 +60,137 @@ def recompute_due_dates(
     not_before: dt.date | None = None,
 ) -> DailyReport:
     """Recompute the due visit of every child (or of `children`) from the rules, the
-    categories and the last completed visit, writing only what changed."""
+    categories and the last completed visit, writing only what changed: create, move, or
+    cancel (no rule applies any more, or the child turned 18 or left the register)."""
     today = today or timezone.localdate()
     report = report or DailyReport()
     rules = RuleSet.load()
-    eligible = Child.objects.filter(status=Status.ACTIVE, birth_date__gt=adult_cutoff(today))
-    # Only children a rule can apply to, or who have a due to move or cancel, are read into
-    # Python: in a city most registered children have no visit rule at all.
-    relevant = Q(
-        Exists(
-            ChildCategory.objects.filter(child=OuterRef("pk"), category__in=list(rules.intervals))
+    cutoff = adult_cutoff(today)
+    scope = Child.objects.all() if children is None else children
+    bounds = scope.aggregate(first=Min("pk"), last=Max("pk"))
+    if bounds["first"] is None:
+        return report
+    schedules: dict = {}
+    for lo in range(bounds["first"], bounds["last"] + 1, WINDOW):
+        hi = lo + WINDOW
+        if len(schedules) > 100_000:  # bounded memory, should a city ever be that varied
+            schedules.clear()
+        categories = ChildCategory.objects.filter(
+            child_id__gte=lo, child_id__lt=hi, category__in=list(rules.intervals)
         )
-    ) | Q(Exists(VisitDue.objects.filter(child=OuterRef("pk"), state=VisitDue.State.OPEN)))
-    if rules.follow_up_interval is not None:
-        relevant |= Q(returned_home_on__isnull=False)
-    eligible = eligible.filter(relevant)
-    if children is not None:
-        eligible = eligible.filter(pk__in=children.values("pk"))
-    last_pk = 0
-    while True:
-        rows = list(
-            eligible.filter(pk__gt=last_pk)
-            .order_by("pk")
-            .values_list(
-                "pk", "created_at", "returned_home_on", "district_id", "subdistrict_id",
-                "community_id",
-            )[:BATCH]
+        open_dues = VisitDue.objects.filter(
+            child_id__gte=lo, child_id__lt=hi, state=VisitDue.State.OPEN
+        )
+        # Only children a rule can apply to, or who have a due to move or cancel, are read into
+        # Python: in a city most registered children have no visit rule at all. The subqueries
+        # are bounded by the window, so each costs one short index range.
+        owed = Q(pk__in=categories.values("child_id"))
+        if rules.follow_up_interval is not None:
+            owed |= Q(returned_home_on__isnull=False)
+        relevant = Q(owed, status=Status.ACTIVE, birth_date__gt=cutoff) | Q(
+            pk__in=open_dues.values("child_id")
+        )
+        rows = Child.objects.filter(relevant, pk__gte=lo, pk__lt=hi)
+        if children is not None:
+            rows = rows.filter(pk__in=children.values("pk"))
+        rows = rows.order_by().values_list(
+            "pk", "status", "birth_date", "last_visited_on", "returned_home_on", "district_id",
+            "subdistrict_id", "community_id",
         )  # fmt: skip
-        if not rows:
-            break
-        last_pk = rows[-1][0]
-        _recompute_batch(rows, rules, today, report, not_before)
-    _cancel_ineligible(children, today, report)
+        _recompute_batch(
+            rows, categories, open_dues, rules, today, cutoff, report, not_before, schedules
+        )
     return report
+
+
+def _fetch(rows: QuerySet) -> list[tuple]:
+    """The rows of a values_list() query as the database driver returns them. Django's own
+    per-value converters would add nothing here (the drivers already return dates, numbers and
+    text) but cost a function call per value: a second or so at half a million children."""
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# Columns of an open due as _recompute_batch reads them.
+_DUE_COLUMNS = (
+    "child_id", "pk", "due_date", "reason", "counts_from", "based_on", "community_id",
+    "overdue_level",
+)  # fmt: skip
+_MOVED_FIELDS = [
+    "due_date", "reason", "counts_from", "based_on", "district", "subdistrict", "community",
+    "overdue_level",
+]  # fmt: skip
 
 
 @transaction.atomic
 def _recompute_batch(
-    rows, rules: RuleSet, today: dt.date, report: DailyReport, not_before: dt.date | None = None
+    rows: QuerySet,
+    category_rows: QuerySet[ChildCategory],
+    open_due_rows: QuerySet[VisitDue],
+    rules: RuleSet,
+    today: dt.date,
+    cutoff: dt.date,
+    report: DailyReport,
+    not_before: dt.date | None = None,
+    schedules: dict | None = None,
 ) -> None:
-    lo, hi = rows[0][0], rows[-1][0]
-    categories: dict[int, set[str]] = defaultdict(set)
-    for child_id, category in ChildCategory.objects.filter(
-        child_id__gte=lo, child_id__lte=hi
-    ).values_list("child_id", "category"):
-        categories[child_id].add(category)
-    last_visits = dict(
-        Visit.objects.filter(child_id__gte=lo, child_id__lte=hi, state=Visit.State.COMPLETED)
-        .values("child_id")
-        .annotate(last=Max("visit_date"))
-        .values_list("child_id", "last")
-    )
-    open_dues = {
-        d.child_id: d
-        for d in VisitDue.objects.filter(child_id__gte=lo, child_id__lte=hi, state="open")
-    }
-    create, move, cancel = [], [], []
+    """One window of children: `rows` as recompute_due_dates selects them, and the
+    categories with a rule and the open dues of the same window. `schedules` remembers
+    next_due's answers across windows: children with the same categories, last visit and
+    return home are owed the same visit, and a city has far fewer such combinations than
+    children."""
+    listed: dict[int, list[str]] = defaultdict(list)
+    for child_id, category in _fetch(category_rows.values_list("child_id", "category")):
+        listed[child_id].append(category)
+    categories = {child_id: tuple(codes) for child_id, codes in listed.items()}
+    open_dues = {row[0]: row for row in _fetch(open_due_rows.values_list(*_DUE_COLUMNS))}
+    rows = _fetch(rows)
+    # The registration date counts only for a child never visited: read for those alone, it
+    # spares parsing and converting a timestamp for every child.
+    never_visited = [row[0] for row in rows if row[3] is None]
+    registered = {}
     tz = timezone.get_current_timezone()
-    for pk, created_at, returned_home_on, district, subdistrict, community in rows:
-        due = next_due(
-            rules=rules,
-            categories=categories.get(pk, ()),
-            registered_on=created_at.astimezone(tz).date(),
-            last_visit=effective_last_visit(
-                last_visits.get(pk),
-                open_dues[pk].based_on if pk in open_dues else None,
-                open_dues[pk].counts_from if pk in open_dues else None,
-            ),
-            returned_home_on=returned_home_on,
-            today=today,
-        )
+    for i in range(0, len(never_visited), 500):
+        created = Child.objects.filter(pk__in=never_visited[i : i + 500])
+        for pk, created_at in created.values_list("pk", "created_at"):
+            registered[pk] = created_at.astimezone(tz).date()
+    if schedules is None:
+        schedules = {}
+    create, move, cancel, aged_out = [], [], [], []
+    active = Status.ACTIVE
+    for (
+        pk, status, birth_date, last_visit, returned_home_on, district, subdistrict, community,
+    ) in rows:  # fmt: skip
         current = open_dues.get(pk)
+        if status != active or birth_date <= cutoff:
+            # Turned 18, moved out, transferred or died: owed no visit.
+            if current is not None:
+                (aged_out if birth_date <= cutoff else cancel).append(current[1])
+            continue
+        if current is not None:
+            last_visit = effective_last_visit(last_visit, current[5], current[4])
+        registered_on = registered[pk] if last_visit is None else None
+        key = (categories.get(pk, ()), last_visit, returned_home_on, registered_on)
+        try:
+            due = schedules[key]
+        except KeyError:
+            due = schedules[key] = next_due(
+                rules=rules,
+                categories=key[0],
+                registered_on=registered_on,
+                last_visit=last_visit,
+                returned_home_on=returned_home_on,
+                today=today,
+            )
         if due is not None and not_before is not None and due.date < not_before:
             # Only moves earlier than they were; a due that was already late stays late.
-            floor = not_before if current is None else min(not_before, current.due_date)
+            floor = not_before if current is None else min(not_before, current[2])
             due = Due(max(due.date, floor), due.reason, due.counts_from, due.based_on)
         if due is None:
             if current is not None:
-                current.state = VisitDue.State.CANCELLED
-                cancel.append(current)
+                cancel.append(current[1])
             continue
         if current is None:
             create.append(
@@ -147,39 +201,35 @@ def _recompute_batch(
                 )
             )  # fmt: skip
         elif (
-            current.due_date, current.reason, current.counts_from, current.based_on,
-            current.community_id,
-        ) != (due.date, due.reason, due.counts_from, due.based_on, community):  # fmt: skip
-            if due.date > current.due_date:
-                current.overdue_level = 0
-            current.due_date, current.reason = due.date, due.reason
-            current.counts_from, current.based_on = due.counts_from, due.based_on
-            current.district_id, current.subdistrict_id = district, subdistrict
-            current.community_id = community
-            move.append(current)
+            current[2] != due.date or current[3] != due.reason
+            or current[4] != due.counts_from or current[5] != due.based_on
+            or current[6] != community
+        ):  # fmt: skip
+            move.append(
+                VisitDue(
+                    pk=current[1], due_date=due.date, reason=due.reason,
+                    counts_from=due.counts_from, based_on=due.based_on,
+                    district_id=district, subdistrict_id=subdistrict, community_id=community,
+                    # A later date is a fresh deadline: its overdue reminders start again.
+                    overdue_level=0 if due.date > current[2] else current[7],
+                )
+            )  # fmt: skip
+    # Moves and cancellations touch only dues still open: one settled by a visit since it was
+    # read stays as the visit left it (and is not counted).
+    still_open = VisitDue.objects.filter(state=VisitDue.State.OPEN)
     VisitDue.objects.bulk_create(create, batch_size=1000)
-    fields = [
-        "due_date", "reason", "counts_from", "based_on", "district", "subdistrict", "community",
-        "overdue_level",
-    ]  # fmt: skip
-    VisitDue.objects.bulk_update(move, fields, batch_size=1000)
-    VisitDue.objects.bulk_update(cancel, ["state"], batch_size=1000)
     report.dues_created += len(create)
-    report.dues_moved += len(move)
-    report.dues_cancelled += len(cancel)
+    report.dues_moved += still_open.bulk_update(move, _MOVED_FIELDS, batch_size=1000)
+    aged_out_cancelled = _cancel(still_open, aged_out)
+    report.aged_out += aged_out_cancelled
+    report.dues_cancelled += aged_out_cancelled + _cancel(still_open, cancel)
 
 
-def _cancel_ineligible(children, today: dt.date, report: DailyReport) -> None:
-    """Children who turned 18, moved out, were transferred or died are owed no visit."""
-    stale = VisitDue.objects.filter(state="open").filter(
-        Q(child__birth_date__lte=adult_cutoff(today)) | ~Q(child__status=Status.ACTIVE)
+def _cancel(dues: QuerySet[VisitDue], pks: list[int]) -> int:
+    return sum(
+        dues.filter(pk__in=pks[i : i + 1000]).update(state=VisitDue.State.CANCELLED)
+        for i in range(0, len(pks), 1000)
     )
-    if children is not None:
-        stale = stale.filter(child__in=children.values("pk"))
-    report.aged_out += VisitDue.objects.filter(
-        pk__in=stale.filter(child__birth_date__lte=adult_cutoff(today)).values("pk")
-    ).count()
-    report.dues_cancelled += stale.update(state=VisitDue.State.CANCELLED)
 
 
 def _staff_by_area(role: str) -> dict[int, list[int]]:
@@ -193,63 +243,62 @@ def _staff_by_area(role: str) -> dict[int, list[int]]:
 
 def mark_overdue(today: dt.date, report: DailyReport) -> None:
     """Tell the director once when a visit becomes overdue, and the supervisor once when it is
-    more than a week overdue."""
-    for level, threshold, role, area_field, kind in (
-        (1, today, Role.DIRECTOR, "community_id", Notification.Kind.VISIT_OVERDUE),
-        (
-            2,
-            today - dt.timedelta(days=SUPERVISOR_AFTER_DAYS),
-            Role.SUPERVISOR,
+    more than a week overdue. One pass over the dues to tell: a due first seen more than a week
+    late tells both at once and is written once."""
+    week_ago = today - dt.timedelta(days=SUPERVISOR_AFTER_DAYS)
+    directors, supervisors = _staff_by_area(Role.DIRECTOR), _staff_by_area(Role.SUPERVISOR)
+    pending = VisitDue.objects.filter(state=VisitDue.State.OPEN, due_date__lt=today).filter(
+        Q(overdue_level__lt=1) | Q(due_date__lt=week_ago, overdue_level__lt=2)
+    )
+    # The ids first, through the (state, due_date) index: paging through the dues in id order
+    # instead walks the whole table when, as on most days, there are few or none to tell.
+    ids = sorted(pending.order_by().values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH):
+        batch = pending.filter(pk__in=ids[start : start + BATCH]).order_by("pk")
+        notes, levels = [], defaultdict(list)
+        for due_pk, child_id, name, due_date, level, community, subdistrict in batch.values_list(
+            "pk", "child_id", "child__name", "due_date", "overdue_level", "community_id",
             "subdistrict_id",
-            Notification.Kind.VISIT_OVERDUE_7,
-        ),
-    ):
-        staff = _staff_by_area(role)
-        pending = VisitDue.objects.filter(
-            state="open", due_date__lt=threshold, overdue_level__lt=level
-        )
-        last_pk = 0  # keyset paging: each batch starts where the last ended, not from the top
-        while True:
-            batch = list(
-                pending.filter(pk__gt=last_pk)
-                .order_by("pk")
-                .values_list("pk", "child_id", "child__name", "due_date", area_field)[:BATCH]
-            )
-            if not batch:
-                break
-            last_pk = batch[-1][0]
-            notes = [
-                Notification(
-                    recipient_id=user_id,
-                    kind=kind,
-                    key=f"{kind}:{due_pk}",
-                    child_id=child_id,
-                    params={"child": name, "date": due_date.isoformat()},
-                    url=f"/children/{child_id}/",
-                )
-                for due_pk, child_id, name, due_date, area_id in batch
-                for user_id in staff.get(area_id, [])
-            ]
-            with transaction.atomic():
-                report.notifications_sent += notify_many(notes)
-                VisitDue.objects.filter(pk__in=[row[0] for row in batch]).update(
-                    overdue_level=level
-                )
-            if level == 1:
-                report.newly_overdue += len(batch)
+        ):  # fmt: skip
+            tell = []
+            if level < 1:
+                tell += [(user, Notification.Kind.VISIT_OVERDUE) for user in directors[community]]
+                report.newly_overdue += 1
+            if due_date < week_ago:
+                tell += [
+                    (user, Notification.Kind.VISIT_OVERDUE_7) for user in supervisors[subdistrict]
+                ]
+                report.overdue_over_7_days += 1
+                levels[2].append(due_pk)
             else:
-                report.overdue_over_7_days += len(batch)
+                levels[1].append(due_pk)
+            params = {"child": name, "date": due_date.isoformat()}
+            notes += [
+                Notification(
+                    recipient_id=user_id, kind=kind, key=f"{kind}:{due_pk}", child_id=child_id,
+                    params=params, url=f"/children/{child_id}/",
+                )
+                for user_id, kind in tell
+            ]  # fmt: skip
+        with transaction.atomic():
+            report.notifications_sent += notify_many(notes)
+            for level, pks in levels.items():
+                VisitDue.objects.filter(pk__in=pks).update(overdue_level=level)
 
 
 def flag_left_behind_turning_16(today: dt.date, report: DailyReport) -> None:
     """留守儿童 are under 16 by definition: ask the director to review the category."""
     sixteen = _years_before(today, 16)
-    children = Child.objects.filter(
-        status=Status.ACTIVE,
-        birth_date__lte=sixteen,
-        birth_date__gt=adult_cutoff(today),
-        category_rows__category=Category.LEFT_BEHIND,
-    ).values_list("pk", "name", "community_id")
+    children = (
+        Child.objects.filter(
+            status=Status.ACTIVE,
+            birth_date__lte=sixteen,
+            birth_date__gt=adult_cutoff(today),
+            category_rows__category=Category.LEFT_BEHIND,
+        )
+        .order_by()
+        .values_list("pk", "name", "community_id")
+    )
     directors = _staff_by_area(Role.DIRECTOR)
     notes = [
         Notification(

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -222,6 +222,15 @@ def visit_complete(
     current.completed_at = timezone.now()
     current.version += 1
     current.save()
+    # The child's last completed visit, read by the daily job. An UPDATE of that column alone
+    # (not the child's version or updated_at: nobody edited the file), and never backwards, for
+    # a visit recorded late with an earlier date.
+    child = current.child
+    Child.objects.filter(pk=child.pk).filter(
+        Q(last_visited_on__isnull=True) | Q(last_visited_on__lt=current.visit_date)
+    ).update(last_visited_on=current.visit_date)
+    if child.last_visited_on is None or child.last_visited_on < current.visit_date:
+        child.last_visited_on = current.visit_date
 
     due = VisitDue.objects.select_for_update().filter(child=current.child, state="open").first()
     if due is not None and (due.counts_from is None or current.visit_date >= due.counts_from):

@@ -21,6 +21,7 @@ from tests.helpers import years_before
 from weibao.audit.models import AuditEvent
 from weibao.core.management.commands import serve
 from weibao.notifications.models import Notification
+from weibao.notifications.selectors import message
 from weibao.visits import tasks
 from weibao.visits.jobs import DailyReport, recompute_due_dates, run_daily
 from weibao.visits.models import VisitDue, VisitRule
@@ -160,6 +161,40 @@ def test_a_due_more_than_a_week_overdue_when_first_seen_tells_both_at_once(
     )
     assert report.changed() == 4
     assert run_daily(due.due_date + 10 * DAY).changed() == 0
+
+
+def test_overdue_reminders_name_the_child_and_the_due_date_and_link_to_the_file(
+    make_child, director_a, supervisor, english
+):
+    child = make_child(name="测试儿童甲")
+    due = open_due(child)
+    before = timezone.now()
+
+    run_daily(due.due_date + 10 * DAY)
+
+    told = {n.kind: n for n in Notification.objects.filter(child=child)}
+    assert set(told) == {"visit_overdue", "visit_overdue_7"}
+    for kind, note in told.items():
+        assert note.key == f"{kind}:{due.pk}"
+        assert note.params == {"child": "测试儿童甲", "date": due.due_date.isoformat()}
+        assert note.url == f"/children/{child.pk}/"
+        assert note.read_at is None
+        assert before <= note.created_at <= timezone.now()
+    assert told["visit_overdue"].recipient == director_a
+    assert told["visit_overdue"].child == child
+    assert message(told["visit_overdue_7"]) == (
+        f"The visit to 测试儿童甲 has been overdue for more than 7 days "
+        f"(due {due.due_date.isoformat()})."
+    )
+
+
+def test_every_director_of_the_community_is_told_and_no_one_else(
+    make_child, director_a, director_a2, director_b
+):
+    child = make_child()
+    due = open_due(child)
+    assert run_daily(due.due_date + DAY).notifications_sent == 2
+    assert notices(child) == [("director_a", "visit_overdue"), ("director_a2", "visit_overdue")]
 
 
 def test_a_visit_after_the_due_date_is_late_and_restarts_the_clock(

@@ -6,6 +6,7 @@ whatever the batch boundaries."""
 import datetime as dt
 import importlib
 
+import pytest
 from django.apps import apps
 from django.utils import timezone
 
@@ -165,14 +166,13 @@ def test_a_moved_out_child_turning_18_counts_once_as_aged_out(make_child):
 # --- batching -----------------------------------------------------------------------------
 
 
-def test_windows_and_batches_give_the_same_answer(make_child, director_a, monkeypatch):
+def test_windows_give_the_same_answer(make_child, director_a, monkeypatch):
     children = [make_child(name=f"儿童{i}") for i in range(7)]
     for i, child in enumerate(children[:4]):
         visit(director_a, child, today() - (120 + i) * DAY)  # overdue by now
     VisitDue.objects.filter(child__in=children[4:]).delete()
     Child.objects.filter(pk=children[3].pk).update(status="moved_out", status_date=today())
     monkeypatch.setattr(jobs, "WINDOW", 2)
-    monkeypatch.setattr(jobs, "BATCH", 2)
 
     report = run_daily(today())
 
@@ -205,3 +205,19 @@ def test_a_moved_due_keeps_its_reminders_unless_it_moves_later(make_child, direc
     assert recompute_due_dates(today=today()).dues_moved == 1
     due.refresh_from_db()
     assert (due.due_date, due.overdue_level) == (add_months(day, 6), 0)
+
+
+# --- storage ------------------------------------------------------------------------------
+
+
+def test_on_postgresql_the_due_table_leaves_room_for_in_place_updates(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("fillfactor is a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = %s", [VisitDue._meta.db_table]
+        )
+        (options,) = cursor.fetchone()
+    assert "fillfactor=90" in options

@@ -8,20 +8,19 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 from django.db import connections, transaction
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import Case, F, Max, Min, Q, QuerySet, When
 from django.utils import timezone
 
-from weibao.accounts.models import Role, RoleAssignment
+from weibao.accounts.models import Role
 from weibao.audit.models import AuditEvent
 from weibao.children.categories import Category
 from weibao.children.choices import Status
 from weibao.children.models import Child, ChildCategory, adult_cutoff
 from weibao.notifications.models import Notification
-from weibao.notifications.services import notify_many
+from weibao.notifications.services import notify_area_staff
 from weibao.visits.models import VisitDue
 from weibao.visits.scheduling import Due, RuleSet, effective_last_visit, next_due
 
-BATCH = 5000
 # Child ids per window of recompute_due_dates.
 WINDOW = 10_000
 SUPERVISOR_AFTER_DAYS = 7
@@ -232,87 +231,48 @@ def _cancel(dues: QuerySet[VisitDue], pks: list[int]) -> int:
     )
 
 
-def _staff_by_area(role: str) -> dict[int, list[int]]:
-    staff: dict[int, list[int]] = defaultdict(list)
-    for user_id, area_id in RoleAssignment.objects.filter(role=role).values_list(
-        "user_id", "area_id"
-    ):
-        staff[area_id].append(user_id)
-    return staff
-
-
 def mark_overdue(today: dt.date, report: DailyReport) -> None:
     """Tell the director once when a visit becomes overdue, and the supervisor once when it is
-    more than a week overdue. One pass over the dues to tell: a due first seen more than a week
-    late tells both at once and is written once."""
+    more than a week overdue. Set-based: one statement per kind of reminder and one update of
+    the dues' levels, so a long backlog (the first day after a pause) costs about as much as
+    an ordinary day's few reminders."""
     week_ago = today - dt.timedelta(days=SUPERVISOR_AFTER_DAYS)
-    directors, supervisors = _staff_by_area(Role.DIRECTOR), _staff_by_area(Role.SUPERVISOR)
     pending = VisitDue.objects.filter(state=VisitDue.State.OPEN, due_date__lt=today).filter(
         Q(overdue_level__lt=1) | Q(due_date__lt=week_ago, overdue_level__lt=2)
     )
-    # The ids first, through the (state, due_date) index: paging through the dues in id order
-    # instead walks the whole table when, as on most days, there are few or none to tell.
-    ids = sorted(pending.order_by().values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH):
-        batch = pending.filter(pk__in=ids[start : start + BATCH]).order_by("pk")
-        notes, levels = [], defaultdict(list)
-        for due_pk, child_id, name, due_date, level, community, subdistrict in batch.values_list(
-            "pk", "child_id", "child__name", "due_date", "overdue_level", "community_id",
-            "subdistrict_id",
-        ):  # fmt: skip
-            tell = []
-            if level < 1:
-                tell += [(user, Notification.Kind.VISIT_OVERDUE) for user in directors[community]]
-                report.newly_overdue += 1
-            if due_date < week_ago:
-                tell += [
-                    (user, Notification.Kind.VISIT_OVERDUE_7) for user in supervisors[subdistrict]
-                ]
-                report.overdue_over_7_days += 1
-                levels[2].append(due_pk)
-            else:
-                levels[1].append(due_pk)
-            params = {"child": name, "date": due_date.isoformat()}
-            notes += [
-                Notification(
-                    recipient_id=user_id, kind=kind, key=f"{kind}:{due_pk}", child_id=child_id,
-                    params=params, url=f"/children/{child_id}/",
-                )
-                for user_id, kind in tell
-            ]  # fmt: skip
-        with transaction.atomic():
-            report.notifications_sent += notify_many(notes)
-            for level, pks in levels.items():
-                VisitDue.objects.filter(pk__in=pks).update(overdue_level=level)
+    new, late = pending.filter(overdue_level__lt=1), pending.filter(due_date__lt=week_ago)
+    with transaction.atomic():
+        report.newly_overdue += new.count()
+        report.overdue_over_7_days += late.count()
+        for dues, role, area, kind in (
+            (new, Role.DIRECTOR, "community_id", Notification.Kind.VISIT_OVERDUE),
+            (late, Role.SUPERVISOR, "subdistrict_id", Notification.Kind.VISIT_OVERDUE_7),
+        ):
+            rows = dues.values(
+                ref=F("pk"), to_child=F("child_id"), to_area=F(area), name=F("child__name"),
+                day=F("due_date"),
+            )  # fmt: skip
+            report.notifications_sent += notify_area_staff(
+                rows=rows, role=role, kind=kind, params={"child": "name", "date": "day"}
+            )
+        pending.update(overdue_level=Case(When(due_date__lt=week_ago, then=2), default=1))
 
 
 def flag_left_behind_turning_16(today: dt.date, report: DailyReport) -> None:
     """留守儿童 are under 16 by definition: ask the director to review the category."""
     sixteen = _years_before(today, 16)
-    children = (
-        Child.objects.filter(
-            status=Status.ACTIVE,
-            birth_date__lte=sixteen,
-            birth_date__gt=adult_cutoff(today),
-            category_rows__category=Category.LEFT_BEHIND,
-        )
-        .order_by()
-        .values_list("pk", "name", "community_id")
+    children = Child.objects.filter(
+        status=Status.ACTIVE,
+        birth_date__lte=sixteen,
+        birth_date__gt=adult_cutoff(today),
+        category_rows__category=Category.LEFT_BEHIND,
+    ).values(ref=F("pk"), to_child=F("pk"), to_area=F("community_id"), child_name=F("name"))
+    sent = notify_area_staff(
+        rows=children,
+        role=Role.DIRECTOR,
+        kind=Notification.Kind.LEFT_BEHIND_16,
+        params={"child": "child_name"},
     )
-    directors = _staff_by_area(Role.DIRECTOR)
-    notes = [
-        Notification(
-            recipient_id=user_id,
-            kind=Notification.Kind.LEFT_BEHIND_16,
-            key=f"left_behind_16:{pk}",
-            child_id=pk,
-            params={"child": name},
-            url=f"/children/{pk}/",
-        )
-        for pk, name, community_id in children
-        for user_id in directors.get(community_id, [])
-    ]
-    sent = notify_many(notes)
     report.left_behind_16_flagged += sent
     report.notifications_sent += sent
 

@@ -166,13 +166,14 @@ def test_a_moved_out_child_turning_18_counts_once_as_aged_out(make_child):
 # --- batching -----------------------------------------------------------------------------
 
 
-def test_windows_give_the_same_answer(make_child, director_a, monkeypatch):
+def test_windows_and_batches_give_the_same_answer(make_child, director_a, monkeypatch):
     children = [make_child(name=f"儿童{i}") for i in range(7)]
     for i, child in enumerate(children[:4]):
         visit(director_a, child, today() - (120 + i) * DAY)  # overdue by now
     VisitDue.objects.filter(child__in=children[4:]).delete()
     Child.objects.filter(pk=children[3].pk).update(status="moved_out", status_date=today())
     monkeypatch.setattr(jobs, "WINDOW", 2)
+    monkeypatch.setattr(jobs, "BATCH", 2)
 
     report = run_daily(today())
 

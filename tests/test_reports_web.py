@@ -290,15 +290,10 @@ def test_a_child_outside_the_scope_cannot_be_linked_by_posting_its_id(
     assert fresh_report(report).child is None
 
 
-def test_register_a_new_child_then_link_it_as_registered(supervisor, make_report, areas):
-    """The flow of a child not in the registry: register on the registry's page, come back,
-    link it from the "registered in the last 24 hours" list."""
+def _registry_form(areas, name: str) -> dict:
     from tests.conftest import child_data
 
-    report = make_report()
-    page = en_get(supervisor, f"/reports/{report.pk}/link/").content.decode()
-    assert 'href="/children/new/"' in page
-    data = child_data(areas["community_a"], name="新登记")
+    data = child_data(areas["community_a"], name=name)
     form = {k: v for k, v in data.items() if v is not None}
     form.update(
         {
@@ -315,13 +310,32 @@ def test_register_a_new_child_then_link_it_as_registered(supervisor, make_report
             "guardians-0-phone": "13800000009",
         }
     )
-    response = en_post(supervisor, "/children/new/", form)
-    assert response.status_code == 302, response.content.decode()[:2000]
+    return form
+
+
+def test_register_a_new_child_from_the_report_comes_back_to_link_it(supervisor, make_report, areas):
+    """The flow of a child not in the registry: the link page opens the registry form for the
+    report, saving comes back to the link page, where the new child is linked as registered."""
     from weibao.children.models import Child
 
-    child = Child.objects.get(name="新登记")
+    report = make_report()
     page = en_get(supervisor, f"/reports/{report.pk}/link/").content.decode()
-    assert "Children you registered in the last 24 hours" in page
+    assert f'href="/children/new/?report={report.pk}"' in page
+    form_page = en_get(supervisor, f"/children/new/?report={report.pk}").content.decode()
+    assert f"Registering the child of report {report.reference}" in form_page
+
+    client = web_client(supervisor)
+    response = client.post(
+        f"/children/new/?report={report.pk}",
+        _registry_form(areas, "新登记"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == f"/reports/{report.pk}/link/#registered"
+    child = Child.objects.get(name="新登记")
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Link it to the report below." in page
     assert f'name="child" value="{child.pk}"' in page
     response = en_post(
         supervisor,
@@ -331,6 +345,41 @@ def test_register_a_new_child_then_link_it_as_registered(supervisor, make_report
     assert response.status_code == 302
     report = fresh_report(report)
     assert report.child == child and report.link_state == Report.Link.REGISTERED
+
+
+def test_the_registry_form_starts_from_what_the_reporter_said(supervisor, make_report):
+    report = make_report(child_name="报告中的孩子", child_sex="F", child_school="演示小学")
+    form = en_get(supervisor, f"/children/new/?report={report.pk}").context["form"]
+    assert form["name"].value() == "报告中的孩子"
+    assert form["sex"].value() == "F"
+    assert form["school"].value() == "演示小学"
+
+
+@pytest.mark.parametrize("persona", ["director_b", "director_a", "unassigned"])
+def test_a_report_one_does_not_triage_is_ignored_by_the_registry_form(
+    request, make_report, areas, persona
+):
+    """Not a 404 (the registry form is theirs to use): the report is neither shown nor used."""
+    from weibao.children.models import Child
+
+    user = request.getfixturevalue(persona)
+    report = make_report(child_name="报告中的孩子")
+    response = en_get(user, f"/children/new/?report={report.pk}")
+    assert response.context["report"] is None
+    assert "报告中的孩子" not in response.content.decode()
+    if persona == "director_a":
+        response = en_post(
+            user, f"/children/new/?report={report.pk}", _registry_form(areas, "新登记")
+        )
+        assert response.status_code == 302
+        assert response["Location"] == f"/children/{Child.objects.get(name='新登记').pk}/"
+
+
+def test_a_report_already_linked_or_unknown_is_ignored_by_the_registry_form(
+    supervisor, linked_report
+):
+    for value in [linked_report.pk, 999999, "abc", "9" * 30]:
+        assert en_get(supervisor, f"/children/new/?report={value}").context["report"] is None
 
 
 # --- opening a case -----------------------------------------------------------------------------

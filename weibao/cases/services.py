@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from weibao.accounts.models import Role, RoleAssignment
 from weibao.accounts.selectors import users_with_role_in_areas
@@ -26,6 +27,7 @@ from weibao.children.selectors import children_visible_to
 from weibao.core.exceptions import ConflictError
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify
+from weibao.partners.models import Referral
 
 TEXT_LIMIT = 5000
 
@@ -222,6 +224,25 @@ def case_advance(
     return current
 
 
+def _refuse_with_live_referrals(case: Case) -> None:
+    """A case closes only when every referral has an outcome: a partner still working with the
+    child (or yet to answer) would otherwise be left with a referral nobody follows."""
+    live = list(
+        Referral.objects.filter(
+            case=case, state__in=[Referral.State.PENDING, Referral.State.ACCEPTED]
+        ).values_list("partner__name", flat=True)
+    )
+    if live:
+        message = ngettext(
+            "%(n)d referral is still in progress (%(partners)s): record its outcome or revoke "
+            "it before closing the case.",
+            "%(n)d referrals are still in progress (%(partners)s): record their outcomes or "
+            "revoke them before closing the case.",
+            len(live),
+        ) % {"n": len(live), "partners": "、".join(sorted(live))}
+        raise ValidationError({"state": [message]}, code="live_referrals")
+
+
 @transaction.atomic
 def case_request_close(
     *, actor, case: Case, summary: str, expected_version: int | None = None
@@ -229,6 +250,7 @@ def case_request_close(
     """Ask the supervisor to close the case, with a closing summary."""
     current = _lock(case, expected_version)
     workflow.CASE.check("request_close", current.stage, case_roles(actor, current))
+    _refuse_with_live_referrals(current)
     summary = _clean_text(
         summary, "summary", required=True, message=_("Please write a closing summary.")
     )
@@ -286,6 +308,8 @@ def case_decide_close(
             {"state": [_("Closing must be approved by someone other than who asked for it.")]},
             code="four_eyes",
         )
+    if approve:  # a referral may have been made while the request waited
+        _refuse_with_live_referrals(current)
     note = _clean_text(
         note,
         "note",

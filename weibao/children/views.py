@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -66,7 +67,13 @@ def _apply_service_errors(form, error: ValidationError) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def child_create_view(request: HttpRequest) -> HttpResponse:
-    form = ChildForm(request.POST or None, actor=request.user)
+    # Registering the child of a report (from its link page): the form starts from what the
+    # reporter said, and saving goes back to the report to confirm the link.
+    from weibao.reports.selectors import report_to_register_from
+
+    report = report_to_register_from(request.user, request.GET.get("report"))
+    initial = _initial_from_report(report) if report else None
+    form = ChildForm(request.POST or None, actor=request.user, initial=initial)
     guardians = guardian_formset(request.POST or None)
     if request.method == "POST" and form.is_valid() and guardians.is_valid():
         try:
@@ -79,13 +86,30 @@ def child_create_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _apply_service_errors(form, exc)
         else:
+            if report is not None:
+                messages.success(
+                    request,
+                    _("The child's file has been created. Link it to the report below."),
+                )
+                return redirect(reverse("reports:link", args=[report.pk]) + "#registered")
             messages.success(request, _("The child's file has been created."))
             return redirect("children:detail", pk=child.pk)
     if not form.fields["community"].queryset.exists():
         messages.warning(request, _("You have no residential area in which to register children."))
     return render(
-        request, "children/form.html", {"form": form, "guardians": guardians, "child": None}
+        request,
+        "children/form.html",
+        {"form": form, "guardians": guardians, "child": None, "report": report},
     )
+
+
+def _initial_from_report(report) -> dict:
+    initial = {"name": report.child_name, "school": report.child_school}
+    if report.child_sex:
+        initial["sex"] = report.child_sex
+    if report.community_id:
+        initial["community"] = report.community_id
+    return initial
 
 
 @login_required

@@ -47,6 +47,18 @@ def report_get_for_user(user, pk) -> Report:
         raise Http404 from exc
 
 
+def report_to_register_from(user, value) -> Report | None:
+    """The report whose child `user` is registering (the registry form's ?report=<pk>, from the
+    report's link page): a report they triage that has no child yet, else None."""
+    try:
+        report = reports_visible_to(user).filter(pk=int(value), child__isnull=True).first()
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if report is None or workflow.TRIAGE not in report_roles(user, report):
+        return None
+    return report
+
+
 def _holds(user, report: Report, roles: set[str]) -> bool:
     for ra in user_role_assignments(user):
         if ra.role not in roles or ra.area is None:

@@ -23,6 +23,8 @@ from weibao.visits.scheduling import Due, RuleSet, effective_last_visit, next_du
 
 # Child ids per window of recompute_due_dates.
 WINDOW = 10_000
+# Dues per statement of mark_overdue.
+BATCH = 5000
 SUPERVISOR_AFTER_DAYS = 7
 
 
@@ -231,31 +233,39 @@ def _cancel(dues: QuerySet[VisitDue], pks: list[int]) -> int:
     )
 
 
+@transaction.atomic
 def mark_overdue(today: dt.date, report: DailyReport) -> None:
     """Tell the director once when a visit becomes overdue, and the supervisor once when it is
-    more than a week overdue. Set-based: one statement per kind of reminder and one update of
-    the dues' levels, so a long backlog (the first day after a pause) costs about as much as
-    an ordinary day's few reminders."""
+    more than a week overdue. The dues to tell are read once (through the (state, due_date)
+    index: on most days there are few or none); then the reminders and the new levels are
+    written set-based, a few statements per BATCH of dues, so that a long backlog (the first
+    day after a pause) costs about as much as an ordinary day."""
     week_ago = today - dt.timedelta(days=SUPERVISOR_AFTER_DAYS)
     pending = VisitDue.objects.filter(state=VisitDue.State.OPEN, due_date__lt=today).filter(
         Q(overdue_level__lt=1) | Q(due_date__lt=week_ago, overdue_level__lt=2)
     )
-    new, late = pending.filter(overdue_level__lt=1), pending.filter(due_date__lt=week_ago)
-    with transaction.atomic():
-        report.newly_overdue += new.count()
-        report.overdue_over_7_days += late.count()
-        for dues, role, area, kind in (
-            (new, Role.DIRECTOR, "community_id", Notification.Kind.VISIT_OVERDUE),
-            (late, Role.SUPERVISOR, "subdistrict_id", Notification.Kind.VISIT_OVERDUE_7),
-        ):
-            rows = dues.values(
+    rows = list(pending.order_by().values_list("pk", "due_date", "overdue_level"))
+    new = [pk for pk, _, level in rows if level < 1]
+    late = {pk for pk, due_date, _ in rows if due_date < week_ago}
+    report.newly_overdue += len(new)
+    report.overdue_over_7_days += len(late)
+    for tell, role, area, kind in (
+        (new, Role.DIRECTOR, "community_id", Notification.Kind.VISIT_OVERDUE),
+        (sorted(late), Role.SUPERVISOR, "subdistrict_id", Notification.Kind.VISIT_OVERDUE_7),
+    ):
+        for start in range(0, len(tell), BATCH):
+            dues = VisitDue.objects.filter(pk__in=tell[start : start + BATCH]).values(
                 ref=F("pk"), to_child=F("child_id"), to_area=F(area), name=F("child__name"),
                 day=F("due_date"),
             )  # fmt: skip
             report.notifications_sent += notify_area_staff(
-                rows=rows, role=role, kind=kind, params={"child": "name", "date": "day"}
+                rows=dues, role=role, kind=kind, params={"child": "name", "date": "day"}
             )
-        pending.update(overdue_level=Case(When(due_date__lt=week_ago, then=2), default=1))
+    ids = [pk for pk, _, _ in rows]
+    for start in range(0, len(ids), BATCH):
+        pending.filter(pk__in=ids[start : start + BATCH]).update(
+            overdue_level=Case(When(due_date__lt=week_ago, then=2), default=1)
+        )
 
 
 def flag_left_behind_turning_16(today: dt.date, report: DailyReport) -> None:

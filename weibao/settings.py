@@ -212,6 +212,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("WEIBAO_LOG_LEVEL", "WARNING")},
 }
 
+# The cache holds the public door's rate-limit counters. Several web workers must share it, or
+# each counts alone: set WEIBAO_CACHE_URL (e.g. redis://127.0.0.1:6379/1) in production. Unset,
+# each process keeps its own in memory, which is right for the embedded single process.
+if os.environ.get("WEIBAO_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["WEIBAO_CACHE_URL"],
+            "KEY_PREFIX": "weibao",
+        }
+    }
+
 # Background jobs (Celery). With CELERY_BROKER_URL set (e.g. redis://127.0.0.1:6379/0), run
 # `celery -A weibao worker` and `celery -A weibao beat`. Unset is embedded mode: tasks run
 # in-process and `weibao serve` runs the daily job itself.

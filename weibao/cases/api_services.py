@@ -31,9 +31,10 @@ from weibao.cases.service_records import (
     ledger_records,
     parse_provider,
     service_record_create,
+    service_record_void,
 )
 from weibao.cases.services import TEXT_LIMIT
-from weibao.core.api import INVALID, RecordViewSetMixin, StrictFieldsMixin
+from weibao.core.api import INVALID, RecordViewSetMixin, StrictFieldsMixin, post_action
 from weibao.core.parsers import SafeJSONParser
 from weibao.partners.models import Partner
 from weibao.partners.serializers import VisibleCaseField, service_type_field
@@ -62,6 +63,7 @@ class ServiceRecordSerializer(serializers.ModelSerializer):
     provider_partner = ProviderPartnerSerializer(read_only=True, allow_null=True)
     provider = serializers.SerializerMethodField()
     recorded_by = PersonSerializer(read_only=True)
+    voided_by = PersonSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = ServiceRecord
@@ -82,6 +84,9 @@ class ServiceRecordSerializer(serializers.ModelSerializer):
             "notes",
             "recorded_by",
             "recorded_at",
+            "voided_at",
+            "voided_by",
+            "void_reason",
         ]
         read_only_fields = fields
 
@@ -141,6 +146,12 @@ class ServiceFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
         }
 
 
+class ServiceRecordVoidSerializer(StrictFieldsMixin, serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=TEXT_LIMIT, help_text="Why the record is wrong (kept with the record)."
+    )
+
+
 class ServiceRecordCreateSerializer(ServiceFieldsSerializer):
     case = VisibleCaseField(help_text="Id of an open case in your areas.")
 
@@ -185,6 +196,10 @@ class ServiceRecordFilterSerializer(serializers.Serializer):
 # --- views ----------------------------------------------------------------------------------
 
 _NOT_FOUND = OpenApiResponse(description="No such service record, or its case is not yours.")
+_VOID_FORBIDDEN = OpenApiResponse(
+    description="Only whoever recorded it (while the case is open), or the supervisor or the "
+    "district on the case, may void a record."
+)
 _CASE_NOT_FOUND = OpenApiResponse(description="No such case, or not yours to see.")
 _CASE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Case id")
 
@@ -195,7 +210,13 @@ def _log_read(request: Request, child, field: str) -> None:
 
 def _queryset(user):
     return service_records_visible_to(user).select_related(
-        "child", "case", "community", "provider_user", "provider_partner", "recorded_by"
+        "child",
+        "case",
+        "community",
+        "provider_user",
+        "provider_partner",
+        "recorded_by",
+        "voided_by",
     )
 
 
@@ -245,6 +266,20 @@ class ServiceRecordViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.Generic
         )
         fresh = self.get_queryset().get(pk=record.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @post_action(
+        "Void a record entered by mistake: it leaves the ledger and the totals, stays on the "
+        "case with the reason",
+        ServiceRecordVoidSerializer,
+        {200: ServiceRecordSerializer, 400: INVALID, 403: _VOID_FORBIDDEN, 404: _NOT_FOUND},
+    )
+    def void(self, request: Request, pk: int) -> Response:
+        record = self.get_queryset().filter(pk=pk).first()
+        if record is None:
+            raise Http404
+        data = self.validated(ServiceRecordVoidSerializer)
+        service_record_void(actor=request.user, record=record, reason=data["reason"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
 
 
 @extend_schema_view(

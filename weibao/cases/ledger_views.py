@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
@@ -35,17 +35,19 @@ from weibao.cases.ledger_export import (
     service_ledger_workbook,
 )
 from weibao.cases.models import Case
-from weibao.cases.selectors import case_get_for_user, case_roles
+from weibao.cases.selectors import case_get_for_user, case_roles, service_records_visible_to
 from weibao.cases.service_records import (
     BACKDATE_DAYS,
     MAX_MINUTES,
     LedgerFilters,
     ServiceInput,
+    can_void,
     earliest_date,
     hours,
     ledger_records,
     parse_provider,
     service_record_create,
+    service_record_void,
     validate_service,
 )
 from weibao.cases.services import TEXT_LIMIT
@@ -157,9 +159,6 @@ def _render_record(request, case: Case, form: ServiceRecordForm, status: int = 2
             "form": form,
             "case_roles": roles,
             "case_url": case_url(case),
-            "records": case.service_records.select_related(
-                "provider_user", "provider_partner"
-            ).order_by("-delivered_on", "-pk"),
         },
         status=status,
     )
@@ -195,6 +194,52 @@ def record_view(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, _("The service has been recorded."))
             return redirect(case_url(case) + "#services")
     return _render_record(request, case, form)
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why is this record wrong?"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": gettext_lazy("Please say why the record is wrong.")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def void_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Void a service record entered by mistake (作废), with the reason; a corrected record is
+    then entered as a new one."""
+    record = (
+        service_records_visible_to(request.user)
+        .select_related("case", "case__child", "provider_user", "provider_partner")
+        .filter(pk=pk)
+        .first()
+    )
+    if record is None:
+        raise Http404
+    case = record.case
+    if not can_void(request.user, record):
+        raise PermissionDenied
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service_record_void(
+                actor=request.user, record=record, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The service record is voided; it no longer counts in the ledger.")
+            )
+            return redirect(case_url(case) + "#services")
+    return render(
+        request,
+        "ledger/void.html",
+        {"record": record, "case": case, "child": case.child, "form": form,
+         "case_url": case_url(case)},
+    )  # fmt: skip
 
 
 def _add_rule_errors(form: ServiceRecordForm, actor, case: Case) -> None:

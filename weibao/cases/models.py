@@ -193,6 +193,13 @@ class ServiceRecord(AreaColumns):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # A record entered by mistake is voided (作废), never deleted: it leaves the ledger and the
+    # totals but stays in the case, struck through, with who voided it and why.
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.TextField(_("reason for voiding"), blank=True)
 
     class Meta:
         verbose_name = _("service record")
@@ -202,7 +209,12 @@ class ServiceRecord(AreaColumns):
             models.CheckConstraint(
                 condition=Q(provider_user__isnull=False) | Q(provider_partner__isnull=False),
                 name="service_record_has_provider",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True, voided_by__isnull=True, void_reason="")
+                | (Q(voided_at__isnull=False, voided_by__isnull=False) & ~Q(void_reason="")),
+                name="service_record_void_complete",
+            ),
         ]
         indexes = [
             models.Index(fields=["subdistrict", "delivered_on"]),

@@ -156,6 +156,59 @@ def service_record_create(
     return record
 
 
+def can_void(user, record: ServiceRecord) -> bool:
+    """Who may void a record: whoever recorded it, while the case is open; the supervisor or
+    the district on the case at any time (a closed case's ledger is theirs to correct)."""
+    if record.voided_at is not None:
+        return False
+    roles = case_roles(user, record.case)
+    if roles & workflow.APPROVERS:
+        return True
+    return (
+        record.case.is_open and record.recorded_by_id == user.pk and bool(roles & workflow.WORKERS)
+    )
+
+
+@transaction.atomic
+def service_record_void(*, actor, record: ServiceRecord, reason: str) -> ServiceRecord:
+    """Void a record entered by mistake (wrong child, date, duration...): it leaves the ledger
+    and the totals, stays in the case with the reason, and a corrected record can be entered."""
+    current = (
+        ServiceRecord.objects.select_for_update(of=("self",))
+        .select_related("case", "case__child", "provider_user", "provider_partner")
+        .get(pk=record.pk)
+    )
+    if current.voided_at is not None:
+        raise ValidationError(
+            {"state": [_("This service record has already been voided.")]}, code="voided"
+        )
+    if not can_void(actor, current):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Please say why the record is wrong.")]})
+    if len(reason) > TEXT_LIMIT:
+        raise ValidationError(
+            {"reason": [_("Please keep this under %(n)d characters.") % {"n": TEXT_LIMIT}]}
+        )
+    current.voided_at, current.voided_by, current.void_reason = timezone.now(), actor, reason
+    current.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    case_audit(
+        actor=actor,
+        case=current.case,
+        action="service.void",
+        changes={
+            "service_record": {"old": current.pk},
+            "service_type": {"old": current.service_type},
+            "delivered_on": {"old": current.delivered_on.isoformat()},
+            "duration_minutes": {"old": current.duration_minutes},
+            "provider": {"old": provider_name(current)},
+        },
+        note=reason,
+    )
+    return current
+
+
 def provider_name(record: ServiceRecord) -> str:
     """Who provided the service, as the timeline shows it (the record keeps the ids)."""
     if record.provider_partner_id:
@@ -197,7 +250,7 @@ def parse_provider(value: str | None) -> tuple[str, int] | None:
 def ledger_records(user, filters: LedgerFilters):
     """The service records the user may see, filtered; ordered for the ledger (by 居民区,
     date)."""
-    qs = service_records_visible_to(user)
+    qs = service_records_visible_to(user).filter(voided_at__isnull=True)
     if filters.year and filters.month:
         first, last = month_bounds(filters.year, filters.month)
         qs = qs.filter(delivered_on__gte=first, delivered_on__lte=last)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", ledger_views.ledger_view, name="list"),
     path("export/", ledger_views.ledger_export_view, name="export"),
     path("record/<int:case_id>/", ledger_views.record_view, name="record"),
+    path("void/<int:pk>/", ledger_views.void_view, name="void"),
 ]

@@ -36,7 +36,7 @@ from weibao.cases.protection import (
     protection_end,
     protection_start,
 )
-from weibao.cases.service_records import service_record_create
+from weibao.cases.service_records import service_record_create, service_record_void
 from weibao.cases.services import (
     case_advance,
     case_assess,
@@ -371,6 +371,26 @@ def _service(actor, case: Case, partners, kind: str, minutes: int, note: str,
     )
 
 
+def _voided_service(case: Case, owner, story: _Story) -> None:
+    """A service entered with a wrong duration, voided and entered again: struck through on the
+    case page, left out of the ledger."""
+    with story.at(0.6):
+        wrong = service_record_create(
+            actor=owner, case=case, delivered_on=timezone.localdate(),
+            service_type=ServiceType.MATERIAL, duration_minutes=600, provider_user=owner,
+            notes="【演示】送去学习用品。",
+        )  # fmt: skip
+    with story.at(0.61):
+        service_record_void(
+            actor=owner, record=wrong, reason="【演示】时长误填为600分钟，实际30分钟，已重新登记。"
+        )
+        service_record_create(
+            actor=owner, case=case, delivered_on=timezone.localdate(),
+            service_type=ServiceType.MATERIAL, duration_minutes=30, provider_user=owner,
+            notes="【演示】送去学习用品。",
+        )  # fmt: skip
+
+
 # Where each stage of the loop happens in a case's life (fractions of it, see _Story).
 FILE, ASSESS, PLAN, INTERVENE, SERVE = 0.05, 0.12, 0.2, 0.22, 0.3
 TRACK, REQUEST_CLOSE, APPROVE, REOPEN = 0.7, 0.8, 0.85, 0.93
@@ -662,6 +682,7 @@ def load_case_demo(tree) -> CasesResult:
         case = report_open_case(actor=sup, report=reports["handling"], owner=owner)
     case = _walk(case, owner, "serving", partners, users, story)
     _referrals(case, owner, partners, story)
+    _voided_service(case, owner, story)
 
     for key, stage, days in STORIES:
         _tell(key, stage, days, children[key], owner, partners, users)

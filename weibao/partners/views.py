@@ -93,7 +93,7 @@ def partner_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     records = (
         service_records_visible_to(request.user)
-        .filter(provider_partner=partner)
+        .filter(provider_partner=partner, voided_at__isnull=True)
         .select_related("child")
         .order_by("-delivered_on", "-pk")
     )

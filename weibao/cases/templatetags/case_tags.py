@@ -26,7 +26,7 @@ def child_cases_panel(context, child) -> dict:
     open_case = open_case_for_child(child)
     services = list(
         service_records_visible_to(user)
-        .filter(child=child)
+        .filter(child=child, voided_at__isnull=True)
         .select_related("provider_user", "provider_partner")
         .order_by("-delivered_on", "-id")[:SERVICES_SHOWN]
     )

@@ -6,22 +6,28 @@ from django import template
 from django.utils.translation import gettext as _
 
 from weibao.cases.models import Case
-from weibao.cases.service_records import hours
+from weibao.cases.service_records import can_void, hours
 
 register = template.Library()
 
 
 @register.simple_tag
-def case_service_records(case: Case) -> dict:
+def case_service_records(case: Case, user) -> dict:
+    """The case's records, newest first, each with `voidable` for `user`; the count and hours
+    leave out voided records, as the ledger does."""
     records = list(
-        case.service_records.select_related("provider_user", "provider_partner").order_by(
-            "-delivered_on", "-pk"
-        )
+        case.service_records.select_related(
+            "provider_user", "provider_partner", "voided_by"
+        ).order_by("-delivered_on", "-pk")
     )
+    for record in records:
+        record.case = case
+        record.voidable = can_void(user, record)
+    valid = [r for r in records if r.voided_at is None]
     return {
         "records": records,
-        "count": len(records),
-        "hours": hours(sum(r.duration_minutes for r in records)),
+        "count": len(valid),
+        "hours": hours(sum(r.duration_minutes for r in valid)),
     }
 
 

@@ -110,6 +110,7 @@ def build(n: int):
         "director": user("bench_director", Role.DIRECTOR, communities[0]),
         "supervisor": user("bench_supervisor", Role.SUPERVISOR, subs[0]),
         "district": user("bench_district", Role.DISTRICT_STAFF, district),
+        "director_community": communities[0].pk,
         "id_hash_key": target_child,
     }
 
@@ -128,7 +129,13 @@ def measure(ctx) -> dict[str, float]:
     from django.core.paginator import Paginator
 
     from weibao.children.models import Child
-    from weibao.children.selectors import ChildFilters, category_counts, child_list
+    from weibao.children.selectors import (
+        ChildFilters,
+        _counted_counts,
+        category_counts,
+        child_list,
+    )
+    from weibao.children.tallies import tallies_refresh
     from weibao.core import crypto
 
     def first_page(user, filters):
@@ -140,6 +147,12 @@ def measure(ctx) -> dict[str, float]:
         return run
 
     id_hash = crypto.lookup_hash(ctx["id_hash_key"])
+    # What the daily job does once a day (and, for one 居民区, every write of a child).
+    started = time.perf_counter()
+    tallies_refresh()
+    full_count_ms = (time.perf_counter() - started) * 1000
+    for user in ("director", "supervisor", "district"):
+        assert category_counts(ctx[user]) == _counted_counts(ctx[user], None), user
     return {
         "director list, page 1": _median_ms(first_page(ctx["director"], ChildFilters())),
         "supervisor list, left-behind girls 12–14": _median_ms(
@@ -157,6 +170,13 @@ def measure(ctx) -> dict[str, float]:
         "director: home counts": _median_ms(lambda: category_counts(ctx["director"])),
         "supervisor: home counts": _median_ms(lambda: category_counts(ctx["supervisor"])),
         "district: home counts": _median_ms(lambda: category_counts(ctx["district"])),
+        "district: home counts from the register": _median_ms(
+            lambda: _counted_counts(ctx["district"], None)
+        ),
+        "director: recount one 居民区 (each child write)": _median_ms(
+            lambda: tallies_refresh(community_ids=[ctx["director_community"]])
+        ),
+        "tallies: recount every 居民区 (daily job, once)": full_count_ms,
     }
 
 

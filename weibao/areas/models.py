@@ -44,3 +44,22 @@ class Area(models.Model):
         return {"district": "district", "subdistrict": "subdistrict", "community": "community"}[
             self.level
         ]
+
+
+class AreaColumns(models.Model):
+    """The child's district, 街镇 and 居民区 copied onto rows that area worklists, ledgers and
+    completion tables filter on, so each of those is one indexed range."""
+
+    district = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    subdistrict = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("residential area")
+    )
+
+    class Meta:
+        abstract = True
+
+    def copy_area_of(self, child) -> None:
+        self.district_id = child.district_id
+        self.subdistrict_id = child.subdistrict_id
+        self.community_id = child.community_id

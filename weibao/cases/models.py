@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from weibao.areas.models import AreaColumns
 from weibao.cases.choices import (
     CapacityResult,
     Placement,
@@ -14,7 +15,6 @@ from weibao.cases.choices import (
     Stage,
 )
 from weibao.core.fields import EncryptedTextField
-from weibao.visits.models import AreaColumns
 
 
 class Case(AreaColumns):

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from weibao.areas.models import AreaColumns
 from weibao.children.categories import Category
 from weibao.children.choices import (
     AGED_OUT,
@@ -187,3 +188,25 @@ class Guardian(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_relation_display()})"
+
+
+class CategoryTally(AreaColumns):
+    """How many minors of one 居民区 are in one category (or in difficulty, or in all): the home
+    page's counts read these few rows per 居民区 instead of counting every child of a district.
+    Derived data, rewritten by children.tallies (on every child write for its 居民区, and for
+    all 居民区 by the daily job, since children turn 18 without any write)."""
+
+    key = models.CharField(max_length=24)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["community", "key"], name="category_tally_unique")
+        ]
+        indexes = [
+            models.Index(fields=["subdistrict", "key"]),
+            models.Index(fields=["district", "key"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} {self.key}: {self.n}"

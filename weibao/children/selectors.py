@@ -3,7 +3,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -11,7 +11,8 @@ from weibao.areas.selectors import area_scope_q
 from weibao.children import idnumber
 from weibao.children.categories import IN_DIFFICULTY, IN_DIFFICULTY_FILTER, Category
 from weibao.children.choices import AGED_OUT, Status
-from weibao.children.models import Child, ChildCategory, Guardian, adult_cutoff
+from weibao.children.models import CategoryTally, Child, ChildCategory, Guardian, adult_cutoff
+from weibao.children.tallies import TOTAL, tallies_ready
 from weibao.core import crypto
 
 
@@ -124,7 +125,25 @@ def minors_in_scope(user, today: dt.date | None = None) -> QuerySet[Child]:
 
 def category_counts(user, today: dt.date | None = None) -> dict[str, int]:
     """Number of minors in the user's scope per category, plus the 困境儿童 total and the
-    overall total; categories with no children are present with 0."""
+    overall total; categories with no children are present with 0. Read from the tallies of the
+    居民区 in scope (children.tallies) once they have been counted, else from the register."""
+    if today is None and tallies_ready():
+        return _tallied_counts(user)
+    return _counted_counts(user, today)
+
+
+def _tallied_counts(user) -> dict[str, int]:
+    # The same scope condition as children_visible_to, over the tallies' area columns.
+    q = area_scope_q(user)
+    counts: Counter[str] = Counter({c.value: 0 for c in Category})
+    counts.update({IN_DIFFICULTY_FILTER: 0, TOTAL: 0})
+    if q is not None:
+        rows = CategoryTally.objects.filter(q).values("key").annotate(n=Sum("n")).order_by()
+        counts.update({row["key"]: row["n"] for row in rows})
+    return dict(counts)
+
+
+def _counted_counts(user, today: dt.date | None) -> dict[str, int]:
     minors = minors_in_scope(user, today)
     rows = ChildCategory.objects.filter(child__in=minors).values("category").annotate(n=Count("id"))
     counts: Counter[str] = Counter({c.value: 0 for c in Category})

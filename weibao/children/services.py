@@ -17,6 +17,7 @@ from weibao.children import idnumber
 from weibao.children.choices import Status
 from weibao.children.models import Child, ChildCategory, Guardian
 from weibao.children.selectors import children_visible_to
+from weibao.children.tallies import tallies_refresh
 from weibao.children.validation import validate_child_data
 from weibao.core import crypto
 from weibao.core.exceptions import ConflictError
@@ -169,6 +170,7 @@ def child_create(
         changes["guardians"] = guardian_changes
     audit_record(actor=actor, action="child.create", obj=child, child=child, changes=changes)
     visit_schedule_child(child=child)
+    tallies_refresh(community_ids=[child.community_id])
     return child
 
 
@@ -225,6 +227,7 @@ def child_update(
             "new": crypto.mask_address(data["address"]),
         }
         current.address = data["address"]
+    counted_in = {current.community_id}
     if "community" in data and data["community"].pk != current.community_id:
         changes["community"] = {
             "old": _jsonable(current.community),
@@ -255,6 +258,7 @@ def child_update(
     audit_record(actor=actor, action="child.update", obj=current, child=current, changes=changes)
     if {"categories", "community", "birth_date"} & changes.keys():
         visit_schedule_child(child=current)
+        tallies_refresh(community_ids=counted_in | {current.community_id})
     return current
 
 
@@ -329,6 +333,7 @@ def child_change_status(
     current.save()
     audit_record(actor=actor, action="child.status", obj=current, child=current, changes=changes)
     visit_schedule_child(child=current)
+    tallies_refresh(community_ids=[current.community_id])
     return current
 
 

@@ -4,8 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from weibao.areas.models import AreaColumns
 from weibao.cases.choices import ServiceType
-from weibao.visits.models import AreaColumns
 
 
 class PartnerKind(models.TextChoices):

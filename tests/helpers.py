@@ -108,3 +108,15 @@ def fast_password_hashing(settings):
     """Import into a test module to make persona creation cheap (PBKDF2 costs ~0.3 s a user).
     Autouse fixtures run before the module's other function-scoped fixtures."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def opened_on(case, day: dt.date):
+    """Date a case's opening back to `day` (a protection may start at most 30 days before)."""
+    from django.utils import timezone as tz
+
+    from weibao.cases.models import Case
+
+    moment = tz.make_aware(dt.datetime.combine(day, dt.time(9)))
+    Case.objects.filter(pk=case.pk).update(opened_at=moment)
+    case.opened_at = moment
+    return case

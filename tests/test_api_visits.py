@@ -708,6 +708,7 @@ def test_a_childs_visits_and_due_are_shown_to_users_in_scope(
     assert due.status_code == 200
     assert due.json()["due"]["due_date"] == add_months(today(), 3).isoformat()
     assert due.json()["due"]["reason"] == "left_behind"
+    assert due.json()["due"]["bucket"] == "later"  # three months away: beyond this month
     assert due.json()["returned_home_on"] is None
 
 
@@ -781,6 +782,16 @@ def test_concerns_are_listed_in_scope_and_filtered_by_state(
     )
     assert detail["description"] == "孩子独自居住"
     assert detail["raised_by"]["id"] == record_a.author_id
+
+
+def test_concerns_are_filtered_by_child(record_a, supervisor, make_child, director_a):
+    other = make_child("community_a", name="别的孩子")
+    concern = concern_of(record_a)
+    mine = api_client(supervisor).get(CONCERNS, {"child": record_a.child_id}).json()
+    assert [c["id"] for c in mine["results"]] == [concern.pk]
+    assert api_client(supervisor).get(CONCERNS, {"child": other.pk}).json()["count"] == 0
+    bad = api_client(supervisor).get(CONCERNS, {"child": "abc"})
+    assert bad.status_code == 400 and set(bad.json()) == {"child"}
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import web_client
+from tests.helpers import opened_on
 from tests.test_cases_workflow import (
     a_plan,
     fresh,
@@ -375,6 +376,21 @@ def test_a_stale_form_says_so_and_keeps_the_input(case_a, director_a, supervisor
     assert fresh(case_a).summary == "Filed by the supervisor"
 
 
+def test_a_stale_step_whose_form_is_gone_gives_back_what_was_typed(case_a, director_a, supervisor):
+    client = web_client(director_a)
+    version = fresh(case_a).version
+    services.case_file(actor=supervisor, case=case_a, summary="Filed by the supervisor")
+    response = client.post(
+        f"/cases/{case_a.pk}/file/",
+        {"file-version": str(version), "file-summary": "MYTEXT-again"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    page = body(response)
+    assert response.status_code == 200
+    assert "changed by someone else" in page
+    assert "What you typed (not saved)" in page and "MYTEXT-again" in page
+
+
 def test_a_wrong_stage_is_explained_not_a_500(case_a, director_a):
     response = post(web_client(director_a), case_a, "serve")
     assert response.status_code == 200
@@ -706,6 +722,7 @@ def test_the_childs_file_shows_a_temporary_guardianship_that_has_ended(
     from weibao.cases import protection
 
     today = timezone.localdate()
+    opened_on(case_a, today - dt.timedelta(days=40))
     record = protection.protection_start(
         actor=supervisor,
         case=case_a,

@@ -21,6 +21,9 @@ from weibao.reports.models import Report
 pytestmark = pytest.mark.usefixtures("english")
 
 NOTHING = {
+    "concerns_open": 0,
+    "visits_overdue": 0,
+    "visits_week": 0,
     "reports_open": 0,
     "reports_late": 0,
     "cases_mine": 0,
@@ -186,3 +189,37 @@ def test_a_referral_past_its_deadline_is_shown_to_those_who_see_its_case(
 
 def test_nothing_to_do_shows_no_to_do_section(director_elsewhere):
     assert "To do" not in _home(director_elsewhere).content.decode()
+
+
+# --- visits and concerns -------------------------------------------------------------------------
+
+
+def test_the_director_and_supervisor_see_overdue_visits_and_open_concerns(
+    make_child, director_a, director_b, supervisor, district_officer
+):
+    from weibao.visits.models import Concern, VisitDue
+
+    late = make_child("community_a")
+    VisitDue.objects.filter(child=late).update(due_date=timezone.localdate() - dt.timedelta(days=3))
+    soon = make_child("community_a")
+    VisitDue.objects.filter(child=soon).update(due_date=timezone.localdate())
+    Concern.objects.create(
+        child=late, district=late.district, subdistrict=late.subdistrict,
+        community=late.community, kind=Concern.Kind.UNDER16_ALONE, raised_by=director_a,
+    )  # fmt: skip
+
+    for user in (director_a, supervisor):
+        counts = work_counts(user)
+        assert (counts["visits_overdue"], counts["visits_week"], counts["concerns_open"]) == (
+            1,
+            1,
+            1,
+        )
+    assert work_counts(director_b) == NOTHING
+    # District staff follow visits in the completion tables, not as their own to-do.
+    assert work_counts(district_officer)["visits_overdue"] == 0
+    assert work_counts(district_officer)["concerns_open"] == 1
+    page = _home(director_a).content.decode()
+    assert 'href="/visits/?bucket=overdue"' in page and "Overdue visits" in page
+    assert "Visits due this week" in page
+    assert 'href="/concerns/?state=open"' in page and "Open concerns" in page

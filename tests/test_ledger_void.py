@@ -160,7 +160,17 @@ def test_an_empty_reason_is_explained_and_nothing_changes(director_a, case_a):
 def test_a_voided_record_cannot_be_voided_again_through_the_web(director_a, supervisor, case_a):
     wrong = record(director_a, case_a)
     void(director_a, wrong)
-    assert en_get(supervisor, f"/ledger/void/{wrong.pk}/").status_code == 403
+    for response in (
+        en_get(supervisor, f"/ledger/void/{wrong.pk}/"),
+        en_post(director_a, f"/ledger/void/{wrong.pk}/", {"reason": "Again"}),
+    ):
+        assert response.status_code == 302
+        assert response["Location"] == f"/cases/{case_a.pk}/#services"
+    page = web_client(director_a)
+    page.post(f"/ledger/void/{wrong.pk}/", {"reason": "Again"}, HTTP_ACCEPT_LANGUAGE="en")
+    html = page.get(f"/cases/{case_a.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This service record has already been voided." in html
+    assert ServiceRecord.objects.get(pk=wrong.pk).void_reason.startswith("Wrong duration")
 
 
 @pytest.mark.parametrize("persona", OUTSIDERS)

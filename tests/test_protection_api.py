@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from tests.conftest import api_client
-from tests.helpers import SECRET_PLACE, today
+from tests.helpers import SECRET_PLACE, opened_on, today
 from weibao.audit.models import AccessLog
 from weibao.cases import protection
 from weibao.cases.models import ProtectionRecord
@@ -149,6 +149,7 @@ def test_a_second_active_record_for_the_child_is_a_400_with_a_clear_message(
 
 
 def test_the_limit_of_a_start_on_29_february_is_28_february(supervisor, case_a):
+    opened_on(case_a, dt.date(2024, 2, 29))
     body = create_body(case_a, started_on="2024-02-29")
     response = client_for(supervisor).post(URL, body, format="json")
     assert response.status_code == 201

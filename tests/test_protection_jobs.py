@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from tests.helpers import opened_on
 from weibao.audit.models import AuditEvent
 from weibao.cases import protection
 from weibao.cases.jobs import protection_alerts
@@ -28,6 +29,7 @@ def case_a(uncategorised_case_a):
 
 @pytest.fixture
 def record(supervisor, case_a):
+    opened_on(case_a, dt.date(2026, 3, 31))
     return protection.protection_start(
         actor=supervisor,
         case=case_a,
@@ -79,6 +81,16 @@ def test_a_record_already_past_its_limit_is_alerted_too(record):
     assert protection_alerts(at(dt.date(2027, 5, 1))) == 3
 
 
+def test_the_alert_says_whether_the_limit_is_ahead_or_already_past(record, monkeypatch):
+    protection_alerts(at(dt.date(2027, 5, 1)))
+    note = Notification.objects.filter(kind=Notification.Kind.PROTECTION_LIMIT).first()
+    limit = dt.date.fromisoformat(note.params["date"])
+    monkeypatch.setattr(timezone, "localdate", lambda *args: limit - dt.timedelta(days=1))
+    assert "reaches its one-year limit on" in message(note)
+    monkeypatch.setattr(timezone, "localdate", lambda *args: limit + dt.timedelta(days=1))
+    assert "passed its one-year limit on" in message(note)
+
+
 def test_an_ended_record_is_not_alerted(record, supervisor):
     protection.protection_end(
         actor=supervisor,
@@ -94,6 +106,7 @@ def test_an_ended_record_is_not_alerted(record, supervisor):
 def test_each_record_is_alerted_on_its_own_day(record, supervisor, district_officer, make_child):
     other_child = make_child("community_b", name="李小红", sex="F", categories=())
     other_case = case_open(actor=district_officer, child=other_child, owner=supervisor)
+    opened_on(other_case, dt.date(2026, 5, 10))
     other = protection.protection_start(
         actor=district_officer,
         case=other_case,

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tests.helpers import SECRET_PLACE, error_dict, today
+from tests.helpers import SECRET_PLACE, error_dict, opened_on, today
 from weibao.audit.models import AuditEvent
 from weibao.cases import protection
 from weibao.cases.models import Case, ProtectionRecord
@@ -35,6 +35,8 @@ def start(actor, case, **overrides) -> ProtectionRecord:
         "started_on": today() - dt.timedelta(days=40),
     }
     kwargs.update(overrides)
+    if kwargs["started_on"] is not None:
+        opened_on(case, kwargs["started_on"])
     return protection.protection_start(actor=actor, case=case, **kwargs)
 
 
@@ -363,3 +365,21 @@ def test_a_stale_end_is_a_conflict(supervisor, case_a):
     with pytest.raises(ConflictError):
         end(supervisor, record, expected_version=1)
     assert ProtectionRecord.objects.get(pk=record.pk).ended_on is None
+
+
+def test_a_start_more_than_30_days_before_the_case_was_opened_is_refused(supervisor, case_a):
+    opened = timezone.localdate(case_a.opened_at)
+    with pytest.raises(ValidationError) as exc:
+        protection.protection_start(
+            actor=supervisor, case=case_a, ground="guardian_neglect", placement="foster_family",
+            started_on=opened - dt.timedelta(days=31),
+        )  # fmt: skip
+    assert error_dict(exc)["started_on"] == [
+        f"The date cannot be before {(opened - dt.timedelta(days=30)).isoformat()} "
+        "(30 days before the case was opened)."
+    ]
+    record = protection.protection_start(
+        actor=supervisor, case=case_a, ground="guardian_neglect", placement="foster_family",
+        started_on=opened - dt.timedelta(days=30),
+    )  # fmt: skip
+    assert record.started_on == opened - dt.timedelta(days=30)

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from tests.conftest import web_client
-from tests.helpers import SECRET_PLACE, today
+from tests.helpers import SECRET_PLACE, opened_on, today
 from weibao.audit.models import AccessLog
 from weibao.cases import protection
 from weibao.cases.models import ProtectionRecord
@@ -250,7 +250,9 @@ def test_the_list_shows_active_records_nearest_limit_first_in_red_and_amber(
     made = {}
     for name, days_ago in [("甲童", 100), ("乙童", 370), ("丙童", 340)]:
         child = make_child("community_a", name=name, categories=())
-        case = case_open(actor=district_officer, child=child)
+        case = opened_on(
+            case_open(actor=district_officer, child=child), today() - dt.timedelta(days=days_ago)
+        )
         made[name] = protection.protection_start(
             actor=supervisor,
             case=case,
@@ -292,6 +294,7 @@ def test_the_case_partial_offers_start_to_the_supervisor_only(supervisor, direct
 def test_the_case_partial_shows_the_record_without_placement_details(
     supervisor, director_a, case_a
 ):
+    opened_on(case_a, today() - dt.timedelta(days=340))
     record = protection.protection_start(
         actor=supervisor,
         case=case_a,

@@ -175,6 +175,19 @@ def test_situations_are_shown_in_the_order_of_the_law_with_the_reporters_words_f
 
 
 @pytest.fixture
+def concern_for_handling(child_a, director_a):
+    return Concern.objects.create(
+        child=child_a,
+        district=child_a.district,
+        subdistrict=child_a.subdistrict,
+        community=child_a.community,
+        kind=Concern.Kind.UNDER16_ALONE,
+        description="Lives alone.",
+        raised_by=director_a,
+    )
+
+
+@pytest.fixture
 def failed_visit(child_a, director_a):
     """A visit with two failed checks (Art. 21 and Art. 23): two concerns."""
     visit = visit_services.visit_start(actor=director_a, child=child_a)
@@ -205,6 +218,63 @@ def test_one_visit_makes_one_report_whichever_of_its_concerns_is_clicked(
     response = en_post(supervisor, f"/reports/from-concern/{second.pk}/")
     assert response.url == f"/reports/{report.pk}/"
     assert Report.objects.count() == 1
+
+
+def test_the_supervisor_is_told_once_of_all_the_concerns_of_a_visit(supervisor, failed_visit):
+    from weibao.notifications.models import Notification
+    from weibao.notifications.selectors import message
+
+    (note,) = Notification.objects.filter(recipient=supervisor, kind="concern_raised")
+    assert note.url == f"/visits/{failed_visit.pk}/"
+    text = message(note)
+    assert text.startswith("2 concerns were raised about ")
+    for concern in Concern.objects.filter(visit=failed_visit):
+        assert str(concern.get_kind_display()) in text
+
+
+def test_every_concern_filed_into_the_report_links_to_it_instead_of_offering_a_button(
+    director_a, failed_visit
+):
+    first, second = Concern.objects.filter(visit=failed_visit).order_by("id")
+    en_post(director_a, f"/reports/from-concern/{second.pk}/")
+    report = Report.objects.get()
+    for concern in (first, second):
+        assert Concern.objects.get(pk=concern.pk).filed_report == report
+        page = en_get(director_a, f"/concerns/{concern.pk}/").content.decode()
+        assert f"Filed as mandatory report {report.reference}." in page
+        assert "/reports/from-concern/" not in page
+
+
+def test_a_concern_handled_by_hand_joins_the_visits_report_only_when_asked(
+    director_a, failed_visit
+):
+    first, second = Concern.objects.filter(visit=failed_visit).order_by("id")
+    Concern.objects.filter(pk=second.pk).update(state=Concern.State.HANDLED, handled_note="x")
+    report, _created = services.report_from_concern(actor=director_a, concern=first)
+    handled = Concern.objects.get(pk=second.pk)
+    assert handled.filed_report is None
+    assert (
+        "/reports/from-concern/" in en_get(director_a, f"/concerns/{second.pk}/").content.decode()
+    )
+    joined, created = services.report_from_concern(actor=director_a, concern=handled)
+    assert (joined, created) == (report, False)
+    assert Concern.objects.get(pk=second.pk).filed_report == report
+
+
+def test_a_note_refused_because_someone_else_handled_the_concern_is_shown_and_kept(
+    director_a, supervisor, concern_for_handling
+):
+    from weibao.visits.services import concern_handle
+
+    concern_handle(actor=director_a, concern=concern_for_handling, note="Called the family.")
+    response = en_post(
+        supervisor, f"/concerns/{concern_for_handling.pk}/handle/", {"note": "My own note"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "already been handled" in page
+    assert "My own note</textarea>" in page
+    assert Concern.objects.get(pk=concern_for_handling.pk).handled_note == "Called the family."
 
 
 def test_a_concern_of_a_visit_whose_report_is_closed_makes_a_new_report(

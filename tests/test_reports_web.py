@@ -375,11 +375,23 @@ def test_a_report_one_does_not_triage_is_ignored_by_the_registry_form(
         assert response["Location"] == f"/children/{Child.objects.get(name='新登记').pk}/"
 
 
-def test_a_report_already_linked_or_unknown_is_ignored_by_the_registry_form(
-    supervisor, linked_report
-):
-    for value in [linked_report.pk, 999999, "abc", "9" * 30]:
+def test_a_closed_or_unknown_report_is_ignored_by_the_registry_form(supervisor, make_report):
+    closed = move_to(make_report(), Report.State.CLOSED, supervisor)
+    for value in [closed.pk, 999999, "abc", "9" * 30]:
         assert en_get(supervisor, f"/children/new/?report={value}").context["report"] is None
+
+
+def test_the_link_page_of_a_closed_report_or_one_in_a_case_goes_back_to_the_report(
+    supervisor, make_report, linked_report
+):
+    closed = move_to(make_report(), Report.State.CLOSED, supervisor)
+    in_case = move_to(linked_report, Report.State.HANDLING, supervisor, child=linked_report.child)
+    for report, text in [(closed, "This report is closed."), (in_case, "handled in a case")]:
+        client = web_client(supervisor)
+        response = client.get(f"/reports/{report.pk}/link/", HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 302 and response["Location"] == f"/reports/{report.pk}/"
+        page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert text in page
 
 
 # --- opening a case -----------------------------------------------------------------------------

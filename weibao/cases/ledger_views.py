@@ -219,6 +219,9 @@ def void_view(request: HttpRequest, pk: int) -> HttpResponse:
     if record is None:
         raise Http404
     case = record.case
+    if record.voided_at is not None:  # a second click, the back button, another tab
+        messages.info(request, _("This service record has already been voided."))
+        return redirect(case_url(case) + "#services")
     if not can_void(request.user, record):
         raise PermissionDenied
     form = VoidForm(request.POST or None)

@@ -33,6 +33,7 @@ from weibao.cases import workflow
 from weibao.cases.choices import CapacityResult, Placement, ProtectionEnd, ProtectionGround
 from weibao.cases.models import Case, ProtectionRecord
 from weibao.cases.selectors import case_roles, protections_visible_to
+from weibao.cases.service_records import BACKDATE_DAYS, earliest_date
 from weibao.cases.services import TEXT_LIMIT, case_audit
 from weibao.core.exceptions import ConflictError
 from weibao.visits.services import child_mark_returned_home
@@ -215,12 +216,20 @@ def protection_start(
         )
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    # Emergency care often starts days before the case is filed, not years: the same window as
+    # for services recorded on the case.
+    earliest = earliest_date(case)
     _past_date(
         started_on,
         "started_on",
         errors,
-        not_before=child.birth_date,
-        before_msg=_("The date cannot be before the child's birth date."),
+        not_before=earliest,
+        before_msg=(
+            _("The date cannot be before the child's birth date.")
+            if earliest == child.birth_date
+            else _("The date cannot be before %(date)s (%(days)d days before the case was opened).")
+            % {"date": earliest.isoformat(), "days": BACKDATE_DAYS}
+        ),
     )
     if "started_on" not in errors and not child.is_minor(started_on):
         errors["started_on"] = [_("The child must be under 18 on the start date.")]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.forms import Form, Textarea
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -236,6 +236,16 @@ def available_actions(user, case: Case, roles: set[str]) -> list[str]:
     return keys
 
 
+def _typed(form: Form) -> list[tuple[str, str]]:
+    """The free text typed into a bound form's text areas, as (label, text)."""
+    return [
+        (str(field.label), text)
+        for name, field in form.fields.items()
+        if isinstance(field.widget, Textarea)
+        and (text := str(form.data.get(form.add_prefix(name), "")).strip())
+    ]
+
+
 def _render_detail(
     request: HttpRequest, case: Case, bound: dict[str, Form] | None = None, status: int = 200
 ) -> HttpResponse:
@@ -252,6 +262,8 @@ def _render_detail(
         for messages_ in form.errors.values()
         for message in messages_
     ]
+    # ...and give back what was typed into it, since its form is gone from the page.
+    stray_input = [item for key, form in bound.items() if key not in forms for item in _typed(form)]
     plan = current_plan(case)
     reports = [(r, report_url(r.pk)) for r in case.reports.order_by("received_at", "id")]
     own_close_request = case.stage == Stage.CLOSING and case.close_requested_by_id == user.pk
@@ -273,6 +285,7 @@ def _render_detail(
             "timeline": case_timeline(case),
             "own_close_request": own_close_request,
             "stray_errors": stray_errors,
+            "stray_input": stray_input,
         },
         status=status,
     )

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from weibao.accounts.models import Role
 from weibao.accounts.selectors import user_is_sysadmin, user_role_assignments
 from weibao.areas.selectors import area_path
 from weibao.cases.choices import Stage
@@ -17,6 +18,8 @@ from weibao.children.selectors import category_counts
 from weibao.partners.models import Referral
 from weibao.partners.selectors import referrals_visible_to
 from weibao.reports.selectors import triage_queue
+from weibao.visits.models import Concern
+from weibao.visits.selectors import concerns_visible_to, worklist_counts
 
 
 def work_counts(user) -> dict[str, int]:
@@ -24,7 +27,17 @@ def work_counts(user) -> dict[str, int]:
     now = timezone.now()
     queue = triage_queue(user)
     mine = cases_visible_to(user).filter(owner=user).exclude(stage=Stage.CLOSED)
-    return {
+    counts = {
+        "concerns_open": concerns_visible_to(user).filter(state=Concern.State.OPEN).count(),
+        "visits_overdue": 0,
+        "visits_week": 0,
+    }
+    # The visit worklist is the directors' and supervisors' work (its counts read one 居民区's
+    # or one 街镇's dues); district staff follow visits through the completion tables.
+    if {ra.role for ra in user_role_assignments(user)} & {Role.DIRECTOR, Role.SUPERVISOR}:
+        visits = worklist_counts(user)
+        counts.update(visits_overdue=visits["overdue"], visits_week=visits["week"])
+    return counts | {
         "reports_open": queue.count(),
         "reports_late": queue.filter(next_due__lt=now).count(),
         "cases_mine": mine.count(),

@@ -1,5 +1,6 @@
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.notifications.models import Notification
@@ -32,10 +33,18 @@ def message(notification: Notification) -> str:
     if notification.kind == Notification.Kind.VISIT_OVERDUE_7:
         return _("The visit to %(child)s has been overdue for more than 7 days (due %(date)s).") % p
     if notification.kind == Notification.Kind.CONCERN_RAISED:
-        kind = dict(Concern.Kind.choices).get(p.get("concern"), p.get("concern", ""))
+        labels = dict(Concern.Kind.choices)
+        kinds = p.get("concerns") or [p.get("concern", "")]
+        named = [str(labels.get(kind, kind)) for kind in kinds]
+        if len(named) > 1:
+            return _("%(n)d concerns were raised about %(child)s: %(kinds)s.") % {
+                "n": len(named),
+                "child": p["child"],
+                "kinds": _("; ").join(named),
+            }
         return _("A concern was raised about %(child)s: %(kind)s.") % {
             "child": p["child"],
-            "kind": kind,
+            "kind": named[0],
         }
     if notification.kind == Notification.Kind.LEFT_BEHIND_16:
         return (
@@ -65,6 +74,14 @@ def message(notification: Notification) -> str:
     if notification.kind == Notification.Kind.REFERRAL_OVERDUE:
         return _("The referral of %(child)s to %(partner)s was not answered by %(date)s.") % p
     if notification.kind == Notification.Kind.PROTECTION_LIMIT:
+        if str(p.get("date", "")) < timezone.localdate().isoformat():
+            return (
+                _(
+                    "The temporary guardianship of %(child)s passed its one-year limit on "
+                    "%(date)s: arrange the return home or long-term guardianship now."
+                )
+                % p
+            )
         return (
             _(
                 "The temporary guardianship of %(child)s reaches its one-year limit on %(date)s: "

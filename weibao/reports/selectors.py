@@ -49,9 +49,14 @@ def report_get_for_user(user, pk) -> Report:
 
 def report_to_register_from(user, value) -> Report | None:
     """The report whose child `user` is registering (the registry form's ?report=<pk>, from the
-    report's link page): a report they triage that has no child yet, else None."""
+    report's link page): an open report they triage, not yet in a case, else None."""
     try:
-        report = reports_visible_to(user).filter(pk=int(value), child__isnull=True).first()
+        report = (
+            reports_visible_to(user)
+            .filter(pk=int(value), case__isnull=True)
+            .exclude(state=Report.State.CLOSED)
+            .first()
+        )
     except (ValueError, TypeError, OverflowError):
         return None
     if report is None or workflow.TRIAGE not in report_roles(user, report):

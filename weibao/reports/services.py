@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -455,6 +456,7 @@ def _mark_filed(actor, concerns: list[Concern], report: Report) -> None:
     for concern in concerns:
         if concern.state == Concern.State.OPEN:
             concern_handle(actor=actor, concern=concern, note=note)
+    Concern.objects.filter(pk__in=[c.pk for c in concerns]).update(filed_report=report)
 
 
 @transaction.atomic
@@ -467,7 +469,7 @@ def report_from_concern(*, actor, concern: Concern) -> tuple[Report, bool]:
     if not concerns_visible_to(actor).filter(pk=concern.pk).exists():
         raise PermissionDenied
     current = Concern.objects.select_for_update().get(pk=concern.pk)
-    existing = current.reports.order_by("id").first()
+    existing = current.filed_report or current.reports.order_by("id").first()
     if existing is not None:
         return existing, False
     siblings: list[Concern] = []
@@ -478,8 +480,9 @@ def report_from_concern(*, actor, concern: Concern) -> tuple[Report, bool]:
             .exclude(pk=current.pk)
             .order_by("id")
         )
+    sibling_ids = [c.pk for c in siblings]
     filed = (
-        Report.objects.filter(concern__in=[c.pk for c in siblings])
+        Report.objects.filter(Q(concern__in=sibling_ids) | Q(filed_concerns__in=sibling_ids))
         .exclude(state=Report.State.CLOSED)
         .order_by("id")
         .first()

@@ -639,6 +639,15 @@ def link_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_get_for_user(request.user, pk)
     if workflow.TRIAGE not in report_roles(request.user, report):
         raise PermissionDenied
+    if report.state == Report.State.CLOSED or report.case_id is not None:
+        # Reached by the back button or a bookmark: the child can no longer change here.
+        messages.info(
+            request,
+            _("This report is closed.")
+            if report.state == Report.State.CLOSED
+            else _("This report is handled in a case: its child can no longer change."),
+        )
+        return redirect("reports:detail", pk=report.pk)
     if request.method == "GET":
         return _render_link(request, report)
     form = LinkForm(request.POST)

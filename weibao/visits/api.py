@@ -396,6 +396,8 @@ class ConcernViewSet(NeverCacheMixin, viewsets.GenericViewSet):
         concerns = self.get_queryset()
         if params.validated_data.get("state"):
             concerns = concerns.filter(state=params.validated_data["state"])
+        if params.validated_data.get("child"):
+            concerns = concerns.filter(child_id=params.validated_data["child"])
         page = self.paginate_queryset(concerns)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

@@ -234,6 +234,14 @@ class Concern(AreaColumns):
     )
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_note = models.TextField(_("how it was handled"), blank=True)
+    # The mandatory report this concern went into (one report takes all of a visit's concerns).
+    filed_report = models.ForeignKey(
+        "reports.Report",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="filed_concerns",
+    )
 
     class Meta:
         verbose_name = _("concern")

@@ -75,7 +75,10 @@ class Horizon:
             return "overdue"
         if due_date <= self.week_end:
             return "week"
-        return "month"
+        if due_date <= self.month_end:
+            return "month"
+        # Not on the worklist yet (a child's next visit read on its own, e.g. by the API).
+        return "later"
 
 
 BUCKETS = ("overdue", "week", "month")

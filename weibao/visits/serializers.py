@@ -36,6 +36,8 @@ BUCKET_CHOICES = [
     ("week", _("Due this week")),
     ("month", _("Due this month")),
 ]
+# A due read on its own (a child's next visit) may lie beyond this month: not a worklist bucket.
+DUE_BUCKET_CHOICES = [*BUCKET_CHOICES, ("later", _("Due later"))]
 
 
 class NamedChoiceField(serializers.ChoiceField):
@@ -218,8 +220,8 @@ class DueSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(
         serializers.ChoiceField(
-            choices=BUCKET_CHOICES,
-            help_text="overdue, due this week, or later (this month or beyond).",
+            choices=DUE_BUCKET_CHOICES,
+            help_text="overdue, due this week, due later this month, or later than that.",
         )
     )
     def get_bucket(self, due: VisitDue) -> str:
@@ -424,6 +426,9 @@ class AttachmentUploadSerializer(StrictFieldsMixin, serializers.Serializer):
 
 class ConcernFilterSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=Concern.State.choices, required=False)
+    child = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_DB_INT, help_text="Only this child's concerns."
+    )
 
 
 class ConcernHandleSerializer(StrictFieldsMixin, serializers.Serializer):

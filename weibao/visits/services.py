@@ -277,11 +277,20 @@ def _raise_concerns(actor, visit: Visit) -> list[Concern]:
         concern.save()
         concerns.append(concern)
     if concerns:
-        _notify_concern(visit.child, concerns[0], exclude=actor)
+        _notify_concerns(visit, concerns, exclude=actor)
     return concerns
 
 
-def _notify_concern(child: Child, concern: Concern, exclude) -> None:
+def _notify_concerns(visit: Visit, concerns: list[Concern], exclude) -> None:
+    """One message per visit naming every concern it raised: the concern itself when there is
+    one, else the visit, whose page lists them all."""
+    child = visit.child
+    url = f"/concerns/{concerns[0].pk}/" if len(concerns) == 1 else f"/visits/{visit.pk}/"
+    params = {
+        "child": child.name,
+        "concern": concerns[0].kind,
+        "concerns": [c.kind for c in concerns],
+    }
     for user_id in users_with_role_in_areas(
         roles=(Role.DIRECTOR, Role.SUPERVISOR), area_ids=[child.community_id, child.subdistrict_id]
     ):
@@ -289,10 +298,10 @@ def _notify_concern(child: Child, concern: Concern, exclude) -> None:
             notify(
                 recipient_id=user_id,
                 kind=Notification.Kind.CONCERN_RAISED,
-                key=f"concern:{concern.pk}",
+                key=f"concern:{concerns[0].pk}",
                 child=child,
-                params={"child": child.name, "concern": concern.kind},
-                url=f"/concerns/{concern.pk}/",
+                params=params,
+                url=url,
             )
 
 

@@ -562,7 +562,12 @@ def _render_concern(request: HttpRequest, concern: Concern, form=None) -> HttpRe
     return render(
         request,
         "visits/concern_detail.html",
-        {"concern": concern, "child": concern.child, "form": form or ConcernHandleForm()},
+        {
+            "concern": concern,
+            "child": concern.child,
+            "form": form or ConcernHandleForm(),
+            "report": concern.filed_report or concern.reports.order_by("id").first(),
+        },
     )
 
 

@@ -693,6 +693,7 @@ def measure(ctx, today: dt.date, runs: int, show_plans: bool) -> dict[str, tuple
         "flag_left_behind_turning_16": lambda: jobs.flag_left_behind_turning_16(
             today, jobs.DailyReport()
         ),
+        "tallies_daily": lambda: jobs.tallies_daily(today=today),
     }
     for name, fn in phases.items():
         Load.settle()

@@ -120,3 +120,18 @@ def test_reading_the_district_counts_costs_the_same_queries_for_more_children(
             make_child(community, categories=["orphan", "autism"])
     assert queries() == before <= 4
     assert category_counts(district_officer)["orphan"] == 16
+
+
+def test_the_daily_job_recounts_all_only_on_its_first_run_or_when_the_date_goes_back(
+    make_child, director_a, areas
+):
+    make_child("community_a", categories=["orphan"])
+    today = timezone.localdate()
+    run_daily(today)
+    CategoryTally.objects.filter(community=areas["community_a"], key="orphan").update(n=9)
+    run_daily(today)  # a rerun the same day: nobody turned 18 since, nothing recounted
+    assert category_counts(director_a)["orphan"] == 9
+    run_daily(today + dt.timedelta(days=1))  # nobody in community A turned 18 either
+    assert category_counts(director_a)["orphan"] == 9
+    run_daily(today)  # the date went back: everything is recounted
+    assert category_counts(director_a)["orphan"] == 1

@@ -32,3 +32,17 @@ def test_compiled_catalogue_matches_the_source():
 def test_login_page_is_chinese_by_default_and_english_on_request(db, client, accept, expected):
     headers = {"HTTP_ACCEPT_LANGUAGE": accept} if accept else {}
     assert expected in client.get("/accounts/login/", **headers).content.decode()
+
+
+def test_djangos_length_messages_read_plainly_in_chinese():
+    from django import forms
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        try:
+            forms.CharField(max_length=5).clean("1234567")
+        except ValidationError as exc:
+            assert exc.messages == ["最多只能填写5个字（现在是7个）。"]
+        else:
+            raise AssertionError("no error")

@@ -374,3 +374,17 @@ def test_every_problem_of_a_service_record_is_shown_at_once(director_a, case_a):
     assert page.count("Ensure this value is greater than or equal to 1.") == 1
     assert "The duration must be between" not in page  # the form already said it
     assert not ServiceRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query", [{"month": "1900-01"}, {"month": "2026-13"}, {"service_type": "bogus"}]
+)
+def test_filters_not_understood_are_said_and_never_exported(supervisor, query):
+    page = get(supervisor, "/ledger/", **query).content.decode()
+    assert "Some filters were not understood and were ignored." in page
+    client = web_client(supervisor)
+    response = client.get("/ledger/export/", query, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302 and response["Location"].startswith("/ledger/?")
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "nothing was exported" in page
+    assert not AuditEvent.objects.filter(action="ledger.export").exists()

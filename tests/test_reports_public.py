@@ -174,6 +174,9 @@ def test_control_characters_are_stripped_not_refused(areas, form_data):
         ("description", "", "Please describe what happened."),
         ("area", "s999999999999999999999", "Please choose where the child lives"),
         ("area", "x1", "Please choose where the child lives"),
+        ("reporter_phone", "abc", "Please give a phone number"),
+        ("reporter_phone", "1234", "Please give a phone number"),
+        ("reporter_phone", "<b>13800000000</b>", "Please give a phone number"),
     ],
 )
 def test_too_long_or_wrong_values_get_a_clear_message(areas, form_data, field, value, message):
@@ -181,6 +184,15 @@ def test_too_long_or_wrong_values_get_a_clear_message(areas, form_data, field, v
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "phone", ["13800000000", "021-6123 4567", "+86 138 0000 0000", "(021)61234567"]
+)
+def test_usual_phone_numbers_are_accepted(areas, form_data, phone):
+    response = anonymous().post(NEW, {**form_data, "reporter_phone": phone})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert Report.objects.get().reporter_phone == phone
 
 
 def test_unknown_fields_are_refused_and_nothing_is_stored(areas, form_data):
@@ -346,6 +358,7 @@ def test_the_api_knows_the_places_without_login(areas):
         ({"subdistrict": "abc"}, "subdistrict"),
         ({"subdistrict": 999999}, "subdistrict"),
         ({"situations": []}, "situations"),
+        ({"reporter_phone": "call me"}, "reporter_phone"),
     ],
 )
 def test_the_api_refuses_bad_input_by_field_and_stores_nothing(areas, api_data, change, field):

@@ -431,6 +431,11 @@ def ledger_export_view(request: HttpRequest) -> HttpResponse:
     """The filtered ledger as xlsx; every export is recorded in the audit log."""
     areas = exportable_areas(request.user)
     q = _ledger_query(request, areas)
+    if q.ignored:
+        # A file is no place for a warning: show the ledger page with it instead of exporting
+        # something other than what was asked for.
+        messages.warning(request, _("Some filters were not understood: nothing was exported."))
+        return redirect(f"{reverse('ledger:list')}?{request.GET.urlencode()}")
     title = ledger_title(q.area.name, q.year, q.month)
     data, count = service_ledger_workbook(
         ledger_records(request.user, q.filters).iterator(chunk_size=1000), title=title

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.utils import timezone
 
 from weibao.areas.models import Area
@@ -43,26 +43,34 @@ def tallies_refresh(*, community_ids: Iterable[int] | None = None, today: dt.dat
         communities = communities.filter(pk__in=ids)
     # Evaluated for the lock (SELECT ... FOR UPDATE; SQLite's write lock is already held).
     locked = list(communities.select_for_update().order_by("pk").values_list("pk", flat=True))
-    minors = Child.objects.filter(status=Status.ACTIVE, birth_date__gt=adult_cutoff(today))
+    cutoff = adult_cutoff(today)
+    minors = Child.objects.filter(status=Status.ACTIVE, birth_date__gt=cutoff)
+    # Categories joined to their child (not "child IN (minors)", which SQLite answers by
+    # building the whole set of minors first).
+    rows_of_minors = ChildCategory.objects.filter(
+        child__status=Status.ACTIVE, child__birth_date__gt=cutoff
+    )
     tallies = CategoryTally.objects.all()
     if community_ids is not None:
         minors = minors.filter(community_id__in=locked)
+        rows_of_minors = rows_of_minors.filter(child__community_id__in=locked)
         tallies = tallies.filter(community_id__in=locked)
     area = ("district_id", "subdistrict_id", "community_id")
-    rows = [
-        (*r[:3], r[3], r[4])
-        for r in ChildCategory.objects.filter(child__in=minors)
-        .values_list(*(f"child__{c}" for c in area), "category")
-        .annotate(n=Count("pk"))
+    child_area = tuple(f"child__{column}" for column in area)
+    rows = list(
+        rows_of_minors.values_list(*child_area, "category").annotate(n=Count("pk")).order_by()
+    )
+    rows += [
+        (*r[:3], IN_DIFFICULTY_FILTER, r[3])
+        for r in rows_of_minors.filter(category__in=IN_DIFFICULTY)
+        .values_list(*child_area)
+        .annotate(n=Count("child_id", distinct=True))
         .order_by()
     ]
-    in_difficulty = minors.filter(
-        Exists(ChildCategory.objects.filter(child=OuterRef("pk"), category__in=IN_DIFFICULTY))
-    )
-    for key, qs in ((IN_DIFFICULTY_FILTER, in_difficulty), (TOTAL, minors)):
-        rows += [
-            (*r[:3], key, r[3]) for r in qs.values_list(*area).annotate(n=Count("pk")).order_by()
-        ]
+    rows += [
+        (*r[:3], TOTAL, r[3])
+        for r in minors.values_list(*area).annotate(n=Count("pk")).order_by()
+    ]
     tallies.delete()
     CategoryTally.objects.bulk_create(
         [
@@ -72,4 +80,35 @@ def tallies_refresh(*, community_ids: Iterable[int] | None = None, today: dt.dat
         batch_size=1000,
     )
     if community_ids is None:
-        SiteState.objects.update_or_create(key=READY_KEY, defaults={"value": today.isoformat()})
+        _mark_counted(today)
+
+
+def _mark_counted(today: dt.date) -> None:
+    SiteState.objects.update_or_create(key=READY_KEY, defaults={"value": today.isoformat()})
+
+
+def tallies_daily(*, today: dt.date) -> None:
+    """The daily job's part. Children who turned 18 since the last count leave the counts of
+    their 居民区 (every other change is counted by the service that makes it); everything is
+    recounted on the first run and whenever the date is not later than the last count's."""
+    state = SiteState.objects.filter(key=READY_KEY).first()
+    try:
+        last = dt.date.fromisoformat(state.value) if state else None
+    except ValueError:
+        last = None
+    if last is None or last > today:
+        tallies_refresh(today=today)
+        return
+    if last == today:
+        return
+    turned_18 = (
+        Child.objects.filter(
+            status=Status.ACTIVE,
+            birth_date__gt=adult_cutoff(last),
+            birth_date__lte=adult_cutoff(today),
+        )
+        .values_list("community_id", flat=True)
+        .distinct()
+    )
+    tallies_refresh(community_ids=set(turned_18), today=today)
+    _mark_counted(today)

@@ -6,6 +6,7 @@ Every write runs in one transaction with its audit row. The reporter's identity 
 in an audit row or a notification in clear."""
 
 import datetime as dt
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,6 +100,15 @@ class ReportInput:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+PHONE_RE = re.compile(r"^\+?[\d\s\-()（）]+$")
+
+
+def _looks_like_phone(text: str) -> bool:
+    """A mobile, a landline with its area code or an extension: 5 to 20 digits, and only
+    the usual separators besides."""
+    return bool(PHONE_RE.match(text)) and 5 <= sum(c.isdigit() for c in text) <= 20
 
 
 def _too_long(limit: int) -> str:
@@ -246,6 +256,11 @@ def _clean_input(data: ReportInput) -> dict[str, Any]:
             errors[name] = [_too_long(limit)]
         out[name] = text
 
+    phone = out["reporter_phone"]
+    if phone and "reporter_phone" not in errors and not _looks_like_phone(phone):
+        errors["reporter_phone"] = [
+            _("Please give a phone number: digits, with spaces or dashes if you like.")
+        ]
     if Situation.OTHER in situations and not out["other_situation"]:
         errors["other_situation"] = [_("Please say briefly what the other situation is.")]
     if Situation.OTHER not in situations:

@@ -16,7 +16,7 @@ from weibao.audit.models import AuditEvent
 from weibao.children.categories import Category
 from weibao.children.choices import Status
 from weibao.children.models import Child, ChildCategory, adult_cutoff
-from weibao.children.tallies import tallies_refresh
+from weibao.children.tallies import tallies_daily
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify_area_staff
 from weibao.visits.models import VisitDue
@@ -294,7 +294,7 @@ def run_daily(today: dt.date | None = None) -> DailyReport:
     mark_overdue(today, report)
     flag_left_behind_turning_16(today, report)
     # Derived counts, not records: not part of the report's changes.
-    tallies_refresh(today=today)
+    tallies_daily(today=today)
     AuditEvent.objects.create(
         actor=None,
         action="job.daily",

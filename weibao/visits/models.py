@@ -154,6 +154,10 @@ class Visit(AreaColumns):
     findings = models.TextField(_("findings"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
     version = models.PositiveIntegerField(default=1)
+    # The browser tab that autosaved the draft last, and its count of saves: a tab's own
+    # earlier save (e.g. sent as the page was reloaded) is no conflict with its next one.
+    draft_tab = models.CharField(max_length=40, blank=True, editable=False)
+    draft_tab_seq = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -171,13 +171,32 @@ def _lock_current(visit: Visit, expected_version: int) -> Visit:
 
 
 @transaction.atomic
-def visit_save_draft(*, actor, visit: Visit, expected_version: int, data: dict[str, Any]) -> Visit:
+def visit_save_draft(
+    *,
+    actor,
+    visit: Visit,
+    expected_version: int,
+    data: dict[str, Any],
+    tab: str = "",
+    tab_seq: int = 0,
+) -> Visit:
     """Save what has been typed so far. Drafts are the author's private work in progress:
-    they are audited once, in full, when completed (autosave would otherwise flood the log)."""
+    they are audited once, in full, when completed (autosave would otherwise flood the log).
+
+    `tab` and `tab_seq` identify the browser tab and its count of saves (the web page's
+    autosave sends them). A stale version is a conflict unless the draft was last saved by the
+    same tab: reloading sends one last save as the old page goes and the new page starts from
+    the version before it. A save of that tab older than the last one it made is ignored."""
     _assert_own_draft(actor, visit)
-    current = _lock_current(visit, expected_version)
+    current = Visit.objects.select_for_update().get(pk=visit.pk)
+    same_tab = bool(tab) and tab == current.draft_tab
+    if current.version != expected_version and not same_tab:
+        raise ConflictError
+    if same_tab and tab_seq <= current.draft_tab_seq:
+        return current  # arrived after a later save of the same tab
     _apply(current, data)
     current.version += 1
+    current.draft_tab, current.draft_tab_seq = tab[:40], tab_seq
     current.save()
     return current
 

@@ -319,6 +319,14 @@ def visit_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("visits:edit", pk=visit.pk)
 
 
+def _tab(request: HttpRequest) -> dict:
+    """The autosaving tab's id and save count (visit.js), when sent and well formed."""
+    tab, seq = request.POST.get("tab", ""), request.POST.get("tab_seq", "")
+    if not (0 < len(tab) <= 40 and tab.isascii() and seq.isascii() and seq.isdigit()):
+        return {}
+    return {"tab": tab, "tab_seq": min(int(seq), 2**31 - 1)}
+
+
 @login_required
 @require_POST
 def visit_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
@@ -339,6 +347,7 @@ def visit_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
             visit=visit,
             expected_version=form.posted_version(),
             data=form.valid_data(),
+            **_tab(request),
         )
     except ConflictError:
         current = visit_get_for_user(request.user, pk)
@@ -685,7 +694,10 @@ def ledger_export_view(request: HttpRequest) -> HttpResponse:
         subdistrict = allowed[0] if len(allowed) == 1 else None
     if subdistrict is None:
         raise Http404
-    year, month, _understood = parse_month(request.GET.get("month"), today)
+    year, month, understood = parse_month(request.GET.get("month"), today)
+    if not understood:
+        messages.warning(request, _("The month was not understood: nothing was exported."))
+        return redirect("visits:worklist")
     title = ledger_title(subdistrict.name, year, month)
     data, count = ledger_workbook(
         ledger(request.user, subdistrict=subdistrict, year=year, month=month).iterator(

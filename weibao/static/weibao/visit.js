@@ -105,10 +105,38 @@
     say(msg.msgUnsaved, "error");
   }
 
+  // This tab's id and count of saves (kept across reloads of the tab): the server accepts a
+  // save from the tab that saved last even if this page's version is older, which it is when
+  // the page was reloaded while its last save was still on the way.
+  const tabKey = "weibao-tab";
+  let tab = "";
+  try {
+    tab = sessionStorage.getItem(tabKey) || "";
+    if (!tab) {
+      tab = (crypto.randomUUID && crypto.randomUUID()) || `${Date.now()}-${Math.random()}`.slice(0, 40);
+      sessionStorage.setItem(tabKey, tab);
+    }
+  } catch (_) {
+    tab = ""; // no storage: every stale version is a conflict, as before
+  }
+  function nextSeq() {
+    try {
+      const seq = Number(sessionStorage.getItem(`${tabKey}-seq`) || "0") + 1;
+      sessionStorage.setItem(`${tabKey}-seq`, String(seq));
+      return seq;
+    } catch (_) {
+      return 0;
+    }
+  }
+
   function send(keepalive) {
     dirty = false;
     say(msg.msgSaving, "saving");
     const body = new FormData(form);
+    if (tab) {
+      body.append("tab", tab);
+      body.append("tab_seq", String(nextSeq()));
+    }
     return fetch(url, {
       method: "POST",
       body,

@@ -8,6 +8,7 @@ recounts them all, because children turn 18 without any write. Until that first 
 run, `tallies_ready()` is false and the counts are made from the register directly."""
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -45,42 +46,82 @@ def tallies_refresh(*, community_ids: Iterable[int] | None = None, today: dt.dat
     locked = list(communities.select_for_update().order_by("pk").values_list("pk", flat=True))
     cutoff = adult_cutoff(today)
     minors = Child.objects.filter(status=Status.ACTIVE, birth_date__gt=cutoff)
-    # Categories joined to their child (not "child IN (minors)", which SQLite answers by
-    # building the whole set of minors first).
-    rows_of_minors = ChildCategory.objects.filter(
-        child__status=Status.ACTIVE, child__birth_date__gt=cutoff
-    )
     tallies = CategoryTally.objects.all()
     if community_ids is not None:
         minors = minors.filter(community_id__in=locked)
-        rows_of_minors = rows_of_minors.filter(child__community_id__in=locked)
         tallies = tallies.filter(community_id__in=locked)
-    area = ("district_id", "subdistrict_id", "community_id")
-    child_area = tuple(f"child__{column}" for column in area)
-    rows = list(
-        rows_of_minors.values_list(*child_area, "category").annotate(n=Count("pk")).order_by()
-    )
-    rows += [
-        (*r[:3], IN_DIFFICULTY_FILTER, r[3])
-        for r in rows_of_minors.filter(category__in=IN_DIFFICULTY)
-        .values_list(*child_area)
-        .annotate(n=Count("child_id", distinct=True))
-        .order_by()
-    ]
-    rows += [
-        (*r[:3], TOTAL, r[3])
-        for r in minors.values_list(*area).annotate(n=Count("pk")).order_by()
-    ]
+    # Grouped by 居民区 alone (its 街镇 and district come from the area tree): the total then
+    # streams through the (community, status, birth_date) index instead of being sorted.
+    parents = {
+        pk: (district, subdistrict)
+        for pk, subdistrict, district in Area.objects.filter(pk__in=locked).values_list(
+            "pk", "parent_id", "parent__parent_id"
+        )
+    }
+    counts = _counted_all(cutoff) if community_ids is None else _counted_few(minors)
     tallies.delete()
     CategoryTally.objects.bulk_create(
         [
-            CategoryTally(district_id=d, subdistrict_id=s, community_id=c, key=key, n=n)
-            for d, s, c, key, n in rows
+            CategoryTally(
+                district_id=parents[community][0],
+                subdistrict_id=parents[community][1],
+                community_id=community,
+                key=key,
+                n=n,
+            )
+            for community, key, n in counts
+            if community in parents
         ],
         batch_size=1000,
     )
     if community_ids is None:
         _mark_counted(today)
+
+
+def _counted_all(cutoff: dt.date) -> list[tuple[int, str, int]]:
+    """(居民区, key, n) for every 居民区, grouped by the database."""
+    minors = Child.objects.filter(status=Status.ACTIVE, birth_date__gt=cutoff)
+    # Categories joined to their child (not "child IN (minors)", which SQLite answers by
+    # building the whole set of minors first).
+    rows_of_minors = ChildCategory.objects.filter(
+        child__status=Status.ACTIVE, child__birth_date__gt=cutoff
+    )
+    counts = list(
+        rows_of_minors.values_list("child__community_id", "category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts += [
+        (community, IN_DIFFICULTY_FILTER, n)
+        for community, n in rows_of_minors.filter(category__in=IN_DIFFICULTY)
+        .values_list("child__community_id")
+        .annotate(n=Count("child_id", distinct=True))
+        .order_by()
+    ]
+    counts += [
+        (community, TOTAL, n)
+        for community, n in minors.values_list("community_id").annotate(n=Count("pk")).order_by()
+    ]
+    return counts
+
+
+def _counted_few(minors) -> list[tuple[int, str, int]]:
+    """The same for a few 居民区 (a child service's write): their minors through the
+    (community, status, birth_date) index, then their categories by child, counted here; a
+    join would make PostgreSQL hash the whole category table."""
+    community_of = dict(minors.values_list("pk", "community_id"))
+    tally: Counter[tuple[int, str]] = Counter((c, TOTAL) for c in community_of.values())
+    ids = list(community_of)
+    for start in range(0, len(ids), 2000):
+        in_difficulty = set()
+        for child_id, category in ChildCategory.objects.filter(
+            child_id__in=ids[start : start + 2000]
+        ).values_list("child_id", "category"):
+            tally[(community_of[child_id], category)] += 1
+            if category in IN_DIFFICULTY:
+                in_difficulty.add(child_id)
+        tally.update((community_of[child_id], IN_DIFFICULTY_FILTER) for child_id in in_difficulty)
+    return [(community, key, n) for (community, key), n in tally.items()]
 
 
 def _mark_counted(today: dt.date) -> None:

@@ -295,3 +295,19 @@ def en_get(user: User | None, url: str, params=None):
 def en_post(user: User | None, url: str, data=None):
     """A form posted by `user`, answered in English."""
     return web_client(user).post(url, data or {}, HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture
+def concern_a(child_a, director_a):
+    """An open concern about child_a (under 16 living alone), raised by their director."""
+    from weibao.visits.models import Concern
+
+    return Concern.objects.create(
+        child=child_a,
+        district=child_a.district,
+        subdistrict=child_a.subdistrict,
+        community=child_a.community,
+        kind=Concern.Kind.UNDER16_ALONE,
+        description="Lives alone since the grandmother left.",
+        raised_by=director_a,
+    )

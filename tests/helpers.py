@@ -120,3 +120,17 @@ def opened_on(case, day: dt.date):
     Case.objects.filter(pk=case.pk).update(opened_at=moment)
     case.opened_at = moment
     return case
+
+
+def record_service(actor, case, **overrides):
+    """A service recorded on `case` by `actor` (who provided it, unless overridden), today."""
+    from weibao.cases.service_records import service_record_create
+
+    kwargs = {
+        "delivered_on": today(),
+        "service_type": "daily_care",
+        "duration_minutes": 30,
+        "provider_user": actor,
+    }
+    kwargs.update(overrides)
+    return service_record_create(actor=actor, case=case, **kwargs)

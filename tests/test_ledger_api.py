@@ -7,10 +7,9 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import api_client
-from tests.helpers import today
+from tests.helpers import record_service, today
 from weibao.audit.models import AccessLog, AuditEvent
 from weibao.cases.models import Case, ServiceRecord
-from weibao.cases.service_records import service_record_create
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -18,15 +17,7 @@ OUT_OF_SCOPE_FOR_CASE_A = ["director_b", "director_elsewhere", "unassigned"]
 URL = "/api/v1/service-records/"
 
 
-def record(actor, case, **overrides) -> ServiceRecord:
-    kwargs = {
-        "delivered_on": today(),
-        "service_type": "daily_care",
-        "duration_minutes": 30,
-        "provider_user": actor,
-    }
-    kwargs.update(overrides)
-    return service_record_create(actor=actor, case=case, **kwargs)
+record = record_service
 
 
 def body(case=None, **overrides) -> dict:

@@ -2,13 +2,14 @@
 providers, and what is copied and audited."""
 
 import datetime as dt
+from functools import partial
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tests.conftest import _user
-from tests.helpers import error_dict, today
+from tests.helpers import error_dict, record_service, today
 from weibao.accounts.models import Role
 from weibao.audit.models import AuditEvent
 from weibao.cases.models import Case, ServiceRecord
@@ -16,7 +17,6 @@ from weibao.cases.service_records import (
     BACKDATE_DAYS,
     LedgerFilters,
     ledger_records,
-    service_record_create,
 )
 from weibao.cases.services import case_open
 from weibao.partners.models import Partner
@@ -24,16 +24,12 @@ from weibao.partners.models import Partner
 pytestmark = pytest.mark.usefixtures("english")
 
 
-def record(actor, case, **overrides) -> ServiceRecord:
-    kwargs = {
-        "delivered_on": today(),
-        "service_type": "guardianship_guidance",
-        "duration_minutes": 60,
-        "provider_user": actor,
-        "notes": "Talked with the grandmother about homework routines.",
-    }
-    kwargs.update(overrides)
-    return service_record_create(actor=actor, case=case, **kwargs)
+record = partial(
+    record_service,
+    service_type="guardianship_guidance",
+    duration_minutes=60,
+    notes="Talked with the grandmother about homework routines.",
+)
 
 
 @pytest.mark.parametrize("persona", ["director_a", "supervisor", "district_officer", "staff"])

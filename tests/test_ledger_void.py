@@ -3,13 +3,15 @@
 list, struck through, and the audit trail) — through the service, the web and the API, with a
 404 for everyone outside the case."""
 
+from functools import partial
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tests.conftest import api_client, en_get, en_post, web_client
-from tests.helpers import error_dict, today
+from tests.helpers import error_dict, record_service, today
 from tests.test_cases_workflow import put_in_stage
 from weibao.audit.models import AuditEvent
 from weibao.cases.choices import Stage
@@ -18,7 +20,6 @@ from weibao.cases.selectors import case_timeline
 from weibao.cases.service_records import (
     LedgerFilters,
     ledger_records,
-    service_record_create,
     service_record_void,
 )
 
@@ -27,16 +28,7 @@ pytestmark = pytest.mark.usefixtures("english")
 OUTSIDERS = ["director_b", "director_elsewhere", "unassigned"]
 
 
-def record(actor, case, **overrides) -> ServiceRecord:
-    kwargs = {
-        "delivered_on": today(),
-        "service_type": "daily_care",
-        "duration_minutes": 600,
-        "provider_user": actor,
-        "notes": "Typed 600 instead of 60.",
-    }
-    kwargs.update(overrides)
-    return service_record_create(actor=actor, case=case, **kwargs)
+record = partial(record_service, duration_minutes=600, notes="Typed 600 instead of 60.")
 
 
 def void(actor, rec, reason="Wrong duration: it was 60 minutes."):

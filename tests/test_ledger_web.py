@@ -3,6 +3,7 @@ service ledger with its filters and totals, the xlsx export, and the case-page p
 
 import datetime as dt
 import io
+from functools import partial
 from urllib.parse import unquote
 
 import openpyxl
@@ -12,11 +13,11 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from tests.conftest import en_get, en_post, web_client
-from tests.helpers import today
+from tests.helpers import record_service, today
 from weibao.audit.models import AuditEvent
 from weibao.cases.models import Case, ServiceRecord
 from weibao.cases.selectors import case_roles
-from weibao.cases.service_records import BACKDATE_DAYS, service_record_create
+from weibao.cases.service_records import BACKDATE_DAYS
 from weibao.partners.models import Partner
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -32,16 +33,12 @@ def this_month() -> str:
     return today().strftime("%Y-%m")
 
 
-def record(actor, case, **overrides) -> ServiceRecord:
-    kwargs = {
-        "delivered_on": today(),
-        "service_type": "guardianship_guidance",
-        "duration_minutes": 90,
-        "provider_user": actor,
-        "notes": "Homework routine agreed with the grandmother.",
-    }
-    kwargs.update(overrides)
-    return service_record_create(actor=actor, case=case, **kwargs)
+record = partial(
+    record_service,
+    service_type="guardianship_guidance",
+    duration_minutes=90,
+    notes="Homework routine agreed with the grandmother.",
+)
 
 
 def get(user, url, **params):

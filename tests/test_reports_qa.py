@@ -175,19 +175,6 @@ def test_situations_are_shown_in_the_order_of_the_law_with_the_reporters_words_f
 
 
 @pytest.fixture
-def concern_for_handling(child_a, director_a):
-    return Concern.objects.create(
-        child=child_a,
-        district=child_a.district,
-        subdistrict=child_a.subdistrict,
-        community=child_a.community,
-        kind=Concern.Kind.UNDER16_ALONE,
-        description="Lives alone.",
-        raised_by=director_a,
-    )
-
-
-@pytest.fixture
 def failed_visit(child_a, director_a):
     """A visit with two failed checks (Art. 21 and Art. 23): two concerns."""
     visit = visit_services.visit_start(actor=director_a, child=child_a)
@@ -262,19 +249,17 @@ def test_a_concern_handled_by_hand_joins_the_visits_report_only_when_asked(
 
 
 def test_a_note_refused_because_someone_else_handled_the_concern_is_shown_and_kept(
-    director_a, supervisor, concern_for_handling
+    director_a, supervisor, concern_a
 ):
     from weibao.visits.services import concern_handle
 
-    concern_handle(actor=director_a, concern=concern_for_handling, note="Called the family.")
-    response = en_post(
-        supervisor, f"/concerns/{concern_for_handling.pk}/handle/", {"note": "My own note"}
-    )
+    concern_handle(actor=director_a, concern=concern_a, note="Called the family.")
+    response = en_post(supervisor, f"/concerns/{concern_a.pk}/handle/", {"note": "My own note"})
     page = response.content.decode()
     assert response.status_code == 200
     assert "already been handled" in page
     assert "My own note</textarea>" in page
-    assert Concern.objects.get(pk=concern_for_handling.pk).handled_note == "Called the family."
+    assert Concern.objects.get(pk=concern_a.pk).handled_note == "Called the family."
 
 
 def test_a_concern_of_a_visit_whose_report_is_closed_makes_a_new_report(

@@ -517,19 +517,6 @@ def test_staff_entry_shows_every_error_at_once_and_keeps_the_input(director_a, a
 # --- one click from a concern -----------------------------------------------------------------
 
 
-@pytest.fixture
-def concern_a(child_a, director_a):
-    return Concern.objects.create(
-        child=child_a,
-        district=child_a.district,
-        subdistrict=child_a.subdistrict,
-        community=child_a.community,
-        kind=Concern.Kind.UNDER16_ALONE,
-        description="Lives alone since the grandmother left.",
-        raised_by=director_a,
-    )
-
-
 def test_a_concern_becomes_a_report_in_one_click_and_a_second_click_goes_to_it(
     director_a, supervisor, concern_a
 ):

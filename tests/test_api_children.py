@@ -847,3 +847,27 @@ def test_reveal_cannot_read_the_phone_of_another_childs_guardian(supervisor, chi
     assert response.status_code == 400
     assert response.json()["guardian"]
     assert not AccessLog.objects.exists()
+
+
+def test_a_status_that_does_not_change_is_refused_and_writes_nothing(director_a, child_a):
+    response = api_client(director_a).post(
+        f"{detail_url(child_a)}status/",
+        {"status": "active", "date": "2026-11-01", "reason": "", "version": 1},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"status"}
+    assert Child.objects.get(pk=child_a.pk).version == 1
+    assert not AuditEvent.objects.filter(child=child_a, action="child.status").exists()
+
+
+def test_more_than_ten_guardians_are_refused(director_a, areas):
+    guardians = [
+        {"name": f"家长{i}", "relation": "other", "phone": "13800000001"} for i in range(11)
+    ]
+    response = api_client(director_a).post(
+        LIST_URL, {**payload(areas["community_a"]), "guardians": guardians}, format="json"
+    )
+    assert response.status_code == 400
+    assert "guardians" in response.json()
+    assert not Child.objects.exists()

@@ -343,3 +343,28 @@ def test_surname_zeng_is_found_by_its_surname_reading(director_a, make_child):
 def test_edit_form_shows_the_birth_date_in_the_format_a_date_picker_reads(director_a, child_a):
     html = web_client(director_a).get(f"/children/{child_a.pk}/edit/").content.decode()
     assert f'value="{child_a.birth_date.isoformat()}"' in html
+
+
+def test_more_than_ten_guardian_rows_are_refused_and_the_input_kept(director_a, areas):
+    post = form_post(areas["community_a"], name="十一位家长")
+    post["guardians-TOTAL_FORMS"] = "12"
+    for i in range(12):
+        post.update(
+            {
+                f"guardians-{i}-name": f"家长{i}",
+                f"guardians-{i}-relation": "other",
+                f"guardians-{i}-phone": "13800000001",
+            }
+        )
+    response = web_client(director_a).post("/children/new/", post, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Please list at most 10 guardians." in page
+    assert 'value="十一位家长"' in page
+    assert not Child.objects.filter(name="十一位家长").exists()
+
+
+def test_the_age_in_english_has_plain_brackets(director_a, child_a):
+    page = web_client(director_a).get(f"/children/{child_a.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "years old)" in html and "（" not in html

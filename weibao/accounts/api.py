@@ -1,7 +1,9 @@
 """/api/v1/auth/token/ and /api/v1/me/."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import parsers, serializers
+from rest_framework import parsers, serializers, status
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
@@ -9,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from weibao.accounts.lockout import login_failed, login_locked
 from weibao.accounts.models import RoleAssignment, User
 from weibao.accounts.selectors import user_role_assignments, user_scope_areas
 from weibao.children.api import REVEAL_PERMISSION
@@ -39,7 +42,18 @@ class TokenView(ObtainAuthToken):
         auth=[],
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
+        username = request.data.get("username") if hasattr(request.data, "get") else None
+        if login_locked(request, username):
+            return Response(
+                {"detail": _("Too many failed attempts. Please try again in 15 minutes.")},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            login_failed(request, username)
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
 
 
 class RoleSerializer(serializers.ModelSerializer):

@@ -113,7 +113,7 @@ class GuardianForm(forms.Form):
         label=_("phone"),
         regex=r"^\+?[\d\s-]{5,20}$",
         required=False,
-        error_messages={"invalid": _("Enter a phone number of digits only.")},
+        error_messages={"invalid": _("A phone number has only digits, spaces, + and -.")},
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     work_location = forms.CharField(label=_("work location"), max_length=100, required=False)
@@ -145,6 +145,11 @@ class GuardianForm(forms.Form):
 
 
 class BaseGuardianFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": _("Please list at most %(num)d guardians."),
+    }
+
     def __init__(self, *args, masked_phones: dict[int, str] | None = None, **kwargs):
         self.masked_phones = masked_phones or {}
         super().__init__(*args, **kwargs)
@@ -167,7 +172,12 @@ class BaseGuardianFormSet(forms.BaseFormSet):
 
 
 GuardianFormSet = forms.formset_factory(
-    GuardianForm, formset=BaseGuardianFormSet, extra=1, can_delete=True, max_num=10
+    GuardianForm,
+    formset=BaseGuardianFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=10,
+    validate_max=True,
 )
 
 

@@ -125,6 +125,16 @@ def _raise_if_invalid(*, actor, data: dict[str, Any], instance: Child | None) ->
         raise ValidationError(errors)
 
 
+MAX_GUARDIANS = 10
+
+
+def _check_guardian_count(guardians: list[GuardianInput] | None) -> None:
+    if guardians is not None and len(guardians) > MAX_GUARDIANS:
+        raise ValidationError(
+            {"guardians": [_("Please list at most %(num)d guardians.") % {"num": MAX_GUARDIANS}]}
+        )
+
+
 def _assert_can_write(actor, child: Child) -> None:
     if not children_visible_to(actor).filter(pk=child.pk).exists():
         raise PermissionDenied
@@ -139,6 +149,7 @@ def child_create(
     guardians: list[GuardianInput],
 ) -> Child:
     _raise_if_invalid(actor=actor, data={**data, "categories": categories}, instance=None)
+    _check_guardian_count(guardians)
     child = Child(created_by=actor)
     for field in PLAIN_FIELDS:
         if field in data:
@@ -195,6 +206,7 @@ def child_update(
 ) -> Child:
     """Apply the given changes. Fields absent from `data` stay as they are; an empty id_number
     keeps the current one. `categories`/`guardians` of None mean "unchanged"."""
+    _check_guardian_count(guardians)
     _assert_can_write(actor, child)
     current = Child.objects.select_for_update().select_related("community").get(pk=child.pk)
     if current.version != expected_version:
@@ -323,6 +335,11 @@ def child_change_status(
     current = Child.objects.select_for_update().get(pk=child.pk)
     if current.version != expected_version:
         raise ConflictError
+    if status == current.status:
+        raise ValidationError(
+            {"status": [_("The child already has this status: choose another one.")]},
+            code="unchanged",
+        )
     changes = {
         "status": {"old": current.status, "new": status},
         "status_date": {"old": _jsonable(current.status_date), "new": date.isoformat()},

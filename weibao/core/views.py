@@ -1,12 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from weibao.accounts.lockout import login_failed, login_locked
 from weibao.accounts.models import Role
 from weibao.accounts.selectors import user_is_sysadmin, user_role_assignments
 from weibao.areas.selectors import area_path
@@ -85,15 +85,6 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-LOGIN_FAILURE_LIMIT = 10
-LOGIN_FAILURE_WINDOW = 15 * 60
-
-
-def _failure_key(request: HttpRequest) -> str:
-    username = (request.POST.get("username") or "")[:150]
-    return f"login-failures:{request.META.get('REMOTE_ADDR', '')}:{username}"
-
-
 class LoginView(auth_views.LoginView):
     """Django's login, with a pause after repeated failures so passwords cannot be guessed."""
 
@@ -101,7 +92,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        if cache.get(_failure_key(request), 0) >= LOGIN_FAILURE_LIMIT:
+        if login_locked(request, request.POST.get("username")):
             form = self.get_form()
             form.errors.clear()
             form.add_error(None, _("Too many failed attempts. Please try again in 15 minutes."))
@@ -109,9 +100,7 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        key = _failure_key(self.request)
-        cache.add(key, 0, LOGIN_FAILURE_WINDOW)
-        cache.incr(key)
+        login_failed(self.request, self.request.POST.get("username"))
         return super().form_invalid(form)
 
 

@@ -51,6 +51,7 @@ from weibao.cases.service_records import (
     validate_service,
 )
 from weibao.cases.services import TEXT_LIMIT
+from weibao.core.views_helpers import apply_errors
 from weibao.partners.models import Partner
 from weibao.partners.selectors import partners_visible_to
 from weibao.visits.forms import DateInput, parse_month, shift_month
@@ -65,12 +66,6 @@ def case_url(case: Case) -> str:
         return reverse("cases:detail", args=[case.pk])
     except NoReverseMatch:
         return reverse("ledger:record", args=[case.pk])
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, msgs in error.message_dict.items():
-        for message in msgs:
-            form.add_error(field if field in form.fields else None, message)
 
 
 # --- recording a service --------------------------------------------------------------------
@@ -189,7 +184,7 @@ def record_view(request: HttpRequest, case_id: int) -> HttpResponse:
                 **form.providers(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The service has been recorded."))
             return redirect(case_url(case) + "#services")
@@ -231,7 +226,7 @@ def void_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, record=record, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request, _("The service record is voided; it no longer counts in the ledger.")

@@ -34,7 +34,7 @@ from weibao.cases.choices import CapacityResult, Placement, ProtectionEnd, Prote
 from weibao.cases.models import Case, ProtectionRecord
 from weibao.cases.selectors import case_roles, protections_visible_to
 from weibao.cases.service_records import BACKDATE_DAYS, earliest_date
-from weibao.cases.services import TEXT_LIMIT, case_audit
+from weibao.cases.services import case_audit, clean_text
 from weibao.core.exceptions import ConflictError
 from weibao.visits.services import child_mark_returned_home
 
@@ -140,17 +140,6 @@ def protection_record_view(*, actor, record: ProtectionRecord, channel: str) -> 
 # --- checks -------------------------------------------------------------------------------
 
 
-def _text(value, field: str, *, required: bool, message: str = "", limit=TEXT_LIMIT) -> str:
-    text = (value or "").strip() if isinstance(value, str) else ""
-    if required and not text:
-        raise ValidationError({field: [message]})
-    if len(text) > limit:
-        raise ValidationError(
-            {field: [_("Please keep this under %(n)d characters.") % {"n": limit}]}
-        )
-    return text
-
-
 def _past_date(value, field: str, errors: dict, *, not_before: dt.date | None, before_msg: str):
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
         errors[field] = [_("Please give a date.")]
@@ -211,7 +200,7 @@ def protection_start(
     if placement not in Placement.values:
         errors["placement"] = [_("Please choose where the child is placed (Art. 93).")]
     try:
-        placement_detail = _text(
+        placement_detail = clean_text(
             placement_detail, "placement_detail", required=False, limit=PLACEMENT_DETAIL_LIMIT
         )
     except ValidationError as exc:
@@ -294,7 +283,7 @@ def protection_assess_capacity(
     if result not in CapacityResult.values:
         errors["result"] = [_("Please choose the result of the assessment.")]
     try:
-        notes = _text(
+        notes = clean_text(
             notes,
             "notes",
             required=True,
@@ -353,7 +342,7 @@ def protection_end(
     if end_reason not in ProtectionEnd.values:
         errors["end_reason"] = [_("Please choose how the temporary guardianship ended.")]
     try:
-        note = _text(
+        note = clean_text(
             note,
             "note",
             required=end_reason in (ProtectionEnd.LONG_TERM, ProtectionEnd.OTHER),

@@ -24,7 +24,7 @@ from weibao.cases import workflow
 from weibao.cases.choices import ServiceType
 from weibao.cases.models import Case, ServiceRecord
 from weibao.cases.selectors import case_roles, service_records_visible_to
-from weibao.cases.services import TEXT_LIMIT, case_audit, eligible_owner
+from weibao.cases.services import TEXT_LIMIT, case_audit, clean_text, eligible_owner
 from weibao.partners.selectors import partners_visible_to
 from weibao.visits.selectors import month_bounds
 
@@ -184,13 +184,9 @@ def service_record_void(*, actor, record: ServiceRecord, reason: str) -> Service
         )
     if not can_void(actor, current):
         raise PermissionDenied
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("Please say why the record is wrong.")]})
-    if len(reason) > TEXT_LIMIT:
-        raise ValidationError(
-            {"reason": [_("Please keep this under %(n)d characters.") % {"n": TEXT_LIMIT}]}
-        )
+    reason = clean_text(
+        reason, "reason", required=True, message=_("Please say why the record is wrong.")
+    )
     current.voided_at, current.voided_by, current.void_reason = timezone.now(), actor, reason
     current.save(update_fields=["voided_at", "voided_by", "void_reason"])
     case_audit(

@@ -41,13 +41,17 @@ def case_audit(*, actor, case: Case, action: str, changes=None, note: str = "") 
     )  # fmt: skip
 
 
-def _clean_text(value: str | None, field: str, *, required: bool, message: str) -> str:
-    text = (value or "").strip()
+def clean_text(
+    value: object, field: str, *, required: bool, message: str = "", limit: int = TEXT_LIMIT
+) -> str:
+    """A free-text input of the case work, stripped: `message` when it is required and empty,
+    a field error when it is longer than `limit`."""
+    text = value.strip() if isinstance(value, str) else ""
     if required and not text:
         raise ValidationError({field: [message]})
-    if len(text) > TEXT_LIMIT:
+    if len(text) > limit:
         raise ValidationError(
-            {field: [_("Please keep this under %(n)d characters.") % {"n": TEXT_LIMIT}]}
+            {field: [_("Please keep this under %(n)d characters.") % {"n": limit}]}
         )
     return text
 
@@ -110,7 +114,7 @@ def case_open(
         raise ValidationError(
             {"owner": [_("The case owner must work in the child's residential area.")]}
         )
-    summary = _clean_text(summary, "summary", required=False, message="")
+    summary = clean_text(summary, "summary", required=False, message="")
     if open_case_for_child(child) is not None:
         raise ValidationError({"child": [_("This child already has an open case.")]})
     case = Case(child=child, owner=owner, opened_by=actor, summary=summary, origin_concern=concern)
@@ -136,7 +140,7 @@ def case_file(*, actor, case: Case, summary: str, expected_version: int | None =
     """建档: the owner confirms the case with a summary of what is known."""
     current = _lock(case, expected_version)
     old = _move(actor, current, "file")
-    current.summary = _clean_text(
+    current.summary = clean_text(
         summary, "summary", required=True, message=_("Please summarise the case.")
     )
     _save(current, ["stage", "summary"])
@@ -174,7 +178,7 @@ def case_assess(
         workflow.CASE.check("assess", current.stage, roles)
     if risk_level not in RiskLevel.values:
         raise ValidationError({"risk_level": [_("Please choose a risk level.")]})
-    reasons = _clean_text(
+    reasons = clean_text(
         reasons, "reasons", required=True, message=_("Please give the reasons for this level.")
     )
     old_stage = current.stage
@@ -204,7 +208,7 @@ def case_advance(
     if transition not in SIMPLE_TRANSITIONS:
         raise ValidationError({"transition": [_("Unknown action.")]})
     current = _lock(case, expected_version)
-    note = _clean_text(note, "note", required=False, message="")
+    note = clean_text(note, "note", required=False, message="")
     roles = case_roles(actor, current)
     workflow.CASE.check(transition, current.stage, roles)
     if transition == "intervene" and current_plan(current) is None:
@@ -251,7 +255,7 @@ def case_request_close(
     current = _lock(case, expected_version)
     workflow.CASE.check("request_close", current.stage, case_roles(actor, current))
     _refuse_with_live_referrals(current)
-    summary = _clean_text(
+    summary = clean_text(
         summary, "summary", required=True, message=_("Please write a closing summary.")
     )
     old = _move(actor, current, "request_close")
@@ -310,7 +314,7 @@ def case_decide_close(
         )
     if approve:  # a referral may have been made while the request waited
         _refuse_with_live_referrals(current)
-    note = _clean_text(
+    note = clean_text(
         note,
         "note",
         required=not approve,
@@ -354,7 +358,7 @@ def case_reopen(*, actor, case: Case, reason: str, expected_version: int | None 
     case meanwhile."""
     current = _lock(case, expected_version)
     workflow.CASE.check("reopen", current.stage, case_roles(actor, current))
-    reason = _clean_text(
+    reason = clean_text(
         reason, "reason", required=True, message=_("Please give the reason for reopening.")
     )
     old = _move(actor, current, "reopen")

@@ -4,8 +4,9 @@ Counting a district's children on every page load grows with the district (about
 200,000 children on SQLite, see docs/performance.md); the tallies make it a read of a few rows
 per 居民区. They are derived data: `tallies_refresh` recounts a set of 居民区 from the register
 (each child service calls it for the 居民区 it touched, in its transaction), and the daily job
-recounts them all, because children turn 18 without any write. Until that first full count has
-run, `tallies_ready()` is false and the counts are made from the register directly."""
+recounts the 居民区 where a child turned 18 (no write marks that), or all of them on its first
+run. Until that first full count has run, `tallies_ready()` is false and the counts are made
+from the register directly."""
 
 import datetime as dt
 from collections import Counter
@@ -45,10 +46,8 @@ def tallies_refresh(*, community_ids: Iterable[int] | None = None, today: dt.dat
     # Evaluated for the lock (SELECT ... FOR UPDATE; SQLite's write lock is already held).
     locked = list(communities.select_for_update().order_by("pk").values_list("pk", flat=True))
     cutoff = adult_cutoff(today)
-    minors = Child.objects.filter(status=Status.ACTIVE, birth_date__gt=cutoff)
     tallies = CategoryTally.objects.all()
     if community_ids is not None:
-        minors = minors.filter(community_id__in=locked)
         tallies = tallies.filter(community_id__in=locked)
     # Grouped by 居民区 alone (its 街镇 and district come from the area tree): the total then
     # streams through the (community, status, birth_date) index instead of being sorted.
@@ -58,7 +57,7 @@ def tallies_refresh(*, community_ids: Iterable[int] | None = None, today: dt.dat
             "pk", "parent_id", "parent__parent_id"
         )
     }
-    counts = _counted_all(cutoff) if community_ids is None else _counted_few(minors)
+    counts = _counted_all(cutoff) if community_ids is None else _counted_few(cutoff, locked)
     tallies.delete()
     CategoryTally.objects.bulk_create(
         [
@@ -105,10 +104,13 @@ def _counted_all(cutoff: dt.date) -> list[tuple[int, str, int]]:
     return counts
 
 
-def _counted_few(minors) -> list[tuple[int, str, int]]:
+def _counted_few(cutoff: dt.date, community_ids: list[int]) -> list[tuple[int, str, int]]:
     """The same for a few 居民区 (a child service's write): their minors through the
     (community, status, birth_date) index, then their categories by child, counted here; a
     join would make PostgreSQL hash the whole category table."""
+    minors = Child.objects.filter(
+        community_id__in=community_ids, status=Status.ACTIVE, birth_date__gt=cutoff
+    )
     community_of = dict(minors.values_list("pk", "community_id"))
     tally: Counter[tuple[int, str]] = Counter((c, TOTAL) for c in community_of.values())
     ids = list(community_of)

@@ -23,6 +23,7 @@ from weibao.children.models import Child
 from weibao.children.selectors import ChildFilters, child_get_for_user, child_list
 from weibao.core import crypto
 from weibao.core.exceptions import ConflictError
+from weibao.core.views_helpers import apply_errors
 from weibao.visits.views import child_visit_context
 
 PAGE_SIZE = 25
@@ -58,12 +59,6 @@ def child_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _apply_service_errors(form, error: ValidationError) -> None:
-    for field, msgs in error.message_dict.items():
-        for message in msgs:
-            form.add_error(field if field in form.fields else None, message)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def child_create_view(request: HttpRequest) -> HttpResponse:
@@ -84,7 +79,7 @@ def child_create_view(request: HttpRequest) -> HttpResponse:
                 guardians=guardians.inputs(keep_phone_when_empty=False),
             )
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            apply_errors(form, exc)
         else:
             if report is not None:
                 messages.success(
@@ -170,7 +165,7 @@ def child_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 version = Child.objects.get(pk=child.pk).version
             except ValidationError as exc:
-                _apply_service_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Changes saved."))
                 return redirect("children:detail", pk=child.pk)
@@ -210,7 +205,7 @@ def child_status_view(request: HttpRequest, pk: int) -> HttpResponse:
             form.data = form.data.copy()
             form.data["version"] = child.version  # saving again is now a deliberate choice
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Status updated."))
             return redirect("children:detail", pk=child.pk)

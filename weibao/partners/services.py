@@ -23,7 +23,7 @@ from weibao.cases import workflow as case_workflow
 from weibao.cases.choices import ServiceType
 from weibao.cases.models import Case
 from weibao.cases.selectors import case_roles
-from weibao.cases.services import TEXT_LIMIT, case_audit
+from weibao.cases.services import TEXT_LIMIT, case_audit, clean_text
 from weibao.core.exceptions import ConflictError
 from weibao.partners.models import Partner, PartnerKind, Referral
 from weibao.partners.selectors import (
@@ -201,15 +201,6 @@ def partner_set_active(
 # --- referrals ------------------------------------------------------------------------------
 
 
-def _text(value: str | None, field: str, *, required: bool, message: str = "") -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationError({field: [message]})
-    if len(text) > TEXT_LIMIT:
-        raise ValidationError({field: [_too_long(TEXT_LIMIT)]})
-    return text
-
-
 def _live_duplicate_message() -> str:
     return _(
         "This case already has a pending or accepted referral to this partner. Revoke or "
@@ -259,7 +250,7 @@ def referral_create(
             _("The deadline can be at most %(n)d days from today.") % {"n": MAX_ACCEPT_DAYS}
         ]
     try:
-        reason = _text(
+        reason = clean_text(
             reason, "reason", required=True, message=_("Please give the reason for the referral.")
         )
     except ValidationError as exc:
@@ -337,7 +328,7 @@ def referral_transition(
         raise ConflictError
     transition = REFERRAL.check(name, current.state, case_roles(actor, current.case))
     field, required = TRANSITION_TEXT[name]
-    note = _text(note, "note", required=required, message=transition_text_message(name))
+    note = clean_text(note, "note", required=required, message=transition_text_message(name))
     old = current.state
     current.state = transition.target
     now = timezone.now()

@@ -29,6 +29,7 @@ from weibao.audit.services import access_log_record, audit_record
 from weibao.children.models import Child
 from weibao.children.selectors import child_get_for_user
 from weibao.core.exceptions import ConflictError
+from weibao.core.views_helpers import apply_errors
 from weibao.visits import services
 from weibao.visits.export import (
     content_disposition,
@@ -124,12 +125,6 @@ def child_visit_context(request: HttpRequest, child: Child) -> dict:
         "next_due": due_info(open_due, _rules(), today) if open_due else None,
         "returned_home_form": ReturnedHomeForm(initial={"date": today}, prefix="returned"),
     }
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, msgs in error.message_dict.items():
-        for message in msgs:
-            form.add_error(field if field in form.fields else None, message)
 
 
 # --- worklist -----------------------------------------------------------------------------
@@ -390,7 +385,7 @@ def visit_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The visit has been recorded."))
             raised = visit.concerns.count()
@@ -527,7 +522,7 @@ def returned_home_view(request: HttpRequest, child_id: int) -> HttpResponse:
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request, _("Recorded as returned home. Follow-up visits have been scheduled.")
@@ -599,7 +594,7 @@ def concern_handle_view(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The concern is marked as handled."))
             return redirect("concerns:detail", pk=concern.pk)
@@ -667,7 +662,7 @@ def rule_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,

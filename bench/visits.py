@@ -463,7 +463,7 @@ class Generator:
             return value
 
     def add_months(self, date: dt.date, months: int) -> dt.date:
-        from weibao.visits.scheduling import add_months
+        from weibao.core.dates import add_months
 
         key = (date, months)
         if key not in self._months:

@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import api_client
+from weibao.core.dates import add_months
 from weibao.visits import api as visits_api
 from weibao.visits import services
 from weibao.visits.models import Concern, Visit, VisitAttachment, VisitDue, VisitRule
-from weibao.visits.scheduling import add_months
 
 VISITS = "/api/v1/visits/"
 WORKLIST = "/api/v1/worklist/"

@@ -19,13 +19,13 @@ from django.utils import timezone
 
 from tests.helpers import years_before
 from weibao.audit.models import AuditEvent
+from weibao.core.dates import add_months
 from weibao.core.management.commands import serve
 from weibao.notifications.models import Notification
 from weibao.notifications.selectors import message
 from weibao.visits import tasks
 from weibao.visits.jobs import DailyReport, recompute_due_dates, run_daily
 from weibao.visits.models import VisitDue, VisitRule
-from weibao.visits.scheduling import add_months
 from weibao.visits.services import visit_complete, visit_start
 
 DAY = dt.timedelta(days=1)

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from tests.helpers import years_before
 from weibao.children.models import Child
+from weibao.core.dates import add_months
 from weibao.notifications.models import Notification
 from weibao.visits import jobs
 from weibao.visits.jobs import recompute_due_dates, run_daily
 from weibao.visits.models import VisitDue, VisitRule
-from weibao.visits.scheduling import add_months
 from weibao.visits.services import visit_complete, visit_start
 
 DAY = dt.timedelta(days=1)

@@ -13,12 +13,12 @@ from weibao.audit.models import AuditEvent
 from weibao.children import idnumber
 from weibao.children.choices import Status
 from weibao.children.models import Child, ChildCategory, Guardian
+from weibao.core.dates import add_months
 from weibao.core.demo import DEMO_MARK, DEMO_PASSWORD
 from weibao.core.models import SiteState
 from weibao.notifications.models import Notification
 from weibao.visits.jobs import run_daily
 from weibao.visits.models import Concern, Visit, VisitDue
-from weibao.visits.scheduling import add_months
 from weibao.visits.selectors import Horizon, completion_table, worklist_counts
 
 N = 60

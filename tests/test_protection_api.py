@@ -11,8 +11,8 @@ from weibao.audit.models import AccessLog
 from weibao.cases import protection
 from weibao.cases.models import ProtectionRecord
 from weibao.cases.services import case_open
+from weibao.core.dates import add_months
 from weibao.visits.models import RETURNED_HOME, VisitDue
-from weibao.visits.scheduling import add_months
 
 pytestmark = pytest.mark.usefixtures("english")
 

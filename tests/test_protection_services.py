@@ -15,9 +15,9 @@ from weibao.cases import protection
 from weibao.cases.models import Case, ProtectionRecord
 from weibao.cases.services import case_open
 from weibao.children.models import Child
+from weibao.core.dates import add_months
 from weibao.core.exceptions import ConflictError
 from weibao.visits.models import RETURNED_HOME, VisitDue
-from weibao.visits.scheduling import add_months
 
 pytestmark = pytest.mark.usefixtures("english")
 

@@ -1,7 +1,8 @@
 """The small text helpers the mandatory-report code relies on. (The report fixtures shared by
 the test_reports_* modules are in conftest.py, their plain helpers in helpers.py.)"""
 
-from weibao.reports.text import clean_text, normalize_code
+from weibao.core.text import clean_text
+from weibao.reports.text import normalize_code
 
 # --- the helpers themselves ---------------------------------------------------------------------
 

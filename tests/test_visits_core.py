@@ -7,10 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from weibao.core.dates import add_months
 from weibao.core.exceptions import ConflictError
 from weibao.visits import selectors, services
 from weibao.visits.models import Concern, Visit, VisitDue, VisitRule
-from weibao.visits.scheduling import RuleSet, add_months, next_due
+from weibao.visits.scheduling import RuleSet, next_due
 
 TODAY = dt.date(2026, 11, 29)
 RULES = RuleSet(

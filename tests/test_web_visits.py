@@ -15,10 +15,10 @@ from tests.conftest import web_client
 from weibao.audit.models import AuditEvent
 from weibao.children.categories import Category
 from weibao.children.models import Child
+from weibao.core.dates import add_months
 from weibao.notifications.models import Notification
 from weibao.visits import services
 from weibao.visits.models import RETURNED_HOME, Concern, Visit, VisitAttachment, VisitDue, VisitRule
-from weibao.visits.scheduling import add_months
 
 LEDGER_HEADERS = (
     *("居民区", "儿童姓名", "走访日期", "走访方式", "见到的人", "心理情绪", "学习情况"),

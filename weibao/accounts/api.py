@@ -13,8 +13,7 @@ from rest_framework.views import APIView
 
 from weibao.accounts.lockout import login_failed, login_locked
 from weibao.accounts.models import RoleAssignment, User
-from weibao.accounts.selectors import user_role_assignments, user_scope_areas
-from weibao.children.api import REVEAL_PERMISSION
+from weibao.accounts.selectors import REVEAL_PERMISSION, user_role_assignments, user_scope_areas
 from weibao.core.parsers import SafeJSONParser
 
 

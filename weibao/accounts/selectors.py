@@ -1,4 +1,7 @@
-from weibao.accounts.models import RoleAssignment
+from weibao.accounts.models import Role, RoleAssignment
+
+# Who may reveal children's ID numbers, phones and addresses (a permission of the children app).
+REVEAL_PERMISSION = "children.reveal_sensitive"
 
 
 def user_role_assignments(user) -> list[RoleAssignment]:
@@ -33,4 +36,11 @@ def users_with_role_in_areas(*, roles, area_ids) -> list[int]:
         RoleAssignment.objects.filter(role__in=list(roles), area_id__in=list(area_ids))
         .values_list("user_id", flat=True)
         .distinct()
+    )
+
+
+def is_district_staff(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser
+        or any(ra.role == Role.DISTRICT_STAFF for ra in user_role_assignments(user))
     )

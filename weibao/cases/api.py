@@ -46,8 +46,13 @@ from weibao.cases.serializers import (
     PlanVersionSerializer,
     TimelineEntrySerializer,
 )
-from weibao.core.api import INVALID, RecordViewSetMixin, post_action, step_responses
-from weibao.visits.api import NeverCacheMixin
+from weibao.core.api import (
+    INVALID,
+    NeverCacheMixin,
+    RecordViewSetMixin,
+    post_action,
+    step_responses,
+)
 
 _NOT_FOUND = OpenApiResponse(description="No such case, or not yours to see.")
 _FORBIDDEN = OpenApiResponse(description="You see the case but your role may not take this step.")

@@ -17,21 +17,23 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from weibao.accounts.serializers import PersonSerializer
 from weibao.audit.models import AccessLog
 from weibao.cases import protection
 from weibao.cases.choices import CapacityResult, Placement, ProtectionEnd, ProtectionGround
 from weibao.cases.models import ProtectionRecord
 from weibao.cases.selectors import case_get_for_user, protections_visible_to
-from weibao.cases.services import TEXT_LIMIT
 from weibao.core.api import (
     INVALID,
+    MAX_DB_INT,
+    NamedChoiceField,
+    NeverCacheMixin,
     RecordViewSetMixin,
     StrictFieldsMixin,
     post_action,
     step_responses,
 )
-from weibao.visits.api import NeverCacheMixin
-from weibao.visits.serializers import MAX_DB_INT, NamedChoiceField, PersonSerializer
+from weibao.core.text import TEXT_LIMIT
 
 LIMIT_STATES = [
     ("past", "past the one-year limit"),

@@ -21,6 +21,7 @@ from rest_framework import generics, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from weibao.accounts.serializers import PersonSerializer
 from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record
 from weibao.cases.models import Case, ServiceRecord
@@ -33,13 +34,18 @@ from weibao.cases.service_records import (
     service_record_create,
     service_record_void,
 )
-from weibao.cases.services import TEXT_LIMIT
-from weibao.core.api import INVALID, RecordViewSetMixin, StrictFieldsMixin, post_action
+from weibao.core.api import (
+    INVALID,
+    MAX_DB_INT,
+    NeverCacheMixin,
+    RecordViewSetMixin,
+    StrictFieldsMixin,
+    post_action,
+)
 from weibao.core.parsers import SafeJSONParser
+from weibao.core.text import TEXT_LIMIT
 from weibao.partners.models import Partner
 from weibao.partners.serializers import VisibleCaseField, service_type_field
-from weibao.visits.api import NeverCacheMixin
-from weibao.visits.serializers import MAX_DB_INT, PersonSerializer
 
 User = get_user_model()
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")

@@ -18,10 +18,10 @@ from weibao.cases.plans import (
     PlannedServiceInput,
 )
 from weibao.cases.selectors import eligible_owners, plan_services
-from weibao.cases.services import TEXT_LIMIT
+from weibao.core.forms import DateInput
+from weibao.core.text import TEXT_LIMIT
 from weibao.partners.models import Partner
 from weibao.partners.selectors import partners_visible_to
-from weibao.visits.forms import DateInput
 
 
 def _textarea(rows: int = 3) -> forms.Textarea:

@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from weibao.cases.models import ServiceRecord
-from weibao.visits.export import content_disposition, safe_text
+from weibao.core.xlsx import content_disposition, safe_text
 
 __all__ = ["content_disposition", "ledger_filename", "ledger_title", "service_ledger_workbook"]
 

@@ -50,11 +50,12 @@ from weibao.cases.service_records import (
     service_record_void,
     validate_service,
 )
-from weibao.cases.services import TEXT_LIMIT
+from weibao.core.dates import parse_month, shift_month
+from weibao.core.forms import DateInput
+from weibao.core.text import TEXT_LIMIT
 from weibao.core.views_helpers import apply_errors
 from weibao.partners.models import Partner
 from weibao.partners.selectors import partners_visible_to
-from weibao.visits.forms import DateInput, parse_month, shift_month
 
 PAGE_SIZE = 50
 User = get_user_model()

@@ -34,8 +34,9 @@ from weibao.cases.choices import CapacityResult, Placement, ProtectionEnd, Prote
 from weibao.cases.models import Case, ProtectionRecord
 from weibao.cases.selectors import case_roles, protections_visible_to
 from weibao.cases.service_records import BACKDATE_DAYS, earliest_date
-from weibao.cases.services import case_audit, clean_text
+from weibao.cases.services import case_audit
 from weibao.core.exceptions import ConflictError
+from weibao.core.text import checked_text
 from weibao.visits.services import child_mark_returned_home
 
 # Who records what: all three are decisions of civil affairs (see the module docstring).
@@ -200,7 +201,7 @@ def protection_start(
     if placement not in Placement.values:
         errors["placement"] = [_("Please choose where the child is placed (Art. 93).")]
     try:
-        placement_detail = clean_text(
+        placement_detail = checked_text(
             placement_detail, "placement_detail", required=False, limit=PLACEMENT_DETAIL_LIMIT
         )
     except ValidationError as exc:
@@ -283,7 +284,7 @@ def protection_assess_capacity(
     if result not in CapacityResult.values:
         errors["result"] = [_("Please choose the result of the assessment.")]
     try:
-        notes = clean_text(
+        notes = checked_text(
             notes,
             "notes",
             required=True,
@@ -342,7 +343,7 @@ def protection_end(
     if end_reason not in ProtectionEnd.values:
         errors["end_reason"] = [_("Please choose how the temporary guardianship ended.")]
     try:
-        note = clean_text(
+        note = checked_text(
             note,
             "note",
             required=end_reason in (ProtectionEnd.LONG_TERM, ProtectionEnd.OTHER),

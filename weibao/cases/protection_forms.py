@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from weibao.cases.choices import CapacityResult, Placement, ProtectionEnd, ProtectionGround
 from weibao.cases.models import ProtectionRecord
 from weibao.cases.protection import PLACEMENT_DETAIL_LIMIT
-from weibao.cases.services import TEXT_LIMIT
-from weibao.visits.forms import DateInput
+from weibao.core.forms import DateInput
+from weibao.core.text import TEXT_LIMIT
 
 
 def _label(name: str):

@@ -9,19 +9,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from weibao.accounts.serializers import PersonSerializer
 from weibao.cases import workflow
 from weibao.cases.choices import PlannedServiceStatus, RiskLevel, ServiceType, Stage
 from weibao.cases.models import Case, PlannedService, PlanVersion
 from weibao.cases.plans import DESCRIPTION_LIMIT, GOALS_LIMIT, MAX_SERVICES, NOTE_LIMIT
 from weibao.cases.selectors import HIDDEN_CHANGE_KEYS, case_roles, current_plan
-from weibao.cases.services import REASSESS_STAGES, SIMPLE_TRANSITIONS, TEXT_LIMIT
-from weibao.core.api import StrictFieldsMixin
-from weibao.visits.serializers import (
-    MAX_DB_INT,
-    NamedChoiceField,
-    PersonSerializer,
-    VisibleChildField,
-)
+from weibao.cases.services import REASSESS_STAGES, SIMPLE_TRANSITIONS
+from weibao.core.api import MAX_DB_INT, NamedChoiceField, StrictFieldsMixin
+from weibao.core.text import TEXT_LIMIT
+from weibao.visits.serializers import VisibleChildField
 
 
 def _stage(**kwargs) -> NamedChoiceField:

@@ -24,9 +24,10 @@ from weibao.cases import workflow
 from weibao.cases.choices import ServiceType
 from weibao.cases.models import Case, ServiceRecord
 from weibao.cases.selectors import case_roles, service_records_visible_to
-from weibao.cases.services import TEXT_LIMIT, case_audit, clean_text, eligible_owner
+from weibao.cases.services import case_audit, eligible_owner
+from weibao.core.dates import month_bounds
+from weibao.core.text import TEXT_LIMIT, checked_text
 from weibao.partners.selectors import partners_visible_to
-from weibao.visits.selectors import month_bounds
 
 BACKDATE_DAYS = 30
 MAX_MINUTES = 24 * 60
@@ -184,7 +185,7 @@ def service_record_void(*, actor, record: ServiceRecord, reason: str) -> Service
         )
     if not can_void(actor, current):
         raise PermissionDenied
-    reason = clean_text(
+    reason = checked_text(
         reason, "reason", required=True, message=_("Please say why the record is wrong.")
     )
     current.voided_at, current.voided_by, current.void_reason = timezone.now(), actor, reason

@@ -25,11 +25,10 @@ from weibao.cases.selectors import (
 from weibao.children.models import Child
 from weibao.children.selectors import children_visible_to
 from weibao.core.exceptions import ConflictError
+from weibao.core.text import checked_text
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify
 from weibao.partners.models import Referral
-
-TEXT_LIMIT = 5000
 
 
 def case_audit(*, actor, case: Case, action: str, changes=None, note: str = "") -> None:
@@ -39,21 +38,6 @@ def case_audit(*, actor, case: Case, action: str, changes=None, note: str = "") 
         actor=actor, action=action, obj=case, child=case.child, case=case, changes=changes,
         note=note,
     )  # fmt: skip
-
-
-def clean_text(
-    value: object, field: str, *, required: bool, message: str = "", limit: int = TEXT_LIMIT
-) -> str:
-    """A free-text input of the case work, stripped: `message` when it is required and empty,
-    a field error when it is longer than `limit`."""
-    text = value.strip() if isinstance(value, str) else ""
-    if required and not text:
-        raise ValidationError({field: [message]})
-    if len(text) > limit:
-        raise ValidationError(
-            {field: [_("Please keep this under %(n)d characters.") % {"n": limit}]}
-        )
-    return text
 
 
 def eligible_owner(user, child: Child) -> bool:
@@ -114,7 +98,7 @@ def case_open(
         raise ValidationError(
             {"owner": [_("The case owner must work in the child's residential area.")]}
         )
-    summary = clean_text(summary, "summary", required=False, message="")
+    summary = checked_text(summary, "summary", required=False, message="")
     if open_case_for_child(child) is not None:
         raise ValidationError({"child": [_("This child already has an open case.")]})
     case = Case(child=child, owner=owner, opened_by=actor, summary=summary, origin_concern=concern)
@@ -140,7 +124,7 @@ def case_file(*, actor, case: Case, summary: str, expected_version: int | None =
     """建档: the owner confirms the case with a summary of what is known."""
     current = _lock(case, expected_version)
     old = _move(actor, current, "file")
-    current.summary = clean_text(
+    current.summary = checked_text(
         summary, "summary", required=True, message=_("Please summarise the case.")
     )
     _save(current, ["stage", "summary"])
@@ -178,7 +162,7 @@ def case_assess(
         workflow.CASE.check("assess", current.stage, roles)
     if risk_level not in RiskLevel.values:
         raise ValidationError({"risk_level": [_("Please choose a risk level.")]})
-    reasons = clean_text(
+    reasons = checked_text(
         reasons, "reasons", required=True, message=_("Please give the reasons for this level.")
     )
     old_stage = current.stage
@@ -208,7 +192,7 @@ def case_advance(
     if transition not in SIMPLE_TRANSITIONS:
         raise ValidationError({"transition": [_("Unknown action.")]})
     current = _lock(case, expected_version)
-    note = clean_text(note, "note", required=False, message="")
+    note = checked_text(note, "note", required=False, message="")
     roles = case_roles(actor, current)
     workflow.CASE.check(transition, current.stage, roles)
     if transition == "intervene" and current_plan(current) is None:
@@ -255,7 +239,7 @@ def case_request_close(
     current = _lock(case, expected_version)
     workflow.CASE.check("request_close", current.stage, case_roles(actor, current))
     _refuse_with_live_referrals(current)
-    summary = clean_text(
+    summary = checked_text(
         summary, "summary", required=True, message=_("Please write a closing summary.")
     )
     old = _move(actor, current, "request_close")
@@ -314,7 +298,7 @@ def case_decide_close(
         )
     if approve:  # a referral may have been made while the request waited
         _refuse_with_live_referrals(current)
-    note = clean_text(
+    note = checked_text(
         note,
         "note",
         required=not approve,
@@ -358,7 +342,7 @@ def case_reopen(*, actor, case: Case, reason: str, expected_version: int | None 
     case meanwhile."""
     current = _lock(case, expected_version)
     workflow.CASE.check("reopen", current.stage, case_roles(actor, current))
-    reason = clean_text(
+    reason = checked_text(
         reason, "reason", required=True, message=_("Please give the reason for reopening.")
     )
     old = _move(actor, current, "reopen")

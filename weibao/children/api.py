@@ -10,6 +10,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from weibao.accounts.selectors import REVEAL_PERMISSION
 from weibao.audit.models import AccessLog
 from weibao.children import services
 from weibao.children.models import Child
@@ -24,8 +25,6 @@ from weibao.children.serializers import (
     StatusChangeSerializer,
 )
 from weibao.core.parsers import SafeJSONParser
-
-REVEAL_PERMISSION = "children.reveal_sensitive"
 
 _NOT_FOUND = OpenApiResponse(description="No such child, or not in your areas.")
 _INVALID = OpenApiResponse(description="Field → list of messages.")

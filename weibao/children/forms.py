@@ -9,19 +9,12 @@ from weibao.children.models import Child
 from weibao.children.services import PLAIN_FIELDS, GuardianInput
 from weibao.children.validation import validate_child_data
 from weibao.core import crypto
+from weibao.core.forms import DateInput
 
 
 class CommunityChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Area) -> str:
         return f"{obj.parent.name} · {obj.name}" if obj.parent else obj.name
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        # <input type=date> only understands ISO dates, whatever the UI language's format is.
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ChildForm(forms.Form):

@@ -14,6 +14,7 @@ from weibao.children.choices import AGED_OUT, Status
 from weibao.children.models import CategoryTally, Child, ChildCategory, Guardian, adult_cutoff
 from weibao.children.tallies import TOTAL, tallies_ready
 from weibao.core import crypto
+from weibao.core.dates import years_before
 
 
 def children_visible_to(user) -> QuerySet[Child]:
@@ -40,16 +41,9 @@ def child_get_for_user(user, pk) -> Child:
 
 def _birth_range_for_ages(lo: int, hi: int, today: dt.date) -> tuple[dt.date, dt.date]:
     """Birth dates of children aged lo..hi (inclusive) today."""
-    oldest = _years_before(today, hi + 1) + dt.timedelta(days=1)
-    youngest = _years_before(today, lo)
+    oldest = years_before(today, hi + 1) + dt.timedelta(days=1)
+    youngest = years_before(today, lo)
     return oldest, youngest
-
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
 
 
 PHONE_RE = re.compile(r"^1\d{10}$")

@@ -31,11 +31,8 @@ from weibao.children.models import Child, Guardian
 from weibao.children.selectors import ChildFilters, child_categories
 from weibao.children.services import REVEALABLE, GuardianInput
 from weibao.core import crypto
-from weibao.core.api import StrictFieldsMixin
+from weibao.core.api import MAX_DB_INT, StrictFieldsMixin
 
-# The largest value a database integer key can hold; bigger numbers would overflow the driver
-# instead of simply matching nothing.
-MAX_DB_INT = 2**63 - 1
 # Free-text columns are TEXT in the database; a cap keeps one request from storing megabytes.
 LONG_TEXT = 2000
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
+from weibao.accounts.selectors import REVEAL_PERMISSION
 from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record, audit_record
 from weibao.children import idnumber
@@ -373,7 +374,7 @@ def child_reveal(
 ) -> str:
     """Return one sensitive value in full, after logging who asked for it and why."""
     _assert_can_write(actor, child)
-    if not actor.has_perm("children.reveal_sensitive"):
+    if not actor.has_perm(REVEAL_PERMISSION):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
     if field not in REVEALABLE:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from weibao.accounts.selectors import REVEAL_PERMISSION
 from weibao.audit.models import AccessLog
 from weibao.children import services
 from weibao.children.categories import Category
@@ -123,7 +124,7 @@ def _render_detail(request: HttpRequest, child: Child, **extra) -> HttpResponse:
         "guardians": child.guardians.all(),
         "history": history,
         "address_masked": crypto.mask_address(child.address),
-        "can_reveal": request.user.has_perm("children.reveal_sensitive"),
+        "can_reveal": request.user.has_perm(REVEAL_PERMISSION),
         "status_form": StatusForm(
             initial={"status": child.status, "version": child.version},
         ),

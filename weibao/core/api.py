@@ -4,7 +4,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent, build_choice_description_list
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
@@ -16,6 +19,9 @@ from weibao.core.exceptions import ConflictError
 from weibao.core.parsers import SafeJSONParser
 
 INVALID = OpenApiResponse(description="Field → list of messages.")
+
+# The largest value a database integer key can hold.
+MAX_DB_INT = 2**63 - 1
 
 
 class Pagination(PageNumberPagination):
@@ -115,3 +121,51 @@ class RecordViewSetMixin:
             expected_version=data.get("version"),
         )
         return self._represent(record)
+
+
+# No docstring: the schema generator would show it as every operation's description.
+class NeverCacheMixin:
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Children's personal data must not linger in browser or proxy caches.
+        add_never_cache_headers(response)
+        return response
+
+
+class NamedChoiceField(serializers.ChoiceField):
+    """A ChoiceField whose choice set is one named component of the OpenAPI schema. Several
+    models here have a `kind` or a `state`, and the four Art. 21–23 questions share one set of
+    answers; left to itself the schema generator warns about the clashing or repeated names."""
+
+    def __init__(self, *args, enum_name: str, **kwargs):
+        self.enum_name = enum_name
+        super().__init__(*args, **kwargs)
+
+
+class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = NamedChoiceField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field: NamedChoiceField = self.target
+        choices = {k: v for k, v in field.choices.items() if k != ""}
+        enum = ResolvedComponent(
+            name=field.enum_name,
+            type=ResolvedComponent.SCHEMA,
+            object=field.enum_name,
+            schema={
+                "type": "string",
+                "enum": list(choices),
+                "description": build_choice_description_list(choices.items()),
+            },
+        )
+        auto_schema.registry.register_on_missing(enum)
+        if not field.allow_blank:
+            return enum.ref
+        blank = ResolvedComponent(
+            name="BlankEnum",
+            type=ResolvedComponent.SCHEMA,
+            object="BlankEnum",
+            schema={"enum": [""]},
+        )
+        auto_schema.registry.register_on_missing(blank)
+        return {"oneOf": [enum.ref, blank.ref]}

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from weibao.accounts.models import Role, RoleAssignment, User
+from weibao.accounts.selectors import REVEAL_PERMISSION
 from weibao.areas.models import Area
 from weibao.areas.selectors import communities_visible_to
 from weibao.audit.services import audit_record
@@ -47,11 +48,12 @@ from weibao.children.choices import (
 from weibao.children.models import Child, ChildCategory, adult_cutoff
 from weibao.children.services import GuardianInput, child_change_status, child_create
 from weibao.core import crypto
+from weibao.core.dates import add_months, years_before
 from weibao.core.demo_cases import CasesResult, load_case_demo
 from weibao.core.models import SiteState
 from weibao.visits.jobs import DailyReport, run_daily
 from weibao.visits.models import Concern
-from weibao.visits.scheduling import RuleSet, add_months
+from weibao.visits.scheduling import RuleSet
 from weibao.visits.selectors import Horizon
 from weibao.visits.services import (
     child_mark_returned_home,
@@ -122,7 +124,7 @@ ADMIN_PERMS = (
     "accounts.change_roleassignment",
     "accounts.view_roleassignment",
 )
-REVEAL = "children.reveal_sensitive"
+REVEAL = REVEAL_PERMISSION
 
 ACCOUNTS = [
     DemoAccount("admin", "演示·系统管理员", Role.SYSADMIN, (), is_staff=True, is_superuser=True),
@@ -497,20 +499,13 @@ def _weighted(rng: random.Random, weights: dict):
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
 def _age(birth: dt.date, today: dt.date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 def _birth_date(rng: random.Random, today: dt.date, below_age: int = 18) -> dt.date:
     """A birth date of a child aged 0..below_age-1 today (and at least three weeks old)."""
-    earliest = _years_before(today, below_age) + dt.timedelta(days=1)
+    earliest = years_before(today, below_age) + dt.timedelta(days=1)
     return today - dt.timedelta(days=rng.randint(21, (today - earliest).days))
 
 
@@ -695,7 +690,7 @@ class _Generator:
         backdate = None
         if aged_out:
             # Registered as a minor about two years ago and 18 or 19 today; see _backdate.
-            real_birth = _years_before(today, 18) - dt.timedelta(days=rng.randint(1, 600))
+            real_birth = years_before(today, 18) - dt.timedelta(days=rng.randint(1, 600))
             if (real_birth.month, real_birth.day) == (2, 29):
                 real_birth -= dt.timedelta(days=1)
             birth = real_birth.replace(year=real_birth.year + 2)

@@ -1,5 +1,5 @@
+from weibao.accounts.selectors import is_district_staff
 from weibao.notifications.selectors import unread_count
-from weibao.visits.views import is_district_staff
 
 
 def topbar(request):

@@ -2,12 +2,9 @@
 
 from rest_framework import serializers
 
-from weibao.core.api import StrictFieldsMixin
+from weibao.core.api import MAX_DB_INT, NamedChoiceField, StrictFieldsMixin
 from weibao.notifications.models import Notification
 from weibao.notifications.selectors import message
-from weibao.visits.serializers import NamedChoiceField
-
-MAX_DB_INT = 2**63 - 1
 
 
 class NotificationSerializer(serializers.ModelSerializer):

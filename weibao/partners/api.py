@@ -17,7 +17,13 @@ from rest_framework.response import Response
 from weibao.accounts.selectors import user_scope_areas
 from weibao.cases.models import Case
 from weibao.cases.selectors import case_get_for_user
-from weibao.core.api import INVALID, RecordViewSetMixin, post_action, step_responses
+from weibao.core.api import (
+    INVALID,
+    NeverCacheMixin,
+    RecordViewSetMixin,
+    post_action,
+    step_responses,
+)
 from weibao.core.parsers import SafeJSONParser
 from weibao.partners import services
 from weibao.partners.models import Partner, Referral
@@ -40,7 +46,6 @@ from weibao.partners.serializers import (
     ReferralSerializer,
 )
 from weibao.partners.views import overdue_first
-from weibao.visits.api import NeverCacheMixin
 
 _PARTNER_NOT_FOUND = OpenApiResponse(description="No such partner, or not in your areas.")
 _REFERRAL_NOT_FOUND = OpenApiResponse(description="No such referral, or its case is not yours.")

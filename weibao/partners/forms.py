@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from weibao.areas.models import Area
 from weibao.areas.selectors import areas_visible_to
 from weibao.cases.choices import ServiceType
-from weibao.cases.services import TEXT_LIMIT
+from weibao.core.forms import DateInput
+from weibao.core.text import TEXT_LIMIT
 from weibao.partners.models import Partner, PartnerKind, Referral
 from weibao.partners.selectors import areas_managed_by, partners_visible_to
 from weibao.partners.services import MAX_ACCEPT_DAYS, transition_text_message
-from weibao.visits.forms import DateInput
 
 LEVEL_ORDER = {Area.Level.DISTRICT: 0, Area.Level.SUBDISTRICT: 1, Area.Level.COMMUNITY: 2}
 

@@ -8,17 +8,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from weibao.accounts.serializers import PersonSerializer
 from weibao.areas.models import Area
 from weibao.areas.selectors import areas_visible_to
 from weibao.cases.choices import ServiceType
 from weibao.cases.models import Case
 from weibao.cases.selectors import case_roles, cases_visible_to
-from weibao.cases.services import TEXT_LIMIT
-from weibao.core.api import StrictFieldsMixin
+from weibao.core.api import MAX_DB_INT, NamedChoiceField, StrictFieldsMixin
+from weibao.core.text import TEXT_LIMIT
 from weibao.partners.models import Partner, PartnerKind, Referral
 from weibao.partners.selectors import partners_visible_to
 from weibao.partners.workflow import REFERRAL
-from weibao.visits.serializers import MAX_DB_INT, NamedChoiceField, PersonSerializer
 
 
 def service_type_field(**kwargs) -> NamedChoiceField:

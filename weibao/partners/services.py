@@ -23,8 +23,9 @@ from weibao.cases import workflow as case_workflow
 from weibao.cases.choices import ServiceType
 from weibao.cases.models import Case
 from weibao.cases.selectors import case_roles
-from weibao.cases.services import TEXT_LIMIT, case_audit, clean_text
+from weibao.cases.services import case_audit
 from weibao.core.exceptions import ConflictError
+from weibao.core.text import TEXT_LIMIT, checked_text
 from weibao.partners.models import Partner, PartnerKind, Referral
 from weibao.partners.selectors import (
     areas_managed_by,
@@ -250,7 +251,7 @@ def referral_create(
             _("The deadline can be at most %(n)d days from today.") % {"n": MAX_ACCEPT_DAYS}
         ]
     try:
-        reason = clean_text(
+        reason = checked_text(
             reason, "reason", required=True, message=_("Please give the reason for the referral.")
         )
     except ValidationError as exc:
@@ -328,7 +329,7 @@ def referral_transition(
         raise ConflictError
     transition = REFERRAL.check(name, current.state, case_roles(actor, current.case))
     field, required = TRANSITION_TEXT[name]
-    note = clean_text(note, "note", required=required, message=transition_text_message(name))
+    note = checked_text(note, "note", required=required, message=transition_text_message(name))
     old = current.state
     current.state = transition.target
     now = timezone.now()

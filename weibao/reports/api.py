@@ -12,7 +12,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from weibao.areas.models import Area
-from weibao.core.api import INVALID, RecordViewSetMixin, post_action, step_responses
+from weibao.core.api import (
+    INVALID,
+    NeverCacheMixin,
+    RecordViewSetMixin,
+    post_action,
+    step_responses,
+)
 from weibao.core.parsers import SafeJSONParser
 from weibao.reports import ratelimit, services
 from weibao.reports.choices import Channel
@@ -33,7 +39,6 @@ from weibao.reports.serializers import (
     UnidentifiedSerializer,
     VersionSerializer,
 )
-from weibao.visits.api import NeverCacheMixin
 
 _NOT_FOUND = OpenApiResponse(description="No such report, or not in your areas.")
 _FORBIDDEN = OpenApiResponse(description="You may see this report but not take this action.")

@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.areas.selectors import communities_visible_to
 from weibao.children.models import Child
+from weibao.core.api import MAX_DB_INT
+from weibao.core.forms import DateInput, DateTimeLocalInput
+from weibao.core.text import clean_text
 from weibao.reports import services
 from weibao.reports.choices import ChildSex, ReporterType, Situation
 from weibao.reports.models import ClockPolicy, Report
@@ -23,9 +26,6 @@ from weibao.reports.services import (
     REPORTER_PHONE_LIMIT,
     ReportInput,
 )
-from weibao.reports.text import clean_text
-
-MAX_DB_INT = 2**63 - 1
 
 
 def _too_long(limit: int) -> str:
@@ -49,20 +49,6 @@ class CleanCharField(forms.CharField):
 
     def to_python(self, value):
         return clean_text(value, multiline=self.multiline) if value not in self.empty_values else ""
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def _text(label, max_length: int, *, required_message=None, **kwargs) -> CleanCharField:

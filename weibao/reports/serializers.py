@@ -9,9 +9,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from weibao.accounts.models import User
+from weibao.accounts.serializers import PersonSerializer
 from weibao.areas.models import Area
 from weibao.core import crypto
-from weibao.core.api import StrictFieldsMixin
+from weibao.core.api import MAX_DB_INT, NamedChoiceField, StrictFieldsMixin
+from weibao.core.text import clean_text
 from weibao.reports.choices import Channel, ChildSex, ReporterType, Situation
 from weibao.reports.forms import report_input_from
 from weibao.reports.models import Report
@@ -31,13 +33,7 @@ from weibao.reports.services import (
     REPORTER_PHONE_LIMIT,
     ReportInput,
 )
-from weibao.reports.text import clean_text
-from weibao.visits.serializers import (
-    MAX_DB_INT,
-    NamedChoiceField,
-    PersonSerializer,
-    VisibleChildField,
-)
+from weibao.visits.serializers import VisibleChildField
 
 LINK_CHOICES = [
     (Report.Link.LINKED, Report.Link.LINKED.label),

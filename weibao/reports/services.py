@@ -29,13 +29,14 @@ from weibao.cases.services import case_audit, case_open
 from weibao.children.models import Child
 from weibao.children.selectors import children_visible_to
 from weibao.core.exceptions import ConflictError
+from weibao.core.text import clean_text
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify
 from weibao.reports import workflow
 from weibao.reports.choices import POLICE_SITUATIONS, Channel, ChildSex, ReporterType, Situation
 from weibao.reports.models import ClockPolicy, Report, ReportSituation
 from weibao.reports.selectors import report_roles
-from weibao.reports.text import clean_text, normalize_code, normalize_reference
+from weibao.reports.text import normalize_code, normalize_reference
 from weibao.visits.models import Concern
 from weibao.visits.selectors import concerns_visible_to
 from weibao.visits.services import concern_handle

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.http import FileResponse, Http404
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -27,6 +26,7 @@ from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record
 from weibao.children.models import Child
 from weibao.children.selectors import child_get_for_user
+from weibao.core.api import NeverCacheMixin
 from weibao.core.parsers import SafeJSONParser
 from weibao.visits import services
 from weibao.visits.models import Visit, VisitAttachment, VisitRule
@@ -71,15 +71,6 @@ _VISIT_NOT_FOUND = OpenApiResponse(
 _NOT_DRAFT = OpenApiResponse(description="Only the author's own draft can be changed.")
 _CHILD_NOT_FOUND = OpenApiResponse(description="No such child, or not in your areas.")
 _CHILD_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Child id")
-
-
-# No docstring: the schema generator would show it as every operation's description.
-class NeverCacheMixin:
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        # Children's personal data must not linger in browser or proxy caches.
-        add_never_cache_headers(response)
-        return response
 
 
 # --- Worklist -------------------------------------------------------------------------------

@@ -8,13 +8,12 @@ import io
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from weibao.core.xlsx import safe_text
 from weibao.visits.models import Visit
 
 HEADERS = [
@@ -39,16 +38,6 @@ HEADERS = [
 ]
 KIND_LABELS = {"home": "入户", "phone": "电话", "school": "到校", "other": "其他"}
 ANSWER_LABELS = {"yes": "是", "no": "否", "na": "不适用", "": ""}
-
-# A spreadsheet treats a cell starting with one of these as a formula (CSV/formula injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value: str) -> str:
-    """Text that a spreadsheet shows as text: no control characters openpyxl refuses, and a
-    leading quote in front of anything that would start a formula."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def _cell(value: Any) -> Any:
@@ -110,11 +99,6 @@ def ledger_workbook(visits: Iterable[Visit], *, title: str) -> tuple[bytes, int]
 def ledger_filename(subdistrict_name: str, year: int, month: int) -> str:
     name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "", subdistrict_name) or "ledger"
     return f"走访台账-{name}-{year:04d}-{month:02d}.xlsx"
-
-
-def content_disposition(filename: str, fallback: str) -> str:
-    """attachment with an ASCII fallback name and the real name per RFC 5987 / RFC 6266."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def ledger_title(subdistrict_name: str, year: int, month: int) -> str:

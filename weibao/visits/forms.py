@@ -1,23 +1,12 @@
-import datetime as dt
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from weibao.core.forms import DateInput
 from weibao.visits.models import Visit
 
 # Free-text answers are long enough for a thorough note, short enough that a stray paste
 # cannot bloat a child's record.
 TEXT_MAX = 4000
-
-
-class DateInput(forms.DateInput):
-    """A native date picker; it only understands ISO dates, whatever the UI language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class BigRadioSelect(forms.RadioSelect):
@@ -135,22 +124,3 @@ class VisitRuleForm(forms.Form):
         help_text=_("How long follow-up visits continue: 3 to 12 months."),
     )
     active = forms.BooleanField(label=_("active"), required=False)
-
-
-MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
-
-
-def parse_month(value: str | None, today: dt.date) -> tuple[int, int, bool]:
-    """(year, month, understood) from "YYYY-MM"; anything else is the current month."""
-    match = MONTH_RE.match(value or "")
-    if match:
-        year, month = int(match[1]), int(match[2])
-        if 2000 <= year <= 2100 and 1 <= month <= 12:
-            return year, month, True
-    return today.year, today.month, not value
-
-
-def shift_month(year: int, month: int, delta: int) -> str:
-    """ "YYYY-MM" of the month `delta` months away."""
-    years, month0 = divmod(month - 1 + delta, 12)
-    return f"{year + years:04d}-{month0 + 1:02d}"

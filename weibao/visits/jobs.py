@@ -17,6 +17,7 @@ from weibao.children.categories import Category
 from weibao.children.choices import Status
 from weibao.children.models import Child, ChildCategory, adult_cutoff
 from weibao.children.tallies import tallies_daily
+from weibao.core.dates import years_before
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify_area_staff
 from weibao.visits.models import VisitDue
@@ -45,13 +46,6 @@ class DailyReport:
         notifications_sent, so they are not counted twice."""
         counts = asdict(self)
         return sum(counts.values()) - counts["aged_out"] - counts["left_behind_16_flagged"]
-
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def recompute_due_dates(
@@ -271,7 +265,7 @@ def mark_overdue(today: dt.date, report: DailyReport) -> None:
 
 def flag_left_behind_turning_16(today: dt.date, report: DailyReport) -> None:
     """留守儿童 are under 16 by definition: ask the director to review the category."""
-    sixteen = _years_before(today, 16)
+    sixteen = years_before(today, 16)
     children = Child.objects.filter(
         status=Status.ACTIVE,
         birth_date__lte=sixteen,

@@ -1,20 +1,11 @@
 """When is a child's next visit due? Pure functions, so the rule is testable on its own and the
 same code serves one child (after a visit) and half a million (the daily job)."""
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from weibao.core.dates import add_months
 from weibao.visits.models import RETURNED_HOME, VisitRule
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day of the month `months` later, or the month's last day if it is shorter."""
-    years, month0 = divmod(day.month - 1 + months, 12)
-    year, month = day.year + years, month0 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 @dataclass(frozen=True)

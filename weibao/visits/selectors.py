@@ -1,7 +1,6 @@
 """Reads for visits, due visits (the worklist), completion tables and concerns. Each object type
 has one scope function; everything else starts from it."""
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from weibao.areas.models import Area
 from weibao.areas.selectors import area_scope_q, communities_visible_to
 from weibao.children.models import Child
 from weibao.children.selectors import children_visible_to
+from weibao.core.dates import month_bounds
 from weibao.visits.models import Concern, Visit, VisitDue
 
 
@@ -52,10 +52,6 @@ def concern_get_for_user(user, pk) -> Concern:
         )
     except (Concern.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404 from exc
-
-
-def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,14 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent, build_choice_description_list
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from weibao.accounts.serializers import PersonSerializer
 from weibao.children.models import Child
 from weibao.children.selectors import children_visible_to
-from weibao.core.api import StrictFieldsMixin
+from weibao.core.api import MAX_DB_INT, NamedChoiceField, StrictFieldsMixin
 from weibao.visits.models import (
     RULE_KEY_CHOICES,
     Concern,
@@ -26,8 +25,6 @@ from weibao.visits.models import (
 )
 from weibao.visits.selectors import Horizon
 
-# The largest value a database integer key can hold.
-MAX_DB_INT = 2**63 - 1
 # Free-text answers of a visit form; the columns are TEXT, the cap keeps requests small.
 LONG_TEXT = 4000
 
@@ -40,53 +37,7 @@ BUCKET_CHOICES = [
 DUE_BUCKET_CHOICES = [*BUCKET_CHOICES, ("later", _("Due later"))]
 
 
-class NamedChoiceField(serializers.ChoiceField):
-    """A ChoiceField whose choice set is one named component of the OpenAPI schema. Several
-    models here have a `kind` or a `state`, and the four Art. 21–23 questions share one set of
-    answers; left to itself the schema generator warns about the clashing or repeated names."""
-
-    def __init__(self, *args, enum_name: str, **kwargs):
-        self.enum_name = enum_name
-        super().__init__(*args, **kwargs)
-
-
-class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = NamedChoiceField
-
-    def map_serializer_field(self, auto_schema, direction):
-        field: NamedChoiceField = self.target
-        choices = {k: v for k, v in field.choices.items() if k != ""}
-        enum = ResolvedComponent(
-            name=field.enum_name,
-            type=ResolvedComponent.SCHEMA,
-            object=field.enum_name,
-            schema={
-                "type": "string",
-                "enum": list(choices),
-                "description": build_choice_description_list(choices.items()),
-            },
-        )
-        auto_schema.registry.register_on_missing(enum)
-        if not field.allow_blank:
-            return enum.ref
-        blank = ResolvedComponent(
-            name="BlankEnum",
-            type=ResolvedComponent.SCHEMA,
-            object="BlankEnum",
-            schema={"enum": [""]},
-        )
-        auto_schema.registry.register_on_missing(blank)
-        return {"oneOf": [enum.ref, blank.ref]}
-
-
 # --- Output ---------------------------------------------------------------------------------
-
-
-class PersonSerializer(serializers.Serializer):
-    """A user as other users see them: the id and the display name, nothing else."""
-
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(source="__str__", read_only=True)
 
 
 class VisitAttachmentSerializer(serializers.ModelSerializer):

@@ -18,6 +18,7 @@ from weibao.audit.services import audit_record
 from weibao.children.choices import Status
 from weibao.children.models import Child, ChildCategory
 from weibao.children.selectors import children_visible_to
+from weibao.core.dates import add_months
 from weibao.core.exceptions import ConflictError
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify
@@ -30,7 +31,7 @@ from weibao.visits.models import (
     VisitDue,
     VisitRule,
 )
-from weibao.visits.scheduling import Due, RuleSet, add_months, effective_last_visit, next_due
+from weibao.visits.scheduling import Due, RuleSet, effective_last_visit, next_due
 
 # The answers that are risk signals under 未保法 Art. 21–23, and the concern each raises.
 RISK_ANSWERS = {

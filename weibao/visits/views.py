@@ -21,30 +21,25 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from weibao.accounts.models import Role
-from weibao.accounts.selectors import user_role_assignments
+from weibao.accounts.selectors import is_district_staff, user_role_assignments
 from weibao.areas.models import Area
 from weibao.areas.selectors import areas_visible_to, communities_visible_to
 from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record, audit_record
 from weibao.children.models import Child
 from weibao.children.selectors import child_get_for_user
+from weibao.core.dates import parse_month, shift_month
 from weibao.core.exceptions import ConflictError
 from weibao.core.views_helpers import apply_errors
+from weibao.core.xlsx import content_disposition
 from weibao.visits import services
-from weibao.visits.export import (
-    content_disposition,
-    ledger_filename,
-    ledger_title,
-    ledger_workbook,
-)
+from weibao.visits.export import ledger_filename, ledger_title, ledger_workbook
 from weibao.visits.forms import (
     AttachmentForm,
     ConcernHandleForm,
     ReturnedHomeForm,
     VisitForm,
     VisitRuleForm,
-    parse_month,
-    shift_month,
 )
 from weibao.visits.models import (
     RETURNED_HOME,
@@ -602,13 +597,6 @@ def concern_handle_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- visit rules (district staff) ---------------------------------------------------------
-
-
-def is_district_staff(user) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser
-        or any(ra.role == Role.DISTRICT_STAFF for ra in user_role_assignments(user))
-    )
 
 
 def _rule_form(rule: VisitRule, data=None) -> VisitRuleForm:

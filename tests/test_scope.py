@@ -11,7 +11,7 @@ from tests.helpers import (
     id_ending_in_x,
 )
 from weibao.accounts.models import Role, RoleAssignment, User
-from weibao.areas.selectors import areas_visible_to, communities_visible_to
+from weibao.accounts.selectors import areas_visible_to, communities_visible_to
 from weibao.children.categories import Category
 from weibao.children.models import Child
 from weibao.children.selectors import (

@@ -4,8 +4,7 @@ rules, notifications, mandatory reports, cases and partners."""
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from weibao.accounts.api import MeView, TokenView
-from weibao.areas.api import AreaViewSet
+from weibao.accounts.api import AreaViewSet, MeView, TokenView
 from weibao.children.api import ChildViewSet
 from weibao.notifications.api import NotificationViewSet
 from weibao.visits.api import (

@@ -1,8 +1,13 @@
-"""/api/v1/auth/token/ and /api/v1/me/."""
+"""/api/v1/auth/token/, /api/v1/me/ and /api/v1/areas/."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import parsers, serializers, status
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import parsers, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -13,7 +18,13 @@ from rest_framework.views import APIView
 
 from weibao.accounts.lockout import login_failed, login_locked
 from weibao.accounts.models import RoleAssignment, User
-from weibao.accounts.selectors import REVEAL_PERMISSION, user_role_assignments, user_scope_areas
+from weibao.accounts.selectors import (
+    REVEAL_PERMISSION,
+    areas_visible_to,
+    user_role_assignments,
+    user_scope_areas,
+)
+from weibao.areas.models import Area
 from weibao.core.parsers import SafeJSONParser
 
 
@@ -88,3 +99,28 @@ class MeView(APIView):
     @extend_schema(summary="The signed-in user, their roles and areas", responses=MeSerializer)
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)
+
+
+# /api/v1/areas/: the part of the area tree the user may see, e.g. to pick a 居民区.
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+
+    class Meta:
+        model = Area
+        fields = ["id", "name", "code", "level", "level_display", "parent"]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The areas you may see: yours, those below and their ancestors"),
+    retrieve=extend_schema(summary="One area"),
+)
+class AreaViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = AreaSerializer
+    lookup_value_converter = "int"
+    filter_backends = ()
+
+    def get_queryset(self):
+        return areas_visible_to(self.request.user)

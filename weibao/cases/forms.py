@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from weibao.accounts.models import User
-from weibao.areas.selectors import communities_visible_to
+from weibao.accounts.selectors import communities_visible_to
 from weibao.cases.choices import PlannedServiceStatus, RiskLevel, ServiceType, Stage
 from weibao.cases.models import PlanVersion
 from weibao.cases.plans import (

@@ -23,9 +23,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from weibao.accounts.models import Role, RoleAssignment
-from weibao.accounts.selectors import user_role_assignments
+from weibao.accounts.selectors import communities_visible_to, user_role_assignments
 from weibao.areas.models import Area
-from weibao.areas.selectors import communities_visible_to
 from weibao.audit.services import audit_record
 from weibao.cases.choices import ServiceType
 from weibao.cases.ledger_export import (

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from weibao.accounts.selectors import communities_visible_to
 from weibao.areas.models import Area
-from weibao.areas.selectors import communities_visible_to
 from weibao.children.categories import IN_DIFFICULTY_FILTER, Category
 from weibao.children.choices import AGED_OUT, AGED_OUT_LABEL, AgeBand, Relation, Sex, Status
 from weibao.children.models import Child

@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from weibao.areas.selectors import area_scope_q
+from weibao.accounts.selectors import area_scope_q
 from weibao.children import idnumber
 from weibao.children.categories import IN_DIFFICULTY, IN_DIFFICULTY_FILTER, Category
 from weibao.children.choices import AGED_OUT, Status

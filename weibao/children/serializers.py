@@ -9,8 +9,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from weibao.accounts.selectors import areas_visible_to
 from weibao.areas.models import Area
-from weibao.areas.selectors import areas_visible_to
 from weibao.children.categories import IN_DIFFICULTY_FILTER, Category
 from weibao.children.choices import (
     AGED_OUT,

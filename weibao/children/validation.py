@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from weibao.accounts.selectors import communities_visible_to
 from weibao.areas.models import Area
-from weibao.areas.selectors import communities_visible_to
 from weibao.children import idnumber
 from weibao.children.categories import Category
 from weibao.children.models import Child, adult_cutoff

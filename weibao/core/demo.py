@@ -30,9 +30,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from weibao.accounts.models import Role, RoleAssignment, User
-from weibao.accounts.selectors import REVEAL_PERMISSION
+from weibao.accounts.selectors import REVEAL_PERMISSION, communities_visible_to
 from weibao.areas.models import Area
-from weibao.areas.selectors import communities_visible_to
 from weibao.audit.services import audit_record
 from weibao.children import idnumber
 from weibao.children.categories import Category

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from weibao.accounts.selectors import areas_visible_to
 from weibao.areas.models import Area
-from weibao.areas.selectors import areas_visible_to
 from weibao.cases.choices import ServiceType
 from weibao.core.forms import DateInput
 from weibao.core.text import TEXT_LIMIT

@@ -4,9 +4,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from weibao.accounts.models import Role
-from weibao.accounts.selectors import user_role_assignments
+from weibao.accounts.selectors import areas_visible_to, user_role_assignments
 from weibao.areas.models import Area
-from weibao.areas.selectors import areas_visible_to
 from weibao.cases.selectors import cases_visible_to
 from weibao.partners.models import Partner, Referral
 

@@ -8,9 +8,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from weibao.accounts.selectors import areas_visible_to
 from weibao.accounts.serializers import PersonSerializer
 from weibao.areas.models import Area
-from weibao.areas.selectors import areas_visible_to
 from weibao.cases.choices import ServiceType
 from weibao.cases.models import Case
 from weibao.cases.selectors import case_roles, cases_visible_to

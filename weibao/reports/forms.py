@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from weibao.accounts.models import Role, RoleAssignment, User
-from weibao.areas.selectors import communities_visible_to
+from weibao.accounts.selectors import communities_visible_to
 from weibao.children.models import Child
 from weibao.core.api import MAX_DB_INT
 from weibao.core.forms import DateInput, DateTimeLocalInput

@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.accounts.models import Role
-from weibao.accounts.selectors import user_role_assignments
+from weibao.accounts.selectors import area_scope_q, user_role_assignments
 from weibao.areas.models import Area
-from weibao.areas.selectors import area_scope_q
 from weibao.audit.models import AuditEvent
 from weibao.reports import workflow
 from weibao.reports.choices import Situation

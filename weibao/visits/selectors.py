@@ -8,8 +8,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from weibao.accounts.selectors import area_scope_q, communities_visible_to
 from weibao.areas.models import Area
-from weibao.areas.selectors import area_scope_q, communities_visible_to
 from weibao.children.models import Child
 from weibao.children.selectors import children_visible_to
 from weibao.core.dates import month_bounds

@@ -21,9 +21,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from weibao.accounts.models import Role
-from weibao.accounts.selectors import is_district_staff, user_role_assignments
+from weibao.accounts.selectors import (
+    areas_visible_to,
+    communities_visible_to,
+    is_district_staff,
+    user_role_assignments,
+)
 from weibao.areas.models import Area
-from weibao.areas.selectors import areas_visible_to, communities_visible_to
 from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record, audit_record
 from weibao.children.models import Child

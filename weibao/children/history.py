@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from weibao.audit.models import AuditEvent
 from weibao.children.categories import Category
 from weibao.children.choices import Relation
+from weibao.children.hooks import history_models
 from weibao.children.models import Child, Guardian
 
 ACTION_LABELS = {
@@ -29,9 +30,8 @@ ACTION_LABELS = {
 def _model_of(event: AuditEvent):
     """The model whose fields the row's changes name (a visit's answers are not child
     fields)."""
-    from weibao.visits.models import Concern, Visit
-
-    return {"visits.visit": Visit, "visits.concern": Concern}.get(event.object_type, Child)
+    models = {key: model for part in history_models.call() for key, model in part.items()}
+    return models.get(event.object_type, Child)
 
 
 @dataclass

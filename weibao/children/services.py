@@ -16,13 +16,13 @@ from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record, audit_record
 from weibao.children import idnumber
 from weibao.children.choices import Status
+from weibao.children.hooks import child_schedule_changed
 from weibao.children.models import Child, ChildCategory, Guardian
 from weibao.children.selectors import children_visible_to
 from weibao.children.tallies import tallies_refresh
 from weibao.children.validation import validate_child_data
 from weibao.core import crypto
 from weibao.core.exceptions import ConflictError
-from weibao.visits.services import visit_schedule_child
 
 # Plain columns a user edits directly, in the order the history shows them.
 PLAIN_FIELDS = (
@@ -181,7 +181,7 @@ def child_create(
     if guardian_changes:
         changes["guardians"] = guardian_changes
     audit_record(actor=actor, action="child.create", obj=child, child=child, changes=changes)
-    visit_schedule_child(child=child)
+    child_schedule_changed.call(child=child)
     tallies_refresh(community_ids=[child.community_id])
     return child
 
@@ -270,7 +270,7 @@ def child_update(
     current.save()
     audit_record(actor=actor, action="child.update", obj=current, child=current, changes=changes)
     if {"categories", "community", "birth_date"} & changes.keys():
-        visit_schedule_child(child=current)
+        child_schedule_changed.call(child=current)
         tallies_refresh(community_ids=counted_in | {current.community_id})
     return current
 
@@ -350,7 +350,7 @@ def child_change_status(
     current.version += 1
     current.save()
     audit_record(actor=actor, action="child.status", obj=current, child=current, changes=changes)
-    visit_schedule_child(child=current)
+    child_schedule_changed.call(child=current)
     tallies_refresh(community_ids=[current.community_id])
     return current
 

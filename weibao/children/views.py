@@ -4,7 +4,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,12 +19,12 @@ from weibao.children.forms import (
     guardian_formset,
 )
 from weibao.children.history import action_label, child_history, describe
+from weibao.children.hooks import child_page_context, registration_source
 from weibao.children.models import Child
 from weibao.children.selectors import ChildFilters, child_get_for_user, child_list
 from weibao.core import crypto
 from weibao.core.exceptions import ConflictError
 from weibao.core.views_helpers import apply_errors
-from weibao.visits.views import child_visit_context
 
 PAGE_SIZE = 25
 
@@ -63,12 +62,11 @@ def child_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def child_create_view(request: HttpRequest) -> HttpResponse:
-    # Registering the child of a report (from its link page): the form starts from what the
-    # reporter said, and saving goes back to the report to confirm the link.
-    from weibao.reports.selectors import report_to_register_from
-
-    report = report_to_register_from(request.user, request.GET.get("report"))
-    initial = _initial_from_report(report) if report else None
+    # Registering the child of a record (a report's link page): the form starts from what the
+    # record says, and saving goes back to it to confirm the link.
+    source = registration_source.first(request.user, request.GET.get("report"))
+    report = source.record if source else None
+    initial = source.initial if source else None
     form = ChildForm(request.POST or None, actor=request.user, initial=initial)
     guardians = guardian_formset(request.POST or None)
     if request.method == "POST" and form.is_valid() and guardians.is_valid():
@@ -82,12 +80,9 @@ def child_create_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            if report is not None:
-                messages.success(
-                    request,
-                    _("The child's file has been created. Link it to the report below."),
-                )
-                return redirect(reverse("reports:link", args=[report.pk]) + "#registered")
+            if source is not None:
+                messages.success(request, source.message)
+                return redirect(source.return_url)
             messages.success(request, _("The child's file has been created."))
             return redirect("children:detail", pk=child.pk)
     if not form.fields["community"].queryset.exists():
@@ -99,23 +94,14 @@ def child_create_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _initial_from_report(report) -> dict:
-    initial = {"name": report.child_name, "school": report.child_school}
-    if report.child_sex:
-        initial["sex"] = report.child_sex
-    if report.community_id:
-        initial["community"] = report.community_id
-    return initial
-
-
 @login_required
 def child_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_get_for_user(request.user, pk)
     services.child_record_view(actor=request.user, child=child, channel=AccessLog.Channel.WEB)
-    return _render_detail(request, child)
+    return render_child_page(request, child)
 
 
-def _render_detail(request: HttpRequest, child: Child, **extra) -> HttpResponse:
+def render_child_page(request: HttpRequest, child: Child, **extra) -> HttpResponse:
     history = [(e, action_label(e), describe(e)) for e in child_history(child)[:100]]
     categories = [r.get_category_display() for r in child.category_rows.all()]
     context = {
@@ -128,7 +114,7 @@ def _render_detail(request: HttpRequest, child: Child, **extra) -> HttpResponse:
         "status_form": StatusForm(
             initial={"status": child.status, "version": child.version},
         ),
-        **child_visit_context(request, child),
+        **{k: v for part in child_page_context.call(request, child) for k, v in part.items()},
         **extra,
     }
     return render(request, "children/detail.html", context)
@@ -210,7 +196,7 @@ def child_status_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Status updated."))
             return redirect("children:detail", pk=child.pk)
-    return _render_detail(request, child, status_form=form, status_open=True)
+    return render_child_page(request, child, status_form=form, status_open=True)
 
 
 @login_required

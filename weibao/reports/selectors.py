@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Case, DateTimeField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Least
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +14,7 @@ from weibao.accounts.models import Role
 from weibao.accounts.selectors import area_scope_q, user_role_assignments
 from weibao.areas.models import Area
 from weibao.audit.models import AuditEvent
+from weibao.children.hooks import RegistrationSource
 from weibao.reports import workflow
 from weibao.reports.choices import Situation
 from weibao.reports.models import Report
@@ -284,3 +286,22 @@ def area_choice_of(report: Report) -> str:
     if report.subdistrict_id:
         return f"{SUBDISTRICT}{report.subdistrict_id}"
     return f"{DONT_KNOW}{report.district_id}"
+
+
+def report_registration_source(user, value) -> RegistrationSource | None:
+    """The children app's registry form, opened from a report's link page (?report=<pk>):
+    starts from what the reporter said about the child and returns to the link page."""
+    report = report_to_register_from(user, value)
+    if report is None:
+        return None
+    initial = {"name": report.child_name, "school": report.child_school}
+    if report.child_sex:
+        initial["sex"] = report.child_sex
+    if report.community_id:
+        initial["community"] = report.community_id
+    return RegistrationSource(
+        record=report,
+        initial=initial,
+        return_url=reverse("reports:link", args=[report.pk]) + "#registered",
+        message=_("The child's file has been created. Link it to the report below."),
+    )

@@ -6,3 +6,13 @@ class VisitsConfig(AppConfig):
     name = "weibao.visits"
     label = "visits"
     verbose_name = _("Visits")
+
+    def ready(self) -> None:
+        from weibao.children import hooks
+        from weibao.visits.models import Concern, Visit
+        from weibao.visits.services import visit_schedule_child
+        from weibao.visits.views import child_visit_context
+
+        hooks.child_schedule_changed.register(visit_schedule_child)
+        hooks.child_page_context.register(child_visit_context)
+        hooks.history_models.register(lambda: {"visits.visit": Visit, "visits.concern": Concern})

@@ -32,6 +32,7 @@ from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record, audit_record
 from weibao.children.models import Child
 from weibao.children.selectors import child_get_for_user
+from weibao.children.views import render_child_page
 from weibao.core.dates import parse_month, shift_month
 from weibao.core.exceptions import ConflictError
 from weibao.core.views_helpers import apply_errors
@@ -509,8 +510,6 @@ def visit_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def returned_home_view(request: HttpRequest, child_id: int) -> HttpResponse:
-    from weibao.children.views import _render_detail  # the child's file, with this form open
-
     child = child_get_for_user(request.user, child_id)
     form = ReturnedHomeForm(request.POST, prefix="returned")
     if form.is_valid():
@@ -527,7 +526,8 @@ def returned_home_view(request: HttpRequest, child_id: int) -> HttpResponse:
                 request, _("Recorded as returned home. Follow-up visits have been scheduled.")
             )
             return redirect("children:detail", pk=child.pk)
-    return _render_detail(request, child, returned_home_form=form, returned_home_open=True)
+    # The child's file again, with this form open and its errors shown.
+    return render_child_page(request, child, returned_home_form=form, returned_home_open=True)
 
 
 # --- concerns -----------------------------------------------------------------------------

@@ -1,0 +1,38 @@
+"""What higher apps contribute to the children app (registered in their AppConfig.ready())."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from weibao.core.hooks import Hook
+
+child_schedule_changed = Hook(
+    "child_schedule_changed",
+    "f(*, child) after a child is registered or their categories, 居民区, birth date or status "
+    "change, inside the service's transaction (the visits app re-plans the child's visits).",
+)
+child_page_context = Hook(
+    "child_page_context",
+    "f(request, child) -> dict: context the child's page shows beside the file (the visits "
+    "app's next visit and history).",
+)
+history_models = Hook(
+    "history_models",
+    "f() -> {object_type: model}: the models whose audit rows appear in a child's history "
+    "with field labels (visits and concerns).",
+)
+registration_source = Hook(
+    "registration_source",
+    "f(user, raw_id) -> RegistrationSource | None: a record whose child is being registered "
+    "(a mandatory report's link page), to pre-fill the form and to come back to.",
+)
+
+
+@dataclass(frozen=True)
+class RegistrationSource:
+    """A record whose child is being registered: the record (shown on the form), the form's
+    initial values, and where saving returns to with which message."""
+
+    record: Any
+    initial: dict
+    return_url: str
+    message: str

@@ -17,12 +17,12 @@ from rest_framework.test import APIClient
 from tests.helpers import SECRET_PLACE, report_input, today
 from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.areas.models import Area
-from weibao.cases.protection import protection_start
 from weibao.cases.services import case_open
 from weibao.children import idnumber
 from weibao.children.services import GuardianInput, child_create
 from weibao.partners.models import Partner
 from weibao.partners.services import referral_create
+from weibao.protection.services import protection_start
 from weibao.reports import services as report_services
 from weibao.reports.choices import Channel
 from weibao.reports.models import Report

@@ -124,7 +124,7 @@ def opened_on(case, day: dt.date):
 
 def record_service(actor, case, **overrides):
     """A service recorded on `case` by `actor` (who provided it, unless overridden), today."""
-    from weibao.cases.service_records import service_record_create
+    from weibao.ledger.services import service_record_create
 
     kwargs = {
         "delivered_on": today(),

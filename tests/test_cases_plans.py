@@ -13,11 +13,12 @@ from tests.test_cases_workflow import (
     put_in_stage,
 )
 from weibao.audit.models import AuditEvent
-from weibao.cases.choices import PlannedServiceStatus, ServiceType, Stage
+from weibao.cases.choices import PlannedServiceStatus, Stage
 from weibao.cases.models import PlannedService, PlanVersion
 from weibao.cases.plans import PlannedServiceInput, plan_save
 from weibao.cases.selectors import current_plan
 from weibao.core.exceptions import ConflictError
+from weibao.partners.choices import ServiceType
 from weibao.partners.models import Partner
 
 pytestmark = pytest.mark.usefixtures("english")

@@ -17,8 +17,10 @@ from tests.test_cases_workflow import (
 from weibao.audit.models import AccessLog, AuditEvent
 from weibao.cases import services
 from weibao.cases.choices import RiskLevel, Stage
-from weibao.cases.models import Case, ProtectionRecord, ServiceRecord
+from weibao.cases.models import Case
+from weibao.ledger.models import ServiceRecord
 from weibao.notifications.models import Notification
+from weibao.protection.models import ProtectionRecord
 from weibao.reports.models import Report
 from weibao.visits.models import Concern
 
@@ -229,9 +231,9 @@ def test_the_case_page_shows_the_loop_with_the_current_stage(case_a, director_a)
     assert '<li class="current" aria-current="step">Services</li>' in page
     assert "Left alone." in page  # the risk reasons
     assert f'href="/children/{case.child_id}/"' in page
-    for partial in ("cases/_services.html", "partners/_case_referrals.html"):
+    for partial in ("ledger/_case_services.html", "partners/_case_referrals.html"):
         assert partial in [t.name for t in response.templates]
-    assert "cases/_protection.html" in [t.name for t in response.templates]
+    assert "protection/_case_protection.html" in [t.name for t in response.templates]
     assert AccessLog.objects.filter(user=director_a, child=case.child, field="case").exists()
 
 
@@ -719,7 +721,7 @@ def test_the_open_page_says_who_opens_the_case_of_a_report(child_a, director_a):
 def test_the_childs_file_shows_a_temporary_guardianship_that_has_ended(
     case_a, director_a, supervisor
 ):
-    from weibao.cases import protection
+    from weibao.protection import services as protection
 
     today = timezone.localdate()
     opened_on(case_a, today - dt.timedelta(days=40))

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from weibao.audit.models import AuditEvent
 from weibao.cases import services, workflow
-from weibao.cases.choices import RiskLevel, ServiceType, Stage
+from weibao.cases.choices import RiskLevel, Stage
 from weibao.cases.models import Case
 from weibao.cases.plans import plan_save
 from weibao.cases.selectors import (
@@ -24,6 +24,7 @@ from weibao.cases.selectors import (
 )
 from weibao.core.exceptions import ConflictError
 from weibao.notifications.models import Notification
+from weibao.partners.choices import ServiceType
 
 pytestmark = pytest.mark.usefixtures("english")
 

@@ -12,16 +12,19 @@ from weibao.accounts.models import User
 from weibao.areas.models import Area
 from weibao.audit.models import AuditEvent
 from weibao.cases.choices import Stage
-from weibao.cases.models import Case, ProtectionRecord, ServiceRecord
-from weibao.cases.protection import limit_state
-from weibao.cases.selectors import case_timeline, cases_visible_to
+from weibao.cases.models import Case
+from weibao.cases.selectors import cases_visible_to
+from weibao.cases.timeline import case_timeline
 from weibao.children.models import Child
 from weibao.children.services import child_create
 from weibao.core import demo_cases
 from weibao.core.demo import load_demo
 from weibao.core.models import SiteState
+from weibao.ledger.models import ServiceRecord
 from weibao.notifications.models import Notification
 from weibao.partners.models import Partner, PartnerKind, Referral
+from weibao.protection.limits import limit_state
+from weibao.protection.models import ProtectionRecord
 from weibao.reports.models import Report
 from weibao.visits.models import RETURNED_HOME, VisitDue
 

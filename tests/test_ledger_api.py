@@ -9,7 +9,8 @@ from django.utils import timezone
 from tests.conftest import api_client
 from tests.helpers import record_service, today
 from weibao.audit.models import AccessLog, AuditEvent
-from weibao.cases.models import Case, ServiceRecord
+from weibao.cases.models import Case
+from weibao.ledger.models import ServiceRecord
 
 pytestmark = pytest.mark.usefixtures("english")
 

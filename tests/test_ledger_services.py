@@ -12,13 +12,11 @@ from tests.conftest import _user
 from tests.helpers import error_dict, record_service, today
 from weibao.accounts.models import Role
 from weibao.audit.models import AuditEvent
-from weibao.cases.models import Case, ServiceRecord
-from weibao.cases.service_records import (
-    BACKDATE_DAYS,
-    LedgerFilters,
-    ledger_records,
-)
+from weibao.cases.models import Case
+from weibao.cases.selectors import BACKDATE_DAYS
 from weibao.cases.services import case_open
+from weibao.ledger.models import ServiceRecord
+from weibao.ledger.services import LedgerFilters, ledger_records
 from weibao.partners.models import Partner
 
 pytestmark = pytest.mark.usefixtures("english")

@@ -15,13 +15,9 @@ from tests.helpers import error_dict, record_service, today
 from tests.test_cases_workflow import put_in_stage
 from weibao.audit.models import AuditEvent
 from weibao.cases.choices import Stage
-from weibao.cases.models import ServiceRecord
-from weibao.cases.selectors import case_timeline
-from weibao.cases.service_records import (
-    LedgerFilters,
-    ledger_records,
-    service_record_void,
-)
+from weibao.cases.timeline import case_timeline
+from weibao.ledger.models import ServiceRecord
+from weibao.ledger.services import LedgerFilters, ledger_records, service_record_void
 
 pytestmark = pytest.mark.usefixtures("english")
 

@@ -15,9 +15,9 @@ from django.utils import timezone
 from tests.conftest import en_get, en_post, web_client
 from tests.helpers import record_service, today
 from weibao.audit.models import AuditEvent
-from weibao.cases.models import Case, ServiceRecord
-from weibao.cases.selectors import case_roles
-from weibao.cases.service_records import BACKDATE_DAYS
+from weibao.cases.models import Case
+from weibao.cases.selectors import BACKDATE_DAYS, case_roles
+from weibao.ledger.models import ServiceRecord
 from weibao.partners.models import Partner
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -147,7 +147,7 @@ def render_partial(user, case) -> str:
     request = RequestFactory().get("/")
     request.user = user
     return render_to_string(
-        "cases/_services.html",
+        "ledger/_case_services.html",
         {"case": case, "case_roles": case_roles(user, case), "user": user},
         request=request,
     )

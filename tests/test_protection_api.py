@@ -8,10 +8,10 @@ import pytest
 from tests.conftest import api_client
 from tests.helpers import SECRET_PLACE, opened_on, today
 from weibao.audit.models import AccessLog
-from weibao.cases import protection
-from weibao.cases.models import ProtectionRecord
 from weibao.cases.services import case_open
 from weibao.core.dates import add_months
+from weibao.protection import services as protection
+from weibao.protection.models import ProtectionRecord
 from weibao.visits.models import RETURNED_HOME, VisitDue
 
 pytestmark = pytest.mark.usefixtures("english")

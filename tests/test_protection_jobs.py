@@ -8,12 +8,12 @@ from django.utils import timezone
 
 from tests.helpers import opened_on
 from weibao.audit.models import AuditEvent
-from weibao.cases import protection
-from weibao.cases.jobs import protection_alerts
-from weibao.cases.models import ProtectionRecord
 from weibao.cases.services import case_open
 from weibao.notifications.models import Notification
 from weibao.notifications.selectors import message
+from weibao.protection import services as protection
+from weibao.protection.jobs import protection_alerts
+from weibao.protection.models import ProtectionRecord
 
 pytestmark = pytest.mark.usefixtures("english")
 

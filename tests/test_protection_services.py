@@ -11,12 +11,14 @@ from django.utils import timezone
 
 from tests.helpers import SECRET_PLACE, error_dict, opened_on, today
 from weibao.audit.models import AuditEvent
-from weibao.cases import protection
-from weibao.cases.models import Case, ProtectionRecord
+from weibao.cases.models import Case
 from weibao.cases.services import case_open
 from weibao.children.models import Child
 from weibao.core.dates import add_months
 from weibao.core.exceptions import ConflictError
+from weibao.protection import services as protection
+from weibao.protection.limits import limit_state, month_before, one_year_after
+from weibao.protection.models import ProtectionRecord
 from weibao.visits.models import RETURNED_HOME, VisitDue
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -63,7 +65,7 @@ def assess(actor, record, **overrides) -> ProtectionRecord:
     ],
 )
 def test_the_one_year_limit_is_the_same_day_a_year_later(start_on, limit):
-    assert protection.one_year_after(start_on) == limit
+    assert one_year_after(start_on) == limit
 
 
 @pytest.mark.parametrize(
@@ -76,7 +78,7 @@ def test_the_one_year_limit_is_the_same_day_a_year_later(start_on, limit):
     ],
 )
 def test_a_month_before_is_clamped_to_the_shorter_month(day, before):
-    assert protection.month_before(day) == before
+    assert month_before(day) == before
 
 
 def test_a_start_on_29_february_has_its_limit_on_28_february(supervisor, case_a):
@@ -87,12 +89,12 @@ def test_a_start_on_29_february_has_its_limit_on_28_february(supervisor, case_a)
 def test_the_limit_state_is_amber_a_month_before_and_red_after(supervisor, case_a):
     record = start(supervisor, case_a, started_on=dt.date(2026, 3, 31))
     assert record.limit_on == dt.date(2027, 3, 31)
-    assert protection.limit_state(record, dt.date(2027, 2, 27)) == ""
-    assert protection.limit_state(record, dt.date(2027, 2, 28)) == "near"
-    assert protection.limit_state(record, dt.date(2027, 3, 31)) == "near"
-    assert protection.limit_state(record, dt.date(2027, 4, 1)) == "past"
+    assert limit_state(record, dt.date(2027, 2, 27)) == ""
+    assert limit_state(record, dt.date(2027, 2, 28)) == "near"
+    assert limit_state(record, dt.date(2027, 3, 31)) == "near"
+    assert limit_state(record, dt.date(2027, 4, 1)) == "past"
     record.ended_on = dt.date(2026, 9, 1)
-    assert protection.limit_state(record, dt.date(2027, 4, 1)) == ""
+    assert limit_state(record, dt.date(2027, 4, 1)) == ""
 
 
 # --- who may record -------------------------------------------------------------------------
@@ -102,7 +104,7 @@ def test_the_limit_state_is_amber_a_month_before_and_red_after(supervisor, case_
 def test_the_supervisor_and_district_staff_record_temporary_guardianship(personas, case_a, who):
     record = start(personas[who], case_a)
     assert record.case == case_a and record.child == case_a.child
-    assert record.limit_on == protection.one_year_after(record.started_on)
+    assert record.limit_on == one_year_after(record.started_on)
     assert (record.district_id, record.subdistrict_id, record.community_id) == (
         case_a.district_id,
         case_a.subdistrict_id,

@@ -11,11 +11,12 @@ from django.test import RequestFactory
 from tests.conftest import web_client
 from tests.helpers import SECRET_PLACE, opened_on, today
 from weibao.audit.models import AccessLog
-from weibao.cases import protection
-from weibao.cases.models import ProtectionRecord
 from weibao.cases.selectors import case_roles
 from weibao.cases.services import case_open
 from weibao.core.dates import add_months
+from weibao.protection import services as protection
+from weibao.protection.limits import one_year_after
+from weibao.protection.models import ProtectionRecord
 from weibao.visits.models import RETURNED_HOME, VisitDue
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -117,7 +118,7 @@ def test_the_supervisor_or_district_starts_temporary_guardianship(personas, case
         "welfare_institution",
         SECRET_PLACE,
     )
-    assert record.limit_on == protection.one_year_after(today() - dt.timedelta(days=3))
+    assert record.limit_on == one_year_after(today() - dt.timedelta(days=3))
     page = client.get(response["Location"])
     assert f"one-year limit is {record.limit_on.isoformat()}" in page.content.decode()
 
@@ -281,7 +282,7 @@ def render_partial(user, case) -> str:
     request = RequestFactory().get(f"/cases/{case.pk}/")
     request.user = user
     context = {"case": case, "case_roles": case_roles(user, case), "user": user}
-    return render_to_string("cases/_protection.html", context, request=request)
+    return render_to_string("protection/_case_protection.html", context, request=request)
 
 
 def test_the_case_partial_offers_start_to_the_supervisor_only(supervisor, director_a, case_a):

@@ -47,6 +47,7 @@ urlpatterns = [
     *router.urls,
     path("", include("weibao.reports.api_urls")),
     path("", include("weibao.cases.api_urls")),
-    path("", include("weibao.cases.api_urls_protection")),
+    path("", include("weibao.protection.api_urls")),
     path("", include("weibao.partners.api_urls")),
+    path("", include("weibao.ledger.api_urls")),
 ]

@@ -77,8 +77,10 @@ INSTALLED_APPS = [
     "weibao.visits",
     "weibao.notifications",
     "weibao.reports",
-    "weibao.cases",
     "weibao.partners",
+    "weibao.cases",
+    "weibao.ledger",
+    "weibao.protection",
 ]
 
 MIDDLEWARE = [

@@ -24,7 +24,6 @@ from weibao.cases.models import Case
 from weibao.cases.plans import plan_save
 from weibao.cases.selectors import (
     case_get_for_user,
-    case_timeline,
     cases_visible_to,
     current_plan,
     eligible_owners,
@@ -46,6 +45,7 @@ from weibao.cases.serializers import (
     PlanVersionSerializer,
     TimelineEntrySerializer,
 )
+from weibao.cases.timeline import case_timeline
 from weibao.core.api import (
     INVALID,
     NeverCacheMixin,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.accounts.models import User
 from weibao.accounts.selectors import communities_visible_to
-from weibao.cases.choices import PlannedServiceStatus, RiskLevel, ServiceType, Stage
+from weibao.cases.choices import PlannedServiceStatus, RiskLevel, Stage
 from weibao.cases.models import PlanVersion
 from weibao.cases.plans import (
     DESCRIPTION_LIMIT,
@@ -20,6 +20,7 @@ from weibao.cases.plans import (
 from weibao.cases.selectors import eligible_owners, plan_services
 from weibao.core.forms import DateInput
 from weibao.core.text import TEXT_LIMIT
+from weibao.partners.choices import ServiceType
 from weibao.partners.models import Partner
 from weibao.partners.selectors import partners_visible_to
 

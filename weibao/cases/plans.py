@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from weibao.accounts.models import User
 from weibao.cases import workflow
-from weibao.cases.choices import PlannedServiceStatus, ServiceType
+from weibao.cases.choices import PlannedServiceStatus
 from weibao.cases.models import Case, PlannedService, PlanVersion
 from weibao.cases.selectors import case_roles, current_plan, eligible_owners, plan_services
 from weibao.cases.services import case_audit
 from weibao.core.exceptions import ConflictError
+from weibao.partners.choices import ServiceType
 from weibao.partners.models import Partner
 from weibao.partners.selectors import partners_visible_to
 

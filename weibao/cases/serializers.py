@@ -11,13 +11,15 @@ from rest_framework import serializers
 
 from weibao.accounts.serializers import PersonSerializer
 from weibao.cases import workflow
-from weibao.cases.choices import PlannedServiceStatus, RiskLevel, ServiceType, Stage
+from weibao.cases.choices import PlannedServiceStatus, RiskLevel, Stage
 from weibao.cases.models import Case, PlannedService, PlanVersion
 from weibao.cases.plans import DESCRIPTION_LIMIT, GOALS_LIMIT, MAX_SERVICES, NOTE_LIMIT
-from weibao.cases.selectors import HIDDEN_CHANGE_KEYS, case_roles, current_plan
+from weibao.cases.selectors import case_roles, current_plan
 from weibao.cases.services import REASSESS_STAGES, SIMPLE_TRANSITIONS
+from weibao.cases.timeline import HIDDEN_CHANGE_KEYS
 from weibao.core.api import MAX_DB_INT, NamedChoiceField, StrictFieldsMixin
 from weibao.core.text import TEXT_LIMIT
+from weibao.partners.choices import ServiceType
 from weibao.visits.serializers import VisibleChildField
 
 

@@ -36,18 +36,19 @@ from weibao.cases.forms import (
     RequestCloseForm,
     plan_forms,
 )
+from weibao.cases.hooks import case_page_panels
 from weibao.cases.models import Case
 from weibao.cases.plans import plan_save
 from weibao.cases.selectors import (
     case_get_for_user,
     case_roles,
-    case_timeline,
     cases_visible_to,
     current_plan,
     open_case_for_child,
     plan_services,
     plan_version_get,
 )
+from weibao.cases.timeline import case_timeline
 from weibao.children.selectors import child_get_for_user
 from weibao.core.exceptions import ConflictError
 from weibao.core.views_helpers import apply_errors, page_of, query_without_page
@@ -282,6 +283,7 @@ def _render_detail(
             "plan": plan,
             "plan_services": plan_services(plan),
             "reports": reports,
+            "case_panels": case_page_panels.call(),
             "timeline": case_timeline(case),
             "own_close_request": own_close_request,
             "stray_errors": stray_errors,

@@ -20,23 +20,9 @@ from weibao.accounts.models import User
 from weibao.areas.models import Area
 from weibao.audit.models import AuditEvent
 from weibao.audit.services import audit_record
-from weibao.cases.choices import (
-    CapacityResult,
-    Placement,
-    PlannedServiceStatus,
-    ProtectionEnd,
-    ProtectionGround,
-    RiskLevel,
-    ServiceType,
-)
+from weibao.cases.choices import PlannedServiceStatus, RiskLevel
 from weibao.cases.models import Case
 from weibao.cases.plans import PlannedServiceInput, plan_save
-from weibao.cases.protection import (
-    protection_assess_capacity,
-    protection_end,
-    protection_start,
-)
-from weibao.cases.service_records import service_record_create, service_record_void
 from weibao.cases.services import (
     case_advance,
     case_assess,
@@ -49,6 +35,8 @@ from weibao.cases.services import (
 from weibao.children.choices import Status
 from weibao.children.models import Child
 from weibao.core.models import SiteState
+from weibao.ledger.services import service_record_create, service_record_void
+from weibao.partners.choices import ServiceType
 from weibao.partners.models import Partner, PartnerKind, Referral
 from weibao.partners.services import (
     partner_create,
@@ -58,6 +46,8 @@ from weibao.partners.services import (
     referral_reject,
     referral_revoke,
 )
+from weibao.protection.choices import CapacityResult, Placement, ProtectionEnd, ProtectionGround
+from weibao.protection.services import protection_assess_capacity, protection_end, protection_start
 from weibao.reports.choices import Channel, ReporterType, Situation
 from weibao.reports.models import Report
 from weibao.reports.services import (

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.accounts.selectors import areas_visible_to
 from weibao.areas.models import Area
-from weibao.cases.choices import ServiceType
 from weibao.core.forms import DateInput
 from weibao.core.text import TEXT_LIMIT
+from weibao.partners.choices import ServiceType
 from weibao.partners.models import Partner, PartnerKind, Referral
 from weibao.partners.selectors import areas_managed_by, partners_visible_to
 from weibao.partners.services import MAX_ACCEPT_DAYS, transition_text_message

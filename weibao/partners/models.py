@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from weibao.areas.models import AreaColumns
-from weibao.cases.choices import ServiceType
+from weibao.partners.choices import ServiceType
 
 
 class PartnerKind(models.TextChoices):

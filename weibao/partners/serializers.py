@@ -11,11 +11,11 @@ from rest_framework import serializers
 from weibao.accounts.selectors import areas_visible_to
 from weibao.accounts.serializers import PersonSerializer
 from weibao.areas.models import Area
-from weibao.cases.choices import ServiceType
 from weibao.cases.models import Case
 from weibao.cases.selectors import case_roles, cases_visible_to
 from weibao.core.api import MAX_DB_INT, NamedChoiceField, StrictFieldsMixin
 from weibao.core.text import TEXT_LIMIT
+from weibao.partners.choices import ServiceType
 from weibao.partners.models import Partner, PartnerKind, Referral
 from weibao.partners.selectors import partners_visible_to
 from weibao.partners.workflow import REFERRAL

@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 from weibao.areas.models import Area
 from weibao.audit.services import audit_record
 from weibao.cases import workflow as case_workflow
-from weibao.cases.choices import ServiceType
 from weibao.cases.models import Case
 from weibao.cases.selectors import case_roles
 from weibao.cases.services import case_audit
 from weibao.core.exceptions import ConflictError
 from weibao.core.text import TEXT_LIMIT, checked_text
+from weibao.partners.choices import ServiceType
 from weibao.partners.models import Partner, PartnerKind, Referral
 from weibao.partners.selectors import (
     areas_managed_by,

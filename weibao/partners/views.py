@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from weibao.accounts.selectors import user_scope_areas
-from weibao.cases.ledger_views import case_url
-from weibao.cases.selectors import case_get_for_user, case_roles, service_records_visible_to
+from weibao.cases.selectors import case_get_for_user, case_roles
 from weibao.core.exceptions import ConflictError
 from weibao.core.views_helpers import apply_errors, page_of, query_without_page
+from weibao.ledger.selectors import service_records_visible_to
+from weibao.ledger.views import case_url
 from weibao.partners import services
 from weibao.partners.forms import (
     REFERRAL_STATE_CHOICES,

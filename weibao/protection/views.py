@@ -17,16 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from weibao.audit.models import AccessLog
-from weibao.cases import protection
-from weibao.cases.models import Case, ProtectionRecord
-from weibao.cases.protection_forms import (
-    CapacityAssessmentForm,
-    ProtectionEndForm,
-    ProtectionStartForm,
-)
-from weibao.cases.selectors import case_get_for_user, protections_visible_to
+from weibao.cases.models import Case
+from weibao.cases.selectors import case_get_for_user
 from weibao.core.exceptions import ConflictError
 from weibao.core.views_helpers import apply_errors, page_of
+from weibao.protection import services as protection
+from weibao.protection.forms import CapacityAssessmentForm, ProtectionEndForm, ProtectionStartForm
+from weibao.protection.limits import limit_state
+from weibao.protection.models import ProtectionRecord
+from weibao.protection.selectors import protections_visible_to
 
 PAGE_SIZE = 50
 TABS = ("active", "ended")
@@ -63,7 +62,7 @@ def protection_list_view(request: HttpRequest) -> HttpResponse:
         "protection/list.html",
         {
             "page": page,
-            "rows": [(r, protection.limit_state(r, today)) for r in page],
+            "rows": [(r, limit_state(r, today)) for r in page],
             "tab": tab,
             "active_count": visible.filter(ended_on__isnull=True).count(),
         },
@@ -84,7 +83,7 @@ def protection_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "record": record,
             "case": record.case,
             "child": record.child,
-            "limit_state": protection.limit_state(record),
+            "limit_state": limit_state(record),
             "can_assess": record.is_active and protection.can_assess(request.user, record),
             "can_end": record.is_active and protection.can_end(request.user, record),
         },

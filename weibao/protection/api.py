@@ -19,10 +19,7 @@ from rest_framework.response import Response
 
 from weibao.accounts.serializers import PersonSerializer
 from weibao.audit.models import AccessLog
-from weibao.cases import protection
-from weibao.cases.choices import CapacityResult, Placement, ProtectionEnd, ProtectionGround
-from weibao.cases.models import ProtectionRecord
-from weibao.cases.selectors import case_get_for_user, protections_visible_to
+from weibao.cases.selectors import case_get_for_user
 from weibao.core.api import (
     INVALID,
     MAX_DB_INT,
@@ -34,6 +31,11 @@ from weibao.core.api import (
     step_responses,
 )
 from weibao.core.text import TEXT_LIMIT
+from weibao.protection import services as protection
+from weibao.protection.choices import CapacityResult, Placement, ProtectionEnd, ProtectionGround
+from weibao.protection.limits import limit_state
+from weibao.protection.models import ProtectionRecord
+from weibao.protection.selectors import protections_visible_to
 
 LIMIT_STATES = [
     ("past", "past the one-year limit"),
@@ -120,7 +122,7 @@ class ProtectionSerializer(serializers.ModelSerializer):
         )
     )
     def get_limit_state(self, record: ProtectionRecord) -> str:
-        return protection.limit_state(record, self.context.get("today"))
+        return limit_state(record, self.context.get("today"))
 
 
 class ProtectionDetailSerializer(ProtectionSerializer):

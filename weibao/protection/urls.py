@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from weibao.cases import protection_views as views
+from weibao.protection import views as views
 
 app_name = "protection"
 

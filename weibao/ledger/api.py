@@ -24,16 +24,8 @@ from rest_framework.response import Response
 from weibao.accounts.serializers import PersonSerializer
 from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record
-from weibao.cases.models import Case, ServiceRecord
-from weibao.cases.selectors import case_get_for_user, service_records_visible_to
-from weibao.cases.service_records import (
-    MAX_MINUTES,
-    LedgerFilters,
-    ledger_records,
-    parse_provider,
-    service_record_create,
-    service_record_void,
-)
+from weibao.cases.models import Case
+from weibao.cases.selectors import case_get_for_user
 from weibao.core.api import (
     INVALID,
     MAX_DB_INT,
@@ -44,6 +36,16 @@ from weibao.core.api import (
 )
 from weibao.core.parsers import SafeJSONParser
 from weibao.core.text import TEXT_LIMIT
+from weibao.ledger.models import ServiceRecord
+from weibao.ledger.selectors import service_records_visible_to
+from weibao.ledger.services import (
+    MAX_MINUTES,
+    LedgerFilters,
+    ledger_records,
+    parse_provider,
+    service_record_create,
+    service_record_void,
+)
 from weibao.partners.models import Partner
 from weibao.partners.serializers import VisibleCaseField, service_type_field
 

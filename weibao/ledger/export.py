@@ -14,8 +14,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from weibao.cases.models import ServiceRecord
 from weibao.core.xlsx import content_disposition, safe_text
+from weibao.ledger.models import ServiceRecord
 
 __all__ = ["content_disposition", "ledger_filename", "ledger_title", "service_ledger_workbook"]
 

@@ -26,22 +26,24 @@ from weibao.accounts.models import Role, RoleAssignment
 from weibao.accounts.selectors import communities_visible_to, user_role_assignments
 from weibao.areas.models import Area
 from weibao.audit.services import audit_record
-from weibao.cases.choices import ServiceType
-from weibao.cases.ledger_export import (
+from weibao.cases.models import Case
+from weibao.cases.selectors import BACKDATE_DAYS, case_get_for_user, case_roles, earliest_date
+from weibao.core.dates import parse_month, shift_month
+from weibao.core.forms import DateInput
+from weibao.core.text import TEXT_LIMIT
+from weibao.core.views_helpers import apply_errors
+from weibao.ledger.export import (
     content_disposition,
     ledger_filename,
     ledger_title,
     service_ledger_workbook,
 )
-from weibao.cases.models import Case
-from weibao.cases.selectors import case_get_for_user, case_roles, service_records_visible_to
-from weibao.cases.service_records import (
-    BACKDATE_DAYS,
+from weibao.ledger.selectors import service_records_visible_to
+from weibao.ledger.services import (
     MAX_MINUTES,
     LedgerFilters,
     ServiceInput,
     can_void,
-    earliest_date,
     hours,
     ledger_records,
     parse_provider,
@@ -49,10 +51,7 @@ from weibao.cases.service_records import (
     service_record_void,
     validate_service,
 )
-from weibao.core.dates import parse_month, shift_month
-from weibao.core.forms import DateInput
-from weibao.core.text import TEXT_LIMIT
-from weibao.core.views_helpers import apply_errors
+from weibao.partners.choices import ServiceType
 from weibao.partners.models import Partner
 from weibao.partners.selectors import partners_visible_to
 

@@ -19,7 +19,6 @@ Where the child is placed (placement_detail) is as sensitive as a home address: 
 into the audit trail in clear nor into notifications, and it is shown only on the record's own
 page or endpoint, whose every reading is in the access log."""
 
-import calendar
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,13 +29,15 @@ from django.utils.translation import gettext as _
 
 from weibao.audit.services import access_log_record
 from weibao.cases import workflow
-from weibao.cases.choices import CapacityResult, Placement, ProtectionEnd, ProtectionGround
-from weibao.cases.models import Case, ProtectionRecord
-from weibao.cases.selectors import case_roles, protections_visible_to
-from weibao.cases.service_records import BACKDATE_DAYS, earliest_date
+from weibao.cases.models import Case
+from weibao.cases.selectors import BACKDATE_DAYS, case_roles, earliest_date
 from weibao.cases.services import case_audit
 from weibao.core.exceptions import ConflictError
 from weibao.core.text import checked_text
+from weibao.protection.choices import CapacityResult, Placement, ProtectionEnd, ProtectionGround
+from weibao.protection.limits import one_year_after
+from weibao.protection.models import ProtectionRecord
+from weibao.protection.selectors import protections_visible_to
 from weibao.visits.services import child_mark_returned_home
 
 # Who records what: all three are decisions of civil affairs (see the module docstring).
@@ -45,44 +46,6 @@ MAY_START = MAY_ASSESS = MAY_END = workflow.APPROVERS
 RETURN_ALLOWED = frozenset({CapacityResult.CAPABLE, CapacityResult.CAPABLE_WITH_SUPPORT})
 PLACEMENT_DETAIL_LIMIT = 1000
 MASK = "***"
-
-
-# --- dates --------------------------------------------------------------------------------
-
-
-def one_year_after(day: dt.date) -> dt.date:
-    """The same calendar day a year later; 29 February gives 28 February, so the limit never
-    runs past one year."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
-
-
-def month_before(day: dt.date) -> dt.date:
-    """The same day a month earlier, or that month's last day if it is shorter."""
-    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
-
-
-def alert_from(record: ProtectionRecord) -> dt.date:
-    """The day the one-year limit alert becomes due: a month before the limit."""
-    return month_before(record.limit_on)
-
-
-def limit_state(record: ProtectionRecord, today: dt.date | None = None) -> str:
-    """ "past" once the limit has passed, "near" from a month before it, "" otherwise (and for
-    an ended record). The pages colour it red and amber."""
-    if record.ended_on is not None or record.limit_on is None:
-        return ""
-    today = today or timezone.localdate()
-    if today > record.limit_on:
-        return "past"
-    if today >= alert_from(record):
-        return "near"
-    return ""
 
 
 # --- reads --------------------------------------------------------------------------------

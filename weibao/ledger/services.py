@@ -21,15 +21,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.cases import workflow
-from weibao.cases.choices import ServiceType
-from weibao.cases.models import Case, ServiceRecord
-from weibao.cases.selectors import case_roles, service_records_visible_to
+from weibao.cases.models import Case
+from weibao.cases.selectors import BACKDATE_DAYS, case_roles, earliest_date
 from weibao.cases.services import case_audit, eligible_owner
 from weibao.core.dates import month_bounds
 from weibao.core.text import TEXT_LIMIT, checked_text
+from weibao.ledger.models import ServiceRecord
+from weibao.ledger.selectors import service_records_visible_to
+from weibao.partners.choices import ServiceType
 from weibao.partners.selectors import partners_visible_to
 
-BACKDATE_DAYS = 30
 MAX_MINUTES = 24 * 60
 
 
@@ -41,14 +42,6 @@ class ServiceInput:
     provider_user: object | None = None
     provider_partner: object | None = None
     notes: str = ""
-
-
-def earliest_date(case: Case) -> dt.date:
-    """The earliest day a service of this case may be recorded for."""
-    opened = timezone.localdate(case.opened_at) if case.opened_at else timezone.localdate()
-    earliest = opened - dt.timedelta(days=BACKDATE_DAYS)
-    birth = getattr(case.child, "birth_date", None)
-    return max(earliest, birth) if birth else earliest
 
 
 def validate_service(*, actor, case: Case, data: ServiceInput) -> dict[str, list[str]]:

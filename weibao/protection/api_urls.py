@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from weibao.cases.api_protection import ProtectionViewSet
+from weibao.protection.api import ProtectionViewSet
 
 router = SimpleRouter(use_regex_path=False)
 router.register("protections", ProtectionViewSet, basename="protection")

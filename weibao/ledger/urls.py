@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from weibao.cases import ledger_views
+from weibao.ledger import views as ledger_views
 
 app_name = "ledger"
 

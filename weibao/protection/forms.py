@@ -6,11 +6,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from weibao.cases.choices import CapacityResult, Placement, ProtectionEnd, ProtectionGround
-from weibao.cases.models import ProtectionRecord
-from weibao.cases.protection import PLACEMENT_DETAIL_LIMIT
 from weibao.core.forms import DateInput
 from weibao.core.text import TEXT_LIMIT
+from weibao.protection.choices import CapacityResult, Placement, ProtectionEnd, ProtectionGround
+from weibao.protection.models import ProtectionRecord
+from weibao.protection.services import PLACEMENT_DETAIL_LIMIT
 
 
 def _label(name: str):

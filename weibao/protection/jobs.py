@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from weibao.accounts.models import Role, User
 from weibao.accounts.selectors import users_with_role_in_areas
-from weibao.cases.models import ProtectionRecord
-from weibao.cases.protection import alert_from
 from weibao.cases.services import case_audit
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify
+from weibao.protection.limits import alert_from
+from weibao.protection.models import ProtectionRecord
 
 # A month is at most 31 days: candidates are narrowed in SQL, then checked exactly.
 _LOOKAHEAD = dt.timedelta(days=32)

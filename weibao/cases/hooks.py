@@ -1,0 +1,21 @@
+"""What the apps above cases (the service ledger, referrals, emergency protection) add to a
+case and to the case part of a child's file. Registered in their AppConfig.ready(); the
+timeline's own hook is cases.timeline.timeline_families."""
+
+from weibao.core.hooks import Hook
+
+case_page_panels = Hook(
+    "case_page_panels",
+    "f() -> template name: a section of the case page, rendered with the page's context "
+    "(case, case_roles, user, request), in hook order.",
+)
+case_close_guards = Hook(
+    "case_close_guards",
+    "f(case) -> None, raising ValidationError when the case may not close yet (a referral "
+    "without an outcome). Called when closing is requested and when it is approved.",
+)
+child_panel_parts = Hook(
+    "child_panel_parts",
+    "f(user, child) -> dict: what the case part of a child's file shows beside the cases "
+    "(the latest services, the temporary guardianship).",
+)

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LedgerConfig(AppConfig):
+    name = "weibao.ledger"
+    label = "ledger"
+    verbose_name = _("Service ledger")
+
+    def ready(self) -> None:
+        from weibao.cases import hooks as cases_hooks
+        from weibao.cases import timeline
+        from weibao.ledger.selectors import child_panel_services
+        from weibao.ledger.timeline import service_family
+
+        timeline.timeline_families.register(service_family, order=10)
+        cases_hooks.case_page_panels.register(lambda: "ledger/_case_services.html", order=10)
+        cases_hooks.child_panel_parts.register(child_panel_services, order=10)

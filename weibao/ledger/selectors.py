@@ -1,0 +1,25 @@
+"""Reads of the service ledger. ONE scope function: a user sees the service records of the
+cases they see."""
+
+from django.db.models import QuerySet
+
+from weibao.cases.selectors import cases_visible_to
+from weibao.ledger.models import ServiceRecord
+
+
+def service_records_visible_to(user) -> QuerySet[ServiceRecord]:
+    return ServiceRecord.objects.filter(case__in=cases_visible_to(user).values("pk"))
+
+
+SERVICES_SHOWN = 10
+
+
+def child_panel_services(user, child) -> dict:
+    """The latest valid services of the child, for the case part of the child's file."""
+    services = list(
+        service_records_visible_to(user)
+        .filter(child=child, voided_at__isnull=True)
+        .select_related("provider_user", "provider_partner")
+        .order_by("-delivered_on", "-id")[:SERVICES_SHOWN]
+    )
+    return {"services": services}

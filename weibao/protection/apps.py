@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProtectionConfig(AppConfig):
+    name = "weibao.protection"
+    label = "protection"
+    verbose_name = _("Emergency protection")
+
+    def ready(self) -> None:
+        from weibao.cases import hooks as cases_hooks
+        from weibao.cases import timeline
+        from weibao.protection.selectors import child_panel_protection
+        from weibao.protection.timeline import protection_family
+
+        timeline.timeline_families.register(protection_family, order=30)
+        cases_hooks.case_page_panels.register(lambda: "protection/_case_protection.html", order=30)
+        cases_hooks.child_panel_parts.register(child_panel_protection, order=30)

@@ -1,0 +1,23 @@
+"""Reads of emergency protection. ONE scope function: a user sees the protection records of
+the cases they see."""
+
+from django.db.models import F, QuerySet
+
+from weibao.cases.selectors import cases_visible_to
+from weibao.protection.models import ProtectionRecord
+
+
+def protections_visible_to(user) -> QuerySet[ProtectionRecord]:
+    return ProtectionRecord.objects.filter(case__in=cases_visible_to(user).values("pk"))
+
+
+def child_panel_protection(user, child) -> dict:
+    """The active temporary guardianship, else the one that ended last (e.g. returned home),
+    for the case part of the child's file."""
+    protection = (
+        protections_visible_to(user)
+        .filter(child=child)
+        .order_by(F("ended_on").desc(nulls_first=True), "-started_on", "-id")
+        .first()
+    )
+    return {"protection": protection}

@@ -21,8 +21,8 @@ from weibao.cases.services import case_open
 from weibao.children import idnumber
 from weibao.children.services import GuardianInput, child_create
 from weibao.partners.models import Partner
-from weibao.partners.services import referral_create
 from weibao.protection.services import protection_start
+from weibao.referrals.services import referral_create
 from weibao.reports import services as report_services
 from weibao.reports.choices import Channel
 from weibao.reports.models import Report

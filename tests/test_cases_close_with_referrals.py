@@ -10,8 +10,9 @@ from tests.conftest import api_client, web_client
 from tests.helpers import error_dict, today
 from tests.test_cases_workflow import fresh, put_in_stage, take
 from weibao.cases.choices import Stage
-from weibao.partners import services as partner_services
-from weibao.partners.models import Partner, Referral
+from weibao.partners.models import Partner
+from weibao.referrals import services as referral_services
+from weibao.referrals.models import Referral
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -19,7 +20,7 @@ LIVE = "1 referral is still in progress (天山路儿童服务中心): record it
 
 
 def refer(actor, case, partner) -> Referral:
-    return partner_services.referral_create(
+    return referral_services.referral_create(
         actor=actor,
         case=case,
         partner=partner,
@@ -82,7 +83,7 @@ def test_a_referral_made_while_closing_waits_stops_the_approval_not_the_refusal(
     assert LIVE in error_dict(exc)["state"][0]
     assert fresh(case_a).stage == Stage.CLOSING
 
-    partner_services.referral_revoke(actor=director_a, referral=referral, reason="Not needed.")
+    referral_services.referral_revoke(actor=director_a, referral=referral, reason="Not needed.")
     take(supervisor, case_a, "approve_close")
     assert fresh(case_a).stage == Stage.CLOSED
 

@@ -231,7 +231,7 @@ def test_the_case_page_shows_the_loop_with_the_current_stage(case_a, director_a)
     assert '<li class="current" aria-current="step">Services</li>' in page
     assert "Left alone." in page  # the risk reasons
     assert f'href="/children/{case.child_id}/"' in page
-    for partial in ("ledger/_case_services.html", "partners/_case_referrals.html"):
+    for partial in ("ledger/_case_services.html", "referrals/_case_referrals.html"):
         assert partial in [t.name for t in response.templates]
     assert "protection/_case_protection.html" in [t.name for t in response.templates]
     assert AccessLog.objects.filter(user=director_a, child=case.child, field="case").exists()
@@ -617,7 +617,7 @@ def test_a_case_opened_from_a_report_has_a_timeline_without_raw_codes(
     make_child, supervisor, director_a
 ):
     from weibao.partners.models import Partner, PartnerKind
-    from weibao.partners.services import referral_create
+    from weibao.referrals.services import referral_create
     from weibao.reports import services as report_services
     from weibao.reports.choices import Channel, ReporterType, Situation
 

@@ -22,9 +22,10 @@ from weibao.core.demo import load_demo
 from weibao.core.models import SiteState
 from weibao.ledger.models import ServiceRecord
 from weibao.notifications.models import Notification
-from weibao.partners.models import Partner, PartnerKind, Referral
+from weibao.partners.models import Partner, PartnerKind
 from weibao.protection.limits import limit_state
 from weibao.protection.models import ProtectionRecord
+from weibao.referrals.models import Referral
 from weibao.reports.models import Report
 from weibao.visits.models import RETURNED_HOME, VisitDue
 

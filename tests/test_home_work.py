@@ -13,8 +13,9 @@ from weibao.cases.choices import Stage
 from weibao.cases.models import Case
 from weibao.cases.services import case_open
 from weibao.core.views import work_counts
-from weibao.partners.models import Partner, Referral
-from weibao.partners.services import referral_create
+from weibao.partners.models import Partner
+from weibao.referrals.models import Referral
+from weibao.referrals.services import referral_create
 from weibao.reports import services
 from weibao.reports.models import Report
 

@@ -10,8 +10,9 @@ from django.core.management import call_command
 from tests.conftest import api_client
 from tests.helpers import today
 from weibao.audit.models import AuditEvent
-from weibao.partners import services
-from weibao.partners.models import Partner, Referral
+from weibao.partners.models import Partner
+from weibao.referrals import services as referral_services
+from weibao.referrals.models import Referral
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -219,7 +220,7 @@ def test_the_referral_list_is_scoped_filtered_and_overdue_first(
     late_partner = Partner.objects.create(
         name="天山路派出所", kind="police", area=areas["tianshan"]
     )
-    late = services.referral_create(
+    late = referral_services.referral_create(
         actor=director_a, case=case_a, partner=late_partner, reason="x", accept_by=today()
     )
     Referral.objects.filter(pk=late.pk).update(accept_by=today() - dt.timedelta(days=1))

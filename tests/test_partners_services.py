@@ -12,9 +12,11 @@ from weibao.audit.models import AuditEvent
 from weibao.core.exceptions import ConflictError
 from weibao.notifications.models import Notification
 from weibao.partners import services
-from weibao.partners.jobs import referral_alerts
-from weibao.partners.models import Partner, Referral
-from weibao.partners.workflow import REFERRAL
+from weibao.partners.models import Partner
+from weibao.referrals import services as referral_services
+from weibao.referrals.jobs import referral_alerts
+from weibao.referrals.models import Referral
+from weibao.referrals.workflow import REFERRAL
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -26,7 +28,7 @@ def refer(actor, case, partner, **overrides) -> Referral:
         "accept_by": today() + dt.timedelta(days=7),
     }
     kwargs.update(overrides)
-    return services.referral_create(actor=actor, case=case, partner=partner, **kwargs)
+    return referral_services.referral_create(actor=actor, case=case, partner=partner, **kwargs)
 
 
 def in_state(referral: Referral, state: str) -> Referral:
@@ -56,7 +58,7 @@ def test_every_referral_transition_from_every_state_for_every_case_role(
     referral = in_state(refer(request.getfixturevalue("director_a"), case_a, partner), state)
     transition = REFERRAL.get(name)
     if state in transition.sources:
-        done = services.referral_transition(
+        done = referral_services.referral_transition(
             actor=actor, referral=referral, name=name, note=NOTES[name]
         )
         assert done.state == transition.target
@@ -66,7 +68,7 @@ def test_every_referral_transition_from_every_state_for_every_case_role(
         assert event.changes["state"] == {"old": state, "new": transition.target}
     else:
         with pytest.raises(ValidationError) as exc:
-            services.referral_transition(
+            referral_services.referral_transition(
                 actor=actor, referral=referral, name=name, note=NOTES[name]
             )
         assert "state" in error_dict(exc)
@@ -82,7 +84,7 @@ def test_someone_with_no_role_on_the_case_may_take_no_transition(
     if name == "complete":
         referral = in_state(referral, "accepted")
     with pytest.raises(PermissionDenied):
-        services.referral_transition(
+        referral_services.referral_transition(
             actor=request.getfixturevalue(persona), referral=referral, name=name, note="x"
         )
     assert Referral.objects.get(pk=referral.pk).state == referral.state
@@ -102,7 +104,7 @@ def test_the_table_names_exactly_the_four_transitions_and_gives_buttons_by_state
 
 def test_accepting_takes_an_optional_note_and_records_when(case_a, partner, director_a):
     referral = refer(director_a, case_a, partner)
-    done = services.referral_accept(actor=director_a, referral=referral)
+    done = referral_services.referral_accept(actor=director_a, referral=referral)
     assert done.state == "accepted" and done.responded_at is not None
     assert done.response_note == ""
 
@@ -120,15 +122,17 @@ def test_reject_complete_and_revoke_need_their_text(case_a, partner, director_a,
     if name == "complete":
         referral = in_state(referral, "accepted")
     with pytest.raises(ValidationError) as exc:
-        services.referral_transition(actor=director_a, referral=referral, name=name, note="  ")
+        referral_services.referral_transition(
+            actor=director_a, referral=referral, name=name, note="  "
+        )
     assert error_dict(exc) == {"note": [message]}
 
 
 def test_completing_records_the_partners_feedback(case_a, partner, director_a, supervisor):
-    referral = services.referral_accept(
+    referral = referral_services.referral_accept(
         actor=director_a, referral=refer(director_a, case_a, partner), note="Starts Monday."
     )
-    done = services.referral_complete(
+    done = referral_services.referral_complete(
         actor=supervisor, referral=referral, feedback="Attended all six sessions."
     )
     assert done.feedback == "Attended all six sessions."
@@ -138,9 +142,9 @@ def test_completing_records_the_partners_feedback(case_a, partner, director_a, s
 
 def test_a_stale_version_is_a_conflict_and_changes_nothing(case_a, partner, director_a):
     referral = refer(director_a, case_a, partner)
-    services.referral_accept(actor=director_a, referral=referral, expected_version=1)
+    referral_services.referral_accept(actor=director_a, referral=referral, expected_version=1)
     with pytest.raises(ConflictError):
-        services.referral_revoke(
+        referral_services.referral_revoke(
             actor=director_a, referral=referral, reason="Not needed.", expected_version=1
         )
     assert Referral.objects.get(pk=referral.pk).state == "accepted"
@@ -208,7 +212,7 @@ def test_a_second_live_referral_to_the_same_partner_is_refused_clearly(case_a, p
     with pytest.raises(ValidationError) as exc:
         refer(director_a, case_a, partner)
     assert "already has a pending or accepted referral" in error_dict(exc)["partner"][0]
-    services.referral_reject(actor=director_a, referral=first, reason="No places.")
+    referral_services.referral_reject(actor=director_a, referral=first, reason="No places.")
     assert refer(director_a, case_a, partner).state == "pending"  # the first is no longer live
 
 
@@ -411,7 +415,7 @@ def test_no_alert_on_the_deadline_day_or_for_answered_referrals(case_a, partner,
     refer(director_a, case_a, partner, accept_by=today())
     other = Partner.objects.create(name="天山路派出所", kind="police", area=areas["tianshan"])
     answered = refer(director_a, case_a, other)
-    services.referral_accept(actor=director_a, referral=answered)
+    referral_services.referral_accept(actor=director_a, referral=answered)
     Referral.objects.filter(pk=answered.pk).update(accept_by=today() - dt.timedelta(days=3))
     assert referral_alerts(timezone.now()) == 0
     assert not Notification.objects.filter(kind=Notification.Kind.REFERRAL_OVERDUE).exists()

@@ -12,7 +12,9 @@ from tests.helpers import today
 from weibao.audit.models import AuditEvent
 from weibao.cases.selectors import case_roles
 from weibao.partners import services
-from weibao.partners.models import Partner, Referral
+from weibao.partners.models import Partner
+from weibao.referrals import services as referral_services
+from weibao.referrals.models import Referral
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -296,7 +298,7 @@ def test_an_action_not_possible_in_the_state_is_explained(director_a, referral):
 
 
 def test_a_stale_referral_form_is_a_conflict_with_the_input_kept(director_a, supervisor, referral):
-    services.referral_accept(actor=supervisor, referral=referral)
+    referral_services.referral_accept(actor=supervisor, referral=referral)
     response = en_post(
         director_a,
         f"/partners/referrals/{referral.pk}/revoke/",
@@ -318,7 +320,7 @@ def test_the_referral_list_puts_overdue_first_and_filters_by_state(
     late_partner = Partner.objects.create(
         name="天山路派出所", kind="police", area=areas["tianshan"]
     )
-    late = services.referral_create(
+    late = referral_services.referral_create(
         actor=director_a, case=case_a, partner=late_partner, reason="x", accept_by=today()
     )
     Referral.objects.filter(pk=late.pk).update(accept_by=today() - dt.timedelta(days=2))
@@ -345,7 +347,7 @@ def render_partial(user, case):
     request = RequestFactory().get("/")
     request.user = user
     return render_to_string(
-        "partners/_case_referrals.html",
+        "referrals/_case_referrals.html",
         {"case": case, "case_roles": case_roles(user, case), "user": user},
         request=request,
     )

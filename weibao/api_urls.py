@@ -49,5 +49,6 @@ urlpatterns = [
     path("", include("weibao.cases.api_urls")),
     path("", include("weibao.protection.api_urls")),
     path("", include("weibao.partners.api_urls")),
+    path("", include("weibao.referrals.api_urls")),
     path("", include("weibao.ledger.api_urls")),
 ]

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "weibao.partners",
     "weibao.cases",
     "weibao.ledger",
+    "weibao.referrals",
     "weibao.protection",
 ]
 

@@ -5,6 +5,8 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from weibao.core import views as core_views
+from weibao.partners import urls as partners_urls
+from weibao.referrals import urls as referrals_urls
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -20,7 +22,11 @@ urlpatterns = [
     path("cases/", include("weibao.cases.urls")),
     path("ledger/", include("weibao.ledger.urls")),
     path("protection/", include("weibao.protection.urls")),
-    path("partners/", include("weibao.partners.urls")),
+    # The registry and the referral pages share the "partners" namespace (and URL prefix).
+    path(
+        "partners/",
+        include((partners_urls.urlpatterns + referrals_urls.urlpatterns, "partners")),
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("weibao.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

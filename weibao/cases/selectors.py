@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from weibao.accounts.models import Role, RoleAssignment, User
@@ -128,3 +129,8 @@ def plan_services(plan: PlanVersion | None) -> list:
     if plan is None:
         return []
     return list(plan.services.select_related("responsible_user", "responsible_partner"))
+
+
+def case_url(case: Case) -> str:
+    """The case's page."""
+    return reverse("cases:detail", args=[case.pk])

@@ -14,10 +14,10 @@ from weibao.cases import workflow
 from weibao.cases.choices import PlannedServiceStatus, RiskLevel, Stage
 from weibao.cases.models import Case, PlannedService, PlanVersion
 from weibao.cases.plans import DESCRIPTION_LIMIT, GOALS_LIMIT, MAX_SERVICES, NOTE_LIMIT
-from weibao.cases.selectors import case_roles, current_plan
+from weibao.cases.selectors import case_roles, cases_visible_to, current_plan
 from weibao.cases.services import REASSESS_STAGES, SIMPLE_TRANSITIONS
 from weibao.cases.timeline import HIDDEN_CHANGE_KEYS
-from weibao.core.api import MAX_DB_INT, NamedChoiceField, StrictFieldsMixin
+from weibao.core.api import MAX_DB_INT, NamedChoiceField, ScopedIdField, StrictFieldsMixin
 from weibao.core.text import TEXT_LIMIT
 from weibao.partners.choices import ServiceType
 from weibao.visits.serializers import VisibleChildField
@@ -354,3 +354,10 @@ class PlanSaveSerializer(StrictFieldsMixin, serializers.Serializer):
         required=False,
         help_text="The plan version the client started from (0: none); a newer one gives 409.",
     )
+
+
+class VisibleCaseField(ScopedIdField):
+    default_error_messages = {"does_not_exist": _("No such case in your areas.")}
+
+    def scoped(self, user):
+        return cases_visible_to(user) if user is not None else Case.objects.none()

@@ -8,13 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from weibao.accounts.models import Role, RoleAssignment
 from weibao.accounts.selectors import users_with_role_in_areas
 from weibao.audit.services import audit_record
 from weibao.cases import workflow
 from weibao.cases.choices import RiskLevel, Stage
+from weibao.cases.hooks import case_close_guards
 from weibao.cases.models import Case
 from weibao.cases.selectors import (
     case_roles,
@@ -28,7 +28,6 @@ from weibao.core.exceptions import ConflictError
 from weibao.core.text import checked_text
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify
-from weibao.partners.models import Referral
 
 
 def case_audit(*, actor, case: Case, action: str, changes=None, note: str = "") -> None:
@@ -212,25 +211,6 @@ def case_advance(
     return current
 
 
-def _refuse_with_live_referrals(case: Case) -> None:
-    """A case closes only when every referral has an outcome: a partner still working with the
-    child (or yet to answer) would otherwise be left with a referral nobody follows."""
-    live = list(
-        Referral.objects.filter(
-            case=case, state__in=[Referral.State.PENDING, Referral.State.ACCEPTED]
-        ).values_list("partner__name", flat=True)
-    )
-    if live:
-        message = ngettext(
-            "%(n)d referral is still in progress (%(partners)s): record its outcome or revoke "
-            "it before closing the case.",
-            "%(n)d referrals are still in progress (%(partners)s): record their outcomes or "
-            "revoke them before closing the case.",
-            len(live),
-        ) % {"n": len(live), "partners": "、".join(sorted(live))}
-        raise ValidationError({"state": [message]}, code="live_referrals")
-
-
 @transaction.atomic
 def case_request_close(
     *, actor, case: Case, summary: str, expected_version: int | None = None
@@ -238,7 +218,7 @@ def case_request_close(
     """Ask the supervisor to close the case, with a closing summary."""
     current = _lock(case, expected_version)
     workflow.CASE.check("request_close", current.stage, case_roles(actor, current))
-    _refuse_with_live_referrals(current)
+    case_close_guards.call(current)
     summary = checked_text(
         summary, "summary", required=True, message=_("Please write a closing summary.")
     )
@@ -297,7 +277,7 @@ def case_decide_close(
             code="four_eyes",
         )
     if approve:  # a referral may have been made while the request waited
-        _refuse_with_live_referrals(current)
+        case_close_guards.call(current)
     note = checked_text(
         note,
         "note",

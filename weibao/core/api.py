@@ -8,7 +8,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_description_list
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
@@ -169,3 +170,32 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
         )
         auto_schema.registry.register_on_missing(blank)
         return {"oneOf": [enum.ref, blank.ref]}
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedIdField(serializers.PrimaryKeyRelatedField):
+    """An object picked by id among those the user may see. One outside the user's scope gets
+    the same answer as an id that does not exist, so probing ids tells nothing."""
+
+    default_error_messages = {
+        "does_not_exist": _("No such item in your areas."),
+        "incorrect_type": _("Give an id (a whole number)."),
+    }
+
+    def scoped(self, user):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return self.scoped(None).none()
+        return self.scoped(request.user)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and data.isascii() and data.isdigit():
+            data = int(data)
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < data <= MAX_DB_INT:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)

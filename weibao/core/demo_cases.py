@@ -37,17 +37,18 @@ from weibao.children.models import Child
 from weibao.core.models import SiteState
 from weibao.ledger.services import service_record_create, service_record_void
 from weibao.partners.choices import ServiceType
-from weibao.partners.models import Partner, PartnerKind, Referral
-from weibao.partners.services import (
-    partner_create,
+from weibao.partners.models import Partner, PartnerKind
+from weibao.partners.services import partner_create
+from weibao.protection.choices import CapacityResult, Placement, ProtectionEnd, ProtectionGround
+from weibao.protection.services import protection_assess_capacity, protection_end, protection_start
+from weibao.referrals.models import Referral
+from weibao.referrals.services import (
     referral_accept,
     referral_complete,
     referral_create,
     referral_reject,
     referral_revoke,
 )
-from weibao.protection.choices import CapacityResult, Placement, ProtectionEnd, ProtectionGround
-from weibao.protection.services import protection_assess_capacity, protection_end, protection_start
 from weibao.reports.choices import Channel, ReporterType, Situation
 from weibao.reports.models import Report
 from weibao.reports.services import (

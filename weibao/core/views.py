@@ -15,8 +15,8 @@ from weibao.cases.selectors import case_roles, cases_visible_to
 from weibao.cases.workflow import APPROVERS
 from weibao.children.categories import IN_DIFFICULTY_FILTER, Category
 from weibao.children.selectors import category_counts
-from weibao.partners.models import Referral
-from weibao.partners.selectors import referrals_visible_to
+from weibao.referrals.models import Referral
+from weibao.referrals.selectors import referrals_visible_to
 from weibao.reports.selectors import triage_queue
 from weibao.visits.models import Concern
 from weibao.visits.selectors import concerns_visible_to, worklist_counts

@@ -26,6 +26,7 @@ from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record
 from weibao.cases.models import Case
 from weibao.cases.selectors import case_get_for_user
+from weibao.cases.serializers import VisibleCaseField
 from weibao.core.api import (
     INVALID,
     MAX_DB_INT,
@@ -47,7 +48,7 @@ from weibao.ledger.services import (
     service_record_void,
 )
 from weibao.partners.models import Partner
-from weibao.partners.serializers import VisibleCaseField, service_type_field
+from weibao.partners.serializers import service_type_field
 
 User = get_user_model()
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")

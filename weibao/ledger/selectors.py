@@ -23,3 +23,14 @@ def child_panel_services(user, child) -> dict:
         .order_by("-delivered_on", "-id")[:SERVICES_SHOWN]
     )
     return {"services": services}
+
+
+def partner_page_services(user, partner) -> dict:
+    """The partner's valid services that the user may see, for the partner's page."""
+    records = (
+        service_records_visible_to(user)
+        .filter(provider_partner=partner, voided_at__isnull=True)
+        .select_related("child")
+        .order_by("-delivered_on", "-pk")
+    )
+    return {"records": records[:50]}

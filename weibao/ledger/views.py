@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,7 +27,13 @@ from weibao.accounts.selectors import communities_visible_to, user_role_assignme
 from weibao.areas.models import Area
 from weibao.audit.services import audit_record
 from weibao.cases.models import Case
-from weibao.cases.selectors import BACKDATE_DAYS, case_get_for_user, case_roles, earliest_date
+from weibao.cases.selectors import (
+    BACKDATE_DAYS,
+    case_get_for_user,
+    case_roles,
+    case_url,
+    earliest_date,
+)
 from weibao.core.dates import parse_month, shift_month
 from weibao.core.forms import DateInput
 from weibao.core.text import TEXT_LIMIT
@@ -57,14 +63,6 @@ from weibao.partners.selectors import partners_visible_to
 
 PAGE_SIZE = 50
 User = get_user_model()
-
-
-def case_url(case: Case) -> str:
-    """The case's page (built by the case work); the record page until that exists."""
-    try:
-        return reverse("cases:detail", args=[case.pk])
-    except NoReverseMatch:
-        return reverse("ledger:record", args=[case.pk])
 
 
 # --- recording a service --------------------------------------------------------------------

@@ -6,8 +6,7 @@ from django.http import Http404
 from weibao.accounts.models import Role
 from weibao.accounts.selectors import areas_visible_to, user_role_assignments
 from weibao.areas.models import Area
-from weibao.cases.selectors import cases_visible_to
-from weibao.partners.models import Partner, Referral
+from weibao.partners.models import Partner
 
 
 def partners_visible_to(user) -> QuerySet[Partner]:
@@ -49,18 +48,3 @@ def _subtree(area: Area) -> set[int]:
     ids |= set(Area.objects.filter(parent=area).values_list("pk", flat=True))
     ids |= set(Area.objects.filter(parent__parent=area).values_list("pk", flat=True))
     return ids
-
-
-def referrals_visible_to(user) -> QuerySet[Referral]:
-    return Referral.objects.filter(case__in=cases_visible_to(user).values("pk"))
-
-
-def referral_get_for_user(user, pk) -> Referral:
-    try:
-        return (
-            referrals_visible_to(user)
-            .select_related("case", "case__child", "partner")
-            .get(pk=int(pk))
-        )
-    except (Referral.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
-        raise Http404 from exc

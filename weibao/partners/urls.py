@@ -1,4 +1,5 @@
-"""The "1+N" partner registry and referrals (转介)."""
+"""The "1+N" partner registry. Its URL namespace, "partners", also holds the referral pages
+(weibao/referrals/urls.py): the root URLconf joins the two."""
 
 from django.urls import path
 
@@ -12,8 +13,4 @@ urlpatterns = [
     path("<int:pk>/", views.partner_detail_view, name="detail"),
     path("<int:pk>/edit/", views.partner_edit_view, name="edit"),
     path("<int:pk>/active/", views.partner_active_view, name="set_active"),
-    path("refer/<int:case_id>/", views.refer_view, name="refer"),
-    path("referrals/", views.referral_list_view, name="referrals"),
-    path("referrals/<int:pk>/", views.referral_detail_view, name="referral"),
-    path("referrals/<int:pk>/<slug:name>/", views.referral_action_view, name="referral_action"),
 ]

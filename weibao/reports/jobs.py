@@ -15,8 +15,8 @@ from weibao.accounts.selectors import users_with_role_in_areas
 from weibao.audit.services import audit_record
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify
-from weibao.partners.jobs import referral_alerts
 from weibao.protection.jobs import protection_alerts
+from weibao.referrals.jobs import referral_alerts
 from weibao.reports.models import Report
 
 logger = logging.getLogger("weibao.clocks")

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy
 
 from weibao.cases.timeline import TimelineFamily
-from weibao.partners.models import Referral
+from weibao.referrals.models import Referral
 
 
 def referral_family() -> TimelineFamily:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.cases.workflow import WORKERS
 from weibao.core.workflow import StateMachine, Transition
-from weibao.partners.models import Referral
+from weibao.referrals.models import Referral
 
 F = Referral.State
 REFERRAL = StateMachine(

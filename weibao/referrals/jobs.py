@@ -9,7 +9,7 @@ from weibao.accounts.models import Role
 from weibao.accounts.selectors import users_with_role_in_areas
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify
-from weibao.partners.models import Referral
+from weibao.referrals.models import Referral
 
 
 def referral_alerts(now: dt.datetime) -> int:

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferralsConfig(AppConfig):
+    name = "weibao.referrals"
+    label = "referrals"
+    verbose_name = _("Referrals")
+
+    def ready(self) -> None:
+        from weibao.cases import hooks as cases_hooks
+        from weibao.cases import timeline
+        from weibao.partners.hooks import partner_page_context
+        from weibao.referrals.selectors import partner_page_referrals
+        from weibao.referrals.services import refuse_with_live_referrals
+        from weibao.referrals.timeline import referral_family
+
+        timeline.timeline_families.register(referral_family, order=20)
+        cases_hooks.case_page_panels.register(lambda: "referrals/_case_referrals.html", order=20)
+        cases_hooks.case_close_guards.register(refuse_with_live_referrals)
+        partner_page_context.register(partner_page_referrals)

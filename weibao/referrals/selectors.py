@@ -1,0 +1,33 @@
+"""Reads for referrals. ONE scope function: a user sees the referrals of the cases they see."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from weibao.cases.selectors import cases_visible_to
+from weibao.referrals.models import Referral
+
+
+def referrals_visible_to(user) -> QuerySet[Referral]:
+    return Referral.objects.filter(case__in=cases_visible_to(user).values("pk"))
+
+
+def referral_get_for_user(user, pk) -> Referral:
+    try:
+        return (
+            referrals_visible_to(user)
+            .select_related("case", "case__child", "partner")
+            .get(pk=int(pk))
+        )
+    except (Referral.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+
+
+def partner_page_referrals(user, partner) -> dict:
+    """The partner's referrals that the user may see, for the partner's page."""
+    referrals = (
+        referrals_visible_to(user)
+        .filter(partner=partner)
+        .select_related("case", "case__child")
+        .order_by("-created_at", "-pk")
+    )
+    return {"referrals": referrals[:100]}

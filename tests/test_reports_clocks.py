@@ -43,11 +43,15 @@ def test_the_clocks_command_escalates_and_prints_the_counts(make_report, distric
 
 
 def test_the_clocks_job_also_runs_the_protection_and_referral_alerts(db, monkeypatch):
+    from weibao.protection import jobs as protection_jobs
+    from weibao.referrals import jobs as referral_jobs
     from weibao.reports import jobs
 
     seen = []
-    monkeypatch.setattr(jobs, "protection_alerts", lambda now: seen.append(("p", now)) or 2)
-    monkeypatch.setattr(jobs, "referral_alerts", lambda now: seen.append(("r", now)) or 3)
+    monkeypatch.setattr(
+        protection_jobs, "protection_alerts", lambda now: seen.append(("p", now)) or 2
+    )
+    monkeypatch.setattr(referral_jobs, "referral_alerts", lambda now: seen.append(("r", now)) or 3)
     now = timezone.now()
     counts = jobs.check_clocks(now)
     assert counts["protection_alerts"] == 2 and counts["referral_alerts"] == 3

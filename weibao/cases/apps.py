@@ -6,3 +6,12 @@ class CasesConfig(AppConfig):
     name = "weibao.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from weibao.cases.selectors import case_visible, open_case_for_child
+        from weibao.cases.services import case_for_report
+        from weibao.reports import hooks as reports_hooks
+
+        reports_hooks.open_case_of_child.register(open_case_for_child)
+        reports_hooks.case_visible.register(case_visible)
+        reports_hooks.case_for_report.register(case_for_report)

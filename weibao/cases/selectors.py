@@ -134,3 +134,7 @@ def plan_services(plan: PlanVersion | None) -> list:
 def case_url(case: Case) -> str:
     """The case's page."""
     return reverse("cases:detail", args=[case.pk])
+
+
+def case_visible(user, case_id: int) -> bool:
+    return cases_visible_to(user).filter(pk=case_id).exists()

@@ -28,6 +28,7 @@ from weibao.core.exceptions import ConflictError
 from weibao.core.text import checked_text
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify
+from weibao.reports.services import DESCRIPTION_LIMIT
 
 
 def case_audit(*, actor, case: Case, action: str, changes=None, note: str = "") -> None:
@@ -375,3 +376,30 @@ def case_assign(*, actor, case: Case, owner, expected_version: int | None = None
     )
     _notify_owner(current, actor)
     return current
+
+
+# --- a mandatory report handed to the case work (registered on reports.hooks.case_for_report)
+
+
+def case_for_report(*, actor, report, owner=None) -> tuple[Case, bool]:
+    """The child's open case with the report attached, or a new case opened from it (the
+    report's description as the summary, its visit concern as the origin). Called inside
+    reports.services.report_open_case's transaction, which checks who may do this."""
+    case = open_case_for_child(report.child)
+    attached = case is not None
+    if case is None:
+        case = case_open(
+            actor=actor,
+            child=report.child,
+            owner=owner,
+            summary=report.description[:DESCRIPTION_LIMIT],
+            concern=report.concern,
+        )
+    case_audit(
+        actor=actor,
+        case=case,
+        action="report.attach",
+        changes={"report": {"new": report.reference}},
+        note=_("Mandatory report %(reference)s.") % {"reference": report.reference},
+    )
+    return case, attached

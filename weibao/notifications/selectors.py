@@ -3,8 +3,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weibao.notifications.hooks import labels
 from weibao.notifications.models import Notification
-from weibao.visits.models import Concern
 
 
 def notifications_visible_to(user) -> QuerySet[Notification]:
@@ -33,9 +33,9 @@ def message(notification: Notification) -> str:
     if notification.kind == Notification.Kind.VISIT_OVERDUE_7:
         return _("The visit to %(child)s has been overdue for more than 7 days (due %(date)s).") % p
     if notification.kind == Notification.Kind.CONCERN_RAISED:
-        labels = dict(Concern.Kind.choices)
+        kind_labels = labels("concern_kind")
         kinds = p.get("concerns") or [p.get("concern", "")]
-        named = [str(labels.get(kind, kind)) for kind in kinds]
+        named = [str(kind_labels.get(kind, kind)) for kind in kinds]
         if len(named) > 1:
             return _("%(n)d concerns were raised about %(child)s: %(kinds)s.") % {
                 "n": len(named),

@@ -11,11 +11,14 @@ class ReferralsConfig(AppConfig):
         from weibao.cases import hooks as cases_hooks
         from weibao.cases import timeline
         from weibao.partners.hooks import partner_page_context
+        from weibao.referrals import jobs
         from weibao.referrals.selectors import partner_page_referrals
         from weibao.referrals.services import refuse_with_live_referrals
         from weibao.referrals.timeline import referral_family
+        from weibao.reports.hooks import clock_checks
 
         timeline.timeline_families.register(referral_family, order=20)
         cases_hooks.case_page_panels.register(lambda: "referrals/_case_referrals.html", order=20)
         cases_hooks.case_close_guards.register(refuse_with_live_referrals)
         partner_page_context.register(partner_page_referrals)
+        clock_checks.register(lambda now: {"referral_alerts": jobs.referral_alerts(now)}, order=20)

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from weibao.cases.selectors import case_get_for_user, case_roles, case_url
 from weibao.core.exceptions import ConflictError
 from weibao.core.views_helpers import apply_errors, page_of
-from weibao.referrals import services
 from weibao.partners.forms import posted_version
 from weibao.partners.views import PAGE_SIZE, require_areas
+from weibao.referrals import services
 from weibao.referrals.forms import (
     REFERRAL_STATE_CHOICES,
     ReferralActionForm,

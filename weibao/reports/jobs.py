@@ -15,8 +15,7 @@ from weibao.accounts.selectors import users_with_role_in_areas
 from weibao.audit.services import audit_record
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify
-from weibao.protection.jobs import protection_alerts
-from weibao.referrals.jobs import referral_alerts
+from weibao.reports.hooks import clock_checks
 from weibao.reports.models import Report
 
 logger = logging.getLogger("weibao.clocks")
@@ -83,7 +82,8 @@ def _escalate(report_id: int, clock: str, now: dt.datetime) -> int | None:
 
 def check_clocks(now: dt.datetime | None = None) -> dict[str, int]:
     """Escalate every report clock that is past due and unmet (once per clock and report),
-    then run the protection and referral alerts. Idempotent. Returns counts."""
+    then run the checks registered on hooks.clock_checks (the protection and referral
+    alerts). Idempotent. Returns counts."""
     now = now or timezone.now()
     counts = {"ack_late": 0, "police_late": 0, "outcome_late": 0, "notifications_sent": 0}
     for clock in CLOCK_COLUMNS:
@@ -92,6 +92,6 @@ def check_clocks(now: dt.datetime | None = None) -> dict[str, int]:
             if sent is not None:
                 counts[f"{clock}_late"] += 1
                 counts["notifications_sent"] += sent
-    counts["protection_alerts"] = protection_alerts(now)
-    counts["referral_alerts"] = referral_alerts(now)
+    for extra in clock_checks.call(now):
+        counts.update(extra)
     return counts

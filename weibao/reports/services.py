@@ -23,9 +23,6 @@ from weibao.accounts.models import Role
 from weibao.accounts.selectors import user_role_assignments, users_with_role_in_areas
 from weibao.areas.models import Area
 from weibao.audit.services import audit_record
-from weibao.cases.models import Case
-from weibao.cases.selectors import open_case_for_child
-from weibao.cases.services import case_audit, case_open
 from weibao.children.models import Child
 from weibao.children.selectors import children_visible_to
 from weibao.core.exceptions import ConflictError
@@ -34,6 +31,7 @@ from weibao.notifications.models import Notification
 from weibao.notifications.services import notify
 from weibao.reports import workflow
 from weibao.reports.choices import POLICE_SITUATIONS, Channel, ChildSex, ReporterType, Situation
+from weibao.reports.hooks import case_for_report
 from weibao.reports.models import ClockPolicy, Report, ReportSituation
 from weibao.reports.selectors import report_roles
 from weibao.reports.text import normalize_code, normalize_reference
@@ -677,7 +675,7 @@ def report_mark_unidentified(
 @transaction.atomic
 def report_open_case(
     *, actor, report: Report, owner=None, expected_version: int | None = None
-) -> Case:
+) -> Any:
     """Open a case for the report's child, or attach the report to the child's open case (a
     child has at most one); the report is then being handled."""
     current = _lock(report, expected_version, actor)
@@ -694,23 +692,7 @@ def report_open_case(
         Report.Link.REGISTERED,
     ):
         raise ValidationError({"child": [_("Link the report to a child first.")]})
-    case = open_case_for_child(current.child)
-    attached = case is not None
-    if case is None:
-        case = case_open(
-            actor=actor,
-            child=current.child,
-            owner=owner,
-            summary=current.description[:DESCRIPTION_LIMIT],
-            concern=current.concern,
-        )
-    case_audit(
-        actor=actor,
-        case=case,
-        action="report.attach",
-        changes={"report": {"new": current.reference}},
-        note=_("Mandatory report %(reference)s.") % {"reference": current.reference},
-    )
+    case, attached = case_for_report.first(actor=actor, report=current, owner=owner)
     old = current.state
     current.case, current.state = case, workflow.REPORT.get("handle").target
     current.handling_at = timezone.now()

@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from weibao.areas.models import Area
-from weibao.cases.selectors import cases_visible_to, open_case_for_child
 from weibao.children import idnumber
 from weibao.children.models import Child
 from weibao.children.selectors import child_search, children_visible_to, id_number_owner
@@ -42,6 +41,7 @@ from weibao.reports.forms import (
     UnidentifiedForm,
     VersionForm,
 )
+from weibao.reports.hooks import case_visible, open_case_of_child
 from weibao.reports.models import Report
 from weibao.reports.selectors import (
     OPEN_STATES,
@@ -399,14 +399,12 @@ def _render_detail(request: HttpRequest, report: Report, status: int = 200, **fo
     version_initial = {"version": report.version}
     open_case = None
     if report.child_id and report.case_id is None:
-        open_case = open_case_for_child(report.child)
+        open_case = open_case_of_child.first(report.child)
     code = None
     pending = request.session.get(SESSION_STAFF_CODE)
     if pending and pending.get("pk") == report.pk:
         code = services.format_code(request.session.pop(SESSION_STAFF_CODE)["code"])
-    case_visible = bool(
-        report.case_id and cases_visible_to(user).filter(pk=report.case_id).exists()
-    )
+    sees_case = bool(report.case_id and case_visible.first(user, report.case_id))
     child_visible = bool(
         report.child_id and children_visible_to(user).filter(pk=report.child_id).exists()
     )
@@ -429,7 +427,7 @@ def _render_detail(request: HttpRequest, report: Report, status: int = 200, **fo
         "can_close": triage and report.state in (Report.State.ACKNOWLEDGED, Report.State.HANDLING),
         "police_missing": report.police_required and report.police_notified_at is None,
         "open_case": open_case,
-        "case_url": _case_url(report.case_id) if case_visible else None,
+        "case_url": _case_url(report.case_id) if sees_case else None,
         "child_visible": child_visible,
         "code": code,
         "ack_form": forms.get("ack_form") or VersionForm(initial=version_initial),

@@ -9,6 +9,7 @@ class VisitsConfig(AppConfig):
 
     def ready(self) -> None:
         from weibao.children import hooks
+        from weibao.notifications.hooks import choice_labels
         from weibao.visits.models import Concern, Visit
         from weibao.visits.services import visit_schedule_child
         from weibao.visits.views import child_visit_context
@@ -16,3 +17,4 @@ class VisitsConfig(AppConfig):
         hooks.child_schedule_changed.register(visit_schedule_child)
         hooks.child_page_context.register(child_visit_context)
         hooks.history_models.register(lambda: {"visits.visit": Visit, "visits.concern": Concern})
+        choice_labels.register(lambda: {"concern_kind": dict(Concern.Kind.choices)})

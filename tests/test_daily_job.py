@@ -20,7 +20,7 @@ from django.utils import timezone
 from tests.helpers import years_before
 from weibao.audit.models import AuditEvent
 from weibao.core.dates import add_months
-from weibao.core.management.commands import serve
+from weibao.front.management.commands import serve
 from weibao.notifications.models import Notification
 from weibao.notifications.selectors import message
 from weibao.visits import tasks

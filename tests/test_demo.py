@@ -14,8 +14,8 @@ from weibao.children import idnumber
 from weibao.children.choices import Status
 from weibao.children.models import Child, ChildCategory, Guardian
 from weibao.core.dates import add_months
-from weibao.core.demo import DEMO_MARK, DEMO_PASSWORD
 from weibao.core.models import SiteState
+from weibao.demo.data import DEMO_MARK, DEMO_PASSWORD
 from weibao.notifications.models import Notification
 from weibao.visits.jobs import run_daily
 from weibao.visits.models import Concern, Visit, VisitDue

@@ -1,5 +1,5 @@
 """The demo's reports, cases, partners, referrals and protection records (core/demo_cases.py),
-loaded by weibao.core.demo.load_demo: made through the services, every state and stage present,
+loaded by weibao.demo.data.load_demo: made through the services, every state and stage present,
 idempotent, and each case's story told in time order so that its pages agree with themselves."""
 
 import datetime as dt
@@ -17,9 +17,9 @@ from weibao.cases.selectors import cases_visible_to
 from weibao.cases.timeline import case_timeline
 from weibao.children.models import Child
 from weibao.children.services import child_create
-from weibao.core import demo_cases
-from weibao.core.demo import load_demo
 from weibao.core.models import SiteState
+from weibao.demo import cases as demo_cases
+from weibao.demo.data import load_demo
 from weibao.ledger.models import ServiceRecord
 from weibao.notifications.models import Notification
 from weibao.partners.models import Partner, PartnerKind

@@ -1,4 +1,4 @@
-"""The home page's "to do" cards (core.views.work_counts): reports to triage (and how many are
+"""The home page's "to do" cards (front.views.work_counts): reports to triage (and how many are
 late), my open cases, closings awaiting my approval, referrals not answered in time. Each count
 goes through its object type's scope function, so nobody is shown work outside their areas."""
 
@@ -12,7 +12,7 @@ from tests.helpers import move_to
 from weibao.cases.choices import Stage
 from weibao.cases.models import Case
 from weibao.cases.services import case_open
-from weibao.core.views import work_counts
+from weibao.front.views import work_counts
 from weibao.partners.models import Partner
 from weibao.referrals.models import Referral
 from weibao.referrals.services import referral_create

@@ -11,7 +11,7 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from weibao.core.management.commands import serve
+from weibao.front.management.commands import serve
 from weibao.notifications.models import Notification
 from weibao.reports import tasks
 from weibao.reports.models import Report

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "weibao.ledger",
     "weibao.referrals",
     "weibao.protection",
+    "weibao.front",
+    "weibao.demo",
 ]
 
 MIDDLEWARE = [
@@ -96,7 +98,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "weibao.urls"
+ROOT_URLCONF = "weibao.front.urls"
 WSGI_APPLICATION = "weibao.wsgi.application"
 
 TEMPLATES = [

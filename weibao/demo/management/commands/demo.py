@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from weibao.core import demo
+from weibao.demo import data as demo
 
 
 class Command(BaseCommand):

@@ -35,6 +35,7 @@ from weibao.cases.services import (
 from weibao.children.choices import Status
 from weibao.children.models import Child
 from weibao.core.models import SiteState
+from weibao.demo.places import TIANSHAN, XIANXIA
 from weibao.ledger.services import service_record_create, service_record_void
 from weibao.partners.choices import ServiceType
 from weibao.partners.models import Partner, PartnerKind
@@ -649,8 +650,6 @@ def load_case_demo(tree) -> CasesResult:
     users = _users()
     if len(users) < 5:  # demo accounts were removed: nothing sensible to show
         return result
-    from weibao.core.demo import TIANSHAN, XIANXIA
-
     district = tree.district
     tianshan, xianxia = tree.subdistricts[TIANSHAN], tree.subdistricts[XIANXIA]
     community_1, community_2 = tree.communities[TIANSHAN][0], tree.communities[TIANSHAN][1]

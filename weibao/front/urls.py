@@ -4,13 +4,13 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from weibao.core import views as core_views
+from weibao.front import views as front_views
 from weibao.partners import urls as partners_urls
 from weibao.referrals import urls as referrals_urls
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("accounts/login/", core_views.LoginView.as_view(), name="login"),
+    path("", front_views.home, name="home"),
+    path("accounts/login/", front_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("children/", include("weibao.children.urls")),
@@ -28,10 +28,10 @@ urlpatterns = [
         include((partners_urls.urlpatterns + referrals_urls.urlpatterns, "partners")),
     ),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("weibao.api_urls")),
+    path("api/v1/", include("weibao.front.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
 
-handler400 = "weibao.core.views.bad_request"
-handler404 = "weibao.core.views.page_not_found"
+handler400 = "weibao.front.views.bad_request"
+handler404 = "weibao.front.views.page_not_found"

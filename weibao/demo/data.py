@@ -48,8 +48,9 @@ from weibao.children.models import Child, ChildCategory, adult_cutoff
 from weibao.children.services import GuardianInput, child_change_status, child_create
 from weibao.core import crypto
 from weibao.core.dates import add_months, years_before
-from weibao.core.demo_cases import CasesResult, load_case_demo
 from weibao.core.models import SiteState
+from weibao.demo.cases import CasesResult, load_case_demo
+from weibao.demo.places import TIANSHAN, XIANXIA
 from weibao.visits.jobs import DailyReport, run_daily
 from weibao.visits.models import Concern
 from weibao.visits.scheduling import RuleSet
@@ -83,7 +84,6 @@ SUBDISTRICTS = [
     ("北新泾街道", "310105011", 11),
     ("新泾镇", "310105102", 20),
 ]
-TIANSHAN, XIANXIA = "310105006", "310105008"
 # 天山路 and 仙霞新村 are the workstations of the story: give them somewhat more children.
 FOCUS_WEIGHT = 1.6
 

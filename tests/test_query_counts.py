@@ -13,12 +13,12 @@ from django.utils import timezone
 
 from tests.conftest import api_client, web_client
 from tests.helpers import move_to, record_service, today
-from weibao.cases.protection import protection_assess_capacity, protection_end, protection_start
-from weibao.cases.selectors import case_timeline
 from weibao.cases.services import case_assess, case_assign, case_file, case_open
+from weibao.cases.timeline import case_timeline
 from weibao.notifications.services import notify
 from weibao.partners.models import Partner
-from weibao.partners.services import referral_create, referral_transition
+from weibao.protection.services import protection_assess_capacity, protection_end, protection_start
+from weibao.referrals.services import referral_create, referral_transition
 from weibao.reports.choices import Channel, Situation
 from weibao.reports.models import Report
 from weibao.visits.models import Concern, VisitDue

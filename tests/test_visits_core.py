@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from weibao.children.services import child_mark_returned_home
 from weibao.core.dates import add_months
 from weibao.core.exceptions import ConflictError
 from weibao.visits import selectors, services
@@ -217,7 +218,7 @@ def test_returned_home_starts_monthly_follow_up(make_child, director_a):
     child = make_child("community_a", categories=["economic_hardship"])
     VisitRule.objects.filter(key="economic_hardship").update(active=False)
     services.visit_schedule_child(child=child)
-    services.child_mark_returned_home(actor=director_a, child=child, date=timezone.localdate())
+    child_mark_returned_home(actor=director_a, child=child, date=timezone.localdate())
     due = VisitDue.objects.get(child=child, state="open")
     assert (due.reason, due.due_date) == ("returned_home", add_months(timezone.localdate(), 1))
 
@@ -297,7 +298,7 @@ def test_returning_home_never_pushes_back_a_visit_already_owed(make_child, direc
     child.refresh_from_db()
     owed = services.visit_schedule_child(child=child).due_date
     assert owed < timezone.localdate()
-    services.child_mark_returned_home(actor=director_a, child=child, date=timezone.localdate())
+    child_mark_returned_home(actor=director_a, child=child, date=timezone.localdate())
     assert VisitDue.objects.get(child=child, state="open").due_date == owed
 
 

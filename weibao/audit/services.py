@@ -32,3 +32,10 @@ def access_log_record(
     return AccessLog.objects.create(
         user=user, child=child, channel=channel, kind=kind, field=field, reason=reason
     )
+
+
+def audit_job(*, action: str, run: str, changes: dict[str, Any]) -> AuditEvent:
+    """The row of a scheduled job's run (no actor): `run` names it, e.g. the day it ran for."""
+    return AuditEvent.objects.create(
+        actor=None, action=action, object_type="job", object_id=run, changes=changes
+    )

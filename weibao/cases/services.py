@@ -27,7 +27,7 @@ from weibao.children.selectors import children_visible_to
 from weibao.core.exceptions import ConflictError
 from weibao.core.text import checked_text
 from weibao.notifications.models import Notification
-from weibao.notifications.services import notify
+from weibao.notifications.services import notifications_answer, notify
 from weibao.reports.services import DESCRIPTION_LIMIT
 
 
@@ -302,9 +302,7 @@ def case_decide_close(
         note=note,
     )
     # The request is answered: nobody else needs to be asked any more.
-    Notification.objects.filter(
-        key__startswith=f"case_close_requested:{current.pk}:", read_at__isnull=True
-    ).update(read_at=timezone.now())
+    notifications_answer(key_prefix=f"case_close_requested:{current.pk}:")
     for user_id in {current.owner_id, current.close_requested_by_id} - {actor.pk, None}:
         notify(
             recipient_id=user_id,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
@@ -400,3 +401,43 @@ def child_reveal(
         reason=reason.strip()[:200],
     )
     return value
+
+
+# --- what the visits app records on the child's file ----------------------------------------
+
+
+def child_note_visit(*, child: Child, visit_date: dt.date) -> None:
+    """The child's last completed visit, read by the daily job. An UPDATE of that column alone
+    (not the child's version or updated_at: nobody edited the file), and never backwards, for
+    a visit recorded late with an earlier date. Called inside the visit's transaction."""
+    Child.objects.filter(pk=child.pk).filter(
+        Q(last_visited_on__isnull=True) | Q(last_visited_on__lt=visit_date)
+    ).update(last_visited_on=visit_date)
+    if child.last_visited_on is None or child.last_visited_on < visit_date:
+        child.last_visited_on = visit_date
+
+
+@transaction.atomic
+def child_mark_returned_home(*, actor, child: Child, date: dt.date) -> Child:
+    """The child is back with the family after protection: monthly follow-up visits start
+    (the visits app re-plans them through child_schedule_changed)."""
+    if not children_visible_to(actor).filter(pk=child.pk).exists():
+        raise PermissionDenied
+    if date is None or date > timezone.localdate():
+        raise ValidationError({"date": [_("The date cannot be in the future.")]})
+    if date < child.birth_date:
+        raise ValidationError({"date": [_("The date cannot be before the child's birth date.")]})
+    current = Child.objects.select_for_update().get(pk=child.pk)
+    old = current.returned_home_on
+    current.returned_home_on = date
+    current.version += 1
+    current.save(update_fields=["returned_home_on", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="child.returned_home",
+        obj=current,
+        child=current,
+        changes={"returned_home_on": {"old": _jsonable(old), "new": date.isoformat()}},
+    )
+    child_schedule_changed.call(child=current)
+    return current

@@ -21,6 +21,7 @@ from weibao.children.categories import IN_DIFFICULTY, IN_DIFFICULTY_FILTER
 from weibao.children.choices import Status
 from weibao.children.models import CategoryTally, Child, ChildCategory, adult_cutoff
 from weibao.core.models import SiteState
+from weibao.core.site_state import site_state_set
 
 TOTAL = "total"
 READY_KEY = "category_tallies"
@@ -127,7 +128,7 @@ def _counted_few(cutoff: dt.date, community_ids: list[int]) -> list[tuple[int, s
 
 
 def _mark_counted(today: dt.date) -> None:
-    SiteState.objects.update_or_create(key=READY_KEY, defaults={"value": today.isoformat()})
+    site_state_set(key=READY_KEY, value=today.isoformat())
 
 
 def tallies_daily(*, today: dt.date) -> None:

@@ -35,6 +35,7 @@ from weibao.cases.services import (
 from weibao.children.choices import Status
 from weibao.children.models import Child
 from weibao.core.models import SiteState
+from weibao.core.site_state import site_state_set
 from weibao.demo.places import TIANSHAN, XIANXIA
 from weibao.ledger.services import service_record_create, service_record_void
 from weibao.partners.choices import ServiceType
@@ -705,7 +706,7 @@ def load_case_demo(tree) -> CasesResult:
             outcome_message="您反映的情况已核实处理，孩子已得到妥善照料。感谢您的报告。",
         )  # fmt: skip
 
-    SiteState.objects.create(key=CASES_KEY, value="demo reports, cases and partners")
+    site_state_set(key=CASES_KEY, value="demo reports, cases and partners")
     result.created = True
     result.counts = {
         "reports": Report.objects.count(),

@@ -45,23 +45,23 @@ from weibao.children.choices import (
     Status,
 )
 from weibao.children.models import Child, ChildCategory, adult_cutoff
-from weibao.children.services import GuardianInput, child_change_status, child_create
+from weibao.children.services import (
+    GuardianInput,
+    child_change_status,
+    child_create,
+    child_mark_returned_home,
+)
 from weibao.core import crypto
 from weibao.core.dates import add_months, years_before
 from weibao.core.models import SiteState
+from weibao.core.site_state import site_state_set
 from weibao.demo.cases import CasesResult, load_case_demo
 from weibao.demo.places import TIANSHAN, XIANXIA
 from weibao.visits.jobs import DailyReport, run_daily
 from weibao.visits.models import Concern
 from weibao.visits.scheduling import RuleSet
 from weibao.visits.selectors import Horizon
-from weibao.visits.services import (
-    child_mark_returned_home,
-    concern_handle,
-    visit_complete,
-    visit_schedule_child,
-    visit_start,
-)
+from weibao.visits.services import concern_handle, visit_complete, visit_schedule_child, visit_start
 
 SEED = 20211126  # the date of the source story
 DEFAULT_CHILDREN = 3000
@@ -203,7 +203,7 @@ def load_demo(*, children: int = DEFAULT_CHILDREN, today: dt.date | None = None)
         result.seconds = time.perf_counter() - started
         result.history = _create_visit_history(tree, profiles, today)
         result.daily = run_daily(today)
-        SiteState.objects.create(
+        site_state_set(
             key=SiteState.DEMO_KEY,
             value=f"{children} synthetic children, seed {SEED}, loaded {today.isoformat()}",
         )

@@ -5,19 +5,11 @@ document handed to the civil-affairs bureau: headers and service names are the o
 Chinese wording in every UI language. It carries no ID numbers, addresses or phone numbers;
 every text cell is neutralised against spreadsheet formulas."""
 
-import io
-import re
 from collections.abc import Iterable
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
-from weibao.core.xlsx import content_disposition, safe_text
+from weibao.core.xlsx import file_name_part, ledger_workbook
 from weibao.ledger.models import ServiceRecord
-
-__all__ = ["content_disposition", "ledger_filename", "ledger_title", "service_ledger_workbook"]
 
 HEADERS = [
     ("居民区", 14),
@@ -49,10 +41,6 @@ SERVICE_LABELS = {
 STAFF, PARTNER = "工作人员", "合作机构"
 
 
-def _cell(value: Any) -> Any:
-    return safe_text(value) if isinstance(value, str) else value
-
-
 def ledger_row(record: ServiceRecord) -> list[Any]:
     if record.provider_partner_id:
         provider, provider_kind = record.provider_partner.name, PARTNER
@@ -75,40 +63,27 @@ def ledger_row(record: ServiceRecord) -> list[Any]:
 def service_ledger_workbook(records: Iterable[ServiceRecord], *, title: str) -> tuple[bytes, int]:
     """The workbook's bytes and the number of service records in it. The last row holds the
     totals (count and hours)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "服务台账"
-    wb.properties.title = safe_text(title)
-    ws.append([name for name, _width in HEADERS])
-    for index, (_name, width) in enumerate(HEADERS, start=1):
-        ws.cell(row=1, column=index).font = Font(bold=True)
-        ws.column_dimensions[get_column_letter(index)].width = width
     count = minutes = 0
-    for record in records:
-        ws.append([_cell(v) for v in ledger_row(record)])
-        ws.cell(row=ws.max_row, column=DATE_COLUMN).number_format = "yyyy-mm-dd"
-        count += 1
-        minutes += record.duration_minutes
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = wrap
-    total = ["合计", f"{count}次", "", "", "", "", "", minutes, f"共{minutes / 60:.1f}小时", ""]
-    ws.append(total)
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "C2"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue(), count
 
+    def rows():
+        nonlocal count, minutes
+        for record in records:
+            count += 1
+            minutes += record.duration_minutes
+            yield ledger_row(record)
 
-def _clean_name(name: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "", name) or "ledger"
+    def totals() -> list[Any]:
+        return ["合计", f"{count}次", "", "", "", "", "", minutes, f"共{minutes / 60:.1f}小时", ""]
+
+    data = ledger_workbook(
+        sheet="服务台账", title=title, headers=HEADERS, rows=rows(), date_column=DATE_COLUMN,
+        footer=totals,
+    )  # fmt: skip
+    return data, count
 
 
 def ledger_filename(subdistrict_name: str, year: int, month: int) -> str:
-    return f"服务台账-{_clean_name(subdistrict_name)}-{year:04d}-{month:02d}.xlsx"
+    return f"服务台账-{file_name_part(subdistrict_name, 'ledger')}-{year:04d}-{month:02d}.xlsx"
 
 
 def ledger_title(subdistrict_name: str, year: int, month: int) -> str:

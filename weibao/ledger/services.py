@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weibao.audit.services import audit_record
 from weibao.cases import workflow
 from weibao.cases.models import Case
 from weibao.cases.selectors import BACKDATE_DAYS, case_roles, earliest_date
@@ -261,3 +262,20 @@ def ledger_records(user, filters: LedgerFilters):
     return qs.select_related(
         "child", "case", "community", "provider_user", "provider_partner", "recorded_by"
     ).order_by("community__name", "delivered_on", "pk")
+
+
+def service_ledger_exported(*, actor, area, year: int, month: int, rows: int, filters) -> None:
+    """Every export of the 服务台账 is in the audit log: who, which area and month, how many
+    rows, with which filters."""
+    audit_record(
+        actor=actor,
+        action="ledger.export",
+        obj=area,
+        changes={
+            "month": f"{year:04d}-{month:02d}",
+            "rows": rows,
+            "service_type": filters.service_type or None,
+            "provider": filters.provider or None,
+            "community": filters.community_id,
+        },
+    )

@@ -25,7 +25,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from weibao.accounts.models import Role, RoleAssignment
 from weibao.accounts.selectors import communities_visible_to, user_role_assignments
 from weibao.areas.models import Area
-from weibao.audit.services import audit_record
 from weibao.cases.models import Case
 from weibao.cases.selectors import (
     BACKDATE_DAYS,
@@ -38,8 +37,8 @@ from weibao.core.dates import parse_month, shift_month
 from weibao.core.forms import DateInput
 from weibao.core.text import TEXT_LIMIT
 from weibao.core.views_helpers import apply_errors
+from weibao.core.xlsx import xlsx_response
 from weibao.ledger.export import (
-    content_disposition,
     ledger_filename,
     ledger_title,
     service_ledger_workbook,
@@ -53,6 +52,7 @@ from weibao.ledger.services import (
     hours,
     ledger_records,
     parse_provider,
+    service_ledger_exported,
     service_record_create,
     service_record_void,
     validate_service,
@@ -432,26 +432,11 @@ def ledger_export_view(request: HttpRequest) -> HttpResponse:
     data, count = service_ledger_workbook(
         ledger_records(request.user, q.filters).iterator(chunk_size=1000), title=title
     )
-    audit_record(
-        actor=request.user,
-        action="ledger.export",
-        obj=q.area,
-        changes={
-            "month": f"{q.year:04d}-{q.month:02d}",
-            "rows": count,
-            "service_type": q.filters.service_type or None,
-            "provider": q.filters.provider or None,
-            "community": q.filters.community_id,
-        },
+    service_ledger_exported(
+        actor=request.user, area=q.area, year=q.year, month=q.month, rows=count, filters=q.filters
     )
-    response = HttpResponse(
+    return xlsx_response(
         data,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = content_disposition(
-        ledger_filename(q.area.name, q.year, q.month),
+        filename=ledger_filename(q.area.name, q.year, q.month),
         fallback=f"service-ledger-{q.year:04d}-{q.month:02d}.xlsx",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -62,3 +62,16 @@ def notifications_mark_read(*, actor, ids: list[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+def notifications_answer(*, keys: list[str] | None = None, key_prefix: str = "") -> int:
+    """Mark as read the unread notifications with one of `keys` (or whose key starts with
+    `key_prefix`): what they asked for has been done. Returns how many."""
+    unread = Notification.objects.filter(read_at__isnull=True)
+    if keys is not None:
+        unread = unread.filter(key__in=keys)
+    elif key_prefix:
+        unread = unread.filter(key__startswith=key_prefix)
+    else:
+        raise ValueError("notifications_answer needs keys or a key_prefix")
+    return unread.update(read_at=timezone.now())

@@ -32,13 +32,13 @@ from weibao.cases import workflow
 from weibao.cases.models import Case
 from weibao.cases.selectors import BACKDATE_DAYS, case_roles, earliest_date
 from weibao.cases.services import case_audit
+from weibao.children.services import child_mark_returned_home
 from weibao.core.exceptions import ConflictError
 from weibao.core.text import checked_text
 from weibao.protection.choices import CapacityResult, Placement, ProtectionEnd, ProtectionGround
 from weibao.protection.limits import one_year_after
 from weibao.protection.models import ProtectionRecord
 from weibao.protection.selectors import protections_visible_to
-from weibao.visits.services import child_mark_returned_home
 
 # Who records what: all three are decisions of civil affairs (see the module docstring).
 MAY_START = MAY_ASSESS = MAY_END = workflow.APPROVERS

@@ -37,7 +37,7 @@ from weibao.reports.selectors import report_roles
 from weibao.reports.text import normalize_code, normalize_reference
 from weibao.visits.models import Concern
 from weibao.visits.selectors import concerns_visible_to
-from weibao.visits.services import concern_handle
+from weibao.visits.services import concerns_mark_filed
 
 DESCRIPTION_LIMIT = 5000
 OUTCOME_LIMIT = 2000
@@ -467,10 +467,7 @@ def concern_report_input(concern: Concern, actor, also: list[Concern] | None = N
 
 def _mark_filed(actor, concerns: list[Concern], report: Report) -> None:
     note = _("Filed as mandatory report %(reference)s.") % {"reference": report.reference}
-    for concern in concerns:
-        if concern.state == Concern.State.OPEN:
-            concern_handle(actor=actor, concern=concern, note=note)
-    Concern.objects.filter(pk__in=[c.pk for c in concerns]).update(filed_report=report)
+    concerns_mark_filed(actor=actor, concerns=concerns, report=report, note=note)
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record
 from weibao.children.models import Child
 from weibao.children.selectors import child_get_for_user
+from weibao.children.services import child_mark_returned_home
 from weibao.core.api import NeverCacheMixin
 from weibao.core.parsers import SafeJSONParser
 from weibao.visits import services
@@ -343,7 +344,7 @@ class ChildReturnedHomeView(NeverCacheMixin, APIView):
         child = child_get_for_user(request.user, id)
         serializer = ReturnedHomeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        child = services.child_mark_returned_home(
+        child = child_mark_returned_home(
             actor=request.user, child=child, date=serializer.validated_data["date"]
         )
         return Response(ChildDueSerializer(_schedule(child)).data)

@@ -4,16 +4,10 @@ The ledger is a fixed-form Chinese document handed to the civil-affairs bureau, 
 and answer words are the official Chinese wording in every UI language (like the legal labels
 in domain.md). It carries no ID numbers, addresses or phone numbers."""
 
-import io
-import re
 from collections.abc import Iterable
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
-from weibao.core.xlsx import safe_text
+from weibao.core.xlsx import file_name_part, ledger_workbook
 from weibao.visits.models import Visit
 
 HEADERS = [
@@ -38,10 +32,6 @@ HEADERS = [
 ]
 KIND_LABELS = {"home": "入户", "phone": "电话", "school": "到校", "other": "其他"}
 ANSWER_LABELS = {"yes": "是", "no": "否", "na": "不适用", "": ""}
-
-
-def _cell(value: Any) -> Any:
-    return safe_text(value) if isinstance(value, str) else value
 
 
 def _yes_no(flag: bool) -> str:
@@ -71,34 +61,24 @@ def ledger_row(visit: Visit) -> list[Any]:
     ]
 
 
-def ledger_workbook(visits: Iterable[Visit], *, title: str) -> tuple[bytes, int]:
+def visit_ledger_workbook(visits: Iterable[Visit], *, title: str) -> tuple[bytes, int]:
     """The workbook's bytes and the number of visits in it."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "走访台账"
-    wb.properties.title = safe_text(title)
-    ws.append([name for name, _ in HEADERS])
-    for index, (_, width) in enumerate(HEADERS, start=1):
-        ws.cell(row=1, column=index).font = Font(bold=True)
-        ws.column_dimensions[get_column_letter(index)].width = width
     count = 0
-    for visit in visits:
-        ws.append([_cell(v) for v in ledger_row(visit)])
-        ws.cell(row=ws.max_row, column=3).number_format = "yyyy-mm-dd"
-        count += 1
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = wrap
-    ws.freeze_panes = "C2"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue(), count
+
+    def rows():
+        nonlocal count
+        for visit in visits:
+            count += 1
+            yield ledger_row(visit)
+
+    data = ledger_workbook(
+        sheet="走访台账", title=title, headers=HEADERS, rows=rows(), date_column=3
+    )
+    return data, count
 
 
 def ledger_filename(subdistrict_name: str, year: int, month: int) -> str:
-    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "", subdistrict_name) or "ledger"
-    return f"走访台账-{name}-{year:04d}-{month:02d}.xlsx"
+    return f"走访台账-{file_name_part(subdistrict_name, 'ledger')}-{year:04d}-{month:02d}.xlsx"
 
 
 def ledger_title(subdistrict_name: str, year: int, month: int) -> str:

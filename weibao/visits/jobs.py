@@ -12,7 +12,7 @@ from django.db.models import Case, F, Max, Min, Q, QuerySet, When
 from django.utils import timezone
 
 from weibao.accounts.models import Role
-from weibao.audit.models import AuditEvent
+from weibao.audit.services import audit_job
 from weibao.children.categories import Category
 from weibao.children.choices import Status
 from weibao.children.models import Child, ChildCategory, adult_cutoff
@@ -289,11 +289,5 @@ def run_daily(today: dt.date | None = None) -> DailyReport:
     flag_left_behind_turning_16(today, report)
     # Derived counts, not records: not part of the report's changes.
     tallies_daily(today=today)
-    AuditEvent.objects.create(
-        actor=None,
-        action="job.daily",
-        object_type="job",
-        object_id=today.isoformat(),
-        changes=asdict(report),
-    )
+    audit_job(action="job.daily", run=today.isoformat(), changes=asdict(report))
     return report

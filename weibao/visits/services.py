@@ -8,20 +8,21 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from weibao.accounts.models import Role, RoleAssignment
-from weibao.accounts.selectors import users_with_role_in_areas
+from weibao.accounts.models import Role
+from weibao.accounts.selectors import is_district_staff, users_with_role_in_areas
 from weibao.audit.services import audit_record
 from weibao.children.choices import Status
 from weibao.children.models import Child, ChildCategory
 from weibao.children.selectors import children_visible_to
+from weibao.children.services import child_note_visit
 from weibao.core.dates import add_months
 from weibao.core.exceptions import ConflictError
 from weibao.notifications.models import Notification
-from weibao.notifications.services import notify
+from weibao.notifications.services import notifications_answer, notify
 from weibao.visits.jobs import recompute_due_dates
 from weibao.visits.models import (
     RETURNED_HOME,
@@ -246,11 +247,7 @@ def visit_complete(
     # (not the child's version or updated_at: nobody edited the file), and never backwards, for
     # a visit recorded late with an earlier date.
     child = current.child
-    Child.objects.filter(pk=child.pk).filter(
-        Q(last_visited_on__isnull=True) | Q(last_visited_on__lt=current.visit_date)
-    ).update(last_visited_on=current.visit_date)
-    if child.last_visited_on is None or child.last_visited_on < current.visit_date:
-        child.last_visited_on = current.visit_date
+    child_note_visit(child=child, visit_date=current.visit_date)
 
     due = VisitDue.objects.select_for_update().filter(child=current.child, state="open").first()
     if due is not None and (due.counts_from is None or current.visit_date >= due.counts_from):
@@ -258,11 +255,12 @@ def visit_complete(
         due.on_time = current.visit_date <= due.due_date
         due.save()
         # The overdue reminders about this due are answered now.
-        Notification.objects.filter(
-            key__in=[f"{Notification.Kind.VISIT_OVERDUE}:{due.pk}",
-                     f"{Notification.Kind.VISIT_OVERDUE_7}:{due.pk}"],
-            read_at__isnull=True,
-        ).update(read_at=timezone.now())  # fmt: skip
+        notifications_answer(
+            keys=[
+                f"{Notification.Kind.VISIT_OVERDUE}:{due.pk}",
+                f"{Notification.Kind.VISIT_OVERDUE_7}:{due.pk}",
+            ]
+        )
     concerns = _raise_concerns(actor, current)
     visit_schedule_child(child=current.child, today=today)
     audit_record(
@@ -383,9 +381,7 @@ def concern_handle(*, actor, concern: Concern, note: str) -> Concern:
     current.state = Concern.State.HANDLED
     current.handled_by, current.handled_at, current.handled_note = actor, timezone.now(), note
     current.save()
-    Notification.objects.filter(key=f"concern:{current.pk}", read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    notifications_answer(keys=[f"concern:{current.pk}"])
     audit_record(
         actor=actor,
         action="concern.handle",
@@ -396,40 +392,21 @@ def concern_handle(*, actor, concern: Concern, note: str) -> Concern:
     return current
 
 
+def concerns_mark_filed(*, actor, concerns: list[Concern], report, note: str) -> None:
+    """The concerns are now a mandatory report's (reports.report_from_concern): the open ones
+    are handled with `note`, and each points at the report. Called inside the report's
+    transaction."""
+    for concern in concerns:
+        if concern.state == Concern.State.OPEN:
+            concern_handle(actor=actor, concern=concern, note=note)
+    Concern.objects.filter(pk__in=[c.pk for c in concerns]).update(filed_report=report)
+
+
 # --- returned home and rules --------------------------------------------------------------
 
 
-@transaction.atomic
-def child_mark_returned_home(*, actor, child: Child, date: dt.date) -> Child:
-    """The child is back with the family after protection: monthly follow-up visits start."""
-    _assert_child_in_scope(actor, child)
-    if date is None or date > timezone.localdate():
-        raise ValidationError({"date": [_("The date cannot be in the future.")]})
-    if date < child.birth_date:
-        raise ValidationError({"date": [_("The date cannot be before the child's birth date.")]})
-    current = Child.objects.select_for_update().get(pk=child.pk)
-    old = current.returned_home_on
-    current.returned_home_on = date
-    current.version += 1
-    current.save(update_fields=["returned_home_on", "version", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="child.returned_home",
-        obj=current,
-        child=current,
-        changes={
-            "returned_home_on": {"old": _plain(old) if old else None, "new": date.isoformat()}
-        },
-    )
-    visit_schedule_child(child=current)
-    return current
-
-
 def _assert_district_staff(actor) -> None:
-    if not (
-        actor.is_superuser
-        or RoleAssignment.objects.filter(user=actor, role=Role.DISTRICT_STAFF).exists()
-    ):
+    if not is_district_staff(actor):
         raise PermissionDenied
 
 
@@ -481,3 +458,13 @@ def follow_up_ends(child: Child, rules: RuleSet) -> dt.date | None:
     if child.returned_home_on is None or rules.follow_up_months is None:
         return None
     return add_months(child.returned_home_on, rules.follow_up_months)
+
+
+def visit_ledger_exported(*, actor, subdistrict, year: int, month: int, rows: int) -> None:
+    """Every export of a 走访台账 is in the audit log: who, which 街镇 and month, how many rows."""
+    audit_record(
+        actor=actor,
+        action="visit.ledger_export",
+        obj=subdistrict,
+        changes={"month": f"{year:04d}-{month:02d}", "rows": rows},
+    )

@@ -29,16 +29,17 @@ from weibao.accounts.selectors import (
 )
 from weibao.areas.models import Area
 from weibao.audit.models import AccessLog
-from weibao.audit.services import access_log_record, audit_record
+from weibao.audit.services import access_log_record
 from weibao.children.models import Child
 from weibao.children.selectors import child_get_for_user
+from weibao.children.services import child_mark_returned_home
 from weibao.children.views import render_child_page
 from weibao.core.dates import parse_month, shift_month
 from weibao.core.exceptions import ConflictError
 from weibao.core.views_helpers import apply_errors
-from weibao.core.xlsx import content_disposition
+from weibao.core.xlsx import xlsx_response
 from weibao.visits import services
-from weibao.visits.export import ledger_filename, ledger_title, ledger_workbook
+from weibao.visits.export import ledger_filename, ledger_title, visit_ledger_workbook
 from weibao.visits.forms import (
     AttachmentForm,
     ConcernHandleForm,
@@ -514,7 +515,7 @@ def returned_home_view(request: HttpRequest, child_id: int) -> HttpResponse:
     form = ReturnedHomeForm(request.POST, prefix="returned")
     if form.is_valid():
         try:
-            services.child_mark_returned_home(
+            child_mark_returned_home(
                 actor=request.user, child=child, date=form.cleaned_data["date"]
             )
         except PermissionDenied as exc:
@@ -686,26 +687,17 @@ def ledger_export_view(request: HttpRequest) -> HttpResponse:
         messages.warning(request, _("The month was not understood: nothing was exported."))
         return redirect("visits:worklist")
     title = ledger_title(subdistrict.name, year, month)
-    data, count = ledger_workbook(
+    data, count = visit_ledger_workbook(
         ledger(request.user, subdistrict=subdistrict, year=year, month=month).iterator(
             chunk_size=1000
         ),
         title=title,
     )
-    audit_record(
-        actor=request.user,
-        action="visit.ledger_export",
-        obj=subdistrict,
-        changes={"month": f"{year:04d}-{month:02d}", "rows": count},
+    services.visit_ledger_exported(
+        actor=request.user, subdistrict=subdistrict, year=year, month=month, rows=count
     )
-    response = HttpResponse(
+    return xlsx_response(
         data,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = content_disposition(
-        ledger_filename(subdistrict.name, year, month),
+        filename=ledger_filename(subdistrict.name, year, month),
         fallback=f"visit-ledger-{year:04d}-{month:02d}.xlsx",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -8,6 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from weibao.children import idnumber
+from weibao.partners.models import Partner
+from weibao.referrals.models import Referral
+from weibao.referrals.services import referral_create
 from weibao.reports import services as report_services
 from weibao.reports.choices import ReporterType, Situation
 from weibao.reports.models import Report
@@ -134,3 +137,35 @@ def record_service(actor, case, **overrides):
     }
     kwargs.update(overrides)
     return service_record_create(actor=actor, case=case, **kwargs)
+
+
+def ids(response) -> set[int]:
+    assert response.status_code == 200, response.content
+    return {row["id"] for row in response.json()["results"]}
+
+
+def refer(actor, case, partner, **overrides) -> Referral:
+    kwargs = {
+        "service_type": "psychological",
+        "reason": "Needs counselling after a family crisis.",
+        "accept_by": today() + dt.timedelta(days=7),
+    }
+    kwargs.update(overrides)
+    return referral_create(actor=actor, case=case, partner=partner, **kwargs)
+
+
+def in_state(referral: Referral, state: str) -> Referral:
+    Referral.objects.filter(pk=referral.pk).update(state=state)
+    return Referral.objects.get(pk=referral.pk)
+
+
+@pytest.fixture(name="partner")
+def partner_with_contacts(areas):
+    """A partner with contact details (overrides conftest's `partner` where imported)."""
+    return Partner.objects.create(
+        name="天山路儿童服务中心",
+        kind="service_centre",
+        area=areas["tianshan"],
+        contact_name="王老师",
+        contact_phone="021-62590000",
+    )

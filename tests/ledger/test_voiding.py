@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tests.cases.helpers import put_in_stage
 from tests.conftest import api_client, en_get, en_post, web_client
 from tests.helpers import error_dict, record_service, today
-from tests.test_cases_workflow import put_in_stage
 from weibao.audit.models import AuditEvent
 from weibao.cases.choices import Stage
 from weibao.cases.timeline import case_timeline

@@ -12,7 +12,7 @@ from cryptography.fernet import Fernet
 
 from weibao.core.keys import load_or_create_embedded_keys
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 SECRETS = {
     "WEIBAO_SECRET_KEY": "s" * 50,
     "WEIBAO_FIELD_KEYS": Fernet.generate_key().decode(),

@@ -7,11 +7,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from tests.conftest import web_client
-from tests.test_cases_workflow import (
+from tests.cases.helpers import (
     a_plan,
     put_in_stage,
 )
+from tests.conftest import web_client
 from weibao.audit.models import AuditEvent
 from weibao.cases.choices import PlannedServiceStatus, Stage
 from weibao.cases.models import PlannedService, PlanVersion

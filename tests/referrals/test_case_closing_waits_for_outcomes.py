@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from tests.cases.helpers import fresh, put_in_stage, take
 from tests.conftest import api_client, web_client
 from tests.helpers import error_dict, today
-from tests.test_cases_workflow import fresh, put_in_stage, take
 from weibao.cases.choices import Stage
 from weibao.partners.models import Partner
 from weibao.referrals import services as referral_services

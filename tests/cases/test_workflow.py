@@ -1,21 +1,19 @@
 """The case workflow (workflow.CASE) through the services: every transition from every stage by
 every role, the guards around it, one open case per child, and the notifications sent.
 
-The helpers here are shared by the other tests/test_cases_*.py modules."""
-
-import datetime as dt
+The helpers (and the expected table) shared with the other case tests are in
+tests/cases/helpers.py."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.utils import timezone
 
+from tests.cases.helpers import EXPECTED_TABLE, IN_SCOPE, S, a_plan, fresh, put_in_stage, take
 from weibao.audit.models import AuditEvent
 from weibao.cases import services, workflow
 from weibao.cases.choices import RiskLevel, Stage
 from weibao.cases.models import Case
-from weibao.cases.plans import plan_save
 from weibao.cases.selectors import (
     case_get_for_user,
     case_roles,
@@ -24,91 +22,11 @@ from weibao.cases.selectors import (
 )
 from weibao.core.exceptions import ConflictError
 from weibao.notifications.models import Notification
-from weibao.partners.choices import ServiceType
 
 pytestmark = pytest.mark.usefixtures("english")
 
 
-# --- shared helpers (the fixtures station_staff, director_a2 and case_a are in conftest.py) ---
-
-
-def fresh(case: Case) -> Case:
-    return Case.objects.select_related("child").get(pk=case.pk)
-
-
-def put_in_stage(case: Case, stage: str, *, requester=None, before: str = Stage.SERVING) -> Case:
-    """Set a case's stage directly (with what that stage implies), to test the next step."""
-    now = timezone.now()
-    fields: dict = {"stage": stage}
-    if stage in (Stage.CLOSING, Stage.CLOSED):
-        fields |= {
-            "close_summary": "The child is safe.",
-            "close_requested_at": now,
-            "close_requested_by": requester or case.owner,
-            "stage_before_closing": before if stage == Stage.CLOSING else "",
-        }
-    if stage == Stage.CLOSED:
-        fields |= {"closed_at": now, "closed_by": requester or case.owner}
-    if stage not in (Stage.DISCOVERED, Stage.FILED):
-        fields |= {"risk_level": RiskLevel.MEDIUM, "risk_reasons": "Left alone."}
-    Case.objects.filter(pk=case.pk).update(**fields)
-    return fresh(case)
-
-
-def a_plan(actor, case: Case, **overrides):
-    data = {
-        "goals": "Someone looks after the child every evening.",
-        "review_on": timezone.localdate() + dt.timedelta(days=30),
-        "services": [
-            {
-                "service_type": ServiceType.GUARDIANSHIP_GUIDANCE,
-                "responsible_user": case.owner,
-                "due_on": timezone.localdate() + dt.timedelta(days=14),
-            }
-        ],
-    }
-    data.update(overrides)
-    return plan_save(actor=actor, case=case, **data)
-
-
-def take(actor, case: Case, name: str, **kwargs) -> Case:
-    """Take one transition of workflow.CASE through its service, with valid input."""
-    if name == "file":
-        return services.case_file(actor=actor, case=case, summary="Summary.", **kwargs)
-    if name == "assess":
-        return services.case_assess(
-            actor=actor, case=case, risk_level=RiskLevel.HIGH, reasons="Alone.", **kwargs
-        )
-    if name in services.SIMPLE_TRANSITIONS:
-        return services.case_advance(actor=actor, case=case, transition=name, **kwargs)
-    if name == "request_close":
-        return services.case_request_close(actor=actor, case=case, summary="Safe.", **kwargs)
-    if name in ("approve_close", "reject_close"):
-        return services.case_decide_close(
-            actor=actor, case=case, approve=name == "approve_close", note="Why.", **kwargs
-        )
-    if name == "reopen":
-        return services.case_reopen(actor=actor, case=case, reason="New harm.", **kwargs)
-    raise AssertionError(name)
-
-
 # --- the table itself ---------------------------------------------------------------------
-
-S = Stage
-W, A = workflow.WORKERS, workflow.APPROVERS
-# Written out by hand: a change to the table must be a deliberate change to this test too.
-EXPECTED_TABLE = {
-    "file": ({S.DISCOVERED}, S.FILED, W),
-    "assess": ({S.FILED}, S.ASSESSED, W),
-    "intervene": ({S.ASSESSED}, S.INTERVENING, W),
-    "serve": ({S.INTERVENING}, S.SERVING, W),
-    "track": ({S.SERVING}, S.TRACKING, W),
-    "resume_services": ({S.TRACKING}, S.SERVING, W),
-    "request_close": ({S.ASSESSED, S.INTERVENING, S.SERVING, S.TRACKING}, S.CLOSING, W),
-    "approve_close": ({S.CLOSING}, S.CLOSED, A),
-    "reject_close": ({S.CLOSING}, S.TRACKING, A),
-    "reopen": ({S.CLOSED}, S.FILED, W),
-}
 
 
 def test_the_case_table_is_the_closed_loop_with_approval():
@@ -122,12 +40,6 @@ def test_the_case_table_is_the_closed_loop_with_approval():
 
 # --- every transition, every stage, every role ------------------------------------------------
 
-IN_SCOPE = {
-    "director_a": {workflow.OWNER},
-    "station_staff": {workflow.STAFF},
-    "supervisor": {workflow.SUPERVISOR},
-    "district_officer": {workflow.DISTRICT},
-}
 OUT_OF_SCOPE = ["director_a2", "director_b", "director_elsewhere", "unassigned"]
 
 

@@ -6,14 +6,14 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.conftest import web_client
-from tests.helpers import opened_on
-from tests.test_cases_workflow import (
+from tests.cases.helpers import (
     a_plan,
     fresh,
     put_in_stage,
     take,
 )
+from tests.conftest import web_client
+from tests.helpers import opened_on
 from weibao.audit.models import AccessLog, AuditEvent
 from weibao.cases import services
 from weibao.cases.choices import RiskLevel, Stage

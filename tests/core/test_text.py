@@ -1,5 +1,4 @@
-"""The small text helpers the mandatory-report code relies on. (The report fixtures shared by
-the test_reports_* modules are in conftest.py, their plain helpers in helpers.py.)"""
+"""The text helpers of core.text that the public report door relies on."""
 
 from weibao.core.text import clean_text
 from weibao.reports.text import normalize_code

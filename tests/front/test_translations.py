@@ -5,7 +5,7 @@ from pathlib import Path
 import polib
 import pytest
 
-PO = Path(__file__).resolve().parent.parent / "weibao/locale/zh_Hans/LC_MESSAGES/django.po"
+PO = Path(__file__).resolve().parents[2] / "weibao/locale/zh_Hans/LC_MESSAGES/django.po"
 
 
 def test_every_string_has_a_chinese_translation():

@@ -6,14 +6,14 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.conftest import api_client
-from tests.test_cases_workflow import (
+from tests.cases.helpers import (
     EXPECTED_TABLE,
     IN_SCOPE,
     a_plan,
     fresh,
     put_in_stage,
 )
+from tests.conftest import api_client
 from weibao.audit.models import AccessLog
 from weibao.cases import services
 from weibao.cases.choices import Stage

@@ -10,6 +10,8 @@ from tests.helpers import ids
 from weibao.audit.models import AuditEvent
 from weibao.partners.models import Partner
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_partners_are_listed_within_the_users_areas(director_a, supervisor, partner, partner_c):
     assert ids(api_client(director_a).get("/api/v1/partners/")) == {partner.pk}

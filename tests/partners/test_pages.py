@@ -13,6 +13,8 @@ from weibao.partners import services
 from weibao.partners.models import Partner
 from weibao.referrals.models import Referral
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.mark.parametrize("persona", ["director_a", "director_b", "supervisor", "unassigned"])
 def test_another_subdistricts_partner_is_404_on_every_page(request, persona, partner_c):

@@ -16,6 +16,8 @@ from weibao.referrals import services as referral_services
 from weibao.referrals.jobs import referral_alerts
 from weibao.referrals.models import Referral
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_accepting_takes_an_optional_note_and_records_when(case_a, partner, director_a):
     referral = refer(director_a, case_a, partner)

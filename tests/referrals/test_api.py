@@ -11,6 +11,8 @@ from weibao.partners.models import Partner
 from weibao.referrals import services as referral_services
 from weibao.referrals.models import Referral
 
+pytestmark = pytest.mark.usefixtures("english")
+
 OUT_OF_SCOPE_FOR_CASE_A = ["director_b", "director_elsewhere", "unassigned"]
 
 

@@ -16,6 +16,8 @@ from weibao.referrals.jobs import referral_alerts
 from weibao.referrals.models import Referral
 from weibao.referrals.workflow import REFERRAL
 
+pytestmark = pytest.mark.usefixtures("english")
+
 ROLE_USERS = {
     "owner": "director_a",
     "supervisor": "supervisor",

@@ -4,7 +4,6 @@ scope function, cases_visible_to; the others start from it."""
 import datetime as dt
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +11,7 @@ from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.accounts.selectors import user_role_assignments
 from weibao.cases import workflow
 from weibao.cases.models import Case, PlanVersion
+from weibao.core.scope import get_or_404
 
 # Services and protection may be recorded for days this long before the case was opened:
 # what was done just before a case was filed (emergency care, a first counselling session)
@@ -48,14 +48,9 @@ def cases_visible_to(user) -> QuerySet[Case]:
 
 
 def case_get_for_user(user, pk) -> Case:
-    try:
-        return (
-            cases_visible_to(user)
-            .select_related("child", "owner", "community", "subdistrict")
-            .get(pk=int(pk))
-        )
-    except (Case.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
-        raise Http404 from exc
+    return get_or_404(
+        cases_visible_to(user).select_related("child", "owner", "community", "subdistrict"), pk
+    )
 
 
 def case_roles(user, case: Case) -> set[str]:
@@ -119,10 +114,7 @@ def child_cases_for_user(user, child) -> QuerySet[Case]:
 
 
 def plan_version_get(case: Case, number) -> PlanVersion:
-    try:
-        return case.plan_versions.select_related("created_by").get(number=int(number))
-    except (PlanVersion.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
-        raise Http404 from exc
+    return get_or_404(case.plan_versions.select_related("created_by"), number, field="number")
 
 
 def plan_services(plan: PlanVersion | None) -> list:

@@ -4,7 +4,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.http import Http404
 from django.utils import timezone
 
 from weibao.accounts.selectors import area_scope_q
@@ -15,6 +14,7 @@ from weibao.children.models import CategoryTally, Child, ChildCategory, Guardian
 from weibao.children.tallies import TOTAL, tallies_ready
 from weibao.core import crypto
 from weibao.core.dates import years_before
+from weibao.core.scope import get_or_404
 
 
 def children_visible_to(user) -> QuerySet[Child]:
@@ -29,14 +29,12 @@ def children_visible_to(user) -> QuerySet[Child]:
 
 def child_get_for_user(user, pk) -> Child:
     """A child the user may see, or 404 exactly as if it did not exist."""
-    try:
-        return (
-            children_visible_to(user)
-            .select_related("community", "subdistrict", "district", "created_by")
-            .get(pk=int(pk))
-        )
-    except (Child.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_or_404(
+        children_visible_to(user).select_related(
+            "community", "subdistrict", "district", "created_by"
+        ),
+        pk,
+    )
 
 
 def _birth_range_for_ages(lo: int, hi: int, today: dt.date) -> tuple[dt.date, dt.date]:

@@ -1,8 +1,8 @@
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weibao.core.scope import get_or_404
 from weibao.notifications.hooks import labels
 from weibao.notifications.models import Notification
 
@@ -15,10 +15,7 @@ def notifications_visible_to(user) -> QuerySet[Notification]:
 
 
 def notification_get_for_user(user, pk) -> Notification:
-    try:
-        return notifications_visible_to(user).get(pk=int(pk))
-    except (Notification.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_or_404(notifications_visible_to(user), pk)
 
 
 def unread_count(user) -> int:

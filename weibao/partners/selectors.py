@@ -1,11 +1,11 @@
 """Reads for partners and referrals. ONE scope function per type."""
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from weibao.accounts.models import Role
 from weibao.accounts.selectors import areas_visible_to, user_role_assignments
 from weibao.areas.models import Area
+from weibao.core.scope import get_or_404
 from weibao.partners.models import Partner
 
 
@@ -16,10 +16,7 @@ def partners_visible_to(user) -> QuerySet[Partner]:
 
 
 def partner_get_for_user(user, pk) -> Partner:
-    try:
-        return partners_visible_to(user).select_related("area").get(pk=int(pk))
-    except (Partner.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
-        raise Http404 from exc
+    return get_or_404(partners_visible_to(user).select_related("area"), pk)
 
 
 def can_manage_partners_in(user, area: Area) -> bool:

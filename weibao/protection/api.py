@@ -35,7 +35,7 @@ from weibao.protection import services as protection
 from weibao.protection.choices import CapacityResult, Placement, ProtectionEnd, ProtectionGround
 from weibao.protection.limits import limit_state
 from weibao.protection.models import ProtectionRecord
-from weibao.protection.selectors import protections_visible_to
+from weibao.protection.selectors import protection_get_for_user, protections_visible_to
 
 LIMIT_STATES = [
     ("past", "past the one-year limit"),
@@ -235,7 +235,7 @@ class ProtectionViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericVie
         )
 
     def get_object(self) -> ProtectionRecord:
-        return protection.protection_get_for_user(self.request.user, self.kwargs["pk"])
+        return protection_get_for_user(self.request.user, self.kwargs["pk"])
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "today": timezone.localdate()}

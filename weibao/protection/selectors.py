@@ -4,6 +4,7 @@ the cases they see."""
 from django.db.models import F, QuerySet
 
 from weibao.cases.selectors import cases_visible_to
+from weibao.core.scope import get_or_404
 from weibao.protection.models import ProtectionRecord
 
 
@@ -21,3 +22,13 @@ def child_panel_protection(user, child) -> dict:
         .first()
     )
     return {"protection": protection}
+
+
+def protection_get_for_user(user, pk) -> ProtectionRecord:
+    """A protection record of a case the user sees, or 404 as if it did not exist."""
+    return get_or_404(
+        protections_visible_to(user).select_related(
+            "case", "child", "recorded_by", "capacity_assessed_by"
+        ),
+        pk,
+    )

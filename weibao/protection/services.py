@@ -23,7 +23,6 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,7 +37,6 @@ from weibao.core.text import checked_text
 from weibao.protection.choices import CapacityResult, Placement, ProtectionEnd, ProtectionGround
 from weibao.protection.limits import one_year_after
 from weibao.protection.models import ProtectionRecord
-from weibao.protection.selectors import protections_visible_to
 
 # Who records what: all three are decisions of civil affairs (see the module docstring).
 MAY_START = MAY_ASSESS = MAY_END = workflow.APPROVERS
@@ -49,18 +47,6 @@ MASK = "***"
 
 
 # --- reads --------------------------------------------------------------------------------
-
-
-def protection_get_for_user(user, pk) -> ProtectionRecord:
-    """A protection record of a case the user sees, or 404 as if it did not exist."""
-    try:
-        return (
-            protections_visible_to(user)
-            .select_related("case", "child", "recorded_by", "capacity_assessed_by")
-            .get(pk=int(pk))
-        )
-    except (ProtectionRecord.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
-        raise Http404 from exc
 
 
 def active_protection(child) -> ProtectionRecord | None:

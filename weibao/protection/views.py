@@ -25,7 +25,7 @@ from weibao.protection import services as protection
 from weibao.protection.forms import CapacityAssessmentForm, ProtectionEndForm, ProtectionStartForm
 from weibao.protection.limits import limit_state
 from weibao.protection.models import ProtectionRecord
-from weibao.protection.selectors import protections_visible_to
+from weibao.protection.selectors import protection_get_for_user, protections_visible_to
 
 PAGE_SIZE = 50
 TABS = ("active", "ended")
@@ -72,7 +72,7 @@ def protection_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def protection_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    record = protection.protection_get_for_user(request.user, pk)
+    record = protection_get_for_user(request.user, pk)
     protection.protection_record_view(
         actor=request.user, record=record, channel=AccessLog.Channel.WEB
     )
@@ -137,7 +137,7 @@ def protection_start_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _actionable(request: HttpRequest, pk: int, allowed) -> ProtectionRecord:
-    record = protection.protection_get_for_user(request.user, pk)
+    record = protection_get_for_user(request.user, pk)
     if not allowed(request.user, record):
         raise PermissionDenied
     return record
@@ -189,7 +189,7 @@ def _record_action(
             )
         except ConflictError:
             messages.error(request, _conflict_message())
-            record = protection.protection_get_for_user(request.user, pk)
+            record = protection_get_for_user(request.user, pk)
             form.with_version(record.version)
         except ValidationError as exc:
             apply_errors(form, exc)

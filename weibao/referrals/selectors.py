@@ -1,9 +1,9 @@
 """Reads for referrals. ONE scope function: a user sees the referrals of the cases they see."""
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from weibao.cases.selectors import cases_visible_to
+from weibao.core.scope import get_or_404
 from weibao.referrals.models import Referral
 
 
@@ -12,14 +12,9 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
 
 
 def referral_get_for_user(user, pk) -> Referral:
-    try:
-        return (
-            referrals_visible_to(user)
-            .select_related("case", "case__child", "partner")
-            .get(pk=int(pk))
-        )
-    except (Referral.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
-        raise Http404 from exc
+    return get_or_404(
+        referrals_visible_to(user).select_related("case", "case__child", "partner"), pk
+    )
 
 
 def partner_page_referrals(user, partner) -> dict:

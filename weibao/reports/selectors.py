@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from django.db.models import Case, DateTimeField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Least
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from weibao.accounts.selectors import area_scope_q, user_role_assignments
 from weibao.areas.models import Area
 from weibao.audit.models import AuditEvent
 from weibao.children.hooks import RegistrationSource
+from weibao.core.scope import get_or_404
 from weibao.reports import workflow
 from weibao.reports.choices import Situation
 from weibao.reports.models import Report
@@ -38,14 +38,12 @@ def reports_visible_to(user) -> QuerySet[Report]:
 
 
 def report_get_for_user(user, pk) -> Report:
-    try:
-        return (
-            reports_visible_to(user)
-            .select_related("district", "subdistrict", "community", "child", "case")
-            .get(pk=int(pk))
-        )
-    except (Report.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
-        raise Http404 from exc
+    return get_or_404(
+        reports_visible_to(user).select_related(
+            "district", "subdistrict", "community", "child", "case"
+        ),
+        pk,
+    )
 
 
 def report_to_register_from(user, value) -> Report | None:

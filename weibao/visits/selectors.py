@@ -5,7 +5,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from weibao.accounts.selectors import area_scope_q, communities_visible_to
@@ -13,6 +12,7 @@ from weibao.areas.models import Area
 from weibao.children.models import Child
 from weibao.children.selectors import children_visible_to
 from weibao.core.dates import month_bounds
+from weibao.core.scope import get_or_404
 from weibao.visits.models import Concern, Visit, VisitDue
 
 
@@ -26,12 +26,7 @@ def visits_visible_to(user) -> QuerySet[Visit]:
 
 
 def visit_get_for_user(user, pk) -> Visit:
-    try:
-        return (
-            visits_visible_to(user).select_related("child", "author", "community").get(pk=int(pk))
-        )
-    except (Visit.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
-        raise Http404 from exc
+    return get_or_404(visits_visible_to(user).select_related("child", "author", "community"), pk)
 
 
 def dues_visible_to(user) -> QuerySet[VisitDue]:
@@ -46,12 +41,7 @@ def concerns_visible_to(user) -> QuerySet[Concern]:
 
 
 def concern_get_for_user(user, pk) -> Concern:
-    try:
-        return (
-            concerns_visible_to(user).select_related("child", "visit", "raised_by").get(pk=int(pk))
-        )
-    except (Concern.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
-        raise Http404 from exc
+    return get_or_404(concerns_visible_to(user).select_related("child", "visit", "raised_by"), pk)
 
 
 @dataclass(frozen=True)

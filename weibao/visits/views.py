@@ -36,6 +36,7 @@ from weibao.children.services import child_mark_returned_home
 from weibao.children.views import render_child_page
 from weibao.core.dates import parse_month, shift_month
 from weibao.core.exceptions import ConflictError
+from weibao.core.scope import get_or_404
 from weibao.core.views_helpers import apply_errors
 from weibao.core.xlsx import xlsx_response
 from weibao.visits import services
@@ -456,12 +457,12 @@ CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 @login_required
 @require_GET
 def attachment_download_view(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        attachment = VisitAttachment.objects.select_related("visit__child").get(
-            pk=int(pk), visit__in=visits_visible_to(request.user)
-        )
-    except (VisitAttachment.DoesNotExist, ValueError, OverflowError) as exc:
-        raise Http404 from exc
+    attachment = get_or_404(
+        VisitAttachment.objects.select_related("visit__child").filter(
+            visit__in=visits_visible_to(request.user)
+        ),
+        pk,
+    )
     try:
         handle = attachment.file.open("rb")
     except OSError as exc:
@@ -637,10 +638,7 @@ def rules_view(request: HttpRequest) -> HttpResponse:
 def rule_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_district_staff(request.user):
         raise Http404
-    try:
-        rule = VisitRule.objects.get(pk=int(pk))
-    except (VisitRule.DoesNotExist, ValueError, OverflowError) as exc:
-        raise Http404 from exc
+    rule = get_or_404(VisitRule.objects.all(), pk)
     form = _rule_form(rule, request.POST)
     if form.is_valid():
         d = form.cleaned_data

@@ -1,4 +1,4 @@
-"""Benchmark: home visits at city scale (issue #3).
+"""Benchmark: home visits at city scale (docs/domain.md §4).
 
 Builds a synthetic city in a throw-away database and times what the visits pages and the daily
 job do: a director's worklist (first page and the bucket counts), a supervisor's worklist, the

@@ -1,4 +1,4 @@
-"""Emergency protection (强制保护, issue #4 point 7): the services' rules — who records
+"""Emergency protection (强制保护, docs/domain.md §6): the services' rules — who records
 temporary guardianship, the one-year limit, one active record per child, the capacity
 assessment before return home and the follow-up visits that return starts."""
 

@@ -1,4 +1,4 @@
-"""The home-visits API (issue #3): worklist, visits and attachments, a child's visits and
+"""The home-visits API (docs/domain.md §4): worklist, visits and attachments, a child's visits and
 schedule, concerns and visit rules. Every rule is checked through HTTP, the way a client
 meets it."""
 

@@ -1,4 +1,4 @@
-"""Case management lists (domain §6–7)."""
+"""Case management lists (docs/domain.md §7)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

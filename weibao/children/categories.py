@@ -1,4 +1,4 @@
-"""Categories of children tracked (domain reference §3). A child can be in several.
+"""Categories of children tracked (docs/domain.md §3). A child can be in several.
 
 The sources are national policy (民政部 困境儿童 and 留守儿童 guidance, 未保法) and Shanghai's
 regulation on minor protection (2022) Art. 75 for 监护缺失; Shanghai counts orphans, migrant

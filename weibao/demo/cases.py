@@ -1,5 +1,5 @@
 """Demo mandatory reports, cases, plans, services, partners, referrals and protection records
-(issue #4), so that every screen of the closed loop has something to show.
+so that every screen of the closed loop has something to show.
 
 Everything is made through the services, as users would. A case's story is played out step by
 step at the time each step happened in the story (`_as_of` sets the clock back while a step

@@ -1,7 +1,7 @@
 """Synthetic demo data: `weibao demo`, also run by `make run` on every start.
 
 What is real and what is invented:
-- 长宁区 and its 10 街镇 with their 统计用区划代码 are real places (domain reference §1), so
+- 长宁区 and its 10 街镇 with their 统计用区划代码 are real places (docs/domain.md §1.2), so
   they are not marked as demo. The 居民区 counts of 天山路街道 (18) and 仙霞新村街道 (23)
   come from the source story; the other counts, and every 居民区 name, are invented
   (is_demo=True, no code).

@@ -26,7 +26,7 @@ HEADERS = [
 DATE_COLUMN = 4
 MINUTES_COLUMN = 8
 
-# The services of the closed loop in the wording of the issue and domain §7.
+# The services of the closed loop in the wording of docs/domain.md §7.3.
 SERVICE_LABELS = {
     "guardianship_guidance": "家庭监护指导",
     "education": "教育帮扶",

@@ -1,12 +1,12 @@
 """The kinds of service the closed loop provides, by staff or by a partner of the "1+N" network
-(docs/domain.md §7)."""
+(docs/domain.md §7.3)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class ServiceType(models.TextChoices):
-    """The services of the closed loop (domain §7)."""
+    """The services of the closed loop (docs/domain.md §7.3)."""
 
     GUARDIANSHIP_GUIDANCE = "guardianship_guidance", _("Family guardianship guidance")
     EDUCATION = "education", _("Education support")

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PartnerKind(models.TextChoices):
-    """The "N" of the "1+N" network (domain §1)."""
+    """The "N" of the "1+N" network (docs/domain.md §1.7)."""
 
     TEMPORARY_CARE = "temporary_care", _("Temporary care point")
     SERVICE_CENTRE = "service_centre", _("Children's service centre")

@@ -1,4 +1,4 @@
-"""The legal lists of mandatory reporting, encoded as data (domain §5).
+"""The legal lists of mandatory reporting, encoded as data (docs/domain.md §5).
 
 Source: 《关于建立侵害未成年人案件强制报告制度的意见（试行）》(2020), Art. 2–4; 未保法 Art. 11."""
 

@@ -2,7 +2,7 @@
 
 The ledger is a fixed-form Chinese document handed to the civil-affairs bureau, so its headers
 and answer words are the official Chinese wording in every UI language (like the legal labels
-in domain.md). It carries no ID numbers, addresses or phone numbers."""
+in docs/domain.md §5.2). It carries no ID numbers, addresses or phone numbers."""
 
 from collections.abc import Iterable
 from typing import Any

@@ -14,7 +14,7 @@ RULE_KEY_CHOICES = [*Category.choices, (RETURNED_HOME, _("Returned home after pr
 class VisitRule(models.Model):
     """How often children of one category are visited (一月一访 for 监护缺失/监护不当, the rest
     local policy), or, for RETURNED_HOME, the follow-up after a child returns home from
-    protection (domain §4: 3 months to 1 year)."""
+    protection (docs/domain.md §4.3: 3 months to 1 year)."""
 
     key = models.CharField(_("category"), max_length=32, choices=RULE_KEY_CHOICES, unique=True)
     interval_months = models.PositiveSmallIntegerField(

@@ -12,7 +12,8 @@ The rules:
   is the same calendar day a year later, 28 February for a start on 29 February;
 - returning home needs a capacity assessment made on or before the end date with the result
   "able to care" or "able with support" (the latest assessment counts; it can be redone);
-  ending it so starts the monthly follow-up visits (docs/domain.md §4.3; children.child_mark_returned_home);
+  ending it so starts the monthly follow-up visits (docs/domain.md §4.3;
+  children.child_mark_returned_home);
 - long-term guardianship or another ending needs a note.
 
 Where the child is placed (placement_detail) is as sensitive as a home address: it never goes

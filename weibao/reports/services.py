@@ -55,7 +55,8 @@ POLICE_EARLIEST = dt.timedelta(days=30)
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10
 
-# A visit concern becomes a report about these situations of opinion Art. 4 (docs/domain.md §4.5, §5.2):
+# A visit concern becomes a report about these situations of opinion Art. 4
+# (docs/domain.md §4.5, §5.2):
 # a child under 8 left unattended, a child under 16 living alone, and parents away without a
 # fit entrusted carer are all "left uncared for" (situation 6). Other kinds (no weekly contact,
 # a concern marked by the visitor) are "other", described by the concern's label.

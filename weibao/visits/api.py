@@ -1,6 +1,5 @@
 """/api/v1/ for home visits (docs/domain.md §4): the worklist, visits and their attachments, a
-child's
-visits and schedule, concerns and visit rules. Scope and rules come from the selectors and
+child's visits and schedule, concerns and visit rules. Scope and rules come from the selectors and
 services; these views only translate HTTP to them."""
 
 from typing import Any

@@ -20,6 +20,9 @@ from weibao.core.exceptions import ConflictError
 from weibao.core.parsers import SafeJSONParser
 
 INVALID = OpenApiResponse(description="Field → list of messages.")
+CONFLICT = OpenApiResponse(
+    description="Changed by someone else since the given version; reload and try again."
+)
 
 # The largest value a database integer key can hold.
 MAX_DB_INT = 2**63 - 1

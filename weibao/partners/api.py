@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from weibao.accounts.selectors import user_scope_areas
 from weibao.core.api import (
+    CONFLICT,
     INVALID,
     NeverCacheMixin,
     RecordViewSetMixin,
@@ -31,9 +32,6 @@ from weibao.partners.serializers import (
 _PARTNER_NOT_FOUND = OpenApiResponse(description="No such partner, or not in your areas.")
 _NOT_MANAGER = OpenApiResponse(
     description="Only supervisors (their 街镇) and district staff keep the partner registry."
-)
-_CONFLICT = OpenApiResponse(
-    description="Changed by someone else since the given version; reload and try again."
 )
 # --- partners -------------------------------------------------------------------------------
 
@@ -60,7 +58,7 @@ _CONFLICT = OpenApiResponse(
             400: INVALID,
             403: _NOT_MANAGER,
             404: _PARTNER_NOT_FOUND,
-            409: _CONFLICT,
+            409: CONFLICT,
         },
     ),
 )

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from weibao.cases.models import Case
 from weibao.cases.selectors import case_get_for_user
 from weibao.core.api import (
+    CONFLICT,
     INVALID,
     NeverCacheMixin,
     RecordViewSetMixin,
@@ -35,9 +36,6 @@ from weibao.referrals.views import overdue_first
 
 _REFERRAL_NOT_FOUND = OpenApiResponse(description="No such referral, or its case is not yours.")
 _CASE_NOT_FOUND = OpenApiResponse(description="No such case, or not yours to see.")
-_CONFLICT = OpenApiResponse(
-    description="Changed by someone else since the given version; reload and try again."
-)
 _CASE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Case id")
 
 
@@ -49,7 +47,7 @@ def _action_schema(summary: str):
         ReferralSerializer,
         forbidden=OpenApiResponse(description="Your role on the case may not take this action."),
         not_found=_REFERRAL_NOT_FOUND,
-        conflict=_CONFLICT,
+        conflict=CONFLICT,
     )
     return post_action(summary, ReferralActionSerializer, responses)
 

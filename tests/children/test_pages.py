@@ -368,3 +368,29 @@ def test_the_age_in_english_has_plain_brackets(director_a, child_a):
     page = web_client(director_a).get(f"/children/{child_a.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     html = page.content.decode()
     assert "years old)" in html and "（" not in html
+
+
+def test_after_a_stale_edit_saving_again_applies_the_users_entries(director_a, child_a, areas):
+    post = form_post(areas["community_a"], name="张小明", id_number="", school="我的修改")
+    post.update({"version": child_a.version - 1, "guardians-TOTAL_FORMS": "0"})
+    post["birth_date"] = child_a.birth_date.isoformat()
+    client = web_client(director_a)
+    stale = client.post(f"/children/{child_a.pk}/edit/", post)
+    assert f'name="version" value="{child_a.version}"' in stale.content.decode()
+    post["version"] = child_a.version  # what the page now carries: saving again is deliberate
+    assert client.post(f"/children/{child_a.pk}/edit/", post).status_code == 302
+    child_a.refresh_from_db()
+    assert child_a.school == "我的修改"
+
+
+def test_a_stale_status_change_is_refused_on_the_form_and_keeps_the_reason(director_a, child_a):
+    today = dt.date.today().isoformat()
+    response = web_client(director_a).post(
+        f"/children/{child_a.pk}/status/",
+        {"status": "moved_out", "date": today, "reason": "随父母迁往外省", "version": 0},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "随父母迁往外省" in html
+    assert "他人" in html or "其他人" in html
+    child_a.refresh_from_db()
+    assert child_a.status != "moved_out"

@@ -20,6 +20,7 @@ from weibao.cases.plans import (
 from weibao.cases.selectors import eligible_owners, plan_services
 from weibao.core.forms import DateInput
 from weibao.core.text import TEXT_LIMIT
+from weibao.core.versioning import VersionMixin, posted_version
 from weibao.partners.choices import ServiceType
 from weibao.partners.models import Partner
 from weibao.partners.selectors import partners_visible_to
@@ -42,16 +43,10 @@ class PartnerChoiceField(forms.ModelChoiceField):
         return f"{obj.name} · {obj.get_kind_display()}"
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(VersionMixin, forms.Form):
     """A form acting on a case: carries the case version the user saw (stale → conflict)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def posted_version(self) -> int:
-        try:
-            return int(self.data.get(self.add_prefix("version"), ""))
-        except (TypeError, ValueError):
-            return -1  # a missing or tampered version can only ever conflict
 
 
 # --- list ---------------------------------------------------------------------------------
@@ -202,10 +197,7 @@ class PlanForm(forms.Form):
     expected_number = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def posted_number(self) -> int:
-        try:
-            return int(self.data.get("expected_number", ""))
-        except (TypeError, ValueError):
-            return -1
+        return posted_version(self.data, "expected_number")
 
 
 class PlannedServiceForm(forms.Form):

@@ -50,7 +50,7 @@ from weibao.cases.selectors import (
 )
 from weibao.cases.timeline import case_timeline
 from weibao.children.selectors import child_get_for_user
-from weibao.core.exceptions import ConflictError
+from weibao.core.versioning import save_versioned
 from weibao.core.views_helpers import apply_errors, page_of, query_without_page
 
 PAGE_SIZE = 50
@@ -314,13 +314,6 @@ def case_timeline_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _with_version(form: Form, version: int) -> Form:
-    data = form.data.copy()
-    data[form.add_prefix("version")] = str(version)
-    form.data = data
-    return form
-
-
 def _act(
     request: HttpRequest,
     pk: int,
@@ -335,20 +328,22 @@ def _act(
     case = case_get_for_user(request.user, pk)
     form = _form_for(key, case, request.POST)
     if form.is_valid():
-        try:
-            case = service(
+        saved = save_versioned(
+            request,
+            form,
+            lambda: service(
                 actor=request.user,
                 case=case,
                 expected_version=form.posted_version(),
                 **arguments(form.cleaned_data),
-            )
-        except ConflictError:
-            messages.error(request, _conflict_message())
-            case = case_get_for_user(request.user, pk)
-            return _render_detail(request, case, {key: _with_version(form, case.version)})
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+            ),
+            current=lambda: case_get_for_user(request.user, pk),
+            message=_conflict_message(),
+        )
+        if saved.conflict:
+            return _render_detail(request, saved.current, {key: form})
+        if saved.ok:
+            case = saved.result
             messages.success(request, done(request, case))
             if cases_visible_to(request.user).filter(pk=case.pk).exists():
                 return redirect("cases:detail", pk=case.pk)
@@ -493,33 +488,35 @@ def plan_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     rows = formset.rows()
     d = form.cleaned_data
     try:
-        saved = plan_save(
-            actor=request.user,
-            case=case,
-            goals=d["goals"],
-            review_on=d["review_on"],
-            services=[item for _form, item in rows],
-            change_note=d["change_note"],
-            expected_number=form.posted_number(),
-        )
-    except ConflictError:
-        messages.error(
+        saved = save_versioned(
             request,
-            _(
+            form,
+            lambda: plan_save(
+                actor=request.user,
+                case=case,
+                goals=d["goals"],
+                review_on=d["review_on"],
+                services=[item for _form, item in rows],
+                change_note=d["change_note"],
+                expected_number=form.posted_number(),
+            ),
+            current=lambda: current_plan(case),
+            version_of=lambda latest: latest.number if latest else 0,
+            field="expected_number",
+            place_errors=False,
+            message=_(
                 "Someone saved a newer version of this plan while you were editing it. What "
                 "you typed is still below; compare it with the current plan, then save again "
                 "to make yours the next version."
             ),
         )
-        data = form.data.copy()
-        latest = current_plan(case)
-        data["expected_number"] = str(latest.number if latest else 0)
-        form.data = data
-        return _render_plan(request, case, form, formset)
     except ValidationError as exc:
+        # A plan's errors may name a row of its services.
         general = _apply_plan_errors(form, rows, exc)
         return _render_plan(request, case, form, formset, general)
-    messages.success(request, _("The plan is saved as version %(n)s.") % {"n": saved.number})
+    if not saved.ok:
+        return _render_plan(request, case, form, formset)
+    messages.success(request, _("The plan is saved as version %(n)s.") % {"n": saved.result.number})
     return redirect("cases:detail", pk=case.pk)
 
 

@@ -1,8 +1,5 @@
 """/api/v1/children/: the same services and scope rule as the web pages, spoken in JSON."""
 
-from typing import Any
-
-from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -24,7 +21,7 @@ from weibao.children.serializers import (
     RevealSerializer,
     StatusChangeSerializer,
 )
-from weibao.core.parsers import SafeJSONParser
+from weibao.core.api import NeverCacheMixin, RecordViewSetMixin
 
 _NOT_FOUND = OpenApiResponse(description="No such child, or not in your areas.")
 _INVALID = OpenApiResponse(description="Field → list of messages.")
@@ -61,12 +58,9 @@ class CanRevealSensitive(BasePermission):
         responses={200: ChildSerializer, 400: _INVALID, 404: _NOT_FOUND, 409: _CONFLICT},
     ),
 )
-class ChildViewSet(viewsets.GenericViewSet):
+class ChildViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
     serializer_class = ChildSerializer
-    lookup_value_converter = "int"
-    # Filtering is child_list's job, fed by ChildFilterSerializer; no generic filter backend.
-    filter_backends = ()
-    parser_classes = (SafeJSONParser,)  # JSON only: one input format to validate
+    record_keyword = "child"
 
     def get_queryset(self):
         return children_visible_to(self.request.user)
@@ -76,51 +70,41 @@ class ChildViewSet(viewsets.GenericViewSet):
         self.check_object_permissions(self.request, child)
         return child
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        # Children's personal data must not linger in browser or proxy caches.
-        add_never_cache_headers(response)
-        return response
-
-    def _represent(self, child: Child) -> dict[str, Any]:
-        return ChildSerializer(child, context=self.get_serializer_context()).data
+    def _represent(self, child: Child, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(child).data, status=status_code)
 
     def list(self, request: Request) -> Response:
         params = ChildFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        children = child_list(request.user, params.to_filters()).prefetch_related("guardians")
-        page = self.paginate_queryset(children)
-        serializer = ChildSerializer(page, many=True, context=self.get_serializer_context())
-        return self.get_paginated_response(serializer.data)
+        return self.paginated(
+            child_list(request.user, params.to_filters()).prefetch_related("guardians")
+        )
 
     def retrieve(self, request: Request, pk: int) -> Response:
         child = self.get_object()
         services.child_record_view(actor=request.user, child=child, channel=AccessLog.Channel.API)
-        return Response(self._represent(child))
+        return self._represent(child)
 
     def create(self, request: Request) -> Response:
-        serializer = ChildCreateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        args = serializer.service_arguments()
+        args = self.checked(ChildCreateSerializer).service_arguments()
         child = services.child_create(
             actor=request.user,
             data=args["data"],
             categories=args["categories"] or [],
             guardians=args["guardians"] or [],
         )
-        return Response(self._represent(child), status=status.HTTP_201_CREATED)
+        return self._represent(child, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: int) -> Response:
         child = self.get_object()
-        serializer = ChildUpdateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
+        serializer = self.checked(ChildUpdateSerializer)
         child = services.child_update(
             actor=request.user,
             child=child,
             expected_version=serializer.validated_data["version"],
             **serializer.service_arguments(),
         )
-        return Response(self._represent(child))
+        return self._represent(child)
 
     @extend_schema(
         summary="Mark a child moved out, transferred, deceased or back on the register",
@@ -129,19 +113,9 @@ class ChildViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="status", url_name="status")
     def change_status(self, request: Request, pk: int) -> Response:
-        child = self.get_object()
-        serializer = StatusChangeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        child = services.child_change_status(
-            actor=request.user,
-            child=child,
-            expected_version=data["version"],
-            status=data["status"],
-            date=data["date"],
-            reason=data["reason"],
+        return self.step(
+            StatusChangeSerializer, services.child_change_status, "status", "date", "reason"
         )
-        return Response(self._represent(child))
 
     @extend_schema(
         summary="Show one sensitive value in full (recorded with the reason)",
@@ -160,9 +134,7 @@ class ChildViewSet(viewsets.GenericViewSet):
     )
     def reveal(self, request: Request, pk: int) -> Response:
         child = self.get_object()
-        serializer = RevealSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self.validated(RevealSerializer)
         value = services.child_reveal(
             actor=request.user,
             child=child,

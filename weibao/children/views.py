@@ -23,7 +23,7 @@ from weibao.children.hooks import child_page_context, registration_source
 from weibao.children.models import Child
 from weibao.children.selectors import ChildFilters, child_get_for_user, child_list
 from weibao.core import crypto
-from weibao.core.exceptions import ConflictError
+from weibao.core.versioning import posted_version, save_versioned
 from weibao.core.views_helpers import apply_errors
 
 PAGE_SIZE = 25
@@ -128,46 +128,36 @@ def child_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     guardians = guardian_formset(request.POST or None, child=child)
     version = child.version
     if request.method == "POST":
-        version = _posted_version(request)
+        version = posted_version(request.POST)
         if form.is_valid() and guardians.is_valid():
-            try:
-                services.child_update(
+            saved = save_versioned(
+                request,
+                form,
+                lambda: services.child_update(
                     actor=request.user,
                     child=child,
                     expected_version=version,
                     data=form.service_data(),
                     categories=form.cleaned_data["categories"],
                     guardians=guardians.inputs(keep_phone_when_empty=True),
-                )
-            except ConflictError:
-                # Keep what the user typed; show them it is now based on the newer version,
-                # so saving again is a deliberate choice and nobody's change vanishes unseen.
-                messages.error(
-                    request,
-                    _(
-                        "Someone else changed this file while you were editing. Your entries "
-                        "are kept below; check the current file (opens in a new tab) and save "
-                        "again to apply them."
-                    ),
-                )
-                version = Child.objects.get(pk=child.pk).version
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
+                ),
+                current=lambda: Child.objects.get(pk=child.pk),
+                message=_(
+                    "Someone else changed this file while you were editing. Your entries "
+                    "are kept below; check the current file (opens in a new tab) and save "
+                    "again to apply them."
+                ),
+            )
+            if saved.ok:
                 messages.success(request, _("Changes saved."))
                 return redirect("children:detail", pk=child.pk)
+            if saved.conflict:
+                version = saved.current.version
     return render(
         request,
         "children/form.html",
         {"form": form, "guardians": guardians, "child": child, "version": version},
     )
-
-
-def _posted_version(request: HttpRequest) -> int:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1  # a tampered or missing version can only ever conflict
 
 
 @login_required
@@ -177,25 +167,25 @@ def child_status_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatusForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        try:
-            services.child_change_status(
+        saved = save_versioned(
+            request,
+            form,
+            lambda: services.child_change_status(
                 actor=request.user,
                 child=child,
                 expected_version=d["version"],
                 status=d["status"],
                 date=d["date"],
                 reason=d["reason"],
-            )
-        except ConflictError:
-            form.add_error(None, _("Someone else changed this file; check it and save again."))
-            child = child_get_for_user(request.user, pk)
-            form.data = form.data.copy()
-            form.data["version"] = child.version  # saving again is now a deliberate choice
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+            ),
+            current=lambda: child_get_for_user(request.user, pk),
+            message=_("Someone else changed this file; check it and save again."),
+            on_form=True,
+        )
+        if saved.ok:
             messages.success(request, _("Status updated."))
             return redirect("children:detail", pk=child.pk)
+        child = saved.current or child
     return render_child_page(request, child, status_form=form, status_open=True)
 
 

@@ -100,11 +100,15 @@ class RecordViewSetMixin:
     parser_classes = (SafeJSONParser,)
     record_keyword = "case"
 
-    def validated(self, serializer_class) -> Mapping[str, Any]:
-        """The request body checked by serializer_class (400 when invalid)."""
+    def checked(self, serializer_class) -> serializers.Serializer:
+        """The serializer_class holding the request body, checked (400 when invalid)."""
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+        return serializer
+
+    def validated(self, serializer_class) -> Mapping[str, Any]:
+        """The request body checked by serializer_class (400 when invalid)."""
+        return self.checked(serializer_class).validated_data
 
     def paginated(self, queryset) -> Response:
         page = self.paginate_queryset(queryset)

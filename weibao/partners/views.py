@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from weibao.accounts.selectors import user_scope_areas
-from weibao.core.exceptions import ConflictError
+from weibao.core.versioning import posted_version, save_versioned
 from weibao.core.views_helpers import apply_errors, page_of, query_without_page
 from weibao.partners import services
-from weibao.partners.forms import PartnerActiveForm, PartnerFilterForm, PartnerForm, posted_version
+from weibao.partners.forms import PartnerActiveForm, PartnerFilterForm, PartnerForm
 from weibao.partners.hooks import partner_page_context
 from weibao.partners.models import Partner
 from weibao.partners.selectors import areas_managed_by, partner_get_for_user, partners_visible_to
@@ -117,20 +117,19 @@ def partner_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_form(request, form, partner)
     form = PartnerForm(request.POST, actor=request.user)
     if form.is_valid():
-        try:
-            services.partner_update(
+        saved = save_versioned(
+            request,
+            form,
+            lambda: services.partner_update(
                 actor=request.user,
                 partner=partner,
                 data=form.service_data(),
                 expected_version=posted_version(request.POST),
-            )
-        except ConflictError:
-            messages.error(request, conflict_message())
-            form.data = form.data.copy()
-            form.data["version"] = str(Partner.objects.get(pk=partner.pk).version)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+            ),
+            current=lambda: Partner.objects.get(pk=partner.pk),
+            message=conflict_message(),
+        )
+        if saved.ok:
             messages.success(request, _("Changes saved."))
             return redirect("partners:detail", pk=partner.pk)
     return _render_form(request, form, partner)
@@ -146,19 +145,21 @@ def partner_active_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = PartnerActiveForm(request.POST)
     form.is_valid()
     active = request.POST.get("active") == "1"
-    try:
-        services.partner_set_active(
+    # The buttons sit on the partner's page: messages go above it, there is no form to rebase.
+    saved = save_versioned(
+        request,
+        None,
+        lambda: services.partner_set_active(
             actor=request.user,
             partner=partner,
             active=active,
             note=form.cleaned_data.get("note", ""),
             expected_version=posted_version(request.POST),
-        )
-    except ConflictError:
-        messages.error(request, conflict_message())
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+        ),
+        current=lambda: partner,
+        message=conflict_message(),
+    )
+    if saved.ok:
         if active:
             messages.success(request, _("The partner is active again."))
         else:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.core.forms import DateInput
 from weibao.core.text import TEXT_LIMIT
+from weibao.core.versioning import VersionMixin
 from weibao.protection.choices import CapacityResult, Placement, ProtectionEnd, ProtectionGround
 from weibao.protection.models import ProtectionRecord
 from weibao.protection.services import PLACEMENT_DETAIL_LIMIT
@@ -22,21 +23,6 @@ def _not_future(value):
     if value is not None and value > timezone.localdate():
         raise forms.ValidationError(_("The date cannot be in the future."))
     return value
-
-
-class VersionMixin:
-    def posted_version(self) -> int:
-        try:
-            return int(self.data.get("version", ""))
-        except (TypeError, ValueError):
-            return -1  # a missing or tampered version can only ever conflict
-
-    def with_version(self, version: int):
-        """Keep the user's input but base it on the current record, so saving again is a
-        deliberate choice."""
-        self.data = self.data.copy()
-        self.data["version"] = str(version)
-        return self
 
 
 class ProtectionStartForm(forms.Form):

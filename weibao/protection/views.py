@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from weibao.audit.models import AccessLog
 from weibao.cases.models import Case
 from weibao.cases.selectors import case_get_for_user
-from weibao.core.exceptions import ConflictError
+from weibao.core.versioning import save_versioned
 from weibao.core.views_helpers import apply_errors, page_of
 from weibao.protection import services as protection
 from weibao.protection.forms import CapacityAssessmentForm, ProtectionEndForm, ProtectionStartForm
@@ -180,22 +180,22 @@ def _record_action(
     form = form_class(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            record = service(
+        saved = save_versioned(
+            request,
+            form,
+            lambda: service(
                 actor=request.user,
                 record=record,
                 **{name: data[name] for name in fields},
                 expected_version=form.posted_version(),
-            )
-        except ConflictError:
-            messages.error(request, _conflict_message())
-            record = protection_get_for_user(request.user, pk)
-            form.with_version(record.version)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, done(record))
-            return redirect("protection:detail", pk=record.pk)
+            ),
+            current=lambda: protection_get_for_user(request.user, pk),
+            message=_conflict_message(),
+        )
+        if saved.ok:
+            messages.success(request, done(saved.result))
+            return redirect("protection:detail", pk=saved.result.pk)
+        record = saved.current or record
     return _render_action(request, template, record, form)
 
 

@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from weibao.cases.selectors import case_get_for_user, case_roles, case_url
-from weibao.core.exceptions import ConflictError
+from weibao.core.versioning import posted_version, save_versioned
 from weibao.core.views_helpers import apply_errors, page_of
-from weibao.partners.forms import posted_version
 from weibao.partners.views import PAGE_SIZE, require_areas
 from weibao.referrals import services
 from weibao.referrals.forms import (
@@ -140,32 +139,33 @@ def referral_action_view(request: HttpRequest, pk: int, name: str) -> HttpRespon
     )
     if form.is_valid():
         try:
-            services.referral_transition(
-                actor=request.user,
-                referral=referral,
-                name=name,
-                note=form.cleaned_data["note"],
-                expected_version=posted_version(form.cleaned_data),
-            )
-        except ConflictError:
-            messages.error(
+            saved = save_versioned(
                 request,
-                _(
+                form,
+                lambda: services.referral_transition(
+                    actor=request.user,
+                    referral=referral,
+                    name=name,
+                    note=form.cleaned_data["note"],
+                    expected_version=posted_version(form.cleaned_data),
+                ),
+                current=lambda: referral_get_for_user(request.user, pk),
+                message=_(
                     "This referral was changed by someone else since you opened it. What you "
                     "typed is kept below; check the referral and submit again."
                 ),
+                place_errors=False,
             )
-            referral = referral_get_for_user(request.user, pk)
-            form.data = form.data.copy()
-            form.data[f"{name}-version"] = str(referral.version)
         except ValidationError as exc:
             apply_errors(form, exc)
-            if "state" in exc.message_dict:
-                for message in exc.message_dict["state"]:
-                    messages.error(request, message)
+            # A refused transition is about the referral, not a field: say it above the page.
+            for message in exc.message_dict.get("state", []):
+                messages.error(request, message)
         else:
-            messages.success(request, _("The referral has been updated."))
-            return redirect("partners:referral", pk=referral.pk)
+            if saved.ok:
+                messages.success(request, _("The referral has been updated."))
+                return redirect("partners:referral", pk=referral.pk)
+            referral = saved.current
     return _render_referral(request, referral, form, name)
 
 

@@ -25,7 +25,7 @@ from weibao.children import idnumber
 from weibao.children.models import Child
 from weibao.children.selectors import child_search, children_visible_to, id_number_owner
 from weibao.core import crypto
-from weibao.core.exceptions import ConflictError
+from weibao.core.versioning import save_versioned
 from weibao.core.views_helpers import apply_errors, page_of, query_without_page
 from weibao.reports import ratelimit, services, workflow
 from weibao.reports.choices import Channel, Situation
@@ -476,16 +476,6 @@ def _conflict_message() -> str:
     )
 
 
-def _conflict(request: HttpRequest, pk: int, form_name: str, form) -> HttpResponse:
-    """Someone changed the report meanwhile: say so, keep the user's input, and base it on the
-    current version so that sending it again is a deliberate choice."""
-    messages.error(request, _conflict_message())
-    report = report_get_for_user(request.user, pk)
-    form.data = form.data.copy()
-    form.data["version"] = str(report.version)
-    return _render_detail(request, report, status=409, **{form_name: form})
-
-
 def _action(
     request: HttpRequest, pk: int, form_name: str, form, service, fields: tuple[str, ...], success
 ):
@@ -497,18 +487,21 @@ def _action(
         raise PermissionDenied
     if form.is_valid():
         d = form.cleaned_data
-        try:
-            service(
+        saved = save_versioned(
+            request,
+            form,
+            lambda: service(
                 actor=request.user,
                 report=report,
                 **{name: d[name] for name in fields},
                 expected_version=d["version"],
-            )
-        except ConflictError:
-            return _conflict(request, pk, form_name, form)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+            ),
+            current=lambda: report_get_for_user(request.user, pk),
+            message=_conflict_message(),
+        )
+        if saved.conflict:
+            return _render_detail(request, saved.current, status=409, **{form_name: form})
+        if saved.ok:
             messages.success(request, success)
             return redirect("reports:detail", pk=report.pk)
     for error in form.errors.get("version", []):
@@ -655,22 +648,22 @@ def link_view(request: HttpRequest, pk: int) -> HttpResponse:
         if child is None:
             form.add_error(None, _("No such child in your areas."))
         else:
-            try:
-                services.report_link_child(
+            saved = save_versioned(
+                request,
+                form,
+                lambda: services.report_link_child(
                     actor=request.user,
                     report=report,
                     child=child,
                     link_state=d["link_state"],
                     expected_version=d["version"],
-                )
-            except ConflictError:
-                messages.error(request, _conflict_message())
-                return _render_link(
-                    request, report_get_for_user(request.user, pk), link_form=form, status=409
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
+                ),
+                current=lambda: report_get_for_user(request.user, pk),
+                message=_conflict_message(),
+            )
+            if saved.conflict:
+                return _render_link(request, saved.current, link_form=form, status=409)
+            if saved.ok:
                 messages.success(
                     request,
                     _("The report is linked to %(child)s.") % {"child": child.name},

@@ -27,7 +27,7 @@ from weibao.audit.services import access_log_record
 from weibao.children.models import Child
 from weibao.children.selectors import child_get_for_user
 from weibao.children.services import child_mark_returned_home
-from weibao.core.api import NeverCacheMixin
+from weibao.core.api import NeverCacheMixin, RecordViewSetMixin
 from weibao.core.parsers import SafeJSONParser
 from weibao.visits import services
 from weibao.visits.models import Visit, VisitAttachment, VisitRule
@@ -152,11 +152,9 @@ class WorklistViewSet(NeverCacheMixin, viewsets.GenericViewSet):
         responses={204: None, 403: _NOT_DRAFT, 404: _VISIT_NOT_FOUND},
     ),
 )
-class VisitViewSet(NeverCacheMixin, viewsets.GenericViewSet):
+class VisitViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
     serializer_class = VisitSerializer
-    lookup_value_converter = "int"
-    filter_backends = ()
-    parser_classes = (SafeJSONParser,)
+    record_keyword = "visit"
 
     def get_queryset(self):
         return visits_visible_to(self.request.user)
@@ -172,8 +170,7 @@ class VisitViewSet(NeverCacheMixin, viewsets.GenericViewSet):
         params = VisitFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         visits = params.filter(self.get_queryset()).select_related("child", "author")
-        page = self.paginate_queryset(visits.prefetch_related("attachments", "concerns"))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginated(visits.prefetch_related("attachments", "concerns"))
 
     def retrieve(self, request: Request, pk: int) -> Response:
         visit = self.get_object()
@@ -181,15 +178,13 @@ class VisitViewSet(NeverCacheMixin, viewsets.GenericViewSet):
         return self._represent(visit)
 
     def create(self, request: Request) -> Response:
-        serializer = VisitCreateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        visit = services.visit_start(actor=request.user, child=serializer.validated_data["child"])
+        data = self.validated(VisitCreateSerializer)
+        visit = services.visit_start(actor=request.user, child=data["child"])
         return self._represent(visit, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: int) -> Response:
         visit = self.get_object()
-        serializer = VisitUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = self.checked(VisitUpdateSerializer)
         visit = services.visit_save_draft(
             actor=request.user,
             visit=visit,
@@ -216,8 +211,7 @@ class VisitViewSet(NeverCacheMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: int) -> Response:
         visit = self.get_object()
-        serializer = VisitCompleteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = self.checked(VisitCompleteSerializer)
         visit = services.visit_complete(
             actor=request.user,
             visit=visit,
@@ -239,11 +233,8 @@ class VisitViewSet(NeverCacheMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def attachments(self, request: Request, pk: int) -> Response:
         visit = self.get_object()
-        serializer = AttachmentUploadSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        attachment = services.visit_attach(
-            actor=request.user, visit=visit, upload=serializer.validated_data["file"]
-        )
+        upload = self.validated(AttachmentUploadSerializer)["file"]
+        attachment = services.visit_attach(actor=request.user, visit=visit, upload=upload)
         data = VisitAttachmentSerializer(attachment, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
 

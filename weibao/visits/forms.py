@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from weibao.core.forms import DateInput
+from weibao.core.versioning import VersionMixin
 from weibao.visits.models import Visit
 
 # Free-text answers are long enough for a thorough note, short enough that a stray paste
@@ -28,7 +29,7 @@ def _answer(label) -> forms.ChoiceField:
     )
 
 
-class VisitForm(forms.Form):
+class VisitForm(VersionMixin, forms.Form):
     """The visit record. Nothing is required here: a draft may be half filled. What a
     completed visit needs is decided by services.completion_errors, shown next to the fields."""
 
@@ -84,12 +85,6 @@ class VisitForm(forms.Form):
         """The fields that passed their own checks (call after is_valid()): a draft saves
         whatever it can and reports the rest."""
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
-
-    def posted_version(self) -> int:
-        try:
-            return int(self.data.get("version", ""))
-        except (TypeError, ValueError):
-            return -1  # a missing or tampered version can only ever conflict
 
     def checks(self):
         return [self[name] for name in self.CHECKS]

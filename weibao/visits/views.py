@@ -37,6 +37,7 @@ from weibao.children.views import render_child_page
 from weibao.core.dates import parse_month, shift_month
 from weibao.core.exceptions import ConflictError
 from weibao.core.scope import get_or_404
+from weibao.core.versioning import save_versioned
 from weibao.core.views_helpers import apply_errors
 from weibao.core.xlsx import xlsx_response
 from weibao.visits import services
@@ -268,12 +269,6 @@ def _render_edit(request: HttpRequest, visit: Visit, form: VisitForm, status: in
     )
 
 
-def _with_version(form: VisitForm, version: int) -> VisitForm:
-    form.data = form.data.copy()
-    form.data["version"] = str(version)
-    return form
-
-
 @login_required
 @require_POST
 def visit_start_view(request: HttpRequest, child_id: int) -> HttpResponse:
@@ -298,20 +293,25 @@ def visit_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = VisitForm(request.POST)
     form.is_valid()
     try:
-        visit = services.visit_save_draft(
-            actor=request.user,
-            visit=visit,
-            expected_version=form.posted_version(),
-            data=form.valid_data(),
+        saved = save_versioned(
+            request,
+            form,
+            lambda: services.visit_save_draft(
+                actor=request.user,
+                visit=visit,
+                expected_version=form.posted_version(),
+                data=form.valid_data(),
+            ),
+            current=lambda: visit_get_for_user(request.user, pk),
+            message=_conflict_message(),
         )
-    except ConflictError:
-        messages.error(request, _conflict_message())
-        current = visit_get_for_user(request.user, pk)
-        return _render_edit(request, current, _with_version(form, current.version))
     except PermissionDenied as exc:
         raise Http404 from exc
+    if saved.conflict:
+        return _render_edit(request, saved.current, form)
+    visit = saved.result
     if form.errors:
-        return _render_edit(request, visit, _with_version(form, visit.version))
+        return _render_edit(request, visit, form.with_version(visit.version))
     messages.success(request, _("Draft saved."))
     return redirect("visits:edit", pk=visit.pk)
 
@@ -377,18 +377,24 @@ def visit_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
     version = form.posted_version()
     if form.is_valid():
         try:
-            visit = services.visit_complete(
-                actor=request.user, visit=visit, expected_version=version, data=form.valid_data()
+            saved = save_versioned(
+                request,
+                form,
+                lambda: services.visit_complete(
+                    actor=request.user,
+                    visit=visit,
+                    expected_version=version,
+                    data=form.valid_data(),
+                ),
+                current=lambda: visit_get_for_user(request.user, pk),
+                message=_conflict_message(),
             )
-        except ConflictError:
-            messages.error(request, _conflict_message())
-            current = visit_get_for_user(request.user, pk)
-            return _render_edit(request, current, _with_version(form, current.version))
         except PermissionDenied as exc:
             raise Http404 from exc
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+        if saved.conflict:
+            return _render_edit(request, saved.current, form)
+        if saved.ok:
+            visit = saved.result
             messages.success(request, _("The visit has been recorded."))
             raised = visit.concerns.count()
             if raised:
@@ -410,7 +416,7 @@ def visit_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
         version = visit.version
     except ConflictError:
         pass  # the form keeps the user's version: the next submit reports the conflict
-    return _render_edit(request, visit, _with_version(form, version))
+    return _render_edit(request, visit, form.with_version(version))
 
 
 @login_required

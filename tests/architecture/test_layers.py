@@ -8,6 +8,7 @@ import pathlib
 import re
 
 import pytest
+from django.urls import URLResolver, get_resolver
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "weibao"
@@ -174,3 +175,46 @@ def test_the_architecture_doc_lists_every_layer():
 def test_an_import_is_wrong_when_it_reaches_up_or_sideways(module, source, wrong):
     found = [line.split(" weibao")[0] for line in _wrong_imports(module, source)]
     assert sorted(set(found)) == wrong
+
+
+# --- templates ----------------------------------------------------------------------------
+
+TEMPLATES = PACKAGE / "templates"
+URL_TAG = re.compile(r"""\{%\s*url\s+['"](\w+:\w+)['"]""")
+
+
+def _views(resolver, namespace=""):
+    """(namespaced URL name, the module of its view) for every named URL."""
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _views(pattern, inner)
+        elif pattern.name:
+            yield namespace + pattern.name, pattern.lookup_str.rsplit(".", 1)[0]
+
+
+def _url_apps() -> dict[str, str | None]:
+    """'namespace:name' → the app whose view answers it (`concerns:detail` → visits)."""
+    return {name: _app_of(module) for name, module in _views(get_resolver())}
+
+
+def test_a_template_links_only_to_its_own_app_and_the_apps_below():
+    """A higher app adds a section to a lower app's page through a hook that returns a Panel
+    (core.hooks), whose template lives in the higher app's folder."""
+    owners = _url_apps()
+    wrong = []
+    for path in TEMPLATES.rglob("*.html"):
+        app = path.relative_to(TEMPLATES).parts[0]
+        if app not in RANK:
+            continue  # the site's own templates (base, errors, home) sit above every app
+        for name in URL_TAG.findall(path.read_text()):
+            assert name in owners, f"{path.relative_to(ROOT)}: no URL named {name}"
+            target = owners[name]
+            if target and _rank(target) > RANK[app]:
+                wrong.append(f"{path.relative_to(ROOT)} links to {name} ({target})")
+    assert wrong == []
+
+
+def test_the_template_check_sees_the_links_of_every_app():
+    apps = {app for app in _url_apps().values() if app}
+    assert {"children", "visits", "reports", "cases", "referrals", "protection"} <= apps

@@ -36,20 +36,23 @@ from weibao.cases.forms import (
     RequestCloseForm,
     plan_forms,
 )
-from weibao.cases.hooks import case_page_panels
+from weibao.cases.hooks import case_page_panels, child_panel_parts
 from weibao.cases.models import Case
 from weibao.cases.plans import plan_save
 from weibao.cases.selectors import (
     case_get_for_user,
     case_roles,
     cases_visible_to,
+    child_cases_for_user,
     current_plan,
     open_case_for_child,
     plan_services,
     plan_version_get,
 )
 from weibao.cases.timeline import case_timeline
-from weibao.children.selectors import child_get_for_user
+from weibao.children.models import Child
+from weibao.children.selectors import child_get_for_user, children_visible_to
+from weibao.core.hooks import Panel
 from weibao.core.versioning import save_versioned
 from weibao.core.views_helpers import apply_errors, page_of, query_without_page
 
@@ -551,5 +554,30 @@ def plan_version_view(request: HttpRequest, pk: int, number: int) -> HttpRespons
             "next_number": version.number + 1
             if latest is not None and version.number < latest.number
             else None,
+        },
+    )
+
+
+# --- the case part of a child's page ------------------------------------------------------
+
+
+def child_cases_panel(request: HttpRequest, child: Child) -> Panel:
+    """The cases part of a child's file (children.hooks.child_page_panels), for the user
+    viewing it."""
+    user = request.user
+    cases = list(child_cases_for_user(user, child))
+    open_case = open_case_for_child(child)
+    sees_child = children_visible_to(user).filter(pk=child.pk).exists()
+    return Panel(
+        "cases/_child_panel.html",
+        {
+            "cases": cases,
+            # The latest services and the temporary guardianship, from the apps that keep them.
+            "services": [],
+            "protection": None,
+            **{k: v for part in child_panel_parts.call(user, child) for k, v in part.items()},
+            "can_open": sees_child and open_case is None,
+            # The child has an open case this user does not see (owned by someone else).
+            "open_elsewhere": open_case is not None and all(c.pk != open_case.pk for c in cases),
         },
     )

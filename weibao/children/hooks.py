@@ -10,10 +10,10 @@ child_schedule_changed = Hook(
     "f(*, child) after a child is registered or their categories, 居民区, birth date or status "
     "change, inside the service's transaction (the visits app re-plans the child's visits).",
 )
-child_page_context = Hook(
-    "child_page_context",
-    "f(request, child) -> dict: context the child's page shows beside the file (the visits "
-    "app's next visit and history).",
+child_page_panels = Hook(
+    "child_page_panels",
+    "f(request, child) -> Panel: a section of the child's page below the guardians (the "
+    "cases app's cases, the visits app's next visit and history), in hook order.",
 )
 history_models = Hook(
     "history_models",

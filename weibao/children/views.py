@@ -19,7 +19,7 @@ from weibao.children.forms import (
     guardian_formset,
 )
 from weibao.children.history import action_label, child_history, describe
-from weibao.children.hooks import child_page_context, registration_source
+from weibao.children.hooks import child_page_panels, registration_source
 from weibao.children.models import Child
 from weibao.children.selectors import ChildFilters, child_get_for_user, child_list
 from weibao.core import crypto
@@ -90,7 +90,7 @@ def child_create_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "children/form.html",
-        {"form": form, "guardians": guardians, "child": None, "report": report},
+        {"form": form, "guardians": guardians, "child": None, "source": source, "report": report},
     )
 
 
@@ -114,9 +114,12 @@ def render_child_page(request: HttpRequest, child: Child, **extra) -> HttpRespon
         "status_form": StatusForm(
             initial={"status": child.status, "version": child.version},
         ),
-        **{k: v for part in child_page_context.call(request, child) for k, v in part.items()},
-        **extra,
     }
+    panels = child_page_panels.call(request, child)
+    for panel in panels:
+        context.update(panel.context)
+    context["child_panels"] = [panel.template for panel in panels]
+    context.update(extra)
     return render(request, "children/detail.html", context)
 
 

@@ -7,6 +7,7 @@ function on it in its AppConfig.ready(), and the lower app calls the hook. The r
 plain code, listed in each app's apps.py, so a reader finds every participant in one place."""
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -45,3 +46,13 @@ class Hook:
 
     def __repr__(self) -> str:
         return f"<Hook {self.name}: {len(self)} registered>"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section a higher app adds to a lower app's page: its template, rendered with the
+    page's context plus `context` (whose names must not clash with the page's or another
+    panel's)."""
+
+    template: str
+    context: dict

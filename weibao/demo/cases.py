@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from weibao.accounts.models import User
 from weibao.areas.models import Area
-from weibao.audit.models import AuditEvent
 from weibao.audit.services import audit_record
 from weibao.cases.choices import PlannedServiceStatus, RiskLevel
 from weibao.cases.models import Case
@@ -97,11 +96,10 @@ def _children(community: Area, n: int, skip: set[int]) -> list[Child]:
 def _shift(model, pk: int, **values) -> None:
     """Move a demo record's times back (an audited, labelled update)."""
     model.objects.filter(pk=pk).update(**values)
-    AuditEvent.objects.create(
+    audit_record(
         actor=None,
         action="demo.backdate",
-        object_type=model._meta.label_lower,
-        object_id=str(pk),
+        obj=model(pk=pk),
         changes={k: {"new": str(v)} for k, v in values.items()},
         note=DEMO_NOTE,
     )

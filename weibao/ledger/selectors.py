@@ -4,6 +4,7 @@ cases they see."""
 from django.db.models import QuerySet
 
 from weibao.cases.selectors import cases_visible_to
+from weibao.core.hooks import Panel
 from weibao.ledger.models import ServiceRecord
 
 
@@ -25,7 +26,7 @@ def child_panel_services(user, child) -> dict:
     return {"services": services}
 
 
-def partner_page_services(user, partner) -> dict:
+def partner_page_services(user, partner) -> Panel:
     """The partner's valid services that the user may see, for the partner's page."""
     records = (
         service_records_visible_to(user)
@@ -33,4 +34,4 @@ def partner_page_services(user, partner) -> dict:
         .select_related("child")
         .order_by("-delivered_on", "-pk")
     )
-    return {"records": records[:50]}
+    return Panel("ledger/_partner_panel.html", {"records": records[:50]})

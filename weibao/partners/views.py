@@ -17,7 +17,7 @@ from weibao.core.versioning import posted_version, save_versioned
 from weibao.core.views_helpers import apply_errors, page_of, query_without_page
 from weibao.partners import services
 from weibao.partners.forms import PartnerActiveForm, PartnerFilterForm, PartnerForm
-from weibao.partners.hooks import partner_page_context
+from weibao.partners.hooks import partner_list_links, partner_page_panels
 from weibao.partners.models import Partner
 from weibao.partners.selectors import areas_managed_by, partner_get_for_user, partners_visible_to
 
@@ -57,6 +57,7 @@ def partner_list_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query_without_page(request),
             "can_create": areas_managed_by(request.user).exists(),
+            "partner_links": partner_list_links.call(),
         },
     )
 
@@ -65,23 +66,17 @@ def partner_list_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def partner_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     partner = partner_get_for_user(request.user, pk)
-    return render(
-        request,
-        "partners/detail.html",
-        {
-            "partner": partner,
-            # The partner's referrals and services, from the apps that keep them.
-            "referrals": [],
-            "records": [],
-            **{
-                k: v
-                for part in partner_page_context.call(request.user, partner)
-                for k, v in part.items()
-            },
-            "can_manage": services.can_manage_partner(request.user, partner),
-            "active_form": PartnerActiveForm(initial={"version": partner.version}),
-        },
-    )
+    context = {
+        "partner": partner,
+        "can_manage": services.can_manage_partner(request.user, partner),
+        "active_form": PartnerActiveForm(initial={"version": partner.version}),
+    }
+    # The partner's referrals and services, from the apps that keep them.
+    panels = partner_page_panels.call(request.user, partner)
+    for panel in panels:
+        context.update(panel.context)
+    context["partner_panels"] = [panel.template for panel in panels]
+    return render(request, "partners/detail.html", context)
 
 
 def _render_form(request, form: PartnerForm, partner: Partner | None, status: int = 200):

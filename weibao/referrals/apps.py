@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,7 +11,7 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         from weibao.cases import hooks as cases_hooks
         from weibao.cases import timeline
-        from weibao.partners.hooks import partner_page_context
+        from weibao.partners.hooks import partner_list_links, partner_page_panels
         from weibao.referrals import jobs
         from weibao.referrals.selectors import partner_page_referrals
         from weibao.referrals.services import refuse_with_live_referrals
@@ -20,5 +21,8 @@ class ReferralsConfig(AppConfig):
         timeline.timeline_families.register(referral_family, order=20)
         cases_hooks.case_page_panels.register(lambda: "referrals/_case_referrals.html", order=20)
         cases_hooks.case_close_guards.register(refuse_with_live_referrals)
-        partner_page_context.register(partner_page_referrals)
+        partner_page_panels.register(partner_page_referrals, order=10)
+        partner_list_links.register(
+            lambda: (_("All referrals"), reverse("partners:referrals")), order=10
+        )
         clock_checks.register(lambda now: {"referral_alerts": jobs.referral_alerts(now)}, order=20)

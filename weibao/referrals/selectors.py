@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from weibao.cases.selectors import cases_visible_to
+from weibao.core.hooks import Panel
 from weibao.core.scope import get_or_404
 from weibao.referrals.models import Referral
 
@@ -17,7 +18,7 @@ def referral_get_for_user(user, pk) -> Referral:
     )
 
 
-def partner_page_referrals(user, partner) -> dict:
+def partner_page_referrals(user, partner) -> Panel:
     """The partner's referrals that the user may see, for the partner's page."""
     referrals = (
         referrals_visible_to(user)
@@ -25,4 +26,4 @@ def partner_page_referrals(user, partner) -> dict:
         .select_related("case", "case__child")
         .order_by("-created_at", "-pk")
     )
-    return {"referrals": referrals[:100]}
+    return Panel("referrals/_partner_panel.html", {"referrals": referrals[:100]})

@@ -9,6 +9,8 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from weibao.children import hooks as children_hooks
-        from weibao.reports.selectors import report_registration_source
+        from weibao.reports.selectors import concern_report_panel, report_registration_source
+        from weibao.visits.hooks import concern_page_panels
 
         children_hooks.registration_source.register(report_registration_source)
+        concern_page_panels.register(concern_report_panel)

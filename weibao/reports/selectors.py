@@ -14,6 +14,7 @@ from weibao.accounts.selectors import area_scope_q, user_role_assignments
 from weibao.areas.models import Area
 from weibao.audit.models import AuditEvent
 from weibao.children.hooks import RegistrationSource
+from weibao.core.hooks import Panel
 from weibao.core.scope import get_or_404
 from weibao.reports import workflow
 from weibao.reports.choices import Situation
@@ -303,3 +304,10 @@ def report_registration_source(user, value) -> RegistrationSource | None:
         return_url=reverse("reports:link", args=[report.pk]) + "#registered",
         message=_("The child's file has been created. Link it to the report below."),
     )
+
+
+def concern_report_panel(request, concern) -> Panel:
+    """The mandatory-report part of a concern's page (visits.hooks.concern_page_panels): the
+    report made of it, or the button to make one."""
+    report = concern.filed_report or concern.reports.order_by("id").first()
+    return Panel("reports/_concern_panel.html", {"report": report})

@@ -12,9 +12,9 @@ class VisitsConfig(AppConfig):
         from weibao.notifications.hooks import choice_labels
         from weibao.visits.models import Concern, Visit
         from weibao.visits.services import visit_schedule_child
-        from weibao.visits.views import child_visit_context
+        from weibao.visits.views import child_visits_panel
 
         hooks.child_schedule_changed.register(visit_schedule_child)
-        hooks.child_page_context.register(child_visit_context)
+        hooks.child_page_panels.register(child_visits_panel, order=20)
         hooks.history_models.register(lambda: {"visits.visit": Visit, "visits.concern": Concern})
         choice_labels.register(lambda: {"concern_kind": dict(Concern.Kind.choices)})

@@ -36,6 +36,7 @@ from weibao.children.services import child_mark_returned_home
 from weibao.children.views import render_child_page
 from weibao.core.dates import parse_month, shift_month
 from weibao.core.exceptions import ConflictError
+from weibao.core.hooks import Panel
 from weibao.core.scope import get_or_404
 from weibao.core.versioning import save_versioned
 from weibao.core.views_helpers import apply_errors
@@ -49,6 +50,7 @@ from weibao.visits.forms import (
     VisitForm,
     VisitRuleForm,
 )
+from weibao.visits.hooks import concern_page_panels
 from weibao.visits.models import (
     RETURNED_HOME,
     RULE_KEY_CHOICES,
@@ -116,18 +118,21 @@ def _rules() -> dict[str, VisitRule]:
     return {rule.key: rule for rule in VisitRule.objects.all()}
 
 
-def child_visit_context(request: HttpRequest, child: Child) -> dict:
+def child_visits_panel(request: HttpRequest, child: Child) -> Panel:
     """What the child's file shows about visits: the next due visit with its reason, the
     user's own draft, and the timeline of completed visits (newest first)."""
     visits = list(child_visits(request.user, child).prefetch_related("concerns")[:100])
     open_due = child_open_due(child)
     today = timezone.localdate()
-    return {
-        "visit_drafts": [v for v in visits if v.state == Visit.State.DRAFT],
-        "visit_timeline": [v for v in visits if v.state == Visit.State.COMPLETED],
-        "next_due": due_info(open_due, _rules(), today) if open_due else None,
-        "returned_home_form": ReturnedHomeForm(initial={"date": today}, prefix="returned"),
-    }
+    return Panel(
+        "visits/_child_panel.html",
+        {
+            "visit_drafts": [v for v in visits if v.state == Visit.State.DRAFT],
+            "visit_timeline": [v for v in visits if v.state == Visit.State.COMPLETED],
+            "next_due": due_info(open_due, _rules(), today) if open_due else None,
+            "returned_home_form": ReturnedHomeForm(initial={"date": today}, prefix="returned"),
+        },
+    )
 
 
 # --- worklist -----------------------------------------------------------------------------
@@ -570,16 +575,12 @@ def concern_list_view(request: HttpRequest) -> HttpResponse:
 
 
 def _render_concern(request: HttpRequest, concern: Concern, form=None) -> HttpResponse:
-    return render(
-        request,
-        "visits/concern_detail.html",
-        {
-            "concern": concern,
-            "child": concern.child,
-            "form": form or ConcernHandleForm(),
-            "report": concern.filed_report or concern.reports.order_by("id").first(),
-        },
-    )
+    context = {"concern": concern, "child": concern.child, "form": form or ConcernHandleForm()}
+    panels = concern_page_panels.call(request, concern)
+    for panel in panels:
+        context.update(panel.context)
+    context["concern_panels"] = [panel.template for panel in panels]
+    return render(request, "visits/concern_detail.html", context)
 
 
 @login_required

@@ -12,7 +12,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import status, viewsets
+from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -53,6 +53,7 @@ from weibao.core.api import (
     post_action,
     step_responses,
 )
+from weibao.core.parsers import SafeJSONParser
 
 _NOT_FOUND = OpenApiResponse(description="No such case, or not yours to see.")
 _FORBIDDEN = OpenApiResponse(description="You see the case but your role may not take this step.")
@@ -264,3 +265,41 @@ class CaseViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
     def timeline(self, request: Request, pk: int) -> Response:
         case = self.get_object()
         return Response(TimelineEntrySerializer(case_timeline(case), many=True).data)
+
+
+# --- what hangs off a case: /api/v1/cases/<id>/<things>/ -------------------------------------
+
+CASE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Case id")
+
+
+def case_records_schema(*, list_summary: str, create_summary: str, record, create_request):
+    """The OpenAPI description of a CaseRecordsView: GET lists, POST adds (201)."""
+    return extend_schema_view(
+        get=extend_schema(
+            summary=list_summary,
+            parameters=[CASE_ID],
+            responses={200: record(many=True), 404: _NOT_FOUND},
+        ),
+        post=extend_schema(
+            summary=create_summary,
+            parameters=[CASE_ID],
+            request=create_request,
+            responses={201: record, 400: INVALID, 404: _NOT_FOUND},
+        ),
+    )
+
+
+class CaseRecordsView(NeverCacheMixin, generics.ListCreateAPIView):
+    # The records of one kind that hang off a case (services, referrals): listed and added
+    # through the case, which answers 404 out of scope. No docstring: it would become every
+    # operation's description in the OpenAPI schema.
+    filter_backends = ()
+    parser_classes = (SafeJSONParser,)
+
+    def get_case(self) -> Case:
+        return case_get_for_user(self.request.user, self.kwargs["id"])
+
+    def created(self, record) -> Response:
+        """201 with the record as the list shows it."""
+        fresh = self.get_queryset().get(pk=record.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)

@@ -9,23 +9,20 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import generics, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from weibao.accounts.serializers import PersonSerializer
 from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record
-from weibao.cases.models import Case
-from weibao.cases.selectors import case_get_for_user
+from weibao.cases.api import CaseRecordsView, case_records_schema
 from weibao.cases.serializers import VisibleCaseField
 from weibao.core.api import (
     INVALID,
@@ -35,7 +32,6 @@ from weibao.core.api import (
     StrictFieldsMixin,
     post_action,
 )
-from weibao.core.parsers import SafeJSONParser
 from weibao.core.text import TEXT_LIMIT
 from weibao.ledger.models import ServiceRecord
 from weibao.ledger.selectors import service_records_visible_to
@@ -209,8 +205,6 @@ _VOID_FORBIDDEN = OpenApiResponse(
     description="Only whoever recorded it (while the case is open), or the supervisor or the "
     "district on the case, may void a record."
 )
-_CASE_NOT_FOUND = OpenApiResponse(description="No such case, or not yours to see.")
-_CASE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Case id")
 
 
 def _log_read(request: Request, child, field: str) -> None:
@@ -291,26 +285,14 @@ class ServiceRecordViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.Generic
         return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="A case's services delivered, newest first",
-        parameters=[_CASE_ID],
-        responses={200: ServiceRecordSerializer(many=True), 404: _CASE_NOT_FOUND},
-    ),
-    post=extend_schema(
-        summary="Record a service delivered on this case",
-        parameters=[_CASE_ID],
-        request=ServiceFieldsSerializer,
-        responses={201: ServiceRecordSerializer, 400: INVALID, 404: _CASE_NOT_FOUND},
-    ),
+@case_records_schema(
+    list_summary="A case's services delivered, newest first",
+    create_summary="Record a service delivered on this case",
+    record=ServiceRecordSerializer,
+    create_request=ServiceFieldsSerializer,
 )
-class CaseServiceRecordListView(NeverCacheMixin, generics.ListCreateAPIView):
+class CaseServiceRecordListView(CaseRecordsView):
     serializer_class = ServiceRecordSerializer
-    filter_backends = ()
-    parser_classes = (SafeJSONParser,)
-
-    def get_case(self) -> Case:
-        return case_get_for_user(self.request.user, self.kwargs["id"])
 
     def get_queryset(self):
         case = self.get_case()
@@ -325,5 +307,4 @@ class CaseServiceRecordListView(NeverCacheMixin, generics.ListCreateAPIView):
         record = service_record_create(
             actor=request.user, case=case, **serializer.service_arguments()
         )
-        fresh = _queryset(request.user).get(pk=record.pk)
-        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+        return self.created(record)

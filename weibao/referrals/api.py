@@ -1,18 +1,15 @@
 """/api/v1/referrals/ and /api/v1/cases/{id}/referrals/."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import generics, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from weibao.cases.models import Case
-from weibao.cases.selectors import case_get_for_user
+from weibao.cases.api import CaseRecordsView, case_records_schema
 from weibao.core.api import (
     CONFLICT,
     INVALID,
@@ -21,7 +18,6 @@ from weibao.core.api import (
     post_action,
     step_responses,
 )
-from weibao.core.parsers import SafeJSONParser
 from weibao.referrals import services
 from weibao.referrals.models import Referral
 from weibao.referrals.selectors import referral_get_for_user, referrals_visible_to
@@ -35,8 +31,6 @@ from weibao.referrals.serializers import (
 from weibao.referrals.views import overdue_first
 
 _REFERRAL_NOT_FOUND = OpenApiResponse(description="No such referral, or its case is not yours.")
-_CASE_NOT_FOUND = OpenApiResponse(description="No such case, or not yours to see.")
-_CASE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Case id")
 
 
 # --- referrals ------------------------------------------------------------------------------
@@ -131,26 +125,14 @@ class ReferralViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewS
         return self._transition(request, "revoke")
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="A case's referrals",
-        parameters=[_CASE_ID],
-        responses={200: ReferralSerializer(many=True), 404: _CASE_NOT_FOUND},
-    ),
-    post=extend_schema(
-        summary="Refer this case to a partner",
-        parameters=[_CASE_ID],
-        request=ReferralFieldsSerializer,
-        responses={201: ReferralSerializer, 400: INVALID, 404: _CASE_NOT_FOUND},
-    ),
+@case_records_schema(
+    list_summary="A case's referrals",
+    create_summary="Refer this case to a partner",
+    record=ReferralSerializer,
+    create_request=ReferralFieldsSerializer,
 )
-class CaseReferralListView(NeverCacheMixin, generics.ListCreateAPIView):
+class CaseReferralListView(CaseRecordsView):
     serializer_class = ReferralSerializer
-    filter_backends = ()
-    parser_classes = (SafeJSONParser,)
-
-    def get_case(self) -> Case:
-        return case_get_for_user(self.request.user, self.kwargs["id"])
 
     def get_queryset(self):
         return (
@@ -173,5 +155,4 @@ class CaseReferralListView(NeverCacheMixin, generics.ListCreateAPIView):
             reason=data["reason"],
             accept_by=data["accept_by"],
         )
-        fresh = self.get_queryset().get(pk=referral.pk)
-        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+        return self.created(referral)

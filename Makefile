@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint format messages clean
+.PHONY: setup run test e2e lint format messages clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "weibao needs Python 3.11 or newer")'
@@ -25,6 +25,13 @@ run: setup
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The browser suite (tests/e2e): a real `weibao serve` with the demo data, driven by Debian's
+# Chromium at phone and desktop widths. Screenshots of every step go to var/e2e/.
+CHROMIUM ?= /usr/bin/chromium
+e2e: setup
+	@test -x "$(CHROMIUM)" || { echo "make e2e needs Debian's Chromium at $(CHROMIUM): apt-get install chromium fonts-noto-cjk"; exit 1; }
+	WEIBAO_E2E=1 WEIBAO_CHROMIUM="$(CHROMIUM)" $(BIN)/pytest tests/e2e $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

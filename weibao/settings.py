@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "weibao.core.context_processors.site",
                 "weibao.notifications.context_processors.topbar",
+                "weibao.front.context_processors.menu",
             ],
         },
     },

@@ -1,3 +1,15 @@
+// Loaded in <head>: the class tells the stylesheet that the phone menu can be opened by its
+// button (without JavaScript the menu stays a plain list of links).
+document.documentElement.classList.add("js");
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest(".menu-toggle");
+  if (!button) return;
+  const menu = document.getElementById(button.getAttribute("aria-controls"));
+  const open = menu.classList.toggle("open");
+  button.setAttribute("aria-expanded", String(open));
+});
+
 // Adds guardian rows to the child form without a page reload (Django formset convention).
 document.addEventListener("click", (event) => {
   const button = event.target.closest(".add-guardian");

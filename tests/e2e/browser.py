@@ -1,0 +1,33 @@
+"""What the browser tests do as a person would: sign in, use the menu, look for sideways
+scrolling."""
+
+import re
+
+from playwright.sync_api import Page
+
+PASSWORD = "weibao-demo"  # the demo accounts' password (weibao/demo/data.py)
+
+
+def log_in(page: Page, server: str, username: str) -> None:
+    page.goto(f"{server}/accounts/login/")
+    form = page.locator("form:has(input[name=password])")
+    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=password]").fill(PASSWORD)
+    form.locator("button").click()
+    page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
+
+
+def sideways_overflow(page: Page) -> int:
+    """How many pixels the page is wider than the screen (0: nothing scrolls sideways)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def open_menu_item(page: Page, label: str) -> None:
+    """Follow a main-menu link as a person would: on a phone, through the menu button."""
+    toggle = page.locator(".menu-toggle")
+    if toggle.is_visible():
+        toggle.click()
+    page.locator("#mainnav").get_by_role("link", name=label, exact=True).click()
+    page.wait_for_load_state()

@@ -1,0 +1,97 @@
+"""Signing in, the menu, a child's file and the scope rule, as the demo's people use them."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.browser import log_in, open_menu_item, sideways_overflow
+
+pytestmark = pytest.mark.e2e
+
+
+def _first_child_url(page, server: str) -> str:
+    page.goto(f"{server}/children/")
+    hrefs = page.locator("main a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    return next(h for h in hrefs if re.fullmatch(r"/children/\d+/", h or ""))
+
+
+def test_a_director_signs_in_and_opens_a_childs_file_from_the_menu(page, server, width):
+    log_in(page, server, "tianshan_director_1")
+    page.steps("home")
+    open_menu_item(page, "儿童档案")
+    expect(page).to_have_url(f"{server}/children/")
+    page.steps("children")
+    page.goto(server + _first_child_url(page, server))
+    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator("#visits")).to_be_visible()
+    page.steps("child-file")
+    assert sideways_overflow(page) == 0
+
+
+def test_on_a_phone_the_menu_opens_from_its_button_with_the_roles_pages_first(page, server, width):
+    if width != "phone":
+        pytest.skip("the menu button is for phones")
+    log_in(page, server, "tianshan_director_1")
+    menu = page.locator("#mainnav")
+    expect(menu).to_be_hidden()
+    page.locator(".menu-toggle").click()
+    expect(menu).to_be_visible()
+    expect(page.locator(".menu-toggle")).to_have_attribute("aria-expanded", "true")
+    page.steps("menu-open")
+    first = menu.locator("a").all_inner_texts()[:3]
+    assert first == ["走访工作台", "儿童档案", "风险线索"]
+    expect(page.locator(".bell")).to_be_visible()
+
+
+def test_a_director_of_another_sub_district_gets_404_for_a_childs_file(open_page, server):
+    own = open_page()
+    log_in(own, server, "tianshan_director_1")
+    url = _first_child_url(own, server)
+    other = open_page()
+    log_in(other, server, "xianxia_director_1")
+    response = other.goto(server + url)
+    assert response.status == 404
+    other.steps("not-found")
+    out_of_scope = other.locator("main").inner_text()
+    missing = other.goto(f"{server}/children/999999/")
+    assert missing.status == 404
+    assert other.locator("main").inner_text() == out_of_scope  # probing ids tells nothing
+
+
+SUPERVISOR_PAGES = [
+    "/",
+    "/children/",
+    "/visits/",
+    "/concerns/",
+    "/reports/",
+    "/cases/",
+    "/partners/referrals/",
+    "/protection/",
+    "/ledger/",
+    "/partners/",
+    "/notifications/",
+]
+
+
+def test_no_page_scrolls_sideways_on_a_320px_phone(open_page, server):
+    page = open_page(320)
+    log_in(page, server, "tianshan_supervisor")
+    pages = list(SUPERVISOR_PAGES)
+    for listing, pattern in (
+        ("/children/", r"/children/\d+/"),
+        ("/reports/", r"/reports/\d+/"),
+        ("/cases/", r"/cases/\d+/"),
+        ("/concerns/", r"/concerns/\d+/"),
+        ("/partners/", r"/partners/\d+/"),
+    ):
+        page.goto(server + listing)
+        hrefs = page.locator("main a").evaluate_all("a => a.map(x => x.getAttribute('href'))")
+        pages.append(next(h for h in hrefs if re.fullmatch(pattern, h or "")))
+    wide = {}
+    for path in pages:
+        page.goto(server + path)
+        if sideways_overflow(page) > 0:
+            wide[path] = sideways_overflow(page)
+            page.steps(path.strip("/").replace("/", "-") or "home")
+    assert wide == {}

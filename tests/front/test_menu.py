@@ -1,0 +1,54 @@
+"""The main menu (weibao/front/menu.py): every page, the role's most used first, on every page."""
+
+import re
+
+from tests.conftest import web_client
+
+
+def _menu(html: str) -> list[tuple[str, str]]:
+    nav = re.search(r'<nav id="mainnav".*?</nav>', html, re.S).group(0)
+    return re.findall(r'<a href="([^"]+)"([^>]*)>', nav)
+
+
+def _hrefs(html: str) -> list[str]:
+    return [href for href, _rest in _menu(html)]
+
+
+def test_a_director_gets_the_worklist_children_and_concerns_first(director_a):
+    hrefs = _hrefs(web_client(director_a).get("/").content.decode())
+    assert hrefs[:3] == ["/visits/", "/children/", "/concerns/"]
+
+
+def test_a_supervisor_gets_reports_cases_and_concerns_first(supervisor):
+    hrefs = _hrefs(web_client(supervisor).get("/").content.decode())
+    assert hrefs[:3] == ["/reports/", "/cases/", "/concerns/"]
+
+
+def test_the_menu_holds_every_working_page_for_every_role(director_a, supervisor):
+    for user in (director_a, supervisor):
+        hrefs = _hrefs(web_client(user).get("/").content.decode())
+        for page in ("/", "/children/", "/reports/", "/cases/", "/ledger/", "/partners/"):
+            assert page in hrefs, (user, page)
+        assert len(hrefs) == len(set(hrefs))
+
+
+def test_only_district_staff_get_the_visit_rules(district_officer, supervisor):
+    assert "/visits/rules/" in _hrefs(web_client(district_officer).get("/").content.decode())
+    assert "/visits/rules/" not in _hrefs(web_client(supervisor).get("/").content.decode())
+
+
+def test_the_page_you_are_on_is_marked_current(director_a):
+    html = web_client(director_a).get("/partners/referrals/").content.decode()
+    current = [href for href, rest in _menu(html) if 'aria-current="page"' in rest]
+    assert current == ["/partners/referrals/"]
+
+
+def test_the_phone_menu_button_controls_the_menu(director_a):
+    html = web_client(director_a).get("/").content.decode()
+    assert 'class="menu-toggle" aria-expanded="false" aria-controls="mainnav"' in html
+    assert "菜单" in html
+
+
+def test_signed_out_pages_have_no_menu(db):
+    html = web_client(None).get("/accounts/login/").content.decode()
+    assert 'id="mainnav"' not in html and "menu-toggle" not in html

@@ -1,0 +1,9 @@
+from weibao.front.menu import menu_for
+
+
+def menu(request):
+    """The main menu, for signed-in users."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"menu": menu_for(request)}

@@ -1,0 +1,73 @@
+"""The site's main menu: every page a signed-in user works from, with the pages their role uses
+most put first (on a phone the menu is behind one button, so the first items matter)."""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from weibao.accounts.models import Role
+from weibao.accounts.selectors import is_district_staff, user_role_assignments
+
+ITEMS: list[tuple[str, Promise, str]] = [
+    ("home", _("Home"), "home"),
+    ("children", _("Children"), "children:list"),
+    ("register", _("Register a child"), "children:create"),
+    ("worklist", _("Visit worklist"), "visits:worklist"),
+    ("concerns", _("Concerns"), "concerns:list"),
+    ("reports", _("Reports"), "reports:queue"),
+    ("cases", _("Cases"), "cases:list"),
+    ("referrals", _("Referrals"), "partners:referrals"),
+    ("protection", _("Temporary guardianship"), "protection:list"),
+    ("ledger", _("Service ledger"), "ledger:list"),
+    ("partners", _("Partners"), "partners:list"),
+]
+
+# What each role opens most: a 儿童主任 visits and watches the children of one 居民区; the
+# 街镇's supervisor and staff triage reports and run cases; the district follows reports, cases
+# and the services delivered. A person with several roles gets the first of these that is theirs.
+FIRST: list[tuple[str, tuple[str, str, str]]] = [
+    (Role.SUPERVISOR, ("reports", "cases", "concerns")),
+    (Role.STATION_STAFF, ("reports", "cases", "ledger")),
+    (Role.DISTRICT_STAFF, ("reports", "cases", "ledger")),
+    (Role.DIRECTOR, ("worklist", "children", "concerns")),
+]
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: Promise
+    url: str
+    current: bool
+    first: bool
+
+
+def first_items(roles: set[str]) -> tuple[str, ...]:
+    for role, keys in FIRST:
+        if role in roles:
+            return keys
+    return ()
+
+
+def menu_for(request: HttpRequest) -> list[MenuItem]:
+    user = request.user
+    first = first_items({a.role for a in user_role_assignments(user)})
+    entries = [(key, label, reverse(name)) for key, label, name in ITEMS]
+    if is_district_staff(user):
+        entries.append(("rules", _("Visit rules"), reverse("visits:rules")))
+    if user.is_staff:
+        entries.append(("admin", _("Administration"), reverse("admin:index")))
+    entries.sort(key=lambda entry: first.index(entry[0]) if entry[0] in first else len(first))
+    current = _current(request.path, [url for _key, _label, url in entries])
+    return [
+        MenuItem(label=label, url=url, current=url == current, first=key in first)
+        for key, label, url in entries
+    ]
+
+
+def _current(path: str, urls: list[str]) -> str | None:
+    """The menu entry the page belongs to: the longest URL that starts the path."""
+    matches = [url for url in urls if path == url or (url != "/" and path.startswith(url))]
+    return max(matches, key=len, default=None)

@@ -155,13 +155,14 @@ def test_a_step_from_the_wrong_stage_is_a_400_on_state(case_a, director_a):
     assert "state" in response.json()
 
 
-def test_intervening_without_a_plan_is_refused(case_a, director_a):
+def test_intervening_without_a_plan_is_a_409_naming_the_missing_plan(case_a, director_a):
     case = put_in_stage(case_a, Stage.ASSESSED)
     response = api_client(director_a).post(
         f"{URL}{case.pk}/advance/", {"transition": "intervene"}, format="json"
     )
-    assert response.status_code == 400
-    assert "plan" in response.json()["state"][0]
+    assert response.status_code == 409
+    assert response.json()["code"] == "plan_required"
+    assert "plan" in response.json()["detail"]
 
 
 def test_approving_ones_own_closing_request_is_refused(case_a, supervisor):

@@ -772,3 +772,15 @@ def test_the_childs_change_history_has_no_case_or_report_rows(case_a, director_a
     actions = {e.action for e in child_history(case_a.child)}
     assert actions == {"child.create", "child.update"}
     assert AuditEvent.objects.filter(child=case_a.child, case=case_a).count() >= 3
+
+
+def test_starting_the_intervention_without_a_plan_is_shown_disabled_with_the_reason(
+    case_a, director_a
+):
+    case = put_in_stage(case_a, Stage.ASSESSED)
+    page = web_client(director_a).get(f"/cases/{case.pk}/").content.decode()
+    action = page[page.index('class="action action-intervene') :]
+    action = action[: action.index("</details>")]
+    assert 'disabled aria-describedby="blocked-intervene"' in action
+    assert f'href="/cases/{case.pk}/plan/"' in action
+    assert "<form" not in action

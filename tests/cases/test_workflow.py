@@ -20,7 +20,7 @@ from weibao.cases.selectors import (
     cases_visible_to,
     eligible_owners,
 )
-from weibao.core.exceptions import ConflictError
+from weibao.core.exceptions import Blocked, ConflictError
 from weibao.notifications.models import Notification
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -135,9 +135,9 @@ def test_a_director_cannot_see_a_case_they_do_not_own_in_their_own_area(
 
 def test_the_intervention_needs_a_plan(case_a, director_a):
     case = put_in_stage(case_a, Stage.ASSESSED)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(Blocked) as exc:
         take(director_a, case, "intervene")
-    assert "plan" in exc.value.message_dict["state"][0]
+    assert "plan" in exc.value.message
     a_plan(director_a, case)
     assert take(director_a, case, "intervene").stage == Stage.INTERVENING
 

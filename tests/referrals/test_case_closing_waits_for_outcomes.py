@@ -4,12 +4,12 @@ stops the closing request and its approval (services, web page and API alike).""
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from tests.cases.helpers import fresh, put_in_stage, take
 from tests.conftest import api_client, web_client
-from tests.helpers import error_dict, today
+from tests.helpers import today
 from weibao.cases.choices import Stage
+from weibao.core.exceptions import Blocked
 from weibao.partners.models import Partner
 from weibao.referrals import services as referral_services
 from weibao.referrals.models import Referral
@@ -36,10 +36,10 @@ def test_a_live_referral_stops_the_closing_request(case_a, director_a, partner, 
     referral = refer(director_a, case_a, partner)
     Referral.objects.filter(pk=referral.pk).update(state=state)
 
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(Blocked) as exc:
         take(director_a, case_a, "request_close")
 
-    assert LIVE in error_dict(exc)["state"][0]
+    assert LIVE in exc.value.message
     assert fresh(case_a).stage == Stage.TRACKING
 
 
@@ -63,10 +63,10 @@ def test_every_live_referral_is_named(case_a, director_a, partner, areas):
     refer(director_a, case_a, partner)
     refer(director_a, case_a, second)
 
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(Blocked) as exc:
         take(director_a, case_a, "request_close")
 
-    assert error_dict(exc)["state"][0].startswith(
+    assert exc.value.message.startswith(
         "2 referrals are still in progress (天山路儿童服务中心、天山路派出所)"
     )
 
@@ -78,9 +78,9 @@ def test_a_referral_made_while_closing_waits_stops_the_approval_not_the_refusal(
     take(director_a, case_a, "request_close")
     referral = refer(director_a, case_a, partner)
 
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(Blocked) as exc:
         take(supervisor, case_a, "approve_close")
-    assert LIVE in error_dict(exc)["state"][0]
+    assert LIVE in exc.value.message
     assert fresh(case_a).stage == Stage.CLOSING
 
     referral_services.referral_revoke(actor=director_a, referral=referral, reason="Not needed.")
@@ -88,7 +88,22 @@ def test_a_referral_made_while_closing_waits_stops_the_approval_not_the_refusal(
     assert fresh(case_a).stage == Stage.CLOSED
 
 
-def test_the_case_page_explains_and_keeps_the_summary(case_a, director_a, partner):
+def test_the_case_page_shows_asking_to_close_disabled_with_the_reason(case_a, director_a, partner):
+    put_in_stage(case_a, Stage.TRACKING)
+    refer(director_a, case_a, partner)
+
+    page = web_client(director_a).get(f"/cases/{case_a.pk}/").content.decode()
+
+    action = page[page.index('class="action action-request_close') :]
+    action = action[: action.index("</details>")]
+    assert LIVE in action
+    assert "<textarea" not in action  # nothing to fill in that could only be refused
+    assert 'disabled aria-describedby="blocked-request_close"' in action
+
+
+def test_a_page_loaded_before_the_referral_explains_and_keeps_the_summary(
+    case_a, director_a, partner
+):
     put_in_stage(case_a, Stage.TRACKING)
     refer(director_a, case_a, partner)
 
@@ -107,7 +122,7 @@ def test_the_case_page_explains_and_keeps_the_summary(case_a, director_a, partne
     assert fresh(case_a).stage == Stage.TRACKING
 
 
-def test_the_api_answers_400_naming_the_referrals(case_a, director_a, partner):
+def test_the_api_answers_409_naming_the_referrals(case_a, director_a, partner):
     put_in_stage(case_a, Stage.TRACKING)
     refer(director_a, case_a, partner)
 
@@ -115,5 +130,6 @@ def test_the_api_answers_400_naming_the_referrals(case_a, director_a, partner):
         f"/api/v1/cases/{case_a.pk}/request-close/", {"summary": "Safe"}, format="json"
     )
 
-    assert response.status_code == 400
-    assert LIVE in response.json()["state"][0]
+    assert response.status_code == 409
+    assert response.json()["code"] == "live_referrals"
+    assert LIVE in response.json()["detail"]

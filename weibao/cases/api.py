@@ -58,7 +58,10 @@ from weibao.core.parsers import SafeJSONParser
 _NOT_FOUND = OpenApiResponse(description="No such case, or not yours to see.")
 _FORBIDDEN = OpenApiResponse(description="You see the case but your role may not take this step.")
 _CONFLICT = OpenApiResponse(
-    description="The case changed since the given version; reload it and try again."
+    description=(
+        "The case changed since the given version (reload it and try again), or the step "
+        'cannot be taken yet: {"detail": why, "code": "plan_required" | "live_referrals"}.'
+    )
 )
 _STEP_RESPONSES = step_responses(
     CaseSerializer, forbidden=_FORBIDDEN, not_found=_NOT_FOUND, conflict=_CONFLICT

@@ -13,12 +13,11 @@ from weibao.accounts.models import Role, RoleAssignment
 from weibao.accounts.selectors import users_with_role_in_areas
 from weibao.audit.services import audit_record
 from weibao.cases import workflow
+from weibao.cases.blockers import require_close_guards, require_plan
 from weibao.cases.choices import RiskLevel, Stage
-from weibao.cases.hooks import case_close_guards
 from weibao.cases.models import Case
 from weibao.cases.selectors import (
     case_roles,
-    current_plan,
     eligible_owner_q,
     open_case_for_child,
 )
@@ -195,11 +194,8 @@ def case_advance(
     note = checked_text(note, "note", required=False, message="")
     roles = case_roles(actor, current)
     workflow.CASE.check(transition, current.stage, roles)
-    if transition == "intervene" and current_plan(current) is None:
-        raise ValidationError(
-            {"state": [_("Write the case plan (一人一策) before starting the intervention.")]},
-            code="plan_required",
-        )
+    if transition == "intervene":
+        require_plan(current)
     old = _move(actor, current, transition)
     _save(current, ["stage"])
     case_audit(
@@ -219,7 +215,7 @@ def case_request_close(
     """Ask the supervisor to close the case, with a closing summary."""
     current = _lock(case, expected_version)
     workflow.CASE.check("request_close", current.stage, case_roles(actor, current))
-    case_close_guards.call(current)
+    require_close_guards(current)
     summary = checked_text(
         summary, "summary", required=True, message=_("Please write a closing summary.")
     )
@@ -278,7 +274,7 @@ def case_decide_close(
             code="four_eyes",
         )
     if approve:  # a referral may have been made while the request waited
-        case_close_guards.call(current)
+        require_close_guards(current)
     note = checked_text(
         note,
         "note",

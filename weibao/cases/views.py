@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record
 from weibao.cases import services, workflow
+from weibao.cases.blockers import case_blockers
 from weibao.cases.choices import Stage
 from weibao.cases.forms import (
     AdvanceForm,
@@ -258,6 +259,7 @@ def _render_detail(
     keys = available_actions(user, case, roles)
     bound = bound or {}
     forms = {key: bound.get(key) or _form_for(key, case) for key in keys}
+    blocked = case_blockers(case, keys)
     # A step no longer offered (the stage moved on meanwhile): say why it was not taken.
     stray_errors = [
         str(message)
@@ -281,6 +283,8 @@ def _render_detail(
             "steps": stage_steps(case),
             "actions": keys,
             "forms": forms,
+            # (step, its form, why it cannot be taken yet or "")
+            "action_rows": [(key, form, blocked.get(key, "")) for key, form in forms.items()],
             "open_action": next(iter(bound), ""),
             "advance_labels": ADVANCE_LABELS,
             "plan": plan,

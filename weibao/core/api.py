@@ -16,7 +16,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from weibao.core.exceptions import ConflictError
+from weibao.core.exceptions import Blocked, ConflictError
 from weibao.core.parsers import SafeJSONParser
 
 INVALID = OpenApiResponse(description="Field → list of messages.")
@@ -45,6 +45,8 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    if isinstance(exc, Blocked):
+        return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ConflictError):
         return Response(
             {

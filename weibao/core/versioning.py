@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from weibao.core.exceptions import ConflictError
+from weibao.core.exceptions import Blocked, ConflictError
 from weibao.core.views_helpers import apply_errors
 
 T = TypeVar("T")
@@ -94,6 +94,14 @@ def save_versioned(
         if form is not None:
             rebase(form, version_of(record), field)
         return Saved(conflict=True, current=record)
+    except Blocked as exc:
+        # Only from a page loaded before the precondition changed: the step is shown
+        # disabled otherwise. Said where the user is looking.
+        if form is not None:
+            form.add_error(None, exc.message)
+        else:
+            messages.error(request, exc.message)
+        return Saved()
     except ValidationError as exc:
         if not place_errors:
             raise

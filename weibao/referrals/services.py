@@ -14,7 +14,7 @@ from weibao.cases import workflow as case_workflow
 from weibao.cases.models import Case
 from weibao.cases.selectors import case_roles
 from weibao.cases.services import case_audit
-from weibao.core.exceptions import ConflictError
+from weibao.core.exceptions import Blocked, ConflictError
 from weibao.core.text import checked_text
 from weibao.partners.choices import ServiceType
 from weibao.partners.models import Partner
@@ -244,4 +244,4 @@ def refuse_with_live_referrals(case: Case) -> None:
             "revoke them before closing the case.",
             len(live),
         ) % {"n": len(live), "partners": "、".join(sorted(live))}
-        raise ValidationError({"state": [message]}, code="live_referrals")
+        raise Blocked(message, code="live_referrals")

@@ -16,7 +16,7 @@ from weibao.cases.services import case_open
 from weibao.core.exceptions import ConflictError
 from weibao.notifications.models import Notification
 from weibao.reports import jobs, services, workflow
-from weibao.reports.choices import Channel, Situation
+from weibao.reports.choices import Channel, NoCaseReason, Situation
 from weibao.reports.models import ClockPolicy, Report
 from weibao.reports.selectors import (
     can_see_reporter,
@@ -302,7 +302,10 @@ def test_closing_needs_the_police_record_for_situations_1_to_8(supervisor, make_
         receipt_no="110-1",
     )  # fmt: skip
     closed = services.report_close(
-        actor=supervisor, report=fresh_report(report), outcome_message="OK"
+        actor=supervisor,
+        report=fresh_report(report),
+        outcome_message="OK",
+        no_case_reason=NoCaseReason.POLICE_HANDLING,
     )
     assert closed.state == Report.State.CLOSED and closed.outcome_sent_at is not None
 

@@ -293,4 +293,6 @@ class ReportViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet
 
     @_action_schema("Send the outcome message to the reporter and close", CloseSerializer)
     def close(self, request: Request, pk: int) -> Response:
-        return self.step(CloseSerializer, services.report_close, "outcome_message")
+        return self.step(
+            CloseSerializer, services.report_close, "outcome_message", no_case_reason=""
+        )

@@ -90,3 +90,16 @@ class ChildSex(models.TextChoices):
     MALE = "M", _("Male")
     FEMALE = "F", _("Female")
     UNKNOWN = "", _("Unknown")
+
+
+class NoCaseReason(models.TextChoices):
+    """Why a report of harm (situations 1–8) may close without a case: the supervisor's (or the
+    district's) decision, from this list only (docs/domain.md §5.7)."""
+
+    NO_HARM_FOUND = "no_harm_found", _("Checked: no harm and no risk of harm found")
+    POLICE_HANDLING = (
+        "police_handling",
+        _("The police or the courts handle it and no protection need remains"),
+    )
+    HANDED_OVER = "handed_over", _("The child lives elsewhere: handed over to that area")
+    DUPLICATE = "duplicate", _("The same events are handled under another report")

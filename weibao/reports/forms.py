@@ -13,7 +13,7 @@ from weibao.core.api import MAX_DB_INT
 from weibao.core.forms import DateInput, DateTimeLocalInput
 from weibao.core.text import clean_text
 from weibao.reports import services
-from weibao.reports.choices import ChildSex, ReporterType, Situation
+from weibao.reports.choices import ChildSex, NoCaseReason, ReporterType, Situation
 from weibao.reports.models import ClockPolicy, Report
 from weibao.reports.selectors import area_from_choice, public_area_choices
 from weibao.reports.services import (
@@ -341,6 +341,14 @@ class OpenCaseForm(VersionForm):
 
 class CloseForm(VersionForm):
     AUTO_ID = "close_%s"
+
+    # Shown only for a report of harm (situations 1–8) without a case (services.report_close).
+    no_case_reason = forms.ChoiceField(
+        label=_("why no case is needed"),
+        choices=NoCaseReason.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
 
     outcome_message = _text(
         _("outcome message to the reporter"),

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from weibao.core.fields import EncryptedTextField
-from weibao.reports.choices import Channel, ChildSex, ReporterType, Situation
+from weibao.reports.choices import Channel, ChildSex, NoCaseReason, ReporterType, Situation
 
 
 class ClockPolicy(models.Model):
@@ -126,6 +126,15 @@ class Report(models.Model):
     )
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    # A report of harm (situations 1–8) closed without a case says why (choices.NoCaseReason);
+    # indexed because the statistics count these decisions.
+    no_case_reason = models.CharField(
+        _("why no case is needed"),
+        max_length=20,
+        choices=NoCaseReason.choices,
+        blank=True,
+        db_index=True,
     )
     # When the report opened a case or was attached to the child's open case (shown to the
     # reporter on the status page as "being handled since").

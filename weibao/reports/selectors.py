@@ -83,6 +83,11 @@ def can_see_reporter(user, report: Report) -> bool:
     return _holds(user, report, REPORTER_ROLES)
 
 
+def can_decide_no_case(user, report: Report) -> bool:
+    """Closing a report of harm without a case is the supervisor's (or the district's) call."""
+    return _holds(user, report, REPORTER_ROLES)
+
+
 def can_see_child_address(user, report: Report) -> bool:
     """The address as reported: for who triages the report and who entered it; others (the
     child's director once linked) see it masked, like the registry's addresses."""

@@ -14,7 +14,7 @@ from weibao.areas.models import Area
 from weibao.core import crypto
 from weibao.core.api import MAX_DB_INT, NamedChoiceField, StrictFieldsMixin
 from weibao.core.text import clean_text
-from weibao.reports.choices import Channel, ChildSex, ReporterType, Situation
+from weibao.reports.choices import Channel, ChildSex, NoCaseReason, ReporterType, Situation
 from weibao.reports.forms import report_input_from
 from weibao.reports.models import Report
 from weibao.reports.selectors import (
@@ -214,6 +214,15 @@ class CloseSerializer(StrictFieldsMixin, serializers.Serializer):
         required=True, multiline=True, max_length=OUTCOME_LIMIT,
         help_text="Shown to the reporter on the status page; no details of the child.",
     )  # fmt: skip
+    no_case_reason = NamedChoiceField(
+        choices=NoCaseReason.choices,
+        enum_name="NoCaseReasonEnum",
+        required=False,
+        help_text=(
+            "Required when the report names situations 1–8 and has no case: why none is "
+            "needed (the supervisor's or the district's decision)."
+        ),
+    )
 
 
 class ReportFilterSerializer(serializers.Serializer):
@@ -271,6 +280,9 @@ class ReportSerializer(serializers.ModelSerializer):
         choices=Report.Link.choices, enum_name="ReportLinkStateEnum", read_only=True
     )
     case_reference = serializers.SerializerMethodField()
+    no_case_reason = NamedChoiceField(
+        choices=NoCaseReason.choices, enum_name="NoCaseReasonEnum", read_only=True
+    )
     police = serializers.SerializerMethodField()
     clocks = serializers.SerializerMethodField()
     created_by = PersonSerializer(read_only=True, allow_null=True)
@@ -303,6 +315,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "link_state",
             "case",
             "case_reference",
+            "no_case_reason",
             "concern",
             "received_at",
             "acknowledged_at",

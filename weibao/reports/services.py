@@ -25,15 +25,22 @@ from weibao.areas.models import Area
 from weibao.audit.services import audit_record
 from weibao.children.models import Child
 from weibao.children.selectors import children_visible_to
-from weibao.core.exceptions import ConflictError
+from weibao.core.exceptions import Blocked, ConflictError
 from weibao.core.text import clean_text
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify
 from weibao.reports import workflow
-from weibao.reports.choices import POLICE_SITUATIONS, Channel, ChildSex, ReporterType, Situation
+from weibao.reports.choices import (
+    POLICE_SITUATIONS,
+    Channel,
+    ChildSex,
+    NoCaseReason,
+    ReporterType,
+    Situation,
+)
 from weibao.reports.hooks import case_for_report
 from weibao.reports.models import ClockPolicy, Report, ReportSituation
-from weibao.reports.selectors import report_roles
+from weibao.reports.selectors import can_decide_no_case, report_roles
 from weibao.reports.text import normalize_code, normalize_reference
 from weibao.visits.models import Concern
 from weibao.visits.selectors import concerns_visible_to
@@ -709,10 +716,16 @@ def report_open_case(
 
 @transaction.atomic
 def report_close(
-    *, actor, report: Report, outcome_message: str, expected_version: int | None = None
+    *,
+    actor,
+    report: Report,
+    outcome_message: str,
+    no_case_reason: str = "",
+    expected_version: int | None = None,
 ) -> Report:
     """Send the outcome message to the reporter (shown on the status page) and close. For
-    situations 1–8 the police notification must be on record first."""
+    situations 1–8 the police notification must be on record first, and the report closes
+    with a case, or with the supervisor's (or the district's) reason why none is needed."""
     current = _lock(report, expected_version, actor)
     workflow.REPORT.check("close", current.state, _triage_roles(actor, current))
     message = clean_text(outcome_message, multiline=True)
@@ -727,19 +740,49 @@ def report_close(
             {"state": [_("Record the police notification before closing this report.")]},
             code="police_required",
         )
+    no_case_reason = _no_case_reason(actor, current, no_case_reason)
     old = current.state
     now = timezone.now()
     current.state = workflow.REPORT.get("close").target
     current.outcome_message, current.outcome_sent_at, current.closed_by = message, now, actor
-    _save(current, ["state", "outcome_message", "outcome_sent_at", "closed_by"])
-    _audit(
-        actor=actor,
-        report=current,
-        action="report.close",
-        changes={"state": {"old": old, "new": current.state}},
-        note=message,
-    )
+    current.no_case_reason = no_case_reason
+    _save(current, ["state", "outcome_message", "outcome_sent_at", "closed_by", "no_case_reason"])
+    changes = {"state": {"old": old, "new": current.state}}
+    if no_case_reason:
+        changes["no_case_reason"] = {"old": "", "new": no_case_reason}
+    _audit(actor=actor, report=current, action="report.close", changes=changes, note=message)
     return current
+
+
+def needs_no_case_decision(report: Report) -> bool:
+    """A report of harm (situations 1–8) without a case closes only on a stated reason."""
+    return report.police_required and report.case_id is None
+
+
+def _no_case_reason(actor, report: Report, reason: str) -> str:
+    if not needs_no_case_decision(report):
+        return ""
+    if not can_decide_no_case(actor, report):
+        raise Blocked(
+            _(
+                "This report names situations of harm (1–8) and has no case: open a case or "
+                "attach it to the child's open case. Only the supervisor or the district may "
+                "decide that no case is needed."
+            ),
+            code="case_required",
+        )
+    if reason not in NoCaseReason.values:
+        raise ValidationError(
+            {
+                "no_case_reason": [
+                    _(
+                        "This report names situations of harm (1–8) and has no case: open a "
+                        "case, or choose why no case is needed."
+                    )
+                ]
+            }
+        )
+    return reason
 
 
 # --- the clocks ---------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ from weibao.reports.hooks import case_visible, open_case_of_child
 from weibao.reports.models import Report
 from weibao.reports.selectors import (
     OPEN_STATES,
+    can_decide_no_case,
     can_see_child_address,
     can_see_reporter,
     can_triage_somewhere,
@@ -425,6 +426,8 @@ def _render_detail(request: HttpRequest, report: Report, status: int = 200, **fo
         and report.state == Report.State.ACKNOWLEDGED
         and report.link_state in (Report.Link.LINKED, Report.Link.REGISTERED),
         "can_close": triage and report.state in (Report.State.ACKNOWLEDGED, Report.State.HANDLING),
+        "needs_no_case": services.needs_no_case_decision(report),
+        "may_decide_no_case": can_decide_no_case(user, report),
         "police_missing": report.police_required and report.police_notified_at is None,
         "open_case": open_case,
         "case_url": _case_url(report.case_id) if sees_case else None,
@@ -541,7 +544,7 @@ close_view = _action_view(
     "close_form",
     CloseForm,
     services.report_close,
-    ("outcome_message",),
+    ("outcome_message", "no_case_reason"),
     gettext_lazy("The outcome message is on the reporter's status page; the report is closed."),
 )
 

@@ -189,6 +189,23 @@ def test_edit_saves_changes_into_the_history(director_a, child_a, areas):
     assert "新学校" in html and "测试小学" in html
 
 
+def test_a_registration_is_one_line_in_the_history_and_edits_list_their_changes(director_a, areas):
+    client = web_client(director_a)
+    client.post("/children/new/", form_post(areas["community_a"], name="赵小龙"))
+    child = Child.objects.get(name="赵小龙")
+    html = client.get(f"/children/{child.pk}/").content.decode()
+    history = html[html.index('<ol class="history">') :]
+    assert history.count("<li>") == 1 and "登记建档" in history
+    assert 'class="changes"' not in history
+    post = form_post(areas["community_a"], name="赵小龙", id_number="", school="新学校")
+    post.update({"version": child.version, "birth_date": child.birth_date.isoformat()})
+    post.update({"guardians-INITIAL_FORMS": "1", "guardians-0-id": child.guardians.get().pk})
+    assert client.post(f"/children/{child.pk}/edit/", post).status_code == 302
+    history = client.get(f"/children/{child.pk}/").content.decode()
+    history = history[history.index('<ol class="history">') :]
+    assert history.count('class="changes"') == 1 and "新学校" in history
+
+
 def test_stale_edit_is_refused_and_keeps_what_the_user_typed(director_a, child_a, areas):
     post = form_post(areas["community_a"], name="张小明", id_number="", school="我的修改")
     post.update({"version": child_a.version - 1 if child_a.version > 1 else 0})

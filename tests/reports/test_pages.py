@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import en_get, en_post, web_client
-from tests.helpers import REPORTER_NAME, REPORTER_PHONE, fresh_report, move_to
+from tests.helpers import REPORTER_NAME, REPORTER_PHONE, fresh_report, move_to, years_before
 from weibao.audit.models import AuditEvent
 from weibao.cases.models import Case
 from weibao.cases.services import case_open
@@ -276,6 +276,40 @@ def test_find_the_child_by_name_and_birth_date(supervisor, make_report, make_chi
     assert f'name="child" value="{twin_2.pk}"' in html
 
 
+def test_the_link_page_opens_with_the_reported_name_and_age_already_searched(
+    supervisor, make_report, make_child
+):
+    today = timezone.localdate()
+    about_nine = make_child("community_a", name="小明", birth_date=years_before(today, 10))
+    fifteen = make_child("community_b", name="小明", birth_date=years_before(today, 15))
+    report = make_report(child_name="小明", child_age=9)
+    response = en_get(supervisor, f"/reports/{report.pk}/link/")
+    html = response.content.decode()
+    search = response.context["search"]
+    assert search["name"].value() == "小明" and search["age"].value() == 9
+    assert f'name="child" value="{about_nine.pk}"' in html
+    assert f'name="child" value="{fifteen.pk}"' not in html
+    # Clearing the age is one search away.
+    html = en_get(supervisor, f"/reports/{report.pk}/link/?name=小明&age=").content.decode()
+    assert f'name="child" value="{fifteen.pk}"' in html
+
+
+def test_the_link_page_of_a_report_without_a_name_offers_the_age_and_searches_nothing(
+    supervisor, make_report
+):
+    report = make_report(child_name="", child_age=6)
+    response = en_get(supervisor, f"/reports/{report.pk}/link/")
+    assert response.context["search"]["age"].value() == 6
+    assert not response.context["searched"]
+
+
+def test_a_bad_age_in_the_link_search_is_a_field_error(supervisor, make_report):
+    report = make_report()
+    response = en_get(supervisor, f"/reports/{report.pk}/link/?name=小明&age=abc")
+    assert response.status_code == 200
+    assert "A child&#x27;s age is a whole number from 0 to 17." in response.content.decode()
+
+
 def test_a_child_outside_the_scope_cannot_be_linked_by_posting_its_id(
     supervisor, make_report, child_c
 ):
@@ -353,6 +387,23 @@ def test_the_registry_form_starts_from_what_the_reporter_said(supervisor, make_r
     assert form["name"].value() == "报告中的孩子"
     assert form["sex"].value() == "F"
     assert form["school"].value() == "演示小学"
+
+
+def test_registering_from_a_report_carries_over_its_address_and_the_only_possible_area(
+    district_officer, supervisor, make_report, areas
+):
+    report = make_report(subdistrict="xianxia", child_age=9, child_address="仙霞路1弄2号")
+    response = en_get(district_officer, f"/children/new/?report={report.pk}")
+    form = response.context["form"]
+    assert form["address"].value() == "仙霞路1弄2号"
+    assert form["community"].value() == areas["community_c"].pk  # 仙霞's only 居民区
+    assert form["birth_date"].value() is None  # an age is not a birth date
+    year = timezone.localdate().year - 9
+    assert f"about 9 (born around {year})" in response.content.decode()
+    # In 天山路 the supervisor may choose 居民区 A or B: nothing is chosen for them.
+    report = make_report(subdistrict="tianshan", child_address="")
+    form = en_get(supervisor, f"/children/new/?report={report.pk}").context["form"]
+    assert form["community"].value() is None and form["address"].value() is None
 
 
 @pytest.mark.parametrize("persona", ["director_b", "director_a", "unassigned"])

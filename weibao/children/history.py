@@ -75,7 +75,14 @@ def _display(model, field: str, value: Any) -> str:
     return str(choices.get(value, value))
 
 
+# Rows shown by their label alone: a registration's "— → value" for every field would repeat
+# the file itself (the audit row keeps them all).
+LABEL_ONLY = frozenset({"child.create"})
+
+
 def describe(event: AuditEvent) -> list[ChangeLine]:
+    if event.action in LABEL_ONLY:
+        return []
     lines = []
     model = _model_of(event)
     for field, change in event.changes.items():

@@ -1,6 +1,6 @@
 """What higher apps contribute to the children app (registered in their AppConfig.ready())."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from weibao.core.hooks import Hook
@@ -30,9 +30,11 @@ registration_source = Hook(
 @dataclass(frozen=True)
 class RegistrationSource:
     """A record whose child is being registered: the record (shown on the form), the form's
-    initial values, and where saving returns to with which message."""
+    initial values, where saving returns to with which message, and hints shown under fields
+    the record knows only roughly (field name → text, e.g. an age for the birth date)."""
 
     record: Any
     initial: dict
     return_url: str
     message: str
+    hints: dict = field(default_factory=dict)

@@ -68,6 +68,9 @@ def child_create_view(request: HttpRequest) -> HttpResponse:
     report = source.record if source else None
     initial = source.initial if source else None
     form = ChildForm(request.POST or None, actor=request.user, initial=initial)
+    for name, hint in (source.hints if source else {}).items():
+        if name in form.fields:
+            form.fields[name].help_text = hint
     guardians = guardian_formset(request.POST or None)
     if request.method == "POST" and form.is_valid() and guardians.is_valid():
         try:

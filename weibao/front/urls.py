@@ -10,6 +10,9 @@ from weibao.referrals import urls as referrals_urls
 
 urlpatterns = [
     path("", front_views.home, name="home"),
+    # Browsers and tools ask the site's root for its icons whatever the pages link to.
+    path("favicon.ico", front_views.icon, {"name": "favicon.ico"}),
+    path("apple-touch-icon.png", front_views.icon, {"name": "apple-touch-icon.png"}),
     path("accounts/login/", front_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -83,6 +84,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "work": work,
         },
     )
+
+
+def icon(request: HttpRequest, name: str) -> HttpResponse:
+    """/favicon.ico and /apple-touch-icon.png: the icons the pages link to, in the static files."""
+    return redirect(static(f"weibao/{name}"), permanent=True)
 
 
 class LoginView(auth_views.LoginView):

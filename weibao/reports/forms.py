@@ -268,6 +268,15 @@ class LinkSearchForm(forms.Form):
     id_number = _text(_("ID number"), 30, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     name = _text(_("name"), 64, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     birth_date = forms.DateField(label=_("birth date"), required=False, widget=DateInput())
+    age = forms.IntegerField(
+        label=_("age (about)"),
+        required=False,
+        min_value=0,
+        max_value=17,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_("Finds children up to a year younger or older."),
+        error_messages={"invalid": AGE_MESSAGE, "min_value": AGE_MESSAGE, "max_value": AGE_MESSAGE},
+    )
     community = forms.ModelChoiceField(
         label=_("residential area"), queryset=None, required=False, empty_label=_("Any")
     )
@@ -278,7 +287,7 @@ class LinkSearchForm(forms.Form):
 
     def clean(self):
         d = super().clean()
-        if (d.get("birth_date") or d.get("community")) and not (
+        if (d.get("birth_date") or d.get("age") is not None or d.get("community")) and not (
             d.get("id_number") or d.get("name")
         ):
             self.add_error("name", _("Enter the ID number or the child's name to search."))

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.accounts.models import Role
-from weibao.accounts.selectors import area_scope_q, user_role_assignments
+from weibao.accounts.selectors import area_scope_q, communities_visible_to, user_role_assignments
 from weibao.areas.models import Area
 from weibao.audit.models import AuditEvent
 from weibao.children.hooks import RegistrationSource
@@ -294,21 +294,44 @@ def area_choice_of(report: Report) -> str:
 
 def report_registration_source(user, value) -> RegistrationSource | None:
     """The children app's registry form, opened from a report's link page (?report=<pk>):
-    starts from what the reporter said about the child and returns to the link page."""
+    starts from what the reporter said about the child and returns to the link page. An age is
+    not a birth date: it is shown next to the birth date, never turned into one."""
     report = report_to_register_from(user, value)
     if report is None:
         return None
     initial = {"name": report.child_name, "school": report.child_school}
     if report.child_sex:
         initial["sex"] = report.child_sex
-    if report.community_id:
-        initial["community"] = report.community_id
+    if report.child_address and can_see_child_address(user, report):
+        initial["address"] = report.child_address
+    community_id = report.community_id or _only_community(user, report)
+    if community_id:
+        initial["community"] = community_id
+    hints = {}
+    if report.child_age is not None:
+        hints["birth_date"] = _(
+            "The reporter said the child is about %(age)d (born around %(year)d). Enter the "
+            "birth date from the ID number."
+        ) % {"age": report.child_age, "year": timezone.localdate().year - report.child_age}
     return RegistrationSource(
         record=report,
         initial=initial,
         return_url=reverse("reports:link", args=[report.pk]) + "#registered",
         message=_("The child's file has been created. Link it to the report below."),
+        hints=hints,
     )
+
+
+def _only_community(user, report: Report) -> int | None:
+    """The 居民区 the child must live in when the user may register in only one in the
+    report's 街镇 (or district, when the reporter did not know the 街镇)."""
+    area = report.subdistrict_id or report.district_id
+    ids = list(
+        communities_visible_to(user)
+        .filter(Q(parent_id=area) | Q(parent__parent_id=area))
+        .values_list("pk", flat=True)[:2]
+    )
+    return ids[0] if len(ids) == 1 else None
 
 
 def concern_report_panel(request, concern) -> Panel:

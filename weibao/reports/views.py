@@ -25,6 +25,7 @@ from weibao.children import idnumber
 from weibao.children.models import Child
 from weibao.children.selectors import child_search, children_visible_to, id_number_owner
 from weibao.core import crypto
+from weibao.core.dates import years_before
 from weibao.core.versioning import save_versioned
 from weibao.core.views_helpers import apply_errors, page_of, query_without_page
 from weibao.reports import ratelimit, services, workflow
@@ -590,14 +591,37 @@ def _candidates(request: HttpRequest, form: LinkSearchForm) -> tuple[list[Child]
     qs = child_search(visible, d["name"])
     if d.get("birth_date"):
         qs = qs.filter(birth_date=d["birth_date"])
+    if d.get("age") is not None:
+        # A reporter's age is a guess: a year either side (today's age, not a birth year).
+        today = timezone.localdate()
+        qs = qs.filter(
+            birth_date__gt=years_before(today, d["age"] + 2),
+            birth_date__lte=years_before(today, max(d["age"] - 1, 0)),
+        )
     if d.get("community"):
         qs = qs.filter(community=d["community"])
     found = list(qs.select_related("community").order_by("name_pinyin", "id")[:CANDIDATE_LIMIT])
     return found, "" if found else _("No child in your areas matches.")
 
 
+def _report_search(report: Report) -> dict:
+    """What the reporter said that the registry search reads: the page opens with it."""
+    known = {}
+    if report.child_name:
+        known["name"] = report.child_name
+    if report.child_age is not None:
+        known["age"] = report.child_age
+    return known
+
+
 def _render_link(request: HttpRequest, report: Report, link_form=None, status: int = 200):
-    search = LinkSearchForm(request.GET or None, actor=request.user)
+    known = _report_search(report)
+    if request.GET:
+        search = LinkSearchForm(request.GET, actor=request.user)
+    elif known.get("name"):  # the first search runs on what the reporter said
+        search = LinkSearchForm(known, actor=request.user)
+    else:
+        search = LinkSearchForm(initial=known, actor=request.user)
     candidates, note = [], ""
     if search.is_bound and search.is_valid() and search.has_query():
         candidates, note = _candidates(request, search)

@@ -692,7 +692,7 @@ def load_case_demo(tree) -> CasesResult:
         .first()
     )
     if concern is not None:
-        from_concern, _created = report_from_concern(actor=sup, concern=concern)
+        from_concern = report_from_concern(actor=sup, concern=concern).report
         from_concern = report_acknowledge(actor=sup, report=from_concern)
         if from_concern.police_required:
             from_concern = report_record_police(

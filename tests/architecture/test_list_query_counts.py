@@ -455,11 +455,42 @@ def new_notification(supervisor, make_child):
     return make
 
 
+def notifications_shown(response) -> int:
+    """The notifications listed one by one, and those listed under their group's line."""
+    groups = response.context["groups"]
+    return len(response.context["items"]) + sum(len(group.items) for group in groups)
+
+
 def test_notification_list_queries_do_not_grow_with_rows(assert_flat, supervisor, new_notification):
+    # Every other one read: read ones are listed one by one, unread ones of a kind grouped.
+    def make(i: int) -> None:
+        new_notification(i)
+        if i % 2:
+            supervisor.notifications.filter(key=f"qc{i}").update(read_at=timezone.now())
+
     client = web_client(supervisor)
-    assert_flat(
-        lambda: client.get("/notifications/"), repeat(new_notification), page_count("items")
-    )
+    assert_flat(lambda: client.get("/notifications/"), repeat(make), notifications_shown)
+
+
+def test_grouped_notification_list_queries_do_not_grow_with_rows(
+    assert_flat, supervisor, make_child
+):
+    # Overdue visits by the dozen (the daily job's reminders), and one of another kind: both
+    # counts show a group and a single line.
+    def make(i: int) -> None:
+        child = make_child("community_a", name=next(NAMES))
+        kind = "report_received" if i == 0 else "visit_overdue_7"
+        notify(
+            recipient_id=supervisor.pk,
+            kind=kind,
+            key=f"grouped{i}",
+            child=child,
+            params={"child": child.name, "date": "2025-03-05", "reference": "R20250101-ABCDE"},
+            url=f"/children/{child.pk}/",
+        )
+
+    client = web_client(supervisor)
+    assert_flat(lambda: client.get("/notifications/"), repeat(make), notifications_shown)
 
 
 def test_notification_api_list_queries_do_not_grow_with_rows(

@@ -212,7 +212,8 @@ def test_the_supervisor_is_told_once_of_all_the_concerns_of_a_visit(supervisor, 
     from weibao.notifications.selectors import message
 
     (note,) = Notification.objects.filter(recipient=supervisor, kind="concern_raised")
-    assert note.url == f"/visits/{failed_visit.pk}/"
+    first = Concern.objects.filter(visit=failed_visit).order_by("id").first()
+    assert note.url == f"/concerns/{first.pk}/"
     text = message(note)
     assert text.startswith("2 concerns were raised about ")
     for concern in Concern.objects.filter(visit=failed_visit):
@@ -237,13 +238,14 @@ def test_a_concern_handled_by_hand_joins_the_visits_report_only_when_asked(
 ):
     first, second = Concern.objects.filter(visit=failed_visit).order_by("id")
     Concern.objects.filter(pk=second.pk).update(state=Concern.State.HANDLED, handled_note="x")
-    report, _created = services.report_from_concern(actor=director_a, concern=first)
+    report = services.report_from_concern(actor=director_a, concern=first).report
     handled = Concern.objects.get(pk=second.pk)
     assert handled.filed_report is None
     assert (
         "/reports/from-concern/" in en_get(director_a, f"/concerns/{second.pk}/").content.decode()
     )
-    joined, created = services.report_from_concern(actor=director_a, concern=handled)
+    filing = services.report_from_concern(actor=director_a, concern=handled)
+    joined, created = filing.report, filing.created
     assert (joined, created) == (report, False)
     assert Concern.objects.get(pk=second.pk).filed_report == report
 
@@ -267,20 +269,22 @@ def test_a_concern_of_a_visit_whose_report_is_closed_makes_a_new_report(
 ):
     first, second = Concern.objects.filter(visit=failed_visit).order_by("id")
     Concern.objects.filter(pk=second.pk).update(state=Concern.State.HANDLED, handled_note="x")
-    report, created = services.report_from_concern(actor=director_a, concern=first)
+    filing = services.report_from_concern(actor=director_a, concern=first)
+    report, created = filing.report, filing.created
     assert created
     Report.objects.filter(pk=report.pk).update(
         state=Report.State.CLOSED, outcome_sent_at=timezone.now(), outcome_message="Done."
     )
-    again, created = services.report_from_concern(
+    filing = services.report_from_concern(
         actor=director_a, concern=Concern.objects.get(pk=second.pk)
     )
+    again, created = filing.report, filing.created
     assert created and again.pk != report.pk
 
 
 def test_a_report_from_a_concern_quotes_the_visit_findings_once(director_a, failed_visit):
     concern = Concern.objects.filter(visit=failed_visit).first()
-    report, _created = services.report_from_concern(actor=director_a, concern=concern)
+    report = services.report_from_concern(actor=director_a, concern=concern).report
     assert report.description.count(FINDINGS) == 1
 
 
@@ -298,7 +302,7 @@ def test_a_report_from_a_concern_does_not_copy_the_childs_registry_address(
         description="Lives alone.",
         raised_by=director_b,
     )
-    report, _created = services.report_from_concern(actor=director_b, concern=concern)
+    report = services.report_from_concern(actor=director_b, concern=concern).report
     assert report.child_address == ""
     assert "99弄7号502" not in en_get(director_b, f"/reports/{report.pk}/").content.decode()
 

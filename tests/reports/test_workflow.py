@@ -16,7 +16,7 @@ from weibao.cases.services import case_open
 from weibao.core.exceptions import ConflictError
 from weibao.notifications.models import Notification
 from weibao.reports import jobs, services, workflow
-from weibao.reports.choices import Channel, NoCaseReason, Situation
+from weibao.reports.choices import Channel, NoCaseReason, ReporterType, Situation
 from weibao.reports.models import ClockPolicy, Report
 from weibao.reports.selectors import (
     can_see_reporter,
@@ -546,7 +546,8 @@ def concern_a(child_a, director_a):
 def test_a_concern_becomes_a_linked_report_once_and_is_marked_handled(
     director_a, supervisor, concern_a, child_a
 ):
-    report, created = services.report_from_concern(actor=director_a, concern=concern_a)
+    filing = services.report_from_concern(actor=director_a, concern=concern_a)
+    report, created = filing.report, filing.created
     assert created
     assert report.channel == Channel.CONCERN and report.concern == concern_a
     assert report.child == child_a and report.link_state == Report.Link.LINKED
@@ -554,7 +555,7 @@ def test_a_concern_becomes_a_linked_report_once_and_is_marked_handled(
     assert report.subdistrict_id == child_a.subdistrict_id
     assert [r.situation for r in report.situation_rows.all()] == [Situation.ABANDONED]
     assert report.police_required
-    assert report.reporter_type == "residents_committee"
+    assert report.reporter_type == ReporterType.CHILD_DIRECTOR
     assert report.reporter_name == str(director_a)
     assert "Left alone all day." in report.description
     assert report.created_by == director_a
@@ -565,16 +566,17 @@ def test_a_concern_becomes_a_linked_report_once_and_is_marked_handled(
         recipient=supervisor, kind=Notification.Kind.REPORT_RECEIVED
     ).exists()
 
-    again, created = services.report_from_concern(actor=supervisor, concern=concern_a)
+    filing = services.report_from_concern(actor=supervisor, concern=concern_a)
+    again, created = filing.report, filing.created
     assert not created and again == report
     assert Report.objects.count() == 1
 
 
 def test_a_concern_of_another_kind_becomes_an_other_situation(director_a, concern_a):
     Concern.objects.filter(pk=concern_a.pk).update(kind=Concern.Kind.NO_WEEKLY_CONTACT)
-    report, _created = services.report_from_concern(
+    report = services.report_from_concern(
         actor=director_a, concern=Concern.objects.get(pk=concern_a.pk)
-    )
+    ).report
     assert [r.situation for r in report.situation_rows.all()] == [Situation.OTHER]
     assert report.other_situation == str(Concern.Kind.NO_WEEKLY_CONTACT.label)
     assert not report.police_required

@@ -72,6 +72,7 @@ ACTION_LABELS = {
     "report.police": gettext_lazy("Police notification recorded"),
     "report.outcome": gettext_lazy("Outcome sent to the reporter"),
     "report.close": gettext_lazy("Report closed"),
+    "report.concern_join": gettext_lazy("A concern of the same visit joined the report"),
     "concern.raised": gettext_lazy("Concern raised"),
 }
 FAMILY_LABELS = {

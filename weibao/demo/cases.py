@@ -50,7 +50,7 @@ from weibao.referrals.services import (
     referral_reject,
     referral_revoke,
 )
-from weibao.reports.choices import Channel, ReporterType, Situation
+from weibao.reports.choices import Channel, NoCaseReason, ReporterType, Situation
 from weibao.reports.models import Report
 from weibao.reports.services import (
     ReportInput,
@@ -692,7 +692,7 @@ def load_case_demo(tree) -> CasesResult:
         .first()
     )
     if concern is not None:
-        from_concern, _created = report_from_concern(actor=sup, concern=concern)
+        from_concern = report_from_concern(actor=sup, concern=concern).report
         from_concern = report_acknowledge(actor=sup, report=from_concern)
         if from_concern.police_required:
             from_concern = report_record_police(
@@ -702,6 +702,8 @@ def load_case_demo(tree) -> CasesResult:
         report_close(
             actor=sup, report=from_concern,
             outcome_message="您反映的情况已核实处理，孩子已得到妥善照料。感谢您的报告。",
+            # A report of harm without a case says why none is needed (docs/domain.md §5.7).
+            no_case_reason=NoCaseReason.NO_HARM_FOUND if from_concern.police_required else "",
         )  # fmt: skip
 
     site_state_set(key=CASES_KEY, value="demo reports, cases and partners")

@@ -1,6 +1,10 @@
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from weibao.core.scope import get_or_404
 from weibao.notifications.hooks import labels
@@ -87,3 +91,79 @@ def message(notification: Notification) -> str:
             % p
         )
     return notification.get_kind_display()
+
+
+# --- the list, grouped --------------------------------------------------------------------------
+
+# Unread notifications of one kind are one line from this many on (the daily job can send a
+# supervisor dozens of overdue visits at once); the line opens onto at most GROUP_ITEMS of them.
+GROUP_FROM = 2
+GROUP_ITEMS = 50
+
+
+@dataclass
+class Group:
+    kind: str
+    count: int
+    latest: object  # the newest one's created_at
+    items: list[tuple[Notification, str]]  # (notification, message), newest first
+
+    @property
+    def title(self) -> str:
+        return group_title(self.kind, self.count)
+
+    @property
+    def more(self) -> int:
+        """How many of the group are not listed under it."""
+        return self.count - len(self.items)
+
+
+def group_title(kind: str, n: int) -> str:
+    """One line for `n` unread notifications of one kind, in the reader's language."""
+    Kind = Notification.Kind
+    if kind == Kind.VISIT_OVERDUE:
+        return ngettext("%(n)s visit is overdue", "%(n)s visits are overdue", n) % {"n": n}
+    if kind == Kind.VISIT_OVERDUE_7:
+        return ngettext(
+            "%(n)s visit has been overdue for more than 7 days",
+            "%(n)s visits have been overdue for more than 7 days",
+            n,
+        ) % {"n": n}
+    if kind == Kind.CONCERN_RAISED:
+        return ngettext("%(n)s visit raised concerns", "%(n)s visits raised concerns", n) % {"n": n}
+    if kind == Kind.REPORT_RECEIVED:
+        return ngettext(
+            "%(n)s new mandatory report to acknowledge",
+            "%(n)s new mandatory reports to acknowledge",
+            n,
+        ) % {"n": n}
+    return ngettext("%(kind)s: %(n)s notification", "%(kind)s: %(n)s notifications", n) % {
+        "kind": Kind(kind).label if kind in Kind.values else kind,
+        "n": n,
+    }
+
+
+def unread_groups(user) -> list[Group]:
+    """The user's unread notifications of the kinds that have GROUP_FROM or more of them, one
+    group per kind, the newest group first. One query however many there are: each row
+    carries its kind's count and its rank within the kind."""
+    by_kind = {"partition_by": [F("kind")]}
+    ranked = (
+        notifications_visible_to(user)
+        .filter(read_at__isnull=True)
+        .annotate(
+            kind_count=Window(Count("id"), **by_kind),
+            rank=Window(RowNumber(), order_by=[F("created_at").desc(), F("id").desc()], **by_kind),
+        )
+        .filter(kind_count__gte=GROUP_FROM, rank__lte=GROUP_ITEMS)
+        .order_by("-created_at", "-id")
+    )
+    groups: dict[str, Group] = {}
+    for notification in ranked:
+        group = groups.get(notification.kind)
+        if group is None:  # the newest of its kind comes first
+            group = groups[notification.kind] = Group(
+                notification.kind, notification.kind_count, notification.created_at, []
+            )
+        group.items.append((notification, message(notification)))
+    return list(groups.values())

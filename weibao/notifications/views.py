@@ -12,6 +12,7 @@ from weibao.notifications.selectors import (
     message,
     notification_get_for_user,
     notifications_visible_to,
+    unread_groups,
 )
 from weibao.notifications.services import notifications_mark_read
 
@@ -21,13 +22,21 @@ PAGE_SIZE = 30
 @login_required
 @require_GET
 def notification_list_view(request: HttpRequest) -> HttpResponse:
-    page = Paginator(notifications_visible_to(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    """The user's notifications, newest first; unread ones of a kind that came many times are
+    one line with their count, which opens onto them (on the first page)."""
+    groups = unread_groups(request.user)
+    rest = notifications_visible_to(request.user)
+    if groups:
+        rest = rest.exclude(read_at__isnull=True, kind__in=[g.kind for g in groups])
+    page = Paginator(rest, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "notifications/list.html",
-        {"page": page, "items": [(n, message(n)) for n in page]},
+        {
+            "page": page,
+            "groups": groups if page.number == 1 else [],
+            "items": [(n, message(n)) for n in page],
+        },
     )
 
 

@@ -78,6 +78,13 @@ class ReporterType(models.TextChoices):
     SOCIAL_WORK = "social_work", _("Social-work organisation")
     HOTEL = "hotel", _("Hotel or guest house")
     PUBLIC = "public", _("Member of the public")
+    # The 儿童主任 who raised a visit concern that became a report (docs/domain.md §2.2, §4.5).
+    CHILD_DIRECTOR = "child_director", _("Child director")
+
+
+# Reporter types only staff record (a report made from a concern, or entered by staff): the
+# public door does not offer them, as nobody outside the workstation reports as a 儿童主任.
+STAFF_REPORTER_TYPES = frozenset({ReporterType.CHILD_DIRECTOR})
 
 
 class Channel(models.TextChoices):

@@ -13,7 +13,13 @@ from weibao.core.api import MAX_DB_INT
 from weibao.core.forms import DateInput, DateTimeLocalInput
 from weibao.core.text import clean_text
 from weibao.reports import services
-from weibao.reports.choices import ChildSex, NoCaseReason, ReporterType, Situation
+from weibao.reports.choices import (
+    STAFF_REPORTER_TYPES,
+    ChildSex,
+    NoCaseReason,
+    ReporterType,
+    Situation,
+)
 from weibao.reports.models import ClockPolicy, Report
 from weibao.reports.selectors import area_from_choice, public_area_choices
 from weibao.reports.services import (
@@ -152,11 +158,18 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, staff: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.staff = staff
         if staff:  # staff enter a report on someone's behalf
             self.fields["reporter_type"].label = _("reporter type")
             self.fields["reporter_name"].label = _("reporter's name")
             self.fields["reporter_phone"].label = _("reporter's phone")
             self.fields["reporter_org"].label = _("reporter's organisation")
+        else:
+            self.fields["reporter_type"].choices = [
+                (value, label)
+                for value, label in self.fields["reporter_type"].choices
+                if value not in STAFF_REPORTER_TYPES
+            ]
         choices = public_area_choices()
         if len(choices) != 1 and choices and isinstance(choices[0][1], list):
             choices = [("", _("Please choose")), *choices]
@@ -196,7 +209,8 @@ class ReportForm(forms.Form):
         that passed, so the user sees every problem at once."""
         if self.is_valid():
             return True
-        self.apply_service_errors(services.report_input_errors(self.report_input()), only_new=True)
+        errors = services.report_input_errors(self.report_input(), public=not self.staff)
+        self.apply_service_errors(errors, only_new=True)
         return False
 
     def report_input(self) -> ReportInput:

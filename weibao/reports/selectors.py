@@ -19,6 +19,8 @@ from weibao.core.scope import get_or_404
 from weibao.reports import workflow
 from weibao.reports.choices import Situation
 from weibao.reports.models import Report
+from weibao.visits.models import Concern
+from weibao.visits.selectors import concerns_visible_to
 
 TRIAGE_ROLES = {Role.SUPERVISOR, Role.STATION_STAFF, Role.DISTRICT_STAFF}
 # The reporter's identity is confidential by law: the supervisor and above only.
@@ -339,3 +341,19 @@ def concern_report_panel(request, concern) -> Panel:
     report made of it, or the button to make one."""
     report = concern.filed_report or concern.reports.order_by("id").first()
     return Panel("reports/_concern_panel.html", {"report": report})
+
+
+def report_concerns(user, report: Report) -> list[tuple[Concern, bool]]:
+    """The visit concerns that went into the report (the one it was made from and those merged
+    into it), each with whether the user may open it: two queries however many there are."""
+    concerns = list(
+        Concern.objects.filter(Q(filed_report=report) | Q(reports=report))
+        .distinct()
+        .order_by("raised_at", "id")
+    )
+    visible = set(
+        concerns_visible_to(user)
+        .filter(pk__in=[c.pk for c in concerns])
+        .values_list("pk", flat=True)
+    )
+    return [(c, c.pk in visible) for c in concerns]

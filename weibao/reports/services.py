@@ -32,6 +32,7 @@ from weibao.notifications.services import notify
 from weibao.reports import workflow
 from weibao.reports.choices import (
     POLICE_SITUATIONS,
+    STAFF_REPORTER_TYPES,
     Channel,
     ChildSex,
     NoCaseReason,
@@ -227,8 +228,9 @@ def _require_open(report: Report) -> None:
 # --- intake -------------------------------------------------------------------------------------
 
 
-def _clean_input(data: ReportInput) -> dict[str, Any]:
-    """Validate and clean what the reporter gave; all errors at once, by field."""
+def _clean_input(data: ReportInput, *, public: bool = False) -> dict[str, Any]:
+    """Validate and clean what the reporter gave; all errors at once, by field. Through the
+    public door (`public`) the reporter types only staff record are refused."""
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
 
@@ -288,7 +290,9 @@ def _clean_input(data: ReportInput) -> dict[str, Any]:
         errors["child_sex"] = [_("Please choose among the options.")]
     out["child_sex"] = sex
 
-    if data.reporter_type not in ReporterType.values:
+    if data.reporter_type not in ReporterType.values or (
+        public and data.reporter_type in STAFF_REPORTER_TYPES
+    ):
         errors["reporter_type"] = [_("Please say who you are reporting as.")]
     out["reporter_type"] = data.reporter_type
 
@@ -309,11 +313,11 @@ def _clean_input(data: ReportInput) -> dict[str, Any]:
     return out
 
 
-def report_input_errors(data: ReportInput) -> dict[str, list[str]]:
+def report_input_errors(data: ReportInput, *, public: bool = False) -> dict[str, list[str]]:
     """The messages report_create would give for this input (for forms that show every
     problem at once); empty when it is acceptable."""
     try:
-        _clean_input(data)
+        _clean_input(data, public=public)
     except ValidationError as exc:
         return {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
     return {}
@@ -335,7 +339,7 @@ def report_create(
         raise ValueError(channel)
     if channel != Channel.PUBLIC and (actor is None or not actor.is_authenticated):
         raise PermissionDenied
-    d = _clean_input(data)
+    d = _clean_input(data, public=channel == Channel.PUBLIC)
     now = timezone.now()
     policy = clock_policy_for(d["district"])
     police_required = bool(set(d["situations"]) & POLICE_SITUATIONS)
@@ -425,18 +429,44 @@ def _dummy_hash() -> str:
 # --- a visit concern becomes a report -------------------------------------------------------------
 
 
-def concern_report_input(concern: Concern, actor, also: list[Concern] | None = None) -> ReportInput:
-    """A report from a visit concern (and the other open concerns of the same visit, `also`):
-    the situations mapped from the concerns' kinds, their texts and the visit's findings (once,
-    when a concern already quotes them), the staff member as the reporter. The child's address
-    stays in the registry (masked, revealed only with a logged reason): the report is linked to
-    the child, it does not copy it."""
-    concerns = [concern, *(also or [])]
-    situations = sorted(
+def concern_situations(concerns: list[Concern]) -> list[str]:
+    """The situations of opinion Art. 4 these concerns imply (docs/domain.md §4.5), in the
+    order of the list."""
+    return sorted(
         {CONCERN_SITUATIONS.get(c.kind, Situation.OTHER) for c in concerns},
         key=lambda s: Situation.values.index(s),
     )
-    others = [str(c.get_kind_display()) for c in concerns if c.kind not in CONCERN_SITUATIONS]
+
+
+def _concern_others(concerns: list[Concern]) -> list[str]:
+    """The labels of the concerns reported as "other" (their kind maps to no situation)."""
+    return [str(c.get_kind_display()) for c in concerns if c.kind not in CONCERN_SITUATIONS]
+
+
+def concern_reporter(concern: Concern) -> tuple[str, str, str]:
+    """(reporter type, name, organisation) of a report made from a concern: whoever raised
+    the concern, not whoever files it (often the supervisor). A 儿童主任 reports as such, for
+    their 居民区; workstation and district staff work for the 街道 or the district, state
+    organs (docs/domain.md §2.2, §2.5, §5.1)."""
+    raiser = concern.raised_by
+    if any(ra.role == Role.DIRECTOR for ra in user_role_assignments(raiser)):
+        reporter_type, org = ReporterType.CHILD_DIRECTOR, concern.community
+    else:
+        reporter_type, org = ReporterType.STATE_ORGAN, concern.subdistrict
+    return (
+        reporter_type,
+        str(raiser)[:REPORTER_NAME_LIMIT],
+        (org.name if org is not None else "")[:REPORTER_ORG_LIMIT],
+    )
+
+
+def concern_report_input(concern: Concern, also: list[Concern] | None = None) -> ReportInput:
+    """A report from a visit concern (and the other open concerns of the same visit, `also`):
+    the situations mapped from the concerns' kinds, their texts and the visit's findings (once,
+    when a concern already quotes them), the person who raised the concern as the reporter.
+    The child's address stays in the registry (masked, revealed only with a logged reason):
+    the report is linked to the child, it does not copy it."""
+    concerns = [concern, *(also or [])]
     child = concern.child
     parts = [str(c.get_kind_display()) for c in concerns]
     descriptions: list[str] = []
@@ -456,9 +486,10 @@ def concern_report_input(concern: Concern, actor, also: list[Concern] | None = N
     when = ""
     if visit is not None and visit.visit_date:
         when = _("Home visit of %(date)s") % {"date": visit.visit_date.isoformat()}
+    reporter_type, reporter_name, reporter_org = concern_reporter(concern)
     return ReportInput(
-        situations=situations,
-        other_situation="; ".join(others)[:200],
+        situations=concern_situations(concerns),
+        other_situation="; ".join(_concern_others(concerns))[:200],
         description=description,
         occurred_when=when[:100],
         child_name=child.name,
@@ -467,10 +498,25 @@ def concern_report_input(concern: Concern, actor, also: list[Concern] | None = N
         child_school=child.school,
         district=child.district,
         subdistrict=child.subdistrict,
-        reporter_type=ReporterType.RESIDENTS_COMMITTEE,
-        reporter_name=str(actor)[:REPORTER_NAME_LIMIT],
-        reporter_org=(concern.community.name if concern.community_id else "")[:REPORTER_ORG_LIMIT],
+        reporter_type=reporter_type,
+        reporter_name=reporter_name,
+        reporter_org=reporter_org,
     )
+
+
+@dataclass(frozen=True)
+class ConcernFiling:
+    """What report_from_concern did: the report, whether it made it, and the concerns this
+    call put into it (none when the concern was in it already)."""
+
+    report: Report
+    created: bool
+    merged: list[Concern]
+
+    @property
+    def joined(self) -> bool:
+        """The concern went into a report already made for its visit."""
+        return not self.created and bool(self.merged)
 
 
 def _mark_filed(actor, concerns: list[Concern], report: Report) -> None:
@@ -478,19 +524,54 @@ def _mark_filed(actor, concerns: list[Concern], report: Report) -> None:
     concerns_mark_filed(actor=actor, concerns=concerns, report=report, note=note)
 
 
+def _join_report(actor, concern: Concern, report: Report) -> Report:
+    """A concern joins the open report of its visit: the report takes the situations the
+    concern implies that it lacks (docs/domain.md §4.5); the police clock starts now when one
+    of them is among situations 1–8 and none was before."""
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    had = set(current.situation_rows.values_list("situation", flat=True))
+    added = [s for s in concern_situations([concern]) if s not in had]
+    fields: list[str] = []
+    others = [o for o in current.other_situation.split("; ") if o]
+    new_others = [o for o in _concern_others([concern]) if o not in others]
+    if new_others:
+        current.other_situation = "; ".join(others + new_others)[:200]
+        fields.append("other_situation")
+    police = bool(set(added) & POLICE_SITUATIONS)
+    if police and not current.police_required:
+        policy = clock_policy_for(current.district)
+        current.police_required = True
+        current.police_due_at = timezone.now() + dt.timedelta(hours=policy.police_hours)
+        fields += ["police_required", "police_due_at"]
+    ReportSituation.objects.bulk_create(
+        [ReportSituation(report=current, situation=s) for s in added]
+    )
+    _save(current, fields)
+    _audit(
+        actor=actor,
+        report=current,
+        action="report.concern_join",
+        changes={
+            "concern": {"new": concern.pk},
+            "situations": {"old": sorted(had), "new": sorted(had | set(added))},
+        },
+    )
+    return current
+
+
 @transaction.atomic
-def report_from_concern(*, actor, concern: Concern) -> tuple[Report, bool]:
+def report_from_concern(*, actor, concern: Concern) -> ConcernFiling:
     """Turn a visit concern into a mandatory report in one step, linked to the concern's child,
     and mark the concern handled. One visit makes one report: the visit's other open concerns
     go into it (and are marked handled too), and a concern of a visit already reported (and
     not yet closed) joins that report. A second call returns the existing report
-    (created=False)."""
+    (created=False, nothing merged)."""
     if not concerns_visible_to(actor).filter(pk=concern.pk).exists():
         raise PermissionDenied
     current = Concern.objects.select_for_update().get(pk=concern.pk)
     existing = current.filed_report or current.reports.order_by("id").first()
     if existing is not None:
-        return existing, False
+        return ConcernFiling(existing, False, [])
     siblings: list[Concern] = []
     if current.visit_id is not None:
         siblings = list(
@@ -507,18 +588,19 @@ def report_from_concern(*, actor, concern: Concern) -> tuple[Report, bool]:
         .first()
     )
     if filed is not None:
+        filed = _join_report(actor, current, filed)
         _mark_filed(actor, [current], filed)
-        return filed, False
+        return ConcernFiling(filed, False, [current])
     also = [c for c in siblings if c.state == Concern.State.OPEN]
     report, _code = report_create(
-        data=concern_report_input(current, actor, also=also),
+        data=concern_report_input(current, also=also),
         channel=Channel.CONCERN,
         actor=actor,
         concern=current,
         child=current.child,
     )
     _mark_filed(actor, [current, *also], report)
-    return report, True
+    return ConcernFiling(report, True, [current, *also])
 
 
 # --- triage ---------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from weibao.areas.models import Area
@@ -51,6 +51,7 @@ from weibao.reports.selectors import (
     can_see_reporter,
     can_triage_somewhere,
     report_clocks,
+    report_concerns,
     report_get_for_user,
     report_roles,
     report_timeline,
@@ -80,6 +81,7 @@ ACTION_LABELS = {
     "report.attach_case": gettext_lazy("Attached to the child's open case"),
     "report.close": gettext_lazy("Outcome sent to the reporter; closed"),
     "report.escalate": gettext_lazy("Clock missed: escalated to the district"),
+    "report.concern_join": gettext_lazy("A concern of the same visit joined the report"),
 }
 
 
@@ -270,18 +272,32 @@ def report_new_view(request: HttpRequest) -> HttpResponse:
 def report_from_concern_view(request: HttpRequest, concern_id: int) -> HttpResponse:
     concern = concern_get_for_user(request.user, concern_id)
     try:
-        report, created = services.report_from_concern(actor=request.user, concern=concern)
+        filing = services.report_from_concern(actor=request.user, concern=concern)
     except PermissionDenied as exc:
         raise Http404 from exc
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("concerns:detail", pk=concern.pk)
-    if created:
+    report = filing.report
+    if filing.created:
+        n = len(filing.merged)
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s concern was merged into report %(reference)s and sent for triage; it is "
+                "marked as handled.",
+                "%(n)s concerns were merged into report %(reference)s and sent for triage; they "
+                "are marked as handled.",
+                n,
+            )
+            % {"n": n, "reference": report.reference},
+        )
+    elif filing.joined:
         messages.success(
             request,
             _(
-                "Mandatory report %(reference)s has been filed and sent for triage; the "
-                "concern is marked as handled."
+                "This concern joined report %(reference)s, already filed for the same visit; "
+                "it is marked as handled."
             )
             % {"reference": report.reference},
         )
@@ -413,6 +429,7 @@ def _render_detail(request: HttpRequest, report: Report, status: int = 200, **fo
     context = {
         "report": report,
         "situations": situation_labels(report),
+        "concerns": report_concerns(user, report) if report.channel == Channel.CONCERN else [],
         "clocks": report_clocks(report),
         "timeline": _timeline(report),
         "show_reporter": can_see_reporter(user, report),

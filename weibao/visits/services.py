@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -300,10 +301,11 @@ def _raise_concerns(actor, visit: Visit) -> list[Concern]:
 
 
 def _notify_concerns(visit: Visit, concerns: list[Concern], exclude) -> None:
-    """One message per visit naming every concern it raised: the concern itself when there is
-    one, else the visit, whose page lists them all."""
+    """One message per visit naming every concern it raised. It opens the first concern, the
+    page where it is handled or made into a report (which takes the visit's other concerns
+    along); that page links to the visit."""
     child = visit.child
-    url = f"/concerns/{concerns[0].pk}/" if len(concerns) == 1 else f"/visits/{visit.pk}/"
+    url = reverse("concerns:detail", args=[concerns[0].pk])
     params = {
         "child": child.name,
         "concern": concerns[0].kind,

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0002_report_handling_at'),
+        ('reports', '0003_alter_report_reporter_type'),
     ]
 
     operations = [

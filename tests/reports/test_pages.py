@@ -13,7 +13,7 @@ from weibao.audit.models import AuditEvent
 from weibao.cases.models import Case
 from weibao.cases.services import case_open
 from weibao.notifications.models import Notification
-from weibao.reports import services
+from weibao.reports import services, views
 from weibao.reports.choices import Situation
 from weibao.reports.models import ClockPolicy, Report
 from weibao.visits.models import Concern
@@ -426,6 +426,57 @@ def test_open_a_case_with_an_owner_chosen_from_the_childs_area(
         {"version": fresh_report(linked_report).version, "owner": director_a.pk},
     )
     assert fresh_report(linked_report).case.owner == director_a
+
+
+def _zh_post(user, url: str, data: dict):
+    return web_client(user).post(url, data, HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
+
+
+def test_opening_a_case_from_a_report_names_the_new_case_and_goes_to_it(
+    supervisor, linked_report, child_a
+):
+    services.report_acknowledge(actor=supervisor, report=linked_report)
+    response = _zh_post(
+        supervisor,
+        f"/reports/{linked_report.pk}/open-case/",
+        {"version": fresh_report(linked_report).version},
+    )
+    case = Case.objects.get(child=child_a)
+    assert response.redirect_chain == [(f"/cases/{case.pk}/", 302)]
+    html = response.content.decode()
+    assert f"已新建个案 {case.reference}" in html
+    assert "正在办理的个案" not in html
+
+
+def test_attaching_a_report_to_the_childs_open_case_says_so_in_other_words(
+    supervisor, district_officer, linked_report, child_a
+):
+    existing = case_open(actor=district_officer, child=child_a, summary="Open already.")
+    services.report_acknowledge(actor=supervisor, report=linked_report)
+    response = _zh_post(
+        supervisor,
+        f"/reports/{linked_report.pk}/open-case/",
+        {"version": fresh_report(linked_report).version},
+    )
+    assert response.redirect_chain == [(f"/cases/{existing.pk}/", 302)]
+    html = response.content.decode()
+    assert f"报告已并入该儿童正在办理的个案 {existing.reference}" in html
+    assert "已新建个案" not in html
+
+
+def test_who_may_not_see_the_case_stays_on_the_report_with_the_message(
+    supervisor, linked_report, child_a, monkeypatch
+):
+    monkeypatch.setattr(views.case_visible, "first", lambda user, case_id: False)
+    services.report_acknowledge(actor=supervisor, report=linked_report)
+    response = _zh_post(
+        supervisor,
+        f"/reports/{linked_report.pk}/open-case/",
+        {"version": fresh_report(linked_report).version},
+    )
+    assert response.redirect_chain == [(f"/reports/{linked_report.pk}/", 302)]
+    case = Case.objects.get(child=child_a)
+    assert f"已新建个案 {case.reference}" in response.content.decode()
 
 
 # --- the queue ----------------------------------------------------------------------------------

@@ -668,7 +668,7 @@ def load_case_demo(tree) -> CasesResult:
     # referrals in every state.
     story = _Story(19)
     with _as_of(story.opened):
-        case = report_open_case(actor=sup, report=reports["handling"], owner=owner)
+        case, _attached = report_open_case(actor=sup, report=reports["handling"], owner=owner)
     case = _walk(case, owner, "serving", partners, users, story)
     _referrals(case, owner, partners, story)
     _voided_service(case, owner, story)

@@ -481,7 +481,8 @@ def _action(
 ):
     """The common shape of a report action: valid form → service (with the form's `fields` and
     the posted version) → message and back to the report; errors → the report page with the
-    form and the user's input."""
+    form and the user's input. `success` is the message, or a function of the service's result
+    giving the message and the page to go to."""
     report = report_get_for_user(request.user, pk)
     if workflow.TRIAGE not in report_roles(request.user, report):
         raise PermissionDenied
@@ -502,8 +503,12 @@ def _action(
         if saved.conflict:
             return _render_detail(request, saved.current, status=409, **{form_name: form})
         if saved.ok:
-            messages.success(request, success)
-            return redirect("reports:detail", pk=report.pk)
+            if callable(success):
+                text, url = success(saved.result)
+            else:
+                text, url = success, reverse("reports:detail", args=[report.pk])
+            messages.success(request, text)
+            return redirect(url)
     for error in form.errors.get("version", []):
         form.add_error(None, error)
     return _render_detail(request, report, **{form_name: form})
@@ -551,14 +556,22 @@ close_view = _action_view(
 def open_case_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_get_for_user(request.user, pk)
     form = OpenCaseForm(request.POST, child=report.child, actor=request.user)
+
+    def success(result) -> tuple[str, str]:
+        case, attached = result
+        if attached:
+            text = _("The report has joined %(case)s, the case already open for this child.") % {
+                "case": case.reference
+            }
+        else:
+            text = _("Case %(case)s opened for this report.") % {"case": case.reference}
+        # The case is where the work goes on; someone who may not see it stays on the report.
+        if case_visible.first(request.user, case.pk):
+            return text, _case_url(case.pk)
+        return text, reverse("reports:detail", args=[pk])
+
     return _action(
-        request,
-        pk,
-        "open_case_form",
-        form,
-        services.report_open_case,
-        ("owner",),
-        _("The report is now handled in the child's case."),
+        request, pk, "open_case_form", form, services.report_open_case, ("owner",), success
     )
 
 

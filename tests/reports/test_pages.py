@@ -502,6 +502,28 @@ def test_the_queue_lists_open_reports_most_urgent_first_with_red_clocks(supervis
     assert closed.reference in html and calm.reference not in html
 
 
+def test_every_clock_not_yet_met_shows_the_time_left_or_how_late_it_is(supervisor, make_report):
+    report = make_report(situations=[Situation.ABANDONED])  # situation 6: a police clock too
+    now = timezone.now()
+    Report.objects.filter(pk=report.pk).update(
+        ack_due_at=now - dt.timedelta(hours=2, minutes=5),
+        police_due_at=now + dt.timedelta(minutes=40, seconds=30),
+        outcome_due_at=now + dt.timedelta(days=3, hours=1),
+    )
+    client = web_client(supervisor)
+    for url in (f"/reports/{report.pk}/", "/reports/"):
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert "已超时 2 小时" in html, url
+        assert "还剩 40 分钟" in html, url
+        assert "还剩 3 天" in html, url
+    # A clock that is met says when, not how long was left.
+    services.report_acknowledge(actor=supervisor, report=fresh_report(report))
+    html = client.get(f"/reports/{report.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "已超时 2 小时" not in html and "还剩 40 分钟" in html
+    html = en_get(supervisor, f"/reports/{report.pk}/").content.decode()
+    assert "40 minutes left" in html and "3 days left" in html
+
+
 def test_the_queue_is_empty_for_a_director_who_sees_only_their_reports(
     director_a, director_b, linked_report, make_report
 ):

@@ -65,6 +65,10 @@ CANDIDATE_LIMIT = 20
 # A child registered this recently by the user is offered as "just registered for this report".
 RECENT_REGISTRATION_HOURS = 24
 SESSION_DONE = "weibao.reports.public_done"
+# How long the done page keeps showing the reference and code in the reporter's browser
+# session, so that a reload or a wrong tap does not lose them (docs/domain.md §5.6). The code
+# is kept encrypted, and forgotten sooner when the reporter says they have saved it.
+DONE_KEEP = dt.timedelta(minutes=30)
 SESSION_STAFF_CODE = "weibao.reports.staff_code"
 
 # Lazy: read in the language of each request, not of the first one.
@@ -149,19 +153,52 @@ def public_report_view(request: HttpRequest) -> HttpResponse:
             form.apply_service_errors(exc.message_dict)
         else:
             ratelimit.record(ratelimit.REPORT, address)
-            request.session[SESSION_DONE] = {"reference": report.reference, "code": code}
+            request.session[SESSION_DONE] = {
+                "reference": report.reference,
+                "code": crypto.encrypt(code),
+                "until": (timezone.now() + DONE_KEEP).timestamp(),
+            }
             return redirect("public_report:done")
     return _render_public(request, form)
 
 
+def _done_keys(request: HttpRequest) -> tuple[str, str] | None:
+    """The reference and code of the report just made in this browser session, while they
+    are kept (DONE_KEEP); None once they are gone or unreadable."""
+    done = request.session.get(SESSION_DONE)
+    try:
+        if timezone.now().timestamp() < float(done["until"]):
+            return str(done["reference"]), crypto.decrypt(done["code"])
+    except (KeyError, TypeError, ValueError):
+        pass  # nothing kept, an older shape, or a key rotated away: as if expired
+    request.session.pop(SESSION_DONE, None)
+    return None
+
+
 @require_GET
 def public_done_view(request: HttpRequest) -> HttpResponse:
-    """Shows the reference and the secret code once (they are not stored in clear)."""
-    done = request.session.pop(SESSION_DONE, None)
-    context = {}
-    if done:
-        context = {"reference": done["reference"], "code": services.format_code(done["code"])}
+    """The reference and the secret code, with ways to keep them (copy, print, save as a
+    picture). The code is not stored in clear: this page is the reporter's only chance, so it
+    survives a reload for DONE_KEEP in the same browser session."""
+    keys = _done_keys(request)
+    context: dict = {
+        "status_url": request.build_absolute_uri(reverse("public_report:status")),
+        "keep_minutes": int(DONE_KEEP.total_seconds() // 60),
+    }
+    if keys:
+        reference, code = keys
+        context.update({"reference": reference, "code": services.format_code(code)})
     return _no_store(render(request, "reports/public_done.html", context))
+
+
+@require_POST
+def public_done_forget_view(request: HttpRequest) -> HttpResponse:
+    """ "I have saved them": the reference and code are no longer shown in this browser."""
+    if request.session.pop(SESSION_DONE, None) is not None:
+        messages.success(
+            request, _("The reference number and code are no longer shown in this browser.")
+        )
+    return redirect("public_report:done")
 
 
 def _progress(report: Report) -> list[dict]:

@@ -634,7 +634,7 @@ def test_a_case_opened_from_a_report_has_a_timeline_without_raw_codes(
     )
     report_services.report_acknowledge(actor=supervisor, report=report)
     report_services.report_link_child(actor=supervisor, report=report, child=child)
-    case = report_services.report_open_case(
+    case, _attached = report_services.report_open_case(
         actor=supervisor, report=Report.objects.get(pk=report.pk), owner=director_a
     )
     told_at = timezone.now() - dt.timedelta(hours=2)

@@ -128,6 +128,26 @@ def test_each_case_tells_its_story_in_time_order(loaded):
         assert not [label for label in labels if "." in label and " " not in label], labels
 
 
+def test_demo_reports_are_numbered_on_the_day_received_and_the_police_told_after_them(loaded):
+    reports = list(Report.objects.all())
+    assert len(reports) >= 5
+    for report in reports:
+        received = timezone.localdate(report.received_at)
+        # R + the day the report was received (reports.services._new_reference).
+        assert report.reference[1:9] == received.strftime("%Y%m%d"), report.reference
+        assert report.received_at < report.ack_due_at < report.outcome_due_at, report.reference
+        if report.police_notified_at is not None:
+            assert report.police_notified_at >= report.received_at, report.reference
+        created = AuditEvent.objects.get(
+            object_type="reports.report", object_id=str(report.pk), action="report.create"
+        )
+        assert abs(created.at - report.received_at) < dt.timedelta(seconds=5), report.reference
+    told = [r for r in reports if r.police_notified_at is not None]
+    assert len(told) >= 3
+    # Some are from earlier days: the numbering is checked on more than today.
+    assert any(timezone.localdate(r.received_at) < timezone.localdate() for r in reports)
+
+
 def test_the_guardianship_stories_show_amber_red_and_a_return_home(loaded):
     protections = {
         case.summary: case.protections.get()

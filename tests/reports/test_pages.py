@@ -13,7 +13,7 @@ from weibao.audit.models import AuditEvent
 from weibao.cases.models import Case
 from weibao.cases.services import case_open
 from weibao.notifications.models import Notification
-from weibao.reports import services
+from weibao.reports import services, views
 from weibao.reports.choices import Situation
 from weibao.reports.models import ClockPolicy, Report
 from weibao.visits.models import Concern
@@ -479,6 +479,57 @@ def test_open_a_case_with_an_owner_chosen_from_the_childs_area(
     assert fresh_report(linked_report).case.owner == director_a
 
 
+def _zh_post(user, url: str, data: dict):
+    return web_client(user).post(url, data, HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
+
+
+def test_opening_a_case_from_a_report_names_the_new_case_and_goes_to_it(
+    supervisor, linked_report, child_a
+):
+    services.report_acknowledge(actor=supervisor, report=linked_report)
+    response = _zh_post(
+        supervisor,
+        f"/reports/{linked_report.pk}/open-case/",
+        {"version": fresh_report(linked_report).version},
+    )
+    case = Case.objects.get(child=child_a)
+    assert response.redirect_chain == [(f"/cases/{case.pk}/", 302)]
+    html = response.content.decode()
+    assert f"已新建个案 {case.reference}" in html
+    assert "正在办理的个案" not in html
+
+
+def test_attaching_a_report_to_the_childs_open_case_says_so_in_other_words(
+    supervisor, district_officer, linked_report, child_a
+):
+    existing = case_open(actor=district_officer, child=child_a, summary="Open already.")
+    services.report_acknowledge(actor=supervisor, report=linked_report)
+    response = _zh_post(
+        supervisor,
+        f"/reports/{linked_report.pk}/open-case/",
+        {"version": fresh_report(linked_report).version},
+    )
+    assert response.redirect_chain == [(f"/cases/{existing.pk}/", 302)]
+    html = response.content.decode()
+    assert f"报告已并入该儿童正在办理的个案 {existing.reference}" in html
+    assert "已新建个案" not in html
+
+
+def test_who_may_not_see_the_case_stays_on_the_report_with_the_message(
+    supervisor, linked_report, child_a, monkeypatch
+):
+    monkeypatch.setattr(views.case_visible, "first", lambda user, case_id: False)
+    services.report_acknowledge(actor=supervisor, report=linked_report)
+    response = _zh_post(
+        supervisor,
+        f"/reports/{linked_report.pk}/open-case/",
+        {"version": fresh_report(linked_report).version},
+    )
+    assert response.redirect_chain == [(f"/reports/{linked_report.pk}/", 302)]
+    case = Case.objects.get(child=child_a)
+    assert f"已新建个案 {case.reference}" in response.content.decode()
+
+
 # --- the queue ----------------------------------------------------------------------------------
 
 
@@ -500,6 +551,28 @@ def test_the_queue_lists_open_reports_most_urgent_first_with_red_clocks(supervis
     assert closed.reference in html and calm.reference in html
     html = en_get(supervisor, "/reports/?tab=all&state=closed").content.decode()
     assert closed.reference in html and calm.reference not in html
+
+
+def test_every_clock_not_yet_met_shows_the_time_left_or_how_late_it_is(supervisor, make_report):
+    report = make_report(situations=[Situation.ABANDONED])  # situation 6: a police clock too
+    now = timezone.now()
+    Report.objects.filter(pk=report.pk).update(
+        ack_due_at=now - dt.timedelta(hours=2, minutes=5),
+        police_due_at=now + dt.timedelta(minutes=40, seconds=30),
+        outcome_due_at=now + dt.timedelta(days=3, hours=1),
+    )
+    client = web_client(supervisor)
+    for url in (f"/reports/{report.pk}/", "/reports/"):
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert "已超时 2 小时" in html, url
+        assert "还剩 40 分钟" in html, url
+        assert "还剩 3 天" in html, url
+    # A clock that is met says when, not how long was left.
+    services.report_acknowledge(actor=supervisor, report=fresh_report(report))
+    html = client.get(f"/reports/{report.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "已超时 2 小时" not in html and "还剩 40 分钟" in html
+    html = en_get(supervisor, f"/reports/{report.pk}/").content.decode()
+    assert "40 minutes left" in html and "3 days left" in html
 
 
 def test_the_queue_is_empty_for_a_director_who_sees_only_their_reports(

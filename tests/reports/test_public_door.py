@@ -2,16 +2,22 @@
 robust against abuse — huge text, markup, wrong types, unknown fields, floods, oversize bodies.
 Nothing harmful is stored and nothing answers 500."""
 
+import datetime as dt
 import json
+import re
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.helpers import REPORTER_NAME, move_to
 from weibao.notifications.models import Notification
 from weibao.reports.models import Report
+from weibao.reports.views import SESSION_DONE
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -91,21 +97,30 @@ def test_with_several_districts_each_has_its_own_dont_know(areas):
     assert f'value="d{xuhui.pk}"' in html
 
 
-def test_a_public_report_shows_the_reference_and_code_once(areas, form_data, supervisor):
+def _keys(html: str) -> tuple[str, str]:
+    """The reference and the code as the done page shows them."""
+    reference = html.split('id="done-reference">')[1].split("<")[0]
+    code = html.split('id="done-code">')[1].split("<")[0]
+    return reference, code
+
+
+def test_a_public_report_shows_the_reference_and_code_and_a_reload_shows_them_again(
+    areas, form_data, supervisor
+):
     client = anonymous()
     response = client.post(NEW, form_data)
     assert response.status_code == 302 and response.url == "/report/done/"
     report = Report.objects.get()
     done = client.get("/report/done/")
-    html = done.content.decode()
-    assert report.reference in html
     assert "no-store" in done["Cache-Control"]
-    code = html.split('class="mono key">')[2].split("<")[0]
+    reference, code = _keys(done.content.decode())
+    assert reference == report.reference
     assert code.replace("-", "").isalnum() and len(code.replace("-", "")) == 10
     assert code not in report.code_hash
-    # Shown once only.
-    again = client.get("/report/done/").content.decode()
-    assert report.reference not in again and code not in again
+    # A reload (or coming back to the page) in the same browser still shows both.
+    assert _keys(client.get("/report/done/").content.decode()) == (reference, code)
+    # Another browser never sees them.
+    assert reference not in anonymous().get("/report/done/").content.decode()
     # The report arrived as the reporter said it.
     assert report.channel == "public" and report.created_by is None
     assert sorted(r.situation for r in report.situation_rows.all()) == ["other", "s4"]
@@ -117,6 +132,93 @@ def test_a_public_report_shows_the_reference_and_code_once(areas, form_data, sup
     status = client.post(STATUS, {"reference": report.reference, "code": code.lower()})
     assert status.status_code == 200
     assert "Received" in status.content.decode()
+
+
+def test_the_reference_and_code_are_no_longer_shown_30_minutes_after_the_report(
+    areas, form_data, monkeypatch
+):
+    client = anonymous()
+    client.post(NEW, form_data)
+    reference = Report.objects.get().reference
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + dt.timedelta(minutes=29))
+    assert reference in client.get("/report/done/").content.decode()
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + dt.timedelta(minutes=31))
+    html = client.get("/report/done/").content.decode()
+    assert reference not in html and 'id="done-code"' not in html
+    assert "for 30 minutes, and cannot be shown again" in html
+    monkeypatch.setattr(timezone, "now", real_now)
+    assert reference not in client.get("/report/done/").content.decode()  # gone for good
+
+
+def test_i_have_kept_them_stops_showing_them_in_this_browser(areas, form_data):
+    client = anonymous()
+    client.post(NEW, form_data)
+    reference = Report.objects.get().reference
+    response = client.post("/report/done/forget/", follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain == [("/report/done/", 302)]
+    assert "no longer shown in this browser" in html and reference not in html
+    assert client.get("/report/done/forget/").status_code == 405
+
+
+def test_the_code_is_never_in_a_url_nor_in_clear_in_the_session(areas, form_data):
+    client = anonymous()
+    response = client.post(NEW, form_data)
+    html = client.get(response.url).content.decode()
+    reference, code = _keys(html)
+    bare = code.replace("-", "")
+    assert bare not in response.url and code not in response.url
+    for link in re.findall(r'(?:href|action|src)="([^"]*)"', html):
+        assert bare not in link and code not in link, link
+    stored = json.dumps(SessionStore(client.session.session_key).load())
+    assert reference in stored and bare not in stored and code not in stored
+
+
+def test_a_broken_session_entry_shows_the_page_without_them_not_a_500(areas):
+    client = anonymous()
+    session = client.session
+    session[SESSION_DONE] = {"reference": "R20260101-ABCDE", "code": "not a token", "until": "x"}
+    session.save()
+    response = client.get("/report/done/")
+    assert response.status_code == 200 and "R20260101-ABCDE" not in response.content.decode()
+
+
+def test_the_done_page_offers_copy_print_and_a_picture_with_its_own_script(areas, form_data):
+    client = anonymous()
+    client.post(NEW, form_data)
+    html = client.get("/report/done/").content.decode()
+    assert 'data-copy="done-reference"' in html and 'data-copy="done-code"' in html
+    assert "data-print" in html and "data-save-image" in html
+    assert "Print or save as PDF" in html and "Save as a picture" in html
+    # What to do next, with the address of the status page to print or save with the keys.
+    assert "What to do next" in html and "http://testserver/report/status/" in html
+    # Same-origin scripts only, none inline (a strict Content-Security-Policy can apply).
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts and all('src="/static/' in attrs for attrs in scripts)
+    assert finders.find("weibao/receipt.js")
+
+
+def test_the_done_page_tells_the_reporter_plainly_to_keep_them_in_chinese(areas, form_data):
+    client = Client(REMOTE_ADDR="203.0.113.9", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.post(NEW, form_data)
+    html = client.get("/report/done/").content.decode()
+    assert "请现在就保存这两项" in html and "复制" in html and "保存为图片" in html
+
+
+@pytest.mark.parametrize("page", [NEW, STATUS, "/report/done/", "/accounts/login/"])
+def test_110_and_12355_are_tap_to_call_links_on_the_public_pages(areas, page):
+    html = anonymous().get(page).content.decode()
+    assert 'href="tel:110"' in html
+    if page != "/accounts/login/":
+        assert 'href="tel:12355"' in html
+
+
+def test_110_is_tap_to_call_on_the_done_page_with_the_keys_too(areas, form_data):
+    client = anonymous()
+    client.post(NEW, form_data)
+    html = client.get("/report/done/").content.decode()
+    assert 'href="tel:110"' in html and 'href="tel:12355"' in html
 
 
 def test_dont_know_puts_the_report_in_the_district_queue(areas, form_data):

@@ -416,10 +416,11 @@ def test_a_report_opens_a_case_for_its_child_with_the_case_timeline_row(
 ):
     report = services.report_acknowledge(actor=supervisor, report=make_report())
     services.report_link_child(actor=supervisor, report=report, child=child_a)
-    case = services.report_open_case(
+    case, attached = services.report_open_case(
         actor=supervisor, report=fresh_report(report), owner=director_a
     )
     report = fresh_report(report)
+    assert not attached
     assert report.case == case and report.state == Report.State.HANDLING
     assert report.handling_at is not None
     assert case.child == child_a and case.owner == director_a
@@ -434,8 +435,8 @@ def test_a_new_report_attaches_to_the_childs_open_case(
     existing = case_open(actor=district_officer, child=child_a, summary="Already followed.")
     report = services.report_acknowledge(actor=supervisor, report=make_report())
     services.report_link_child(actor=supervisor, report=report, child=child_a)
-    case = services.report_open_case(actor=supervisor, report=fresh_report(report))
-    assert case == existing
+    case, attached = services.report_open_case(actor=supervisor, report=fresh_report(report))
+    assert case == existing and attached
     assert Case.objects.filter(child=child_a).count() == 1
     assert fresh_report(report).case == existing
     attach = AuditEvent.objects.get(case=existing, action="report.attach")

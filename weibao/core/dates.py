@@ -1,8 +1,12 @@
-"""Calendar arithmetic shared by the apps: months, years back from a day, "YYYY-MM" input."""
+"""Calendar arithmetic shared by the apps: months, years back from a day, "YYYY-MM" input;
+how long is left until a deadline, in words."""
 
 import calendar
 import datetime as dt
 import re
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
@@ -43,3 +47,26 @@ def shift_month(year: int, month: int, delta: int) -> str:
     """ "YYYY-MM" of the month `delta` months away."""
     years, month0 = divmod(month - 1 + delta, 12)
     return f"{year + years:04d}-{month0 + 1:02d}"
+
+
+def time_left(due: dt.datetime, now: dt.datetime) -> str:
+    """How long until `due` ("还剩 40 分钟"), or how long past it ("已超时 2 小时"), in whole
+    units rounded down: minutes under an hour, hours under two days, then days."""
+    seconds = int((due - now).total_seconds())
+    late, seconds = seconds < 0, abs(seconds)
+    if seconds < 60:
+        return _("overdue by less than a minute") if late else _("less than a minute left")
+    if seconds < 3600:
+        n = seconds // 60
+        if late:
+            return ngettext("overdue by %(n)d minute", "overdue by %(n)d minutes", n) % {"n": n}
+        return ngettext("%(n)d minute left", "%(n)d minutes left", n) % {"n": n}
+    if seconds < 48 * 3600:
+        n = seconds // 3600
+        if late:
+            return ngettext("overdue by %(n)d hour", "overdue by %(n)d hours", n) % {"n": n}
+        return ngettext("%(n)d hour left", "%(n)d hours left", n) % {"n": n}
+    n = seconds // 86400
+    if late:
+        return ngettext("overdue by %(n)d day", "overdue by %(n)d days", n) % {"n": n}
+    return ngettext("%(n)d day left", "%(n)d days left", n) % {"n": n}

@@ -4,9 +4,9 @@ so that every screen of the closed loop has something to show.
 Everything is made through the services, as users would. A case's story is played out step by
 step at the time each step happened in the story (`_as_of` sets the clock back while a step
 runs), so the case page, its timeline, the plan, the services in the ledger and the referral
-deadlines agree with each other. Reports are made now and then moved back in time with their
-clocks (an audited update noted as demo data), since their clocks are the point of the story.
-All of it is synthetic."""
+deadlines agree with each other. Reports are told the same way: one received hours or days ago
+is made as of that moment, so its reference number carries the day it was received, its clocks
+run from then, and the police are told after it arrived, never before. All of it is synthetic."""
 
 import datetime as dt
 from collections.abc import Iterator
@@ -66,7 +66,6 @@ from weibao.reports.services import (
 from weibao.visits.models import Concern, VisitDue
 
 CASES_KEY = "demo_cases_loaded"
-DEMO_NOTE = "演示数据：时间前移，模拟此前发生的办理过程。"
 
 
 @dataclass
@@ -91,18 +90,6 @@ def _children(community: Area, n: int, skip: set[int]) -> list[Child]:
         .order_by("pk")[:n]
     )
     return list(rows)
-
-
-def _shift(model, pk: int, **values) -> None:
-    """Move a demo record's times back (an audited, labelled update)."""
-    model.objects.filter(pk=pk).update(**values)
-    audit_record(
-        actor=None,
-        action="demo.backdate",
-        obj=model(pk=pk),
-        changes={k: {"new": str(v)} for k, v in values.items()},
-        note=DEMO_NOTE,
-    )
 
 
 def _ago(days: float = 0, hours: float = 0) -> dt.datetime:
@@ -179,20 +166,6 @@ def _public(subdistrict: Area | None, district: Area, situations, description: s
     return report_create(data=data, channel=Channel.PUBLIC)[0]
 
 
-def _age_report(report: Report, hours: float) -> None:
-    """As if it had arrived `hours` ago: the clocks move with it."""
-    delta = dt.timedelta(hours=hours)
-    _shift(
-        Report,
-        report.pk,
-        received_at=report.received_at - delta,
-        ack_due_at=report.ack_due_at - delta,
-        police_due_at=report.police_due_at - delta if report.police_due_at else None,
-        outcome_due_at=report.outcome_due_at - delta,
-    )
-    report.refresh_from_db()
-
-
 def _reports(users, district: Area, tianshan: Area, xianxia: Area, children) -> dict[str, Report]:
     sup = users["tianshan_supervisor"]
     out: dict[str, Report] = {}
@@ -206,14 +179,13 @@ def _reports(users, district: Area, tianshan: Area, xianxia: Area, children) -> 
         reporter_org="演示·天山路第一小学",
     )  # fmt: skip
     # Arrived three hours ago and nobody acknowledged it: the 1-hour clock is red.
-    late = _public(
-        tianshan, district, [Situation.ABANDONED],
-        "【演示】邻居家的孩子连续几天独自在家，晚上也没有大人回来，敲门时孩子说饿。",
-        occurred_when="最近一周", place="居民楼", child_age=7, child_sex="F",
-        reporter_name="演示·邻居",
-    )  # fmt: skip
-    _age_report(late, 3)
-    out["late"] = late
+    with _as_of(_ago(hours=3)):
+        out["late"] = _public(
+            tianshan, district, [Situation.ABANDONED],
+            "【演示】邻居家的孩子连续几天独自在家，晚上也没有大人回来，敲门时孩子说饿。",
+            occurred_when="最近一周", place="居民楼", child_age=7, child_sex="F",
+            reporter_name="演示·邻居",
+        )  # fmt: skip
     # The place is unknown: the district's queue.
     out["district"] = _public(
         None, district, [Situation.BEGGING],
@@ -227,42 +199,45 @@ def _reports(users, district: Area, tianshan: Area, xianxia: Area, children) -> 
         child_sex="M",
     )  # fmt: skip
     # Acknowledged, police told, child unidentified.
-    unknown = _public(
-        tianshan, district, [Situation.MISSING],
-        "【演示】在公园看到一个迷路的小孩，说不清家在哪里，已带到附近警务站。",
-        place="公园", child_age=5, reporter_type=ReporterType.HOTEL,
-    )  # fmt: skip
-    _age_report(unknown, 30)
+    with _as_of(_ago(hours=30)):
+        unknown = _public(
+            tianshan, district, [Situation.MISSING],
+            "【演示】在公园看到一个迷路的小孩，说不清家在哪里，已带到附近警务站。",
+            place="公园", child_age=5, reporter_type=ReporterType.HOTEL,
+        )  # fmt: skip
     with _as_of(_ago(hours=29.5)):
         report_acknowledge(actor=sup, report=unknown)
+    # The times are taken before a step is run as of the past, where _ago would count from then.
+    told_at = _ago(hours=29)
     with _as_of(_ago(hours=28.5)):
         report_record_police(
             actor=sup, report=unknown, told="演示·天山路派出所值班民警",
-            notified_at=_ago(hours=29), receipt_no="演示-JJ-0001",
+            notified_at=told_at, receipt_no="演示-JJ-0001",
         )  # fmt: skip
     with _as_of(_ago(hours=26)):
         out["unidentified"] = report_mark_unidentified(
             actor=sup, report=unknown, note="经公安核查，孩子系外区走失儿童，已由家长接回。"
         )
     # Staff entry, acknowledged, linked, case opened (handling).
-    staff_report, _code = report_create(
-        data=ReportInput(
-            situations=[Situation.MULTIPLE_INJURIES],
-            description="【演示】走访时发现孩子脸上有伤，孩子说是继父打的。",
-            district=district, subdistrict=tianshan, child_name=children[0].name,
-            reporter_type=ReporterType.RESIDENTS_COMMITTEE,
-            reporter_name=users["tianshan_director_1"].full_name,
-        ),
-        channel=Channel.STAFF,
-        actor=users["tianshan_director_1"],
-    )  # fmt: skip
-    _age_report(staff_report, 24 * 20)
+    with _as_of(_ago(days=20)):
+        staff_report, _code = report_create(
+            data=ReportInput(
+                situations=[Situation.MULTIPLE_INJURIES],
+                description="【演示】走访时发现孩子脸上有伤，孩子说是继父打的。",
+                district=district, subdistrict=tianshan, child_name=children[0].name,
+                reporter_type=ReporterType.RESIDENTS_COMMITTEE,
+                reporter_name=users["tianshan_director_1"].full_name,
+            ),
+            channel=Channel.STAFF,
+            actor=users["tianshan_director_1"],
+        )  # fmt: skip
     with _as_of(_ago(days=20, hours=-0.5)):
         report_acknowledge(actor=sup, report=staff_report)
+    told_at = _ago(days=19.95)
     with _as_of(_ago(days=19.9)):
         report_record_police(
             actor=sup, report=staff_report, told="演示·天山路派出所",
-            notified_at=_ago(days=19.95), receipt_no="演示-JJ-0002",
+            notified_at=told_at, receipt_no="演示-JJ-0002",
         )  # fmt: skip
     with _as_of(_ago(days=19.5)):
         report_link_child(actor=sup, report=staff_report, child=children[0])
@@ -668,7 +643,7 @@ def load_case_demo(tree) -> CasesResult:
     # referrals in every state.
     story = _Story(19)
     with _as_of(story.opened):
-        case = report_open_case(actor=sup, report=reports["handling"], owner=owner)
+        case, _attached = report_open_case(actor=sup, report=reports["handling"], owner=owner)
     case = _walk(case, owner, "serving", partners, users, story)
     _referrals(case, owner, partners, story)
     _voided_service(case, owner, story)
@@ -695,9 +670,10 @@ def load_case_demo(tree) -> CasesResult:
         from_concern = report_from_concern(actor=sup, concern=concern).report
         from_concern = report_acknowledge(actor=sup, report=from_concern)
         if from_concern.police_required:
+            # Made just now from today's concern: the police are told now, after the report.
             from_concern = report_record_police(
-                actor=sup, report=from_concern, told="演示·天山路派出所", notified_at=_ago(hours=1),
-                receipt_no="演示-JJ-0003",
+                actor=sup, report=from_concern, told="演示·天山路派出所",
+                notified_at=timezone.now(), receipt_no="演示-JJ-0003",
             )  # fmt: skip
         report_close(
             actor=sup, report=from_concern,

@@ -14,6 +14,7 @@ from weibao.accounts.selectors import area_scope_q, communities_visible_to, user
 from weibao.areas.models import Area
 from weibao.audit.models import AuditEvent
 from weibao.children.hooks import RegistrationSource
+from weibao.core.dates import time_left
 from weibao.core.hooks import Panel
 from weibao.core.scope import get_or_404
 from weibao.reports import workflow
@@ -162,6 +163,7 @@ class Clock:
     escalated_at: dt.datetime | None
     late: bool  # past due and still unmet (shown red)
     met_late: bool  # met, but after it was due
+    time_left: str = ""  # "还剩 40 分钟" / "已超时 2 小时" while unmet; "" once met
 
     @property
     def state(self) -> str:
@@ -183,6 +185,7 @@ def report_clocks(report: Report, now: dt.datetime | None = None) -> list[Clock]
             escalated_at=escalated,
             late=met is None and due < now,
             met_late=met is not None and met > due,
+            time_left=time_left(due, now) if met is None else "",
         )
 
     clocks = [

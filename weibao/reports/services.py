@@ -762,9 +762,10 @@ def report_mark_unidentified(
 @transaction.atomic
 def report_open_case(
     *, actor, report: Report, owner=None, expected_version: int | None = None
-) -> Any:
+) -> tuple[Any, bool]:
     """Open a case for the report's child, or attach the report to the child's open case (a
-    child has at most one); the report is then being handled."""
+    child has at most one); the report is then being handled. Returns the case and whether the
+    report joined a case that was already open (the user is told which of the two happened)."""
     current = _lock(report, expected_version, actor)
     roles = _triage_roles(actor, current)
     if workflow.TRIAGE not in roles:
@@ -793,7 +794,7 @@ def report_open_case(
             "case": {"new": case.reference},
         },
     )
-    return case
+    return case, attached
 
 
 @transaction.atomic

@@ -68,6 +68,10 @@ CANDIDATE_LIMIT = 20
 # A child registered this recently by the user is offered as "just registered for this report".
 RECENT_REGISTRATION_HOURS = 24
 SESSION_DONE = "weibao.reports.public_done"
+# How long the done page keeps showing the reference and code in the reporter's browser
+# session, so that a reload or a wrong tap does not lose them (docs/domain.md §5.6). The code
+# is kept encrypted, and forgotten sooner when the reporter says they have saved it.
+DONE_KEEP = dt.timedelta(minutes=30)
 SESSION_STAFF_CODE = "weibao.reports.staff_code"
 
 # Lazy: read in the language of each request, not of the first one.
@@ -153,19 +157,52 @@ def public_report_view(request: HttpRequest) -> HttpResponse:
             form.apply_service_errors(exc.message_dict)
         else:
             ratelimit.record(ratelimit.REPORT, address)
-            request.session[SESSION_DONE] = {"reference": report.reference, "code": code}
+            request.session[SESSION_DONE] = {
+                "reference": report.reference,
+                "code": crypto.encrypt(code),
+                "until": (timezone.now() + DONE_KEEP).timestamp(),
+            }
             return redirect("public_report:done")
     return _render_public(request, form)
 
 
+def _done_keys(request: HttpRequest) -> tuple[str, str] | None:
+    """The reference and code of the report just made in this browser session, while they
+    are kept (DONE_KEEP); None once they are gone or unreadable."""
+    done = request.session.get(SESSION_DONE)
+    try:
+        if timezone.now().timestamp() < float(done["until"]):
+            return str(done["reference"]), crypto.decrypt(done["code"])
+    except (KeyError, TypeError, ValueError):
+        pass  # nothing kept, an older shape, or a key rotated away: as if expired
+    request.session.pop(SESSION_DONE, None)
+    return None
+
+
 @require_GET
 def public_done_view(request: HttpRequest) -> HttpResponse:
-    """Shows the reference and the secret code once (they are not stored in clear)."""
-    done = request.session.pop(SESSION_DONE, None)
-    context = {}
-    if done:
-        context = {"reference": done["reference"], "code": services.format_code(done["code"])}
+    """The reference and the secret code, with ways to keep them (copy, print, save as a
+    picture). The code is not stored in clear: this page is the reporter's only chance, so it
+    survives a reload for DONE_KEEP in the same browser session."""
+    keys = _done_keys(request)
+    context: dict = {
+        "status_url": request.build_absolute_uri(reverse("public_report:status")),
+        "keep_minutes": int(DONE_KEEP.total_seconds() // 60),
+    }
+    if keys:
+        reference, code = keys
+        context.update({"reference": reference, "code": services.format_code(code)})
     return _no_store(render(request, "reports/public_done.html", context))
+
+
+@require_POST
+def public_done_forget_view(request: HttpRequest) -> HttpResponse:
+    """ "I have saved them": the reference and code are no longer shown in this browser."""
+    if request.session.pop(SESSION_DONE, None) is not None:
+        messages.success(
+            request, _("The reference number and code are no longer shown in this browser.")
+        )
+    return redirect("public_report:done")
 
 
 def _progress(report: Report) -> list[dict]:
@@ -502,7 +539,8 @@ def _action(
 ):
     """The common shape of a report action: valid form → service (with the form's `fields` and
     the posted version) → message and back to the report; errors → the report page with the
-    form and the user's input."""
+    form and the user's input. `success` is the message, or a function of the service's result
+    giving the message and the page to go to."""
     report = report_get_for_user(request.user, pk)
     if workflow.TRIAGE not in report_roles(request.user, report):
         raise PermissionDenied
@@ -523,8 +561,12 @@ def _action(
         if saved.conflict:
             return _render_detail(request, saved.current, status=409, **{form_name: form})
         if saved.ok:
-            messages.success(request, success)
-            return redirect("reports:detail", pk=report.pk)
+            if callable(success):
+                text, url = success(saved.result)
+            else:
+                text, url = success, reverse("reports:detail", args=[report.pk])
+            messages.success(request, text)
+            return redirect(url)
     for error in form.errors.get("version", []):
         form.add_error(None, error)
     return _render_detail(request, report, **{form_name: form})
@@ -572,14 +614,22 @@ close_view = _action_view(
 def open_case_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_get_for_user(request.user, pk)
     form = OpenCaseForm(request.POST, child=report.child, actor=request.user)
+
+    def success(result) -> tuple[str, str]:
+        case, attached = result
+        if attached:
+            text = _("The report has joined %(case)s, the case already open for this child.") % {
+                "case": case.reference
+            }
+        else:
+            text = _("Case %(case)s opened for this report.") % {"case": case.reference}
+        # The case is where the work goes on; someone who may not see it stays on the report.
+        if case_visible.first(request.user, case.pk):
+            return text, _case_url(case.pk)
+        return text, reverse("reports:detail", args=[pk])
+
     return _action(
-        request,
-        pk,
-        "open_case_form",
-        form,
-        services.report_open_case,
-        ("owner",),
-        _("The report is now handled in the child's case."),
+        request, pk, "open_case_form", form, services.report_open_case, ("owner",), success
     )
 
 

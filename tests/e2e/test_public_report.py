@@ -27,6 +27,11 @@ def test_a_member_of_the_public_reports_and_checks_the_progress_on_a_phone(open_
     keys = page.locator(".key").all_inner_texts()
     code = next(k.strip() for k in keys if k.strip() != reference)
     assert sideways_overflow(page) == 0
+    expect(page.locator("a[href='tel:110']").first).to_be_visible()
+    page.reload()  # a reload keeps them: the reporter may not have written them down yet
+    expect(page.locator("main")).to_contain_text(reference)
+    expect(page.locator("main")).to_contain_text(code)
+    page.steps("done-after-reload")
 
     page.goto(f"{server}/report/status/")
     page.locator("input[name=reference]").fill(reference)

@@ -10,10 +10,6 @@ from weibao.visits.models import Visit
 TEXT_MAX = 4000
 
 
-class BigRadioSelect(forms.RadioSelect):
-    """Rendered by hand in visits/question.html as large tap targets."""
-
-
 def _text(label) -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -25,7 +21,7 @@ def _text(label) -> forms.CharField:
 
 def _answer(label) -> forms.ChoiceField:
     return forms.ChoiceField(
-        label=label, required=False, choices=Visit.Answer.choices, widget=BigRadioSelect
+        label=label, required=False, choices=Visit.Answer.choices, widget=forms.RadioSelect
     )
 
 
@@ -41,7 +37,7 @@ class VisitForm(VersionMixin, forms.Form):
     kind = forms.ChoiceField(
         label=Visit._meta.get_field("kind").verbose_name,
         choices=Visit.Kind.choices,
-        widget=BigRadioSelect,
+        widget=forms.RadioSelect,
     )
     met_with = forms.CharField(
         label=Visit._meta.get_field("met_with").verbose_name,

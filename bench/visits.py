@@ -436,7 +436,7 @@ class Generator:
             ],
             {"state": "completed", "kind": "home", "met_with": "监护人",
              "under8_unattended": "na", "under16_alone": "no", "away_without_carer": "no",
-             "weekly_contact": "yes", "version": 3},
+             "no_weekly_contact": "no", "version": 3},
         )  # fmt: skip
         # counts_from (the first day a visit settles the due) where the model has it.
         self.counts_from = any(f.name == "counts_from" for f in VisitDue._meta.concrete_fields)

@@ -1,7 +1,9 @@
 """Small helpers shared by the domain tests (fixtures live in conftest.py)."""
 
+import dataclasses
 import datetime as dt
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -169,3 +171,76 @@ def partner_with_contacts(areas):
         contact_name="王老师",
         contact_phone="021-62590000",
     )
+
+
+# --- reading rendered HTML -------------------------------------------------------------------
+
+VOID_ELEMENTS = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+
+
+@dataclasses.dataclass
+class Node:
+    tag: str
+    attrs: dict[str, str | None]
+    parent: "Node | None" = None
+    children: list["Node | str"] = dataclasses.field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(
+            " ".join((c if isinstance(c, str) else c.text).split()) for c in self.children
+        ).strip()
+
+    def ancestors(self):
+        node = self.parent
+        while node is not None:
+            yield node
+            node = node.parent
+
+    def closest(self, tag: str) -> "Node | None":
+        return next((n for n in self.ancestors() if n.tag == tag), None)
+
+    def find_all(self, tag: str, **attrs: str):
+        for child in self.children:
+            if isinstance(child, str):
+                continue
+            if child.tag == tag and all(child.attrs.get(k) == v for k, v in attrs.items()):
+                yield child
+            yield from child.find_all(tag, **attrs)
+
+    def classes(self) -> set[str]:
+        return set((self.attrs.get("class") or "").split())
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = self.current = Node("#document", {})
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, dict(attrs), parent=self.current)
+        self.current.children.append(node)
+        if tag not in VOID_ELEMENTS:
+            self.current = node
+
+    def handle_startendtag(self, tag, attrs):
+        self.current.children.append(Node(tag, dict(attrs), parent=self.current))
+
+    def handle_endtag(self, tag):
+        node = self.current
+        while node is not self.root and node.tag != tag:
+            node = node.parent
+        if node is not self.root:
+            self.current = node.parent
+
+    def handle_data(self, data):
+        self.current.children.append(data)
+
+
+def html_tree(html: str) -> Node:
+    """A page as a tree of Nodes, to check how elements nest (the standard library parser; no
+    HTML5 repair beyond closing what an end tag closes)."""
+    builder = _TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    return builder.root

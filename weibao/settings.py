@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Django's own widget templates, for FORM_RENDERER below.
+    "django.forms",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -119,6 +121,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through the site's templates, so weibao/templates/django/forms/widgets/ gives
+# every radio and checkbox group of every form one markup (label around input).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}

@@ -26,7 +26,7 @@ ANSWERS = {
     "under8_unattended": "na",
     "under16_alone": "no",
     "away_without_carer": "no",
-    "weekly_contact": "yes",
+    "no_weekly_contact": "no",
 }
 FINDINGS = "父母外出务工，孩子独自居住两周。"
 
@@ -178,7 +178,7 @@ def test_situations_are_shown_in_the_order_of_the_law_with_the_reporters_words_f
 def failed_visit(child_a, director_a):
     """A visit with two failed checks (Art. 21 and Art. 23): two concerns."""
     visit = visit_services.visit_start(actor=director_a, child=child_a)
-    data = {**ANSWERS, "under16_alone": "yes", "weekly_contact": "no", "findings": FINDINGS}
+    data = {**ANSWERS, "under16_alone": "yes", "no_weekly_contact": "yes", "findings": FINDINGS}
     return visit_services.visit_complete(
         actor=director_a, visit=visit, expected_version=visit.version, data=data
     )

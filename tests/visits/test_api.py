@@ -31,9 +31,9 @@ ANSWERS = {
     "under8_unattended": "na",
     "under16_alone": "no",
     "away_without_carer": "no",
-    "weekly_contact": "yes",
+    "no_weekly_contact": "no",
 }
-CHECKS = {"under8_unattended", "under16_alone", "away_without_carer", "weekly_contact"}
+CHECKS = {"under8_unattended", "under16_alone", "away_without_carer", "no_weekly_contact"}
 
 
 @pytest.fixture(autouse=True)
@@ -431,7 +431,7 @@ def test_visit_list_is_scoped_and_filters_by_child_state_and_date(
         ({"findings": "x" * 4001}, "findings"),
         ({"findings": {"a": 1}}, "findings"),
         ({"under8_unattended": "maybe"}, "under8_unattended"),
-        ({"weekly_contact": ["yes"]}, "weekly_contact"),
+        ({"no_weekly_contact": ["yes"]}, "no_weekly_contact"),
         ({"policy_publicity": "perhaps"}, "policy_publicity"),
         ({"state": "completed"}, "state"),
         ({"author": 1}, "author"),

@@ -25,7 +25,7 @@ ANSWERS = {
     "under8_unattended": "na",
     "under16_alone": "no",
     "away_without_carer": "no",
-    "weekly_contact": "yes",
+    "no_weekly_contact": "no",
 }
 
 

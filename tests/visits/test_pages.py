@@ -52,7 +52,7 @@ def visit_form(version: int, **overrides) -> dict:
         "under8_unattended": "na",
         "under16_alone": "no",
         "away_without_carer": "no",
-        "weekly_contact": "yes",
+        "no_weekly_contact": "no",
         "policy_publicity": "on",
         "findings": "无异常",
         "next_steps": "下月再访",
@@ -298,11 +298,11 @@ def test_submitting_an_incomplete_visit_shows_errors_and_keeps_and_saves_the_inp
 ):
     client = web_client(director_a)
     visit = start(client, child_a)
-    post = visit_form(1, met_with="", weekly_contact=None, findings="看到孩子一个人在家")
+    post = visit_form(1, met_with="", no_weekly_contact=None, findings="看到孩子一个人在家")
     response = client.post(f"/visits/{visit.pk}/complete/", post)
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert set(errors) == {"met_with", "weekly_contact"}
+    assert set(errors) == {"met_with", "no_weekly_contact"}
     html = response.content.decode()
     assert "看到孩子一个人在家" in html
     visit.refresh_from_db()
@@ -463,7 +463,7 @@ def test_a_failed_article_21_check_raises_a_concern_the_supervisor_sees_and_hand
 
 
 def test_concern_list_shows_open_concerns_first(director_a, child_a, make_child):
-    first = complete_visit(director_a, child_a, weekly_contact="no")
+    first = complete_visit(director_a, child_a, no_weekly_contact="yes")
     other = make_child("community_a", name="赵小刚")
     second = complete_visit(director_a, other, under8_unattended="yes")
     services.concern_handle(
@@ -548,7 +548,7 @@ def test_ledger_export_has_chinese_headers_neutralised_formulas_and_is_audited(
     rows = list(sheet.iter_rows(values_only=True))
     headers = list(rows[0])
     assert set(LEDGER_HEADERS) <= set(headers)
-    assert "8岁以下儿童无人照料" in headers and "父母或照护人每周联系" in headers
+    assert "8岁以下儿童无人照料" in headers and "父母或照护人未每周联系" in headers
     assert len(rows) == 2
     record = dict(zip(headers, rows[1], strict=True))
     assert record["儿童姓名"] == "张小明" and record["居民区"] == "测试甲居民区"
@@ -556,6 +556,8 @@ def test_ledger_export_has_chinese_headers_neutralised_formulas_and_is_audited(
     assert record["下一步"] == "'+1 再访"
     assert record["见到的人"] == "'@奶奶"
     assert record["走访方式"] == "入户" and record["政策宣传"] == "是"
+    # Every check column reads the same way: "否" is safe (the visit raised no concern).
+    assert record["父母或照护人未每周联系"] == "否" and record["8岁以下儿童无人照料"] == "不适用"
     flat = json.dumps(rows, default=str, ensure_ascii=False)
     child = Child.objects.get(pk=child_a.pk)
     assert child.id_number not in flat and "测试路" not in flat and "13800000001" not in flat

@@ -25,7 +25,7 @@ ANSWERS = {
     "under8_unattended": "na",
     "under16_alone": "no",
     "away_without_carer": "no",
-    "weekly_contact": "yes",
+    "no_weekly_contact": "no",
 }
 
 
@@ -127,7 +127,7 @@ def test_completion_needs_every_check_answered_and_whom_was_met(missing, directo
         "under8_unattended",
         "under16_alone",
         "away_without_carer",
-        "weekly_contact",
+        "no_weekly_contact",
     }
     assert Visit.objects.get(pk=visit.pk).state == "draft"
 
@@ -136,7 +136,7 @@ def test_risk_answers_raise_one_concern_each_and_notify_the_supervisor(
     missing, director_a, supervisor
 ):
     visit = services.visit_start(actor=director_a, child=missing)
-    data = {**ANSWERS, "under16_alone": "yes", "weekly_contact": "no", "findings": "独自居住"}
+    data = {**ANSWERS, "under16_alone": "yes", "no_weekly_contact": "yes", "findings": "独自居住"}
     services.visit_complete(actor=director_a, visit=visit, expected_version=1, data=data)
     kinds = set(Concern.objects.filter(child=missing).values_list("kind", flat=True))
     assert kinds == {"under16_alone", "no_weekly_contact"}

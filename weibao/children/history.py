@@ -55,7 +55,14 @@ def _label(model, field: str) -> str:
     try:
         return str(model._meta.get_field(field).verbose_name)
     except FieldDoesNotExist:
-        return field
+        retired = _retired(model, field)
+        return str(retired[0]) if retired else field
+
+
+def _retired(model, field: str) -> tuple[Any, Any] | None:
+    """(label, choices) of a field the model no longer has but older audit rows name: a model
+    lists them in RETIRED_FIELDS, so a row reads as the question was asked when it was written."""
+    return getattr(model, "RETIRED_FIELDS", {}).get(field)
 
 
 def _display(model, field: str, value: Any) -> str:
@@ -71,7 +78,8 @@ def _display(model, field: str, value: Any) -> str:
     try:
         choices = dict(model._meta.get_field(field).flatchoices)
     except FieldDoesNotExist:
-        choices = {}
+        retired = _retired(model, field)
+        choices = dict(retired[1]) if retired else {}
     return str(choices.get(value, value))
 
 

@@ -1109,8 +1109,8 @@ DEMO_MARK = "【演示数据】"
 # (answer field, answer, findings, next steps, how it was handled) for each concern kind.
 RISKS = {
     Concern.Kind.NO_WEEKLY_CONTACT: (
-        "weekly_contact",
-        "no",
+        "no_weekly_contact",
+        "yes",
         "父母外出务工后已近两个月未与孩子联系，祖母反映电话经常打不通，孩子情绪低落。",
         "联系在外务工的父母，督促每周与孩子通话；报工作站跟进。",
         "已电话联系孩子父亲，说明《未成年人保护法》第二十三条的要求，约定每周日晚视频通话；"
@@ -1181,7 +1181,7 @@ class _VisitWriter:
             "under8_unattended": "no" if age < 8 else "na",
             "under16_alone": "no" if age < 16 else "na",
             "away_without_carer": "no" if left_behind else "na",
-            "weekly_contact": "yes" if left_behind else "na",
+            "no_weekly_contact": "no" if left_behind else "na",
             "policy_publicity": rng.random() < 0.5,
             "guardianship_guidance": Category.GUARDIANSHIP_IMPROPER in cats or rng.random() < 0.2,
             "concern_marked": False,

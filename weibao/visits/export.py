@@ -23,7 +23,7 @@ HEADERS = [
     ("8岁以下儿童无人照料", 10),  # 未保法 Art. 21
     ("16岁以下儿童脱离监护单独居住", 10),  # Art. 21
     ("外出务工未委托适当照护人", 10),  # Art. 22
-    ("父母或照护人每周联系", 10),  # Art. 23
+    ("父母或照护人未每周联系", 10),  # Art. 23; "是" is the breach, as in the three before
     ("政策宣传", 8),
     ("监护指导", 8),
     ("发现的问题", 30),
@@ -52,7 +52,7 @@ def ledger_row(visit: Visit) -> list[Any]:
         ANSWER_LABELS.get(visit.under8_unattended, visit.under8_unattended),
         ANSWER_LABELS.get(visit.under16_alone, visit.under16_alone),
         ANSWER_LABELS.get(visit.away_without_carer, visit.away_without_carer),
-        ANSWER_LABELS.get(visit.weekly_contact, visit.weekly_contact),
+        ANSWER_LABELS.get(visit.no_weekly_contact, visit.no_weekly_contact),
         _yes_no(visit.policy_publicity),
         _yes_no(visit.guardianship_guidance),
         visit.findings,

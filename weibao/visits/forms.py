@@ -1,17 +1,16 @@
+from dataclasses import dataclass
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from weibao.core.forms import DateInput
+from weibao.core.forms import DateInput, RiskRadioSelect
 from weibao.core.versioning import VersionMixin
 from weibao.visits.models import Visit
+from weibao.visits.services import CHECK_FIELDS, RISK_ANSWER
 
 # Free-text answers are long enough for a thorough note, short enough that a stray paste
 # cannot bloat a child's record.
 TEXT_MAX = 4000
-
-
-class BigRadioSelect(forms.RadioSelect):
-    """Rendered by hand in visits/question.html as large tap targets."""
 
 
 def _text(label) -> forms.CharField:
@@ -25,8 +24,21 @@ def _text(label) -> forms.CharField:
 
 def _answer(label) -> forms.ChoiceField:
     return forms.ChoiceField(
-        label=label, required=False, choices=Visit.Answer.choices, widget=BigRadioSelect
+        label=label,
+        required=False,
+        choices=Visit.Answer.choices,
+        widget=RiskRadioSelect(risk_values=[RISK_ANSWER]),
     )
+
+
+@dataclass(frozen=True)
+class CheckAnswer:
+    """One legal check as the visit page shows it: the question, the answer's words and whether
+    it is the risk answer."""
+
+    label: str
+    answer: str
+    risk: bool
 
 
 class VisitForm(VersionMixin, forms.Form):
@@ -41,7 +53,7 @@ class VisitForm(VersionMixin, forms.Form):
     kind = forms.ChoiceField(
         label=Visit._meta.get_field("kind").verbose_name,
         choices=Visit.Kind.choices,
-        widget=BigRadioSelect,
+        widget=forms.RadioSelect,
     )
     met_with = forms.CharField(
         label=Visit._meta.get_field("met_with").verbose_name,
@@ -56,7 +68,7 @@ class VisitForm(VersionMixin, forms.Form):
     under8_unattended = _answer(Visit._meta.get_field("under8_unattended").verbose_name)
     under16_alone = _answer(Visit._meta.get_field("under16_alone").verbose_name)
     away_without_carer = _answer(Visit._meta.get_field("away_without_carer").verbose_name)
-    weekly_contact = _answer(Visit._meta.get_field("weekly_contact").verbose_name)
+    no_weekly_contact = _answer(Visit._meta.get_field("no_weekly_contact").verbose_name)
     policy_publicity = forms.BooleanField(
         label=Visit._meta.get_field("policy_publicity").verbose_name, required=False
     )
@@ -72,7 +84,7 @@ class VisitForm(VersionMixin, forms.Form):
     next_steps = _text(Visit._meta.get_field("next_steps").verbose_name)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    CHECKS = ("under8_unattended", "under16_alone", "away_without_carer", "weekly_contact")
+    CHECKS = CHECK_FIELDS
     NARRATIVE = ("psychology", "study", "family_economy", "guardianship")
 
     @classmethod
@@ -88,6 +100,18 @@ class VisitForm(VersionMixin, forms.Form):
 
     def checks(self):
         return [self[name] for name in self.CHECKS]
+
+    def check_answers(self) -> list[CheckAnswer]:
+        """The answers of the visit the form was made from (initial_from), for its page."""
+        answers = dict(Visit.Answer.choices)
+        return [
+            CheckAnswer(
+                label=self[name].label,
+                answer=answers.get(self.initial.get(name, ""), ""),
+                risk=self.initial.get(name) == RISK_ANSWER,
+            )
+            for name in self.CHECKS
+        ]
 
     def narrative(self):
         return [self[name] for name in self.NARRATIVE]

@@ -122,8 +122,8 @@ class Visit(AreaColumns):
     study = models.TextField(_("study"), blank=True)
     family_economy = models.TextField(_("family economy"), blank=True)
     guardianship = models.TextField(_("guardianship situation"), blank=True)
-    # 未保法 Art. 21–23 as explicit questions; "yes" to the first three or "no" to the last is a
-    # risk signal (see services.RISK_ANSWERS).
+    # 未保法 Art. 21–23 as explicit questions, each asked so that "yes" is the breach: the risk
+    # answer is the same for every check (docs/domain.md §4.7, services.RISK_ANSWER).
     under8_unattended = models.CharField(
         _("Is a child under 8 left without care?"),
         max_length=3,
@@ -142,8 +142,8 @@ class Visit(AreaColumns):
         choices=Answer.choices,
         blank=True,
     )
-    weekly_contact = models.CharField(
-        _("Are the parents or carer in touch with the child at least weekly?"),
+    no_weekly_contact = models.CharField(
+        _("Do the parents or carer fail to contact the child at least once a week?"),
         max_length=3,
         choices=Answer.choices,
         blank=True,
@@ -178,6 +178,16 @@ class Visit(AreaColumns):
                 name="visit_completed_has_date",
             )
         ]
+
+    # Audit rows written before migration 0008 name the weekly-contact check by its old
+    # question, to which "yes" was the safe answer: a child's history shows them as they were
+    # asked (children.history).
+    RETIRED_FIELDS = {
+        "weekly_contact": (
+            _("Are the parents or carer in touch with the child at least weekly?"),
+            Answer.choices,
+        ),
+    }
 
     def __str__(self) -> str:
         return f"{self.child_id} {self.visit_date or '—'}"

@@ -5,7 +5,7 @@ services' job and come back from them as field-level messages."""
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -58,6 +58,16 @@ def _answer(**kwargs) -> NamedChoiceField:
     return NamedChoiceField(choices=Visit.Answer.choices, enum_name="AnswerEnum", **kwargs)
 
 
+def _check_help(name: str) -> str:
+    # The schema is English, like the rest of its descriptions.
+    with translation.override("en"):
+        question = str(Visit._meta.get_field(name).verbose_name)
+    return (
+        f"{question} Every check asks whether the breach happened: `yes` is the risk answer "
+        "and raises a concern when the visit is completed."
+    )
+
+
 def _concern_kind() -> NamedChoiceField:
     return NamedChoiceField(
         choices=Concern.Kind.choices, enum_name="ConcernKindEnum", read_only=True
@@ -93,10 +103,10 @@ class VisitSerializer(serializers.ModelSerializer):
         choices=Visit.State.choices, enum_name="VisitStateEnum", read_only=True
     )
     kind = NamedChoiceField(choices=Visit.Kind.choices, enum_name="VisitKindEnum", read_only=True)
-    under8_unattended = _answer(read_only=True)
-    under16_alone = _answer(read_only=True)
-    away_without_carer = _answer(read_only=True)
-    weekly_contact = _answer(read_only=True)
+    under8_unattended = _answer(read_only=True, help_text=_check_help("under8_unattended"))
+    under16_alone = _answer(read_only=True, help_text=_check_help("under16_alone"))
+    away_without_carer = _answer(read_only=True, help_text=_check_help("away_without_carer"))
+    no_weekly_contact = _answer(read_only=True, help_text=_check_help("no_weekly_contact"))
     author = PersonSerializer(read_only=True)
     attachments = VisitAttachmentSerializer(many=True, read_only=True)
     concerns = ConcernRefSerializer(many=True, read_only=True)
@@ -121,7 +131,7 @@ class VisitSerializer(serializers.ModelSerializer):
             "under8_unattended",
             "under16_alone",
             "away_without_carer",
-            "weekly_contact",
+            "no_weekly_contact",
             "policy_publicity",
             "guardianship_guidance",
             "concern_marked",
@@ -287,8 +297,8 @@ def _text(max_length: int = LONG_TEXT) -> serializers.CharField:
     return serializers.CharField(max_length=max_length, allow_blank=True, required=False)
 
 
-def _check() -> NamedChoiceField:
-    return _answer(allow_blank=True, required=False)
+def _check(name: str) -> NamedChoiceField:
+    return _answer(allow_blank=True, required=False, help_text=_check_help(name))
 
 
 class VisitFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -311,10 +321,10 @@ class VisitFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
     study = _text()
     family_economy = _text()
     guardianship = _text()
-    under8_unattended = _check()
-    under16_alone = _check()
-    away_without_carer = _check()
-    weekly_contact = _check()
+    under8_unattended = _check("under8_unattended")
+    under16_alone = _check("under16_alone")
+    away_without_carer = _check("away_without_carer")
+    no_weekly_contact = _check("no_weekly_contact")
     policy_publicity = serializers.BooleanField(required=False)
     guardianship_guidance = serializers.BooleanField(required=False)
     concern_marked = serializers.BooleanField(required=False)

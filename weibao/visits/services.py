@@ -35,14 +35,16 @@ from weibao.visits.models import (
 )
 from weibao.visits.scheduling import Due, RuleSet, effective_last_visit, next_due
 
-# The answers that are risk signals under 未保法 Art. 21–23, and the concern each raises.
-RISK_ANSWERS = {
-    "under8_unattended": ("yes", Concern.Kind.UNDER8_UNATTENDED),
-    "under16_alone": ("yes", Concern.Kind.UNDER16_ALONE),
-    "away_without_carer": ("yes", Concern.Kind.AWAY_WITHOUT_CARER),
-    "weekly_contact": ("no", Concern.Kind.NO_WEEKLY_CONTACT),
+# The checks of 未保法 Art. 21–23 and the concern each raises. Every check asks whether the
+# breach happened, so one answer is the risk signal for all of them (docs/domain.md §4.7).
+RISK_ANSWER = Visit.Answer.YES
+CHECK_CONCERNS = {
+    "under8_unattended": Concern.Kind.UNDER8_UNATTENDED,
+    "under16_alone": Concern.Kind.UNDER16_ALONE,
+    "away_without_carer": Concern.Kind.AWAY_WITHOUT_CARER,
+    "no_weekly_contact": Concern.Kind.NO_WEEKLY_CONTACT,
 }
-CHECK_FIELDS = tuple(RISK_ANSWERS)
+CHECK_FIELDS = tuple(CHECK_CONCERNS)
 TEXT_FIELDS = (
     "met_with",
     "psychology",
@@ -284,7 +286,7 @@ def _plain(value: Any) -> Any:
 
 
 def _raise_concerns(actor, visit: Visit) -> list[Concern]:
-    kinds = [kind for f, (bad, kind) in RISK_ANSWERS.items() if getattr(visit, f) == bad]
+    kinds = [kind for f, kind in CHECK_CONCERNS.items() if getattr(visit, f) == RISK_ANSWER]
     if visit.concern_marked:
         kinds.append(Concern.Kind.MARKED)
     concerns = []

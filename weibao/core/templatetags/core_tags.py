@@ -1,5 +1,7 @@
 """Template filters every app's pages use."""
 
+import unicodedata
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -22,3 +24,28 @@ def tel(number: str) -> SafeString:
     """A phone number one taps to call: {% tel "110" as police %}, then {{ police }} inside a
     translated sentence, so the number sits where each language puts it."""
     return format_html('<a class="tel" href="tel:{}">{}</a>', number, number)
+
+
+# Options side by side only while each is short enough to stay on one line at 320 px; wider
+# than this (in half-width units, a Chinese character counting two) they stack, one a line.
+ROW_MAX_OPTIONS = 4
+ROW_MAX_WIDTH = 14
+GRID_MAX_WIDTH = 30
+
+
+def _text_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@register.simple_tag
+def choice_layout(optgroups) -> str:
+    """How a radio or checkbox group lays out its options (widgets/choices.html): "row-N" for
+    two to four short ones (是/否/不适用, 低/中/高/紧急), "grid" for many short ones, "stack"
+    for the rest, whose long labels need the full width."""
+    labels = [str(option["label"]) for _group, options, _index in optgroups for option in options]
+    widest = max((_text_width(label) for label in labels), default=0)
+    if 2 <= len(labels) <= ROW_MAX_OPTIONS and widest <= ROW_MAX_WIDTH:
+        return f"row-{len(labels)}"
+    if len(labels) > ROW_MAX_OPTIONS and widest <= GRID_MAX_WIDTH:
+        return "grid"
+    return "stack"

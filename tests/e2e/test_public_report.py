@@ -15,7 +15,7 @@ def test_a_member_of_the_public_reports_and_checks_the_progress_on_a_phone(open_
     page = open_page(390)
     page.goto(f"{server}/report/")
     page.steps("form")
-    page.locator("label.toggle").first.click()
+    page.locator("fieldset:has(input[name=situations]) label.choice").first.click()
     page.locator("textarea[name=description]").fill("演示：邻居家孩子晚上常被锁在门外哭。")
     page.locator("select[name=area]").select_option(index=1)
     page.locator("select[name=reporter_type]").select_option(index=1)

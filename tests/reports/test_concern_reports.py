@@ -16,7 +16,7 @@ ANSWERS = {
     "under8_unattended": "na",
     "under16_alone": "no",
     "away_without_carer": "no",
-    "weekly_contact": "yes",
+    "no_weekly_contact": "no",
 }
 
 # What each concern kind implies (docs/domain.md §4.5). A new kind must be added here.
@@ -43,7 +43,7 @@ def _visit(director, child, **answers):
 def three_concerns(child_a, director_a):
     """A visit that raised three concerns (Art. 21, Art. 22 and Art. 23)."""
     visit = _visit(
-        director_a, child_a, under16_alone="yes", away_without_carer="yes", weekly_contact="no"
+        director_a, child_a, under16_alone="yes", away_without_carer="yes", no_weekly_contact="yes"
     )
     return list(Concern.objects.filter(visit=visit).order_by("id"))
 
@@ -98,7 +98,7 @@ def test_every_concern_kind_is_reported_as_the_situation_it_implies(
 def test_a_concern_joining_the_visits_report_adds_the_situation_it_implies(
     supervisor, director_a, child_a
 ):
-    visit = _visit(director_a, child_a, weekly_contact="no", under8_unattended="yes")
+    visit = _visit(director_a, child_a, no_weekly_contact="yes", under8_unattended="yes")
     concerns = Concern.objects.filter(visit=visit)
     other = concerns.get(kind=Concern.Kind.NO_WEEKLY_CONTACT)
     unattended = concerns.get(kind=Concern.Kind.UNDER8_UNATTENDED)

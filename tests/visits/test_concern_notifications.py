@@ -16,7 +16,7 @@ ANSWERS = {
     "under8_unattended": "na",
     "under16_alone": "yes",
     "away_without_carer": "no",
-    "weekly_contact": "no",
+    "no_weekly_contact": "yes",
 }
 
 

@@ -96,6 +96,19 @@ def report_input_from(d, *, district, subdistrict) -> ReportInput:
     )
 
 
+def _age(label, help_text) -> forms.IntegerField:
+    """A minor's age in whole years, optional (0–17)."""
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=17,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=help_text,
+        error_messages={"invalid": AGE_MESSAGE, "min_value": AGE_MESSAGE, "max_value": AGE_MESSAGE},
+    )
+
+
 class ReportForm(forms.Form):
     """What anyone can tell us (the public page and staff entry share it)."""
 
@@ -120,15 +133,7 @@ class ReportForm(forms.Form):
     )
     place = _text(_("where"), 200)
     child_name = _text(_("child's name"), 64, help_text=_("If you know it."))
-    child_age = forms.IntegerField(
-        label=_("child's age"),
-        required=False,
-        min_value=0,
-        max_value=17,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        help_text=_("Approximately is fine."),
-        error_messages={"invalid": AGE_MESSAGE, "min_value": AGE_MESSAGE, "max_value": AGE_MESSAGE},
-    )
+    child_age = _age(_("child's age"), _("Approximately is fine."))
     child_sex = forms.ChoiceField(label=_("child's sex"), choices=SEX_CHOICES, required=False)
     child_school = _text(_("child's school"), 100)
     child_address = _text(_("child's address"), ADDRESS_LIMIT)
@@ -282,15 +287,7 @@ class LinkSearchForm(forms.Form):
     id_number = _text(_("ID number"), 30, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     name = _text(_("name"), 64, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     birth_date = forms.DateField(label=_("birth date"), required=False, widget=DateInput())
-    age = forms.IntegerField(
-        label=_("age (about)"),
-        required=False,
-        min_value=0,
-        max_value=17,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        help_text=_("Finds children up to a year younger or older."),
-        error_messages={"invalid": AGE_MESSAGE, "min_value": AGE_MESSAGE, "max_value": AGE_MESSAGE},
-    )
+    age = _age(_("age (about)"), _("Finds children up to a year younger or older."))
     community = forms.ModelChoiceField(
         label=_("residential area"), queryset=None, required=False, empty_label=_("Any")
     )

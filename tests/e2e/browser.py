@@ -31,3 +31,11 @@ def open_menu_item(page: Page, label: str) -> None:
         toggle.click()
     page.locator("#mainnav").get_by_role("link", name=label, exact=True).click()
     page.wait_for_load_state()
+
+
+def first_link(page: Page, server: str, listing: str, pattern: str) -> str:
+    r"""The first link on the page at `listing` whose path matches `pattern` (a list's first
+    row), e.g. first_link(page, server, "/children/", r"/children/\d+/")."""
+    page.goto(server + listing)
+    hrefs = page.locator("main a").evaluate_all("a => a.map(x => x.getAttribute('href'))")
+    return next(h for h in hrefs if re.fullmatch(pattern, h or ""))

@@ -1,19 +1,15 @@
 """Signing in, the menu, a child's file and the scope rule, as the demo's people use them."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import log_in, open_menu_item, sideways_overflow
+from tests.e2e.browser import first_link, log_in, open_menu_item, sideways_overflow
 
 pytestmark = pytest.mark.e2e
 
 
 def _first_child_url(page, server: str) -> str:
-    page.goto(f"{server}/children/")
-    hrefs = page.locator("main a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    return next(h for h in hrefs if re.fullmatch(r"/children/\d+/", h or ""))
+    return first_link(page, server, "/children/", r"/children/\d+/")
 
 
 def test_a_director_signs_in_and_opens_a_childs_file_from_the_menu(page, server, width):
@@ -85,9 +81,7 @@ def test_no_page_scrolls_sideways_on_a_320px_phone(open_page, server):
         ("/concerns/", r"/concerns/\d+/"),
         ("/partners/", r"/partners/\d+/"),
     ):
-        page.goto(server + listing)
-        hrefs = page.locator("main a").evaluate_all("a => a.map(x => x.getAttribute('href'))")
-        pages.append(next(h for h in hrefs if re.fullmatch(pattern, h or "")))
+        pages.append(first_link(page, server, listing, pattern))
     wide = {}
     for path in pages:
         page.goto(server + path)

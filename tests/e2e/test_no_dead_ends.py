@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import log_in, sideways_overflow
+from tests.e2e.browser import first_link, log_in, sideways_overflow
 
 pytestmark = pytest.mark.e2e
 
@@ -15,10 +15,8 @@ def test_starting_the_intervention_without_a_plan_is_disabled_with_the_way_forwa
     page, server, width
 ):
     log_in(page, server, "tianshan_director_1")
-    page.goto(f"{server}/cases/?stage=assessed")
+    case_url = first_link(page, server, "/cases/?stage=assessed", r"/cases/\d+/")
     page.steps("assessed-cases")
-    hrefs = page.locator("main a").evaluate_all("a => a.map(x => x.getAttribute('href'))")
-    case_url = next(h for h in hrefs if re.fullmatch(r"/cases/\d+/", h or ""))
     page.goto(server + case_url)
     action = page.locator("details.action-intervene")
     expect(action).to_have_attribute("open", "")

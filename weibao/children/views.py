@@ -23,6 +23,7 @@ from weibao.children.hooks import child_page_panels, registration_source
 from weibao.children.models import Child
 from weibao.children.selectors import ChildFilters, child_get_for_user, child_list
 from weibao.core import crypto
+from weibao.core.hooks import with_panels
 from weibao.core.versioning import posted_version, save_versioned
 from weibao.core.views_helpers import apply_errors
 
@@ -118,10 +119,7 @@ def render_child_page(request: HttpRequest, child: Child, **extra) -> HttpRespon
             initial={"status": child.status, "version": child.version},
         ),
     }
-    panels = child_page_panels.call(request, child)
-    for panel in panels:
-        context.update(panel.context)
-    context["child_panels"] = [panel.template for panel in panels]
+    with_panels(context, child_page_panels.call(request, child), "child_panels")
     context.update(extra)
     return render(request, "children/detail.html", context)
 

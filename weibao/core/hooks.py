@@ -56,3 +56,12 @@ class Panel:
 
     template: str
     context: dict
+
+
+def with_panels(context: dict, panels: list[Panel], name: str) -> dict:
+    """The page's context with its panels' names added and `name` listing their templates, in
+    order, for `{% for panel in <name> %}{% include panel %}{% endfor %}`."""
+    for panel in panels:
+        context.update(panel.context)
+    context[name] = [panel.template for panel in panels]
+    return context

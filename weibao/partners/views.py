@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from weibao.accounts.selectors import user_scope_areas
+from weibao.core.hooks import with_panels
 from weibao.core.versioning import posted_version, save_versioned
 from weibao.core.views_helpers import apply_errors, page_of, query_without_page
 from weibao.partners import services
@@ -72,10 +73,7 @@ def partner_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "active_form": PartnerActiveForm(initial={"version": partner.version}),
     }
     # The partner's referrals and services, from the apps that keep them.
-    panels = partner_page_panels.call(request.user, partner)
-    for panel in panels:
-        context.update(panel.context)
-    context["partner_panels"] = [panel.template for panel in panels]
+    with_panels(context, partner_page_panels.call(request.user, partner), "partner_panels")
     return render(request, "partners/detail.html", context)
 
 

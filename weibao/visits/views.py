@@ -36,7 +36,7 @@ from weibao.children.services import child_mark_returned_home
 from weibao.children.views import render_child_page
 from weibao.core.dates import parse_month, shift_month
 from weibao.core.exceptions import ConflictError
-from weibao.core.hooks import Panel
+from weibao.core.hooks import Panel, with_panels
 from weibao.core.scope import get_or_404
 from weibao.core.versioning import save_versioned
 from weibao.core.views_helpers import apply_errors
@@ -576,10 +576,7 @@ def concern_list_view(request: HttpRequest) -> HttpResponse:
 
 def _render_concern(request: HttpRequest, concern: Concern, form=None) -> HttpResponse:
     context = {"concern": concern, "child": concern.child, "form": form or ConcernHandleForm()}
-    panels = concern_page_panels.call(request, concern)
-    for panel in panels:
-        context.update(panel.context)
-    context["concern_panels"] = [panel.template for panel in panels]
+    with_panels(context, concern_page_panels.call(request, concern), "concern_panels")
     return render(request, "visits/concern_detail.html", context)
 
 

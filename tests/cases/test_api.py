@@ -63,7 +63,7 @@ def test_one_case_with_what_the_user_may_do(case_a, director_a, supervisor):
     assert data["reference"] == case_a.reference
     assert data["stage"] == "discovered"
     assert data["owner"] == {"id": director_a.pk, "name": "director_a"}
-    assert data["available_actions"] == ["file", "assign"]
+    assert data["available_actions"] == ["file", "assign", "restrict"]
     assert api_client(director_a).get(f"{URL}{case_a.pk}/").json()["available_actions"] == ["file"]
     assert AccessLog.objects.filter(user=supervisor, field="case", channel="api").exists()
 
@@ -172,7 +172,10 @@ def test_approving_ones_own_closing_request_is_refused(case_a, supervisor):
     )
     assert response.status_code == 400
     assert "state" in response.json()
-    assert api_client(supervisor).get(f"{URL}{case.pk}/").json()["available_actions"] == ["assign"]
+    assert api_client(supervisor).get(f"{URL}{case.pk}/").json()["available_actions"] == [
+        "assign",
+        "restrict",
+    ]
 
 
 @pytest.mark.parametrize(

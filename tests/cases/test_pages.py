@@ -65,7 +65,8 @@ def test_the_list_shows_the_cases_the_user_may_see(
     rows = {
         "director_a": {case_a.reference},
         "director_b": set(),
-        "director_elsewhere": set(),
+        # The director of case C's 居民区 is on its team (docs/domain.md §7.7).
+        "director_elsewhere": {case_c.reference},
         "supervisor": {case_a.reference},
         "district_officer": {case_a.reference, case_c.reference},
     }
@@ -160,13 +161,14 @@ def test_staff_open_a_case_from_the_childs_file(child_a, supervisor, director_a)
     assert case.stage == Stage.DISCOVERED
 
 
-def test_a_director_opening_a_case_for_the_supervisor_goes_back_to_the_file(
+def test_a_director_opening_a_case_for_the_supervisor_stays_on_its_team(
     child_a, director_a, supervisor
 ):
     response = web_client(director_a).post(
         f"/cases/open/{child_a.pk}/", {"owner": supervisor.pk, "summary": ""}, follow=True
     )
-    assert response.redirect_chain[-1][0] == f"/children/{child_a.pk}/"
+    case = Case.objects.get()
+    assert response.redirect_chain[-1][0] == f"/cases/{case.pk}/"
     assert "assigned to supervisor" in body(response)
     assert Notification.objects.filter(
         recipient=supervisor, kind=Notification.Kind.CASE_ASSIGNED
@@ -253,17 +255,17 @@ def test_the_case_page_lists_its_reports(case_a, director_a):
 
 EXPECTED_FORMS = {
     # stage: (owner's forms, supervisor's forms)
-    Stage.DISCOVERED: (["file"], ["file", "assign"]),
-    Stage.FILED: (["assess"], ["assess", "assign"]),
+    Stage.DISCOVERED: (["file"], ["file", "assign", "restrict"]),
+    Stage.FILED: (["assess"], ["assess", "assign", "restrict"]),
     Stage.ASSESSED: (
         ["assess", "intervene", "request_close"],
-        ["assess", "intervene", "request_close", "assign"],
+        ["assess", "intervene", "request_close", "assign", "restrict"],
     ),
     Stage.TRACKING: (
         ["assess", "resume_services", "request_close"],
-        ["assess", "resume_services", "request_close", "assign"],
+        ["assess", "resume_services", "request_close", "assign", "restrict"],
     ),
-    Stage.CLOSING: ([], ["decide_close", "assign"]),
+    Stage.CLOSING: ([], ["decide_close", "assign", "restrict"]),
     Stage.CLOSED: (["reopen"], ["reopen"]),
 }
 
@@ -590,11 +592,15 @@ def test_the_childs_file_offers_to_open_a_case(child_a, director_a):
     assert "No case." in page
 
 
-def test_another_director_sees_that_a_case_exists_but_not_the_case(case_a, director_a2):
+def test_a_director_not_on_the_team_is_told_who_to_ask(case_a, supervisor, director_a2):
+    # director_a2 took up the 居民区 after the case was opened: not on its team.
     page = body(web_client(director_a2).get(f"/children/{case_a.child_id}/"))
-    assert "has an open case owned by someone else" in page
+    assert "This child has an open case, owned by director_a." in page
+    assert "ask director_a or the supervisor (supervisor)." in page
     assert f'href="/cases/{case_a.pk}/"' not in page
     assert "Open a case" not in page
+    page = body(web_client(director_a2).get(f"/cases/open/{case_a.child_id}/"))
+    assert "ask director_a or the supervisor (supervisor)." in page
 
 
 def test_a_closed_case_stays_in_the_file_and_a_new_one_can_be_opened(case_a, director_a):

@@ -119,15 +119,17 @@ def test_people_outside_the_case_cannot_even_find_it(request, case_a, name, pers
         take(actor, case, name)
 
 
-def test_a_director_cannot_see_a_case_they_do_not_own_in_their_own_area(
+def test_a_director_not_on_the_team_does_not_see_a_case_of_their_own_area(
     case_a, director_a, director_a2, supervisor
 ):
+    # director_a2 took up the 居民区 after the case was opened: not on its team.
     assert cases_visible_to(director_a).filter(pk=case_a.pk).exists()
     assert not cases_visible_to(director_a2).exists()
-    # Handed to the other director, the case moves with its owner.
+    # Handed to the other director, the case gains its new owner; the former owner stays on
+    # the team as the 居民区's director.
     services.case_assign(actor=supervisor, case=case_a, owner=director_a2)
     assert cases_visible_to(director_a2).filter(pk=case_a.pk).exists()
-    assert not cases_visible_to(director_a).exists()
+    assert cases_visible_to(director_a).filter(pk=case_a.pk).exists()
 
 
 # --- guards -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ Nothing harmful is stored and nothing answers 500."""
 import datetime as dt
 import json
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
@@ -16,6 +17,7 @@ from rest_framework.test import APIClient
 
 from tests.helpers import REPORTER_NAME, move_to
 from weibao.notifications.models import Notification
+from weibao.reports import ratelimit
 from weibao.reports.models import Report
 from weibao.reports.views import SESSION_DONE
 
@@ -343,7 +345,10 @@ def test_a_flood_of_invalid_posts_is_stopped_too(areas, form_data, settings):
     assert not Report.objects.exists()
 
 
-def test_the_day_limit_counts_across_windows(areas, form_data, settings):
+def test_the_day_limit_counts_across_windows(areas, form_data, settings, monkeypatch):
+    # Noon of a day: the day's window has hours left (late in the day it has minutes).
+    noon = 20_000 * 86400 + 12 * 3600.0
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: noon))
     settings.REPORT_PUBLIC_LIMITS = {
         **settings.REPORT_PUBLIC_LIMITS,
         "report": [(100, 600), (2, 86400)],

@@ -28,6 +28,7 @@ from weibao.cases.selectors import (
     current_plan,
     eligible_owners,
     plan_version_get,
+    team_prefetch,
 )
 from weibao.cases.serializers import (
     CaseAdvanceSerializer,
@@ -39,6 +40,7 @@ from weibao.cases.serializers import (
     CaseFilterSerializer,
     CaseReopenSerializer,
     CaseRequestCloseSerializer,
+    CaseRestrictSerializer,
     CaseSerializer,
     PlanSaveSerializer,
     PlanSerializer,
@@ -92,8 +94,12 @@ class CaseViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
     serializer_class = CaseSerializer
 
     def get_queryset(self):
-        return cases_visible_to(self.request.user).select_related(
-            "child", "owner", "community", "opened_by", "close_requested_by", "closed_by"
+        return (
+            cases_visible_to(self.request.user)
+            .select_related(
+                "child", "owner", "community", "opened_by", "close_requested_by", "closed_by"
+            )
+            .prefetch_related(team_prefetch())
         )
 
     def get_object(self) -> Case:
@@ -192,6 +198,15 @@ class CaseViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
             actor=request.user, case=case, owner=owner, expected_version=data.get("version")
         )
         return self._represent(case)
+
+    @post_action(
+        "Restrict the case (the residential area's child directors leave its team) or lift "
+        "the restriction (supervisor or district)",
+        CaseRestrictSerializer,
+        _STEP_RESPONSES,
+    )
+    def restrict(self, request: Request, pk: int) -> Response:
+        return self.step(CaseRestrictSerializer, services.case_restrict, "restricted", reason="")
 
     # --- plan -------------------------------------------------------------------------------
 

@@ -138,6 +138,23 @@ class RequestCloseForm(VersionedForm):
     )
 
 
+class RestrictForm(VersionedForm):
+    """Restrict a case (its 居民区's directors leave the team), or lift the restriction."""
+
+    restricted = forms.TypedChoiceField(
+        choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1", widget=forms.HiddenInput
+    )
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=500,
+        required=False,
+        widget=_textarea(2),
+        help_text=_(
+            "E.g. the child director is related to the family. Kept in the case's audit trail."
+        ),
+    )
+
+
 class DecideCloseForm(VersionedForm):
     decision = forms.ChoiceField(
         choices=[("approve", _("Approve closing")), ("refuse", _("Refuse closing"))],

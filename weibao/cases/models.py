@@ -50,6 +50,10 @@ class Case(AreaColumns):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reopened_count = models.PositiveSmallIntegerField(default=0)
+    # A restricted case is hidden from the 儿童主任 of the child's 居民区 (e.g. the director is
+    # related to the family): only the team named on it and the area roles see it.
+    restricted = models.BooleanField(_("restricted"), default=False)
+    restricted_reason = models.TextField(_("reason for the restriction"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -83,6 +87,36 @@ class Case(AreaColumns):
     @property
     def is_open(self) -> bool:
         return self.stage != Stage.CLOSED
+
+
+class CaseMember(AreaColumns):
+    """The case team (docs/domain.md §7.7): the people who see a case besides the supervisor,
+    station staff and district staff of its area. One row per person, with the first reason
+    they joined. The area columns are the case's, so the team moves with a transferred case."""
+
+    class Why(models.TextChoices):
+        OWNER = "owner", _("Case owner")
+        PLAN = "plan", _("Responsible for a plan item")
+        DIRECTOR = "director", _("Child director of the residential area")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    why = models.CharField(_("why on the team"), max_length=10, choices=Why.choices)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case team member")
+        verbose_name_plural = _("case team members")
+        ordering = ["case", "added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="case_member_once"),
+        ]
+        # The scope rule asks "which cases is this user on": (user, case) answers it from the
+        # index alone.
+        indexes = [models.Index(fields=["user", "case"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.user_id}"
 
 
 class PlanVersion(models.Model):
@@ -142,6 +176,8 @@ class PlannedService(models.Model):
 
     class Meta:
         ordering = ["plan", "due_on", "id"]
+        # The clocks job looks up the items falling due today.
+        indexes = [models.Index(fields=["due_on", "status"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(responsible_user__isnull=False) | Q(responsible_partner__isnull=False),

@@ -15,9 +15,17 @@ from weibao.accounts.models import User
 from weibao.cases import workflow
 from weibao.cases.choices import PlannedServiceStatus
 from weibao.cases.models import Case, PlannedService, PlanVersion
-from weibao.cases.selectors import case_roles, current_plan, eligible_owners, plan_services
-from weibao.cases.services import case_audit
+from weibao.cases.selectors import (
+    case_roles,
+    current_plan,
+    eligible_owners,
+    kept_off_restricted_case,
+    plan_services,
+)
+from weibao.cases.services import case_audit, team_add_plan_people
 from weibao.core.exceptions import ConflictError
+from weibao.notifications.models import Notification
+from weibao.notifications.services import notify
 from weibao.partners.choices import ServiceType
 from weibao.partners.models import Partner
 from weibao.partners.selectors import partners_visible_to
@@ -166,6 +174,43 @@ def _check_service(
     )
 
 
+def _check_restriction(check: _Checker, case: Case, rows: list[PlannedService]) -> None:
+    """A restricted case keeps the 居民区's directors off its team: the plan cannot bring one
+    back (only the supervisor lifts the restriction)."""
+    if not case.restricted:
+        return
+    kept_off = set(kept_off_restricted_case(case))
+    for n, row in enumerate(rows):
+        if row.responsible_user_id in kept_off:
+            check.add(
+                f"services.{n}.responsible_user",
+                _("This case is restricted: this person may not be named in its plan."),
+            )
+
+
+def _tell_the_responsible(actor, case: Case, plan: PlanVersion, rows, kept) -> None:
+    """Everyone named in the plan joins the case team; each person given an item they did not
+    hold in the previous version is told, once per version."""
+    people = {row.responsible_user_id for row in rows} - {None}
+    team_add_plan_people(case=case, user_ids=people)
+    held = {(s.service_type, s.responsible_user_id) for s in kept}
+    new_items: dict[int, int] = {}
+    for row in rows:
+        if row.responsible_user_id and (row.service_type, row.responsible_user_id) not in held:
+            new_items[row.responsible_user_id] = new_items.get(row.responsible_user_id, 0) + 1
+    for user_id, n in new_items.items():
+        if user_id == actor.pk:
+            continue
+        notify(
+            recipient_id=user_id,
+            kind=Notification.Kind.PLAN_ITEM_ASSIGNED,
+            key=f"plan_item_assigned:{case.pk}:{plan.number}:{user_id}",
+            child=case.child,
+            params={"child": case.child.name, "case": case.reference, "n": n},
+            url=f"/cases/{case.pk}/",
+        )
+
+
 @transaction.atomic
 def plan_save(
     *,
@@ -224,6 +269,7 @@ def plan_save(
         _check_service(check, n, item, users=users, partners=partners, today=today)
         for n, item in enumerate(items)
     ]
+    _check_restriction(check, current_case, rows)
     if check.errors:
         raise ValidationError(check.errors)
 
@@ -242,6 +288,7 @@ def plan_save(
     for row in rows:
         row.plan = plan
     PlannedService.objects.bulk_create(rows)
+    _tell_the_responsible(actor, current_case, plan, rows, kept)
     case_audit(
         actor=actor,
         case=current_case,

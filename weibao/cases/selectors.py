@@ -3,14 +3,14 @@ scope function, cases_visible_to; the others start from it."""
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.accounts.selectors import user_role_assignments
 from weibao.cases import workflow
-from weibao.cases.models import Case, PlanVersion
+from weibao.cases.models import Case, CaseMember, PlanVersion
 from weibao.core.scope import get_or_404
 
 # Services and protection may be recorded for days this long before the case was opened:
@@ -36,11 +36,13 @@ AREA_ROLES = {
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
-    """THE scope rule for cases: the owner, and the supervisor, station staff and district
-    staff of the case's area. Other directors do not see a case, even in their 居民区."""
+    """THE scope rule for cases: the case team (CaseMember: the owner, the people named in the
+    plan, the 儿童主任 of the child's 居民区 unless the case is restricted), and the
+    supervisor, station staff and district staff of the case's area. Anyone else — another
+    居民区's director, or a director kept off a restricted case — does not see it."""
     if not user.is_authenticated:
         return Case.objects.none()
-    q = Q(owner=user)
+    q = Q(pk__in=CaseMember.objects.filter(user=user).values("case_id"))
     for ra in user_role_assignments(user):
         if ra.role in AREA_ROLES and ra.area is not None:
             q |= Q(**{f"{ra.area.scope_field()}_id": ra.area_id})
@@ -69,7 +71,55 @@ def case_roles(user, case: Case) -> set[str]:
         in_area = ra.area is not None and area_of[ra.area.scope_field()] == ra.area_id
         if ra.role in AREA_ROLES and in_area:
             roles.add(AREA_ROLES[ra.role])
+    # A member's role adds nothing to a worker's: ask the team only when it could matter.
+    if not roles and case_member(user, case):
+        roles.add(workflow.MEMBER)
     return roles
+
+
+def case_member(user, case: Case) -> bool:
+    team = getattr(case, "prefetched_team", None)  # a list's teams, read in one query
+    if team is not None:
+        return any(m.user_id == user.pk for m in team)
+    return CaseMember.objects.filter(case=case, user=user).exists()
+
+
+def team_order(case: Case, members) -> list[CaseMember]:
+    """The owner first, then by when they joined."""
+    return sorted(members, key=lambda m: (m.user_id != case.owner_id, m.added_at, m.pk))
+
+
+def case_team(case: Case) -> list[CaseMember]:
+    """The case's team as listed on its page and in the API."""
+    return team_order(case, CaseMember.objects.filter(case=case).select_related("user"))
+
+
+def team_prefetch() -> Prefetch:
+    """The teams of a list of cases in one query (CaseSerializer.get_team reads it)."""
+    return Prefetch(
+        "members", queryset=CaseMember.objects.select_related("user"), to_attr="prefetched_team"
+    )
+
+
+def kept_off_restricted_case(case: Case) -> list[int]:
+    """The 居民区's directors a restriction keeps off the case (those not on its team)."""
+    if not case.restricted:
+        return []
+    return list(
+        RoleAssignment.objects.filter(role=Role.DIRECTOR, area_id=case.community_id)
+        .exclude(user_id__in=CaseMember.objects.filter(case=case).values("user_id"))
+        .values_list("user_id", flat=True)
+    )
+
+
+def supervisor_names(case: Case) -> list[str]:
+    """Who to ask about a case one cannot see: the supervisors of its 街镇."""
+    users = User.objects.filter(
+        is_active=True,
+        role_assignments__role=Role.SUPERVISOR,
+        role_assignments__area_id=case.subdistrict_id,
+    ).distinct()
+    return [str(u) for u in users.order_by("full_name", "username")]
 
 
 def open_case_for_child(child) -> Case | None:
@@ -130,3 +180,9 @@ def case_url(case: Case) -> str:
 
 def case_visible(user, case_id: int) -> bool:
     return cases_visible_to(user).filter(pk=case_id).exists()
+
+
+def reports_of_hidden_cases(user) -> Q:
+    """The reports a user may not see although they lie in their area: those handed to a
+    restricted case the user is not on (reports.hooks.hidden_reports)."""
+    return Q(case__restricted=True) & ~Q(case__in=cases_visible_to(user))

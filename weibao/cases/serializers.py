@@ -12,9 +12,15 @@ from rest_framework import serializers
 from weibao.accounts.serializers import PersonSerializer
 from weibao.cases import workflow
 from weibao.cases.choices import PlannedServiceStatus, RiskLevel, Stage
-from weibao.cases.models import Case, PlannedService, PlanVersion
+from weibao.cases.models import Case, CaseMember, PlannedService, PlanVersion
 from weibao.cases.plans import DESCRIPTION_LIMIT, GOALS_LIMIT, MAX_SERVICES, NOTE_LIMIT
-from weibao.cases.selectors import case_roles, cases_visible_to, current_plan
+from weibao.cases.selectors import (
+    case_roles,
+    case_team,
+    cases_visible_to,
+    current_plan,
+    team_order,
+)
 from weibao.cases.services import REASSESS_STAGES, SIMPLE_TRANSITIONS
 from weibao.cases.timeline import HIDDEN_CHANGE_KEYS
 from weibao.core.api import MAX_DB_INT, NamedChoiceField, ScopedIdField, StrictFieldsMixin
@@ -53,6 +59,7 @@ ACTION_CHOICES = [
     ("reject_close", _("Refuse closing")),
     ("reopen", _("Reopen")),
     ("assign", _("Change the owner")),
+    ("restrict", _("Restrict the case or lift the restriction")),
 ]
 
 
@@ -63,6 +70,17 @@ class CaseReportSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     reference = serializers.CharField(read_only=True)
     received_at = serializers.DateTimeField(read_only=True)
+
+
+class CaseMemberSerializer(serializers.ModelSerializer):
+    user = PersonSerializer(read_only=True)
+    why = NamedChoiceField(choices=CaseMember.Why.choices, enum_name="CaseMemberWhyEnum")
+    why_display = serializers.CharField(source="get_why_display", read_only=True)
+
+    class Meta:
+        model = CaseMember
+        fields = ["user", "why", "why_display", "added_at"]
+        read_only_fields = fields
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -80,6 +98,7 @@ class CaseSerializer(serializers.ModelSerializer):
     reports = CaseReportSerializer(many=True, read_only=True)
     plan_version = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
+    team = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -106,6 +125,8 @@ class CaseSerializer(serializers.ModelSerializer):
             "closed_at",
             "closed_by",
             "reopened_count",
+            "restricted",
+            "team",
             "reports",
             "plan_version",
             "available_actions",
@@ -144,8 +165,17 @@ class CaseSerializer(serializers.ModelSerializer):
         if case.close_requested_by_id == request.user.pk:
             names = [n for n in names if n not in ("approve_close", "reject_close")]
         if case.is_open and roles & workflow.APPROVERS:
-            names.append("assign")
+            names += ["assign", "restrict"]
         return names
+
+    @extend_schema_field(CaseMemberSerializer(many=True))
+    def get_team(self, case: Case) -> list[dict]:
+        """The case team: the owner, the people named in the plan, the 居民区's child directors
+        (not on a restricted case). The area's supervisor, station and district staff see the
+        case without being listed."""
+        members = getattr(case, "prefetched_team", None)
+        members = case_team(case) if members is None else team_order(case, members)
+        return CaseMemberSerializer(members, many=True).data
 
 
 class PartnerRefSerializer(serializers.Serializer):
@@ -314,6 +344,14 @@ class CaseDecideCloseSerializer(StrictFieldsMixin, serializers.Serializer):
 
 class CaseReopenSerializer(StrictFieldsMixin, serializers.Serializer):
     reason = _text("Why the case is reopened.")
+    version = _version()
+
+
+class CaseRestrictSerializer(StrictFieldsMixin, serializers.Serializer):
+    restricted = serializers.BooleanField(
+        help_text="true: the residential area's child directors leave the team; false: they rejoin."
+    )
+    reason = _text("Why the case is restricted (required to restrict).", required=False)
     version = _version()
 
 

@@ -15,7 +15,7 @@ from weibao.audit.services import audit_record
 from weibao.cases import workflow
 from weibao.cases.blockers import require_close_guards, require_plan
 from weibao.cases.choices import RiskLevel, Stage
-from weibao.cases.models import Case
+from weibao.cases.models import Case, CaseMember
 from weibao.cases.selectors import (
     case_roles,
     eligible_owner_q,
@@ -67,6 +67,64 @@ def _move(actor, current: Case, name: str) -> str:
     return old
 
 
+# --- the case team --------------------------------------------------------------------------
+
+
+def _team_add(case: Case, user_ids, why: str) -> set[int]:
+    """Put people on the case team (those already on it keep their first reason); returns the
+    ids that were not on it before."""
+    wanted = set(user_ids) - {None}
+    present = set(
+        CaseMember.objects.filter(case=case, user_id__in=wanted).values_list("user_id", flat=True)
+    )
+    new = wanted - present
+    rows = [CaseMember(case=case, user_id=user_id, why=why) for user_id in sorted(new)]
+    for row in rows:
+        row.copy_area_of(case)
+    CaseMember.objects.bulk_create(rows, ignore_conflicts=True)
+    return new
+
+
+def _community_directors(case: Case) -> list[int]:
+    return users_with_role_in_areas(roles=(Role.DIRECTOR,), area_ids=[case.community_id])
+
+
+def _team_leave_as_owner(case: Case, user_id: int) -> None:
+    """A former owner stays on the team only as what else they are: the 居民区's director of
+    an unrestricted case. (Area roles see the case without a row.)"""
+    row = CaseMember.objects.filter(case=case, user_id=user_id).first()
+    if row is None:
+        return
+    if not case.restricted and user_id in _community_directors(case):
+        row.why = CaseMember.Why.DIRECTOR
+        row.save(update_fields=["why"])
+    else:
+        row.delete()
+
+
+def team_add_plan_people(*, case: Case, user_ids) -> set[int]:
+    """The people named responsible in the case plan join its team (called by plans.plan_save
+    in its transaction); returns the ones who joined."""
+    return _team_add(case, user_ids, CaseMember.Why.PLAN)
+
+
+def _notify_team_of_stage(case: Case, actor, old_stage: str) -> None:
+    """Every member of the team but the one who moved the case hears that it moved."""
+    if old_stage == case.stage:
+        return
+    for user_id in (
+        CaseMember.objects.filter(case=case).exclude(user=actor).values_list("user_id", flat=True)
+    ):
+        notify(
+            recipient_id=user_id,
+            kind=Notification.Kind.CASE_STAGE_CHANGED,
+            key=f"case_stage:{case.pk}:{case.version}",
+            child=case.child,
+            params={"child": case.child.name, "case": case.reference, "stage": case.stage},
+            url=f"/cases/{case.pk}/",
+        )
+
+
 def _notify_owner(case: Case, actor) -> None:
     if case.owner_id != actor.pk:
         notify(
@@ -107,6 +165,8 @@ def case_open(
             case.save()
     except IntegrityError as exc:  # a second user opened one at the same moment
         raise ValidationError({"child": [_("This child already has an open case.")]}) from exc
+    _team_add(case, [owner.pk], CaseMember.Why.OWNER)
+    _team_add(case, _community_directors(case), CaseMember.Why.DIRECTOR)
     case_audit(
         actor=actor,
         case=case,
@@ -134,6 +194,7 @@ def case_file(*, actor, case: Case, summary: str, expected_version: int | None =
         changes={"stage": {"old": old, "new": current.stage}},
         note=current.summary,
     )
+    _notify_team_of_stage(current, actor, old)
     return current
 
 
@@ -176,6 +237,7 @@ def case_assess(
     current.assessed_at, current.assessed_by = timezone.now(), actor
     _save(current, ["stage", "risk_level", "risk_reasons", "assessed_at", "assessed_by"])
     case_audit(actor=actor, case=current, action="case.assess", changes=changes, note=reasons)
+    _notify_team_of_stage(current, actor, old_stage)
     return current
 
 
@@ -205,6 +267,7 @@ def case_advance(
         changes={"stage": {"old": old, "new": current.stage}},
         note=note,
     )
+    _notify_team_of_stage(current, actor, old)
     return current
 
 
@@ -251,6 +314,7 @@ def case_request_close(
             params={"child": current.child.name, "case": current.reference},
             url=f"/cases/{current.pk}/",
         )
+    _notify_team_of_stage(current, actor, old)
     return current
 
 
@@ -308,6 +372,7 @@ def case_decide_close(
             params={"child": current.child.name, "case": current.reference, "approved": approve},
             url=f"/cases/{current.pk}/",
         )
+    _notify_team_of_stage(current, actor, old)
     return current
 
 
@@ -342,6 +407,7 @@ def case_reopen(*, actor, case: Case, reason: str, expected_version: int | None 
         changes={"stage": {"old": old, "new": current.stage}},
         note=reason,
     )
+    _notify_team_of_stage(current, actor, old)
     return current
 
 
@@ -362,6 +428,8 @@ def case_assign(*, actor, case: Case, owner, expected_version: int | None = None
     old = current.owner_id
     current.owner = owner
     _save(current, ["owner"])
+    _team_leave_as_owner(current, old)
+    _team_add(current, [owner.pk], CaseMember.Why.OWNER)
     case_audit(
         actor=actor,
         case=current,
@@ -397,3 +465,50 @@ def case_for_report(*, actor, report, owner=None) -> tuple[Case, bool]:
         note=_("Mandatory report %(reference)s.") % {"reference": report.reference},
     )
     return case, attached
+
+
+RESTRICTION_LIMIT = 500
+
+
+@transaction.atomic
+def case_restrict(
+    *,
+    actor,
+    case: Case,
+    restricted: bool,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """The supervisor (or district) restricts a case — its 居民区's 儿童主任 leave the team,
+    e.g. when one of them is related to the family — or lifts the restriction (they rejoin).
+    The reason is required to restrict and is kept in the audit trail. An owner or a person
+    named in the plan stays: hand the case or the item to someone else first."""
+    current = _lock(case, expected_version)
+    if not case_roles(actor, current) & workflow.APPROVERS:
+        raise PermissionDenied
+    if not current.is_open:
+        raise ValidationError({"state": [_("This action is not possible in the current state.")]})
+    reason = checked_text(
+        reason,
+        "reason",
+        required=restricted,
+        message=_("Please say why this case is restricted."),
+        limit=RESTRICTION_LIMIT,
+    )
+    if restricted == current.restricted:
+        return current
+    current.restricted = restricted
+    current.restricted_reason = reason if restricted else ""
+    _save(current, ["restricted", "restricted_reason"])
+    if restricted:
+        CaseMember.objects.filter(case=current, why=CaseMember.Why.DIRECTOR).delete()
+    else:
+        _team_add(current, _community_directors(current), CaseMember.Why.DIRECTOR)
+    case_audit(
+        actor=actor,
+        case=current,
+        action="case.restrict" if restricted else "case.unrestrict",
+        changes={"restricted": {"old": not restricted, "new": restricted}},
+        note=reason,
+    )
+    return current

@@ -60,6 +60,12 @@ ACTION_LABELS = {
     "case.reject_close": gettext_lazy("Closing refused"),
     "case.reopen": gettext_lazy("Case reopened"),
     "case.assign": gettext_lazy("Owner changed"),
+    "case.restrict": gettext_lazy(
+        "Case restricted: the residential area's child directors left the team"
+    ),
+    "case.unrestrict": gettext_lazy(
+        "Restriction lifted: the residential area's child directors rejoined"
+    ),
     "plan.save": gettext_lazy("Case plan saved"),
     "report.received": gettext_lazy("Report received"),
     "report.attach": gettext_lazy("Report attached to the case"),

@@ -29,6 +29,7 @@ urlpatterns = [
     path("<int:pk>/decide-close/", views.case_decide_close_view, name="decide_close"),
     path("<int:pk>/reopen/", views.case_reopen_view, name="reopen"),
     path("<int:pk>/assign/", views.case_assign_view, name="assign"),
+    path("<int:pk>/restrict/", views.case_restrict_view, name="restrict"),
     path("<int:pk>/plan/", views.plan_edit_view, name="plan"),
     path("<int:pk>/plan/versions/", views.plan_versions_view, name="plan_versions"),
     path("<int:pk>/plan/versions/<int:number>/", views.plan_version_view, name="plan_version"),

@@ -35,6 +35,7 @@ from weibao.cases.forms import (
     PlanForm,
     ReopenForm,
     RequestCloseForm,
+    RestrictForm,
     plan_forms,
 )
 from weibao.cases.hooks import case_page_panels, child_panel_parts
@@ -43,12 +44,14 @@ from weibao.cases.plans import plan_save
 from weibao.cases.selectors import (
     case_get_for_user,
     case_roles,
+    case_team,
     cases_visible_to,
     child_cases_for_user,
     current_plan,
     open_case_for_child,
     plan_services,
     plan_version_get,
+    supervisor_names,
 )
 from weibao.cases.timeline import case_timeline
 from weibao.children.models import Child
@@ -163,13 +166,16 @@ def case_open_view(request: HttpRequest, child_id: int) -> HttpResponse:
             apply_errors(form, exc)
             existing = open_case_for_child(child)
         else:
-            if cases_visible_to(request.user).filter(pk=case.pk).exists():
+            if case.owner_id == request.user.pk:
                 messages.success(request, _("The case has been opened."))
+            else:
+                messages.success(
+                    request,
+                    _("The case has been opened and assigned to %(owner)s.")
+                    % {"owner": case.owner},
+                )
+            if cases_visible_to(request.user).filter(pk=case.pk).exists():
                 return redirect("cases:detail", pk=case.pk)
-            messages.success(
-                request,
-                _("The case has been opened and assigned to %(owner)s.") % {"owner": case.owner},
-            )
             return redirect("children:detail", pk=child.pk)
     existing_visible = (
         existing is not None and cases_visible_to(request.user).filter(pk=existing.pk).exists()
@@ -182,6 +188,9 @@ def case_open_view(request: HttpRequest, child_id: int) -> HttpResponse:
             "form": form,
             "existing": existing,
             "existing_visible": existing_visible,
+            "supervisors": supervisor_names(existing)
+            if existing and not existing_visible and not existing.restricted
+            else [],
         },
     )
 
@@ -220,6 +229,9 @@ def _form_for(key: str, case: Case, data=None) -> Form:
         return ReopenForm(data, prefix=prefix, initial=initial)
     if key == "assign":
         return AssignForm(data, prefix=prefix, initial=initial, child=case.child)
+    if key == "restrict":
+        restrict = "0" if case.restricted else "1"
+        return RestrictForm(data, prefix=prefix, initial={**initial, "restricted": restrict})
     raise KeyError(key)
 
 
@@ -237,7 +249,7 @@ def available_actions(user, case: Case, roles: set[str]) -> list[str]:
     if "assess" not in keys and _reassess_allowed(case, roles):
         keys.insert(0, "assess")
     if case.is_open and roles & workflow.APPROVERS:
-        keys.append("assign")
+        keys += ["assign", "restrict"]
     return keys
 
 
@@ -291,6 +303,7 @@ def _render_detail(
             "plan_services": plan_services(plan),
             "reports": reports,
             "case_panels": case_page_panels.call(),
+            "team": case_team(case),
             "timeline": case_timeline(case),
             "own_close_request": own_close_request,
             "stray_errors": stray_errors,
@@ -420,6 +433,17 @@ case_assign_view = _step_view(
     services.case_assign,
     lambda d: {"owner": d["owner"]},
     lambda request, case: _("The case is now owned by %(owner)s.") % {"owner": case.owner},
+)
+
+case_restrict_view = _step_view(
+    "restrict",
+    services.case_restrict,
+    lambda d: {"restricted": d["restricted"], "reason": d["reason"]},
+    lambda request, case: (
+        _("The case is restricted: the residential area's child directors no longer see it.")
+        if case.restricted
+        else _("The restriction is lifted: the residential area's child directors see the case.")
+    ),
 )
 
 
@@ -572,6 +596,7 @@ def child_cases_panel(request: HttpRequest, child: Child) -> Panel:
     cases = list(child_cases_for_user(user, child))
     open_case = open_case_for_child(child)
     sees_child = children_visible_to(user).filter(pk=child.pk).exists()
+    hidden = open_case if open_case and all(c.pk != open_case.pk for c in cases) else None
     return Panel(
         "cases/_child_panel.html",
         {
@@ -581,7 +606,9 @@ def child_cases_panel(request: HttpRequest, child: Child) -> Panel:
             "protection": None,
             **{k: v for part in child_panel_parts.call(user, child) for k, v in part.items()},
             "can_open": sees_child and open_case is None,
-            # The child has an open case this user does not see (owned by someone else).
-            "open_elsewhere": open_case is not None and all(c.pk != open_case.pk for c in cases),
+            # The child has an open case this user does not see: who to ask (not for a
+            # restricted one, which says only that it exists).
+            "open_elsewhere": hidden,
+            "supervisors": supervisor_names(hidden) if hidden and not hidden.restricted else [],
         },
     )

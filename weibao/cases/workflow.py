@@ -1,7 +1,9 @@
 """The case stages and who may move a case between them (one table; see core.workflow).
 
 Roles are relative to the case (selectors.case_roles): the owner; station staff of its 街镇;
-the 街镇's supervisor; district staff."""
+the 街镇's supervisor; district staff; and any other member of the case team (MEMBER: a person
+named in the plan, the 居民区's 儿童主任), who sees the case and records the services they
+deliver but does not move it between stages."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +11,10 @@ from weibao.cases.choices import Stage
 from weibao.core.workflow import StateMachine, Transition
 
 OWNER, STAFF, SUPERVISOR, DISTRICT = "owner", "staff", "supervisor", "district"
+MEMBER = "member"
 WORKERS = frozenset({OWNER, STAFF, SUPERVISOR, DISTRICT})
+# Who may record a service delivered on the case: the workers and the rest of the team.
+TEAM = WORKERS | {MEMBER}
 APPROVERS = frozenset({SUPERVISOR, DISTRICT})
 
 S = Stage

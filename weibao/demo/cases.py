@@ -30,6 +30,7 @@ from weibao.cases.services import (
     case_open,
     case_reopen,
     case_request_close,
+    case_restrict,
 )
 from weibao.children.choices import Status
 from weibao.children.models import Child
@@ -658,6 +659,19 @@ def load_case_demo(tree) -> CasesResult:
                 actor=sup, child=others[0], owner=users["tianshan_director_2"],
                 summary="【演示】孩子多次离家出走。",
             )  # fmt: skip
+    # A restricted case (docs/domain.md §7.7): the 居民区's director is related to the family,
+    # so sees on the child's file only that a restricted case exists.
+    spare = _children(community_1, 1, {first[0].pk})
+    if spare:
+        _registered_before(spare[0], _ago(days=6), users["district_admin"])
+        with _as_of(_ago(days=6)):
+            restricted = case_open(
+                actor=sup, child=spare[0], owner=sup, summary="【演示】邻居反映孩子常被锁在家中。"
+            )
+        case_restrict(
+            actor=sup, case=restricted, restricted=True,
+            reason="【演示】本居民区儿童主任与该家庭为亲属，按回避要求不参与本个案。",
+        )  # fmt: skip
 
     # A visit concern turned into a report in one click, and closed with an outcome.
     concern = (

@@ -2,7 +2,8 @@
 the child's open case and shows in the case, the child's file and the 街镇 ledger.
 
 Rules for a new record (service_record_create):
-- the actor works on the case (any of workflow.WORKERS on it) and the case is open;
+- the actor is on the case team (workflow.TEAM: a worker, or a member named in the plan) and
+  the case is open;
 - the date is not in the future, not before the child's birth, and not more than
   BACKDATE_DAYS before the case was opened: services given in the days just before the case
   was filed (emergency care, a first counselling session) may be recorded, older ones belong
@@ -103,7 +104,7 @@ def service_record_create(
 ) -> ServiceRecord:
     """Record a service delivered to the child of an open case."""
     current = Case.objects.select_for_update().select_related("child").get(pk=case.pk)
-    if not case_roles(actor, current) & workflow.WORKERS:
+    if not case_roles(actor, current) & workflow.TEAM:
         raise PermissionDenied
     if not current.is_open:
         raise ValidationError(
@@ -159,9 +160,7 @@ def can_void(user, record: ServiceRecord) -> bool:
     roles = case_roles(user, record.case)
     if roles & workflow.APPROVERS:
         return True
-    return (
-        record.case.is_open and record.recorded_by_id == user.pk and bool(roles & workflow.WORKERS)
-    )
+    return record.case.is_open and record.recorded_by_id == user.pk and bool(roles & workflow.TEAM)
 
 
 @transaction.atomic

@@ -17,6 +17,9 @@ class Notification(models.Model):
         CASE_ASSIGNED = "case_assigned", _("Case assigned to you")
         CASE_CLOSE_REQUESTED = "case_close_requested", _("Case closing awaits approval")
         CASE_CLOSE_DECIDED = "case_close_decided", _("Case closing decided")
+        CASE_STAGE_CHANGED = "case_stage_changed", _("A case you are on moved to another stage")
+        PLAN_ITEM_ASSIGNED = "plan_item_assigned", _("A plan item is yours")
+        PLAN_ITEM_DUE = "plan_item_due", _("A plan item of yours is due")
         REFERRAL_OVERDUE = "referral_overdue", _("Referral not answered in time")
         PROTECTION_LIMIT = "protection_limit", _("Temporary guardianship nears its one-year limit")
 

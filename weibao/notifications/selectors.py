@@ -72,6 +72,21 @@ def message(notification: Notification) -> str:
         if p.get("approved"):
             return _("Closing case %(case)s (%(child)s) was approved.") % p
         return _("Closing case %(case)s (%(child)s) was refused: it stays open.") % p
+    if notification.kind == Notification.Kind.CASE_STAGE_CHANGED:
+        stage = labels("case_stage").get(p.get("stage"), p.get("stage", ""))
+        return _("Case %(case)s (%(child)s) moved to: %(stage)s.") % {**p, "stage": stage}
+    if notification.kind == Notification.Kind.PLAN_ITEM_ASSIGNED:
+        return ngettext(
+            "You are responsible for %(n)d item of the plan of case %(case)s (%(child)s).",
+            "You are responsible for %(n)d items of the plan of case %(case)s (%(child)s).",
+            p.get("n", 1),
+        ) % {"n": p.get("n", 1), "case": p.get("case", ""), "child": p.get("child", "")}
+    if notification.kind == Notification.Kind.PLAN_ITEM_DUE:
+        service = labels("service_type").get(p.get("service"), p.get("service", ""))
+        return _("Plan item of case %(case)s (%(child)s) is due on %(date)s: %(service)s.") % {
+            **p,
+            "service": service,
+        }
     if notification.kind == Notification.Kind.REFERRAL_OVERDUE:
         return _("The referral of %(child)s to %(partner)s was not answered by %(date)s.") % p
     if notification.kind == Notification.Kind.PROTECTION_LIMIT:

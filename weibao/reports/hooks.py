@@ -21,3 +21,8 @@ clock_checks = Hook(
     "f(now) -> {name: count}: a check run by the clocks job after the report clocks (the "
     "protection one-year alert, referrals not answered in time).",
 )
+hidden_reports = Hook(
+    "hidden_reports",
+    "f(user) -> Q | None: reports in the user's areas they may still not see — those handed "
+    "to a restricted case they are not on (the cases app).",
+)

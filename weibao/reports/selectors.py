@@ -19,6 +19,7 @@ from weibao.core.hooks import Panel
 from weibao.core.scope import get_or_404
 from weibao.reports import workflow
 from weibao.reports.choices import Situation
+from weibao.reports.hooks import hidden_reports
 from weibao.reports.models import Report
 from weibao.visits.models import Concern
 from weibao.visits.selectors import concerns_visible_to
@@ -38,7 +39,11 @@ def reports_visible_to(user) -> QuerySet[Report]:
     area_q = area_scope_q(user)
     if area_q is not None:
         q |= area_q
-    return Report.objects.filter(q)
+    reports = Report.objects.filter(q)
+    for hidden in hidden_reports.call(user):
+        if hidden is not None:
+            reports = reports.exclude(hidden)
+    return reports
 
 
 def report_get_for_user(user, pk) -> Report:

@@ -43,3 +43,25 @@ def test_read_notifications_are_not_grouped(supervisor):
     assert response.context["groups"] == []
     assert len(response.context["items"]) == 3
     assert "<details>" not in response.content.decode()
+
+
+def test_a_group_is_marked_read_in_one_go_and_the_rest_stay_unread(supervisor):
+    for i in range(4):
+        _overdue(supervisor, i)
+    notify(
+        recipient_id=supervisor.pk,
+        kind=Notification.Kind.REPORT_RECEIVED,
+        key="report_received:1",
+        params={"reference": "R20250101-ABCDE"},
+    )
+    client = web_client(supervisor)
+    page = client.get("/notifications/").content.decode()
+    assert 'name="kind" value="visit_overdue_7"' in page
+    client.post("/notifications/read/", {"kind": "visit_overdue_7"})
+    unread = Notification.objects.filter(recipient=supervisor, read_at__isnull=True)
+    assert list(unread.values_list("kind", flat=True)) == ["report_received"]
+    # An unknown kind marks nothing (not everything); the button without a kind marks all.
+    client.post("/notifications/read/", {"kind": "no_such_kind"})
+    assert unread.count() == 1
+    client.post("/notifications/read/")
+    assert unread.count() == 0

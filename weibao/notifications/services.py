@@ -56,11 +56,14 @@ def notify_area_staff(*, rows: QuerySet, role: str, kind: str, params: dict[str,
 
 
 @transaction.atomic
-def notifications_mark_read(*, actor, ids: list[int] | None = None) -> int:
-    """Mark the user's own notifications read (all unread ones when no ids are given)."""
+def notifications_mark_read(*, actor, ids: list[int] | None = None, kind: str = "") -> int:
+    """Mark the user's own notifications read: those with `ids`, or of one `kind` (a group of
+    the list), or all unread ones when neither is given."""
     qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
+    if kind:
+        qs = qs.filter(kind=kind)
     return qs.update(read_at=timezone.now())
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from weibao.notifications.models import Notification
 from weibao.notifications.selectors import (
     message,
     notification_get_for_user,
@@ -43,7 +44,14 @@ def notification_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read_view(request: HttpRequest) -> HttpResponse:
-    n = notifications_mark_read(actor=request.user)
+    kind = request.POST.get("kind")
+    # One group of the list ("19 visits are overdue"), or everything (no kind posted).
+    if kind is None:
+        n = notifications_mark_read(actor=request.user)
+    elif kind in Notification.Kind.values:
+        n = notifications_mark_read(actor=request.user, kind=kind)
+    else:
+        n = 0
     if n:
         messages.success(
             request,

@@ -273,6 +273,9 @@ def test_the_list_filters_by_state_and_the_queue_is_most_urgent_first(supervisor
     assert [r["reference"] for r in rows] == [closed.reference]
     late = next(c for c in client.get(f"{URL}{second.pk}/").json()["clocks"] if c["clock"] == "ack")
     assert late["late"] and late["state"] == "late"
+    assert late["time_left"] == "overdue by 1 minute"  # the words the clocks page shows
+    clocks = client.get(f"{URL}{first.pk}/").json()["clocks"]
+    assert next(c for c in clocks if c["clock"] == "outcome")["time_left"] == "14 days left"
     assert client.get(f"{URL}?state=bogus").status_code == 400
 
 

@@ -258,6 +258,11 @@ class ClockSerializer(serializers.Serializer):
     met_at = serializers.DateTimeField(read_only=True, allow_null=True)
     late = serializers.BooleanField(read_only=True)
     escalated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    time_left = serializers.CharField(
+        read_only=True,
+        help_text='How long until the deadline ("还剩 40 分钟") or past it ("已超时 2 小时"), in '
+        "the request's language; empty once the clock is met.",
+    )
 
 
 class ReportSerializer(serializers.ModelSerializer):

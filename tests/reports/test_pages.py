@@ -712,3 +712,17 @@ def test_another_districts_clocks_cannot_be_posted(district_officer, areas):
 
     other = Area.objects.create(name="徐汇区", code="310104", level="district")
     assert en_post(district_officer, "/reports/clocks/", {"district": other.pk}).status_code == 404
+
+
+def test_staff_entry_starts_in_the_staff_members_own_sub_district(
+    director_a, supervisor, district_officer, areas
+):
+    own = f"s{areas['tianshan'].pk}"
+    for user in (director_a, supervisor):
+        form = web_client(user).get("/reports/new/").context["form"]
+        assert form["area"].value() == own
+    # District staff report about any 街镇: nothing is chosen for them.
+    assert web_client(district_officer).get("/reports/new/").context["form"]["area"].value() in (
+        None,
+        "",
+    )

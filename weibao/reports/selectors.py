@@ -296,6 +296,22 @@ def area_from_choice(value: str) -> tuple[Area | None, Area | None]:
     return sub.parent, sub
 
 
+def own_area_choice(user) -> str:
+    """The 街镇 a staff member's report is most likely about — their own, when they work in
+    exactly one — as a value of public_area_choices ("" otherwise)."""
+    subdistricts = set()
+    for ra in user_role_assignments(user):
+        if ra.area is None:
+            continue
+        if ra.area.level == Area.Level.COMMUNITY:
+            subdistricts.add(ra.area.parent_id)
+        elif ra.area.level == Area.Level.SUBDISTRICT:
+            subdistricts.add(ra.area_id)
+        else:  # district staff may report about any 街镇 of it
+            return ""
+    return f"{SUBDISTRICT}{subdistricts.pop()}" if len(subdistricts) == 1 else ""
+
+
 def area_choice_of(report: Report) -> str:
     if report.subdistrict_id:
         return f"{SUBDISTRICT}{report.subdistrict_id}"

@@ -50,6 +50,7 @@ from weibao.reports.selectors import (
     can_see_child_address,
     can_see_reporter,
     can_triage_somewhere,
+    own_area_choice,
     report_clocks,
     report_concerns,
     report_get_for_user,
@@ -272,7 +273,9 @@ def _not_found_message() -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_new_view(request: HttpRequest) -> HttpResponse:
-    form = ReportForm(request.POST or None, staff=True)
+    form = ReportForm(
+        request.POST or None, staff=True, initial={"area": own_area_choice(request.user)}
+    )
     status = 200
     if request.method == "POST":
         if form.unknown_fields():

@@ -767,6 +767,12 @@ def test_the_childs_change_history_names_a_visit_and_its_answers_in_words(
     assert "Visit recorded" in page
     assert "visit.complete" not in page
     assert "under8_unattended" not in page
+    # Each answer reads "question: answer", not as a change from nothing ("— → answer").
+    history = page[page.index("Change history") :]
+    visit_row = history[history.index("Visit recorded") :]
+    visit_row = visit_row[: visit_row.index("</li>")]
+    assert 'colspan="2"' in visit_row
+    assert "→" not in visit_row
 
 
 @pytest.mark.parametrize("month", ["abc", "2026-13", "1999-01"])

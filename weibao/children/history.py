@@ -37,7 +37,7 @@ def _model_of(event: AuditEvent):
 @dataclass
 class ChangeLine:
     label: str
-    old: str
+    old: str | None  # None: a value recorded, not changed (a visit's answers)
     new: str
 
 
@@ -86,6 +86,9 @@ def _display(model, field: str, value: Any) -> str:
 # Rows shown by their label alone: a registration's "— → value" for every field would repeat
 # the file itself (the audit row keeps them all).
 LABEL_ONLY = frozenset({"child.create"})
+# Rows that record something new (a visit and its answers): each line is "question: answer",
+# not "— → answer".
+RECORDS = frozenset({"visit.complete"})
 
 
 def describe(event: AuditEvent) -> list[ChangeLine]:
@@ -99,12 +102,9 @@ def describe(event: AuditEvent) -> list[ChangeLine]:
             continue
         if not isinstance(change, dict):
             change = {"new": change}
+        old = None if event.action in RECORDS else _display(model, field, change.get("old"))
         lines.append(
-            ChangeLine(
-                _label(model, field),
-                _display(model, field, change.get("old")),
-                _display(model, field, change.get("new")),
-            )
+            ChangeLine(_label(model, field), old, _display(model, field, change.get("new")))
         )
     return lines
 

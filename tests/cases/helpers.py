@@ -1,16 +1,19 @@
-"""What the case tests share: putting a case in a stage, a valid plan, taking one transition
-through its service, and the case workflow's table written out by hand. (The fixtures
-station_staff, director_a2 and case_a are in tests/conftest.py.)"""
+"""What the case tests share: putting a case in a stage, a valid plan, what closing needs,
+taking one transition through its service, and the case workflow's table written out by hand.
+(The fixtures station_staff, director_a2 and case_a are in tests/conftest.py.)"""
 
 import datetime as dt
 
 from django.utils import timezone
 
 from weibao.cases import services, workflow
-from weibao.cases.choices import RiskLevel, Stage
-from weibao.cases.models import Case
+from weibao.cases.choices import NoNeedReason, PlannedServiceStatus, RiskLevel, Stage
+from weibao.cases.models import Case, PlannedService
 from weibao.cases.plans import plan_save
+from weibao.cases.selectors import UNSETTLED, current_plan
+from weibao.ledger.models import ServiceRecord
 from weibao.partners.choices import ServiceType
+from weibao.visits.models import Visit
 
 
 def fresh(case: Case) -> Case:
@@ -52,6 +55,57 @@ def a_plan(actor, case: Case, **overrides):
     return plan_save(actor=actor, case=case, **data)
 
 
+def a_service_record(case: Case, **overrides) -> ServiceRecord:
+    """A service delivered today, written straight to the table (the ledger's own tests go
+    through its service)."""
+    record = ServiceRecord(
+        case=case,
+        child=case.child,
+        delivered_on=timezone.localdate(),
+        service_type=ServiceType.GUARDIANSHIP_GUIDANCE,
+        provider_user=case.owner,
+        duration_minutes=60,
+        recorded_by=case.owner,
+        district_id=case.district_id,
+        subdistrict_id=case.subdistrict_id,
+        community_id=case.community_id,
+    )
+    for name, value in overrides.items():
+        setattr(record, name, value)
+    record.save()
+    return record
+
+
+def a_home_visit(case: Case, day: dt.date | None = None) -> Visit:
+    """A completed home visit of the case's child (today unless `day`)."""
+    visit = Visit(
+        child=case.child,
+        author=case.owner,
+        state=Visit.State.COMPLETED,
+        kind=Visit.Kind.HOME,
+        visit_date=day or timezone.localdate(),
+        met_with="Mother.",
+        completed_at=timezone.now(),
+    )
+    visit.copy_area_of(case.child)
+    visit.save()
+    return visit
+
+
+def ready_to_close(case: Case) -> Case:
+    """Give a case what closing needs (docs/domain.md §7.5): its plan's services done, a service
+    recorded, the follow-up started and one home visit of the child since."""
+    plan = current_plan(case)
+    if plan is not None:
+        PlannedService.objects.filter(plan=plan, status__in=UNSETTLED).update(
+            status=PlannedServiceStatus.DONE
+        )
+    a_service_record(case)
+    Case.objects.filter(pk=case.pk).update(tracking_since=timezone.now())
+    a_home_visit(case)
+    return fresh(case)
+
+
 def take(actor, case: Case, name: str, **kwargs) -> Case:
     """Take one transition of workflow.CASE through its service, with valid input."""
     if name == "file":
@@ -63,6 +117,9 @@ def take(actor, case: Case, name: str, **kwargs) -> Case:
     if name in services.SIMPLE_TRANSITIONS:
         return services.case_advance(actor=actor, case=case, transition=name, **kwargs)
     if name == "request_close":
+        # From 评估 the only way to close is for no protection need (docs/domain.md §7.7).
+        if case.stage == Stage.ASSESSED:
+            kwargs.setdefault("no_need_reason", NoNeedReason.NO_HARM_FOUND)
         return services.case_request_close(actor=actor, case=case, summary="Safe.", **kwargs)
     if name in ("approve_close", "reject_close"):
         return services.case_decide_close(

@@ -12,6 +12,7 @@ from tests.cases.helpers import (
     a_plan,
     fresh,
     put_in_stage,
+    ready_to_close,
 )
 from tests.conftest import api_client
 from weibao.audit.models import AccessLog
@@ -113,7 +114,8 @@ STEP_CALLS = {
     "serve": ("advance/", {"transition": "serve"}),
     "track": ("advance/", {"transition": "track"}),
     "resume_services": ("advance/", {"transition": "resume_services"}),
-    "request_close": ("request-close/", {"summary": "Safe"}),
+    # From 评估 (the first stage it is offered in) closing is for no protection need.
+    "request_close": ("request-close/", {"summary": "Safe", "no_need_reason": "no_harm_found"}),
     "approve_close": ("decide-close/", {"approve": True}),
     "reject_close": ("decide-close/", {"approve": False, "note": "Not yet"}),
     "reopen": ("reopen/", {"reason": "Hurt again"}),
@@ -128,6 +130,8 @@ def test_each_step_by_each_role_through_the_api(
     actor = request.getfixturevalue(persona)
     sources, target, roles = EXPECTED_TABLE[name]
     a_plan(director_a, case_a)
+    if name == "approve_close":
+        ready_to_close(case_a)
     case = put_in_stage(case_a, sorted(sources)[0], requester=station_staff)
     path, payload = STEP_CALLS[name]
     response = api_client(actor).post(f"{URL}{case.pk}/{path}", payload, format="json")

@@ -7,9 +7,11 @@ import pytest
 from django.utils import timezone
 
 from tests.cases.helpers import (
+    a_home_visit,
     a_plan,
     fresh,
     put_in_stage,
+    ready_to_close,
     take,
 )
 from tests.conftest import web_client
@@ -18,6 +20,7 @@ from weibao.audit.models import AccessLog, AuditEvent
 from weibao.cases import services
 from weibao.cases.choices import RiskLevel, Stage
 from weibao.cases.models import Case
+from weibao.cases.selectors import current_plan
 from weibao.ledger.models import ServiceRecord
 from weibao.notifications.models import Notification
 from weibao.protection.models import ProtectionRecord
@@ -65,7 +68,7 @@ def test_the_list_shows_the_cases_the_user_may_see(
     rows = {
         "director_a": {case_a.reference},
         "director_b": set(),
-        # The director of case C's 居民区 is on its team (docs/domain.md §7.7).
+        # The director of case C's 居民区 is on its team (docs/domain.md §7.8).
         "director_elsewhere": {case_c.reference},
         "supervisor": {case_a.reference},
         "district_officer": {case_a.reference, case_c.reference},
@@ -274,7 +277,7 @@ EXPECTED_FORMS = {
 def test_the_page_offers_exactly_the_allowed_actions(
     case_a, director_a, supervisor, station_staff, stage
 ):
-    case = put_in_stage(case_a, stage, requester=station_staff)
+    case = ready_to_close(put_in_stage(case_a, stage, requester=station_staff))
     owner_forms, supervisor_forms = EXPECTED_FORMS[stage]
     assert list(web_client(director_a).get(f"/cases/{case.pk}/").context["forms"]) == owner_forms
     response = web_client(supervisor).get(f"/cases/{case.pk}/")
@@ -286,7 +289,7 @@ def test_the_page_offers_exactly_the_allowed_actions(
 
 
 def test_whoever_asked_to_close_is_not_offered_the_decision(case_a, supervisor):
-    case = take(supervisor, put_in_stage(case_a, Stage.TRACKING), "request_close")
+    case = take(supervisor, ready_to_close(put_in_stage(case_a, Stage.TRACKING)), "request_close")
     page = body(web_client(supervisor).get(f"/cases/{case.pk}/"))
     assert "You asked to close this case" in page
     assert f'action="/cases/{case.pk}/decide-close/"' not in page
@@ -313,9 +316,19 @@ def test_the_whole_loop_through_the_web(case_a, director_a, supervisor):
     a_plan(director_a, case_a)
     assert post(owner, case_a, "intervene", note="Plan agreed").status_code == 302
     assert post(owner, case_a, "serve").status_code == 302
+    # The service that carries out the plan's one item, and completes it.
+    [item] = current_plan(case_a).services.all()
+    response = owner.post(
+        f"/ledger/record/{case_a.pk}/",
+        {"delivered_on": timezone.localdate().isoformat(), "service_type": item.service_type,
+         "provider": f"user:{director_a.pk}", "duration_minutes": "60", "notes": "",
+         "planned_service": str(item.pk), "completes_item": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
     assert post(owner, case_a, "track").status_code == 302
     assert post(owner, case_a, "resume-services").status_code == 302
     assert post(owner, case_a, "track").status_code == 302
+    a_home_visit(case_a)  # the follow-up
     assert post(owner, case_a, "request-close", summary="Safe now").status_code == 302
     assert fresh(case_a).stage == Stage.CLOSING
     # The owner may not decide; the supervisor approves.
@@ -336,6 +349,8 @@ def test_the_whole_loop_through_the_web(case_a, director_a, supervisor):
         "plan.save",
         "case.intervene",
         "case.serve",
+        "service.record",
+        "plan.item_progress",
         "case.track",
         "case.resume_services",
         "case.track",
@@ -357,7 +372,7 @@ def test_an_error_keeps_the_form_open_with_what_was_typed(case_a, director_a):
 
 
 def test_refusing_to_close_needs_a_reason(case_a, director_a, supervisor):
-    take(director_a, put_in_stage(case_a, Stage.TRACKING), "request_close")
+    take(director_a, ready_to_close(put_in_stage(case_a, Stage.TRACKING)), "request_close")
     response = post(web_client(supervisor), case_a, "decide-close", decision="refuse", note="")
     assert "Please say why the case should stay open." in body(response)
     assert fresh(case_a).stage == Stage.CLOSING
@@ -688,7 +703,7 @@ def test_the_last_step_says_closing_is_awaited_until_it_is_approved(case_a, dire
 
 
 def test_approving_ones_own_closing_request_on_the_page_says_why_not(case_a, supervisor):
-    case = take(supervisor, put_in_stage(case_a, Stage.TRACKING), "request_close")
+    case = take(supervisor, ready_to_close(put_in_stage(case_a, Stage.TRACKING)), "request_close")
     response = post(web_client(supervisor), case, "decide-close", decision="approve")
     assert response.status_code == 200
     assert "Closing must be approved by someone other than who asked for it." in body(response)
@@ -702,14 +717,14 @@ def test_a_supervisor_asking_to_close_is_told_that_someone_else_approves(
         (supervisor, "someone other than you (another supervisor or the district)"),
         (director_a, "the supervisor has been asked to approve it"),
     ):
-        case = put_in_stage(case_a, Stage.TRACKING)
+        case = ready_to_close(put_in_stage(case_a, Stage.TRACKING))
         client = web_client(user)
         response = post(client, case, "request-close", summary="Safe now.")
         assert expected in body(client.get(response.url))
 
 
 def test_a_reopened_case_does_not_show_the_old_closing_summary(case_a, director_a, supervisor):
-    case = take(director_a, put_in_stage(case_a, Stage.TRACKING), "request_close")
+    case = take(director_a, ready_to_close(put_in_stage(case_a, Stage.TRACKING)), "request_close")
     assert "closing summary" in body(web_client(director_a).get(f"/cases/{case.pk}/"))
     case = services.case_decide_close(actor=supervisor, case=case, approve=True)
     case = services.case_reopen(actor=supervisor, case=case, reason="Hurt again.")

@@ -1,4 +1,4 @@
-"""The case team (docs/domain.md §7.7): who sees a case besides the area's supervisor, station
+"""The case team (docs/domain.md §7.8): who sees a case besides the area's supervisor, station
 staff and district staff, what a restricted case hides, and who is told what."""
 
 import datetime as dt
@@ -390,3 +390,42 @@ def test_the_team_never_reads_the_reporters_identity(make_report, child_a, super
     restrict(supervisor, case)
     assert web_client(director_a).get(f"/reports/{report.pk}/").status_code == 404
     assert api_client(director_a).get(f"/api/v1/reports/{report.pk}/").status_code == 404
+
+
+def test_a_member_completes_their_own_plan_item_but_not_anothers(case_s, supervisor, newcomer):
+    plan = a_plan(
+        supervisor,
+        case_s,
+        services=[
+            {
+                "service_type": ServiceType.GUARDIANSHIP_GUIDANCE,
+                "responsible_user": newcomer,
+                "due_on": today() + dt.timedelta(days=7),
+            },
+            {
+                "service_type": ServiceType.PSYCHOLOGICAL,
+                "responsible_user": supervisor,
+                "due_on": today() + dt.timedelta(days=7),
+            },
+        ],
+    )
+    mine, theirs = plan.services.order_by("id")
+
+    def record(item):
+        return service_record_create(
+            actor=newcomer,
+            case=case_s,
+            delivered_on=today(),
+            service_type=item.service_type,
+            duration_minutes=30,
+            provider_user=newcomer,
+            planned_service=item,
+            completes_item=True,
+        )
+
+    record(mine)
+    mine.refresh_from_db()
+    assert mine.status == "done"
+    with pytest.raises(ValidationError) as exc:
+        record(theirs)
+    assert "planned_service" in exc.value.message_dict

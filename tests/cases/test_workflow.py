@@ -9,7 +9,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
-from tests.cases.helpers import EXPECTED_TABLE, IN_SCOPE, S, a_plan, fresh, put_in_stage, take
+from tests.cases.helpers import (
+    EXPECTED_TABLE,
+    IN_SCOPE,
+    S,
+    a_plan,
+    fresh,
+    put_in_stage,
+    ready_to_close,
+    take,
+)
 from weibao.audit.models import AuditEvent
 from weibao.cases import services, workflow
 from weibao.cases.choices import RiskLevel, Stage
@@ -76,6 +85,8 @@ def test_every_transition_from_every_stage_by_every_role(
     actor = request.getfixturevalue(persona)
     requester = request.getfixturevalue("station_staff") if persona != "station_staff" else None
     a_plan(director_a, case_a)  # so that "intervene" is only about the table
+    if name in ("request_close", "approve_close"):
+        ready_to_close(case_a)  # ... and closing too
     case = put_in_stage(case_a, stage, requester=requester or director_a)
     before_events = AuditEvent.objects.filter(case=case).count()
     outcome = expected_outcome(name, stage, IN_SCOPE[persona])
@@ -145,7 +156,7 @@ def test_the_intervention_needs_a_plan(case_a, director_a):
 
 
 def test_nobody_approves_their_own_closing_request(case_a, supervisor, district_officer):
-    case = put_in_stage(case_a, Stage.SERVING)
+    case = ready_to_close(put_in_stage(case_a, Stage.SERVING))
     case = take(supervisor, case, "request_close")
     with pytest.raises(ValidationError) as exc:
         take(supervisor, case, "approve_close")
@@ -158,7 +169,7 @@ def test_nobody_approves_their_own_closing_request(case_a, supervisor, district_
 
 
 def test_a_refusal_needs_a_reason_and_sends_the_case_back(case_a, director_a, supervisor):
-    case = take(director_a, put_in_stage(case_a, Stage.TRACKING), "request_close")
+    case = take(director_a, ready_to_close(put_in_stage(case_a, Stage.TRACKING)), "request_close")
     with pytest.raises(ValidationError) as exc:
         services.case_decide_close(actor=supervisor, case=case, approve=False, note="  ")
     assert "note" in exc.value.message_dict
@@ -192,7 +203,7 @@ def test_a_refusal_needs_a_reason_and_sends_the_case_back(case_a, director_a, su
     ],
 )
 def test_each_step_needs_its_text(case_a, director_a, stage, call, field):
-    case = put_in_stage(case_a, stage)
+    case = ready_to_close(put_in_stage(case_a, stage))  # closing misses only its summary
     with pytest.raises(ValidationError) as exc:
         call(director_a, case)
     assert field in exc.value.message_dict
@@ -319,7 +330,7 @@ def test_opening_a_case_for_yourself_sends_nothing(child_a, director_a):
 
 
 def test_a_closing_request_goes_to_the_supervisor(case_a, director_a, supervisor, district_officer):
-    take(director_a, put_in_stage(case_a, Stage.TRACKING), "request_close")
+    take(director_a, ready_to_close(put_in_stage(case_a, Stage.TRACKING)), "request_close")
     assert len(notes(supervisor, Notification.Kind.CASE_CLOSE_REQUESTED)) == 1
     assert notes(district_officer, Notification.Kind.CASE_CLOSE_REQUESTED) == []
     assert notes(director_a, Notification.Kind.CASE_CLOSE_REQUESTED) == []
@@ -328,7 +339,7 @@ def test_a_closing_request_goes_to_the_supervisor(case_a, director_a, supervisor
 def test_the_supervisors_own_closing_request_goes_to_the_district(
     case_a, supervisor, district_officer
 ):
-    take(supervisor, put_in_stage(case_a, Stage.TRACKING), "request_close")
+    take(supervisor, ready_to_close(put_in_stage(case_a, Stage.TRACKING)), "request_close")
     assert len(notes(district_officer, Notification.Kind.CASE_CLOSE_REQUESTED)) == 1
     assert notes(supervisor, Notification.Kind.CASE_CLOSE_REQUESTED) == []
 
@@ -337,7 +348,8 @@ def test_the_supervisors_own_closing_request_goes_to_the_district(
 def test_the_owner_and_the_requester_hear_the_decision(
     case_a, director_a, station_staff, supervisor, approve
 ):
-    case = take(station_staff, put_in_stage(case_a, Stage.TRACKING), "request_close")
+    case = ready_to_close(put_in_stage(case_a, Stage.TRACKING))
+    case = take(station_staff, case, "request_close")
     services.case_decide_close(actor=supervisor, case=case, approve=approve, note="Reason.")
     for user in (director_a, station_staff):
         [note] = notes(user, Notification.Kind.CASE_CLOSE_DECIDED)
@@ -354,7 +366,9 @@ def test_deciding_a_closing_request_clears_it_from_every_approvers_bell(
     case = services.case_open(actor=supervisor, child=child_a, owner=director_a, summary="s")
     case = services.case_file(actor=director_a, case=case, summary="s")
     case = services.case_assess(actor=director_a, case=case, risk_level="low", reasons="r")
-    case = services.case_request_close(actor=director_a, case=case, summary="done")
+    case = services.case_request_close(
+        actor=director_a, case=case, summary="done", no_need_reason="no_harm_found"
+    )
     asked = Notification.objects.filter(key__startswith=f"case_close_requested:{case.pk}:")
     assert asked.filter(recipient=supervisor, read_at__isnull=True).exists()
     services.case_decide_close(actor=district_officer, case=case, approve=True)

@@ -11,6 +11,7 @@ from tests.conftest import child_data
 from weibao.accounts.models import User
 from weibao.areas.models import Area
 from weibao.audit.models import AuditEvent
+from weibao.cases.blockers import close_problems
 from weibao.cases.choices import Stage
 from weibao.cases.models import Case
 from weibao.cases.selectors import cases_visible_to
@@ -166,3 +167,15 @@ def test_the_guardianship_stories_show_amber_red_and_a_return_home(loaded):
     overdue = Referral.objects.get(case=by_key["protection"].case, state=Referral.State.PENDING)
     assert overdue.is_overdue
     assert timezone.localdate(overdue.created_at) < overdue.accept_by
+
+
+def test_demo_cases_that_closed_did_what_closing_needs_and_open_ones_link_their_services(loaded):
+    finished = Case.objects.filter(stage__in=[Stage.CLOSING, Stage.CLOSED, Stage.TRACKING])
+    assert finished.count() >= 3
+    for case in finished:
+        assert close_problems(case) == [], case  # docs/domain.md §7.5
+    assert Case.objects.filter(stage=Stage.CLOSED).exclude(close_no_need_reason="").exists()
+    serving = Case.objects.filter(stage=Stage.SERVING)
+    assert serving.exists()
+    for case in serving:
+        assert case.service_records.filter(planned_service__isnull=False).exists(), case

@@ -1,11 +1,12 @@
 """A case closes only when each of its referrals has an outcome: a pending or accepted referral
-stops the closing request and its approval (services, web page and API alike)."""
+stops the closing request and its approval (services, web page and API alike). The cases are
+given everything else closing needs (tests.cases.helpers.ready_to_close)."""
 
 import datetime as dt
 
 import pytest
 
-from tests.cases.helpers import fresh, put_in_stage, take
+from tests.cases.helpers import fresh, put_in_stage, ready_to_close, take
 from tests.conftest import api_client, web_client
 from tests.helpers import today
 from weibao.cases.choices import Stage
@@ -32,7 +33,8 @@ def refer(actor, case, partner) -> Referral:
 
 @pytest.mark.parametrize("state", ["pending", "accepted"])
 def test_a_live_referral_stops_the_closing_request(case_a, director_a, partner, state):
-    put_in_stage(case_a, Stage.TRACKING)
+    # Everything else closing needs is there: only the referrals are in question.
+    ready_to_close(put_in_stage(case_a, Stage.TRACKING))
     referral = refer(director_a, case_a, partner)
     Referral.objects.filter(pk=referral.pk).update(state=state)
 
@@ -47,7 +49,8 @@ def test_a_live_referral_stops_the_closing_request(case_a, director_a, partner, 
 def test_a_referral_with_an_outcome_does_not_stop_closing(
     case_a, director_a, supervisor, partner, state
 ):
-    put_in_stage(case_a, Stage.TRACKING)
+    # Everything else closing needs is there: only the referrals are in question.
+    ready_to_close(put_in_stage(case_a, Stage.TRACKING))
     referral = refer(director_a, case_a, partner)
     Referral.objects.filter(pk=referral.pk).update(state=state)
 
@@ -59,7 +62,8 @@ def test_a_referral_with_an_outcome_does_not_stop_closing(
 
 def test_every_live_referral_is_named(case_a, director_a, partner, areas):
     second = Partner.objects.create(name="天山路派出所", kind="police", area=areas["tianshan"])
-    put_in_stage(case_a, Stage.TRACKING)
+    # Everything else closing needs is there: only the referrals are in question.
+    ready_to_close(put_in_stage(case_a, Stage.TRACKING))
     refer(director_a, case_a, partner)
     refer(director_a, case_a, second)
 
@@ -74,7 +78,8 @@ def test_every_live_referral_is_named(case_a, director_a, partner, areas):
 def test_a_referral_made_while_closing_waits_stops_the_approval_not_the_refusal(
     case_a, director_a, supervisor, partner
 ):
-    put_in_stage(case_a, Stage.TRACKING)
+    # Everything else closing needs is there: only the referrals are in question.
+    ready_to_close(put_in_stage(case_a, Stage.TRACKING))
     take(director_a, case_a, "request_close")
     referral = refer(director_a, case_a, partner)
 
@@ -89,7 +94,8 @@ def test_a_referral_made_while_closing_waits_stops_the_approval_not_the_refusal(
 
 
 def test_the_case_page_shows_asking_to_close_disabled_with_the_reason(case_a, director_a, partner):
-    put_in_stage(case_a, Stage.TRACKING)
+    # Everything else closing needs is there: only the referrals are in question.
+    ready_to_close(put_in_stage(case_a, Stage.TRACKING))
     refer(director_a, case_a, partner)
 
     page = web_client(director_a).get(f"/cases/{case_a.pk}/").content.decode()
@@ -104,7 +110,8 @@ def test_the_case_page_shows_asking_to_close_disabled_with_the_reason(case_a, di
 def test_a_page_loaded_before_the_referral_explains_and_keeps_the_summary(
     case_a, director_a, partner
 ):
-    put_in_stage(case_a, Stage.TRACKING)
+    # Everything else closing needs is there: only the referrals are in question.
+    ready_to_close(put_in_stage(case_a, Stage.TRACKING))
     refer(director_a, case_a, partner)
 
     response = web_client(director_a).post(
@@ -123,7 +130,8 @@ def test_a_page_loaded_before_the_referral_explains_and_keeps_the_summary(
 
 
 def test_the_api_answers_409_naming_the_referrals(case_a, director_a, partner):
-    put_in_stage(case_a, Stage.TRACKING)
+    # Everything else closing needs is there: only the referrals are in question.
+    ready_to_close(put_in_stage(case_a, Stage.TRACKING))
     refer(director_a, case_a, partner)
 
     response = api_client(director_a).post(

@@ -62,7 +62,10 @@ _FORBIDDEN = OpenApiResponse(description="You see the case but your role may not
 _CONFLICT = OpenApiResponse(
     description=(
         "The case changed since the given version (reload it and try again), or the step "
-        'cannot be taken yet: {"detail": why, "code": "plan_required" | "live_referrals"}.'
+        'cannot be taken yet: {"detail": why, "code": "plan_required" | "plan_items_open" | '
+        '"service_record_missing" | "follow_up_missing" | "live_referrals"}. When several '
+        "things keep a case from closing, `detail` names each (one sentence a line) and "
+        "`code` is the first one's."
     )
 )
 _STEP_RESPONSES = step_responses(
@@ -162,13 +165,16 @@ class CaseViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
         return self.step(CaseAdvanceSerializer, services.case_advance, "transition", note="")
 
     @post_action(
-        "Ask the supervisor to close the case, with a closing summary",
+        "Ask the supervisor to close the case, with a closing summary (from assessed: with "
+        "the reason no protection is needed)",
         CaseRequestCloseSerializer,
         _STEP_RESPONSES,
         url_path="request-close",
     )
     def request_close(self, request: Request, pk: int) -> Response:
-        return self.step(CaseRequestCloseSerializer, services.case_request_close, "summary")
+        return self.step(
+            CaseRequestCloseSerializer, services.case_request_close, "summary", no_need_reason=""
+        )
 
     @post_action(
         "Approve or refuse closing (supervisor or district; not who asked)",

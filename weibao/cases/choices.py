@@ -32,3 +32,15 @@ class PlannedServiceStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class NoNeedReason(models.TextChoices):
+    """Why a case closes after its assessment without services (无保护需求): from this list only,
+    so that the statistics can count them (docs/domain.md §7.7). "Other" is explained in the
+    closing summary, which every closing request carries."""
+
+    NO_HARM_FOUND = "no_harm_found", _("The assessment found no harm and no risk")
+    CARE_RESTORED = "care_restored", _("The family again cares for the child properly")
+    OTHER_AGENCY = "other_agency", _("Another agency has taken the child over")
+    MOVED_AWAY = "moved_away", _("The child has moved out of the district")
+    OTHER = "other", _("Other (explain it in the closing summary)")

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.accounts.models import User
 from weibao.accounts.selectors import communities_visible_to
-from weibao.cases.choices import PlannedServiceStatus, RiskLevel, Stage
-from weibao.cases.models import PlanVersion
+from weibao.cases.choices import NoNeedReason, PlannedServiceStatus, RiskLevel, Stage
+from weibao.cases.models import CasePolicy, PlanVersion
 from weibao.cases.plans import (
+    CANCEL_REASON_LIMIT,
     DESCRIPTION_LIMIT,
     GOALS_LIMIT,
     MAX_SERVICES,
@@ -129,6 +130,16 @@ class AdvanceForm(VersionedForm):
 
 
 class RequestCloseForm(VersionedForm):
+    # Only offered at 已评估 (see __init__); the service says what else is needed elsewhere.
+    no_need_reason = forms.ChoiceField(
+        label=_("no protection need: why"),
+        choices=[("", "---------"), *NoNeedReason.choices],
+        required=False,
+        help_text=_(
+            "The assessment found that the child needs no protection: the case closes without "
+            "a plan, services or follow-up."
+        ),
+    )
     summary = forms.CharField(
         label=_("closing summary"),
         max_length=TEXT_LIMIT,
@@ -136,6 +147,11 @@ class RequestCloseForm(VersionedForm):
         error_messages={"required": _("Please write a closing summary.")},
         help_text=_("How the child is now, and why the case can close."),
     )
+
+    def __init__(self, *args, stage: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if stage != Stage.ASSESSED:
+            del self.fields["no_need_reason"]
 
 
 class RestrictForm(VersionedForm):
@@ -235,6 +251,21 @@ class PlannedServiceForm(forms.Form):
         choices=PlannedServiceStatus.choices,
         initial=PlannedServiceStatus.PLANNED,
     )
+    cancel_reason = forms.CharField(
+        label=_("reason for cancelling"),
+        max_length=CANCEL_REASON_LIMIT,
+        required=False,
+        help_text=_("Required when the service is cancelled."),
+    )
+    # The planned service of the current version this row continues, and the status the page
+    # showed for it: a status the user left alone is sent as "" so that the service keeps the
+    # progress a service record made meanwhile (plans.PlannedServiceInput).
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    shown_status = forms.ChoiceField(
+        widget=forms.HiddenInput,
+        required=False,
+        choices=[("", ""), *PlannedServiceStatus.choices],
+    )
 
     def __init__(self, *args, users=None, partners=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -251,8 +282,16 @@ class PlannedServiceForm(forms.Form):
             responsible_user=d.get("responsible_user"),
             responsible_partner=d.get("responsible_partner"),
             description=d.get("description", ""),
-            status=d.get("status") or PlannedServiceStatus.PLANNED,
+            status="" if self.status_untouched() else d.get("status", ""),
+            cancel_reason=d.get("cancel_reason", ""),
+            id=d.get("id"),
         )
+
+    def status_untouched(self) -> bool:
+        """The row continues a planned service and its status is still the one shown."""
+        d = self.cleaned_data
+        shown = d.get("shown_status")
+        return bool(d.get("id") and shown) and d.get("status") == shown
 
 
 class BasePlannedServiceFormSet(forms.BaseFormSet):
@@ -311,9 +350,21 @@ def plan_forms(
                 "description": s.description,
                 "due_on": s.due_on,
                 "status": s.status,
+                "cancel_reason": s.cancel_reason,
+                "id": s.pk,
+                "shown_status": s.status,
             }
             for s in kept
         ],
         form_kwargs={"users": users, "partners": partners},
     )
     return form, formset
+
+
+# --- the closing rules of a district -------------------------------------------------------
+
+
+class CasePolicyForm(forms.ModelForm):
+    class Meta:
+        model = CasePolicy
+        fields = ["follow_up_visits"]

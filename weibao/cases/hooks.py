@@ -11,8 +11,10 @@ case_page_panels = Hook(
 )
 case_close_guards = Hook(
     "case_close_guards",
-    "f(case) -> None, raising ValidationError when the case may not close yet (a referral "
-    "without an outcome). Called when closing is requested and when it is approved.",
+    "f(case) -> None, raising core.exceptions.Blocked (a message and a code) when the case may "
+    "not close yet: a referral without an outcome, no service recorded. Each decides whether "
+    "a case closing for no protection need (blockers.closes_without_services) is excused. "
+    "Called when closing is requested, when it is approved, and for the case page.",
 )
 child_panel_parts = Hook(
     "child_panel_parts",

@@ -1,10 +1,11 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from weibao.areas.models import AreaColumns
-from weibao.cases.choices import PlannedServiceStatus, RiskLevel, Stage
+from weibao.cases.choices import NoNeedReason, PlannedServiceStatus, RiskLevel, Stage
 from weibao.partners.choices import ServiceType
 
 
@@ -38,7 +39,19 @@ class Case(AreaColumns):
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # When the case last entered 跟踪: the follow-up visits closing needs count from that day
+    # (blockers.require_follow_up). Cleared when services resume or the case is reopened.
+    tracking_since = models.DateTimeField(null=True, blank=True)
     close_summary = models.TextField(_("closing summary"), blank=True)
+    # Closing after the assessment without services (无保护需求), and why; indexed for the
+    # statistics that count these closings.
+    close_no_need_reason = models.CharField(
+        _("no protection need"),
+        max_length=16,
+        choices=NoNeedReason.choices,
+        blank=True,
+        db_index=True,
+    )
     # Where a refused closing request sends the case back to.
     stage_before_closing = models.CharField(max_length=12, choices=Stage.choices, blank=True)
     close_requested_at = models.DateTimeField(null=True, blank=True)
@@ -90,7 +103,7 @@ class Case(AreaColumns):
 
 
 class CaseMember(AreaColumns):
-    """The case team (docs/domain.md §7.7): the people who see a case besides the supervisor,
+    """The case team (docs/domain.md §7.8): the people who see a case besides the supervisor,
     station staff and district staff of its area. One row per person, with the first reason
     they joined. The area columns are the case's, so the team moves with a transferred case."""
 
@@ -173,6 +186,10 @@ class PlannedService(models.Model):
         choices=PlannedServiceStatus.choices,
         default=PlannedServiceStatus.PLANNED,
     )
+    # Why a planned service was cancelled (required then: plans.plan_save). The status and this
+    # reason are the item's progress: a service record updates them in place on the current
+    # version (plans.planned_service_progress), and a new version carries them forward.
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["plan", "due_on", "id"]
@@ -187,3 +204,31 @@ class PlannedService(models.Model):
 
     def __str__(self) -> str:
         return self.get_service_type_display()
+
+
+# Bounds of CasePolicy.follow_up_visits.
+FOLLOW_UP_VISITS_DEFAULT = 1
+FOLLOW_UP_VISITS_MAX = 12
+
+
+class CasePolicy(models.Model):
+    """What closing a case needs, set by each district (docs/domain.md §7.5): how many home
+    visits of the child the follow-up (跟踪) must have completed. A district without a row
+    uses the defaults."""
+
+    district = models.OneToOneField(
+        "areas.Area", on_delete=models.CASCADE, related_name="case_policy"
+    )
+    follow_up_visits = models.PositiveSmallIntegerField(
+        _("home visits the follow-up needs before closing"),
+        default=FOLLOW_UP_VISITS_DEFAULT,
+        validators=[MinValueValidator(1), MaxValueValidator(FOLLOW_UP_VISITS_MAX)],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("closing rules")
+        verbose_name_plural = _("closing rules")
+
+    def __str__(self) -> str:
+        return str(self.district)

@@ -1,6 +1,11 @@
 """一人一策: the case plan. Each save writes a new PlanVersion with its PlannedService rows;
-earlier versions stay exactly as they were, so the plan's history can always be read back.
-The current plan is the highest-numbered version (selectors.current_plan)."""
+earlier versions stay as they were, so the plan's history can always be read back. The current
+plan is the highest-numbered version (selectors.current_plan).
+
+A planned service's status (and the reason it was cancelled) is its progress, not part of the
+plan's wording: a service record delivering it moves it on in place, on the current version
+(planned_service_progress), and a new version carries it forward unless the user changed it.
+An earlier version therefore shows its services as they stood when it was replaced."""
 
 import datetime as dt
 from dataclasses import dataclass, fields
@@ -16,6 +21,7 @@ from weibao.cases import workflow
 from weibao.cases.choices import PlannedServiceStatus
 from weibao.cases.models import Case, PlannedService, PlanVersion
 from weibao.cases.selectors import (
+    UNSETTLED,
     case_roles,
     current_plan,
     eligible_owners,
@@ -33,6 +39,7 @@ from weibao.partners.selectors import partners_visible_to
 GOALS_LIMIT = 5000
 NOTE_LIMIT = PlanVersion._meta.get_field("change_note").max_length
 DESCRIPTION_LIMIT = PlannedService._meta.get_field("description").max_length
+CANCEL_REASON_LIMIT = PlannedService._meta.get_field("cancel_reason").max_length
 MAX_SERVICES = 30
 # A review date further away than this is almost certainly a typing error (2062 for 2026).
 REVIEW_HORIZON = dt.timedelta(days=3 * 366)
@@ -42,14 +49,18 @@ DUE_HORIZON = dt.timedelta(days=5 * 366)
 @dataclass
 class PlannedServiceInput:
     """One planned service as the user typed it. `responsible_user` and `responsible_partner`
-    may be given as objects or as ids; at least one of them is needed."""
+    may be given as objects or as ids; at least one of them is needed. `id` is the planned
+    service of the current version this one continues: left empty, `status` (and
+    `cancel_reason`) keep that service's progress; a new service starts as planned."""
 
     service_type: str = ""
     due_on: dt.date | str | None = None
     responsible_user: User | int | None = None
     responsible_partner: Partner | int | None = None
     description: str = ""
-    status: str = PlannedServiceStatus.PLANNED
+    status: str = ""
+    cancel_reason: str = ""
+    id: int | None = None
 
 
 _INPUT_FIELDS = {f.name for f in fields(PlannedServiceInput)}
@@ -122,6 +133,37 @@ def _check_review(check: _Checker, review_on: Any, previous: PlanVersion | None,
     return day
 
 
+def _check_progress(
+    check: _Checker, prefix: str, item: PlannedServiceInput, kept: dict[int, PlannedService]
+) -> tuple[str, str]:
+    """The status and cancel reason of the new row: as given, or carried forward from the
+    service of the current version it continues."""
+    continued = None
+    if item.id not in (None, ""):
+        continued = kept.get(_pk(item.id))
+        if continued is None:
+            check.add(
+                prefix + "id",
+                _("This planned service is not in the current plan; reload the plan."),
+            )
+    status = item.status or (continued.status if continued else PlannedServiceStatus.PLANNED)
+    reason = (item.cancel_reason or "").strip()
+    if not item.status and continued is not None and not reason:
+        reason = continued.cancel_reason
+    if status not in PlannedServiceStatus.values:
+        check.add(prefix + "status", _("Please choose a status."))
+    elif status != PlannedServiceStatus.CANCELLED:
+        reason = ""  # only a cancelled service has a reason to keep
+    elif not reason:
+        check.add(prefix + "cancel_reason", _("Please say why this service is cancelled."))
+    elif len(reason) > CANCEL_REASON_LIMIT:
+        check.add(
+            prefix + "cancel_reason",
+            _("Please keep this under %(n)d characters.") % {"n": CANCEL_REASON_LIMIT},
+        )
+    return status, reason
+
+
 def _check_service(
     check: _Checker,
     n: int,
@@ -129,14 +171,13 @@ def _check_service(
     *,
     users: dict[int, User],
     partners: dict[int, Partner],
+    kept: dict[int, PlannedService],
     today: dt.date,
 ) -> PlannedService:
     prefix = f"services.{n}."
     if item.service_type not in ServiceType.values:
         check.add(prefix + "service_type", _("Please choose a service."))
-    status = item.status or PlannedServiceStatus.PLANNED
-    if status not in PlannedServiceStatus.values:
-        check.add(prefix + "status", _("Please choose a status."))
+    status, cancel_reason = _check_progress(check, prefix, item, kept)
     description = (item.description or "").strip()
     if len(description) > DESCRIPTION_LIMIT:
         check.add(
@@ -171,6 +212,7 @@ def _check_service(
         description=description,
         due_on=due_on,
         status=status,
+        cancel_reason=cancel_reason,
     )
 
 
@@ -265,8 +307,9 @@ def plan_save(
     partners |= {
         s.responsible_partner_id: s.responsible_partner for s in kept if s.responsible_partner_id
     }
+    kept_by_id = {s.pk: s for s in kept}
     rows = [
-        _check_service(check, n, item, users=users, partners=partners, today=today)
+        _check_service(check, n, item, users=users, partners=partners, kept=kept_by_id, today=today)
         for n, item in enumerate(items)
     ]
     _check_restriction(check, current_case, rows)
@@ -304,3 +347,62 @@ def plan_save(
         note=note,
     )
     return plan
+
+
+# --- progress of a planned service (a service record delivered it) -------------------------
+
+
+@transaction.atomic
+def planned_service_progress(
+    *, actor, case: Case, item: PlannedService, done: bool
+) -> PlannedService:
+    """A service record delivered `item` (ledger.services.service_record_create calls this in
+    its transaction, the case row locked): the item is now in progress, or done when the record
+    completes it. Written in place on the current version — progress, not a change of plan —
+    with the case's audit row. Never backwards: an item already in progress stays so when a
+    later record does not complete it."""
+    roles = case_roles(actor, case)
+    if not roles & workflow.TEAM:
+        raise PermissionDenied
+    current = PlannedService.objects.select_for_update().filter(pk=item.pk).first()
+    # A member who is not a worker on the case moves only the items they are responsible for.
+    if (
+        not roles & workflow.WORKERS
+        and current is not None
+        and current.responsible_user_id != actor.pk
+    ):
+        raise ValidationError(
+            {
+                "planned_service": [
+                    _("You can only record progress on the items you are responsible for.")
+                ]
+            }
+        )
+    plan = current_plan(case)
+    if current is None or plan is None or current.plan_id != plan.pk:
+        raise ValidationError(
+            {"planned_service": [_("This planned service is not in the case's current plan.")]}
+        )
+    if current.status not in UNSETTLED:
+        raise ValidationError(
+            {"planned_service": [_("This planned service is already done or cancelled.")]}
+        )
+    status = PlannedServiceStatus.DONE if done else PlannedServiceStatus.IN_PROGRESS
+    if current.status == status:
+        return current
+    old = current.status
+    current.status = status
+    current.save(update_fields=["status"])
+    case_audit(
+        actor=actor,
+        case=case,
+        action="plan.item_progress",
+        changes={
+            "planned_service": {"new": current.pk},
+            "service_type": current.service_type,
+            "status": {"old": old, "new": status},
+            "version": plan.number,
+        },
+        note=current.description,
+    )
+    return current

@@ -9,8 +9,17 @@ from django.utils import timezone
 
 from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.accounts.selectors import user_role_assignments
+from weibao.areas.models import Area
 from weibao.cases import workflow
-from weibao.cases.models import Case, CaseMember, PlanVersion
+from weibao.cases.choices import PlannedServiceStatus
+from weibao.cases.models import (
+    FOLLOW_UP_VISITS_DEFAULT,
+    Case,
+    CaseMember,
+    CasePolicy,
+    PlannedService,
+    PlanVersion,
+)
 from weibao.core.scope import get_or_404
 
 # Services and protection may be recorded for days this long before the case was opened:
@@ -171,6 +180,43 @@ def plan_services(plan: PlanVersion | None) -> list:
     if plan is None:
         return []
     return list(plan.services.select_related("responsible_user", "responsible_partner"))
+
+
+# A planned service still to be delivered; done and cancelled ones are settled.
+UNSETTLED = (PlannedServiceStatus.PLANNED, PlannedServiceStatus.IN_PROGRESS)
+
+
+def open_plan_items(case: Case) -> QuerySet[PlannedService]:
+    """The planned services of the case's current plan still to be delivered: those a service
+    record may say it delivers."""
+    plan = current_plan(case)
+    if plan is None:
+        return PlannedService.objects.none()
+    return plan.services.filter(status__in=UNSETTLED).order_by("due_on", "id")
+
+
+# --- the closing rules of a district (CasePolicy) ---------------------------------------------
+
+
+def follow_up_visits_required(case: Case) -> int:
+    """How many completed home visits the follow-up needs before the case closes: its
+    district's setting, or the default when the district has set nothing. A read, so it does
+    not create the district's row (services.case_policy_for does, when it is edited)."""
+    setting = (
+        CasePolicy.objects.filter(district_id=case.district_id)
+        .values_list("follow_up_visits", flat=True)
+        .first()
+    )
+    return FOLLOW_UP_VISITS_DEFAULT if setting is None else setting
+
+
+def case_policy_districts(user) -> list[Area]:
+    """The districts whose closing rules this user sets: district staff of that district."""
+    return [
+        ra.area
+        for ra in user_role_assignments(user)
+        if ra.role == Role.DISTRICT_STAFF and ra.area is not None
+    ]
 
 
 def case_url(case: Case) -> str:

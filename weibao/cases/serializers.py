@@ -11,9 +11,15 @@ from rest_framework import serializers
 
 from weibao.accounts.serializers import PersonSerializer
 from weibao.cases import workflow
-from weibao.cases.choices import PlannedServiceStatus, RiskLevel, Stage
+from weibao.cases.choices import NoNeedReason, PlannedServiceStatus, RiskLevel, Stage
 from weibao.cases.models import Case, CaseMember, PlannedService, PlanVersion
-from weibao.cases.plans import DESCRIPTION_LIMIT, GOALS_LIMIT, MAX_SERVICES, NOTE_LIMIT
+from weibao.cases.plans import (
+    CANCEL_REASON_LIMIT,
+    DESCRIPTION_LIMIT,
+    GOALS_LIMIT,
+    MAX_SERVICES,
+    NOTE_LIMIT,
+)
 from weibao.cases.selectors import (
     case_roles,
     case_team,
@@ -39,6 +45,10 @@ def _risk(**kwargs) -> NamedChoiceField:
 
 def _service_type(**kwargs) -> NamedChoiceField:
     return NamedChoiceField(choices=ServiceType.choices, enum_name="ServiceTypeEnum", **kwargs)
+
+
+def _no_need_reason(**kwargs) -> NamedChoiceField:
+    return NamedChoiceField(choices=NoNeedReason.choices, enum_name="NoNeedReasonEnum", **kwargs)
 
 
 def _planned_status(**kwargs) -> NamedChoiceField:
@@ -95,6 +105,14 @@ class CaseSerializer(serializers.ModelSerializer):
     risk_level_display = serializers.CharField(source="get_risk_level_display", read_only=True)
     close_requested_by = PersonSerializer(read_only=True, allow_null=True)
     closed_by = PersonSerializer(read_only=True, allow_null=True)
+    close_no_need_reason = _no_need_reason(
+        read_only=True,
+        allow_blank=True,
+        help_text="Set when the case closes after its assessment for no protection need.",
+    )
+    close_no_need_reason_display = serializers.CharField(
+        source="get_close_no_need_reason_display", read_only=True
+    )
     reports = CaseReportSerializer(many=True, read_only=True)
     plan_version = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
@@ -119,7 +137,10 @@ class CaseSerializer(serializers.ModelSerializer):
             "summary",
             "opened_at",
             "opened_by",
+            "tracking_since",
             "close_summary",
+            "close_no_need_reason",
+            "close_no_need_reason_display",
             "close_requested_at",
             "close_requested_by",
             "closed_at",
@@ -203,6 +224,7 @@ class PlannedServiceSerializer(serializers.ModelSerializer):
             "due_on",
             "status",
             "status_display",
+            "cancel_reason",
         ]
         read_only_fields = fields
 
@@ -333,6 +355,14 @@ class CaseAdvanceSerializer(StrictFieldsMixin, serializers.Serializer):
 
 class CaseRequestCloseSerializer(StrictFieldsMixin, serializers.Serializer):
     summary = _text("The closing summary.")
+    no_need_reason = _no_need_reason(
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "Only at the stage assessed, and required there: why the child needs no protection "
+            "(the case then closes without plan, services or follow-up)."
+        ),
+    )
     version = _version()
 
 
@@ -376,7 +406,26 @@ class PlannedServiceInputSerializer(StrictFieldsMixin, serializers.Serializer):
         max_length=DESCRIPTION_LIMIT, allow_blank=True, required=False
     )
     due_on = serializers.DateField()
-    status = _planned_status(required=False)
+    status = _planned_status(
+        required=False,
+        help_text="Left out: the status of the service `id` continues (planned for a new one).",
+    )
+    cancel_reason = serializers.CharField(
+        max_length=CANCEL_REASON_LIMIT,
+        allow_blank=True,
+        required=False,
+        help_text="Required when the status is cancelled.",
+    )
+    id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_DB_INT,
+        help_text=(
+            "The planned service of the current version this one continues (its id in GET "
+            "plan): its progress is carried forward."
+        ),
+    )
 
 
 class PlanSaveSerializer(StrictFieldsMixin, serializers.Serializer):

@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 
 from weibao.accounts.models import Role, RoleAssignment
 from weibao.accounts.selectors import users_with_role_in_areas
+from weibao.areas.models import Area
 from weibao.audit.services import audit_record
 from weibao.cases import workflow
 from weibao.cases.blockers import require_close_guards, require_plan
-from weibao.cases.choices import RiskLevel, Stage
-from weibao.cases.models import Case, CaseMember
+from weibao.cases.choices import NoNeedReason, RiskLevel, Stage
+from weibao.cases.models import Case, CaseMember, CasePolicy
 from weibao.cases.selectors import (
+    case_policy_districts,
     case_roles,
     eligible_owner_q,
     open_case_for_child,
@@ -259,7 +261,12 @@ def case_advance(
     if transition == "intervene":
         require_plan(current)
     old = _move(actor, current, transition)
-    _save(current, ["stage"])
+    # The follow-up visits closing needs count from the day the case (last) entered 跟踪.
+    if transition == "track":
+        current.tracking_since = timezone.now()
+    elif transition == "resume_services":
+        current.tracking_since = None
+    _save(current, ["stage", "tracking_since"])
     case_audit(
         actor=actor,
         case=current,
@@ -271,13 +278,47 @@ def case_advance(
     return current
 
 
+def _checked_no_need_reason(case: Case, reason: str) -> str:
+    """The reason for closing without services (无保护需求): given from 已评估 — where nothing
+    has been delivered yet, so it is the only way to close — and from no other stage, where the
+    plan has started and closing needs what the loop produced (docs/domain.md §7.5, §7.7)."""
+    reason = (reason or "").strip()
+    if case.stage == Stage.ASSESSED:
+        if not reason:
+            raise ValidationError(
+                {"no_need_reason": [_("Please choose why the case needs no protection.")]}
+            )
+        if reason not in NoNeedReason.values:
+            raise ValidationError({"no_need_reason": [_("Please choose a reason from the list.")]})
+    elif reason:
+        raise ValidationError(
+            {
+                "no_need_reason": [
+                    _(
+                        "Only a case at the stage “assessed” may close for no protection need; "
+                        "this one closes once its plan, services and follow-up are done."
+                    )
+                ]
+            }
+        )
+    return reason
+
+
 @transaction.atomic
 def case_request_close(
-    *, actor, case: Case, summary: str, expected_version: int | None = None
+    *,
+    actor,
+    case: Case,
+    summary: str,
+    no_need_reason: str = "",
+    expected_version: int | None = None,
 ) -> Case:
-    """Ask the supervisor to close the case, with a closing summary."""
+    """Ask the supervisor to close the case, with a closing summary. From 已评估 with a reason
+    why no protection is needed (NoNeedReason); from the later stages once the plan's services
+    are done, a service was recorded and the follow-up has visited the child (blockers)."""
     current = _lock(case, expected_version)
     workflow.CASE.check("request_close", current.stage, case_roles(actor, current))
+    current.close_no_need_reason = _checked_no_need_reason(current, no_need_reason)
     require_close_guards(current)
     summary = checked_text(
         summary, "summary", required=True, message=_("Please write a closing summary.")
@@ -289,14 +330,13 @@ def case_request_close(
     _save(
         current,
         ["stage", "stage_before_closing", "close_summary", "close_requested_at",
-         "close_requested_by"],
+         "close_requested_by", "close_no_need_reason"],
     )  # fmt: skip
+    changes: dict[str, Any] = {"stage": {"old": old, "new": current.stage}}
+    if current.close_no_need_reason:
+        changes["close_no_need_reason"] = {"old": None, "new": current.close_no_need_reason}
     case_audit(
-        actor=actor,
-        case=current,
-        action="case.request_close",
-        changes={"stage": {"old": old, "new": current.stage}},
-        note=summary,
+        actor=actor, case=current, action="case.request_close", changes=changes, note=summary
     )
     recipients = set(
         users_with_role_in_areas(roles=(Role.SUPERVISOR,), area_ids=[current.subdistrict_id])
@@ -337,7 +377,7 @@ def case_decide_close(
             {"state": [_("Closing must be approved by someone other than who asked for it.")]},
             code="four_eyes",
         )
-    if approve:  # a referral may have been made while the request waited
+    if approve:  # a referral or a plan item may have been added while the request waited
         require_close_guards(current)
     note = checked_text(
         note,
@@ -352,6 +392,9 @@ def case_decide_close(
         fields += ["closed_at", "closed_by"]
     else:
         current.stage = current.stage_before_closing or Stage.TRACKING
+        # The reason belonged to the refused request; a new request gives its own.
+        current.close_no_need_reason = ""
+        fields.append("close_no_need_reason")
     current.stage_before_closing = ""
     _save(current, [*fields, "stage_before_closing"])
     case_audit(
@@ -390,13 +433,15 @@ def case_reopen(*, actor, case: Case, reason: str, expected_version: int | None 
         raise ValidationError({"state": [_("This child already has an open case.")]})
     current.closed_at = current.closed_by = None
     current.close_requested_at = current.close_requested_by = None
+    # The last closing's reason and follow-up stay in the timeline; the new round has its own.
+    current.close_no_need_reason, current.tracking_since = "", None
     current.reopened_count += 1
     try:
         with transaction.atomic():
             _save(
                 current,
                 ["stage", "closed_at", "closed_by", "close_requested_at", "close_requested_by",
-                 "reopened_count"],
+                 "close_no_need_reason", "tracking_since", "reopened_count"],
             )  # fmt: skip
     except IntegrityError as exc:  # another case was opened for the child at the same moment
         raise ValidationError({"state": [_("This child already has an open case.")]}) from exc
@@ -438,6 +483,34 @@ def case_assign(*, actor, case: Case, owner, expected_version: int | None = None
     )
     _notify_owner(current, actor)
     return current
+
+
+# --- the closing rules of a district (CasePolicy) ---------------------------------------------
+
+
+def case_policy_for(district: Area) -> CasePolicy:
+    """The district's closing rules, created with the defaults the first time they are edited
+    (as reports.services.clock_policy_for)."""
+    policy, _created = CasePolicy.objects.get_or_create(district=district)
+    return policy
+
+
+@transaction.atomic
+def case_policy_update(*, actor, district: Area, follow_up_visits: int) -> CasePolicy:
+    """District staff set how many home visits the follow-up of their district's cases needs
+    before closing; it applies to every closing asked or approved from now on."""
+    if district.pk not in {a.pk for a in case_policy_districts(actor)}:
+        raise PermissionDenied
+    policy = CasePolicy.objects.select_for_update().get(pk=case_policy_for(district).pk)
+    old = policy.follow_up_visits
+    policy.follow_up_visits = follow_up_visits
+    policy.full_clean(exclude=["district"])
+    policy.save()
+    changes = {}
+    if old != policy.follow_up_visits:
+        changes["follow_up_visits"] = {"old": old, "new": policy.follow_up_visits}
+    audit_record(actor=actor, action="case.policy", obj=policy, changes=changes)
+    return policy
 
 
 # --- a mandatory report handed to the case work (registered on reports.hooks.case_for_report)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from weibao.accounts.models import User
 from weibao.audit.models import AuditEvent
-from weibao.cases.choices import PlannedServiceStatus, RiskLevel, Stage
+from weibao.cases.choices import NoNeedReason, PlannedServiceStatus, RiskLevel, Stage
 from weibao.cases.models import Case
 from weibao.core.hooks import Hook
 from weibao.partners.choices import ServiceType
@@ -67,6 +67,7 @@ ACTION_LABELS = {
         "Restriction lifted: the residential area's child directors rejoined"
     ),
     "plan.save": gettext_lazy("Case plan saved"),
+    "plan.item_progress": gettext_lazy("Planned service moved on by a service record"),
     "report.received": gettext_lazy("Report received"),
     "report.attach": gettext_lazy("Report attached to the case"),
     # The report's own rows, written with the case once the report belongs to it.
@@ -101,12 +102,15 @@ CHANGE_LABELS = {
     "link_state": gettext_lazy("child link"),
     "accept_by": gettext_lazy("accept by"),
     "service_type": gettext_lazy("service"),
+    "status": gettext_lazy("status"),
+    "close_no_need_reason": gettext_lazy("no protection need"),
 }
 CHOICES = {
     "stage": dict(Stage.choices),
     "risk_level": dict(RiskLevel.choices),
     "service_type": dict(ServiceType.choices),
     "status": dict(PlannedServiceStatus.choices),
+    "close_no_need_reason": dict(NoNeedReason.choices),
 }
 # A key's choices that depend on what the row is about.
 FAMILY_CHOICES = {
@@ -118,7 +122,8 @@ MODELS = {"case": Case, "report": Report}
 # bare row ids that mean nothing to a reader.
 HIDDEN_CHANGE_KEYS = {"address", "child_address", "placement_detail", "reporter_name",
                       "reporter_phone", "reporter_org"}  # fmt: skip
-ID_KEYS = {"referral", "service_record", "protection", "record", "child", "concern"}
+ID_KEYS = {"referral", "service_record", "protection", "record", "child", "concern",
+           "planned_service"}  # fmt: skip
 
 
 @dataclass

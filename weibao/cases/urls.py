@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list_view, name="list"),
     path("open/<int:child_id>/", views.case_open_view, name="open"),
+    path("closing-rules/", views.case_policy_view, name="policy"),
     path("<int:pk>/", views.case_detail_view, name="detail"),
     path("<int:pk>/timeline/", views.case_timeline_view, name="timeline"),
     path("<int:pk>/file/", views.case_file_view, name="file"),

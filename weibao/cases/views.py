@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from weibao.areas.models import Area
 from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record
 from weibao.cases import services, workflow
@@ -30,6 +31,7 @@ from weibao.cases.forms import (
     AssignForm,
     CaseFilterForm,
     CaseOpenForm,
+    CasePolicyForm,
     DecideCloseForm,
     FileForm,
     PlanForm,
@@ -43,6 +45,7 @@ from weibao.cases.models import Case
 from weibao.cases.plans import plan_save
 from weibao.cases.selectors import (
     case_get_for_user,
+    case_policy_districts,
     case_roles,
     case_team,
     cases_visible_to,
@@ -139,7 +142,12 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/list.html",
-        {"form": form, "page": page, "query": query_without_page(request)},
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "show_policy_settings": bool(case_policy_districts(request.user)),
+        },
     )
 
 
@@ -222,7 +230,7 @@ def _form_for(key: str, case: Case, data=None) -> Form:
     if key in ADVANCE_LABELS:
         return AdvanceForm(data, prefix=prefix, initial=initial)
     if key == "request_close":
-        return RequestCloseForm(data, prefix=prefix, initial=initial)
+        return RequestCloseForm(data, prefix=prefix, initial=initial, stage=case.stage)
     if key == "decide_close":
         return DecideCloseForm(data, prefix=prefix, initial=initial)
     if key == "reopen":
@@ -409,7 +417,7 @@ case_assess_view = _step_view(
 case_request_close_view = _step_view(
     "request_close",
     services.case_request_close,
-    lambda d: {"summary": d["summary"]},
+    lambda d: {"summary": d["summary"], "no_need_reason": d.get("no_need_reason", "")},
     _request_close_done,
 )
 case_decide_close_view = _step_view(
@@ -496,7 +504,9 @@ def _apply_plan_errors(form: PlanForm, rows, error: ValidationError) -> list[str
                 except (ValueError, IndexError):
                     general.append(message)
                     continue
-                row_form.add_error(name if name in row_form.fields else None, message)
+                # A hidden field (the service a row continues) has no place to show it.
+                shown = name in row_form.fields and not row_form.fields[name].widget.is_hidden
+                row_form.add_error(name if shown else None, message)
             elif field == "services":
                 general.append(message)
             else:
@@ -583,6 +593,58 @@ def plan_version_view(request: HttpRequest, pk: int, number: int) -> HttpRespons
             if latest is not None and version.number < latest.number
             else None,
         },
+    )
+
+
+# --- the closing rules of a district (district staff) ---------------------------------------
+
+
+def _policy_forms(user, bound_pk=None, bound=None) -> list[tuple[Area, CasePolicyForm]]:
+    rows = []
+    for district in case_policy_districts(user):
+        if bound is not None and district.pk == bound_pk:
+            rows.append((district, bound))
+            continue
+        policy = services.case_policy_for(district)
+        rows.append((district, CasePolicyForm(instance=policy, prefix=f"d{district.pk}")))
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_policy_view(request: HttpRequest) -> HttpResponse:
+    """What closing a case needs in the district (as reports.views.clocks_view for the report
+    clocks): district staff set it, nobody else sees the page."""
+    districts = case_policy_districts(request.user)
+    if not districts:
+        raise Http404
+    bound_pk, bound = None, None
+    if request.method == "POST":
+        raw = request.POST.get("district", "")
+        district = next((d for d in districts if str(d.pk) == raw.strip()), None)
+        if district is None:
+            raise Http404
+        policy = services.case_policy_for(district)
+        form = CasePolicyForm(request.POST, instance=policy, prefix=f"d{district.pk}")
+        if form.is_valid():
+            try:
+                services.case_policy_update(
+                    actor=request.user,
+                    district=district,
+                    follow_up_visits=form.cleaned_data["follow_up_visits"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Closing rules of %(district)s saved; they apply to closings from now.")
+                    % {"district": district.name},
+                )
+                return redirect("cases:policy")
+        bound_pk, bound = district.pk, form
+    return render(
+        request, "cases/policy.html", {"rows": _policy_forms(request.user, bound_pk, bound)}
     )
 
 

@@ -19,9 +19,10 @@ from django.utils import timezone
 from weibao.accounts.models import User
 from weibao.areas.models import Area
 from weibao.audit.services import audit_record
-from weibao.cases.choices import PlannedServiceStatus, RiskLevel
-from weibao.cases.models import Case
+from weibao.cases.choices import NoNeedReason, PlannedServiceStatus, RiskLevel
+from weibao.cases.models import Case, PlannedService
 from weibao.cases.plans import PlannedServiceInput, plan_save
+from weibao.cases.selectors import current_plan, open_plan_items, plan_services
 from weibao.cases.services import (
     case_advance,
     case_assess,
@@ -64,7 +65,8 @@ from weibao.reports.services import (
     report_open_case,
     report_record_police,
 )
-from weibao.visits.models import Concern, VisitDue
+from weibao.visits.models import Concern, Visit, VisitDue
+from weibao.visits.services import visit_complete, visit_start
 
 CASES_KEY = "demo_cases_loaded"
 
@@ -293,7 +295,16 @@ def _plan(actor, case: Case, owner, partners, *, version: int = 1) -> None:
             expected_number=0,
         )
         return
-    services[0].status = PlannedServiceStatus.DONE
+    # The review keeps the services already planned (their progress carried forward, as the
+    # service records left it) and adds the education the school offered.
+    services = [
+        PlannedServiceInput(
+            service_type=kept.service_type, due_on=kept.due_on,
+            responsible_user=kept.responsible_user, responsible_partner=kept.responsible_partner,
+            description=kept.description, id=kept.pk,
+        )
+        for kept in plan_services(current_plan(case))
+    ]  # fmt: skip
     services.append(
         PlannedServiceInput(
             service_type=ServiceType.EDUCATION, due_on=today + dt.timedelta(days=60),
@@ -312,7 +323,8 @@ def _plan(actor, case: Case, owner, partners, *, version: int = 1) -> None:
     )
 
 
-# The services a case in 服务 gets, in order: (type, minutes, note, partner kind or None).
+# The services a case in 服务 gets, in order: (type, minutes, note, partner kind or None). Each
+# delivers the planned service of its type, if the plan has one (the material help does not).
 SERVICES = [
     (ServiceType.GUARDIANSHIP_GUIDANCE, 90,
      "【演示】入户开展家庭监护指导，讲解《家庭教育促进法》。", None),
@@ -321,11 +333,27 @@ SERVICES = [
     (ServiceType.EDUCATION, 120, "【演示】志愿者课后辅导数学。", PartnerKind.SCHOOL),
     (ServiceType.MATERIAL, 30, "【演示】送去学习用品和冬衣。", PartnerKind.COMPANY_CHARITY),
 ]  # fmt: skip
+# The last sessions of a case whose services end (before the follow-up): each completes the
+# planned service of its type, so that the plan is done when closing is asked for.
+LAST_SERVICES = [
+    (ServiceType.GUARDIANSHIP_GUIDANCE, 60,
+     "【演示】最后一次家庭监护指导：家长已能用正确方法管教孩子。", None),
+    (ServiceType.PSYCHOLOGICAL, 60, "【演示】第四次心理疏导：孩子情绪稳定，疏导结束。",
+     PartnerKind.SERVICE_CENTRE),
+    (ServiceType.EDUCATION, 90, "【演示】学期末辅导：成绩回到原有水平，辅导结束。",
+     PartnerKind.SCHOOL),
+]  # fmt: skip
+
+
+def _plan_item(case: Case, kind: str) -> PlannedService | None:
+    """The planned service of this type still to be done in the current plan, if any."""
+    return open_plan_items(case).filter(service_type=kind).first()
 
 
 def _service(actor, case: Case, partners, kind: str, minutes: int, note: str,
-             partner_kind: str | None) -> None:  # fmt: skip
-    """A service delivered today (the story's today)."""
+             partner_kind: str | None, *, completes: bool = False) -> None:  # fmt: skip
+    """A service delivered today (the story's today), linked to the plan's item of its type."""
+    item = _plan_item(case, kind)
     service_record_create(
         actor=actor,
         case=case,
@@ -335,7 +363,33 @@ def _service(actor, case: Case, partners, kind: str, minutes: int, note: str,
         provider_user=None if partner_kind else actor,
         provider_partner=partners[partner_kind] if partner_kind else None,
         notes=note,
+        planned_service=item,
+        completes_item=completes and item is not None,
     )
+
+
+# A follow-up home visit with nothing of concern (every check answered with the safe "no").
+FOLLOW_UP_VISIT = {
+    "kind": Visit.Kind.HOME,
+    "met_with": "母亲、孩子本人",
+    "psychology": "【演示】孩子情绪稳定，愿意与社工交流。",
+    "study": "【演示】按时上学，成绩回到原有水平。",
+    "family_economy": "【演示】家庭收入稳定。",
+    "guardianship": "【演示】家长能正确管教孩子，未再发现打骂。",
+    "under8_unattended": Visit.Answer.NO,
+    "under16_alone": Visit.Answer.NO,
+    "away_without_carer": Visit.Answer.NO,
+    "no_weekly_contact": Visit.Answer.NO,
+    "guardianship_guidance": True,
+    "findings": "【演示】结案前跟踪走访：服务结束后家庭关系良好，孩子生活、学习正常。",
+    "next_steps": "转入常规走访。",
+}
+
+
+def _follow_up_visit(owner, case: Case) -> None:
+    """The follow-up's home visit of the child (today, the story's today): closing needs it."""
+    draft = visit_start(actor=owner, child=case.child)
+    visit_complete(actor=owner, visit=draft, expected_version=draft.version, data=FOLLOW_UP_VISIT)
 
 
 def _voided_service(case: Case, owner, story: _Story) -> None:
@@ -358,9 +412,12 @@ def _voided_service(case: Case, owner, story: _Story) -> None:
         )  # fmt: skip
 
 
+# The story of a case closed after its assessment for no protection need.
+NO_NEED = "closed_no_need"
+
 # Where each stage of the loop happens in a case's life (fractions of it, see _Story).
 FILE, ASSESS, PLAN, INTERVENE, SERVE = 0.05, 0.12, 0.2, 0.22, 0.3
-TRACK, REQUEST_CLOSE, APPROVE, REOPEN = 0.7, 0.8, 0.85, 0.93
+TRACK, FOLLOW_UP, REQUEST_CLOSE, APPROVE, REOPEN = 0.7, 0.75, 0.8, 0.85, 0.93
 
 
 def _walk(case: Case, owner, stage: str, partners, users, story: _Story) -> Case:
@@ -375,12 +432,20 @@ def _walk(case: Case, owner, stage: str, partners, users, story: _Story) -> Case
     if stage == "filed":
         return case
     with story.at(ASSESS):
-        case = case_assess(
-            actor=owner, case=case, risk_level=RiskLevel.HIGH if stage != "assessed" else
-            RiskLevel.MEDIUM, reasons="【演示】存在反复打骂，孩子有明显伤痕；家长认识不足。",
-        )  # fmt: skip
+        if stage == NO_NEED:
+            case = case_assess(
+                actor=owner, case=case, risk_level=RiskLevel.LOW,
+                reasons="【演示】入户核实：家长因临时加班外出两小时，已安排邻居照看，孩子未受伤害。",
+            )  # fmt: skip
+        else:
+            case = case_assess(
+                actor=owner, case=case, risk_level=RiskLevel.HIGH if stage != "assessed" else
+                RiskLevel.MEDIUM, reasons="【演示】存在反复打骂，孩子有明显伤痕；家长认识不足。",
+            )  # fmt: skip
     if stage == "assessed":
         return case
+    if stage == NO_NEED:
+        return _close_no_need(case, owner, sup, story)
     with story.at(PLAN):
         _plan(owner, case, owner, partners)
     with story.at(INTERVENE):
@@ -391,7 +456,7 @@ def _walk(case: Case, owner, stage: str, partners, users, story: _Story) -> Case
         case = case_advance(actor=owner, case=case, transition="serve")
     # The services run from the start of 服务 to the follow-up (or to today, still serving);
     # the plan is reviewed half way and gets its second version.
-    end = 1.0 if stage == "serving" else TRACK
+    end = 1.0 if stage == "serving" else TRACK - 0.05
     for i, (kind, minutes, note, partner_kind) in enumerate(SERVICES):
         f = SERVE + (end - SERVE) * (i + 1) / len(SERVICES)
         with story.at(f - 0.001 if f >= 1.0 else f):
@@ -401,8 +466,14 @@ def _walk(case: Case, owner, stage: str, partners, users, story: _Story) -> Case
                 _plan(owner, case, owner, partners, version=2)
     if stage == "serving":
         return case
+    # The services end: the last session of each completes its planned service.
+    for i, (kind, minutes, note, partner_kind) in enumerate(LAST_SERVICES):
+        with story.at(TRACK - 0.04 + 0.01 * i):
+            _service(owner, case, partners, kind, minutes, note, partner_kind, completes=True)
     with story.at(TRACK):
         case = case_advance(actor=owner, case=case, transition="track")
+    with story.at(FOLLOW_UP):
+        _follow_up_visit(owner, case)
     if stage == "tracking":
         return case
     with story.at(REQUEST_CLOSE):
@@ -421,6 +492,18 @@ def _walk(case: Case, owner, stage: str, partners, users, story: _Story) -> Case
             actor=district if sup == owner else sup, case=case,
             reason="【演示】结案后走访发现孩子再次受伤，重新启动个案。",
         )  # fmt: skip
+
+
+def _close_no_need(case: Case, owner, sup, story: _Story) -> Case:
+    """Closed after the assessment found no protection need (无保护需求): no plan, services or
+    follow-up, the reason from the list."""
+    with story.at(ASSESS + 0.1):
+        case = case_request_close(
+            actor=owner, case=case, no_need_reason=NoNeedReason.NO_HARM_FOUND,
+            summary="【演示】经入户核实，孩子由邻居照看，家长已认识到不应让孩子独处，无需保护。",
+        )  # fmt: skip
+    with story.at(ASSESS + 0.2):
+        return case_decide_close(actor=sup, case=case, approve=True, note="同意，转入常规走访。")
 
 
 def _referrals(case: Case, owner, partners, story: _Story) -> None:
@@ -511,6 +594,7 @@ STORIES = [
     ("tracking", "tracking", 120),
     ("closing", "closing", 150),
     ("closed", "closed", 200),
+    ("no_need", NO_NEED, 40),
     ("reopened", "reopened", 240),
     ("protection", "serving", 345),  # temporary guardianship near its one-year limit (amber)
     ("returned", "serving", 100),  # returned home from temporary guardianship
@@ -527,6 +611,7 @@ SUMMARIES = {
     "tracking": "【演示】孩子沉迷网络、辍学在家。",
     "closing": "【演示】孩子遭受校园欺凌，已转学。",
     "closed": "【演示】孩子被遗弃在医院，已找到亲属。",
+    "no_need": "【演示】邻居反映孩子晚上独自在家哭闹。",
     "reopened": "【演示】家长酗酒后打骂孩子。",
     "protection": "【演示】孩子遭监护人严重伤害，需紧急安置。",
     "returned": "【演示】母亲住院、父亲外出务工，孩子无人照料。",
@@ -659,7 +744,7 @@ def load_case_demo(tree) -> CasesResult:
                 actor=sup, child=others[0], owner=users["tianshan_director_2"],
                 summary="【演示】孩子多次离家出走。",
             )  # fmt: skip
-    # A restricted case (docs/domain.md §7.7): the 居民区's director is related to the family,
+    # A restricted case (docs/domain.md §7.8): the 居民区's director is related to the family,
     # so sees on the child's file only that a restricted case exists.
     spare = _children(community_1, 1, {first[0].pk})
     if spare:

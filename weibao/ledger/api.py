@@ -23,6 +23,7 @@ from weibao.accounts.serializers import PersonSerializer
 from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record
 from weibao.cases.api import CaseRecordsView, case_records_schema
+from weibao.cases.models import PlannedService
 from weibao.cases.serializers import VisibleCaseField
 from weibao.core.api import (
     INVALID,
@@ -87,6 +88,8 @@ class ServiceRecordSerializer(serializers.ModelSerializer):
             "provider_partner",
             "duration_minutes",
             "notes",
+            "planned_service",
+            "completes_item",
             "recorded_by",
             "recorded_at",
             "voided_at",
@@ -123,6 +126,19 @@ class ServiceFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
     )
     duration_minutes = serializers.IntegerField(min_value=1, max_value=MAX_MINUTES)
     notes = serializers.CharField(max_length=TEXT_LIMIT, allow_blank=True, required=False)
+    planned_service = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_DB_INT,
+        help_text=(
+            "Id of the planned service this record delivers: one of the case's current plan "
+            "that is not done or cancelled. It is then in progress, or done with completes_item."
+        ),
+    )
+    completes_item = serializers.BooleanField(
+        required=False, default=False, help_text="The record completes the planned service."
+    )
 
     def service_arguments(self) -> dict:
         """Keyword arguments of service_record_create. Unknown ids are answered like the
@@ -139,6 +155,13 @@ class ServiceFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
             partner = Partner.objects.filter(pk=partner_id).first()
             if partner is None:
                 errors["provider_partner"] = [_("No such partner in your areas.")]
+        item_id = data.get("planned_service")
+        # Whether the item belongs to the case is the service's rule (a field error there).
+        item = PlannedService.objects.filter(pk=item_id).first() if item_id else None
+        if item_id and item is None:
+            errors["planned_service"] = [
+                _("Choose a service of this case's current plan that is not done or cancelled.")
+            ]
         if errors:
             raise ValidationError(errors)
         return {
@@ -148,6 +171,8 @@ class ServiceFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
             "notes": data.get("notes", ""),
             "provider_user": user,
             "provider_partner": partner,
+            "planned_service": item,
+            "completes_item": data.get("completes_item", False),
         }
 
 

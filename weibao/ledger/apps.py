@@ -11,10 +11,12 @@ class LedgerConfig(AppConfig):
         from weibao.cases import hooks as cases_hooks
         from weibao.cases import timeline
         from weibao.ledger.selectors import child_panel_services, partner_page_services
+        from weibao.ledger.services import refuse_without_services
         from weibao.ledger.timeline import service_family
         from weibao.partners.hooks import partner_page_panels
 
         timeline.timeline_families.register(service_family, order=10)
         cases_hooks.case_page_panels.register(lambda: "ledger/_case_services.html", order=10)
         cases_hooks.child_panel_parts.register(child_panel_services, order=10)
+        cases_hooks.case_close_guards.register(refuse_without_services, order=10)
         partner_page_panels.register(partner_page_services, order=20)

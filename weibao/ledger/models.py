@@ -34,6 +34,17 @@ class ServiceRecord(AreaColumns):
     )
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"))
     notes = models.TextField(_("notes"), blank=True)
+    # The item of the case plan (一人一策) this service delivers, if any; saving the record moves
+    # the item on (cases.plans.planned_service_progress). Declared by name: cases is below.
+    planned_service = models.ForeignKey(
+        "cases.PlannedService",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_records",
+        verbose_name=_("planned service"),
+    )
+    completes_item = models.BooleanField(_("this completes the planned service"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

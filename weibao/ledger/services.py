@@ -10,7 +10,13 @@ Rules for a new record (service_record_create):
   to no case;
 - the duration is 1 to 1440 minutes (one day);
 - exactly one provider: a staff member who could own the case (services.eligible_owner), or an
-  active partner the actor can see (partners_visible_to).
+  active partner the actor can see (partners_visible_to);
+- the planned service it delivers, if any, is one still to be done in the case's current plan
+  (cases.selectors.open_plan_items); saving the record moves that item on through the cases
+  app (cases.plans.planned_service_progress).
+
+A case closes only after at least one service was recorded on it (refuse_without_services, on
+cases.hooks.case_close_guards).
 """
 
 import datetime as dt
@@ -23,10 +29,13 @@ from django.utils.translation import gettext as _
 
 from weibao.audit.services import audit_record
 from weibao.cases import workflow
-from weibao.cases.models import Case
-from weibao.cases.selectors import BACKDATE_DAYS, case_roles, earliest_date
+from weibao.cases.blockers import closes_without_services
+from weibao.cases.models import Case, PlannedService
+from weibao.cases.plans import planned_service_progress
+from weibao.cases.selectors import BACKDATE_DAYS, case_roles, earliest_date, open_plan_items
 from weibao.cases.services import case_audit, eligible_owner
 from weibao.core.dates import month_bounds
+from weibao.core.exceptions import Blocked
 from weibao.core.text import TEXT_LIMIT, checked_text
 from weibao.ledger.models import ServiceRecord
 from weibao.ledger.selectors import service_records_visible_to
@@ -44,6 +53,8 @@ class ServiceInput:
     provider_user: object | None = None
     provider_partner: object | None = None
     notes: str = ""
+    planned_service: PlannedService | None = None
+    completes_item: bool = False
 
 
 def validate_service(*, actor, case: Case, data: ServiceInput) -> dict[str, list[str]]:
@@ -87,6 +98,14 @@ def validate_service(*, actor, case: Case, data: ServiceInput) -> dict[str, list
             errors["provider"] = [_("This partner is no longer active.")]
     if len(data.notes or "") > TEXT_LIMIT:
         errors["notes"] = [_("Please keep this under %(n)d characters.") % {"n": TEXT_LIMIT}]
+    item = data.planned_service
+    if item is not None and not open_plan_items(case).filter(pk=item.pk).exists():
+        # Another case's item, an earlier version's, or one done meanwhile: all the same here.
+        errors["planned_service"] = [
+            _("Choose a service of this case's current plan that is not done or cancelled.")
+        ]
+    if data.completes_item and item is None:
+        errors["completes_item"] = [_("Choose the planned service this record completes.")]
     return errors
 
 
@@ -101,8 +120,11 @@ def service_record_create(
     provider_user=None,
     provider_partner=None,
     notes: str = "",
+    planned_service: PlannedService | None = None,
+    completes_item: bool = False,
 ) -> ServiceRecord:
-    """Record a service delivered to the child of an open case."""
+    """Record a service delivered to the child of an open case; when it delivers a planned
+    service, that item is now in progress, or done if the record completes it."""
     current = Case.objects.select_for_update().select_related("child").get(pk=case.pk)
     if not case_roles(actor, current) & workflow.TEAM:
         raise PermissionDenied
@@ -117,6 +139,8 @@ def service_record_create(
         provider_user=provider_user,
         provider_partner=provider_partner,
         notes=(notes or "").strip(),
+        planned_service=planned_service,
+        completes_item=bool(completes_item),
     )
     errors = validate_service(actor=actor, case=current, data=data)
     if errors:
@@ -130,25 +154,32 @@ def service_record_create(
         provider_partner=data.provider_partner,
         duration_minutes=data.duration_minutes,
         notes=data.notes,
+        planned_service=data.planned_service,
+        completes_item=data.completes_item,
         recorded_by=actor,
     )
     record.district_id = current.district_id
     record.subdistrict_id = current.subdistrict_id
     record.community_id = current.community_id
     record.save()
+    changes = {
+        "service_record": {"new": record.pk},
+        "service_type": {"new": record.service_type},
+        "delivered_on": {"new": record.delivered_on.isoformat()},
+        "duration_minutes": {"new": record.duration_minutes},
+        "provider": {"new": provider_name(record)},
+    }
+    if record.planned_service_id:
+        changes["planned_service"] = {"new": record.planned_service_id}
+        changes["completes_item"] = {"new": record.completes_item}
     case_audit(
-        actor=actor,
-        case=current,
-        action="service.record",
-        changes={
-            "service_record": {"new": record.pk},
-            "service_type": {"new": record.service_type},
-            "delivered_on": {"new": record.delivered_on.isoformat()},
-            "duration_minutes": {"new": record.duration_minutes},
-            "provider": {"new": provider_name(record)},
-        },
-        note=record.notes,
+        actor=actor, case=current, action="service.record", changes=changes, note=record.notes
     )
+    if record.planned_service_id:
+        # The item's progress belongs to the plan: the cases app writes it (and its audit row).
+        planned_service_progress(
+            actor=actor, case=current, item=record.planned_service, done=record.completes_item
+        )
     return record
 
 
@@ -166,7 +197,9 @@ def can_void(user, record: ServiceRecord) -> bool:
 @transaction.atomic
 def service_record_void(*, actor, record: ServiceRecord, reason: str) -> ServiceRecord:
     """Void a record entered by mistake (wrong child, date, duration...): it leaves the ledger
-    and the totals, stays in the case with the reason, and a corrected record can be entered."""
+    and the totals, stays in the case with the reason, and a corrected record can be entered.
+    The planned service it completed stays done: whether it really was is for the worker to
+    say in the plan (kept simple on purpose; the timeline shows both steps)."""
     current = (
         ServiceRecord.objects.select_for_update(of=("self",))
         .select_related("case", "case__child", "provider_user", "provider_partner")
@@ -197,6 +230,25 @@ def service_record_void(*, actor, record: ServiceRecord, reason: str) -> Service
         note=reason,
     )
     return current
+
+
+# --- closing a case (registered on cases.hooks.case_close_guards) ---------------------------
+
+
+def refuse_without_services(case: Case) -> None:
+    """A case closes only once a service has been recorded on it (a voided record does not
+    count): closing means the child was served. A case closing after its assessment for no
+    protection need is excused."""
+    if closes_without_services(case):
+        return
+    if not ServiceRecord.objects.filter(case=case, voided_at__isnull=True).exists():
+        raise Blocked(
+            _(
+                "No service has been recorded on this case: record the services the child "
+                "received before asking to close."
+            ),
+            code="service_record_missing",
+        )
 
 
 def provider_name(record: ServiceRecord) -> str:

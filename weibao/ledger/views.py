@@ -25,13 +25,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from weibao.accounts.models import Role, RoleAssignment
 from weibao.accounts.selectors import communities_visible_to, user_role_assignments
 from weibao.areas.models import Area
-from weibao.cases.models import Case
+from weibao.cases.models import Case, PlannedService
 from weibao.cases.selectors import (
     BACKDATE_DAYS,
     case_get_for_user,
     case_roles,
     case_url,
     earliest_date,
+    open_plan_items,
 )
 from weibao.core.dates import parse_month, shift_month
 from weibao.core.forms import DateInput
@@ -102,6 +103,12 @@ def _grouped(first: tuple[str, str], staff: list, partners: list) -> list:
     return choices
 
 
+class PlannedServiceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: PlannedService) -> str:
+        parts = [obj.get_service_type_display(), obj.description, f"{obj.due_on:%Y-%m-%d}"]
+        return " · ".join(str(p) for p in parts if p)
+
+
 class ServiceRecordForm(forms.Form):
     delivered_on = forms.DateField(label=gettext_lazy("date"), widget=DateInput())
     service_type = forms.ChoiceField(
@@ -121,10 +128,22 @@ class ServiceRecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy("What was done, and how the child responded."),
     )
+    # The items of the case plan still to be done; another case's item is not a valid choice.
+    planned_service = PlannedServiceChoiceField(
+        label=gettext_lazy("planned service it delivers"),
+        queryset=PlannedService.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("— none of the plan —"),
+        help_text=gettext_lazy("The service of the case plan (一人一策) this record delivers."),
+    )
+    completes_item = forms.BooleanField(
+        label=gettext_lazy("this completes the planned service"), required=False
+    )
 
     def __init__(self, *args, actor, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["provider"].choices = provider_choices(actor, case)
+        self.fields["planned_service"].queryset = open_plan_items(case)
         today = timezone.localdate()
         self.fields["delivered_on"].widget.attrs.update(
             {"max": today.isoformat(), "min": earliest_date(case).isoformat()}
@@ -178,6 +197,8 @@ def record_view(request: HttpRequest, case_id: int) -> HttpResponse:
                 service_type=d["service_type"],
                 duration_minutes=d["duration_minutes"],
                 notes=d["notes"],
+                planned_service=d["planned_service"],
+                completes_item=d["completes_item"],
                 **form.providers(),
             )
         except ValidationError as exc:
@@ -253,6 +274,8 @@ def _add_rule_errors(form: ServiceRecordForm, actor, case: Case) -> None:
             provider_user=providers.get("provider_user"),
             provider_partner=providers.get("provider_partner"),
             notes=data.get("notes", ""),
+            planned_service=data.get("planned_service"),
+            completes_item=data.get("completes_item", False),
         ),
     )
     for field, messages_ in errors.items():

@@ -15,7 +15,7 @@ def case_service_records(case: Case, user) -> dict:
     leave out voided records, as the ledger does."""
     records = list(
         case.service_records.select_related(
-            "provider_user", "provider_partner", "voided_by"
+            "provider_user", "provider_partner", "voided_by", "planned_service"
         ).order_by("-delivered_on", "-pk")
     )
     for record in records:

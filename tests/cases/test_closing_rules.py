@@ -139,6 +139,20 @@ def test_only_home_visits_since_the_follow_up_began_count(case_a, director_a):
     assert codes(case) == []
 
 
+def test_a_visit_made_earlier_on_the_day_the_follow_up_began_is_not_a_follow_up(
+    case_a, director_a
+):
+    case = in_tracking(case_a, director_a)
+    Visit.objects.filter(child=case.child).delete()
+    earlier = a_home_visit(case)  # the visit that found the risk, this morning
+    Visit.objects.filter(pk=earlier.pk).update(
+        completed_at=case.tracking_since - dt.timedelta(hours=2)
+    )
+    assert codes(case) == ["follow_up_missing"]
+    a_home_visit(case)
+    assert codes(case) == []
+
+
 def test_entering_the_follow_up_starts_its_count_and_resuming_services_clears_it(
     case_a, director_a
 ):

@@ -39,7 +39,11 @@ def _weibao(*args: str, env: dict, log) -> None:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> str:
-    """The address of a `weibao serve` with the demo data, as `make run` starts it."""
+    """The address of a `weibao serve` with the demo data, as `make run` starts it (or, while
+    writing a test, of one already running: WEIBAO_E2E_SERVER=http://127.0.0.1:8000)."""
+    if os.environ.get("WEIBAO_E2E_SERVER"):
+        yield os.environ["WEIBAO_E2E_SERVER"]
+        return
     var = tmp_path_factory.mktemp("var")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["WEIBAO_VAR_DIR"] = str(var)

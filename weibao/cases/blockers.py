@@ -78,7 +78,7 @@ def require_follow_up(case: Case) -> None:
             code="follow_up_missing",
         )
     since = timezone.localdate(case.tracking_since)
-    done = completed_home_visits_since(case.child, since)
+    done = completed_home_visits_since(case.child, case.tracking_since)
     if done < needed:
         raise Blocked(
             ngettext(

@@ -174,10 +174,16 @@ def child_open_due(child: Child) -> VisitDue | None:
     return VisitDue.objects.filter(child=child, state=VisitDue.State.OPEN).first()
 
 
-def completed_home_visits_since(child: Child, day: dt.date) -> int:
-    """How many home visits of the child were completed with a visit date on or after `day`
-    (the follow-up a case needs before it closes: cases.blockers.require_follow_up). A rule's
-    read, not a user's: it counts every author's visits."""
+def completed_home_visits_since(child: Child, moment: dt.datetime) -> int:
+    """How many home visits of the child were made and recorded since `moment` (the follow-up
+    a case needs before it closes: cases.blockers.require_follow_up): completed after it, with
+    a visit date not before its day — a visit made earlier that day, or entered late for an
+    earlier day, is not a follow-up. A rule's read, not a user's: it counts every author's
+    visits."""
     return Visit.objects.filter(
-        child=child, state=Visit.State.COMPLETED, kind=Visit.Kind.HOME, visit_date__gte=day
+        child=child,
+        state=Visit.State.COMPLETED,
+        kind=Visit.Kind.HOME,
+        completed_at__gt=moment,
+        visit_date__gte=timezone.localdate(moment),
     ).count()

@@ -79,7 +79,6 @@ def test_the_loop_from_a_visit_to_a_closed_case(open_page, server, width):
     supervisor.get_by_role("button", name="转为强制报告").click()
     supervisor.wait_for_url(re.compile(r"/reports/\d+/$"))
     expect(supervisor.locator(".messages")).to_contain_text("已并入报告")
-    report_url = supervisor.url
     supervisor.get_by_role("button", name="签收").click()
     supervisor.wait_for_load_state()
     police = supervisor.locator("form[action$='/police/']")
@@ -126,14 +125,12 @@ def test_the_loop_from_a_visit_to_a_closed_case(open_page, server, width):
     plan.locator("input[name=review_on]").fill(
         (dt.date.today() + dt.timedelta(days=30)).isoformat()
     )
-    row = plan.locator(".planrow, fieldset").first
     plan.locator("select[name='services-0-service_type']").select_option("guardianship_guidance")
     choose(plan.locator("select[name='services-0-responsible_user']"), DIRECTOR_NAME)
     plan.locator("input[name='services-0-due_on']").fill(dt.date.today().isoformat())
     supervisor.steps("plan")
     plan.locator("button.primary").click()
     supervisor.wait_for_url(case_url)
-    del row
     for key in ("intervene", "serve"):
         step = open_action(supervisor, key)
         step.locator("button.primary").click()
@@ -180,7 +177,6 @@ def test_the_loop_from_a_visit_to_a_closed_case(open_page, server, width):
     supervisor.steps("closed")
     for page in (director, supervisor):
         assert sideways_overflow(page) == 0
-    del report_url
 
 
 DIRECTOR_NAME = "天山路第01居民区"

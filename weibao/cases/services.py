@@ -397,3 +397,47 @@ def case_for_report(*, actor, report, owner=None) -> tuple[Case, bool]:
         note=_("Mandatory report %(reference)s.") % {"reference": report.reference},
     )
     return case, attached
+
+
+# ===============================================================================================
+# --- a child who moved: the case follows (an accepted transfer, docs/domain.md §3.12) --------
+# Kept apart at the end of the module: the transfers app calls it, and the case team's
+# memberships are to be moved here as well.
+# ===============================================================================================
+
+
+@transaction.atomic
+def case_move_area(*, actor, case: Case, community, owner_if_outside=None, note: str = "") -> Case:
+    """Move a case of a child who moved to `community` (the child's file has moved already):
+    the case and its timeline, plan and reports go with it, and the old area no longer sees it.
+    An owner who does not work in the new area hands the case to `owner_if_outside` (the
+    receiving supervisor, or whoever accepted the transfer), or the old owner would still see
+    it. The apps above cases move what hangs off the case with their own services. Called
+    inside transfers.services.transfer_accept's transaction, which checks who may; the
+    accepter may not see the case before it moves."""
+    current = _lock(case, None)
+    old_place = _place(current.community)
+    current.district_id = community.parent.parent_id
+    current.subdistrict_id = community.parent_id
+    current.community = community
+    changes: dict[str, Any] = {"community": {"old": old_place, "new": _place(community)}}
+    fields = ["district", "subdistrict", "community"]
+    # eligible_owner reads the area columns, which a case names as a child does.
+    if owner_if_outside is not None and not eligible_owner(current.owner, current):
+        if not eligible_owner(owner_if_outside, current):
+            raise ValidationError(
+                {"owner": [_("The case owner must work in the child's residential area.")]}
+            )
+        changes["owner"] = {"old": current.owner_id, "new": owner_if_outside.pk}
+        current.owner = owner_if_outside
+        fields.append("owner")
+    _save(current, fields)
+    case_audit(actor=actor, case=current, action="case.move_area", changes=changes, note=note)
+    if "owner" in changes:
+        _notify_owner(current, actor)
+    return current
+
+
+def _place(community) -> str:
+    """Where a case is, as its timeline shows it: "天山路街道 · 测试甲居民区"."""
+    return f"{community.parent.name} · {community.name}"

@@ -117,6 +117,18 @@ def station_staff(areas):
 
 
 @pytest.fixture
+def supervisor_elsewhere(areas):
+    """The supervisor of 仙霞新村 (居民区 C's 街镇): decides transfers into it."""
+    return _user("supervisor_elsewhere", Role.SUPERVISOR, areas["xianxia"], reveal=True)
+
+
+@pytest.fixture
+def station_staff_elsewhere(areas):
+    """Workstation staff of 仙霞新村: sees the transfers into it, decides none."""
+    return _user("station_staff_elsewhere", Role.STATION_STAFF, areas["xianxia"])
+
+
+@pytest.fixture
 def director_a2(areas):
     """A second director of 居民区 A (not the owner of its cases)."""
     return _user("director_a2", Role.DIRECTOR, areas["community_a"])

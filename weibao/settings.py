@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "weibao.ledger",
     "weibao.referrals",
     "weibao.protection",
+    "weibao.transfers",
     "weibao.front",
     "weibao.demo",
 ]

@@ -25,6 +25,7 @@ LAYERS = [
     ["reports", "partners"],
     ["cases"],
     ["ledger", "referrals", "protection"],
+    ["transfers"],
     ["front", "demo"],
 ]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}

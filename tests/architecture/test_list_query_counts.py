@@ -21,6 +21,7 @@ from weibao.protection.services import protection_assess_capacity, protection_en
 from weibao.referrals.services import referral_create, referral_transition
 from weibao.reports.choices import Channel, Situation
 from weibao.reports.models import Report
+from weibao.transfers.services import transfer_accept, transfer_request
 from weibao.visits.models import Concern, VisitDue
 
 FEW, MORE = 3, 17
@@ -586,3 +587,63 @@ def test_concern_list_queries_do_not_grow_with_rows(assert_flat, supervisor, new
 def test_concern_api_list_queries_do_not_grow_with_rows(assert_flat, supervisor, new_concern):
     client = api_client(supervisor)
     assert_flat(lambda: client.get("/api/v1/concerns/"), repeat(new_concern), api_count)
+
+
+# --- transfers ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def new_transfer(make_child, director_a, supervisor, district_officer, areas):
+    """By turns: a pending transfer from 居民区 A to C, one from B to A accepted, one to
+    another district, each asked by someone else."""
+
+    def make(i: int) -> None:
+        kind = i % 3
+        source = ("community_a", "community_b", "community_a")[kind]
+        child = make_child(source, name=next(NAMES))
+        asker = (director_a, supervisor, district_officer)[kind]
+        if kind == 2:
+            transfer_request(
+                actor=asker, child=child, reason="搬家。", out_of_district=True,
+                to_district_name="徐汇区",
+            )  # fmt: skip
+            return
+        target = areas[("community_c", "community_a")[kind]]
+        transfer = transfer_request(actor=asker, child=child, reason="搬家。", to_community=target)
+        if kind == 1:
+            transfer_accept(actor=district_officer, transfer=transfer)
+
+    return make
+
+
+def test_transfer_list_queries_do_not_grow_with_rows(assert_flat, district_officer, new_transfer):
+    client = web_client(district_officer)
+    assert_flat(lambda: client.get("/transfers/?status=all"), repeat(new_transfer), page_count())
+
+
+@pytest.fixture
+def new_pending_transfer(make_child, director_a, director_b, areas):
+    """A transfer into 仙霞新村 awaiting its supervisor, from 居民区 A or B by turns."""
+
+    def make(i: int) -> None:
+        source, asker = (("community_a", director_a), ("community_b", director_b))[i % 2]
+        child = make_child(source, name=next(NAMES))
+        transfer_request(
+            actor=asker, child=child, reason="搬家。", to_community=areas["community_c"]
+        )
+
+    return make
+
+
+def test_pending_transfer_list_queries_do_not_grow_with_rows(
+    assert_flat, supervisor_elsewhere, new_pending_transfer
+):
+    client = web_client(supervisor_elsewhere)
+    assert_flat(lambda: client.get("/transfers/"), repeat(new_pending_transfer), page_count())
+
+
+def test_transfer_api_list_queries_do_not_grow_with_rows(
+    assert_flat, district_officer, new_transfer
+):
+    client = api_client(district_officer)
+    assert_flat(lambda: client.get("/api/v1/transfers/"), repeat(new_transfer), api_count)

@@ -28,6 +28,8 @@ from weibao.protection.limits import limit_state
 from weibao.protection.models import ProtectionRecord
 from weibao.referrals.models import Referral
 from weibao.reports.models import Report
+from weibao.transfers.models import Transfer
+from weibao.transfers.selectors import transfers_visible_to
 from weibao.visits.models import RETURNED_HOME, VisitDue
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -179,3 +181,16 @@ def test_demo_cases_that_closed_did_what_closing_needs_and_open_ones_link_their_
     assert serving.exists()
     for case in serving:
         assert case.service_records.filter(planned_service__isnull=False).exists(), case
+
+
+def test_the_transfer_pages_show_one_accepted_and_one_awaiting_the_supervisor(loaded):
+    assert loaded.transfers == 2
+    accepted = Transfer.objects.get(status=Transfer.Status.ACCEPTED)
+    assert accepted.child.community == accepted.to_community  # the child moved
+    assert accepted.child.subdistrict.name == "仙霞新村街道"
+    supervisor = User.objects.get(username="tianshan_supervisor")
+    pending = transfers_visible_to(supervisor).get(status=Transfer.Status.REQUESTED)
+    assert pending.requested_by.username == "tianshan_director_1"
+    assert Notification.objects.filter(recipient=supervisor, kind="transfer_requested").exists()
+    director = User.objects.get(username="xianxia_director_1")
+    assert Notification.objects.filter(recipient=director, kind="transfer_arrived").exists()

@@ -585,3 +585,68 @@ def case_restrict(
         note=reason,
     )
     return current
+
+
+# ===============================================================================================
+# --- a child who moved: the case follows (an accepted transfer, docs/domain.md §3.12) --------
+# Kept apart at the end of the module: the transfers app calls it.
+# ===============================================================================================
+
+
+@transaction.atomic
+def case_move_area(*, actor, case: Case, community, owner_if_outside=None, note: str = "") -> Case:
+    """Move a case of a child who moved to `community` (the child's file has moved already):
+    the case and its timeline, plan and reports go with it, and the old area no longer sees it.
+    An owner who does not work in the new area hands the case to `owner_if_outside` (the
+    receiving supervisor, or whoever accepted the transfer), or the old owner would still see
+    it. The apps above cases move what hangs off the case with their own services. Called
+    inside transfers.services.transfer_accept's transaction, which checks who may; the
+    accepter may not see the case before it moves."""
+    current = _lock(case, None)
+    old_place = _place(current.community)
+    current.district_id = community.parent.parent_id
+    current.subdistrict_id = community.parent_id
+    current.community = community
+    changes: dict[str, Any] = {"community": {"old": old_place, "new": _place(community)}}
+    fields = ["district", "subdistrict", "community"]
+    # eligible_owner reads the area columns, which a case names as a child does.
+    if owner_if_outside is not None and not eligible_owner(current.owner, current):
+        if not eligible_owner(owner_if_outside, current):
+            raise ValidationError(
+                {"owner": [_("The case owner must work in the child's residential area.")]}
+            )
+        changes["owner"] = {"old": current.owner_id, "new": owner_if_outside.pk}
+        current.owner = owner_if_outside
+        fields.append("owner")
+    _save(current, fields)
+    _team_move(current, old_owner=case.owner_id)
+    case_audit(actor=actor, case=current, action="case.move_area", changes=changes, note=note)
+    if "owner" in changes:
+        _notify_owner(current, actor)
+    return current
+
+
+def _team_move(case: Case, *, old_owner: int) -> None:
+    """The team follows the case: whoever does not work in the new area leaves it (the old
+    居民区's directors, an old owner, people of the old area named in the plan — their items
+    wait for the new team to re-plan), the owner stays or joins, and the new 居民区's
+    directors join unless the case is restricted. The rows carry the case's new area."""
+    stay = set(
+        RoleAssignment.objects.filter(eligible_owner_q(case)).values_list("user_id", flat=True)
+    )
+    CaseMember.objects.filter(case=case).exclude(user_id__in=stay).delete()
+    CaseMember.objects.filter(case=case).update(
+        district_id=case.district_id,
+        subdistrict_id=case.subdistrict_id,
+        community_id=case.community_id,
+    )
+    if old_owner != case.owner_id:
+        CaseMember.objects.filter(case=case, user_id=old_owner, why=CaseMember.Why.OWNER).delete()
+    _team_add(case, [case.owner_id], CaseMember.Why.OWNER)
+    if not case.restricted:
+        _team_add(case, _community_directors(case), CaseMember.Why.DIRECTOR)
+
+
+def _place(community) -> str:
+    """Where a case is, as its timeline shows it: "天山路街道 · 测试甲居民区"."""
+    return f"{community.parent.name} · {community.name}"

@@ -66,6 +66,7 @@ ACTION_LABELS = {
     "case.unrestrict": gettext_lazy(
         "Restriction lifted: the residential area's child directors rejoined"
     ),
+    "case.move_area": gettext_lazy("Moved with the child to another residential area"),
     "plan.save": gettext_lazy("Case plan saved"),
     "plan.item_progress": gettext_lazy("Planned service moved on by a service record"),
     "report.received": gettext_lazy("Report received"),
@@ -92,6 +93,7 @@ CHANGE_LABELS = {
     "stage": gettext_lazy("stage"),
     "risk_level": gettext_lazy("risk level"),
     "owner": gettext_lazy("case owner"),
+    "community": gettext_lazy("residential area"),
     "version": gettext_lazy("plan version"),
     "review_on": gettext_lazy("review date"),
     "services": gettext_lazy("planned services"),

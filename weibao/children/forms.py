@@ -5,6 +5,7 @@ from weibao.accounts.selectors import communities_visible_to
 from weibao.areas.models import Area
 from weibao.children.categories import IN_DIFFICULTY_FILTER, Category
 from weibao.children.choices import AGED_OUT, AGED_OUT_LABEL, AgeBand, Relation, Sex, Status
+from weibao.children.hooks import community_change_guards
 from weibao.children.models import Child
 from weibao.children.services import PLAIN_FIELDS, GuardianInput
 from weibao.children.validation import validate_child_data
@@ -65,6 +66,11 @@ class ChildForm(forms.Form):
         communities = self.fields["community"].queryset
         if instance is None and not self.is_bound and communities.count() == 1:
             self.initial["community"] = communities.get().pk  # a director has one 居民区
+        if instance is not None:
+            # Said before the user tries: this child moves through a transfer, not this field.
+            refusal = community_change_guards.first(child=instance)
+            if refusal:
+                self.fields["community"].help_text = refusal
         if instance is not None and not self.is_bound:
             self.initial.update({f: getattr(instance, f) for f in PLAIN_FIELDS})
             self.initial["community"] = instance.community_id

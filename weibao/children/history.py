@@ -22,6 +22,12 @@ ACTION_LABELS = {
     "child.update": gettext_lazy("Edited"),
     "child.status": gettext_lazy("Status changed"),
     "child.returned_home": gettext_lazy("Returned home after protection"),
+    "child.move": gettext_lazy("Moved to another residential area (transfer accepted)"),
+    # The transfers app's rows (its model is registered on history_models).
+    "transfer.request": gettext_lazy("Transfer requested"),
+    "transfer.accept": gettext_lazy("Transfer accepted"),
+    "transfer.refuse": gettext_lazy("Transfer refused"),
+    "transfer.cancel": gettext_lazy("Transfer cancelled"),
     "visit.complete": gettext_lazy("Visit recorded"),
     "concern.handle": gettext_lazy("Concern handled"),
 }

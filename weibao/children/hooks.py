@@ -20,6 +20,12 @@ history_models = Hook(
     "f() -> {object_type: model}: the models whose audit rows appear in a child's history "
     "with field labels (visits and concerns).",
 )
+community_change_guards = Hook(
+    "community_change_guards",
+    "f(child) -> str | None: why this child's 居民区 may not be changed on the file itself "
+    "(the transfers app: a child with a case or visits moves only through a transfer). The "
+    "first answer refuses the change, as the message next to the residential-area field.",
+)
 registration_source = Hook(
     "registration_source",
     "f(user, raw_id) -> RegistrationSource | None: a record whose child is being registered "

@@ -114,6 +114,14 @@ def _set_community(child: Child, community) -> None:
     child.district_id = community.parent.parent_id
 
 
+def _change_community(child: Child, community, changes: dict[str, Any]) -> None:
+    """Set a new 居民区 (and its 街镇 and district) and note it in `changes`."""
+    if community.pk == child.community_id:
+        return
+    changes["community"] = {"old": _jsonable(child.community), "new": _jsonable(community)}
+    _set_community(child, community)
+
+
 def _set_phone(guardian: Guardian, phone: str) -> None:
     phone = crypto.normalize_phone(phone)
     guardian.phone = phone
@@ -242,12 +250,8 @@ def child_update(
         }
         current.address = data["address"]
     counted_in = {current.community_id}
-    if "community" in data and data["community"].pk != current.community_id:
-        changes["community"] = {
-            "old": _jsonable(current.community),
-            "new": _jsonable(data["community"]),
-        }
-        _set_community(current, data["community"])
+    if "community" in data:
+        _change_community(current, data["community"], changes)
     if categories is not None:
         old_categories = sorted(current.category_rows.values_list("category", flat=True))
         new_categories = sorted(set(categories))
@@ -440,4 +444,30 @@ def child_mark_returned_home(*, actor, child: Child, date: dt.date) -> Child:
         changes={"returned_home_on": {"old": _jsonable(old), "new": date.isoformat()}},
     )
     child_schedule_changed.call(child=current)
+    return current
+
+
+# --- a transfer moves the file (called by the transfers app) ---------------------------------
+
+
+@transaction.atomic
+def child_move(*, actor, child: Child, community, note: str = "") -> Child:
+    """Move the child's file to another 居民区 of the district: an accepted transfer
+    (docs/domain.md §3.12). Called inside transfers.services.transfer_accept's transaction,
+    which checks who may accept; the accepter is the receiving 街镇's supervisor, who cannot
+    see the file yet, so the scope check of child_update does not apply here. The visits are
+    re-planned for the new 居民区 (child_schedule_changed) and both 居民区 are recounted."""
+    current = Child.objects.select_for_update().select_related("community").get(pk=child.pk)
+    changes: dict[str, Any] = {}
+    counted_in = {current.community_id}
+    _change_community(current, community, changes)
+    if not changes:
+        return current
+    current.version += 1
+    current.save()
+    audit_record(
+        actor=actor, action="child.move", obj=current, child=current, changes=changes, note=note
+    )
+    child_schedule_changed.call(child=current)
+    tallies_refresh(community_ids=counted_in | {current.community_id})
     return current

@@ -14,6 +14,7 @@ from weibao.accounts.selectors import communities_visible_to
 from weibao.areas.models import Area
 from weibao.children import idnumber
 from weibao.children.categories import Category
+from weibao.children.hooks import community_change_guards
 from weibao.children.models import Child, adult_cutoff
 from weibao.children.selectors import id_number_owner
 
@@ -93,6 +94,12 @@ def _check_community(errors: Errors, actor, community, instance: Child | None) -
     allowed = communities_visible_to(actor).filter(pk=community.pk).exists()
     if community.level != Area.Level.COMMUNITY or not allowed:
         _add(errors, "community", _("You can only register children in your own areas."))
+        return
+    # Correcting a registration typo is an edit; moving a child whose case or visits would be
+    # left behind is a transfer with a handover (docs/domain.md §3.12).
+    refusal = community_change_guards.first(child=instance) if instance is not None else None
+    if refusal:
+        _add(errors, "community", refusal)
 
 
 def _check_id_number(

@@ -57,6 +57,7 @@ from weibao.core.models import SiteState
 from weibao.core.site_state import site_state_set
 from weibao.demo.cases import CasesResult, load_case_demo
 from weibao.demo.places import TIANSHAN, XIANXIA
+from weibao.demo.transfers import load_transfer_demo
 from weibao.visits.jobs import DailyReport, run_daily
 from weibao.visits.models import Concern
 from weibao.visits.scheduling import RuleSet
@@ -184,6 +185,7 @@ class DemoResult:
     counts: dict[str, int] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, area
     cases: "CasesResult | None" = None  # reports, cases and partners, when created now
+    transfers: int = 0  # demo transfers created now
 
 
 # --- entry point ------------------------------------------------------------------------------
@@ -210,6 +212,7 @@ def load_demo(*, children: int = DEFAULT_CHILDREN, today: dt.date | None = None)
         result.children_created = True
     if SiteState.demo_loaded():
         result.cases = load_case_demo(tree)
+        result.transfers = load_transfer_demo(tree)
     _fill_summary(result)
     return result
 
@@ -356,6 +359,8 @@ def report_lines(result: DemoResult) -> list[str]:
             f"Reports and cases: {k['reports']} mandatory reports, {k['cases']} cases at every "
             f"stage, {k['partners']} partners, {k['referrals']} referrals."
         )
+    if result.transfers:
+        lines.append(f"Transfers: {result.transfers} (one accepted, one awaiting a decision).")
     if result.users_created:
         lines.append(f"Accounts created now: {', '.join(result.users_created)}.")
     header = ("username", "role", "area", "password")

@@ -1,5 +1,5 @@
 """/api/v1/: token auth, the current user, areas and children, home visits, concerns, visit
-rules, notifications, mandatory reports, cases and partners."""
+rules, notifications, mandatory reports, cases, partners and transfers."""
 
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
@@ -51,4 +51,5 @@ urlpatterns = [
     path("", include("weibao.partners.api_urls")),
     path("", include("weibao.referrals.api_urls")),
     path("", include("weibao.ledger.api_urls")),
+    path("", include("weibao.transfers.api_urls")),
 ]

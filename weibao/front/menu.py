@@ -21,6 +21,7 @@ ITEMS: list[tuple[str, Promise, str]] = [
     ("cases", _("Cases"), "cases:list"),
     ("referrals", _("Referrals"), "partners:referrals"),
     ("protection", _("Temporary guardianship"), "protection:list"),
+    ("transfers", _("Transfers"), "transfers:list"),
     ("ledger", _("Service ledger"), "ledger:list"),
     ("partners", _("Partners"), "partners:list"),
 ]

@@ -25,6 +25,7 @@ urlpatterns = [
     path("cases/", include("weibao.cases.urls")),
     path("ledger/", include("weibao.ledger.urls")),
     path("protection/", include("weibao.protection.urls")),
+    path("transfers/", include("weibao.transfers.urls")),
     # The registry and the referral pages share the "partners" namespace (and URL prefix).
     path(
         "partners/",

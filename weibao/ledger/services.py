@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weibao.areas.columns import area_columns_move
 from weibao.audit.services import audit_record
 from weibao.cases import workflow
 from weibao.cases.blockers import closes_without_services
@@ -330,3 +331,18 @@ def service_ledger_exported(*, actor, area, year: int, month: int, rows: int, fi
             "community": filters.community_id,
         },
     )
+
+
+# --- a child who moved (an accepted transfer) -----------------------------------------------
+
+
+@transaction.atomic
+def service_records_move_area(*, actor, case: Case) -> dict:
+    """Bring the case's service records (voided ones too) to the area the case moved to,
+    after cases.case_move_area: they are the case's, seen through it, and the ledgers filter
+    them by these columns (docs/domain.md §3.12). Called inside
+    transfers.services.transfer_accept's transaction, which checks who may."""
+    moved = area_columns_move(ServiceRecord.objects.filter(case=case), to=case)
+    if moved:
+        audit_record(actor=actor, action="service.move_area", obj=case, changes=moved)
+    return moved

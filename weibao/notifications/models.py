@@ -22,6 +22,9 @@ class Notification(models.Model):
         PLAN_ITEM_DUE = "plan_item_due", _("A plan item of yours is due")
         REFERRAL_OVERDUE = "referral_overdue", _("Referral not answered in time")
         PROTECTION_LIMIT = "protection_limit", _("Temporary guardianship nears its one-year limit")
+        TRANSFER_REQUESTED = "transfer_requested", _("Transfer awaits your decision")
+        TRANSFER_DECIDED = "transfer_decided", _("Transfer decided")
+        TRANSFER_ARRIVED = "transfer_arrived", _("A child moved into your area")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -105,7 +105,30 @@ def message(notification: Notification) -> str:
             )
             % p
         )
+    if notification.kind in TRANSFER_KINDS:
+        return _transfer_message(notification.kind, p)
     return notification.get_kind_display()
+
+
+TRANSFER_KINDS = frozenset(
+    {
+        Notification.Kind.TRANSFER_REQUESTED,
+        Notification.Kind.TRANSFER_DECIDED,
+        Notification.Kind.TRANSFER_ARRIVED,
+    }
+)
+
+
+def _transfer_message(kind: str, p: dict) -> str:
+    if kind == Notification.Kind.TRANSFER_REQUESTED:
+        return _("Transfer %(reference)s: %(child)s is to move to %(to)s. Please decide.") % p
+    if kind == Notification.Kind.TRANSFER_DECIDED:
+        if p.get("accepted"):
+            return _("Transfer %(reference)s of %(child)s to %(to)s was accepted.") % p
+        return _("Transfer %(reference)s of %(child)s was refused; the reason is on its page.") % p
+    if p.get("case"):
+        return _("%(child)s has moved to %(to)s, and case %(case)s with them (%(reference)s).") % p
+    return _("%(child)s has moved to %(to)s (transfer %(reference)s).") % p
 
 
 # --- the list, grouped --------------------------------------------------------------------------

@@ -27,7 +27,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from weibao.audit.services import access_log_record
+from weibao.areas.columns import area_columns_move
+from weibao.audit.services import access_log_record, audit_record
 from weibao.cases import workflow
 from weibao.cases.models import Case
 from weibao.cases.selectors import BACKDATE_DAYS, case_roles, earliest_date
@@ -343,3 +344,18 @@ def protection_end(
     if end_reason == ProtectionEnd.RETURNED_HOME:
         child_mark_returned_home(actor=actor, child=current.child, date=ended_on)
     return current
+
+
+# --- a child who moved (an accepted transfer) -----------------------------------------------
+
+
+@transaction.atomic
+def protection_records_move_area(*, actor, case: Case) -> dict:
+    """Bring the case's temporary-guardianship records to the area the case moved to, after
+    cases.case_move_area: the one-year alert then goes to the new 街镇's supervisor (docs/
+    domain.md §3.12). Called inside transfers.services.transfer_accept's transaction, which
+    checks who may."""
+    moved = area_columns_move(ProtectionRecord.objects.filter(case=case), to=case)
+    if moved:
+        audit_record(actor=actor, action="protection.move_area", obj=case, changes=moved)
+    return moved

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from weibao.areas.columns import area_columns_move
+from weibao.audit.services import audit_record
 from weibao.cases import workflow as case_workflow
 from weibao.cases.models import Case
 from weibao.cases.selectors import case_roles
@@ -245,3 +247,20 @@ def refuse_with_live_referrals(case: Case) -> None:
             len(live),
         ) % {"n": len(live), "partners": "、".join(sorted(live))}
         raise Blocked(message, code="live_referrals")
+
+
+# --- a child who moved (an accepted transfer) -----------------------------------------------
+
+
+@transaction.atomic
+def referrals_move_area(*, actor, case: Case) -> dict:
+    """Bring the case's referrals to the area the case moved to, after cases.case_move_area:
+    the live ones are then the new 街镇's to follow (its supervisor is told of a missed
+    deadline), the finished ones stay the case's record (docs/domain.md §3.12). The partner
+    stays the same; whether to revoke and refer anew near the new home is the new area's
+    call. Called inside transfers.services.transfer_accept's transaction, which checks who
+    may."""
+    moved = area_columns_move(Referral.objects.filter(case=case), to=case)
+    if moved:
+        audit_record(actor=actor, action="referral.move_area", obj=case, changes=moved)
+    return moved

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from weibao.accounts.models import Role
 from weibao.accounts.selectors import is_district_staff, users_with_role_in_areas
+from weibao.areas.columns import area_columns_move
 from weibao.audit.services import audit_record
 from weibao.children.choices import Status
 from weibao.children.models import Child, ChildCategory
@@ -472,3 +473,26 @@ def visit_ledger_exported(*, actor, subdistrict, year: int, month: int, rows: in
         obj=subdistrict,
         changes={"month": f"{year:04d}-{month:02d}", "rows": rows},
     )
+
+
+# --- a child who moved (an accepted transfer) -----------------------------------------------
+
+
+@transaction.atomic
+def visits_move_area(*, actor, child: Child) -> dict[str, Any]:
+    """Bring the child's visits and concerns to the child's new 居民区, after children's
+    child_move (which re-plans the open due visit through child_schedule_changed). They are
+    part of the child's file and follow it; each visit keeps its author (docs/domain.md
+    §3.12). Closed due rows stay where they were: they are what the old 居民区 owed and did in
+    its months, which its completion table counts. The open due's reminders start again, so
+    that the receiving director is told of a visit already overdue. Called inside
+    transfers.services.transfer_accept's transaction, which checks who may."""
+    moved = {
+        "visits": area_columns_move(Visit.objects.filter(child=child), to=child),
+        "concerns": area_columns_move(Concern.objects.filter(child=child), to=child),
+    }
+    VisitDue.objects.filter(child=child, state=VisitDue.State.OPEN).update(overdue_level=0)
+    moved = {key: value for key, value in moved.items() if value}
+    if moved:
+        audit_record(actor=actor, action="visit.move_area", obj=child, changes=moved)
+    return moved

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TransfersConfig(AppConfig):
+    """A child who moves to another 居民区: the transfer and its handover (docs/domain.md
+    §3.12). Above every app whose rows follow the child, so that it can call their services."""
+
+    name = "weibao.transfers"
+    label = "transfers"
+    verbose_name = _("Transfers")
+
+    def ready(self) -> None:
+        from weibao.children import hooks as children_hooks
+        from weibao.transfers.blockers import direct_move_refusal
+        from weibao.transfers.models import Transfer
+        from weibao.transfers.views import child_transfer_panel
+
+        children_hooks.community_change_guards.register(direct_move_refusal)
+        children_hooks.child_page_panels.register(child_transfer_panel, order=5)
+        children_hooks.history_models.register(lambda: {"transfers.transfer": Transfer})

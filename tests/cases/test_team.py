@@ -44,6 +44,22 @@ def team_of(case) -> dict[str, str]:
     }
 
 
+def plan_naming(actor, case, *items):
+    """A plan whose items are (service, person responsible, due in n days)."""
+    return a_plan(
+        actor,
+        case,
+        services=[
+            {
+                "service_type": kind,
+                "responsible_user": user,
+                "due_on": today() + dt.timedelta(days=n),
+            }
+            for kind, user, n in items
+        ],
+    )
+
+
 def body(response) -> str:
     return response.content.decode()
 
@@ -70,17 +86,7 @@ def test_the_childs_own_director_sees_the_case_raised_by_their_visit(case_s, dir
 
 def test_a_person_named_in_the_plan_joins_the_team_and_is_told(case_s, supervisor, newcomer):
     assert not cases_visible_to(newcomer).exists()
-    a_plan(
-        supervisor,
-        case_s,
-        services=[
-            {
-                "service_type": ServiceType.GUARDIANSHIP_GUIDANCE,
-                "responsible_user": newcomer,
-                "due_on": today() + dt.timedelta(days=7),
-            }
-        ],
-    )
+    plan_naming(supervisor, case_s, (ServiceType.GUARDIANSHIP_GUIDANCE, newcomer, 7))
     assert team_of(case_s)["newcomer"] == "plan"
     assert cases_visible_to(newcomer).filter(pk=case_s.pk).exists()
     told = Notification.objects.get(recipient=newcomer, kind=Notification.Kind.PLAN_ITEM_ASSIGNED)
@@ -90,34 +96,14 @@ def test_a_person_named_in_the_plan_joins_the_team_and_is_told(case_s, superviso
         f"({case_s.child.name})."
     )
     # The same item in the next version tells nobody again.
-    a_plan(
-        supervisor,
-        case_s,
-        services=[
-            {
-                "service_type": ServiceType.GUARDIANSHIP_GUIDANCE,
-                "responsible_user": newcomer,
-                "due_on": today() + dt.timedelta(days=7),
-            }
-        ],
-    )
+    plan_naming(supervisor, case_s, (ServiceType.GUARDIANSHIP_GUIDANCE, newcomer, 7))
     assert Notification.objects.filter(recipient=newcomer).count() == 1
 
 
 def test_a_member_records_the_service_they_deliver_but_does_not_move_the_case(
     case_s, supervisor, newcomer
 ):
-    a_plan(
-        supervisor,
-        case_s,
-        services=[
-            {
-                "service_type": ServiceType.GUARDIANSHIP_GUIDANCE,
-                "responsible_user": newcomer,
-                "due_on": today() + dt.timedelta(days=7),
-            }
-        ],
-    )
+    plan_naming(supervisor, case_s, (ServiceType.GUARDIANSHIP_GUIDANCE, newcomer, 7))
     record = service_record_create(
         actor=newcomer,
         case=case_s,
@@ -163,21 +149,11 @@ def test_a_new_owner_joins_and_the_former_one_stays_only_as_the_director(
 def test_the_person_responsible_is_told_once_when_a_plan_item_is_due(
     case_s, supervisor, director_a
 ):
-    a_plan(
+    plan_naming(
         supervisor,
         case_s,
-        services=[
-            {
-                "service_type": ServiceType.PSYCHOLOGICAL,
-                "responsible_user": director_a,
-                "due_on": today(),
-            },
-            {
-                "service_type": ServiceType.GUARDIANSHIP_GUIDANCE,
-                "responsible_user": director_a,
-                "due_on": today() + dt.timedelta(days=3),
-            },
-        ],
+        (ServiceType.PSYCHOLOGICAL, director_a, 0),
+        (ServiceType.GUARDIANSHIP_GUIDANCE, director_a, 3),
     )
     assert plan_items_due(timezone.now()) == 1
     assert plan_items_due(timezone.now()) == 0
@@ -259,17 +235,7 @@ def test_a_restricted_case_shows_non_members_only_that_it_exists(case_s, supervi
 def test_a_restricted_case_cannot_name_a_director_it_keeps_off(case_s, supervisor, director_a):
     restrict(supervisor, case_s)
     with pytest.raises(ValidationError) as exc:
-        a_plan(
-            supervisor,
-            case_s,
-            services=[
-                {
-                    "service_type": ServiceType.PSYCHOLOGICAL,
-                    "responsible_user": director_a,
-                    "due_on": today() + dt.timedelta(days=3),
-                }
-            ],
-        )
+        plan_naming(supervisor, case_s, (ServiceType.PSYCHOLOGICAL, director_a, 3))
     assert exc.value.message_dict["services.0.responsible_user"] == [
         "This case is restricted: this person may not be named in its plan."
     ]
@@ -324,17 +290,7 @@ URLS = [
 @pytest.fixture
 def matrix(case_s, supervisor, newcomer, director_a, director_b, director_elsewhere,
            station_staff, district_officer):  # fmt: skip
-    a_plan(
-        supervisor,
-        case_s,
-        services=[
-            {
-                "service_type": ServiceType.PSYCHOLOGICAL,
-                "responsible_user": newcomer,
-                "due_on": today() + dt.timedelta(days=3),
-            }
-        ],
-    )
+    plan_naming(supervisor, case_s, (ServiceType.PSYCHOLOGICAL, newcomer, 3))
     return {
         "owner": supervisor,
         "named in the plan": newcomer,
@@ -393,21 +349,11 @@ def test_the_team_never_reads_the_reporters_identity(make_report, child_a, super
 
 
 def test_a_member_completes_their_own_plan_item_but_not_anothers(case_s, supervisor, newcomer):
-    plan = a_plan(
+    plan = plan_naming(
         supervisor,
         case_s,
-        services=[
-            {
-                "service_type": ServiceType.GUARDIANSHIP_GUIDANCE,
-                "responsible_user": newcomer,
-                "due_on": today() + dt.timedelta(days=7),
-            },
-            {
-                "service_type": ServiceType.PSYCHOLOGICAL,
-                "responsible_user": supervisor,
-                "due_on": today() + dt.timedelta(days=7),
-            },
-        ],
+        (ServiceType.GUARDIANSHIP_GUIDANCE, newcomer, 7),
+        (ServiceType.PSYCHOLOGICAL, supervisor, 7),
     )
     mine, theirs = plan.services.order_by("id")
 

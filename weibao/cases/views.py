@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from weibao.areas.models import Area
 from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record
 from weibao.cases import services, workflow
@@ -61,7 +60,12 @@ from weibao.children.models import Child
 from weibao.children.selectors import child_get_for_user, children_visible_to
 from weibao.core.hooks import Panel
 from weibao.core.versioning import save_versioned
-from weibao.core.views_helpers import apply_errors, page_of, query_without_page
+from weibao.core.views_helpers import (
+    apply_errors,
+    page_of,
+    per_district_forms,
+    query_without_page,
+)
 
 PAGE_SIZE = 50
 
@@ -599,17 +603,6 @@ def plan_version_view(request: HttpRequest, pk: int, number: int) -> HttpRespons
 # --- the closing rules of a district (district staff) ---------------------------------------
 
 
-def _policy_forms(user, bound_pk=None, bound=None) -> list[tuple[Area, CasePolicyForm]]:
-    rows = []
-    for district in case_policy_districts(user):
-        if bound is not None and district.pk == bound_pk:
-            rows.append((district, bound))
-            continue
-        policy = services.case_policy_for(district)
-        rows.append((district, CasePolicyForm(instance=policy, prefix=f"d{district.pk}")))
-    return rows
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_policy_view(request: HttpRequest) -> HttpResponse:
@@ -644,7 +637,17 @@ def case_policy_view(request: HttpRequest) -> HttpResponse:
                 return redirect("cases:policy")
         bound_pk, bound = district.pk, form
     return render(
-        request, "cases/policy.html", {"rows": _policy_forms(request.user, bound_pk, bound)}
+        request,
+        "cases/policy.html",
+        {
+            "rows": per_district_forms(
+                case_policy_districts(request.user),
+                services.case_policy_for,
+                CasePolicyForm,
+                bound_pk,
+                bound,
+            )
+        },
     )
 
 

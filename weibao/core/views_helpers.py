@@ -23,3 +23,17 @@ def query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def per_district_forms(districts, policy_for, form_class, bound_pk=None, bound=None) -> list:
+    """(district, form) for a page of per-district settings (the report clocks, the closing
+    rules): each district's saved settings in a form prefixed by its id, except the one just
+    posted (`bound`, for district `bound_pk`), which keeps what was typed."""
+    rows = []
+    for district in districts:
+        if bound is not None and district.pk == bound_pk:
+            rows.append((district, bound))
+        else:
+            form = form_class(instance=policy_for(district), prefix=f"d{district.pk}")
+            rows.append((district, form))
+    return rows

@@ -20,14 +20,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from weibao.areas.models import Area
 from weibao.children import idnumber
 from weibao.children.models import Child
 from weibao.children.selectors import child_search, children_visible_to, id_number_owner
 from weibao.core import crypto
 from weibao.core.dates import years_before
 from weibao.core.versioning import save_versioned
-from weibao.core.views_helpers import apply_errors, page_of, query_without_page
+from weibao.core.views_helpers import (
+    apply_errors,
+    page_of,
+    per_district_forms,
+    query_without_page,
+)
 from weibao.reports import ratelimit, services, workflow
 from weibao.reports.choices import Channel, Situation
 from weibao.reports.forms import (
@@ -772,17 +776,6 @@ def link_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the clocks (district staff) ------------------------------------------------------------
 
 
-def _clock_forms(user, bound_pk=None, bound=None) -> list[tuple[Area, ClockPolicyForm]]:
-    rows = []
-    for district in services.clock_policy_districts(user):
-        if bound is not None and district.pk == bound_pk:
-            rows.append((district, bound))
-            continue
-        policy = services.clock_policy_for(district)
-        rows.append((district, ClockPolicyForm(instance=policy, prefix=f"d{district.pk}")))
-    return rows
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def clocks_view(request: HttpRequest) -> HttpResponse:
@@ -820,5 +813,13 @@ def clocks_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/clocks.html",
-        {"rows": _clock_forms(request.user, bound_pk, bound)},
+        {
+            "rows": per_district_forms(
+                services.clock_policy_districts(request.user),
+                services.clock_policy_for,
+                ClockPolicyForm,
+                bound_pk,
+                bound,
+            )
+        },
     )

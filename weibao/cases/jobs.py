@@ -9,7 +9,7 @@ from django.utils import timezone
 from weibao.cases.choices import PlannedServiceStatus, Stage
 from weibao.cases.models import PlannedService, PlanVersion
 from weibao.notifications.models import Notification
-from weibao.notifications.services import notify
+from weibao.notifications.services import notify_each
 
 # An item that fell due while the job could not run (a server down over a weekend) is still
 # announced within this many days; older ones are for the case page's overdue marks.
@@ -41,23 +41,21 @@ def plan_items_due(now: dt.datetime) -> int:
     told = set(
         Notification.objects.filter(key__in=[_key(i) for i in items]).values_list("key", flat=True)
     )
-    sent = 0
-    for item in items:
-        if _key(item) in told:
-            continue
-        case = item.plan.case
-        notify(
+    batch = [
+        Notification(
             recipient_id=item.responsible_user_id,
             kind=Notification.Kind.PLAN_ITEM_DUE,
             key=_key(item),
-            child=case.child,
+            child=item.plan.case.child,
             params={
-                "child": case.child.name,
-                "case": case.reference,
+                "child": item.plan.case.child.name,
+                "case": item.plan.case.reference,
                 "service": item.service_type,
                 "date": item.due_on.isoformat(),
             },
-            url=f"/cases/{case.pk}/",
+            url=f"/cases/{item.plan.case_id}/",
         )
-        sent += 1
-    return sent
+        for item in items
+        if _key(item) not in told
+    ]
+    return notify_each(batch)

@@ -16,6 +16,15 @@ def notify(*, recipient_id: int, kind: str, key: str, child=None, params=None, u
     return created
 
 
+def notify_each(notifications: list[Notification]) -> int:
+    """Send a batch of unsaved notifications in one INSERT, each once per recipient and key (a
+    row already sent is skipped by the unique constraint). Returns how many were offered."""
+    for n in notifications:
+        n.key = n.key[:80]
+    Notification.objects.bulk_create(notifications, batch_size=500, ignore_conflicts=True)
+    return len(notifications)
+
+
 def _json_object(pairs: dict[str, str]) -> str:
     # Names and columns are the caller's constants, never input: checked, as they go into SQL.
     if not all(name.isidentifier() and column.isidentifier() for name, column in pairs.items()):

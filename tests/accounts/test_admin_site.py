@@ -224,3 +224,17 @@ def test_a_password_reset_in_the_admin_is_audited_and_follows_the_policy(sysadmi
     row = AuditEvent.objects.get(action="account.password_reset")
     assert row.actor == sysadmin and row.object_id == str(director_b.pk)
     assert "Zhen-hao-mima-7" not in str(row.changes)
+
+
+def test_a_deactivated_account_is_signed_out_at_once(sysadmin, director_b):
+    their_session = web_client(director_b)
+    assert their_session.get("/").status_code == 200
+    web_client(sysadmin).post(
+        f"/admin/accounts/user/{director_b.pk}/change/", _change_form(director_b, is_active=None)
+    )
+    assert their_session.get("/").status_code == 302
+
+
+def test_the_admins_own_password_page_is_the_products(sysadmin):
+    response = web_client(sysadmin).get("/admin/password_change/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/password/"

@@ -7,7 +7,9 @@ import time
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import PASSWORD, _user, web_client
 from weibao.accounts.middleware import LAST_SEEN, STARTED
@@ -153,3 +155,12 @@ def test_an_idle_api_session_is_no_longer_signed_in(person):
 def test_the_idle_limit_is_a_setting_of_thirty_minutes_by_default(settings):
     assert settings.WEIBAO_SESSION_IDLE_MINUTES == 30
     assert settings.SESSION_COOKIE_AGE == 12 * 3600
+
+
+def test_signing_in_starts_the_session_clock_so_the_next_page_writes_no_session(person):
+    client = Client()
+    client.post("/accounts/login/", {"username": person.username, "password": PASSWORD})
+    assert client.session[STARTED] >= time.time() - 5
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/").status_code == 200
+    assert not [q for q in ctx.captured_queries if "UPDATE" in q["sql"] and "session" in q["sql"]]

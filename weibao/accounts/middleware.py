@@ -20,13 +20,19 @@ LAST_SEEN = "weibao_session_last_seen"
 RESOLUTION = 60
 
 
+def session_limits_start(session, now: float) -> None:
+    """Called at sign-in, so the first page after it has nothing to write. A session signed in
+    some other way gets its times on its first request."""
+    session[STARTED] = session[LAST_SEEN] = int(now)
+
+
 def session_end_reason(session, now: float) -> str | None:
     """Why the session must end — "expired" or "idle" — or None while it is valid (its times
     then brought up to date)."""
     started = session.get(STARTED)
     last_seen = session.get(LAST_SEEN)
     if started is None:
-        session[STARTED] = session[LAST_SEEN] = int(now)
+        session_limits_start(session, now)
         return None
     if now - started > settings.SESSION_COOKIE_AGE:
         return "expired"

@@ -1,3 +1,5 @@
+import time
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 
 from weibao.accounts.lockout import login_failed, login_locked
+from weibao.accounts.middleware import session_limits_start
 from weibao.accounts.models import Role
 from weibao.accounts.selectors import user_is_sysadmin, user_role_assignments
 from weibao.accounts.services import sign_in_failure_record, sign_in_record, sign_out_record
@@ -123,6 +126,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        session_limits_start(self.request.session, time.time())
         sign_in_record(user=form.get_user(), address=_address(self.request), channel=self.channel)
         return response
 

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from tests.conftest import api_client, web_client
 from tests.helpers import move_to, record_service, today
+from weibao.accounts.models import Role, User
+from weibao.accounts.services import role_assignment_grant, user_reveal_set
 from weibao.cases.services import case_assess, case_assign, case_file, case_open
 from weibao.cases.timeline import case_timeline
 from weibao.notifications.services import notify
@@ -647,3 +649,36 @@ def test_transfer_api_list_queries_do_not_grow_with_rows(
 ):
     client = api_client(district_officer)
     assert_flat(lambda: client.get("/api/v1/transfers/"), repeat(new_transfer), api_count)
+
+
+# --- people and roles ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def new_person(district_officer, areas):
+    """A person with a role somewhere in the district, by turns a director of 居民区 A or B,
+    or a supervisor or station staff of 天山路; every other one may reveal."""
+
+    def make(i: int) -> None:
+        role, area = (
+            (Role.DIRECTOR, "community_a"),
+            (Role.DIRECTOR, "community_b"),
+            (Role.SUPERVISOR, "tianshan"),
+            (Role.STATION_STAFF, "xianxia"),
+        )[i % 4]
+        user = User.objects.create_user(username=f"person_{i:03d}", full_name=f"人员{i:03d}")
+        role_assignment_grant(actor=district_officer, user=user, role=role, area=areas[area])
+        if i % 2:
+            user_reveal_set(actor=district_officer, user=user, allowed=True)
+
+    return make
+
+
+def test_people_page_queries_do_not_grow_with_rows(assert_flat, district_officer, new_person):
+    client = web_client(district_officer)
+    # The district officer is listed too.
+    assert_flat(
+        lambda: client.get("/accounts/people/"),
+        repeat(new_person),
+        lambda response: len(response.context["people"]) - 1,
+    )

@@ -24,6 +24,7 @@ from weibao.accounts.selectors import (
     user_role_assignments,
     user_scope_areas,
 )
+from weibao.accounts.services import sign_in_failure_record, sign_in_record
 from weibao.areas.models import Area
 from weibao.core.parsers import SafeJSONParser
 
@@ -53,7 +54,11 @@ class TokenView(ObtainAuthToken):
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
         username = request.data.get("username") if hasattr(request.data, "get") else None
+        address = request.META.get("REMOTE_ADDR", "")
         if login_locked(request, username):
+            sign_in_failure_record(
+                username=username, address=address, channel="api", locked=True, lockout=False
+            )
             return Response(
                 {"detail": _("Too many failed attempts. Please try again in 15 minutes.")},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
@@ -61,8 +66,17 @@ class TokenView(ObtainAuthToken):
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
             login_failed(request, username)
+            sign_in_failure_record(
+                username=username,
+                address=address,
+                channel="api",
+                locked=False,
+                lockout=login_locked(request, username),
+            )
             return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        sign_in_record(user=user, address=address, channel="api")
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
 

@@ -1,6 +1,6 @@
 from django.db.models import Q, QuerySet
 
-from weibao.accounts.models import Role, RoleAssignment
+from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.areas.models import Area
 
 # Who may reveal children's ID numbers, phones and addresses (a permission of the children app).
@@ -40,6 +40,57 @@ def users_with_role_in_areas(*, roles, area_ids) -> list[int]:
         .values_list("user_id", flat=True)
         .distinct()
     )
+
+
+def districts_managed_by(user) -> list[Area]:
+    """The districts whose people and roles this user manages: those where they are district
+    staff. No bypass for superusers: a system administrator manages accounts, not the roles
+    that reach children's files (docs/security.md)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    return [ra.area for ra in user_role_assignments(user) if ra.role == Role.DISTRICT_STAFF]
+
+
+def user_is_admin_account(user) -> bool:
+    """An account of the framework admin (staff, superuser or system administrator): such an
+    account holds no role that reaches children's files, so the two duties stay apart."""
+    return bool(
+        user.is_staff
+        or user.is_superuser
+        or RoleAssignment.objects.filter(user=user, role=Role.SYSADMIN).exists()
+    )
+
+
+def district_area_ids(districts) -> list[int]:
+    """The ids of the districts and of every area below them."""
+    ids = [d.pk for d in districts]
+    if not ids:
+        return []
+    below = Area.objects.filter(Q(parent_id__in=ids) | Q(parent__parent_id__in=ids))
+    return ids + list(below.values_list("pk", flat=True))
+
+
+def people_of_districts(districts) -> list[RoleAssignment]:
+    """The role assignments on the districts' areas, person by person, for the people page."""
+    return list(
+        RoleAssignment.objects.filter(area_id__in=district_area_ids(districts))
+        .select_related("user", "area", "area__parent", "area__parent__parent")
+        .order_by("user__full_name", "user__username", "user_id", "role", "area__name")
+    )
+
+
+def users_who_may_reveal(user_ids) -> set[int]:
+    """Which of these users hold the reveal permission (directly or through a group)."""
+    app_label, codename = REVEAL_PERMISSION.split(".")
+    direct = Q(
+        user_permissions__content_type__app_label=app_label, user_permissions__codename=codename
+    )
+    grouped = Q(
+        groups__permissions__content_type__app_label=app_label,
+        groups__permissions__codename=codename,
+    )
+    users = User.objects.filter(direct | grouped, pk__in=list(user_ids))
+    return set(users.values_list("pk", flat=True))
 
 
 def is_district_staff(user) -> bool:

@@ -10,6 +10,8 @@ class AreaAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     autocomplete_fields = ["parent"]
 
-    def has_view_permission(self, request, obj=None):
-        # Needed for the area autocomplete on role assignments.
-        return request.user.is_active and request.user.is_staff
+    def has_delete_permission(self, request, obj=None):
+        # An area, once created, stays: children, visits and audit rows hang on it, and the
+        # framework's delete page would list them by name (a child's name, to the system
+        # administrator). Rename an area or leave it unused instead.
+        return False

@@ -6,3 +6,9 @@ class AuditConfig(AppConfig):
     name = "weibao.audit"
     label = "audit"
     verbose_name = _("Audit")
+
+    def ready(self) -> None:
+        from weibao.accounts.hooks import account_audit
+        from weibao.audit.services import audit_record
+
+        account_audit.register(audit_record)

@@ -24,13 +24,18 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.accounts.selectors import REVEAL_PERMISSION, communities_visible_to
+from weibao.accounts.services import (
+    Operator,
+    role_assignment_grant,
+    user_create,
+    user_reveal_set,
+)
 from weibao.areas.models import Area
 from weibao.audit.services import audit_record
 from weibao.children import idnumber
@@ -116,25 +121,14 @@ class DemoAccount:
     is_superuser: bool = False
 
 
-ADMIN_PERMS = (
-    "accounts.add_user",
-    "accounts.change_user",
-    "accounts.view_user",
-    "accounts.add_roleassignment",
-    "accounts.change_roleassignment",
-    "accounts.view_roleassignment",
-)
 REVEAL = REVEAL_PERMISSION
 
 ACCOUNTS = [
     DemoAccount("admin", "演示·系统管理员", Role.SYSADMIN, (), is_staff=True, is_superuser=True),
+    # District staff manage the district's people and roles in the product (/accounts/people/),
+    # not in the framework admin: an account that reads children's files is no admin account.
     DemoAccount(
-        "district_admin",
-        "演示·长宁区民政干部",
-        Role.DISTRICT_STAFF,
-        ("district",),
-        perms=(*ADMIN_PERMS, REVEAL),
-        is_staff=True,
+        "district_admin", "演示·长宁区民政干部", Role.DISTRICT_STAFF, ("district",), perms=(REVEAL,)
     ),
     DemoAccount(
         "tianshan_supervisor",
@@ -266,24 +260,24 @@ def _account_area(tree: Tree, spec: tuple) -> Area | None:
 
 def _ensure_accounts(tree: Tree, result: DemoResult) -> None:
     """Accounts are configured only when they are created: a rerun never resets a password,
-    a role or a permission someone has changed since."""
+    a role or a permission someone has changed since. They are made through the accounts
+    services as the install command makes them (audited, the command named as the actor)."""
+    operator = Operator("weibao demo")
     for spec in ACCOUNTS:
         if User.objects.filter(username=spec.username).exists():
             continue
-        user = User.objects.create_user(
+        user = User(
             username=spec.username,
-            password=DEMO_PASSWORD,
             full_name=spec.full_name,
             is_staff=spec.is_staff,
             is_superuser=spec.is_superuser,
         )
+        user.set_password(DEMO_PASSWORD)
+        user_create(actor=operator, user=user)
         area = _account_area(tree, spec.area)
-        RoleAssignment.objects.create(user=user, role=spec.role, area=area)
-        for perm in spec.perms:
-            app_label, codename = perm.split(".")
-            user.user_permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+        role_assignment_grant(actor=operator, user=user, role=spec.role, area=area)
+        if REVEAL in spec.perms:
+            user_reveal_set(actor=operator, user=user, allowed=True)
         result.users_created.append(spec.username)
 
 

@@ -9,7 +9,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from weibao.accounts.models import Role
-from weibao.accounts.selectors import is_district_staff, user_role_assignments
+from weibao.accounts.selectors import (
+    districts_managed_by,
+    is_district_staff,
+    user_role_assignments,
+)
 
 ITEMS: list[tuple[str, Promise, str]] = [
     ("home", _("Home"), "home"),
@@ -58,8 +62,12 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
     entries = [(key, label, reverse(name)) for key, label, name in ITEMS]
     if is_district_staff(user):
         entries.append(("rules", _("Visit rules"), reverse("visits:rules")))
+    if districts_managed_by(user):
+        entries.append(("people", _("People and roles"), reverse("accounts:people")))
     if user.is_staff:
         entries.append(("admin", _("Administration"), reverse("admin:index")))
+    # Also behind the name in the top bar, which a phone has no room to show.
+    entries.append(("password", _("Change password"), reverse("accounts:password_change")))
     entries.sort(key=lambda entry: first.index(entry[0]) if entry[0] in first else len(first))
     current = _current(request.path, [url for _key, _label, url in entries])
     return [

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.accounts.models import Role
 from weibao.accounts.selectors import is_district_staff, user_role_assignments
+from weibao.security.selectors import managed_districts
 
 ITEMS: list[tuple[str, Promise, str]] = [
     ("home", _("Home"), "home"),
@@ -24,6 +25,7 @@ ITEMS: list[tuple[str, Promise, str]] = [
     ("transfers", _("Transfers"), "transfers:list"),
     ("ledger", _("Service ledger"), "ledger:list"),
     ("partners", _("Partners"), "partners:list"),
+    ("account", _("Account security"), "security:overview"),
 ]
 
 # What each role opens most: a 儿童主任 visits and watches the children of one 居民区; the
@@ -58,6 +60,8 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
     entries = [(key, label, reverse(name)) for key, label, name in ITEMS]
     if is_district_staff(user):
         entries.append(("rules", _("Visit rules"), reverse("visits:rules")))
+    if managed_districts(user):
+        entries.append(("security", _("Sign-in security"), reverse("security:district")))
     if user.is_staff:
         entries.append(("admin", _("Administration"), reverse("admin:index")))
     entries.sort(key=lambda entry: first.index(entry[0]) if entry[0] in first else len(first))

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/login/", front_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("security/", include("weibao.security.urls")),
     path("children/", include("weibao.children.urls")),
     path("visits/", include("weibao.visits.urls")),
     path("concerns/", include("weibao.visits.urls_concerns")),

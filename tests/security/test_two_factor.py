@@ -318,3 +318,10 @@ def test_the_operator_command_resets_and_audits(supervisor):
     call_command("two_factor_reset", "supervisor", "--reason", "管理员核实")
     assert not TOTPDevice.objects.filter(user=supervisor).exists()
     assert AuditEvent.objects.get(action="2fa.reset").note == "管理员核实"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", VERIFY, "//evil.example/x"])
+def test_after_the_code_a_foreign_or_circular_next_goes_home(required, supervisor, target):
+    device, _codes = enrol(supervisor)
+    response = signed_in(supervisor).post(VERIFY, {"code": code_of(device, 1), "next": target})
+    assert response["Location"] == "/"

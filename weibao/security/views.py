@@ -29,7 +29,10 @@ from weibao.security.models import ApiToken, SignedInDevice
 
 def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    # Back to the second step itself would go round in a circle.
+    if target.startswith(resolve_url("security:verify")):
+        target = ""
+    if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -12,7 +12,6 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.helpers import SECRET_PLACE, report_input, today
@@ -27,6 +26,7 @@ from weibao.referrals.services import referral_create
 from weibao.reports import services as report_services
 from weibao.reports.choices import Channel
 from weibao.reports.models import Report
+from weibao.security.services import api_token_create
 
 PASSWORD = "test-pass-123"
 
@@ -217,8 +217,8 @@ def web_client(user: User | None) -> Client:
 def api_client(user: User | None) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, key = api_token_create(actor=user, name="tests")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -67,7 +67,6 @@ INSTALLED_APPS = [
     # Django's own widget templates, for FORM_RENDERER below.
     "django.forms",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -75,6 +74,12 @@ INSTALLED_APPS = [
     "weibao.areas",
     "weibao.accounts",
     "weibao.audit",
+    # Two-factor sign-in: django-otp's time-based codes (an authenticator app) and its static
+    # codes (the recovery codes); weibao.security holds the pages, the rules and API tokens.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "weibao.security",
     "weibao.children",
     "weibao.visits",
     "weibao.notifications",
@@ -97,9 +102,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # After authentication and messages: it signs out and says why.
+    # After authentication and messages: it signs out and says why (an idle session ends
+    # before anything else is asked of it).
     "weibao.accounts.middleware.SessionLimitsMiddleware",
+    # After the password, the second step before anything else; and the signed-in devices.
+    "weibao.security.middleware.SignInGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -192,6 +201,19 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Two-factor sign-in (docs/security.md). Required of district staff, supervisors, station staff
+# and the system administrator (and of 儿童主任 where their district says so) unless turned
+# off: on by default in production, off in embedded mode (`make run`, the demo), where the
+# pages say so and anyone may still set it up.
+WEIBAO_2FA_REQUIRED = _env_bool("WEIBAO_2FA_REQUIRED", PRODUCTION)
+OTP_TOTP_ISSUER = os.environ.get("WEIBAO_2FA_ISSUER", "weibao")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# API tokens: made on the "API tokens" page, valid for at most this many days.
+WEIBAO_TOKEN_DAYS = int(os.environ.get("WEIBAO_TOKEN_DAYS", "90"))
+# POST /api/v1/auth/token/ with a username and password gives a token: for the demo only
+# (off by default in production), and never to an account with two-factor sign-in.
+WEIBAO_PASSWORD_TOKENS = _env_bool("WEIBAO_PASSWORD_TOKENS", not PRODUCTION)
+
 SESSION_COOKIE_HTTPONLY = True
 # A session lasts at most SESSION_COOKIE_AGE from sign-in however active it is, and ends after
 # WEIBAO_SESSION_IDLE_MINUTES without a request (accounts.middleware.SessionLimitsMiddleware).
@@ -204,7 +226,7 @@ X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "weibao.security.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

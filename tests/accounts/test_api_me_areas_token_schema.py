@@ -5,10 +5,11 @@ import re
 import pytest
 import yaml
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.conftest import PASSWORD, api_client
+from weibao.security.models import ApiToken
+from weibao.security.tokens import key_hash
 
 TOKEN_URL = "/api/v1/auth/token/"
 ME_URL = "/api/v1/me/"
@@ -29,17 +30,22 @@ def test_username_and_password_give_a_token_that_authenticates(director_a, fmt):
     )
     assert response.status_code == 200
     token = response.json()["token"]
-    assert token == Token.objects.get(user=director_a).key
+    stored = ApiToken.objects.get(user=director_a)
+    assert stored.key_hash == key_hash(token)
+    assert response.json()["expires_at"]
     me = APIClient().get(ME_URL, HTTP_AUTHORIZATION=f"Token {token}")
     assert me.status_code == 200
     assert me.json()["username"] == "director_a"
 
 
-def test_asking_twice_gives_the_same_token(director_a):
+def test_asking_twice_gives_two_tokens_that_both_work(director_a):
+    # Only a hash of each key is kept, so an earlier key cannot be given out again.
     credentials = {"username": "director_a", "password": PASSWORD}
     first = APIClient().post(TOKEN_URL, credentials, format="json").json()["token"]
     second = APIClient().post(TOKEN_URL, credentials, format="json").json()["token"]
-    assert first == second
+    assert first != second
+    for key in (first, second):
+        assert APIClient().get(ME_URL, HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -55,7 +61,7 @@ def test_wrong_credentials_give_no_token(director_a, body):
     response = APIClient().post(TOKEN_URL, body, format="json")
     assert response.status_code == 400
     assert "token" not in response.json()
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_inactive_user_gets_no_token(director_a):
@@ -267,7 +273,7 @@ def test_schema_documents_the_token_exchange_and_masked_child(db):
     request_props = components[request_ref.rsplit("/", 1)[1]]["properties"]
     response_props = components[response_ref.rsplit("/", 1)[1]]["properties"]
     assert set(request_props) == {"username", "password"}
-    assert set(response_props) == {"token"}
+    assert set(response_props) == {"token", "expires_at"}
 
     child_props = components["Child"]["properties"]
     assert "id_number_masked" in child_props

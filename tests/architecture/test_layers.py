@@ -20,6 +20,7 @@ LAYERS = [
     ["areas"],
     ["accounts"],
     ["audit", "notifications"],
+    ["security"],
     ["children"],
     ["visits"],
     ["reports", "partners"],

@@ -8,12 +8,14 @@ import itertools
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from tests.conftest import api_client, web_client
 from tests.helpers import move_to, record_service, today
-from weibao.accounts.models import Role, User
+from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.accounts.services import role_assignment_grant, user_reveal_set
 from weibao.cases.services import case_assess, case_assign, case_file, case_open
 from weibao.cases.timeline import case_timeline
@@ -23,6 +25,8 @@ from weibao.protection.services import protection_assess_capacity, protection_en
 from weibao.referrals.services import referral_create, referral_transition
 from weibao.reports.choices import Channel, Situation
 from weibao.reports.models import Report
+from weibao.security.models import ApiToken
+from weibao.security.services import api_token_create, api_token_revoke
 from weibao.transfers.services import transfer_accept, transfer_request
 from weibao.visits.models import Concern, VisitDue
 
@@ -674,6 +678,23 @@ def new_person(district_officer, areas):
     return make
 
 
+# --- sign-in security -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def new_token(director_a, director_b):
+    """An API token of director A or B by turns, some revoked, some expired."""
+
+    def make(i: int) -> None:
+        token, _key = api_token_create(actor=(director_a, director_b)[i % 2], name=f"脚本{i}")
+        if i % 3 == 1:
+            api_token_revoke(actor=token.user, token=token)
+        elif i % 3 == 2:
+            ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now())
+
+    return make
+
+
 def test_people_page_queries_do_not_grow_with_rows(assert_flat, district_officer, new_person):
     client = web_client(district_officer)
     # The district officer is listed too.
@@ -682,3 +703,63 @@ def test_people_page_queries_do_not_grow_with_rows(assert_flat, district_officer
         repeat(new_person),
         lambda response: len(response.context["people"]) - 1,
     )
+
+
+def test_own_token_list_queries_do_not_grow_with_rows(assert_flat, director_a):
+    client = web_client(director_a)
+
+    def add(n: int) -> None:
+        for i in range(n):
+            api_token_create(actor=director_a, name=f"脚本{i}")
+
+    assert_flat(lambda: client.get("/security/tokens/"), add, page_count("tokens"))
+
+
+def test_district_token_list_queries_do_not_grow_with_rows(
+    assert_flat, district_officer, director_a
+):
+    client = web_client(district_officer)
+
+    def add(n: int) -> None:
+        for i in range(n):
+            api_token_create(actor=director_a, name=f"脚本{i}")
+
+    assert_flat(lambda: client.get("/security/district/tokens/"), add, page_count("tokens"))
+
+
+def test_token_api_list_queries_do_not_grow_with_rows(assert_flat, district_officer, new_token):
+    client = APIClient()
+    client.force_login(district_officer)
+    assert_flat(lambda: client.get("/api/v1/auth/tokens/"), repeat(new_token), api_count)
+
+
+def test_district_people_list_queries_do_not_grow_with_rows(assert_flat, district_officer, areas):
+    client = web_client(district_officer)
+    counter = itertools.count()
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            i = next(counter)
+            user = User.objects.create_user(username=f"director{i}", password="x")
+            RoleAssignment.objects.create(user=user, role=Role.DIRECTOR, area=areas["community_a"])
+            if i % 2:
+                api_token_create(actor=user, name="x")
+
+    def shown(response) -> int:
+        return len(response.context["people"]) - 1  # the officer themself
+
+    assert_flat(lambda: client.get("/security/district/"), add, shown)
+
+
+def test_device_list_queries_do_not_grow_with_rows(assert_flat, director_a):
+    client = Client()
+    client.force_login(director_a)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            Client().force_login(director_a)
+
+    def shown(response) -> int:
+        return len(response.context["devices"]) - 1  # this browser
+
+    assert_flat(lambda: client.get("/security/devices/"), add, shown)

@@ -1,22 +1,15 @@
-"""/api/v1/auth/token/, /api/v1/me/ and /api/v1/areas/."""
+"""/api/v1/me/ and /api/v1/areas/ (the token endpoints are weibao.security's)."""
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import parsers, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from weibao.accounts.lockout import login_failed, login_locked
 from weibao.accounts.models import RoleAssignment, User
 from weibao.accounts.selectors import (
     REVEAL_PERMISSION,
@@ -24,60 +17,7 @@ from weibao.accounts.selectors import (
     user_role_assignments,
     user_scope_areas,
 )
-from weibao.accounts.services import sign_in_failure_record, sign_in_record
 from weibao.areas.models import Area
-from weibao.core.parsers import SafeJSONParser
-
-
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True)
-
-
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for the token to send as `Authorization: Token …`."""
-
-    parser_classes = (parsers.FormParser, parsers.MultiPartParser, SafeJSONParser)
-    # Password guessing is throttled per client address (REST_FRAMEWORK's "login" rate).
-    throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "login"
-
-    # ObtainAuthToken's own serializer also carries the token, so without this the schema
-    # would document username and password as the response.
-    @extend_schema(
-        summary="Obtain an API token",
-        request=AuthTokenSerializer,
-        responses={
-            200: TokenSerializer,
-            400: OpenApiResponse(description="Wrong username or password, or inactive account."),
-        },
-        auth=[],
-    )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        username = request.data.get("username") if hasattr(request.data, "get") else None
-        address = request.META.get("REMOTE_ADDR", "")
-        if login_locked(request, username):
-            sign_in_failure_record(
-                username=username, address=address, channel="api", locked=True, lockout=False
-            )
-            return Response(
-                {"detail": _("Too many failed attempts. Please try again in 15 minutes.")},
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-            )
-        serializer = self.get_serializer(data=request.data)
-        if not serializer.is_valid():
-            login_failed(request, username)
-            sign_in_failure_record(
-                username=username,
-                address=address,
-                channel="api",
-                locked=False,
-                lockout=login_locked(request, username),
-            )
-            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        user = serializer.validated_data["user"]
-        sign_in_record(user=user, address=address, channel="api")
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
 
 
 class RoleSerializer(serializers.ModelSerializer):

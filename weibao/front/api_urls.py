@@ -1,12 +1,13 @@
-"""/api/v1/: token auth, the current user, areas and children, home visits, concerns, visit
-rules, notifications, mandatory reports, cases, partners and transfers."""
+"""/api/v1/: token auth and API tokens, the current user, areas and children, home visits,
+concerns, visit rules, notifications, mandatory reports, cases, partners and transfers."""
 
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from weibao.accounts.api import AreaViewSet, MeView, TokenView
+from weibao.accounts.api import AreaViewSet, MeView
 from weibao.children.api import ChildViewSet
 from weibao.notifications.api import NotificationViewSet
+from weibao.security.api import ApiTokenViewSet, TokenView
 from weibao.visits.api import (
     ChildDueView,
     ChildReturnedHomeView,
@@ -28,6 +29,7 @@ router.register("visits", VisitViewSet, basename="visit")
 router.register("concerns", ConcernViewSet, basename="concern")
 router.register("visit-rules", VisitRuleViewSet, basename="visit-rule")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

@@ -14,6 +14,7 @@ from weibao.accounts.selectors import (
     is_district_staff,
     user_role_assignments,
 )
+from weibao.security.selectors import managed_districts
 
 ITEMS: list[tuple[str, Promise, str]] = [
     ("home", _("Home"), "home"),
@@ -28,6 +29,7 @@ ITEMS: list[tuple[str, Promise, str]] = [
     ("transfers", _("Transfers"), "transfers:list"),
     ("ledger", _("Service ledger"), "ledger:list"),
     ("partners", _("Partners"), "partners:list"),
+    ("account", _("Account security"), "security:overview"),
 ]
 
 # What each role opens most: a 儿童主任 visits and watches the children of one 居民区; the
@@ -64,6 +66,8 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
         entries.append(("rules", _("Visit rules"), reverse("visits:rules")))
     if districts_managed_by(user):
         entries.append(("people", _("People and roles"), reverse("accounts:people")))
+    if managed_districts(user):
+        entries.append(("security", _("Sign-in security"), reverse("security:district")))
     if user.is_staff:
         entries.append(("admin", _("Administration"), reverse("admin:index")))
     # Also behind the name in the top bar, which a phone has no room to show.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/logout/", front_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("weibao.accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("security/", include("weibao.security.urls")),
     path("children/", include("weibao.children.urls")),
     path("visits/", include("weibao.visits.urls")),
     path("concerns/", include("weibao.visits.urls_concerns")),

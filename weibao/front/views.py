@@ -1,5 +1,6 @@
 import time
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -107,6 +108,12 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
     channel = "web"
+
+    def get_context_data(self, **kwargs):
+        # The demo turns two-factor sign-in off; the page says so.
+        return super().get_context_data(**kwargs) | {
+            "two_factor_required": settings.WEIBAO_2FA_REQUIRED
+        }
 
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username")

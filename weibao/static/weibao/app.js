@@ -36,3 +36,8 @@ document.addEventListener("input", (event) => {
   }
   if (sex && !sex.value) sex.value = Number(value[16]) % 2 === 1 ? "M" : "F";
 });
+
+// A page meant to be printed (the recovery codes) offers a Print button.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print-page]")) window.print();
+});

@@ -1,0 +1,122 @@
+"""/api/v1/auth/token/ (a token for a username and password, in the demo only) and
+/api/v1/auth/tokens/ (the tokens you may see: list, revoke)."""
+
+from django.conf import settings
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, parsers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from weibao.accounts.lockout import login_failed, login_locked
+from weibao.accounts.services import sign_in_failure_record, sign_in_record
+from weibao.core.parsers import SafeJSONParser
+from weibao.security.models import ApiToken
+from weibao.security.selectors import has_two_factor, tokens_visible_to, two_factor_required
+from weibao.security.serializers import (
+    ApiTokenSerializer,
+    IssuedTokenSerializer,
+    PasswordSignInSerializer,
+)
+from weibao.security.services import api_token_create, api_token_revoke
+
+
+class TokenView(APIView):
+    """Exchange a username and password for a token (`Authorization: Token …`) — only where
+    WEIBAO_PASSWORD_TOKENS is on (the demo), and never for an account with two-factor
+    sign-in: such tokens are made on the "API tokens" page, after both steps."""
+
+    authentication_classes = ()
+    permission_classes = ()
+    parser_classes = (parsers.FormParser, parsers.MultiPartParser, SafeJSONParser)
+    # Password guessing is throttled per client address (REST_FRAMEWORK's "login" rate).
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "login"
+
+    @extend_schema(
+        summary="Obtain an API token with a password (demo instances only)",
+        request=PasswordSignInSerializer,
+        responses={
+            200: IssuedTokenSerializer,
+            400: OpenApiResponse(description="Wrong username or password, or inactive account."),
+            403: OpenApiResponse(
+                description="Turned off on this instance, or the account uses two-factor "
+                "sign-in: make a token on the API tokens page."
+            ),
+            429: OpenApiResponse(description="Too many failed attempts."),
+        },
+        auth=[],
+    )
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        if not settings.WEIBAO_PASSWORD_TOKENS:
+            return _refused(_("Tokens are made on the API tokens page, after signing in."))
+        username = request.data.get("username") if hasattr(request.data, "get") else None
+        address = request.META.get("REMOTE_ADDR", "")
+        if login_locked(request, username):
+            sign_in_failure_record(
+                username=username, address=address, channel="api", locked=True, lockout=False
+            )
+            return Response(
+                {"detail": _("Too many failed attempts. Please try again in 15 minutes.")},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        serializer = PasswordSignInSerializer(data=request.data, context={"request": request})
+        if not serializer.is_valid():
+            login_failed(request, username)
+            sign_in_failure_record(
+                username=username,
+                address=address,
+                channel="api",
+                locked=False,
+                lockout=login_locked(request, username),
+            )
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        user = serializer.validated_data["user"]
+        if two_factor_required(user) or has_two_factor(user):
+            return _refused(
+                _(
+                    "This account signs in with two factors: make a token on the API tokens "
+                    "page after signing in."
+                )
+            )
+        sign_in_record(user=user, address=address, channel="api")
+        token, key = api_token_create(
+            actor=user, name=_("Password sign-in"), source=ApiToken.Source.PASSWORD
+        )
+        response = Response({"token": key, "expires_at": token.expires_at})
+        add_never_cache_headers(response)
+        return response
+
+
+def _refused(message: str) -> Response:
+    return Response({"detail": message}, status=status.HTTP_403_FORBIDDEN)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your API tokens (and, for district staff, those of the district's people)"
+    ),
+    retrieve=extend_schema(summary="One API token (never its key)"),
+    destroy=extend_schema(
+        summary="Revoke an API token: it stops working at once",
+        responses={204: OpenApiResponse(description="Revoked.")},
+    ),
+)
+class ApiTokenViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ApiTokenSerializer
+    lookup_value_converter = "int"
+    filter_backends = ()
+
+    def get_queryset(self):
+        return tokens_visible_to(self.request.user)
+
+    def perform_destroy(self, instance: ApiToken) -> None:
+        api_token_revoke(actor=self.request.user, token=instance)

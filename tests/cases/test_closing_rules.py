@@ -139,9 +139,7 @@ def test_only_home_visits_since_the_follow_up_began_count(case_a, director_a):
     assert codes(case) == []
 
 
-def test_a_visit_made_earlier_on_the_day_the_follow_up_began_is_not_a_follow_up(
-    case_a, director_a
-):
+def test_a_visit_made_earlier_on_the_day_the_follow_up_began_is_not_a_follow_up(case_a, director_a):
     case = in_tracking(case_a, director_a)
     Visit.objects.filter(child=case.child).delete()
     earlier = a_home_visit(case)  # the visit that found the risk, this morning

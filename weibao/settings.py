@@ -47,6 +47,12 @@ else:
     )
     LOOKUP_HASH_KEY = os.environ.get("WEIBAO_HASH_KEY") or _keys["hash_key"]
 
+# The key of the audit log's hash chain and the key that encrypts backups: each derived from the
+# lookup-hash key unless given (any string; docs/security.md). Neither is ever stored in the
+# database. Changing the audit key makes every row written before it fail verification.
+AUDIT_CHAIN_KEY = os.environ.get("WEIBAO_AUDIT_KEY", "")
+BACKUP_KEY = os.environ.get("WEIBAO_BACKUP_KEY", "")
+
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("WEIBAO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")

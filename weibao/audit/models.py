@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,10 +8,13 @@ class AuditEvent(models.Model):
     """One change made through a service: who, what, when, old and new values.
 
     Written in the same transaction as the change it records, and never edited afterwards.
-    Sensitive values are recorded masked, so the log itself leaks nothing.
+    Sensitive values are recorded masked, so the log itself leaks nothing. Each row is a link
+    of the log's hash chain (audit.chain): `seq` numbers the rows without gaps and `chain_hash`
+    is the keyed HMAC of the previous row's hash and this row's content.
     """
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # Set by audit.chain before the row is hashed (auto_now_add would change it after).
+    at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -26,6 +30,8 @@ class AuditEvent(models.Model):
     )
     changes = models.JSONField(_("changes"), default=dict)
     note = models.TextField(_("note"), blank=True)
+    seq = models.PositiveBigIntegerField(unique=True, editable=False)
+    chain_hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("audit event")
@@ -42,7 +48,8 @@ class AuditEvent(models.Model):
 
 
 class AccessLog(models.Model):
-    """Every read of a child's file, and every reveal of a sensitive value."""
+    """Every read of a child's file, and every reveal of a sensitive value. Hash-chained like
+    AuditEvent (its own chain)."""
 
     class Channel(models.TextChoices):
         WEB = "web", _("Web")
@@ -52,7 +59,7 @@ class AccessLog(models.Model):
         VIEW = "view", _("Viewed the file")
         REVEAL = "reveal", _("Revealed a sensitive value")
 
-    at = models.DateTimeField(_("time"), auto_now_add=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     child = models.ForeignKey(
         "children.Child", on_delete=models.PROTECT, related_name="access_logs"
@@ -61,6 +68,8 @@ class AccessLog(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.VIEW)
     field = models.CharField(_("field"), max_length=40, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    seq = models.PositiveBigIntegerField(unique=True, editable=False)
+    chain_hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("access log entry")
@@ -70,3 +79,19 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} child#{self.child_id}"
+
+
+class ChainHead(models.Model):
+    """The last link of one log's chain: appending locks this row, so two writers can never
+    both extend the chain from the same row (which would fork it)."""
+
+    class Log(models.TextChoices):
+        AUDIT = "audit", _("Audit log")
+        ACCESS = "access", _("Access log")
+
+    log = models.CharField(max_length=8, choices=Log.choices, unique=True)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.log} #{self.seq}"

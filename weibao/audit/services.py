@@ -1,5 +1,6 @@
 from typing import Any
 
+from weibao.audit.chain import chain_append
 from weibao.audit.models import AccessLog, AuditEvent
 
 
@@ -14,7 +15,8 @@ def audit_record(
     note: str = "",
 ) -> AuditEvent:
     """Call inside the transaction of the change being recorded."""
-    return AuditEvent.objects.create(
+    return chain_append(
+        AuditEvent,
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=obj._meta.label_lower,
@@ -29,13 +31,13 @@ def audit_record(
 def access_log_record(
     *, user, child, channel: str, kind: str = AccessLog.Kind.VIEW, field: str = "", reason: str = ""
 ) -> AccessLog:
-    return AccessLog.objects.create(
-        user=user, child=child, channel=channel, kind=kind, field=field, reason=reason
+    return chain_append(
+        AccessLog, user=user, child=child, channel=channel, kind=kind, field=field, reason=reason
     )
 
 
 def audit_job(*, action: str, run: str, changes: dict[str, Any]) -> AuditEvent:
     """The row of a scheduled job's run (no actor): `run` names it, e.g. the day it ran for."""
-    return AuditEvent.objects.create(
-        actor=None, action=action, object_type="job", object_id=run, changes=changes
+    return chain_append(
+        AuditEvent, actor=None, action=action, object_type="job", object_id=run, changes=changes
     )

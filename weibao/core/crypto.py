@@ -5,6 +5,8 @@ import hmac
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
 
@@ -60,3 +62,41 @@ def normalize_phone(value: str) -> str:
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
             return digits[len(prefix) :]
     return digits
+
+
+# --- keys derived for other purposes, and fingerprints ----------------------------------------
+
+# HKDF info strings: one key per purpose, none of them usable for another.
+AUDIT_CHAIN_PURPOSE = "weibao audit chain v1"
+BACKUP_PURPOSE = "weibao backup v1"
+
+
+@lru_cache(maxsize=8)
+def _derive(material: str, purpose: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(
+        material.encode()
+    )
+
+
+def derived_key(purpose: str, explicit: str = "") -> bytes:
+    """A 32-byte key for `purpose`: derived from `explicit` when the operator gave one, else from
+    the lookup-hash key. The lookup-hash key never changes (the stored hashes depend on it), so
+    a derived key is as stable as it is, and it lives outside the database like it."""
+    return _derive(explicit or settings.LOOKUP_HASH_KEY, purpose)
+
+
+def key_fingerprint(key: str | bytes) -> str:
+    """A short public name for a key (to compare two installations' keys without showing them):
+    16 hex digits of a hash that cannot be turned back into the key."""
+    raw = key.encode() if isinstance(key, str) else key
+    return hashlib.sha256(b"weibao key fingerprint\x00" + raw.strip()).hexdigest()[:16]
+
+
+def field_key_fingerprints() -> list[str]:
+    return [key_fingerprint(k) for k in settings.FIELD_ENCRYPTION_KEYS]
+
+
+def reset_key_caches() -> None:
+    """Forget the keys read from settings (after the settings changed, e.g. in tests)."""
+    _fernet.cache_clear()
+    _derive.cache_clear()

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from weibao.accounts.lockout import login_failed, login_locked
+from weibao.accounts.lockout import login_attempt, login_succeeded
 from weibao.accounts.models import RoleAssignment, User
 from weibao.accounts.selectors import (
     REVEAL_PERMISSION,
@@ -25,6 +25,7 @@ from weibao.accounts.selectors import (
     user_scope_areas,
 )
 from weibao.areas.models import Area
+from weibao.core.api import StrictQueryMixin
 from weibao.core.parsers import SafeJSONParser
 
 
@@ -32,7 +33,7 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
 
 
-class TokenView(ObtainAuthToken):
+class TokenView(StrictQueryMixin, ObtainAuthToken):
     """Exchange a username and password for the token to send as `Authorization: Token …`."""
 
     parser_classes = (parsers.FormParser, parsers.MultiPartParser, SafeJSONParser)
@@ -53,15 +54,16 @@ class TokenView(ObtainAuthToken):
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
         username = request.data.get("username") if hasattr(request.data, "get") else None
-        if login_locked(request, username):
+        attempt = login_attempt(request, username)
+        if attempt is None:
             return Response(
                 {"detail": _("Too many failed attempts. Please try again in 15 minutes.")},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
-            login_failed(request, username)
             return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        login_succeeded(attempt)
         token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
 
@@ -95,7 +97,7 @@ class MeSerializer(serializers.ModelSerializer):
         return user.has_perm(REVEAL_PERMISSION) and bool(user_scope_areas(user))
 
 
-class MeView(APIView):
+class MeView(StrictQueryMixin, APIView):
     @extend_schema(summary="The signed-in user, their roles and areas", responses=MeSerializer)
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)
@@ -117,7 +119,7 @@ class AreaSerializer(serializers.ModelSerializer):
     list=extend_schema(summary="The areas you may see: yours, those below and their ancestors"),
     retrieve=extend_schema(summary="One area"),
 )
-class AreaViewSet(viewsets.ReadOnlyModelViewSet):
+class AreaViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = AreaSerializer
     lookup_value_converter = "int"
     filter_backends = ()

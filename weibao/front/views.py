@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from weibao.accounts.lockout import login_failed, login_locked
+from weibao.accounts.lockout import login_attempt, login_succeeded
 from weibao.accounts.models import Role
 from weibao.accounts.selectors import user_is_sysadmin, user_role_assignments
 from weibao.areas.selectors import area_path
@@ -98,16 +98,18 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        if login_locked(request, request.POST.get("username")):
+        # Counted as a failure before the password is checked; given back when it was right.
+        self.attempt = login_attempt(request, request.POST.get("username"))
+        if self.attempt is None:
             form = self.get_form()
             form.errors.clear()
             form.add_error(None, _("Too many failed attempts. Please try again in 15 minutes."))
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form):
-        login_failed(self.request, self.request.POST.get("username"))
-        return super().form_invalid(form)
+    def form_valid(self, form):
+        login_succeeded(self.attempt)
+        return super().form_valid(form)
 
 
 def _is_api(request: HttpRequest) -> bool:

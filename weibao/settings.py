@@ -116,6 +116,8 @@ MIDDLEWARE = [
     # After the password, the second step before anything else; and the signed-in devices.
     "weibao.security.middleware.SignInGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "weibao.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "weibao.front.urls"
@@ -225,10 +227,42 @@ SESSION_COOKIE_HTTPONLY = True
 # WEIBAO_SESSION_IDLE_MINUTES without a request (accounts.middleware.SessionLimitsMiddleware).
 SESSION_COOKIE_AGE = int(os.environ.get("WEIBAO_SESSION_HOURS", "12")) * 3600
 WEIBAO_SESSION_IDLE_MINUTES = int(os.environ.get("WEIBAO_SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Production is served over HTTPS only (docs/security.md): browsers are told to come back over
+# HTTPS for a year, and plain-HTTP requests are redirected. Behind a reverse proxy that ends TLS,
+# set WEIBAO_PROXY_SSL_HEADER=1 so that the proxy's X-Forwarded-Proto says the request was secure.
+if PRODUCTION:
+    SECURE_HSTS_SECONDS = int(os.environ.get("WEIBAO_HSTS_SECONDS", 365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("WEIBAO_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_SSL_REDIRECT = _env_bool("WEIBAO_SSL_REDIRECT", True)
+    if _env_bool("WEIBAO_PROXY_SSL_HEADER", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): scripts and styles only from the site's own static
+# files — no inline <script>, style="" or on…= handler anywhere (tests/front/test_headers.py) —
+# and no page may be framed. Images may be data: URLs (the API docs' icons, the receipt picture).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -236,7 +270,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "weibao.core.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "weibao.core.pagination.Pagination",
     "DEFAULT_PARSER_CLASSES": [
         "weibao.core.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",

@@ -195,7 +195,7 @@ def test_a_stale_version_is_a_409(supervisor, district_officer, linked_report):
         ("link-child", {"version": 2, "child": "abc"}, "child"),
         ("link-child", {"version": 2, "child": 10**30}, "child"),
         ("link-child", {"version": 2, "child": 1, "link_state": "unidentified"}, "link_state"),
-        ("open-case", {"version": 2, "owner": 99999}, "owner"),
+        ("open-case", {"version": 2, "owner": "me"}, "owner"),
         ("close", {"version": 2, "outcome_message": "m" * 2001}, "outcome_message"),
         ("unidentified", {"version": 2, "note": 5}, "note"),
     ],

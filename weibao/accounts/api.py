@@ -18,6 +18,7 @@ from weibao.accounts.selectors import (
     user_scope_areas,
 )
 from weibao.areas.models import Area
+from weibao.core.api import StrictQueryMixin
 
 
 class RoleSerializer(serializers.ModelSerializer):
@@ -49,7 +50,7 @@ class MeSerializer(serializers.ModelSerializer):
         return user.has_perm(REVEAL_PERMISSION) and bool(user_scope_areas(user))
 
 
-class MeView(APIView):
+class MeView(StrictQueryMixin, APIView):
     @extend_schema(summary="The signed-in user, their roles and areas", responses=MeSerializer)
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)
@@ -71,7 +72,7 @@ class AreaSerializer(serializers.ModelSerializer):
     list=extend_schema(summary="The areas you may see: yours, those below and their ancestors"),
     retrieve=extend_schema(summary="One area"),
 )
-class AreaViewSet(viewsets.ReadOnlyModelViewSet):
+class AreaViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = AreaSerializer
     lookup_value_converter = "int"
     filter_backends = ()

@@ -52,6 +52,7 @@ from weibao.core.api import (
     INVALID,
     NeverCacheMixin,
     RecordViewSetMixin,
+    StrictQueryMixin,
     post_action,
     step_responses,
 )
@@ -313,7 +314,7 @@ def case_records_schema(*, list_summary: str, create_summary: str, record, creat
     )
 
 
-class CaseRecordsView(NeverCacheMixin, generics.ListCreateAPIView):
+class CaseRecordsView(StrictQueryMixin, NeverCacheMixin, generics.ListCreateAPIView):
     # The records of one kind that hang off a case (services, referrals): listed and added
     # through the case, which answers 404 out of scope. No docstring: it would become every
     # operation's description in the OpenAPI schema.

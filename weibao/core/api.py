@@ -1,3 +1,5 @@
+import functools
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -7,12 +9,12 @@ from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_description_list
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -26,12 +28,6 @@ CONFLICT = OpenApiResponse(
 
 # The largest value a database integer key can hold.
 MAX_DB_INT = 2**63 - 1
-
-
-class Pagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 1000
 
 
 def exception_handler(exc, context):
@@ -74,6 +70,63 @@ class StrictFieldsMixin:
         return super().to_internal_value(data)
 
 
+# --- query parameters: the schema's, no others ------------------------------------------------
+
+# Taken by every operation: DRF's page and renderer choice.
+ALWAYS_ALLOWED_QUERY = frozenset({"page", "page_size", "format"})
+_PLACEHOLDER = re.compile(r"\{[^}/]+\}")
+
+
+@functools.cache
+def _documented_operations() -> list[tuple[re.Pattern, dict[str, frozenset[str]]]]:
+    """(path pattern, method → its query parameters) for every path of the OpenAPI schema,
+    generated once per process (about a second), literal paths before those with placeholders
+    (…/summary/ before …/{id}/)."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = []
+    for path, methods in schema["paths"].items():
+        parts = _PLACEHOLDER.split(path)
+        pattern = re.compile("^" + "[^/]+".join(re.escape(part) for part in parts) + "$")
+        by_method = {
+            method.upper(): frozenset(
+                p["name"] for p in operation.get("parameters", []) if p["in"] == "query"
+            )
+            for method, operation in methods.items()
+        }
+        operations.append((len(parts), pattern, by_method))
+    operations.sort(key=lambda row: row[0])
+    return [(pattern, by_method) for _parts, pattern, by_method in operations]
+
+
+def documented_query_parameters(path: str, method: str) -> frozenset[str]:
+    """The query parameters the schema documents for this request's operation (none for a
+    path it does not document)."""
+    method = "GET" if method.upper() == "HEAD" else method.upper()
+    for pattern, by_method in _documented_operations():
+        if pattern.match(path):
+            return by_method.get(method, frozenset())
+    return frozenset()
+
+
+class StrictQueryMixin:
+    # An API view refuses query parameters its operation does not document (400, naming each),
+    # as StrictFieldsMixin refuses unknown body fields: `?search=…` on a list that has no such
+    # filter must not look like a search that found everything. The schema is the one list of
+    # what each operation takes, so the two cannot drift apart. (No docstring: it would become
+    # every operation's description in the schema.)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        allowed = ALWAYS_ALLOWED_QUERY | documented_query_parameters(
+            request.path_info, request.method
+        )
+        unknown = sorted(str(key) for key in set(request.query_params) - allowed)
+        if unknown:
+            raise exceptions.ValidationError(
+                {key[:64]: [_("Unknown query parameter.")] for key in unknown[:20]}
+            )
+
+
 # --- shared pieces of the viewsets ------------------------------------------------------------
 
 
@@ -92,7 +145,7 @@ def post_action(summary: str, request, responses: dict, **action_kwargs):
     return decorate
 
 
-class RecordViewSetMixin:
+class RecordViewSetMixin(StrictQueryMixin):
     # Helpers of the viewsets over one kind of record (no docstring: it would become the
     # description of every operation in the OpenAPI schema). The viewset gives get_object()
     # and `_represent(record)`; `record_keyword` names the record in its services' arguments.

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from weibao.front import views as front_views
 from weibao.partners import urls as partners_urls
@@ -44,7 +44,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("weibao.front.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves its script from ?script, so the page needs no inline script.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="front/api_docs.html"),
+        name="api-docs",
+    ),
 ]
 
 handler400 = "weibao.front.views.bad_request"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from weibao.accounts.lockout import login_failed, login_locked
+from weibao.accounts.lockout import login_attempt, login_locked, login_succeeded
 from weibao.accounts.middleware import session_limits_start
 from weibao.accounts.models import Role
 from weibao.accounts.selectors import user_is_sysadmin, user_role_assignments
@@ -117,7 +117,9 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username")
-        if login_locked(request, username):
+        # Counted as a failure before the password is checked; given back when it was right.
+        self.attempt = login_attempt(request, username)
+        if self.attempt is None:
             sign_in_failure_record(
                 username=username,
                 address=_address(request),
@@ -132,6 +134,7 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
+        login_succeeded(self.attempt)
         response = super().form_valid(form)
         session_limits_start(self.request.session, time.time())
         sign_in_record(user=form.get_user(), address=_address(self.request), channel=self.channel)
@@ -139,7 +142,7 @@ class LoginView(auth_views.LoginView):
 
     def form_invalid(self, form):
         username = self.request.POST.get("username")
-        login_failed(self.request, username)
+        # The failure was counted before the check (login_attempt).
         sign_in_failure_record(
             username=username,
             address=_address(self.request),

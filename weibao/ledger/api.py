@@ -6,7 +6,6 @@ through service_records_visible_to, every case through case_get_for_user: out of
 import re
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
@@ -141,29 +140,20 @@ class ServiceFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
     )
 
     def service_arguments(self) -> dict:
-        """Keyword arguments of service_record_create. Unknown ids are answered like the
-        service answers a person or partner out of reach."""
+        """Keyword arguments of service_record_create. An id that names no row becomes an unsaved
+        stand-in nobody can reach, so the service refuses it exactly as it refuses a person,
+        partner or planned service out of reach (same key, same words, same other errors):
+        probing ids tells nothing."""
         data = self.validated_data
         user_id, partner_id = data.get("provider_user"), data.get("provider_partner")
-        errors = {}
-        user = partner = None
-        if user_id is not None:
-            user = User.objects.filter(pk=user_id).first()
-            if user is None:
-                errors["provider_user"] = [_("This person does not work in the child's area.")]
-        if partner_id is not None:
-            partner = Partner.objects.filter(pk=partner_id).first()
-            if partner is None:
-                errors["provider_partner"] = [_("No such partner in your areas.")]
         item_id = data.get("planned_service")
-        # Whether the item belongs to the case is the service's rule (a field error there).
-        item = PlannedService.objects.filter(pk=item_id).first() if item_id else None
-        if item_id and item is None:
-            errors["planned_service"] = [
-                _("Choose a service of this case's current plan that is not done or cancelled.")
-            ]
-        if errors:
-            raise ValidationError(errors)
+        user = partner = item = None
+        if user_id is not None:
+            user = User.objects.filter(pk=user_id).first() or User(is_active=False)
+        if partner_id is not None:
+            partner = Partner.objects.filter(pk=partner_id).first() or Partner(active=False)
+        if item_id is not None:
+            item = PlannedService.objects.filter(pk=item_id).first() or PlannedService()
         return {
             "delivered_on": data["delivered_on"],
             "service_type": data["service_type"],

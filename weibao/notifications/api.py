@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from weibao.core.api import StrictQueryMixin
 from weibao.core.parsers import SafeJSONParser
 from weibao.notifications.selectors import notifications_visible_to, unread_count
 from weibao.notifications.serializers import (
@@ -29,7 +30,7 @@ from weibao.notifications.services import notifications_mark_read
         },
     ),
 )
-class NotificationViewSet(viewsets.GenericViewSet):
+class NotificationViewSet(StrictQueryMixin, viewsets.GenericViewSet):
     serializer_class = NotificationSerializer
     filter_backends = ()
     parser_classes = (SafeJSONParser,)

@@ -3,6 +3,7 @@ places one can report about) and the staff side (list, read, create, and the tri
 Scope and rules come from the selectors and services; these views only translate HTTP."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
@@ -16,6 +17,7 @@ from weibao.core.api import (
     INVALID,
     NeverCacheMixin,
     RecordViewSetMixin,
+    StrictQueryMixin,
     post_action,
     step_responses,
 )
@@ -72,7 +74,7 @@ class TooManyRequests(exceptions.Throttled):
 # --- the public door --------------------------------------------------------------------------
 
 
-class PublicMixin(NeverCacheMixin):
+class PublicMixin(StrictQueryMixin, NeverCacheMixin):
     """No login, no session (so no CSRF), JSON only, small bodies, limits per client address."""
 
     authentication_classes = ()
@@ -108,16 +110,26 @@ class PublicReportCreateView(PublicMixin, APIView):
     )
     def post(self, request: Request) -> Response:
         address = ratelimit.client_address(request)
-        wait = ratelimit.is_limited(address, ratelimit.POST, ratelimit.REPORT)
+        wait = ratelimit.is_limited(address, ratelimit.REPORT)
         if wait is not None:
             raise TooManyRequests(wait)
-        ratelimit.record(ratelimit.POST, address)
+        try:
+            ratelimit.take(ratelimit.POST, address)
+        except ratelimit.Limited as limited:
+            raise TooManyRequests(limited.wait) from limited
         serializer = ReportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        report, code = services.report_create(
-            data=serializer.report_input(), channel=Channel.PUBLIC
-        )
-        ratelimit.record(ratelimit.REPORT, address)
+        try:
+            place = ratelimit.take(ratelimit.REPORT, address)
+        except ratelimit.Limited as limited:
+            raise TooManyRequests(limited.wait) from limited
+        try:
+            report, code = services.report_create(
+                data=serializer.report_input(), channel=Channel.PUBLIC
+            )
+        except ValidationError:
+            place.give_back()  # refused: it was no report
+            raise
         return Response(
             {"reference": report.reference, "code": services.format_code(code)},
             status=status.HTTP_201_CREATED,
@@ -148,14 +160,19 @@ class PublicReportStatusView(PublicMixin, APIView):
             raise TooManyRequests(wait)
         serializer = StatusRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        # Counted as a wrong guess before the code is checked, given back when it is right.
+        try:
+            place = ratelimit.take(ratelimit.STATUS, address)
+        except ratelimit.Limited as limited:
+            raise TooManyRequests(limited.wait) from limited
         report = services.report_status(
             serializer.validated_data["reference"], serializer.validated_data["code"]
         )
         if report is None:
-            ratelimit.record(ratelimit.STATUS, address)
             raise exceptions.NotFound(
                 _("No report matches this reference number and code. Check both and try again.")
             )
+        place.give_back()
         return Response(PublicStatusSerializer(report).data)
 
 

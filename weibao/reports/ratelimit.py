@@ -2,7 +2,8 @@
 
 settings.REPORT_PUBLIC_LIMITS names the buckets: "report" (reports accepted), "post" (every
 submission, valid or not) and "status" (wrong status guesses). A bucket is full when any of its
-windows is."""
+windows is. Each request takes its place before it goes on (core.counters), so a burst of
+simultaneous requests gets no more through than the limit."""
 
 import time
 
@@ -11,6 +12,9 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from weibao.core import counters
+from weibao.core.counters import Places
 
 REPORT, POST, STATUS = "report", "post", "status"
 DEFAULT_LIMITS = {
@@ -36,7 +40,8 @@ def _key(bucket: str, address: str, seconds: int, now: float) -> tuple[str, int]
 
 
 def retry_after(bucket: str, address: str) -> int | None:
-    """Seconds until the bucket has room again; None when it has room now."""
+    """Seconds until the bucket has room again; None when it has room now. A look only, to
+    refuse early: what keeps the limit is take(), which counts before it lets one through."""
     now = time.time()
     waits = []
     for count, seconds in _limits(bucket):
@@ -52,15 +57,29 @@ def is_limited(address: str, *buckets: str) -> int | None:
     return max(waits) if waits else None
 
 
-def record(bucket: str, address: str) -> None:
+class Limited(Exception):
+    """The bucket is full: `wait` seconds until it has room again."""
+
+    def __init__(self, wait: int):
+        super().__init__(wait)
+        self.wait = wait
+
+
+def take(bucket: str, address: str) -> Places:
+    """Count one more in each window of the bucket, then check: raises Limited (having given
+    the places back) when a window is over its limit. Simultaneous requests cannot all pass,
+    since each is handed its own count. Give the places back when the request turns out not
+    to count (e.g. a right status code)."""
     now = time.time()
-    for _count, seconds in _limits(bucket):
+    windows, waits = [], []
+    for count, seconds in _limits(bucket):
         key, remaining = _key(bucket, address, seconds, now)
-        cache.add(key, 0, remaining + 5)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, remaining + 5)
+        windows.append((key, count, remaining + 5))
+        waits.append(remaining)
+    places, over = counters.take(windows)
+    if over:
+        raise Limited(max(waits[i] for i in over))
+    return places
 
 
 def limit_message(wait: int | None) -> str:

@@ -144,24 +144,27 @@ def public_report_view(request: HttpRequest) -> HttpResponse:
         return _render_public(request, ReportForm(), status=413, error=_too_big_message())
     address = ratelimit.client_address(request)
     form = ReportForm(request.POST)
-    wait = ratelimit.is_limited(address, ratelimit.POST, ratelimit.REPORT)
-    if wait is not None:
-        form.is_valid()
-        form.errors.clear()
-        form.add_error(None, ratelimit.limit_message(wait))
-        return _render_public(request, form, status=429)
-    ratelimit.record(ratelimit.POST, address)
+    try:
+        if (wait := ratelimit.is_limited(address, ratelimit.REPORT)) is not None:
+            raise ratelimit.Limited(wait)
+        ratelimit.take(ratelimit.POST, address)
+    except ratelimit.Limited as limited:
+        return _refuse_too_many(request, form, limited.wait)
     if form.unknown_fields():
         form.is_valid()
         form.add_error(None, _unknown_fields_message())
         return _render_public(request, form, status=400)
     if form.full_check():
         try:
+            place = ratelimit.take(ratelimit.REPORT, address)
+        except ratelimit.Limited as limited:
+            return _refuse_too_many(request, form, limited.wait)
+        try:
             report, code = services.report_create(data=form.report_input(), channel=Channel.PUBLIC)
         except ValidationError as exc:
+            place.give_back()  # refused: it was no report
             form.apply_service_errors(exc.message_dict)
         else:
-            ratelimit.record(ratelimit.REPORT, address)
             request.session[SESSION_DONE] = {
                 "reference": report.reference,
                 "code": crypto.encrypt(code),
@@ -169,6 +172,14 @@ def public_report_view(request: HttpRequest) -> HttpResponse:
             }
             return redirect("public_report:done")
     return _render_public(request, form)
+
+
+def _refuse_too_many(request: HttpRequest, form: ReportForm, wait: int) -> HttpResponse:
+    """429 with what was typed kept and only the limit's message above it."""
+    form.is_valid()
+    form.errors.clear()
+    form.add_error(None, ratelimit.limit_message(wait))
+    return _render_public(request, form, status=429)
 
 
 def _done_keys(request: HttpRequest) -> tuple[str, str] | None:
@@ -246,14 +257,8 @@ def public_status_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, ratelimit.limit_message(wait))
             status = 429
         elif form.is_valid():
-            report = services.report_status(
-                form.cleaned_data["reference"], form.cleaned_data["code"]
-            )
-            if report is None:
-                ratelimit.record(ratelimit.STATUS, address)
-                form.add_error(None, _not_found_message())
-                status = 404
-            else:
+            report, status = _status_guess(form, address)
+            if report is not None:
                 context.update(
                     {
                         "found": report,
@@ -262,6 +267,24 @@ def public_status_view(request: HttpRequest) -> HttpResponse:
                     }
                 )
     return _no_store(render(request, "reports/public_status.html", context, status=status))
+
+
+def _status_guess(form: StatusForm, address: str) -> tuple[Report | None, int]:
+    """The report of a valid status form, counted as a wrong guess before the code is checked
+    and given back when it is right; errors are added to the form (404, or 429 when the
+    guesses are used up)."""
+    try:
+        place = ratelimit.take(ratelimit.STATUS, address)
+    except ratelimit.Limited as limited:
+        form.errors.clear()
+        form.add_error(None, ratelimit.limit_message(limited.wait))
+        return None, 429
+    report = services.report_status(form.cleaned_data["reference"], form.cleaned_data["code"])
+    if report is None:
+        form.add_error(None, _not_found_message())
+        return None, 404
+    place.give_back()
+    return report, 200
 
 
 def _not_found_message() -> str:

@@ -11,8 +11,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from weibao.accounts.lockout import login_failed, login_locked
+from weibao.accounts.lockout import login_attempt, login_locked, login_succeeded
 from weibao.accounts.services import sign_in_failure_record, sign_in_record
+from weibao.core.api import StrictQueryMixin
 from weibao.core.parsers import SafeJSONParser
 from weibao.security.models import ApiToken
 from weibao.security.selectors import has_two_factor, tokens_visible_to, two_factor_required
@@ -24,7 +25,7 @@ from weibao.security.serializers import (
 from weibao.security.services import api_token_create, api_token_revoke
 
 
-class TokenView(APIView):
+class TokenView(StrictQueryMixin, APIView):
     """Exchange a username and password for a token (`Authorization: Token …`) — only where
     WEIBAO_PASSWORD_TOKENS is on (the demo), and never for an account with two-factor
     sign-in: such tokens are made on the "API tokens" page, after both steps."""
@@ -55,7 +56,9 @@ class TokenView(APIView):
             return _refused(_("Tokens are made on the API tokens page, after signing in."))
         username = request.data.get("username") if hasattr(request.data, "get") else None
         address = request.META.get("REMOTE_ADDR", "")
-        if login_locked(request, username):
+        # Counted as a failure before the password is checked; given back when it was right.
+        attempt = login_attempt(request, username)
+        if attempt is None:
             sign_in_failure_record(
                 username=username, address=address, channel="api", locked=True, lockout=False
             )
@@ -65,7 +68,6 @@ class TokenView(APIView):
             )
         serializer = PasswordSignInSerializer(data=request.data, context={"request": request})
         if not serializer.is_valid():
-            login_failed(request, username)
             sign_in_failure_record(
                 username=username,
                 address=address,
@@ -74,6 +76,7 @@ class TokenView(APIView):
                 lockout=login_locked(request, username),
             )
             return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        login_succeeded(attempt)
         user = serializer.validated_data["user"]
         if two_factor_required(user) or has_two_factor(user):
             return _refused(
@@ -106,6 +109,7 @@ def _refused(message: str) -> Response:
     ),
 )
 class ApiTokenViewSet(
+    StrictQueryMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,

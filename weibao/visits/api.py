@@ -27,7 +27,7 @@ from weibao.audit.services import access_log_record
 from weibao.children.models import Child
 from weibao.children.selectors import child_get_for_user
 from weibao.children.services import child_mark_returned_home
-from weibao.core.api import NeverCacheMixin, RecordViewSetMixin
+from weibao.core.api import NeverCacheMixin, RecordViewSetMixin, StrictQueryMixin
 from weibao.core.parsers import SafeJSONParser
 from weibao.visits import services
 from weibao.visits.models import Visit, VisitAttachment, VisitRule
@@ -89,7 +89,7 @@ def _log_read(request: Request, child: Child, field: str) -> None:
         responses={200: DueSerializer(many=True), 400: _INVALID},
     ),
 )
-class WorklistViewSet(NeverCacheMixin, viewsets.GenericViewSet):
+class WorklistViewSet(StrictQueryMixin, NeverCacheMixin, viewsets.GenericViewSet):
     serializer_class = DueSerializer
     filter_backends = ()
 
@@ -250,7 +250,7 @@ class _AnyAcceptNegotiation(DefaultContentNegotiation):
             return renderers[0], renderers[0].media_type
 
 
-class VisitAttachmentDownloadView(NeverCacheMixin, APIView):
+class VisitAttachmentDownloadView(StrictQueryMixin, NeverCacheMixin, APIView):
     content_negotiation_class = _AnyAcceptNegotiation
 
     @extend_schema(
@@ -293,7 +293,7 @@ class VisitAttachmentDownloadView(NeverCacheMixin, APIView):
         responses={200: VisitSerializer(many=True), 404: _CHILD_NOT_FOUND},
     )
 )
-class ChildVisitListView(NeverCacheMixin, generics.ListAPIView):
+class ChildVisitListView(StrictQueryMixin, NeverCacheMixin, generics.ListAPIView):
     serializer_class = VisitSerializer
     filter_backends = ()
 
@@ -311,7 +311,7 @@ def _schedule(child: Child) -> dict[str, Any]:
     }
 
 
-class ChildDueView(NeverCacheMixin, APIView):
+class ChildDueView(StrictQueryMixin, NeverCacheMixin, APIView):
     @extend_schema(
         summary="A child's next due visit and follow-up period",
         parameters=[_CHILD_ID],
@@ -322,7 +322,7 @@ class ChildDueView(NeverCacheMixin, APIView):
         return Response(ChildDueSerializer(_schedule(child)).data)
 
 
-class ChildReturnedHomeView(NeverCacheMixin, APIView):
+class ChildReturnedHomeView(StrictQueryMixin, NeverCacheMixin, APIView):
     parser_classes = (SafeJSONParser,)
 
     @extend_schema(
@@ -356,7 +356,7 @@ _CONCERN_NOT_FOUND = OpenApiResponse(description="No such concern, or not in you
         summary="One concern", responses={200: ConcernSerializer, 404: _CONCERN_NOT_FOUND}
     ),
 )
-class ConcernViewSet(NeverCacheMixin, viewsets.GenericViewSet):
+class ConcernViewSet(StrictQueryMixin, NeverCacheMixin, viewsets.GenericViewSet):
     serializer_class = ConcernSerializer
     lookup_value_converter = "int"
     filter_backends = ()
@@ -420,7 +420,7 @@ class ConcernViewSet(NeverCacheMixin, viewsets.GenericViewSet):
         },
     ),
 )
-class VisitRuleViewSet(NeverCacheMixin, viewsets.ReadOnlyModelViewSet):
+class VisitRuleViewSet(StrictQueryMixin, NeverCacheMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = VisitRuleSerializer
     lookup_value_converter = "int"
     filter_backends = ()

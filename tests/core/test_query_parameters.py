@@ -1,0 +1,67 @@
+"""Every API operation refuses a query parameter it does not document — 400, naming it — as
+unknown body fields are refused: `?search=…` on a list without such a filter must not look like
+a search that found everything. Checked over every operation of the generated schema; the
+parameters the schema documents (and page, page_size, format) are taken."""
+
+import re
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+from tests.conftest import api_client
+
+pytestmark = pytest.mark.usefixtures("english")
+
+UNKNOWN = "Unknown query parameter."
+
+
+def _operations() -> list[tuple[str, str, list[str]]]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return [
+        (method, path, [p["name"] for p in op.get("parameters", []) if p["in"] == "query"])
+        for path, methods in schema["paths"].items()
+        for method, op in methods.items()
+    ]
+
+
+OPERATIONS = _operations()
+
+
+def _url(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+def _call(client, method: str, url: str):
+    return getattr(client, method)(url, format="json") if method != "get" else client.get(url)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [(m, p) for m, p, _q in OPERATIONS], ids=lambda v: str(v)
+)
+def test_every_operation_refuses_an_unknown_query_parameter_by_name(supervisor, method, path):
+    response = _call(api_client(supervisor), method, _url(path) + "?search=x&colour=red")
+    assert response.status_code == 400, (method, path, response.status_code)
+    assert response.json() == {"colour": [UNKNOWN], "search": [UNKNOWN]}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "names"),
+    [(m, p, q) for m, p, q in OPERATIONS if q],
+    ids=lambda v: str(v),
+)
+def test_the_documented_query_parameters_are_taken(supervisor, method, path, names):
+    query = "&".join(f"{name}=1" for name in [*names, "format"] if name != "format")
+    response = _call(api_client(supervisor), method, f"{_url(path)}?{query}&format=json")
+    assert UNKNOWN not in response.content.decode(), (path, response.content)
+
+
+def test_a_search_on_the_children_list_is_refused_not_ignored(supervisor, child_a):
+    response = api_client(supervisor).get("/api/v1/children/?search=张")
+    assert response.status_code == 400
+    assert response.json() == {"search": [UNKNOWN]}
+    searched = api_client(supervisor).get("/api/v1/children/?q=张&page=1&page_size=5")
+    assert searched.status_code == 200
+
+
+def test_signing_in_comes_before_the_query_check(areas):
+    assert api_client(None).get("/api/v1/children/?search=x").status_code in (401, 403)

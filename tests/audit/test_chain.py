@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 
 from tests.audit.helpers import tampering
-from weibao.audit import chain
+from weibao.audit import chain, hashing
 from weibao.audit.models import AccessLog, AuditEvent, ChainHead
 from weibao.audit.services import access_log_record, audit_job, audit_record
 from weibao.core import crypto
@@ -126,7 +126,7 @@ def test_a_hash_recomputed_without_the_key_does_not_pass(events, settings):
     crypto.reset_key_caches()
     names = chain.hashed_fields(AuditEvent)
     values = {n: getattr(target, n) for n in names} | {"note": "改过的"}
-    forged = chain.link_hash(events[3].chain_hash, "audit", values, names)
+    forged = hashing.link_hash(events[3].chain_hash, "audit", values, names)
     settings.AUDIT_CHAIN_KEY = ""
     crypto.reset_key_caches()
     with tampering():
@@ -135,7 +135,7 @@ def test_a_hash_recomputed_without_the_key_does_not_pass(events, settings):
 
 
 def test_the_chain_key_is_derived_for_its_purpose_and_not_stored(events, settings):
-    key = chain.chain_key()
+    key = hashing.chain_key()
     assert key not in {settings.LOOKUP_HASH_KEY.encode(), crypto.derived_key(crypto.BACKUP_PURPOSE)}
     stored = " ".join(ChainHead.objects.values_list("hash", flat=True))
     assert key.hex() not in stored

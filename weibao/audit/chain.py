@@ -13,19 +13,16 @@ writing both logs cannot deadlock with another.
 """
 
 import datetime as dt
-import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from weibao.audit.hashing import link_hash
 from weibao.audit.models import AccessLog, AuditEvent, ChainHead
-from weibao.core import crypto
 
 Log = ChainHead.Log
 MODELS: dict[str, type[models.Model]] = {Log.AUDIT: AuditEvent, Log.ACCESS: AccessLog}
@@ -34,42 +31,12 @@ LOG_OF = {model: log for log, model in MODELS.items()}
 LOCK_ORDER = [Log.AUDIT, Log.ACCESS]
 # The row's id is given by the database at insert, after hashing; the hash cannot cover itself.
 NOT_HASHED = frozenset({"id", "chain_hash"})
-# Left out of the canonical content, so that a column added later as nullable or blank does not
-# change the content of the rows written before it.
-EMPTY = (None, "", {}, [])
 BATCH = 2000
-
-
-def chain_key() -> bytes:
-    return crypto.derived_key(crypto.AUDIT_CHAIN_PURPOSE, getattr(settings, "AUDIT_CHAIN_KEY", ""))
 
 
 def hashed_fields(model) -> list[str]:
     """The columns a row's hash covers: all of them but its id and its hash."""
     return [f.attname for f in model._meta.concrete_fields if f.attname not in NOT_HASHED]
-
-
-def _canonical_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def canonical(log: str, values: dict[str, Any], names: list[str]) -> bytes:
-    """One text for one row's content, the same whichever database it was read back from."""
-    body = {name: _canonical_value(values[name]) for name in names if values[name] not in EMPTY}
-    return json.dumps(
-        [str(log), body], ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    ).encode()
-
-
-def link_hash(previous: str, log: str, values: dict[str, Any], names: list[str]) -> str:
-    message = previous.encode() + b"\n" + canonical(log, values, names)
-    return hmac.new(chain_key(), message, hashlib.sha256).hexdigest()
 
 
 # --- appending ----------------------------------------------------------------------------------

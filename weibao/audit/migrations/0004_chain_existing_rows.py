@@ -3,7 +3,7 @@
 
 from django.db import migrations
 
-from weibao.audit.chain import link_hash
+from weibao.audit.hashing import link_hash
 
 BATCH = 2000
 

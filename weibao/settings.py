@@ -48,7 +48,7 @@ else:
     LOOKUP_HASH_KEY = os.environ.get("WEIBAO_HASH_KEY") or _keys["hash_key"]
 
 # The key of the audit log's hash chain and the key that encrypts backups: each derived from the
-# lookup-hash key unless given (any string; docs/security.md). Neither is ever stored in the
+# lookup-hash key unless given (any string; docs/operations.md). Neither is ever stored in the
 # database. Changing the audit key makes every row written before it fail verification.
 AUDIT_CHAIN_KEY = os.environ.get("WEIBAO_AUDIT_KEY", "")
 BACKUP_KEY = os.environ.get("WEIBAO_BACKUP_KEY", "")
@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "weibao.referrals",
     "weibao.protection",
     "weibao.transfers",
+    "weibao.safekeeping",
     "weibao.front",
     "weibao.demo",
 ]

@@ -282,5 +282,10 @@ REPORT_PUBLIC_LIMITS = {
 # The largest request body the public door reads (a 5,000-character description in Chinese,
 # form-encoded, is about 45 KB).
 REPORT_PUBLIC_MAX_BODY = 100 * 1024
+# The district's review of unusual access (/children/unusual-access/): a user who reads this many
+# files or more in one day in 居民区s they do not usually read in, and exports of this many rows
+# or more.
+UNUSUAL_ACCESS_READS_PER_DAY = int(os.environ.get("WEIBAO_UNUSUAL_READS_PER_DAY", "20"))
+UNUSUAL_EXPORT_ROWS = int(os.environ.get("WEIBAO_UNUSUAL_EXPORT_ROWS", "100"))
 # How often `weibao serve` checks the report clocks when there is no Celery broker.
 REPORT_CLOCKS_INTERVAL_SECONDS = 5 * 60

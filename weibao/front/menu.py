@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.accounts.models import Role
 from weibao.accounts.selectors import is_district_staff, user_role_assignments
+from weibao.children.selectors import access_review_districts
 
 ITEMS: list[tuple[str, Promise, str]] = [
     ("home", _("Home"), "home"),
@@ -58,6 +59,8 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
     entries = [(key, label, reverse(name)) for key, label, name in ITEMS]
     if is_district_staff(user):
         entries.append(("rules", _("Visit rules"), reverse("visits:rules")))
+    if access_review_districts(user):
+        entries.append(("unusual", _("Unusual access"), reverse("children:unusual_access")))
     if user.is_staff:
         entries.append(("admin", _("Administration"), reverse("admin:index")))
     entries.sort(key=lambda entry: first.index(entry[0]) if entry[0] in first else len(first))

@@ -48,7 +48,7 @@ else:
     LOOKUP_HASH_KEY = os.environ.get("WEIBAO_HASH_KEY") or _keys["hash_key"]
 
 # The key of the audit log's hash chain and the key that encrypts backups: each derived from the
-# lookup-hash key unless given (any string; docs/security.md). Neither is ever stored in the
+# lookup-hash key unless given (any string; docs/operations.md). Neither is ever stored in the
 # database. Changing the audit key makes every row written before it fail verification.
 AUDIT_CHAIN_KEY = os.environ.get("WEIBAO_AUDIT_KEY", "")
 BACKUP_KEY = os.environ.get("WEIBAO_BACKUP_KEY", "")
@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "weibao.referrals",
     "weibao.protection",
     "weibao.transfers",
+    "weibao.safekeeping",
     "weibao.front",
     "weibao.demo",
 ]
@@ -351,5 +352,10 @@ REPORT_PUBLIC_LIMITS = {
 # The largest request body the public door reads (a 5,000-character description in Chinese,
 # form-encoded, is about 45 KB).
 REPORT_PUBLIC_MAX_BODY = 100 * 1024
+# The district's review of unusual access (/children/unusual-access/): a user who reads this many
+# files or more in one day in 居民区s they do not usually read in, and exports of this many rows
+# or more.
+UNUSUAL_ACCESS_READS_PER_DAY = int(os.environ.get("WEIBAO_UNUSUAL_READS_PER_DAY", "20"))
+UNUSUAL_EXPORT_ROWS = int(os.environ.get("WEIBAO_UNUSUAL_EXPORT_ROWS", "100"))
 # How often `weibao serve` checks the report clocks when there is no Celery broker.
 REPORT_CLOCKS_INTERVAL_SECONDS = 5 * 60

@@ -5,6 +5,7 @@ object read row by row shows up as a growing count."""
 
 import datetime as dt
 import itertools
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -17,6 +18,8 @@ from tests.conftest import api_client, web_client
 from tests.helpers import move_to, record_service, today
 from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.accounts.services import role_assignment_grant, user_reveal_set
+from weibao.audit.models import AccessLog
+from weibao.audit.services import access_log_record
 from weibao.cases.services import case_assess, case_assign, case_file, case_open
 from weibao.cases.timeline import case_timeline
 from weibao.notifications.services import notify
@@ -29,6 +32,7 @@ from weibao.security.models import ApiToken
 from weibao.security.services import api_token_create, api_token_revoke
 from weibao.transfers.services import transfer_accept, transfer_request
 from weibao.visits.models import Concern, VisitDue
+from weibao.visits.services import visit_ledger_exported
 
 FEW, MORE = 3, 17
 
@@ -678,6 +682,29 @@ def new_person(district_officer, areas):
     return make
 
 
+# --- who looked at a child's file; unusual access -------------------------------------------
+
+
+@pytest.fixture
+def new_reader(areas, child_a, make_child):
+    """A 儿童主任 of 居民区 A who reads child_a's file and one of 居民区 B's at 23:00 yesterday,
+    and an export of 200 rows by them."""
+
+    def make(i: int) -> None:
+        reader = User.objects.create_user(username=f"reader{i}", full_name=f"读者{i}")
+        RoleAssignment.objects.create(user=reader, role=Role.DIRECTOR, area=areas["community_a"])
+        other = make_child("community_b", name=next(NAMES))
+        night = timezone.make_aware(dt.datetime.combine(today() - dt.timedelta(days=1), NIGHT))
+        with mock.patch("weibao.audit.chain.timezone.now", return_value=night):
+            access_log_record(user=reader, child=child_a, channel=AccessLog.Channel.WEB)
+            access_log_record(user=reader, child=other, channel=AccessLog.Channel.API)
+        visit_ledger_exported(
+            actor=reader, subdistrict=areas["tianshan"], year=2026, month=1, rows=200
+        )
+
+    return make
+
+
 # --- sign-in security -------------------------------------------------------------------------
 
 
@@ -763,3 +790,32 @@ def test_device_list_queries_do_not_grow_with_rows(assert_flat, director_a):
         return len(response.context["devices"]) - 1  # this browser
 
     assert_flat(lambda: client.get("/security/devices/"), add, shown)
+
+
+NIGHT = dt.time(23, 0)
+
+
+def test_child_access_log_queries_do_not_grow_with_rows(
+    assert_flat, supervisor, child_a, new_reader
+):
+    client = web_client(supervisor)
+    assert_flat(
+        lambda: client.get(f"/children/{child_a.pk}/access/"),
+        repeat(new_reader),
+        lambda response: len(response.context["rows"]),
+    )
+
+
+def test_unusual_access_queries_do_not_grow_with_rows(
+    assert_flat, settings, district_officer, new_reader
+):
+    settings.UNUSUAL_ACCESS_READS_PER_DAY = 1
+    settings.UNUSUAL_EXPORT_ROWS = 100
+    client = web_client(district_officer)
+
+    def shown(response) -> int:
+        report = response.context["report"]
+        assert len(report.reads_outside) == len(report.night_reads) == len(report.exports)
+        return len(report.night_reads)
+
+    assert_flat(lambda: client.get("/children/unusual-access/"), repeat(new_reader), shown)

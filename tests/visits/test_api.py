@@ -828,6 +828,9 @@ def test_an_unknown_concern_state_filter_is_a_400(supervisor):
 # --- Visit rules -----------------------------------------------------------------------------
 
 
+# Marked: its personas come through getfixturevalue, so without the mark pytest-django would
+# order it among the tests that use no database (after the transactional ones, which flush it).
+@pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["unassigned", "director_a", "district_officer"])
 def test_any_signed_in_user_may_read_the_visit_rules(request, persona):
     response = api_client(request.getfixturevalue(persona)).get(RULES, {"page_size": 100})

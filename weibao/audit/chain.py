@@ -1,4 +1,4 @@
-"""The hash chains that make the audit log and the access log tamper-evident (docs/security.md).
+"""The hash chains that make the audit log and the access log tamper-evident (docs/operations.md).
 
 Each log is one chain. Its rows are numbered by `seq` (1, 2, 3 … without gaps) and each row's
 `chain_hash` is HMAC-SHA256(audit key, previous row's chain_hash + this row's canonical content).
@@ -166,12 +166,24 @@ def chain_verify(
 
 def chain_verify_from(log: str, checkpoint: tuple[int, int, str] | None) -> Verification:
     """Verify only what was appended since `checkpoint` (seq, id, hash of the row verified last
-    time), after checking that that row is still there unchanged."""
+    time), after checking that that row is still there, unchanged and linked to the one before."""
     if checkpoint is None:
         return chain_verify(log)
     seq, row_id, row_hash = checkpoint
-    found = MODELS[log].objects.filter(seq=seq).values("id", "chain_hash", "at").first()
-    if found is None or (found["id"], found["chain_hash"]) != (row_id, row_hash):
+    names = hashed_fields(MODELS[log])
+    rows = {
+        row["seq"]: row
+        for row in MODELS[log]
+        .objects.filter(seq__in=[seq - 1, seq])
+        .values("id", "chain_hash", *names)
+    }
+    found, before = rows.get(seq), rows.get(seq - 1, {"chain_hash": ""} if seq == 1 else None)
+    if (
+        found is None
+        or before is None
+        or (found["id"], found["chain_hash"]) != (row_id, row_hash)
+        or link_hash(before["chain_hash"], log, found, names) != row_hash
+    ):
         at = found["at"] if found else None
         return Verification(log=log, broken=Break(log, seq, row_id, at, "checkpoint"))
     return chain_verify(log, after_seq=seq, after_id=row_id, after_hash=row_hash)

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from weibao.accounts.selectors import area_scope_q
+from weibao.accounts.models import Role
+from weibao.accounts.selectors import area_scope_q, user_role_assignments
+from weibao.areas.models import Area
 from weibao.children import idnumber
 from weibao.children.categories import IN_DIFFICULTY, IN_DIFFICULTY_FILTER, Category
 from weibao.children.choices import AGED_OUT, Status
@@ -35,6 +37,46 @@ def child_get_for_user(user, pk) -> Child:
         ),
         pk,
     )
+
+
+# --- who looked at a child's file ------------------------------------------------------------
+
+
+def _access_log_q(user) -> Q | None:
+    q = Q()
+    for assignment in user_role_assignments(user):
+        if assignment.role == Role.SUPERVISOR:
+            q |= Q(subdistrict_id=assignment.area_id)
+        elif assignment.role == Role.DISTRICT_STAFF:
+            q |= Q(district_id=assignment.area_id)
+    return q or None
+
+
+def children_with_access_log_visible_to(user) -> QuerySet[Child]:
+    """Whose access log (who read the file, when, what, why) a user may read: the children of
+    the 街镇s they supervise and of the districts they work for. Others answer 404."""
+    q = _access_log_q(user)
+    return Child.objects.filter(q) if q is not None else Child.objects.none()
+
+
+def child_access_log_visible(user, child: Child) -> bool:
+    """The same rule for one child already read (no query: the roles are cached)."""
+    return any(
+        (a.role == Role.SUPERVISOR and a.area_id == child.subdistrict_id)
+        or (a.role == Role.DISTRICT_STAFF and a.area_id == child.district_id)
+        for a in user_role_assignments(user)
+    )
+
+
+def child_access_log_get_for_user(user, pk) -> Child:
+    return get_or_404(
+        children_with_access_log_visible_to(user).select_related("community", "subdistrict"), pk
+    )
+
+
+def access_review_districts(user) -> list[Area]:
+    """The districts whose unusual access the user reviews: those they are district staff of."""
+    return [a.area for a in user_role_assignments(user) if a.role == Role.DISTRICT_STAFF and a.area]
 
 
 def _birth_range_for_ages(lo: int, hi: int, today: dt.date) -> tuple[dt.date, dt.date]:

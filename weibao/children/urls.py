@@ -1,6 +1,6 @@
 from django.urls import path
 
-from weibao.children import views
+from weibao.children import access_views, views
 
 app_name = "children"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:pk>/edit/", views.child_edit_view, name="edit"),
     path("<int:pk>/status/", views.child_status_view, name="status"),
     path("<int:pk>/reveal/", views.child_reveal_view, name="reveal"),
+    path("<int:pk>/access/", access_views.child_access_log_view, name="access_log"),
+    path("unusual-access/", access_views.unusual_access_view, name="unusual_access"),
 ]

@@ -21,7 +21,12 @@ from weibao.children.forms import (
 from weibao.children.history import action_label, child_history, describe
 from weibao.children.hooks import child_page_panels, registration_source
 from weibao.children.models import Child
-from weibao.children.selectors import ChildFilters, child_get_for_user, child_list
+from weibao.children.selectors import (
+    ChildFilters,
+    child_access_log_visible,
+    child_get_for_user,
+    child_list,
+)
 from weibao.core import crypto
 from weibao.core.hooks import with_panels
 from weibao.core.versioning import posted_version, save_versioned
@@ -115,6 +120,7 @@ def render_child_page(request: HttpRequest, child: Child, **extra) -> HttpRespon
         "history": history,
         "address_masked": crypto.mask_address(child.address),
         "can_reveal": request.user.has_perm(REVEAL_PERMISSION),
+        "can_see_access_log": child_access_log_visible(request.user, child),
         "status_form": StatusForm(
             initial={"status": child.status, "version": child.version},
         ),

@@ -14,6 +14,7 @@ from weibao.accounts.selectors import (
     is_district_staff,
     user_role_assignments,
 )
+from weibao.children.selectors import access_review_districts
 from weibao.security.selectors import managed_districts
 
 ITEMS: list[tuple[str, Promise, str]] = [
@@ -68,6 +69,8 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
         entries.append(("people", _("People and roles"), reverse("accounts:people")))
     if managed_districts(user):
         entries.append(("security", _("Sign-in security"), reverse("security:district")))
+    if access_review_districts(user):
+        entries.append(("unusual", _("Unusual access"), reverse("children:unusual_access")))
     if user.is_staff:
         entries.append(("admin", _("Administration"), reverse("admin:index")))
     # Also behind the name in the top bar, which a phone has no room to show.

@@ -107,7 +107,18 @@ def message(notification: Notification) -> str:
         )
     if notification.kind in TRANSFER_KINDS:
         return _transfer_message(notification.kind, p)
+    if notification.kind == Notification.Kind.AUDIT_CHAIN_BROKEN:
+        return _audit_chain_message(p)
     return notification.get_kind_display()
+
+
+def _audit_chain_message(p: dict) -> str:
+    log = _("access log") if p.get("log") == "access" else _("audit log")
+    return _(
+        "The %(log)s no longer verifies from entry no. %(seq)s on: an entry was changed, "
+        "deleted or moved outside the application. Have `weibao audit verify` run and "
+        "investigate."
+    ) % {"log": log, "seq": p.get("seq", "")}
 
 
 TRANSFER_KINDS = frozenset(

@@ -5,7 +5,7 @@ idempotent: running it twice on the same day changes nothing the second time."""
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from django.db import connections, transaction
 from django.db.models import Case, F, Max, Min, Q, QuerySet, When
@@ -20,6 +20,7 @@ from weibao.children.tallies import tallies_daily
 from weibao.core.dates import years_before
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify_area_staff
+from weibao.visits.hooks import daily_checks
 from weibao.visits.models import VisitDue
 from weibao.visits.scheduling import Due, RuleSet, effective_last_visit, next_due
 
@@ -40,11 +41,15 @@ class DailyReport:
     aged_out: int = 0
     left_behind_16_flagged: int = 0
     notifications_sent: int = 0
+    # What the other apps' daily checks found (visits.hooks.daily_checks): not changes to the
+    # visits, so neither compared nor counted in changed().
+    checks: dict[str, int] = field(default_factory=dict, compare=False)
 
     def changed(self) -> int:
         """Changes written: aged_out is part of dues_cancelled and left_behind_16_flagged part of
         notifications_sent, so they are not counted twice."""
         counts = asdict(self)
+        counts.pop("checks")
         return sum(counts.values()) - counts["aged_out"] - counts["left_behind_16_flagged"]
 
 
@@ -289,5 +294,7 @@ def run_daily(today: dt.date | None = None) -> DailyReport:
     flag_left_behind_turning_16(today, report)
     # Derived counts, not records: not part of the report's changes.
     tallies_daily(today=today)
+    for check in daily_checks:
+        report.checks.update(check(today))
     audit_job(action="job.daily", run=today.isoformat(), changes=asdict(report))
     return report

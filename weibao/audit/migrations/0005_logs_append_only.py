@@ -1,6 +1,6 @@
 # The hash chain of the two logs, step 3 of 3: every row has its number, and on PostgreSQL the
 # database itself refuses to change or delete a log row, or to move a chain head backwards
-# (docs/security.md). SQLite has no such trigger: there the application has no path that
+# (docs/operations.md). SQLite has no such trigger: there the application has no path that
 # changes them, and `weibao audit verify` shows any change made around it.
 
 from django.db import migrations, models

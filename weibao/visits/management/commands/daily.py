@@ -24,8 +24,11 @@ def report_lines(today: dt.date, report: DailyReport) -> list[str]:
     width = max(len(label) for label in LABELS.values())
     lines = [f"Daily job for {today.isoformat()}:"]
     counts = asdict(report)
+    checks = counts.pop("checks")
     for key in [*LABELS, *(k for k in counts if k not in LABELS)]:
         lines.append(f"  {LABELS.get(key, key).ljust(width)}  {counts[key]:>6}")
+    for name, count in checks.items():
+        lines.append(f"  check: {name.replace('_', ' ').ljust(width - 7)}  {count:>6}")
     lines.append(f"Total records changed: {report.changed()}")
     return lines
 

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import api_client
+from tests.helpers import PNG
 from weibao.core.dates import add_months
 from weibao.visits import api as visits_api
 from weibao.visits import services
@@ -25,7 +26,6 @@ CONCERNS = "/api/v1/concerns/"
 RULES = "/api/v1/visit-rules/"
 NOTIFICATIONS = "/api/v1/notifications/"
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 ANSWERS = {
     "met_with": "母亲",
     "under8_unattended": "na",

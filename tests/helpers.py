@@ -2,12 +2,14 @@
 
 import dataclasses
 import datetime as dt
+import io
 import re
 from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
+from PIL import Image
 
 from weibao.children import idnumber
 from weibao.partners.models import Partner
@@ -244,3 +246,14 @@ def html_tree(html: str) -> Node:
     builder.feed(html)
     builder.close()
     return builder.root
+
+
+def png_bytes(size: tuple[int, int] = (4, 4), colour=(200, 30, 30)) -> bytes:
+    """A real PNG picture, as the upload check decodes it; written as the check writes it
+    anew, so an attachment made of it is stored byte for byte as these bytes."""
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+PNG = png_bytes()

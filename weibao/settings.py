@@ -12,7 +12,11 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from weibao.core.keys import load_or_create_embedded_keys
+from weibao.core.keys import (
+    field_key_problems,
+    load_or_create_embedded_keys,
+    production_key_problems,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("WEIBAO_VAR_DIR", BASE_DIR / "var"))
@@ -35,8 +39,15 @@ if PRODUCTION:
         if not os.environ.get(required):
             raise ImproperlyConfigured(f"{required} must be set in production.")
     SECRET_KEY = os.environ["WEIBAO_SECRET_KEY"]
-    FIELD_ENCRYPTION_KEYS = os.environ["WEIBAO_FIELD_KEYS"].split(",")
+    FIELD_ENCRYPTION_KEYS = [k for k in os.environ["WEIBAO_FIELD_KEYS"].split(",") if k.strip()]
     LOOKUP_HASH_KEY = os.environ["WEIBAO_HASH_KEY"]
+    # Checked now: a key that is present but unusable would otherwise fail at the first
+    # encryption, in the middle of saving a child's file.
+    _problems = production_key_problems(
+        secret_key=SECRET_KEY, field_keys=FIELD_ENCRYPTION_KEYS, hash_key=LOOKUP_HASH_KEY
+    )
+    if _problems:
+        raise ImproperlyConfigured("\n".join(_problems))
 else:
     _keys = load_or_create_embedded_keys(VAR_DIR)
     SECRET_KEY = os.environ.get("WEIBAO_SECRET_KEY") or _keys["secret_key"]
@@ -46,6 +57,8 @@ else:
         else [_keys["field_key"]]
     )
     LOOKUP_HASH_KEY = os.environ.get("WEIBAO_HASH_KEY") or _keys["hash_key"]
+    if _problems := field_key_problems(FIELD_ENCRYPTION_KEYS):
+        raise ImproperlyConfigured("\n".join(_problems))
 
 # The key of the audit log's hash chain and the key that encrypts backups: each derived from the
 # lookup-hash key unless given (any string; docs/operations.md). Neither is ever stored in the
@@ -242,8 +255,19 @@ X_FRAME_OPTIONS = "DENY"
 # set WEIBAO_PROXY_SSL_HEADER=1 so that the proxy's X-Forwarded-Proto says the request was secure.
 if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("WEIBAO_HSTS_SECONDS", 365 * 24 * 3600))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("WEIBAO_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("WEIBAO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_bool("WEIBAO_HSTS_PRELOAD", True)
     SECURE_SSL_REDIRECT = _env_bool("WEIBAO_SSL_REDIRECT", True)
+    # Turning one of these off is the operator's deliberate choice: `check --deploy` stays quiet.
+    SILENCED_SYSTEM_CHECKS = [
+        check
+        for check, on in [
+            ("security.W005", SECURE_HSTS_INCLUDE_SUBDOMAINS),
+            ("security.W021", SECURE_HSTS_PRELOAD),
+            ("security.W008", SECURE_SSL_REDIRECT),
+        ]
+        if not on
+    ]
     if _env_bool("WEIBAO_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -293,6 +317,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "weibao.core.api.document_common_answers",
+    ],
 }
 
 LOGGING = {

@@ -65,3 +65,35 @@ def test_a_search_on_the_children_list_is_refused_not_ignored(supervisor, child_
 
 def test_signing_in_comes_before_the_query_check(areas):
     assert api_client(None).get("/api/v1/children/?search=x").status_code in (401, 403)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/concerns/?state=",
+        "/api/v1/children/?sex=",
+        "/api/v1/cases/?stage=",
+        "/api/v1/reports/?state=",
+        "/api/v1/transfers/?status=",
+        "/api/v1/protections/?active=",
+        "/api/v1/cases/?community=",
+        "/api/v1/visits/?date_from=",
+    ],
+)
+def test_an_empty_choice_number_date_or_flag_is_refused_not_taken_as_absent(supervisor, url):
+    response = api_client(supervisor).get(url)
+    assert response.status_code == 400
+    name = url.split("?")[1].rstrip("=")
+    assert response.json() == {name: ["Give a value, or leave this parameter out."]}
+
+
+def test_an_empty_search_is_no_search(supervisor, child_a):
+    response = api_client(supervisor).get("/api/v1/children/?q=")
+    assert response.status_code == 200 and response.json()["count"] == 1
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "99"])
+def test_a_page_that_does_not_exist_is_a_400_naming_page(supervisor, child_a, page):
+    response = api_client(supervisor).get(f"/api/v1/children/?page={page}")
+    assert response.status_code == 400
+    assert response.json() == {"page": ["No such page of this list."]}

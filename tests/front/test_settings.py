@@ -14,9 +14,9 @@ from weibao.core.keys import load_or_create_embedded_keys
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 SECRETS = {
-    "WEIBAO_SECRET_KEY": "s" * 50,
+    "WEIBAO_SECRET_KEY": "weibao-test-secret-key-" + "0123456789" * 4,
     "WEIBAO_FIELD_KEYS": Fernet.generate_key().decode(),
-    "WEIBAO_HASH_KEY": "h" * 32,
+    "WEIBAO_HASH_KEY": "hash-key-0123456789-abcdefghijkl",
 }
 PRINT = (
     "import weibao.settings as s; import json; print(json.dumps({'debug': s.DEBUG, "
@@ -95,6 +95,57 @@ def test_production_accepts_several_field_keys_for_rotation(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["field_keys"] == keys
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("WEIBAO_FIELD_KEYS", "notakey", "key 1 is not a Fernet key"),
+        ("WEIBAO_FIELD_KEYS", Fernet.generate_key().decode() + ",notakey", "key 2 is not"),
+        ("WEIBAO_SECRET_KEY", "s" * 50, "WEIBAO_SECRET_KEY must be at least 50 random"),
+        ("WEIBAO_SECRET_KEY", "short-but-varied", "WEIBAO_SECRET_KEY must be at least 50"),
+        ("WEIBAO_HASH_KEY", "h" * 40, "WEIBAO_HASH_KEY must be at least 32 random"),
+    ],
+)
+def test_production_refuses_to_start_with_an_unusable_secret(tmp_path, name, value, words):
+    result = _import_settings(tmp_path, WEIBAO_ENV="production", **{**SECRETS, name: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and words in result.stderr
+    assert value not in result.stderr.replace(words, "")  # the secret itself is not printed
+
+
+def test_embedded_mode_refuses_a_field_key_given_that_is_not_one(tmp_path):
+    result = _import_settings(tmp_path, WEIBAO_FIELD_KEYS="notakey")
+    assert result.returncode != 0
+    assert "key 1 is not a Fernet key" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    result = _import_settings(
+        tmp_path,
+        "import sys; from weibao.cli import main; sys.argv = ['weibao', 'check', '--deploy',"
+        " '--fail-level', 'WARNING']; main()",
+        WEIBAO_ENV="production",
+        WEIBAO_STATIC_ROOT=str(tmp_path / "static"),
+        **SECRETS,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_sends_hsts_and_redirects_to_https(tmp_path):
+    code = (
+        "import weibao.settings as s, json; print(json.dumps([s.SECURE_HSTS_SECONDS, "
+        "s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY, "
+        "s.SESSION_COOKIE_SAMESITE]))"
+    )
+    result = _import_settings(tmp_path, code, WEIBAO_ENV="production", **SECRETS)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [31536000, True, True, True, "Lax"]
+    embedded = _import_settings(
+        tmp_path, "import weibao.settings as s; print(getattr(s, 'SECURE_SSL_REDIRECT', False))"
+    )
+    assert embedded.stdout.strip() == "False"  # `make run` serves plain HTTP on localhost
 
 
 def test_embedded_mode_generates_keys_once_and_reuses_them_across_starts(tmp_path):

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests.conftest import web_client
+from tests.helpers import PNG
 from weibao.audit.models import AuditEvent
 from weibao.children.categories import Category
 from weibao.children.models import Child
@@ -25,7 +26,6 @@ LEDGER_HEADERS = (
     *("家庭经济", "监护情况", "政策宣传", "监护指导", "发现的问题", "下一步", "走访人"),
 )
 OUT_OF_SCOPE_FOR_CHILD_A = ["director_b", "director_elsewhere", "unassigned"]
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 40
 
 

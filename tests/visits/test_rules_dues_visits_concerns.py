@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from tests.helpers import PNG
 from weibao.children.services import child_mark_returned_home
 from weibao.core.dates import add_months
 from weibao.core.exceptions import ConflictError
@@ -176,7 +177,7 @@ def test_nobody_visits_a_child_outside_their_area(missing, director_b):
 def test_attachments_are_checked_by_content_and_size(missing, director_a, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     visit = services.visit_start(actor=director_a, child=missing)
-    png = SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "image/png")
+    png = SimpleUploadedFile("a.png", PNG, "image/png")
     assert services.visit_attach(actor=director_a, visit=visit, upload=png).content_type == (
         "image/png"
     )

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.areas.models import AreaColumns
 from weibao.cases.choices import NoNeedReason, PlannedServiceStatus, RiskLevel, Stage
+from weibao.core.fields import EncryptedTextField
 from weibao.partners.choices import ServiceType
 
 
@@ -21,7 +22,7 @@ class Case(AreaColumns):
         verbose_name=_("case owner"),
     )
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default="discovered")
-    summary = models.TextField(_("summary"), blank=True)
+    summary = EncryptedTextField(_("summary"), blank=True)
     origin_concern = models.ForeignKey(
         "visits.Concern", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
     )
@@ -29,7 +30,7 @@ class Case(AreaColumns):
     risk_level = models.CharField(
         _("risk level"), max_length=10, choices=RiskLevel.choices, blank=True
     )
-    risk_reasons = models.TextField(_("reasons for the risk level"), blank=True)
+    risk_reasons = EncryptedTextField(_("reasons for the risk level"), blank=True)
     assessed_at = models.DateTimeField(null=True, blank=True)
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -42,7 +43,7 @@ class Case(AreaColumns):
     # When the case last entered 跟踪: the follow-up visits closing needs count from that day
     # (blockers.require_follow_up). Cleared when services resume or the case is reopened.
     tracking_since = models.DateTimeField(null=True, blank=True)
-    close_summary = models.TextField(_("closing summary"), blank=True)
+    close_summary = EncryptedTextField(_("closing summary"), blank=True)
     # Closing after the assessment without services (无保护需求), and why; indexed for the
     # statistics that count these closings.
     close_no_need_reason = models.CharField(

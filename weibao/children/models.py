@@ -86,13 +86,13 @@ class Child(models.Model):
     disability_level = models.CharField(
         _("disability grade"), max_length=1, choices=DisabilityLevel.choices, blank=True
     )
-    health_notes = models.TextField(_("health notes"), blank=True)
+    health_notes = EncryptedTextField(_("health notes"), blank=True)
 
-    family_situation = models.TextField(_("family situation"), blank=True)
+    family_situation = EncryptedTextField(_("family situation"), blank=True)
     income_source = models.CharField(
         _("main income source"), max_length=12, choices=IncomeSource.choices, blank=True
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
 
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE

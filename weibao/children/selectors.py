@@ -17,6 +17,7 @@ from weibao.children.tallies import TOTAL, tallies_ready
 from weibao.core import crypto
 from weibao.core.dates import years_before
 from weibao.core.scope import get_or_404
+from weibao.core.text import normalize_name
 
 
 def children_visible_to(user) -> QuerySet[Child]:
@@ -107,7 +108,7 @@ def child_search(qs: QuerySet[Child], text: str) -> QuerySet[Child]:
     if INITIALS_RE.match(text):
         lowered = text.lower()
         return qs.filter(Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered))
-    return qs.filter(name__contains=text)
+    return qs.filter(name__contains=normalize_name(text))
 
 
 @dataclass(frozen=True)

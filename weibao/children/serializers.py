@@ -31,7 +31,7 @@ from weibao.children.models import Child, Guardian
 from weibao.children.selectors import ChildFilters, child_categories
 from weibao.children.services import REVEALABLE, GuardianInput
 from weibao.core import crypto
-from weibao.core.api import MAX_DB_INT, StrictFieldsMixin
+from weibao.core.api import MAX_DB_INT, BlankChoicesMixin, StrictFieldsMixin
 
 # Free-text columns are TEXT in the database; a cap keeps one request from storing megabytes.
 LONG_TEXT = 2000
@@ -61,7 +61,7 @@ class GuardianSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ChildSerializer(serializers.ModelSerializer):
+class ChildSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     """A child's file as the API shows it: sensitive values only ever masked."""
 
     sex_display = serializers.CharField(source="get_sex_display", read_only=True)

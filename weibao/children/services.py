@@ -24,6 +24,7 @@ from weibao.children.tallies import tallies_refresh
 from weibao.children.validation import validate_child_data
 from weibao.core import crypto
 from weibao.core.exceptions import ConflictError
+from weibao.core.text import normalize_name
 
 # Plain columns a user edits directly, in the order the history shows them.
 PLAIN_FIELDS = (
@@ -164,7 +165,7 @@ def child_create(
     for field in PLAIN_FIELDS:
         if field in data:
             setattr(child, field, data[field])
-    child.name = child.name.strip()
+    child.name = normalize_name(child.name)
     child.name_initials, child.name_pinyin = _pinyin(child.name)
     _set_identity(child, idnumber.normalize(data["id_number"]))
     child.address = data.get("address", "")
@@ -231,7 +232,7 @@ def child_update(
     for field in PLAIN_FIELDS:
         if field not in data:
             continue
-        new = data[field].strip() if field == "name" else data[field]
+        new = normalize_name(data[field]) if field == "name" else data[field]
         old = getattr(current, field)
         if new != old:
             changes[field] = {"old": _jsonable(old), "new": _jsonable(new)}

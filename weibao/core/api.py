@@ -3,6 +3,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -78,19 +79,21 @@ _PLACEHOLDER = re.compile(r"\{[^}/]+\}")
 
 
 @functools.cache
-def _documented_operations() -> list[tuple[re.Pattern, dict[str, frozenset[str]]]]:
-    """(path pattern, method → its query parameters) for every path of the OpenAPI schema,
-    generated once per process (about a second), literal paths before those with placeholders
-    (…/summary/ before …/{id}/)."""
+def _documented_operations() -> list[tuple[re.Pattern, dict[str, dict[str, bool]]]]:
+    """(path pattern, method → {query parameter: whether it may be given empty}) for every path
+    of the OpenAPI schema, generated once per process (about a second), literal paths before
+    those with placeholders (…/summary/ before …/{id}/)."""
     schema = SchemaGenerator().get_schema(request=None, public=True)
     operations = []
     for path, methods in schema["paths"].items():
         parts = _PLACEHOLDER.split(path)
         pattern = re.compile("^" + "[^/]+".join(re.escape(part) for part in parts) + "$")
         by_method = {
-            method.upper(): frozenset(
-                p["name"] for p in operation.get("parameters", []) if p["in"] == "query"
-            )
+            method.upper(): {
+                p["name"]: _takes_blank(p.get("schema", {}))
+                for p in operation.get("parameters", [])
+                if p["in"] == "query"
+            }
             for method, operation in methods.items()
         }
         operations.append((len(parts), pattern, by_method))
@@ -98,33 +101,61 @@ def _documented_operations() -> list[tuple[re.Pattern, dict[str, frozenset[str]]
     return [(pattern, by_method) for _parts, pattern, by_method in operations]
 
 
-def documented_query_parameters(path: str, method: str) -> frozenset[str]:
-    """The query parameters the schema documents for this request's operation (none for a
-    path it does not document)."""
+def _takes_blank(schema: dict) -> bool:
+    # Free text (a search) may be sent empty; an empty choice, number, date or yes/no is a
+    # mistake (DRF would read it as "not given" and answer as if it had not been asked).
+    return schema.get("type") == "string" and not {"enum", "pattern", "format", "$ref"} & set(
+        schema
+    )
+
+
+def documented_query_parameters(path: str, method: str) -> dict[str, bool]:
+    """The query parameters the schema documents for this request's operation, each with
+    whether it may be given empty (none for a path it does not document)."""
     method = "GET" if method.upper() == "HEAD" else method.upper()
     for pattern, by_method in _documented_operations():
         if pattern.match(path):
-            return by_method.get(method, frozenset())
-    return frozenset()
+            return by_method.get(method, {})
+    return {}
+
+
+def document_common_answers(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the answers every operation may give, whatever its
+    own declaration says — 400 for a query parameter it does not take (StrictQueryMixin) or a
+    page that does not exist, and 401 where it needs a signed-in user."""
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            responses = operation.setdefault("responses", {})
+            responses.setdefault(
+                "400",
+                {"description": "A query parameter this operation does not take, or no such page."},
+            )
+            if any(operation.get("security") or [{}]):  # absent, or [{}]: no sign-in needed
+                responses.setdefault(
+                    "401", {"description": "Not signed in: send a token or a session."}
+                )
+    return result
 
 
 class StrictQueryMixin:
     # An API view refuses query parameters its operation does not document (400, naming each),
     # as StrictFieldsMixin refuses unknown body fields: `?search=…` on a list that has no such
     # filter must not look like a search that found everything. The schema is the one list of
-    # what each operation takes, so the two cannot drift apart. (No docstring: it would become
-    # every operation's description in the schema.)
+    # what each operation takes, so the two cannot drift apart. An empty choice, number or date
+    # is refused too (DRF would take it as "not given"). (No docstring: it would become every
+    # operation's description in the schema.)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        allowed = ALWAYS_ALLOWED_QUERY | documented_query_parameters(
-            request.path_info, request.method
-        )
-        unknown = sorted(str(key) for key in set(request.query_params) - allowed)
-        if unknown:
-            raise exceptions.ValidationError(
-                {key[:64]: [_("Unknown query parameter.")] for key in unknown[:20]}
-            )
+        documented = documented_query_parameters(request.path_info, request.method)
+        errors = {}
+        for key, values in request.query_params.lists():
+            if key not in documented and key not in ALWAYS_ALLOWED_QUERY:
+                errors[str(key)[:64]] = [_("Unknown query parameter.")]
+            elif key in documented and not documented[key] and "" in values:
+                errors[str(key)[:64]] = [_("Give a value, or leave this parameter out.")]
+        if errors:
+            raise exceptions.ValidationError(dict(sorted(errors.items())[:20]))
 
 
 # --- shared pieces of the viewsets ------------------------------------------------------------
@@ -232,6 +263,26 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
         )
         auto_schema.registry.register_on_missing(blank)
         return {"oneOf": [enum.ref, blank.ref]}
+
+
+class BlankChoicesMixin:
+    """For a ModelSerializer: a read-only choice field says it may be "" when its model field
+    may be blank. DRF drops `allow_blank` from read-only fields, so the schema's enum would
+    leave out the "" the answer holds (a child without a grade)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        model = self.Meta.model
+        for name, field in fields.items():
+            if not (isinstance(field, serializers.ChoiceField) and field.read_only):
+                continue
+            try:  # not bound yet: `source` is set only when the field is bound
+                model_field = model._meta.get_field(field.source or name)
+            except FieldDoesNotExist:
+                continue
+            if model_field.blank and model_field.choices:
+                field.allow_blank = True
+        return fields
 
 
 @extend_schema_field(OpenApiTypes.INT)

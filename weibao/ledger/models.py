@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from weibao.areas.models import AreaColumns
+from weibao.core.fields import EncryptedTextField
 from weibao.partners.choices import ServiceType
 
 
@@ -33,7 +34,7 @@ class ServiceRecord(AreaColumns):
         verbose_name=_("provided by (partner)"),
     )
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"))
-    notes = models.TextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
     # The item of the case plan (一人一策) this service delivers, if any; saving the record moves
     # the item on (cases.plans.planned_service_progress). Declared by name: cases is below.
     planned_service = models.ForeignKey(

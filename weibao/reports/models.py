@@ -86,7 +86,7 @@ class Report(models.Model):
     # What happened.
     other_situation = models.CharField(_("other situation"), max_length=200, blank=True)
     police_required = models.BooleanField(default=False)
-    description = models.TextField(_("what happened"))
+    description = EncryptedTextField(_("what happened"))
     occurred_when = models.CharField(_("when"), max_length=100, blank=True)
     place = models.CharField(_("where"), max_length=200, blank=True)
 

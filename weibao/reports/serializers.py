@@ -277,7 +277,7 @@ class ReportSerializer(serializers.ModelSerializer):
         choices=Channel.choices, enum_name="ReportChannelEnum", read_only=True
     )
     situations = serializers.SerializerMethodField()
-    child_sex = _child_sex(read_only=True)
+    child_sex = _child_sex(read_only=True, allow_blank=True)  # "": not known
     child_address = serializers.SerializerMethodField()
     reporter_type = _reporter_type(read_only=True)
     reporter = serializers.SerializerMethodField()
@@ -285,8 +285,9 @@ class ReportSerializer(serializers.ModelSerializer):
         choices=Report.Link.choices, enum_name="ReportLinkStateEnum", read_only=True
     )
     case_reference = serializers.SerializerMethodField()
+    # "" until a report of harm is closed without a case (the schema says so: BlankEnum).
     no_case_reason = NamedChoiceField(
-        choices=NoCaseReason.choices, enum_name="NoCaseReasonEnum", read_only=True
+        choices=NoCaseReason.choices, enum_name="NoCaseReasonEnum", read_only=True, allow_blank=True
     )
     police = serializers.SerializerMethodField()
     clocks = serializers.SerializerMethodField()

@@ -26,7 +26,7 @@ from weibao.audit.services import audit_record
 from weibao.children.models import Child
 from weibao.children.selectors import children_visible_to
 from weibao.core.exceptions import Blocked, ConflictError
-from weibao.core.text import clean_text
+from weibao.core.text import clean_text, normalize_name
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify
 from weibao.reports import workflow
@@ -261,6 +261,8 @@ def _clean_input(data: ReportInput, *, public: bool = False) -> dict[str, Any]:
     }
     for name, (limit, multiline) in texts.items():
         text = clean_text(getattr(data, name), multiline=multiline)
+        if name == "child_name":
+            text = normalize_name(text)
         if len(text) > limit:
             errors[name] = [_too_long(limit)]
         out[name] = text

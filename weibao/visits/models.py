@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.areas.models import AreaColumns
 from weibao.children.categories import Category
+from weibao.core.fields import EncryptedTextField
 
 RETURNED_HOME = "returned_home"
 RULE_KEY_CHOICES = [*Category.choices, (RETURNED_HOME, _("Returned home after protection"))]
@@ -118,10 +119,10 @@ class Visit(AreaColumns):
     visit_date = models.DateField(_("visit date"), null=True, blank=True)
     kind = models.CharField(_("type"), max_length=8, choices=Kind.choices, default=Kind.HOME)
     met_with = models.CharField(_("who was met"), max_length=200, blank=True)
-    psychology = models.TextField(_("psychology and emotions"), blank=True)
-    study = models.TextField(_("study"), blank=True)
-    family_economy = models.TextField(_("family economy"), blank=True)
-    guardianship = models.TextField(_("guardianship situation"), blank=True)
+    psychology = EncryptedTextField(_("psychology and emotions"), blank=True)
+    study = EncryptedTextField(_("study"), blank=True)
+    family_economy = EncryptedTextField(_("family economy"), blank=True)
+    guardianship = EncryptedTextField(_("guardianship situation"), blank=True)
     # 未保法 Art. 21–23 as explicit questions, each asked so that "yes" is the breach: the risk
     # answer is the same for every check (docs/domain.md §4.7, services.RISK_ANSWER).
     under8_unattended = models.CharField(
@@ -151,8 +152,8 @@ class Visit(AreaColumns):
     policy_publicity = models.BooleanField(_("policy publicity given"), default=False)
     guardianship_guidance = models.BooleanField(_("guardianship guidance given"), default=False)
     concern_marked = models.BooleanField(_("I am concerned about this child"), default=False)
-    findings = models.TextField(_("findings"), blank=True)
-    next_steps = models.TextField(_("next steps"), blank=True)
+    findings = EncryptedTextField(_("findings"), blank=True)
+    next_steps = EncryptedTextField(_("next steps"), blank=True)
     version = models.PositiveIntegerField(default=1)
     # The browser tab that autosaved the draft last, and its count of saves: a tab's own
     # earlier save (e.g. sent as the page was reloaded) is no conflict with its next one.
@@ -237,7 +238,7 @@ class Concern(AreaColumns):
         Visit, on_delete=models.PROTECT, null=True, blank=True, related_name="concerns"
     )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
-    description = models.TextField(_("description"), blank=True)
+    description = EncryptedTextField(_("description"), blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default="open")
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -247,7 +248,7 @@ class Concern(AreaColumns):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     handled_at = models.DateTimeField(null=True, blank=True)
-    handled_note = models.TextField(_("how it was handled"), blank=True)
+    handled_note = EncryptedTextField(_("how it was handled"), blank=True)
     # The mandatory report this concern went into (one report takes all of a visit's concerns).
     filed_report = models.ForeignKey(
         "reports.Report",

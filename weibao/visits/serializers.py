@@ -58,6 +58,11 @@ def _answer(**kwargs) -> NamedChoiceField:
     return NamedChoiceField(choices=Visit.Answer.choices, enum_name="AnswerEnum", **kwargs)
 
 
+def _read_answer(name: str) -> NamedChoiceField:
+    # "" until the question is answered (a draft): the schema says so (BlankEnum).
+    return _answer(read_only=True, allow_blank=True, help_text=_check_help(name))
+
+
 def _check_help(name: str) -> str:
     # The schema is English, like the rest of its descriptions.
     with translation.override("en"):
@@ -103,10 +108,10 @@ class VisitSerializer(serializers.ModelSerializer):
         choices=Visit.State.choices, enum_name="VisitStateEnum", read_only=True
     )
     kind = NamedChoiceField(choices=Visit.Kind.choices, enum_name="VisitKindEnum", read_only=True)
-    under8_unattended = _answer(read_only=True, help_text=_check_help("under8_unattended"))
-    under16_alone = _answer(read_only=True, help_text=_check_help("under16_alone"))
-    away_without_carer = _answer(read_only=True, help_text=_check_help("away_without_carer"))
-    no_weekly_contact = _answer(read_only=True, help_text=_check_help("no_weekly_contact"))
+    under8_unattended = _read_answer("under8_unattended")
+    under16_alone = _read_answer("under16_alone")
+    away_without_carer = _read_answer("away_without_carer")
+    no_weekly_contact = _read_answer("no_weekly_contact")
     author = PersonSerializer(read_only=True)
     attachments = VisitAttachmentSerializer(many=True, read_only=True)
     concerns = ConcernRefSerializer(many=True, read_only=True)

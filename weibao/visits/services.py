@@ -21,6 +21,7 @@ from weibao.children.choices import Status
 from weibao.children.models import Child, ChildCategory
 from weibao.children.selectors import children_visible_to
 from weibao.children.services import child_note_visit
+from weibao.core import uploads
 from weibao.core.dates import add_months
 from weibao.core.exceptions import ConflictError
 from weibao.notifications.models import Notification
@@ -59,15 +60,6 @@ FLAG_FIELDS = ("policy_publicity", "guardianship_guidance", "concern_marked")
 EDITABLE_FIELDS = ("visit_date", "kind", *TEXT_FIELDS, *CHECK_FIELDS, *FLAG_FIELDS)
 
 ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
-# Checked against the file's first bytes, not the name or the browser's claim.
-ATTACHMENT_SIGNATURES = {
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"%PDF-": "application/pdf",
-}
-
-
-ATTACHMENT_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
 
 
 # --- scheduling ---------------------------------------------------------------------------
@@ -339,34 +331,30 @@ def visit_discard_draft(*, actor, visit: Visit) -> None:
 @transaction.atomic
 def visit_attach(*, actor, visit: Visit, upload: UploadedFile) -> VisitAttachment:
     """Attach a photo or document to a draft. Only JPEG, PNG and PDF up to 5 MB, recognised by
-    their content."""
+    their content; photos are written anew without their metadata (core.uploads)."""
     _assert_own_draft(actor, visit)
     if upload.size > ATTACHMENT_MAX_BYTES:
         raise ValidationError({"file": [_("The file is larger than 5 MB.")]})
-    head = upload.read(8)
-    upload.seek(0)
-    content_type = next(
-        (t for sig, t in ATTACHMENT_SIGNATURES.items() if head.startswith(sig)), None
-    )
+    content_type = uploads.sniffed_type(upload)
     if content_type is None:
         raise ValidationError({"file": [_("Only JPEG or PNG photos and PDF documents.")]})
     if visit.attachments.count() >= 10:
         raise ValidationError({"file": [_("At most 10 attachments per visit.")]})
-    # The download name always ends in the extension of what the file really is, so a
-    # "report.pdf.html" can never open as a web page on the reader's machine.
-    extension = ATTACHMENT_EXTENSIONS[content_type]
-    name = (upload.name or "file")[-100:]
-    if not name.lower().endswith((extension, ".jpeg") if extension == ".jpg" else extension):
-        name = f"{name}{extension}"
+    content = upload
+    if content_type != uploads.PDF:
+        content = uploads.reencoded_image(upload, content_type)
+        if content.size > ATTACHMENT_MAX_BYTES:
+            raise ValidationError({"file": [_("The file is larger than 5 MB.")]})
     attachment = VisitAttachment(
         visit=visit,
         token=secrets.token_hex(16),
-        original_name=name,
+        original_name=uploads.display_name(upload.name, content_type),
         content_type=content_type,
-        size=upload.size,
+        size=content.size,
         uploaded_by=actor,
     )
-    attachment.file.save(attachment.token, upload, save=False)
+    # Stored under the random token (attachment_path), never under the user's file name.
+    attachment.file.save(attachment.token, content, save=False)
     attachment.save()
     return attachment
 

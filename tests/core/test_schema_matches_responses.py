@@ -1,0 +1,114 @@
+"""The OpenAPI schema and the answers agree: every GET operation's real answer — over records
+with blank optional fields (a child without grade or income source, a report without the
+child's sex, a draft visit with no answers yet) — validates against the schema generated for
+it, and its status is one the schema documents; so do the 400s of a bad query and the 401s of
+an anonymous caller."""
+
+import json
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from tests.conftest import api_client
+from tests.transfers.helpers import ask, full_file
+from weibao.visits import services as visit_services
+from weibao.visits.models import VisitRule
+
+ROOT = "urn:weibao-schema"
+
+
+def json_schema(node):
+    """OpenAPI 3.0's `nullable` as JSON Schema says it (a null among the types or the enum)."""
+    if isinstance(node, list):
+        return [json_schema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: json_schema(v) for k, v in node.items()}
+    if node.pop("nullable", False):
+        if "type" in node:
+            node["type"] = [node["type"], "null"]
+            if "enum" in node:
+                node["enum"] = [*node["enum"], None]
+        else:
+            node = {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def validator_for(schema: dict, response_schema: dict) -> Draft202012Validator:
+    root = json_schema(schema)
+    registry = Registry().with_resource(ROOT, Resource.from_contents(root, DRAFT202012))
+    rooted = json.loads(json.dumps(json_schema(response_schema)).replace('"#/', f'"{ROOT}#/'))
+    return Draft202012Validator(rooted, registry=registry)
+
+
+def problems_of(schema: dict, path: str, method: str, response) -> list[str]:
+    operation = schema["paths"][path][method]
+    documented = operation["responses"].get(str(response.status_code))
+    if documented is None:
+        return [f"{method.upper()} {path}: status {response.status_code} is not documented"]
+    content = documented.get("content", {}).get("application/json")
+    if not content or response.status_code == 204:
+        return []
+    validator = validator_for(schema, content["schema"])
+    return [
+        f"{method.upper()} {path} {list(error.absolute_path)}: {error.message[:160]}"
+        for error in validator.iter_errors(response.json())
+    ]
+
+
+@pytest.fixture
+def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas):
+    file = full_file(child_a, director_a, supervisor, partner)
+    blank = make_child(name="空白", grade="", income_source="", school="")
+    return {
+        "children": blank.pk,
+        "visits": visit_services.visit_start(actor=supervisor, child=blank).pk,
+        "cases": file.case.pk,
+        "concerns": file.concern.pk,
+        "reports": make_report(child_sex="", child_age=None).pk,
+        "partners": partner.pk,
+        "referrals": file.referral.pk,
+        "protections": file.protection.pk,
+        "service-records": file.service.pk,
+        "transfers": ask(director_a, child_a, areas["community_b"]).pk,
+        "areas": areas["tianshan"].pk,
+        "visit-rules": VisitRule.objects.first().pk,
+    }
+
+
+def url_of(path: str, ids: dict) -> str:
+    collection = path.split("/")[3]
+    return path.replace("{number}", "1").replace("{id}", str(ids.get(collection, 1)))
+
+
+def test_every_get_answer_validates_against_the_schema(schema, ids, supervisor):
+    client = api_client(supervisor)
+    found, statuses = [], {}
+    for path, methods in schema["paths"].items():
+        if "get" in methods:
+            response = client.get(url_of(path, ids))
+            statuses[path] = response.status_code
+            found += problems_of(schema, path, "get", response)
+    assert found == []
+    assert sum(1 for s in statuses.values() if s == 200) >= len(statuses) - 1  # the attachment
+
+
+def test_bad_queries_and_anonymous_callers_get_documented_answers(schema, ids):
+    found = []
+    for path, methods in schema["paths"].items():
+        for method in methods:
+            url = url_of(path, ids)
+            bad = getattr(api_client(None), method)(url + "?colour=red")
+            found += problems_of(schema, path, method, bad)
+            if method == "get":
+                wrong_page = api_client(None).get(url + "?page=0")
+                found += problems_of(schema, path, method, wrong_page)
+    assert found == []

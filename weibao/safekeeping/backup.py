@@ -26,7 +26,8 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from weibao.accounts.models import User
-from weibao.audit.chain import MODELS, chain_key, chain_verify
+from weibao.audit.chain import MODELS, chain_verify
+from weibao.audit.hashing import chain_key
 from weibao.audit.models import AccessLog, AuditEvent, ChainHead
 from weibao.children.models import Child
 from weibao.core import crypto

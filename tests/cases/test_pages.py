@@ -17,6 +17,7 @@ from tests.cases.helpers import (
 from tests.conftest import web_client
 from tests.helpers import opened_on
 from weibao.audit.models import AccessLog, AuditEvent
+from weibao.audit.services import audit_record
 from weibao.cases import services
 from weibao.cases.choices import RiskLevel, Stage
 from weibao.cases.models import Case
@@ -776,20 +777,9 @@ def test_the_childs_change_history_has_no_case_or_report_rows(case_a, director_a
 
     take(director_a, case_a, "file")
     services.case_audit(actor=supervisor, case=fresh(case_a), action="referral.create")
-    AuditEvent.objects.create(
-        actor=supervisor,
-        action="report.link_child",
-        object_type="reports.report",
-        object_id="1",
-        child=case_a.child,
-    )
-    AuditEvent.objects.create(
-        actor=supervisor,
-        action="child.update",
-        object_type="children.child",
-        object_id=str(case_a.child_id),
-        child=case_a.child,
-    )
+    # Written through the audit service: the log is a hash chain (no row without its link).
+    audit_record(actor=supervisor, action="report.link_child", obj=case_a.child, child=case_a.child)
+    audit_record(actor=supervisor, action="child.update", obj=case_a.child, child=case_a.child)
     actions = {e.action for e in child_history(case_a.child)}
     assert actions == {"child.create", "child.update"}
     assert AuditEvent.objects.filter(child=case_a.child, case=case_a).count() >= 3

@@ -225,7 +225,9 @@ def role_assignment_revoke(*, actor, assignment: RoleAssignment) -> None:
     grant roles there); the operator can replace them."""
     _assert_role_manager(actor, assignment.role, assignment.area)
     assignment = (
-        RoleAssignment.objects.select_for_update()
+        # Only the assignment's own row is locked: PostgreSQL cannot lock the nullable side of
+        # the join to its area.
+        RoleAssignment.objects.select_for_update(of=("self",))
         .select_related("user", "area")
         .get(pk=assignment.pk)
     )

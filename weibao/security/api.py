@@ -98,14 +98,20 @@ def _refused(message: str) -> Response:
     return Response({"detail": message}, status=status.HTTP_403_FORBIDDEN)
 
 
+_NO_SUCH_TOKEN = OpenApiResponse(description="No such token, or not yours to see.")
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Your API tokens (and, for district staff, those of the district's people)"
     ),
-    retrieve=extend_schema(summary="One API token (never its key)"),
+    retrieve=extend_schema(
+        summary="One API token (never its key)",
+        responses={200: ApiTokenSerializer, 404: _NO_SUCH_TOKEN},
+    ),
     destroy=extend_schema(
         summary="Revoke an API token: it stops working at once",
-        responses={204: OpenApiResponse(description="Revoked.")},
+        responses={204: OpenApiResponse(description="Revoked."), 404: _NO_SUCH_TOKEN},
     ),
 )
 class ApiTokenViewSet(

@@ -178,7 +178,9 @@ def build_world() -> World:
             }
         ],
     )
-    partner = Partner.objects.create(name="天山路儿童服务中心", kind="service_centre", area=tianshan)
+    partner = Partner.objects.create(
+        name="天山路儿童服务中心", kind="service_centre", area=tianshan
+    )
     service = record_service(director, case)
     referral = refer(director, case, partner)
     protection = protection_start(
@@ -260,7 +262,7 @@ class Door:
     query: added to the URL.
     """
 
-    kwargs: Kwargs = lambda w: {}  # noqa: E731
+    kwargs: Kwargs = lambda w: {}
     who: frozenset | str = AREA
     forbidden: frozenset | dict = frozenset()
     ok: int | dict = 200
@@ -292,8 +294,6 @@ PUBLIC = "public"
 DISTRICT = frozenset({"district"})
 ONLY_A = frozenset({"director_a"})
 
-DOORS: dict[str, Door | list[Door]] = {}
-
 
 def _child(w: World) -> dict:
     return {"pk": w.child.pk}
@@ -307,9 +307,18 @@ def _district(w: World) -> dict:
     return {"district": w.areas["district"].pk}
 
 
+# On a case's team without a worker's role (docs/domain.md §7.8): they see the case, record the
+# services they deliver, and move nothing.
+NOT_WORKER = frozenset({"director_a2", "member"})
+# Deciding a closing, changing the owner, restricting: the supervisor and the district.
+NOT_APPROVER = CASE - {"district", "supervisor"}
+# A transfer is decided by the receiving 街镇's supervisor (or the district), and cancelled by
+# the sending area's people; the director who asked does not decide it (docs/domain.md §3.12).
+NOT_RECEIVER = AREA - {"district"}
+NOT_SENDER = frozenset({"supervisor_elsewhere"})
 # Who may void a service record: whoever recorded it (the owner), the supervisor, the district.
 NOT_RECORDER = frozenset({"staff", "director_a2", "member"})
-# Temporary guardianship is the supervisor's and the district's (未保法 Art. 92-93).
+# Temporary guardianship is the supervisor's and the district's (docs/domain.md §6).
 NOT_GUARDIAN = frozenset({"staff", "director_a", "director_a2", "member"})
 # Who keeps the partner registry: supervisors (of their 街镇) and the district.
 PARTNER_KEEPERS = frozenset({"district", "supervisor", "supervisor_elsewhere"})
@@ -317,6 +326,54 @@ PARTNER_KEEPERS = frozenset({"district", "supervisor", "supervisor_elsewhere"})
 PARTNER_SEEN = STAFF - {"director_elsewhere", "supervisor_elsewhere"}
 PARTNER_SEEN_ONLY = PARTNER_SEEN - PARTNER_KEEPERS
 MAY_REVEAL = frozenset({"district", "supervisor", "director_a"})
+
+
+# --- the bodies of the actions: valid, so that the rules of who may act are reached (every
+# request is rolled back).
+
+
+def _today() -> str:
+    return today().isoformat()
+
+
+def _case_form(key: str, **fields) -> Callable[[World], dict]:
+    def data(w: World) -> dict:
+        return {
+            f"{key}-{name}": value for name, value in {**fields, "version": w.case.version}.items()
+        }
+
+    return data
+
+
+def _status(w: World) -> dict:
+    return {"status": "moved_out", "date": _today(), "reason": "Moved.", "version": w.child.version}
+
+
+def _reveal(w: World) -> dict:
+    return {"field": "id_number", "reason": "Checking the file."}
+
+
+def _capacity(w: World) -> dict:
+    return {"assessed_on": _today(), "result": "capable", "notes": "Visited twice.",
+            "version": w.protection.version}  # fmt: skip
+
+
+def _end(w: World) -> dict:
+    return {"ended_on": _today(), "end_reason": "returned_home", "note": "Home again.",
+            "version": w.protection.version}  # fmt: skip
+
+
+def _note(name: str, version_of: str) -> Callable[[World], dict]:
+    return lambda w: {f"{name}-note": "Noted.", f"{name}-version": getattr(w, version_of).version}
+
+
+def _api_note(version_of: str) -> Callable[[World], dict]:
+    return lambda w: {"note": "Noted.", "version": getattr(w, version_of).version}
+
+
+def _version(version_of: str, **fields) -> Callable[[World], dict]:
+    return lambda w: {**fields, "version": getattr(w, version_of).version}
+
 
 # A page every signed-in persona opens (it lists what they may see: perhaps nothing).
 EVERYONE = d(who=SIGNED_IN)
@@ -332,9 +389,12 @@ WEB: dict[str, Door | list[Door]] = {
     # --- accounts
     "accounts:password_change": EVERYONE,
     "accounts:people": d(who=DISTRICT),
-    "accounts:role_grant": d(who=DISTRICT),
+    "accounts:role_grant": d(
+        who=DISTRICT,
+        data=lambda w: {"user": "spare", "role": "director", "area": w.areas["community_a"].pk},
+    ),
     "accounts:role_revoke": d(kwargs=pk("spare_role"), who=DISTRICT),
-    "accounts:reveal": d(kwargs=pk("spare"), who=DISTRICT),
+    "accounts:reveal": d(kwargs=pk("spare"), who=DISTRICT, data=lambda w: {"allowed": "1"}),
     # --- sign-in security
     "security:overview": EVERYONE,
     # Nothing to verify without two-factor sign-in set up: back to where one was going.
@@ -347,15 +407,19 @@ WEB: dict[str, Door | list[Door]] = {
     "security:device_revoke": d(kwargs=pk("device"), who=ONLY_A),
     "security:devices_revoke_others": EVERYONE,
     "security:district": d(who=DISTRICT, data=_district),
-    "security:district_reset": d(kwargs=lambda w: {"pk": w["director_a"].pk}, who=DISTRICT),
+    "security:district_reset": d(
+        kwargs=lambda w: {"pk": w["director_a"].pk},
+        who=DISTRICT,
+        data=lambda w: {"reason": "The phone was lost."},
+    ),
     "security:district_tokens": d(who=DISTRICT),
     # --- children
     "children:list": EVERYONE,
     "children:create": EVERYONE,
     "children:detail": d(kwargs=_child),
     "children:edit": d(kwargs=_child),
-    "children:status": d(kwargs=_child),
-    "children:reveal": d(kwargs=_child),
+    "children:status": d(kwargs=_child, data=_status),
+    "children:reveal": d(kwargs=_child, data=_reveal),
     "children:access_log": d(kwargs=_child, who=frozenset({"district", "supervisor"})),
     "children:unusual_access": d(who=DISTRICT),
     # --- visits and concerns
@@ -379,7 +443,7 @@ WEB: dict[str, Door | list[Door]] = {
     "visits:attach": d(kwargs=pk("draft"), who=ONLY_A),
     "concerns:list": EVERYONE,
     "concerns:detail": d(kwargs=pk("concern")),
-    "concerns:handle": d(kwargs=pk("concern")),
+    "concerns:handle": d(kwargs=pk("concern"), data=lambda w: {"note": "Talked to the mother."}),
     # --- notifications
     "notifications:list": EVERYONE,
     "notifications:read": EVERYONE,
@@ -406,17 +470,55 @@ WEB: dict[str, Door | list[Door]] = {
     "cases:policy": d(who=DISTRICT, data=_district),
     "cases:detail": d(kwargs=_case, who=CASE),
     "cases:timeline": d(kwargs=_case, who=CASE),
-    "cases:file": d(kwargs=_case, who=CASE),
-    "cases:assess": d(kwargs=_case, who=CASE),
-    "cases:intervene": d(kwargs=_case, who=CASE),
-    "cases:serve": d(kwargs=_case, who=CASE),
-    "cases:track": d(kwargs=_case, who=CASE),
-    "cases:resume_services": d(kwargs=_case, who=CASE),
-    "cases:request_close": d(kwargs=_case, who=CASE),
-    "cases:decide_close": d(kwargs=_case, who=CASE),
-    "cases:reopen": d(kwargs=_case, who=CASE),
-    "cases:assign": d(kwargs=_case, who=CASE),
-    "cases:restrict": d(kwargs=_case, who=CASE),
+    # The case is filed: assessing is the next step; the others are tried out of turn.
+    "cases:file": d(
+        kwargs=_case, who=CASE, forbidden=NOT_WORKER, data=_case_form("file", summary="Again.")
+    ),
+    "cases:assess": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_WORKER,
+        data=_case_form("assess", risk_level="high", reasons="Alone."),
+    ),
+    "cases:intervene": d(
+        kwargs=_case, who=CASE, forbidden=NOT_WORKER, data=_case_form("intervene", note="Go.")
+    ),
+    "cases:serve": d(
+        kwargs=_case, who=CASE, forbidden=NOT_WORKER, data=_case_form("serve", note="Go.")
+    ),
+    "cases:track": d(
+        kwargs=_case, who=CASE, forbidden=NOT_WORKER, data=_case_form("track", note="Go.")
+    ),
+    "cases:resume_services": d(
+        kwargs=_case, who=CASE, forbidden=NOT_WORKER, data=_case_form("resume_services", note="Go.")
+    ),
+    "cases:request_close": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_WORKER,
+        data=_case_form("request_close", summary="Safe."),
+    ),
+    "cases:decide_close": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_APPROVER,
+        data=_case_form("decide_close", decision="approve", note="Safe."),
+    ),
+    "cases:reopen": d(
+        kwargs=_case, who=CASE, forbidden=NOT_WORKER, data=_case_form("reopen", reason="New harm.")
+    ),
+    "cases:assign": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_APPROVER,
+        data=lambda w: {"assign-owner": w["director_a2"].pk, "assign-version": w.case.version},
+    ),
+    "cases:restrict": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_APPROVER,
+        data=_case_form("restrict", restricted="1", reason="Family."),
+    ),
     "cases:plan": d(kwargs=_case, who=CASE),
     "cases:plan_versions": d(kwargs=_case, who=CASE),
     "cases:plan_version": d(kwargs=lambda w: {"pk": w.case.pk, "number": 1}, who=CASE),
@@ -424,19 +526,31 @@ WEB: dict[str, Door | list[Door]] = {
     "ledger:list": d(who=STAFF),
     "ledger:export": d(who=AREA_ROLES | {"supervisor_elsewhere"}),
     "ledger:record": d(kwargs=lambda w: {"case_id": w.case.pk}, who=CASE),
-    "ledger:void": d(kwargs=pk("service"), who=CASE, forbidden=NOT_RECORDER),
+    "ledger:void": d(
+        kwargs=pk("service"),
+        who=CASE,
+        forbidden=NOT_RECORDER,
+        data=lambda w: {"reason": "Entered twice."},
+    ),
     "protection:list": EVERYONE,
     "protection:start": d(
         kwargs=lambda w: {"case_id": w.case.pk}, who=CASE, forbidden=NOT_GUARDIAN
     ),
     "protection:detail": d(kwargs=pk("protection"), who=CASE),
-    "protection:assess": d(kwargs=pk("protection"), who=CASE, forbidden=NOT_GUARDIAN),
-    "protection:end": d(kwargs=pk("protection"), who=CASE, forbidden=NOT_GUARDIAN),
+    "protection:assess": d(
+        kwargs=pk("protection"), who=CASE, forbidden=NOT_GUARDIAN, data=_capacity
+    ),
+    "protection:end": d(kwargs=pk("protection"), who=CASE, forbidden=NOT_GUARDIAN, data=_end),
     "partners:refer": d(kwargs=lambda w: {"case_id": w.case.pk}, who=CASE),
     "partners:referrals": d(who=STAFF),
     "partners:referral": d(kwargs=pk("referral"), who=CASE),
     "partners:referral_action": [
-        d(kwargs=lambda w, name=name: {"pk": w.referral.pk, "name": name}, who=CASE)
+        d(
+            kwargs=lambda w, name=name: {"pk": w.referral.pk, "name": name},
+            who=CASE,
+            forbidden=NOT_WORKER,
+            data=_note(name, "referral"),
+        )
         for name in ("accept", "reject", "complete", "revoke")
     ],
     # --- partners
@@ -444,8 +558,7 @@ WEB: dict[str, Door | list[Door]] = {
     "partners:create": d(who=STAFF, forbidden=STAFF - PARTNER_KEEPERS),
     "partners:detail": d(kwargs=pk("partner"), who=PARTNER_SEEN),
     "partners:edit": d(kwargs=pk("partner"), who=PARTNER_SEEN, forbidden=PARTNER_SEEN_ONLY),
-    "partners:set_active": d(kwargs=pk("partner"), who=PARTNER_SEEN,
-                             forbidden=PARTNER_SEEN_ONLY),  # fmt: skip
+    "partners:set_active": d(kwargs=pk("partner"), who=PARTNER_SEEN, forbidden=PARTNER_SEEN_ONLY),
     # --- transfers
     "transfers:list": EVERYONE,
     "transfers:start": d(kwargs=lambda w: {"child_id": w.child.pk}),
@@ -454,6 +567,8 @@ WEB: dict[str, Door | list[Door]] = {
         d(
             kwargs=lambda w, name=name: {"pk": w.transfer.pk, "name": name},
             who=AREA | {"supervisor_elsewhere"},
+            forbidden=NOT_SENDER if name == "cancel" else NOT_RECEIVER,
+            data=_note(name, "transfer"),
         )
         for name in ("accept", "refuse", "cancel")
     ],
@@ -472,8 +587,8 @@ API: dict[str, Door | list[Door]] = {
     # --- children, visits, concerns
     "api:child-list": EVERYONE,
     "api:child-detail": d(kwargs=_child),
-    "api:child-status": d(kwargs=_child),
-    "api:child-reveal": d(kwargs=_child, forbidden=STAFF - MAY_REVEAL),
+    "api:child-status": d(kwargs=_child, data=_status),
+    "api:child-reveal": d(kwargs=_child, forbidden=AREA - MAY_REVEAL, data=_reveal),
     "api:child-visits": d(kwargs=lambda w: {"id": w.child.pk}),
     "api:child-due": d(kwargs=lambda w: {"id": w.child.pk}),
     "api:child-returned-home": d(kwargs=lambda w: {"id": w.child.pk}),
@@ -489,10 +604,11 @@ API: dict[str, Door | list[Door]] = {
     "api:visit-attachment-download": d(kwargs=pk("attachment")),
     "api:concern-list": EVERYONE,
     "api:concern-detail": d(kwargs=pk("concern")),
-    "api:concern-handle": d(kwargs=pk("concern")),
+    "api:concern-handle": d(kwargs=pk("concern"), data=lambda w: {"note": "Talked to them."}),
     "api:visit-rule-list": EVERYONE,
-    "api:visit-rule-detail": d(kwargs=pk("rule"), who=SIGNED_IN,
-                               forbidden={"PATCH": SIGNED_IN - DISTRICT}),  # fmt: skip
+    "api:visit-rule-detail": d(
+        kwargs=pk("rule"), who=SIGNED_IN, forbidden={"PATCH": SIGNED_IN - DISTRICT}
+    ),
     "api:notification-list": EVERYONE,
     "api:notification-mark-read": EVERYONE,
     "api:notification-unread-count": EVERYONE,
@@ -508,44 +624,106 @@ API: dict[str, Door | list[Door]] = {
     # --- cases and what hangs off them
     "api:case-list": EVERYONE,
     "api:case-detail": d(kwargs=_case, who=CASE),
-    "api:case-advance": d(kwargs=_case, who=CASE),
-    "api:case-assess": d(kwargs=_case, who=CASE),
-    "api:case-assign": d(kwargs=_case, who=CASE),
-    "api:case-decide-close": d(kwargs=_case, who=CASE),
-    "api:case-file": d(kwargs=_case, who=CASE),
+    "api:case-advance": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_WORKER,
+        data=_version("case", transition="intervene", note="Go."),
+    ),
+    "api:case-assess": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_WORKER,
+        data=_version("case", risk_level="high", reasons="Alone."),
+    ),
+    "api:case-assign": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_APPROVER,
+        data=lambda w: {"owner": w["director_a2"].pk, "version": w.case.version},
+    ),
+    "api:case-decide-close": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_APPROVER,
+        data=_version("case", approve=True, note="Safe."),
+    ),
+    "api:case-file": d(
+        kwargs=_case, who=CASE, forbidden=NOT_WORKER, data=_version("case", summary="Again.")
+    ),
     "api:case-plan": d(kwargs=_case, who=CASE),
     "api:case-plan-version": d(kwargs=lambda w: {"pk": w.case.pk, "number": 1}, who=CASE),
-    "api:case-reopen": d(kwargs=_case, who=CASE),
-    "api:case-request-close": d(kwargs=_case, who=CASE),
-    "api:case-restrict": d(kwargs=_case, who=CASE),
+    "api:case-reopen": d(
+        kwargs=_case, who=CASE, forbidden=NOT_WORKER, data=_version("case", reason="New harm.")
+    ),
+    "api:case-request-close": d(
+        kwargs=_case, who=CASE, forbidden=NOT_WORKER, data=_version("case", summary="Safe.")
+    ),
+    "api:case-restrict": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_APPROVER,
+        data=_version("case", restricted=True, reason="Family."),
+    ),
     "api:case-timeline": d(kwargs=_case, who=CASE),
     "api:protection-list": EVERYONE,
     "api:protection-detail": d(kwargs=pk("protection"), who=CASE),
-    "api:protection-assess": d(kwargs=pk("protection"), who=CASE),
-    "api:protection-end": d(kwargs=pk("protection"), who=CASE),
+    "api:protection-assess": d(
+        kwargs=pk("protection"), who=CASE, forbidden=NOT_GUARDIAN, data=_capacity
+    ),
+    "api:protection-end": d(kwargs=pk("protection"), who=CASE, forbidden=NOT_GUARDIAN, data=_end),
     "api:partner-list": [
         d(methods=("GET",), who=SIGNED_IN),
         # Someone with no area has no area to register a partner in.
         d(methods=("POST",), who=STAFF, forbidden=STAFF - PARTNER_KEEPERS),
     ],
-    "api:partner-detail": d(kwargs=pk("partner"), who=PARTNER_SEEN,
-                            forbidden={"PATCH": PARTNER_SEEN_ONLY}),  # fmt: skip
+    "api:partner-detail": d(
+        kwargs=pk("partner"), who=PARTNER_SEEN, forbidden={"PATCH": PARTNER_SEEN_ONLY}
+    ),
     "api:case-referrals": d(kwargs=lambda w: {"id": w.case.pk}, who=CASE),
     "api:referral-list": EVERYONE,
     "api:referral-detail": d(kwargs=pk("referral"), who=CASE),
-    "api:referral-accept": d(kwargs=pk("referral"), who=CASE),
-    "api:referral-complete": d(kwargs=pk("referral"), who=CASE),
-    "api:referral-reject": d(kwargs=pk("referral"), who=CASE),
-    "api:referral-revoke": d(kwargs=pk("referral"), who=CASE),
+    "api:referral-accept": d(
+        kwargs=pk("referral"), who=CASE, forbidden=NOT_WORKER, data=_api_note("referral")
+    ),
+    "api:referral-complete": d(
+        kwargs=pk("referral"), who=CASE, forbidden=NOT_WORKER, data=_api_note("referral")
+    ),
+    "api:referral-reject": d(
+        kwargs=pk("referral"), who=CASE, forbidden=NOT_WORKER, data=_api_note("referral")
+    ),
+    "api:referral-revoke": d(
+        kwargs=pk("referral"), who=CASE, forbidden=NOT_WORKER, data=_api_note("referral")
+    ),
     "api:case-service-records": d(kwargs=lambda w: {"id": w.case.pk}, who=CASE),
     "api:service-record-list": EVERYONE,
     "api:service-record-detail": d(kwargs=pk("service"), who=CASE),
-    "api:service-record-void": d(kwargs=pk("service"), who=CASE),
+    "api:service-record-void": d(
+        kwargs=pk("service"),
+        who=CASE,
+        forbidden=NOT_RECORDER,
+        data=lambda w: {"reason": "Entered twice."},
+    ),
     "api:transfer-list": EVERYONE,
     "api:transfer-detail": d(kwargs=pk("transfer"), who=AREA | {"supervisor_elsewhere"}),
-    "api:transfer-accept": d(kwargs=pk("transfer"), who=AREA | {"supervisor_elsewhere"}),
-    "api:transfer-cancel": d(kwargs=pk("transfer"), who=AREA | {"supervisor_elsewhere"}),
-    "api:transfer-refuse": d(kwargs=pk("transfer"), who=AREA | {"supervisor_elsewhere"}),
+    "api:transfer-accept": d(
+        kwargs=pk("transfer"),
+        who=AREA | {"supervisor_elsewhere"},
+        forbidden=NOT_RECEIVER,
+        data=_api_note("transfer"),
+    ),
+    "api:transfer-cancel": d(
+        kwargs=pk("transfer"),
+        who=AREA | {"supervisor_elsewhere"},
+        forbidden=NOT_SENDER,
+        data=_api_note("transfer"),
+    ),
+    "api:transfer-refuse": d(
+        kwargs=pk("transfer"),
+        who=AREA | {"supervisor_elsewhere"},
+        forbidden=NOT_RECEIVER,
+        data=_api_note("transfer"),
+    ),
     # --- the API's description
     "schema": d(who=PUBLIC),
     "api-docs": d(who=PUBLIC),
@@ -577,7 +755,9 @@ ADMIN: dict[str, Door | list[Door]] = {
     "admin:password_change": d(who=PUBLIC, ok=302, note="shadowed by admin/password_change/"),
     "admin:index": d(who=SYSADMIN),
     "admin:password_change_done": d(who=SYSADMIN),
-    "admin:autocomplete": d(who=SYSADMIN, forbidden=SYSADMIN, note="without its parameters"),
+    "admin:autocomplete": d(
+        who=SYSADMIN, forbidden=SYSADMIN, methods=("GET",), note="without its parameters"
+    ),
     "admin:jsi18n": d(who=SYSADMIN),
     # The framework's "view on site" would redirect to any object's page: for a child, it must
     # not tell the system administrator that the child exists.

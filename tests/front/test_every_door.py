@@ -1,16 +1,19 @@
-"""Every door of the site, tried by every persona with every method it accepts (issue 11,
-point 10; docs/security.md): the URL patterns come from the URL configuration itself, and the
-table in doors.py says for each one who may come in. Out of scope answers 404 exactly as an id
+"""Every door of the site, tried by every persona with every method it accepts
+(docs/security.md): the URL patterns come from the URL configuration itself, and the table in
+doors.py says for each one who may come in. Out of scope answers 404 exactly as an id
 that does not exist; an action that is in scope but not the persona's answers 403; without
 signing in, a page sends to the sign-in page and the API answers 401; nothing answers 5xx.
 
 The world is built once per test and each request runs in a savepoint that is rolled back, so
 that every request meets the same world whatever the requests before it did (an empty POST that
 revokes a token or discards a draft does it for that request only). A new URL pattern without
-a row in the table fails test_every_url_pattern_has_a_row."""
+a row in the table fails test_every_url_pattern_has_a_row. The framework admin is the system
+administrator's alone; that it has no page of a child's data is tests/accounts/test_admin_site.py's
+to check (one such page stands here for them)."""
 
 import copy
 import dataclasses
+import logging
 import re
 import time
 
@@ -55,7 +58,7 @@ def url_patterns() -> list[Pattern]:
     def walk(resolver: URLResolver, prefix: str, namespaces: list[str]) -> None:
         for entry in resolver.url_patterns:
             if isinstance(entry, URLResolver):
-                spaces = namespaces + [entry.namespace] if entry.namespace else namespaces
+                spaces = [*namespaces, entry.namespace] if entry.namespace else namespaces
                 walk(entry, prefix + str(entry.pattern), spaces)
             else:
                 assert isinstance(entry, URLPattern)
@@ -130,6 +133,8 @@ class _Rollback(Exception):
 
 @dataclasses.dataclass
 class Tally:
+    patterns: int = 0
+    doors: int = 0
     requests: int = 0
     failures: list[str] = dataclasses.field(default_factory=list)
 
@@ -274,7 +279,9 @@ def run(kind: str, world: World) -> Tally:
     for pattern in url_patterns():
         if pattern.kind != kind or pattern.key not in TABLE:
             continue
+        tally.patterns += 1
         for door in doors_of(pattern.key):
+            tally.doors += 1
             check_door(world, pattern, door, made, tally)
     return tally
 
@@ -285,12 +292,27 @@ def world(settings, tmp_path) -> World:
     return build_world()
 
 
+@pytest.fixture(autouse=True)
+def _quiet():
+    """Thousands of 403s and 404s are the point here: Django's warning for each is not news
+    (a 5xx is still logged, and fails the test)."""
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)
+
+
 def report(kind: str, tally: Tally, started: float) -> None:
+    """The matrix's size, shown with `pytest -s`; every failure in one message."""
     print(
-        f"\nevery door ({kind}): {tally.requests} requests, {len(tally.failures)} failures, "
-        f"{time.monotonic() - started:.1f} s"
+        f"\nevery door ({kind}): {tally.patterns} URL patterns, {tally.doors} rows, "
+        f"{len(PERSONAS)} personas: {tally.requests} requests, "
+        f"{len(tally.failures)} failures, {time.monotonic() - started:.1f} s"
     )
-    assert not tally.failures, "\n".join(tally.failures)
+    assert not tally.failures, f"{len(tally.failures)} doors answer wrongly:\n" + "\n".join(
+        tally.failures
+    )
 
 
 # --- the tests ----------------------------------------------------------------------------
@@ -308,6 +330,19 @@ def test_every_row_is_a_url_pattern():
     keys = {p.key for p in url_patterns()}
     stale = sorted(set(TABLE) - keys)
     assert not stale, f"rows of tests/front/doors.py whose URL pattern is gone: {stale}"
+
+
+def test_only_someone_in_scope_is_refused_with_403():
+    """A 403 tells that the thing exists: out of scope must be a 404, so a row may refuse with
+    403 only personas it lets see the thing."""
+    wrong = [
+        f"{key}: {sorted(door.forbidden_for(method) - door.personas_in())}"
+        for key in TABLE
+        for door in doors_of(key)
+        for method in ALL_METHODS
+        if door.forbidden_for(method) - door.personas_in()
+    ]
+    assert not wrong, wrong
 
 
 def test_every_web_page_lets_in_only_those_in_scope(world):

@@ -1,5 +1,6 @@
 """/api/v1/: token auth and API tokens, the current user, areas and children, home visits,
-concerns, visit rules, notifications, mandatory reports, cases, partners and transfers."""
+concerns, visit rules, notifications, mandatory reports, cases, partners, transfers, the staff
+roster and training."""
 
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
@@ -54,4 +55,6 @@ urlpatterns = [
     path("", include("weibao.referrals.api_urls")),
     path("", include("weibao.ledger.api_urls")),
     path("", include("weibao.transfers.api_urls")),
+    path("", include("weibao.staff.api_urls")),
+    path("", include("weibao.training.api_urls")),
 ]

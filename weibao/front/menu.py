@@ -13,9 +13,11 @@ from weibao.accounts.selectors import (
     districts_managed_by,
     is_district_staff,
     user_role_assignments,
+    user_scope_areas,
 )
 from weibao.children.selectors import access_review_districts
 from weibao.security.selectors import managed_districts
+from weibao.training.selectors import training_districts
 
 ITEMS: list[tuple[str, Promise, str]] = [
     ("home", _("Home"), "home"),
@@ -63,6 +65,15 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
     user = request.user
     first = first_items({a.role for a in user_role_assignments(user)})
     entries = [(key, label, reverse(name)) for key, label, name in ITEMS]
+    # The people of the work and their training, after the partners: the roster for everyone
+    # with an area (a 儿童主任 sees their 居民区's team), training for the 街镇 and the district.
+    team = []
+    if user_scope_areas(user):
+        team.append(("staff", _("Staff roster"), reverse("staff:list")))
+    if training_districts(user):
+        team.append(("training", _("Training"), reverse("training:list")))
+    at = next(i for i, entry in enumerate(entries) if entry[0] == "partners") + 1
+    entries[at:at] = team
     if is_district_staff(user):
         entries.append(("rules", _("Visit rules"), reverse("visits:rules")))
     if districts_managed_by(user):

@@ -36,6 +36,15 @@ from weibao.reports import services as report_services
 from weibao.reports.models import Report
 from weibao.security.models import ApiToken, SignedInDevice
 from weibao.security.services import api_token_create
+from weibao.staff.models import Honour, StaffMember
+from weibao.staff.services import honour_add, staff_create
+from weibao.training.models import SessionMaterial, TrainingSession, TrainingTopic
+from weibao.training.services import (
+    material_add,
+    session_create,
+    session_roll_set,
+    topics_ensure_defaults,
+)
 from weibao.transfers.models import Transfer
 from weibao.transfers.services import transfer_request
 from weibao.visits import services as visit_services
@@ -93,6 +102,7 @@ class World:
     spare: User  # a director of 居民区 B whose role and reveal permission the district manages
     spare_role: RoleAssignment
     rule: VisitRule
+    team: "TeamWorld"
 
     def __getitem__(self, name: str) -> User | None:
         return self.users[name]
@@ -237,6 +247,69 @@ def build_world() -> World:
         spare=spare,
         spare_role=RoleAssignment.objects.get(user=spare),
         rule=VisitRule.objects.order_by("pk").first(),
+        team=build_team_world(users, areas),
+    )
+
+
+@dataclasses.dataclass
+class TeamWorld:
+    """The staff roster and training of the world (docs/domain.md §2.5–2.6): the 儿童主任 of
+    居民区 A on the roster, with an honour; a session of 天山路 with its roll and a file; a
+    session of the district; a topic of the district."""
+
+    member: StaffMember  # 居民区 A's 儿童主任 on the roster, without an account
+    honour: Honour
+    session: TrainingSession  # organised by 天山路
+    district_session: TrainingSession  # organised by the district
+    material: SessionMaterial
+    topic: TrainingTopic
+
+
+def build_team_world(users: dict, areas: dict) -> TeamWorld:
+    district = users["district"]
+    member = staff_create(
+        actor=district,
+        data={
+            "name": "演示·甲居民区儿童主任",
+            "role": "director",
+            "area": areas["community_a"],
+            "phone": "17000010001",
+            "start_date": dt.date(2020, 1, 1),
+        },
+    )
+    honour = honour_add(
+        actor=district,
+        member=member,
+        data={"title": "优秀儿童主任", "level": "district", "awarded_on": dt.date(2021, 1, 1)},
+    )
+    topics_ensure_defaults(district=areas["district"])
+    topic = TrainingTopic.objects.filter(district=areas["district"]).order_by("pk").first()
+    session_data = {
+        "topic": topic,
+        "held_on": today() - dt.timedelta(days=3),
+        "mode": "online",
+        "trainer": "讲师",
+        "hours": 2,
+    }
+    session = session_create(
+        actor=users["supervisor"], data={**session_data, "organiser": areas["tianshan"]}
+    )
+    session_roll_set(actor=users["supervisor"], session=session, marks={member.pk: "present"})
+    district_session = session_create(
+        actor=district, data={**session_data, "organiser": areas["district"]}
+    )
+    material = material_add(
+        actor=users["supervisor"],
+        session=session,
+        upload=SimpleUploadedFile("slides.png", PNG, content_type="image/png"),
+    )
+    return TeamWorld(
+        member=member,
+        honour=honour,
+        session=session,
+        district_session=district_session,
+        material=material,
+        topic=topic,
     )
 
 
@@ -303,6 +376,10 @@ def _case(w: World) -> dict:
     return {"pk": w.case.pk}
 
 
+def team(attr: str) -> Kwargs:
+    return lambda w: {"pk": getattr(w.team, attr).pk}
+
+
 def _district(w: World) -> dict:
     return {"district": w.areas["district"].pk}
 
@@ -326,6 +403,11 @@ PARTNER_KEEPERS = frozenset({"district", "supervisor", "supervisor_elsewhere"})
 PARTNER_SEEN = STAFF - {"director_elsewhere", "supervisor_elsewhere"}
 PARTNER_SEEN_ONLY = PARTNER_SEEN - PARTNER_KEEPERS
 MAY_REVEAL = frozenset({"district", "supervisor", "director_a"})
+# The staff roster (docs/domain.md §2.5): kept by district staff and each 街镇's supervisor and
+# station staff; 居民区 A's people seen by those of 天山路 and, read-only, by A's directors.
+ROSTER_KEEPERS = frozenset({"district", "supervisor", "staff", "supervisor_elsewhere"})
+# Training (docs/domain.md §2.6): the district and the 街镇's supervisors and staff.
+TRAINING = ROSTER_KEEPERS
 
 
 # --- the bodies of the actions: valid, so that the rules of who may act are reached (every
@@ -572,6 +654,70 @@ WEB: dict[str, Door | list[Door]] = {
         )
         for name in ("accept", "refuse", "cancel")
     ],
+    # --- the staff roster and the 1+1+X team
+    "staff:list": d(who=STAFF),
+    "staff:create": d(who=STAFF, forbidden=STAFF - ROSTER_KEEPERS),
+    "staff:team": d(who=STAFF),
+    "staff:team_subdistrict": d(kwargs=lambda w: {"pk": w.areas["tianshan"].pk}, who=AREA_ROLES),
+    "staff:detail": d(kwargs=team("member")),
+    "staff:edit": d(kwargs=team("member"), forbidden=DIRECTORS_OF_A),
+    "staff:end": d(
+        kwargs=team("member"),
+        forbidden=DIRECTORS_OF_A,
+        data=lambda w: {"end_date": _today(), "version": w.team.member.version},
+    ),
+    "staff:reveal": d(
+        kwargs=team("member"), forbidden=DIRECTORS_OF_A, data=lambda w: {"reason": "A call."}
+    ),
+    # Opening an account, or linking one, is the district's (those who grant the roles).
+    "staff:account": d(
+        kwargs=team("member"), forbidden=AREA - DISTRICT, data=lambda w: {"username": "new_one"}
+    ),
+    "staff:link": d(
+        kwargs=team("member"), forbidden=AREA - DISTRICT, data=lambda w: {"username": "spare"}
+    ),
+    "staff:honour_add": d(
+        kwargs=team("member"),
+        forbidden=DIRECTORS_OF_A,
+        data=lambda w: {"title": "先进个人", "level": "district", "awarded_on": _today()},
+    ),
+    "staff:honour_remove": d(kwargs=team("honour"), forbidden=DIRECTORS_OF_A),
+    # --- training
+    "training:list": d(who=TRAINING),
+    "training:create": d(who=TRAINING),
+    "training:rate": d(who=TRAINING),
+    "training:settings": d(who=DISTRICT, data=lambda w: {"district": w.areas["district"].pk}),
+    "training:topic_create": d(
+        who=DISTRICT,
+        data=lambda w: {"district": w.areas["district"].pk, "name": "心理危机干预"},
+    ),
+    "training:topic_update": d(kwargs=team("topic"), who=DISTRICT, data=lambda w: {"active": "0"}),
+    "training:detail": [
+        d(kwargs=team("session"), who=AREA_ROLES),
+        d(kwargs=team("district_session"), who=TRAINING),
+    ],
+    "training:edit": [
+        d(kwargs=team("session"), who=AREA_ROLES),
+        d(kwargs=team("district_session"), who=TRAINING, forbidden=TRAINING - DISTRICT),
+    ],
+    "training:delete": [
+        d(kwargs=team("session"), who=AREA_ROLES),
+        d(kwargs=team("district_session"), who=TRAINING, forbidden=TRAINING - DISTRICT),
+    ],
+    "training:roll": [
+        d(
+            kwargs=team("session"),
+            who=AREA_ROLES,
+            data=lambda w: {f"m{w.team.member.pk}": "absent"},
+        ),
+        d(kwargs=team("district_session"), who=TRAINING, forbidden=TRAINING - DISTRICT),
+    ],
+    "training:material_upload": [
+        d(kwargs=team("session"), who=AREA_ROLES),
+        d(kwargs=team("district_session"), who=TRAINING, forbidden=TRAINING - DISTRICT),
+    ],
+    "training:material": d(kwargs=team("material"), who=AREA_ROLES),
+    "training:material_remove": d(kwargs=team("material"), who=AREA_ROLES),
 }
 
 API: dict[str, Door | list[Door]] = {
@@ -724,6 +870,45 @@ API: dict[str, Door | list[Door]] = {
         forbidden=NOT_RECEIVER,
         data=_api_note("transfer"),
     ),
+    # --- the staff roster and training
+    "api:staff-list": [
+        d(methods=("GET",), who=SIGNED_IN),
+        # Someone with no area has no roster to add to.
+        d(methods=("POST",), who=STAFF, forbidden=STAFF - ROSTER_KEEPERS),
+    ],
+    "api:staff-detail": d(kwargs=team("member"), forbidden={"PATCH": DIRECTORS_OF_A}),
+    "api:training-session-list": [
+        d(methods=("GET",), who=SIGNED_IN),
+        d(methods=("POST",), who=TRAINING),
+    ],
+    "api:training-session-detail": [
+        d(kwargs=team("session"), who=AREA_ROLES),
+        d(
+            kwargs=team("district_session"),
+            who=TRAINING,
+            forbidden={"PATCH": TRAINING - DISTRICT},
+        ),
+    ],
+    "api:training-session-attendance": [
+        d(
+            kwargs=team("session"),
+            who=AREA_ROLES,
+            data=lambda w: {"attendance": [{"member": w.team.member.pk, "status": "absent"}]},
+        ),
+        d(
+            kwargs=team("district_session"),
+            who=TRAINING,
+            forbidden={"PUT": TRAINING - DISTRICT},
+        ),
+    ],
+    "api:training-topic-list": [
+        d(methods=("GET",), who=SIGNED_IN),
+        d(methods=("POST",), who=TRAINING, forbidden=TRAINING - DISTRICT),
+    ],
+    "api:training-topic-detail": d(
+        kwargs=team("topic"), who=TRAINING, forbidden={"PATCH": TRAINING - DISTRICT}
+    ),
+    "api:training-rate": d(who=TRAINING),
     # --- the API's description
     "schema": d(who=PUBLIC),
     "api-docs": d(who=PUBLIC),

@@ -44,7 +44,11 @@ class SessionForm(forms.Form):
     place = forms.CharField(label=_("place"), max_length=200, required=False)
     trainer = forms.CharField(label=_("trainer"), max_length=100)
     hours = forms.DecimalField(
-        label=_("hours"), max_digits=4, decimal_places=1, min_value=Decimal("0.5"), max_value=24
+        label=_("training hours"),
+        max_digits=4,
+        decimal_places=1,
+        min_value=Decimal("0.5"),
+        max_value=24,
     )
     audience = forms.MultipleChoiceField(
         label=_("who is expected"),
@@ -87,8 +91,8 @@ class SessionForm(forms.Form):
 
 
 class SessionFilterForm(forms.Form):
-    start = forms.DateField(label=_("from"), widget=DateInput(), required=False)
-    end = forms.DateField(label=_("to"), widget=DateInput(), required=False)
+    start = forms.DateField(label=_("held from"), widget=DateInput(), required=False)
+    end = forms.DateField(label=_("held until"), widget=DateInput(), required=False)
 
     def __init__(self, *args, topics, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,8 +135,8 @@ class TopicForm(forms.Form):
 
 
 class RateForm(forms.Form):
-    start = forms.DateField(label=_("from"), widget=DateInput(), required=False)
-    end = forms.DateField(label=_("to"), widget=DateInput(), required=False)
+    start = forms.DateField(label=_("start of the period"), widget=DateInput(), required=False)
+    end = forms.DateField(label=_("end of the period"), widget=DateInput(), required=False)
 
     def __init__(self, *args, areas: list[Area], **kwargs):
         super().__init__(*args, **kwargs)

@@ -84,7 +84,7 @@ class TrainingSession(models.Model):
     mode = models.CharField(_("online or in person"), max_length=10, choices=Mode.choices)
     place = models.CharField(_("place"), max_length=200, blank=True)
     trainer = models.CharField(_("trainer"), max_length=100)
-    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    hours = models.DecimalField(_("training hours"), max_digits=4, decimal_places=1)
     # The roster roles expected to attend: the roll-call lists them.
     audience = models.JSONField(_("who is expected"), default=default_required_roles)
     created_by = models.ForeignKey(

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200, verbose_name='title of the honour')),
-                ('level', models.CharField(choices=[('national', 'National'), ('municipal', 'Municipal or provincial'), ('district', 'District'), ('subdistrict', 'Sub-district'), ('other', 'Other')], max_length=20, verbose_name='level')),
+                ('level', models.CharField(choices=[('national', 'National'), ('municipal', 'Municipal or provincial'), ('district', 'District level'), ('subdistrict', 'Sub-district level'), ('other', 'Other')], max_length=20, verbose_name='level')),
                 ('awarded_on', models.DateField(verbose_name='date awarded')),
                 ('issuer', models.CharField(blank=True, max_length=100, verbose_name='awarded by')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 ('mode', models.CharField(choices=[('online', 'Online'), ('offline', 'In person')], max_length=10, verbose_name='online or in person')),
                 ('place', models.CharField(blank=True, max_length=200, verbose_name='place')),
                 ('trainer', models.CharField(max_length=100, verbose_name='trainer')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=4, verbose_name='hours')),
+                ('hours', models.DecimalField(decimal_places=1, max_digits=4, verbose_name='training hours')),
                 ('audience', models.JSONField(default=weibao.training.models.default_required_roles, verbose_name='who is expected')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),

@@ -13,6 +13,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from tests.conftest import api_client
+from tests.helpers import today
+from tests.staff.helpers import add_member
+from tests.training.helpers import a_session, topic_of
 from tests.transfers.helpers import ask, full_file
 from weibao.security.models import ApiToken
 from weibao.visits import services as visit_services
@@ -82,11 +85,18 @@ def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas
         "transfers": ask(director_a, child_a, areas["community_b"]).pk,
         "areas": areas["tianshan"].pk,
         "visit-rules": VisitRule.objects.first().pk,
+        # A person of the station (no 居民区, phone or account) and a session without title or
+        # place: the optional fields blank.
+        "staff": add_member(supervisor, areas["tianshan"], "head", phone="").pk,
+        "training/sessions": a_session(supervisor, areas["tianshan"], held_on=today()).pk,
+        "training/topics": topic_of(areas["district"]).pk,
     }
 
 
 def url_of(path: str, ids: dict) -> str:
-    collection = path.split("/")[3]
+    parts = path.split("/")
+    two = "/".join(parts[3:5])  # training/sessions, training/topics
+    collection = two if two in ids else parts[3]
     return path.replace("{number}", "1").replace("{id}", str(ids.get(collection, 1)))
 
 

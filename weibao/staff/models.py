@@ -52,10 +52,11 @@ class StaffMember(models.Model):
     qualifications = models.JSONField(_("qualifications"), default=list, blank=True)
     qualifications_note = models.CharField(_("other qualifications"), max_length=200, blank=True)
     # The person's login account, where they have one. At most one open-ended roster entry
-    # per account (a new post ends the old one first).
+    # per account (a new post ends the old one first). Accounts are deactivated, not deleted;
+    # should one be deleted all the same, the person stays on the roster without it.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="staff_entries",

@@ -253,7 +253,7 @@ def build_world() -> World:
 
 @dataclasses.dataclass
 class TeamWorld:
-    """The staff roster and training of the world (docs/domain.md §2.5–2.6): the 儿童主任 of
+    """The staff roster and training of the world (docs/domain.md §2.7–2.7): the 儿童主任 of
     居民区 A on the roster, with an honour; a session of 天山路 with its roll and a file; a
     session of the district; a topic of the district."""
 
@@ -403,10 +403,10 @@ PARTNER_KEEPERS = frozenset({"district", "supervisor", "supervisor_elsewhere"})
 PARTNER_SEEN = STAFF - {"director_elsewhere", "supervisor_elsewhere"}
 PARTNER_SEEN_ONLY = PARTNER_SEEN - PARTNER_KEEPERS
 MAY_REVEAL = frozenset({"district", "supervisor", "director_a"})
-# The staff roster (docs/domain.md §2.5): kept by district staff and each 街镇's supervisor and
+# The staff roster (docs/domain.md §2.6): kept by district staff and each 街镇's supervisor and
 # station staff; 居民区 A's people seen by those of 天山路 and, read-only, by A's directors.
 ROSTER_KEEPERS = frozenset({"district", "supervisor", "staff", "supervisor_elsewhere"})
-# Training (docs/domain.md §2.6): the district and the 街镇's supervisors and staff.
+# Training (docs/domain.md §2.7): the district and the 街镇's supervisors and staff.
 TRAINING = ROSTER_KEEPERS
 
 

@@ -1,4 +1,4 @@
-"""The training rate (training.selectors.training_rate, docs/domain.md §2.6): people of the
+"""The training rate (training.selectors.training_rate, docs/domain.md §2.7): people of the
 required roles with at least N hours of sessions attended (present) in the period ÷ all
 people of those roles working at the period's end; by 街镇, with who is not yet trained. One
 indexed GROUP BY over attendance: the same number of queries however many people."""

@@ -1,6 +1,6 @@
 """Reads of the staff roster. ONE scope function: staff_visible_to.
 
-Who sees whom (docs/domain.md §2.5): district staff the whole district's roster; a 街镇's
+Who sees whom (docs/domain.md §2.6): district staff the whole district's roster; a 街镇's
 supervisor and station staff the people of their 街镇 (the station and its 居民区); a 儿童主任
 the people of their own 居民区 — their 1+1+X team — read-only. Everyone else: nothing (404).
 Who keeps (creates, edits, ends): district staff and the 街镇's supervisor and station staff."""
@@ -124,7 +124,7 @@ def can_link_accounts_for(user, member: StaffMember) -> bool:
     return member.district_id in {d.pk for d in districts_managed_by(user)}
 
 
-# --- for the stations app: the figures of a 街镇's team (contract, see docs/domain.md §2.5) --
+# --- for the stations app: the figures of a 街镇's team (contract, see docs/domain.md §2.6) --
 
 
 def active_staff_role_counts(*, subdistrict: Area, on: dt.date | None = None) -> dict[str, int]:
@@ -190,7 +190,7 @@ def honours_of_subdistrict(*, subdistrict: Area) -> list[Honour]:
     )
 
 
-# --- the 1+1+X team (docs/domain.md §2.5) --------------------------------------------------
+# --- the 1+1+X team (docs/domain.md §2.6) --------------------------------------------------
 
 
 @dataclass

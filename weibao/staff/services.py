@@ -1,4 +1,4 @@
-"""Writes of the staff roster (docs/domain.md §2.5). Each runs in one transaction and writes
+"""Writes of the staff roster (docs/domain.md §2.6). Each runs in one transaction and writes
 its audit row there. A person is never deleted: they are ended (end_date), so their training
 record and honours stay. Who may: selectors.can_keep_staff_in / can_keep_member (district staff,
 the 街镇's supervisor and station staff); accounts are the district's (can_open_account_for)."""

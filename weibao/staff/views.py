@@ -1,4 +1,4 @@
-"""Web pages of the staff roster and of the 1+1+X team (docs/domain.md §2.5).
+"""Web pages of the staff roster and of the 1+1+X team (docs/domain.md §2.6).
 
 Every person comes through staff_visible_to: out of scope is a 404. In scope but not allowed
 (a 儿童主任 editing their 居民区's team, a supervisor opening an account) is a 403."""

@@ -1,4 +1,4 @@
-"""The lists of the training work (docs/domain.md §2.6)."""
+"""The lists of the training work (docs/domain.md §2.7)."""
 
 from decimal import Decimal
 
@@ -32,6 +32,6 @@ DEFAULT_TOPICS = (
     "个案管理",
 )
 # Who must be trained, and how many hours make "trained" in the period, until the district
-# says otherwise (docs/domain.md §2.6; the seed's 培训率 counts the 儿童主任).
+# says otherwise (docs/domain.md §2.7; the seed's 培训率 counts the 儿童主任).
 DEFAULT_REQUIRED_ROLES = (StaffRole.DIRECTOR, StaffRole.SUPERVISOR, StaffRole.FULL_TIME)
 DEFAULT_MIN_HOURS = Decimal("4")

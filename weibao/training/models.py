@@ -41,7 +41,7 @@ class TrainingTopic(models.Model):
 
 
 class TrainingPolicy(models.Model):
-    """What "trained" means in a district (docs/domain.md §2.6): the roster roles that must be
+    """What "trained" means in a district (docs/domain.md §2.7): the roster roles that must be
     trained, and the hours each needs in the period. A district without a row uses the
     defaults (training.choices)."""
 

@@ -1,4 +1,4 @@
-"""Reads of the training work (docs/domain.md §2.6). ONE scope function per type:
+"""Reads of the training work (docs/domain.md §2.7). ONE scope function per type:
 sessions_visible_to, topics_visible_to; the rate's areas: rate_areas_visible_to.
 
 Who: district staff see and keep every session of their district and set its topics and rule;
@@ -198,7 +198,7 @@ def roll_counts(session: TrainingSession) -> dict[str, int]:
     return counts
 
 
-# --- the training rate (docs/domain.md §2.6) -------------------------------------------------
+# --- the training rate (docs/domain.md §2.7) -------------------------------------------------
 
 
 @dataclass(frozen=True)

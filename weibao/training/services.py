@@ -1,4 +1,4 @@
-"""Writes of the training work (docs/domain.md §2.6): sessions, their materials and roll, the
+"""Writes of the training work (docs/domain.md §2.7): sessions, their materials and roll, the
 district's topics and rule. Each runs in one transaction and writes its audit row there."""
 
 import datetime as dt

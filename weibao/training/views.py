@@ -1,4 +1,4 @@
-"""Web pages of the training work (docs/domain.md §2.6): sessions, the roll-call (a phone
+"""Web pages of the training work (docs/domain.md §2.7): sessions, the roll-call (a phone
 page: a big tap target per person and answer, saved by a plain form POST), materials, the
 training rate, the district's topics and rule.
 
@@ -337,9 +337,11 @@ def rate_view(request: HttpRequest) -> HttpResponse:
     if not areas:
         raise Http404
     today = timezone.localdate()
-    form = RateForm(request.GET or None, areas=areas)
     start, end = default_period(today)
     area = areas[0]
+    form = RateForm(
+        request.GET or None, areas=areas, initial={"area": area.pk, "start": start, "end": end}
+    )
     if form.is_bound and form.is_valid():
         area = form.cleaned_data.get("area") or area
         start = form.cleaned_data.get("start") or start

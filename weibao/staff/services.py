@@ -193,7 +193,9 @@ def staff_create(*, actor, data: dict[str, Any]) -> StaffMember:
 
 def _lock(member: StaffMember, expected_version: int | None) -> StaffMember:
     current = (
-        StaffMember.objects.select_for_update()
+        # Only the entry's own row is locked: PostgreSQL cannot lock the nullable side of the
+        # join to its 居民区.
+        StaffMember.objects.select_for_update(of=("self",))
         .select_related("subdistrict", "community")
         .get(pk=member.pk)
     )

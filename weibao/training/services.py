@@ -104,7 +104,11 @@ def topic_update(
 ) -> TrainingTopic:
     """Rename a topic (the sessions that used it show the new name) or retire it (it stays on
     those sessions, and is not offered for new ones), or bring it back."""
-    current = TrainingTopic.objects.select_for_update().select_related("district").get(pk=topic.pk)
+    current = (
+        TrainingTopic.objects.select_for_update(of=("self",))
+        .select_related("district")
+        .get(pk=topic.pk)
+    )
     _assert_district(actor, current.district)
     changes: dict[str, Any] = {}
     if name is not None:
@@ -278,7 +282,9 @@ def session_create(*, actor, data: dict[str, Any]) -> TrainingSession:
 
 def _lock(session: TrainingSession, expected_version: int | None) -> TrainingSession:
     current = (
-        TrainingSession.objects.select_for_update()
+        # Only the session's own row is locked: PostgreSQL cannot lock the nullable side of the
+        # join to its 街镇.
+        TrainingSession.objects.select_for_update(of=("self",))
         .select_related("topic", "district", "subdistrict")
         .get(pk=session.pk)
     )

@@ -251,3 +251,13 @@ def test_the_session_and_topic_lists_run_flat_queries(people, areas, district_of
     for i in range(5):
         topic_create(actor=district_officer, district=areas["district"], name=f"主题{i}")
     assert _count(client, "/api/v1/training/topics/")[0] == topics_few
+
+
+def test_the_roll_of_a_district_session_shows_a_supervisor_their_own_people_only(
+    people, areas, supervisor, district_officer
+):
+    session = a_session(district_officer, areas["district"], held_on=DAY,
+                        present=[people["a"], people["c"]])  # fmt: skip
+    rows = api_client(supervisor).get(f"/api/v1/training/sessions/{session.pk}/attendance/")
+    assert "丙主任" not in {row["name"] for row in rows.json()["rows"]}
+    assert "甲主任" in {row["name"] for row in rows.json()["rows"]}

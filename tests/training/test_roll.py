@@ -140,3 +140,14 @@ def test_the_roll_page_runs_the_same_queries_for_few_and_many_people(
         if i % 3 == 0:
             client.post(f"/training/{session.pk}/roll/", {f"m{member.pk}": "present"})
     assert count() == few
+
+
+def test_a_supervisor_reading_a_district_session_sees_only_their_own_people(
+    people, areas, supervisor, district_officer
+):
+    session = a_session(district_officer, areas["district"], held_on=DAY,
+                        present=[people["a"], people["c"]])  # fmt: skip
+    html = web_client(supervisor).get(f"/training/{session.pk}/").content.decode()
+    assert "甲主任" in html and "丙主任" not in html
+    everyone = web_client(district_officer).get(f"/training/{session.pk}/").content.decode()
+    assert "甲主任" in everyone and "丙主任" in everyone

@@ -47,7 +47,10 @@ def test_a_district_made_later_gets_the_defaults_when_a_form_is_first_opened(
     assert _names(areas["district"]) == []
     assert web_client(district_officer).get("/training/new/").status_code == 200
     assert _names(areas["district"]) == list(DEFAULT_TOPICS)
+    event = AuditEvent.objects.get(action="training.topics_default")
+    assert (event.actor, event.changes["topics"]) == (district_officer, list(DEFAULT_TOPICS))
     assert topics_ensure_defaults(district=areas["district"]) == 0
+    assert AuditEvent.objects.filter(action="training.topics_default").count() == 1
 
 
 def test_district_staff_add_rename_and_retire_topics_audited(areas, district_officer):

@@ -216,9 +216,9 @@ def _honours(roster: _Roster, people: dict) -> None:
 
 def _training(roster: _Roster, tree, today: dt.date) -> None:
     district = tree.district
-    topics_ensure_defaults(district=district)
-    topics = {t.name: t for t in TrainingTopic.objects.filter(district=district)}
     actor = roster.actor
+    topics_ensure_defaults(district=district, actor=actor)
+    topics = {t.name: t for t in TrainingTopic.objects.filter(district=district)}
     audience = [StaffRole.DIRECTOR, StaffRole.SUPERVISOR, StaffRole.FULL_TIME]
     sessions = [
         session_create(

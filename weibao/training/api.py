@@ -159,7 +159,7 @@ class TrainingSessionViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.Gener
             services.session_roll_set(
                 actor=request.user, session=session, marks=marks, replace=True
             )
-        rows = session_roll(session)
+        rows = session_roll(session, request.user)
         return Response(RollSerializer({"session": session.pk, "rows": rows}).data)
 
 

@@ -20,7 +20,7 @@ from weibao.areas.selectors import district_of
 from weibao.core.scope import get_or_404
 from weibao.staff.choices import StaffRole
 from weibao.staff.models import StaffMember
-from weibao.staff.selectors import active_q
+from weibao.staff.selectors import active_q, staff_visible_to
 from weibao.training.choices import DEFAULT_MIN_HOURS, DEFAULT_REQUIRED_ROLES, AttendanceStatus
 from weibao.training.models import (
     Attendance,
@@ -169,9 +169,11 @@ class RollRow:
         return str(AttendanceStatus(self.status).label) if self.status else ""
 
 
-def session_roll(session: TrainingSession) -> list[RollRow]:
+def session_roll(session: TrainingSession, user=None) -> list[RollRow]:
     """The roll-call list: the people expected (the session's audience, working that day) and
-    anyone else already recorded, by 街镇 and 居民区, then name. Two queries."""
+    anyone else already recorded, by 街镇 and 居民区, then name. Two queries. With `user`, only
+    the people that user may see on the roster (a supervisor reading a district session sees
+    their own 街镇's people, not the others')."""
     recorded = {
         a.member_id: a.status
         for a in Attendance.objects.filter(session=session).only("member_id", "status")
@@ -185,6 +187,8 @@ def session_roll(session: TrainingSession) -> list[RollRow]:
         .select_related("subdistrict", "community")
         .order_by("subdistrict__code", "subdistrict__name", "community__name", "name", "pk")
     )
+    if user is not None:
+        members = members.filter(pk__in=staff_visible_to(user).values("pk"))
     return [
         RollRow(member=m, status=recorded.get(m.pk, ""), expected=m.role in audience)
         for m in members

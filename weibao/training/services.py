@@ -57,14 +57,21 @@ def _assert_district(actor, district: Area) -> None:
         raise PermissionDenied
 
 
-def topics_ensure_defaults(*, district: Area) -> int:
+@transaction.atomic
+def topics_ensure_defaults(*, district: Area, actor=None) -> int:
     """Give a district with no topic yet the default list (a district made after the data
-    migration seeded the others). Returns how many were made. Called inside the transaction of
-    the write that needs them; nothing is audited (no one chose anything)."""
+    migration seeded the others): the first time one of its people opens a training form
+    (`actor`), or the demo loader. Returns how many were made; one audit row says so."""
     if TrainingTopic.objects.filter(district=district).exists():
         return 0
     TrainingTopic.objects.bulk_create(
         [TrainingTopic(district=district, name=name) for name in DEFAULT_TOPICS]
+    )
+    audit_record(
+        actor=actor,
+        action="training.topics_default",
+        obj=district,
+        changes={"topics": list(DEFAULT_TOPICS)},
     )
     return len(DEFAULT_TOPICS)
 
@@ -89,7 +96,7 @@ def _save_topic(topic: TrainingTopic) -> None:
 @transaction.atomic
 def topic_create(*, actor, district: Area, name: str) -> TrainingTopic:
     _assert_district(actor, district)
-    topics_ensure_defaults(district=district)
+    topics_ensure_defaults(district=district, actor=actor)
     topic = TrainingTopic(district=district, name=_topic_name(name))
     _save_topic(topic)
     audit_record(
@@ -131,7 +138,7 @@ def training_policy_for(district: Area) -> TrainingPolicy:
     it is edited (as cases.services.case_policy_for)."""
     policy, created = TrainingPolicy.objects.get_or_create(district=district)
     if created:
-        topics_ensure_defaults(district=district)
+        topics_ensure_defaults(district=district, actor=None)
     return policy
 
 

@@ -73,7 +73,7 @@ def _ensure_topics(user) -> None:
     # people open a training form.
     with transaction.atomic():
         for district in training_districts(user):
-            services.topics_ensure_defaults(district=district)
+            services.topics_ensure_defaults(district=district, actor=user)
 
 
 # --- sessions ---------------------------------------------------------------------------------
@@ -147,7 +147,7 @@ def session_create_view(request: HttpRequest) -> HttpResponse:
 def session_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     session = session_get_for_user(request.user, pk)
     keeps = can_keep_session(request.user, session)
-    rows = session_roll(session)
+    rows = session_roll(session, request.user)
     return render(
         request,
         "training/detail.html",
@@ -229,7 +229,7 @@ def roll_view(request: HttpRequest, pk: int) -> HttpResponse:
     session = session_get_for_user(request.user, pk)
     if not can_keep_session(request.user, session):
         raise PermissionDenied
-    rows = session_roll(session)
+    rows = session_roll(session, request.user)
     error = ""
     if request.method == "POST":
         marks = _posted_marks(request, rows)

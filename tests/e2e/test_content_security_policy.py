@@ -49,13 +49,16 @@ def test_the_main_pages_raise_no_csp_violation(open_page, server):
     log_in(page, server, "tianshan_supervisor")
     paths = ["/", "/children/", "/visits/", "/concerns/", "/reports/", "/cases/", "/ledger/",
              "/protection/", "/partners/", "/partners/referrals/", "/notifications/",
-             "/transfers/", "/api/docs/"]  # fmt: skip
+             "/transfers/", "/staff/", "/staff/team/", "/training/", "/training/rate/",
+             "/api/docs/"]  # fmt: skip
     for listing, pattern in (
         ("/children/", r"/children/\d+/"),
         ("/reports/", r"/reports/\d+/"),
         ("/cases/", r"/cases/\d+/"),
         ("/concerns/", r"/concerns/\d+/"),
         ("/partners/", r"/partners/\d+/"),
+        ("/staff/", r"/staff/\d+/"),
+        ("/training/", r"/training/\d+/"),
     ):
         paths.append(first_link(page, server, listing, pattern))
     for path in paths:

@@ -674,7 +674,9 @@ WEB: dict[str, Door | list[Door]] = {
         kwargs=team("member"), forbidden=AREA - DISTRICT, data=lambda w: {"username": "new_one"}
     ),
     "staff:link": d(
-        kwargs=team("member"), forbidden=AREA - DISTRICT, data=lambda w: {"username": "spare"}
+        kwargs=team("member"),
+        forbidden=AREA - DISTRICT,
+        data=lambda w: {"link-username": "spare"},
     ),
     "staff:honour_add": d(
         kwargs=team("member"),

@@ -162,3 +162,18 @@ def test_one_account_has_one_open_entry(member_a, district_officer, director_a, 
     with pytest.raises(ValidationError) as exc:
         staff_account_link(actor=district_officer, member=other, username="director_a")
     assert "username" in error_dict(exc)
+
+
+def test_linking_on_the_page_links_and_unlinks(member_a, district_officer, director_a):
+    client = web_client(district_officer)
+    page = client.get(f"/staff/{member_a.pk}/").content.decode()
+    assert page.count('id="id_username"') == 1 and 'id="id_link-username"' in page
+    assert (
+        client.post(f"/staff/{member_a.pk}/link/", {"link-username": "director_a"}).status_code
+        == 302
+    )
+    assert StaffMember.objects.get(pk=member_a.pk).user == director_a
+    bad = client.post(f"/staff/{member_a.pk}/link/", {"link-username": "nobody"})
+    assert bad.status_code == 200 and "本区没有使用这个用户名" in bad.content.decode()
+    client.post(f"/staff/{member_a.pk}/link/", {"link-username": ""})
+    assert StaffMember.objects.get(pk=member_a.pk).user is None

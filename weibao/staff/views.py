@@ -117,7 +117,9 @@ def _render_detail(request: HttpRequest, member: StaffMember, **extra) -> HttpRe
         "end_form": EndForm(initial={"end_date": today, "version": member.version}),
         "reveal_form": RevealForm(),
         "account_form": AccountForm(),
-        "link_form": LinkForm(initial={"username": member.user.username if member.user else ""}),
+        "link_form": LinkForm(
+            initial={"username": member.user.username if member.user else ""}, prefix="link"
+        ),
         "honour_form": HonourForm(),
     }
     context.update(extra)
@@ -267,7 +269,8 @@ def staff_link_view(request: HttpRequest, pk: int) -> HttpResponse:
     member = staff_get_for_user(request.user, pk)
     if not can_link_accounts_for(request.user, member):
         raise PermissionDenied
-    form = LinkForm(request.POST)
+    # Prefixed: the page holds the account-opening form's username too.
+    form = LinkForm(request.POST, prefix="link")
     if form.is_valid():
         try:
             member = services.staff_account_link(

@@ -16,9 +16,10 @@ from weibao.staff.selectors import (
     active_staff_role_counts,
     display_wall_people,
     district_team_gaps,
+    honours_of_subdistrict,
     subdistrict_team,
 )
-from weibao.staff.services import staff_end
+from weibao.staff.services import honour_add, staff_end
 
 
 @pytest.fixture
@@ -178,3 +179,21 @@ def test_the_wall_shows_only_those_who_agreed_and_only_their_name_and_work_phone
     assert set(WallPerson.__dataclass_fields__) == {
         "name", "role_label", "community_name", "work_phone",
     }  # fmt: skip
+
+
+def test_the_honours_of_a_subdistricts_people_for_the_station_page(
+    teams, areas, district_officer, django_assert_num_queries
+):
+    honour_add(
+        actor=district_officer,
+        member=teams["director_a"],
+        data={"title": "征文二等奖", "level": "national", "awarded_on": dt.date(2021, 10, 15)},
+    )
+    honour_add(
+        actor=district_officer,
+        member=teams["director_c"],
+        data={"title": "仙霞的荣誉", "level": "district", "awarded_on": dt.date(2021, 1, 1)},
+    )
+    with django_assert_num_queries(1):
+        honours = honours_of_subdistrict(subdistrict=areas["tianshan"])
+        assert [(h.title, h.member.name) for h in honours] == [("征文二等奖", "甲主任")]

@@ -87,7 +87,7 @@ def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas
         "visit-rules": VisitRule.objects.first().pk,
         # A person of the station (no 居民区, phone or account) and a session without title or
         # place: the optional fields blank.
-        "staff": add_member(supervisor, areas["tianshan"], "head", phone="").pk,
+        "staff": add_member(supervisor, areas["tianshan"], "station_head", phone="").pk,
         "training/sessions": a_session(supervisor, areas["tianshan"], held_on=today()).pk,
         "training/topics": topic_of(areas["district"]).pk,
     }

@@ -32,7 +32,7 @@ def test_the_demo_roster_follows_the_story(loaded):
     counts = active_staff_role_counts(subdistrict=xinjing)
     assert sum(counts.values()) == 43
     assert counts["director"] == xinjing.children.count() == 20
-    assert (counts["head"], counts["legal_deputy"], counts["supervisor"]) == (1, 1, 1)
+    assert (counts["station_head"], counts["legal_deputy"], counts["supervisor"]) == (1, 1, 1)
     assert counts["lawyer"] and counts["expert"] and counts["volunteer"] and counts["social_worker"]
     gaps = {r.subdistrict.name: r for r in district_team_gaps(district=xinjing.parent)}
     assert all(r.has_supervisor for r in gaps.values())

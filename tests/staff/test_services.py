@@ -47,7 +47,7 @@ def test_a_person_is_added_with_the_area_columns_and_an_audit_row(areas, supervi
 
 
 def test_a_station_person_has_no_residential_area(areas, supervisor):
-    member = add_member(supervisor, areas["tianshan"], "head")
+    member = add_member(supervisor, areas["tianshan"], "station_head")
     assert member.community is None and member.subdistrict == areas["tianshan"]
     assert member.place == areas["tianshan"]
 
@@ -56,7 +56,7 @@ def test_a_station_person_has_no_residential_area(areas, supervisor):
     ("role", "area", "field"),
     [
         ("director", "tianshan", "area"),  # a 儿童主任 works in a 居民区
-        ("head", "community_a", "area"),  # the head works at the station
+        ("station_head", "community_a", "area"),  # the head works at the station
         ("supervisor", "community_a", "area"),
         ("director", "district", "area"),  # not a 街镇 or 居民区
         ("director", "community_c", "area"),  # not the supervisor's 街镇

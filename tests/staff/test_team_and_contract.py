@@ -37,7 +37,7 @@ def teams(areas, district_officer):
         "volunteer_b": add_member(officer, areas["community_b"], "volunteer", name="乙志愿者"),
         "director_c": add_member(officer, areas["community_c"], name="丙主任"),
         "supervisor": add_member(officer, areas["tianshan"], "supervisor", name="天山督导员"),
-        "head": add_member(officer, areas["tianshan"], "head", name="天山站长"),
+        "head": add_member(officer, areas["tianshan"], "station_head", name="天山站长"),
     }
 
 
@@ -123,15 +123,18 @@ def test_active_staff_role_counts_count_the_station_and_its_residential_areas(
     with django_assert_num_queries(1):
         counts = active_staff_role_counts(subdistrict=areas["tianshan"])
     assert counts["director"] == 1 and counts["volunteer"] == 3
-    assert counts["supervisor"] == counts["head"] == counts["social_worker"] == 1
+    assert counts["supervisor"] == counts["station_head"] == counts["social_worker"] == 1
     assert counts["lawyer"] == 0 and set(counts) >= {"expert", "legal_deputy", "full_time"}
 
 
 def test_active_staff_role_counts_on_a_day(teams, areas, district_officer):
     staff_end(actor=district_officer, member=teams["head"], end_date=dt.date(2022, 1, 1))
-    assert active_staff_role_counts(subdistrict=areas["tianshan"])["head"] == 0
+    assert active_staff_role_counts(subdistrict=areas["tianshan"])["station_head"] == 0
     assert (
-        active_staff_role_counts(subdistrict=areas["tianshan"], on=dt.date(2021, 6, 1))["head"] == 1
+        active_staff_role_counts(subdistrict=areas["tianshan"], on=dt.date(2021, 6, 1))[
+            "station_head"
+        ]
+        == 1
     )
     # Not started yet on a day before everyone's start date (2020-01-01).
     assert (

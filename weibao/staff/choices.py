@@ -10,7 +10,7 @@ class StaffRole(models.TextChoices):
     the 儿童督导员 and the full-time staff at the 街镇; a 儿童主任 in each 居民区; social
     workers, volunteers, experts and lawyers at either."""
 
-    HEAD = "head", _("Station head")  # 站长
+    HEAD = "station_head", _("Station head")  # 站长
     LEGAL_DEPUTY = "legal_deputy", _("Deputy head for legal affairs")  # 法治副站长
     SUPERVISOR = "supervisor", _("Child supervisor")  # 儿童督导员
     DIRECTOR = "director", _("Child director")  # 儿童主任

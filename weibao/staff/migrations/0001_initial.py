@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('role', models.CharField(choices=[('head', 'Station head'), ('legal_deputy', 'Deputy head for legal affairs'), ('supervisor', 'Child supervisor'), ('director', 'Child director'), ('full_time', 'Full-time staff'), ('social_worker', 'Social worker'), ('volunteer', 'Volunteer'), ('expert', 'Expert'), ('lawyer', 'Lawyer')], max_length=20, verbose_name='role')),
+                ('role', models.CharField(choices=[('station_head', 'Station head'), ('legal_deputy', 'Deputy head for legal affairs'), ('supervisor', 'Child supervisor'), ('director', 'Child director'), ('full_time', 'Full-time staff'), ('social_worker', 'Social worker'), ('volunteer', 'Volunteer'), ('expert', 'Expert'), ('lawyer', 'Lawyer')], max_length=20, verbose_name='role')),
                 ('phone', weibao.core.fields.EncryptedTextField(blank=True, verbose_name='phone')),
                 ('work_phone', models.CharField(blank=True, max_length=30, verbose_name='work phone')),
                 ('publish_on_display_wall', models.BooleanField(default=False, verbose_name='agrees to be shown on the display wall')),

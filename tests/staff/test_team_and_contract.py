@@ -129,20 +129,12 @@ def test_active_staff_role_counts_count_the_station_and_its_residential_areas(
 
 def test_active_staff_role_counts_on_a_day(teams, areas, district_officer):
     staff_end(actor=district_officer, member=teams["head"], end_date=dt.date(2022, 1, 1))
-    assert active_staff_role_counts(subdistrict=areas["tianshan"])["station_head"] == 0
-    assert (
-        active_staff_role_counts(subdistrict=areas["tianshan"], on=dt.date(2021, 6, 1))[
-            "station_head"
-        ]
-        == 1
-    )
-    # Not started yet on a day before everyone's start date (2020-01-01).
-    assert (
-        sum(
-            active_staff_role_counts(subdistrict=areas["tianshan"], on=dt.date(2019, 1, 1)).values()
-        )
-        == 0
-    )
+    tianshan = areas["tianshan"]
+    assert active_staff_role_counts(subdistrict=tianshan)["station_head"] == 0
+    earlier = active_staff_role_counts(subdistrict=tianshan, on=dt.date(2021, 6, 1))
+    assert earlier["station_head"] == 1
+    # Nobody had started yet on a day before everyone's start date (2020-01-01).
+    assert sum(active_staff_role_counts(subdistrict=tianshan, on=dt.date(2019, 1, 1)).values()) == 0
 
 
 def test_the_wall_shows_only_those_who_agreed_and_only_their_name_and_work_phone(

@@ -10,7 +10,7 @@ row, and writes one summary row (docs/operations.md)."""
 
 import datetime as dt
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -58,8 +58,11 @@ def years_on(day: dt.date, years: int) -> dt.date:
 
 
 def retention_years_by_district() -> dict[int, int]:
-    """district id → years, for the districts that set a period (others keep the default)."""
-    return dict(RetentionPolicy.objects.values_list("district_id", "years"))
+    """district id → years, for every district (the default where none was set)."""
+    rows = Area.objects.filter(level=Area.Level.DISTRICT).values_list(
+        "pk", "retention_policy__years"
+    )
+    return {pk: RETENTION_YEARS_DEFAULT if years is None else years for pk, years in rows}
 
 
 def retention_policy_for(district: Area) -> RetentionPolicy:
@@ -108,43 +111,53 @@ def retention_policy_update(*, actor, district: Area, years: int) -> RetentionPo
 # --- which files are due ------------------------------------------------------------------
 
 
-def _due_q(today: dt.date, years: int) -> Q:
-    """Turned 18 at least `years` years ago, or left the register at least `years` years ago:
-    a range of the birth-date index, or of the (district, status, status_date) index."""
-    return Q(birth_date__lte=years_before(today, ADULT_AGE + years)) | Q(
-        status__in=LEFT_STATUSES, status_date__lte=years_before(today, years)
+def _due_q(district_id: int, today: dt.date, years: int) -> Q:
+    """The district's files that turned 18 at least `years` years ago, or left the register at
+    least `years` years ago: each term one range of an index — (district, status, birth_date)
+    or (district, status, status_date) — so the database reads the due rows only."""
+    return Q(
+        district_id=district_id,
+        status__in=Status.values,
+        birth_date__lte=years_before(today, ADULT_AGE + years),
+    ) | Q(
+        district_id=district_id,
+        status__in=LEFT_STATUSES,
+        status_date__lte=years_before(today, years),
     )
 
 
-def _past_retention(today: dt.date) -> QuerySet[Child]:
+def _past_retention(
+    today: dt.date, district_ids: set[int] | None, periods: dict[int, int] | None = None
+) -> QuerySet[Child]:
     """The files not yet anonymised whose retention period ran out by `today`, each district
-    by its own period: one query on indexed columns, whatever work is open."""
-    set_years = retention_years_by_district()
-    by_years: dict[int, list[int]] = defaultdict(list)
-    for district_id, years in set_years.items():
-        by_years[years].append(district_id)
-    q = ~Q(district_id__in=list(set_years)) & _due_q(today, RETENTION_YEARS_DEFAULT)
-    for years, districts in by_years.items():
-        q |= Q(district_id__in=districts) & _due_q(today, years)
-    return Child.objects.filter(q, anonymised_at__isnull=True)
+    by its own period (`periods`, read when not given), whatever work is open: one query."""
+    q = Q()
+    periods = retention_years_by_district() if periods is None else periods
+    for district_id, years in periods.items():
+        if district_ids is None or district_id in district_ids:
+            q |= _due_q(district_id, today, years)
+    if not q:
+        return Child.objects.none()
+    # Unordered: the default order (居民区, name) would have the database walk that index.
+    return Child.objects.filter(q, anonymised_at__isnull=True).order_by()
 
 
-def files_due(today: dt.date | None = None, *, district_ids=None) -> QuerySet[Child]:
+def files_due(
+    today: dt.date | None = None, *, district_ids=None, periods: dict[int, int] | None = None
+) -> QuerySet[Child]:
     """The files due for anonymisation by `today`: past their district's retention period,
     not yet anonymised, without open work (open_work_q)."""
-    due = _past_retention(today or timezone.localdate())
-    if district_ids is not None:
-        due = due.filter(district_id__in=list(district_ids))
-    return due.exclude(open_work_q())
+    ids = None if district_ids is None else set(district_ids)
+    return _past_retention(today or timezone.localdate(), ids, periods).exclude(open_work_q())
 
 
-def held_back(today: dt.date | None = None, *, district_ids=None) -> QuerySet[Child]:
+def held_back(
+    today: dt.date | None = None, *, district_ids=None, periods: dict[int, int] | None = None
+) -> QuerySet[Child]:
     """The files past their retention period that wait for open work to be done (the dry run
     and the district's page count them, to be looked at)."""
-    waiting = _past_retention(today or timezone.localdate()).filter(open_work_q())
-    if district_ids is not None:
-        waiting = waiting.filter(district_id__in=list(district_ids))
-    return waiting
+    ids = None if district_ids is None else set(district_ids)
+    return _past_retention(today or timezone.localdate(), ids, periods).filter(open_work_q())
 
 
 def open_work_q() -> Q:
@@ -201,9 +214,9 @@ def _due_file(row: dict, years: int) -> DueFile:
 def due_files(today: dt.date | None = None, *, district_ids=None) -> list[DueFile]:
     """The due files with why and since when, in the order of their areas and ids."""
     today = today or timezone.localdate()
-    set_years = retention_years_by_district()
+    years_of = retention_years_by_district()
     rows = (
-        files_due(today, district_ids=district_ids)
+        files_due(today, district_ids=district_ids, periods=years_of)
         .order_by("district_id", "subdistrict_id", "community_id", "pk")
         .values(
             "pk",
@@ -216,7 +229,7 @@ def due_files(today: dt.date | None = None, *, district_ids=None) -> list[DueFil
         )
     )
     return [
-        _due_file(row, set_years.get(row["district_id"], RETENTION_YEARS_DEFAULT))
+        _due_file(row, years_of.get(row["district_id"], RETENTION_YEARS_DEFAULT))
         for row in rows.iterator(chunk_size=2000)
     ]
 
@@ -247,9 +260,9 @@ def retention_run(*, today: dt.date | None = None) -> RetentionRun:
     the run with the counts per district."""
     today = today or timezone.localdate()
     run = RetentionRun(due=due_files(today))
-    set_years = retention_years_by_district()
+    years_of = retention_years_by_district()
     for item in run.due:
-        years = set_years.get(item.district_id, RETENTION_YEARS_DEFAULT)
+        years = years_of.get(item.district_id, RETENTION_YEARS_DEFAULT)
         try:
             with transaction.atomic():
                 child = Child.objects.select_for_update().filter(pk=item.child_id).first()

@@ -74,8 +74,8 @@ def retention_view(request: HttpRequest) -> HttpResponse:
     years = retention.retention_years_by_district()
     # Counted within the user's scope: a supervisor sees their 街镇s' share of the district.
     in_scope = children_visible_to(request.user)
-    due = _counts(retention.files_due() & in_scope, ids)
-    waiting = _counts(retention.held_back() & in_scope, ids)
+    due = _counts(retention.files_due(periods=years) & in_scope, ids)
+    waiting = _counts(retention.held_back(periods=years) & in_scope, ids)
     rows = [
         DistrictRow(
             district=district,

@@ -296,9 +296,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(db):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_the_page_runs_as_many_queries_for_many_due_files_as_for_few(
-    district_officer, make_child
-):
+def test_the_page_runs_as_many_queries_for_many_due_files_as_for_few(district_officer, make_child):
     def measure() -> int:
         client = web_client(district_officer)
         client.get(URL)  # per-process caches fill here

@@ -261,7 +261,7 @@ def test_the_page_counts_the_files_due_and_those_waiting(district_officer, make_
     assert "目前有 1 份档案待匿名化" in html and "另有 1 份等待未结事项办结" in html
 
 
-def test_a_supervisor_reads_the_period_and_cannot_set_it(supervisor, areas):
+def test_a_supervisor_reads_the_period_and_is_refused_setting_it(supervisor, areas):
     RetentionPolicy.objects.create(district=areas["district"], years=7)
     client = web_client(supervisor)
     page = client.get(URL).content.decode()
@@ -269,7 +269,7 @@ def test_a_supervisor_reads_the_period_and_cannot_set_it(supervisor, areas):
     assert zh("Set by the district's civil-affairs staff.") in page
     field = f"d{areas['district'].pk}-years"
     response = client.post(URL, {"district": areas["district"].pk, field: "1"})
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert RetentionPolicy.objects.get(district=areas["district"]).years == 7
 
 

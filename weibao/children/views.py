@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from weibao.accounts.selectors import REVEAL_PERMISSION
 from weibao.audit.models import AccessLog
@@ -36,6 +36,7 @@ PAGE_SIZE = 25
 
 
 @login_required
+@require_GET
 def child_list_view(request: HttpRequest) -> HttpResponse:
     form = ChildFilterForm(request.GET or None, actor=request.user)
     filters = ChildFilters()
@@ -104,6 +105,7 @@ def child_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def child_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_get_for_user(request.user, pk)
     services.child_record_view(actor=request.user, child=child, channel=AccessLog.Channel.WEB)

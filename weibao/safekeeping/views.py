@@ -1,11 +1,12 @@
 """The district's retention period page (docs/domain.md §9.5): district staff set it, the
-supervisors of the district's 街镇s read it, everyone else gets a 404."""
+supervisors of the district's 街镇s read it (setting it is a 403 for them), everyone else gets
+a 404."""
 
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -51,7 +52,9 @@ def retention_view(request: HttpRequest) -> HttpResponse:
         raw = request.POST.get("district", "")
         district = next((d for d in editable if str(d.pk) == raw.strip()), None)
         if district is None:
-            # Reading a district's period is not setting it: the same answer as a stranger's.
+            # A district whose period the user reads but does not set: in scope, not theirs.
+            if any(str(d.pk) == raw.strip() for d in readable):
+                raise PermissionDenied
             raise Http404
         policy = retention.retention_policy_for(district)
         form = RetentionPolicyForm(request.POST, instance=policy, prefix=f"d{district.pk}")

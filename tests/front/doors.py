@@ -406,6 +406,8 @@ WEB: dict[str, Door | list[Door]] = {
     "security:devices": EVERYONE,
     "security:device_revoke": d(kwargs=pk("device"), who=ONLY_A),
     "security:devices_revoke_others": EVERYONE,
+    # Required for nobody here (WEIBAO_2FA_REQUIRED off); nobody enrolled: back to /security/.
+    "security:two_factor_disable": d(who=SIGNED_IN, ok=302),
     "security:district": d(who=DISTRICT, data=_district),
     "security:district_reset": d(
         kwargs=lambda w: {"pk": w["director_a"].pk},
@@ -590,6 +592,10 @@ API: dict[str, Door | list[Door]] = {
     "api:area-detail": d(kwargs=lambda w: {"pk": w.areas["community_a"].pk}),
     "api:api-token-list": EVERYONE,
     "api:api-token-detail": d(kwargs=pk("token"), who=ONLY_A | DISTRICT),
+    "api:signed-in-device-list": EVERYONE,
+    # Nobody sees another person's devices, not even the district (docs/security.md).
+    "api:signed-in-device-detail": d(kwargs=pk("device"), who=ONLY_A),
+    "api:signed-in-device-revoke-others": EVERYONE,
     # --- children, visits, concerns
     "api:child-list": EVERYONE,
     "api:child-detail": d(kwargs=_child),

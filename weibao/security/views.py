@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -203,6 +203,7 @@ def two_factor_disable_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def overview_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     device = selectors.confirmed_totp(user)
@@ -260,6 +261,7 @@ def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def devices_view(request: HttpRequest) -> HttpResponse:
     devices = selectors.devices_of(request.user, request.session.session_key)
     return render(request, "security/devices.html", {"devices": devices})
@@ -365,6 +367,7 @@ def district_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def district_tokens_view(request: HttpRequest) -> HttpResponse:
     if not selectors.managed_districts(request.user):
         raise Http404

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from weibao.areas.models import Area
 from weibao.children.selectors import children_visible_to
-from weibao.core.views_helpers import apply_errors, per_district_forms
+from weibao.core.views_helpers import per_district_forms, per_district_post
 from weibao.safekeeping import retention
 from weibao.safekeeping.forms import RetentionPolicyForm
 from weibao.safekeeping.models import RETENTION_YEARS_DEFAULT
@@ -49,29 +48,23 @@ def retention_view(request: HttpRequest) -> HttpResponse:
         raise Http404
     bound_pk, bound = None, None
     if request.method == "POST":
-        raw = request.POST.get("district", "")
-        district = next((d for d in editable if str(d.pk) == raw.strip()), None)
-        if district is None:
-            # A district whose period the user reads but does not set: in scope, not theirs.
-            if any(str(d.pk) == raw.strip() for d in readable):
-                raise PermissionDenied
-            raise Http404
-        policy = retention.retention_policy_for(district)
-        form = RetentionPolicyForm(request.POST, instance=policy, prefix=f"d{district.pk}")
-        if form.is_valid():
-            try:
-                retention.retention_policy_update(
-                    actor=request.user, district=district, years=form.cleaned_data["years"]
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Retention period of %(district)s saved; it applies from the next run.")
-                    % {"district": district.name},
-                )
-                return redirect("safekeeping:retention")
+        district, form, saved = per_district_post(
+            request,
+            editable,
+            retention.retention_policy_for,
+            RetentionPolicyForm,
+            lambda district, data: retention.retention_policy_update(
+                actor=request.user, district=district, years=data["years"]
+            ),
+            readable=readable,
+        )
+        if saved:
+            messages.success(
+                request,
+                _("Retention period of %(district)s saved; it applies from the next run.")
+                % {"district": district.name},
+            )
+            return redirect("safekeeping:retention")
         bound_pk, bound = district.pk, form
     ids = [d.pk for d in (*editable, *readable)]
     years = retention.retention_years_by_district()

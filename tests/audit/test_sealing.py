@@ -13,6 +13,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.apps import apps
 from django.core.management import call_command
+from django.utils.functional import SimpleLazyObject
 
 from tests.cases.helpers import a_plan
 from tests.conftest import api_client, web_client
@@ -145,6 +146,10 @@ def test_a_note_about_no_child_stays_as_typed(district_officer, supervisor):
     two_factor_reset(actor=district_officer, user=supervisor, reason="手机丢失")
     event = AuditEvent.objects.get(action="2fa.reset")
     assert event.note == "手机丢失"
+    # The signed-in user of a request is a lazy object: its model is still known.
+    lazy = SimpleLazyObject(lambda: supervisor)
+    event = audit_record(actor=supervisor, action="auth.logout", obj=lazy, note="网页")
+    assert event.note == "网页" and event.object_type == "accounts.user"
 
 
 def test_rows_written_before_sealing_read_as_they_were_written(child_a, director_a):

@@ -20,7 +20,7 @@ def audit_record(
     """Call inside the transaction of the change being recorded. The values of `obj`'s encrypted
     fields in `changes` (and those under the keys `sealed`) are stored encrypted, and so is the
     note of a row about a child, a case or a record with encrypted fields (audit.sealing)."""
-    model = type(obj)
+    model = obj._meta.model  # not type(obj): request.user is a lazy object
     if child is not None or case is not None or has_encrypted_fields(model):
         note = seal_note(note)
     return chain_append(

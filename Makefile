@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test e2e lint format messages clean
+.PHONY: setup run test e2e fuzz lint format messages clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "weibao needs Python 3.11 or newer")'
@@ -32,6 +32,11 @@ CHROMIUM ?= /usr/bin/chromium
 e2e: setup
 	@test -x "$(CHROMIUM)" || { echo "make e2e needs Debian's Chromium at $(CHROMIUM): apt-get install chromium fonts-noto-cjk"; exit 1; }
 	WEIBAO_E2E=1 WEIBAO_CHROMIUM="$(CHROMIUM)" $(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+# Schemathesis over the whole API, as every role and without a token, on a fresh demo (its own
+# environment in var/fuzz-venv; .ci/run runs a shorter pass of the same script).
+fuzz: setup
+	FUZZ_PHASES=coverage,fuzzing FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-10} FUZZ_MAX_TIME=$${FUZZ_MAX_TIME:-600} bash .ci/fuzz-api
 
 lint: setup
 	$(BIN)/ruff check .

@@ -86,7 +86,7 @@ def test_a_guardians_name_is_stored_with_the_middle_dot(make_child, district_off
     assert child.version == 1 and child.guardians.get().name == "阿依·古丽"
 
 
-# --- names saved before the normaliser (children 0008, reports 0007) ---------------------------
+# --- names saved before the normaliser (children 0009, reports 0007) ---------------------------
 
 
 def _migration(app: str, name: str):
@@ -109,8 +109,8 @@ def test_the_migration_normalises_the_names_saved_before(make_child, supervisor)
     Guardian.objects.filter(child=child).update(name="阿依 ‧ 古丽")
     before = Child.objects.values().get(pk=kept.pk)
 
-    _migration("children", "0008_name_separators").normalise_names(
-        _apps_before("children", "0007_encrypt_free_text"), None
+    _migration("children", "0009_name_separators").normalise_names(
+        _apps_before("children", "0008_encrypt_free_text"), None
     )
 
     child = Child.objects.get(pk=child.pk)

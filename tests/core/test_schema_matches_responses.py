@@ -7,6 +7,7 @@ an anonymous caller."""
 import json
 
 import pytest
+from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
@@ -14,7 +15,7 @@ from referencing.jsonschema import DRAFT202012
 
 from tests.conftest import api_client
 from tests.transfers.helpers import ask, full_file
-from weibao.security.models import ApiToken
+from weibao.security.models import ApiToken, SignedInDevice
 from weibao.visits import services as visit_services
 from weibao.visits.models import VisitRule
 
@@ -86,14 +87,23 @@ def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas
 
 
 def url_of(path: str, ids: dict) -> str:
-    collection = path.split("/")[3]
+    parts = path.split("/")
+    # /api/v1/auth/tokens/{id}/ and /api/v1/auth/devices/{id}/: the collection follows auth.
+    collection = parts[4] if parts[3] == "auth" else parts[3]
     return path.replace("{number}", "1").replace("{id}", str(ids.get(collection, 1)))
 
 
 def test_every_get_answer_validates_against_the_schema(schema, ids, supervisor):
     client = api_client(supervisor)
-    # The token the client signs in with (its id is not 1 on PostgreSQL, which keeps sequences).
-    ids = {**ids, "auth": ApiToken.objects.filter(user=supervisor).values_list("pk", flat=True)[0]}
+    # The token the client signs in with (its id is not 1 on PostgreSQL, which keeps sequences)
+    # and a web session of the same person.
+    browser = Client()
+    browser.force_login(supervisor)
+    ids = {
+        **ids,
+        "tokens": ApiToken.objects.filter(user=supervisor).values_list("pk", flat=True)[0],
+        "devices": SignedInDevice.objects.get(user=supervisor).pk,
+    }
     found, statuses = [], {}
     for path, methods in schema["paths"].items():
         if "get" in methods:
@@ -114,4 +124,25 @@ def test_bad_queries_and_anonymous_callers_get_documented_answers(schema, ids):
             if method == "get":
                 wrong_page = api_client(None).get(url + "?page=0")
                 found += problems_of(schema, path, method, wrong_page)
+    assert found == []
+
+
+def test_an_id_nobody_has_gets_a_documented_404_on_every_operation_that_takes_one(
+    schema, supervisor
+):
+    # Found by schemathesis (.ci/fuzz-api): /areas/{id}/ and /visit-rules/{id}/ answered an
+    # unknown id with a 404 their operations did not document.
+    client = api_client(supervisor)
+    found, tried = [], 0
+    for path, methods in schema["paths"].items():
+        if "{id}" not in path:
+            continue
+        url = path.replace("{id}", "2147483000")
+        for method in methods:
+            response = getattr(client, method)(url, {}, format="json")
+            tried += 1
+            if response.status_code != 404:
+                found.append(f"{method.upper()} {path}: {response.status_code}")
+            found += problems_of(schema, path, method, response)
+    assert tried > 30
     assert found == []

@@ -617,6 +617,15 @@ def test_any_logged_in_user_enters_a_report_and_sees_the_code_once(director_a, a
     assert "电话来电者" not in first
 
 
+def test_an_empty_staff_entry_is_refused_field_by_field_not_an_error(director_a, areas):
+    response = web_client(director_a).post("/reports/new/", {}, HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Please describe what happened." in html
+    assert "Please tick at least one situation" in html
+    assert not Report.objects.exists()
+
+
 def test_staff_entry_shows_every_error_at_once_and_keeps_the_input(director_a, areas):
     response = web_client(director_a).post(
         "/reports/new/",

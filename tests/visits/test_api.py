@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from tests.conftest import api_client
 from tests.helpers import PNG
+from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.core.dates import add_months
 from weibao.visits import api as visits_api
 from weibao.visits import services
@@ -869,6 +870,17 @@ def test_only_district_staff_change_visit_rules(request, record_a, child_a, pers
     response = api_client(request.getfixturevalue(persona)).patch(
         f"{RULES}{rule.pk}/", {"interval_months": 1}, format="json"
     )
+    assert response.status_code == 403
+    rule.refresh_from_db()
+    assert rule.interval_months == 3
+    assert open_due(child_a).due_date == add_months(today(), 3)
+
+
+def test_the_system_administrator_does_not_change_visit_rules(record_a, child_a):
+    root = User.objects.create_superuser("root", password="x-pass-123")
+    RoleAssignment.objects.create(user=root, role=Role.SYSADMIN)
+    rule = VisitRule.objects.get(key="left_behind")
+    response = api_client(root).patch(f"{RULES}{rule.pk}/", {"interval_months": 1}, format="json")
     assert response.status_code == 403
     rule.refresh_from_db()
     assert rule.interval_months == 3

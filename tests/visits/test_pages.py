@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tests.conftest import web_client
 from tests.helpers import PNG
+from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.audit.models import AuditEvent
 from weibao.children.categories import Category
 from weibao.children.models import Child
@@ -169,6 +170,18 @@ def test_a_draft_is_private_to_its_author_even_for_the_supervisor(world, supervi
 @pytest.mark.parametrize("persona", ["director_a", "supervisor", "director_elsewhere"])
 def test_rules_page_is_404_for_everyone_but_district_staff(personas, persona):
     client = web_client(personas[persona])
+    rule = VisitRule.objects.get(key=Category.LEFT_BEHIND)
+    assert client.get("/visits/rules/").status_code == 404
+    post = {f"rule{rule.pk}-interval_months": "1", f"rule{rule.pk}-active": "on"}
+    assert client.post(f"/visits/rules/{rule.pk}/", post).status_code == 404
+    assert VisitRule.objects.get(pk=rule.pk).interval_months == 3
+    assert "/visits/rules/" not in client.get("/").content.decode()
+
+
+def test_the_system_administrator_neither_sees_nor_changes_the_visit_rules(db):
+    root = User.objects.create_superuser("root", password="x-pass-123")
+    RoleAssignment.objects.create(user=root, role=Role.SYSADMIN)
+    client = web_client(root)
     rule = VisitRule.objects.get(key=Category.LEFT_BEHIND)
     assert client.get("/visits/rules/").status_code == 404
     post = {f"rule{rule.pk}-interval_months": "1", f"rule{rule.pk}-active": "on"}

@@ -94,9 +94,10 @@ def users_who_may_reveal(user_ids) -> set[int]:
 
 
 def is_district_staff(user) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser
-        or any(ra.role == Role.DISTRICT_STAFF for ra in user_role_assignments(user))
+    """Holds a district-staff role. No bypass for superusers (as districts_managed_by): the
+    system administrator runs the system, district staff set its rules (docs/security.md)."""
+    return user.is_authenticated and any(
+        ra.role == Role.DISTRICT_STAFF for ra in user_role_assignments(user)
     )
 
 

@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "child.status": gettext_lazy("Status changed"),
     "child.returned_home": gettext_lazy("Returned home after protection"),
     "child.move": gettext_lazy("Moved to another residential area (transfer accepted)"),
+    "child.anonymise": gettext_lazy("Anonymised at the end of the retention period"),
     # The transfers app's rows (its model is registered on history_models).
     "transfer.request": gettext_lazy("Transfer requested"),
     "transfer.accept": gettext_lazy("Transfer accepted"),
@@ -94,7 +95,7 @@ def _display(model, field: str, value: Any) -> str:
 
 # Rows shown by their label alone: a registration's "— → value" for every field would repeat
 # the file itself (the audit row keeps them all).
-LABEL_ONLY = frozenset({"child.create"})
+LABEL_ONLY = frozenset({"child.create", "child.anonymise"})
 # Rows that record something new (a visit and its answers): each line is "question: answer",
 # not "— → answer".
 RECORDS = frozenset({"visit.complete"})

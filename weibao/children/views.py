@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from weibao.accounts.selectors import REVEAL_PERMISSION
 from weibao.audit.models import AccessLog
@@ -36,6 +36,7 @@ PAGE_SIZE = 25
 
 
 @login_required
+@require_GET
 def child_list_view(request: HttpRequest) -> HttpResponse:
     form = ChildFilterForm(request.GET or None, actor=request.user)
     filters = ChildFilters()
@@ -104,6 +105,7 @@ def child_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def child_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_get_for_user(request.user, pk)
     services.child_record_view(actor=request.user, child=child, channel=AccessLog.Channel.WEB)
@@ -111,7 +113,10 @@ def child_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def render_child_page(request: HttpRequest, child: Child, **extra) -> HttpResponse:
-    history = [(e, action_label(e), describe(e)) for e in child_history(child)[:100]]
+    # An anonymised file's history says what was done and when, not the values: its audit rows
+    # keep the old values as the legal record (docs/security.md), the page does not show them.
+    lines = (lambda e: []) if child.anonymised_at else describe
+    history = [(e, action_label(e), lines(e)) for e in child_history(child)[:100]]
     categories = [r.get_category_display() for r in child.category_rows.all()]
     context = {
         "child": child,
@@ -134,6 +139,9 @@ def render_child_page(request: HttpRequest, child: Child, **extra) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def child_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_get_for_user(request.user, pk)
+    if child.anonymised_at:
+        messages.error(request, services.anonymised_message())
+        return redirect("children:detail", pk=child.pk)
     form = ChildForm(request.POST or None, actor=request.user, instance=child)
     guardians = guardian_formset(request.POST or None, child=child)
     version = child.version

@@ -122,10 +122,15 @@ def documented_query_parameters(path: str, method: str) -> dict[str, bool]:
 def document_common_answers(result, generator, request, public):
     """drf-spectacular postprocessing hook: the answers every operation may give, whatever its
     own declaration says — 400 for a query parameter it does not take (StrictQueryMixin) or a
-    page that does not exist, and 401 where it needs a signed-in user."""
-    for methods in result.get("paths", {}).values():
+    page that does not exist, 401 where it needs a signed-in user, and 404 where the path names
+    an object (none with that id, or none this user may see: the two answer alike)."""
+    for path, methods in result.get("paths", {}).items():
         for operation in methods.values():
             responses = operation.setdefault("responses", {})
+            if "{" in path:
+                responses.setdefault(
+                    "404", {"description": "No such object, or not one you may see."}
+                )
             responses.setdefault(
                 "400",
                 {"description": "A query parameter this operation does not take, or no such page."},

@@ -1,5 +1,6 @@
-"""/api/v1/: token auth and API tokens, the current user, areas and children, home visits,
-concerns, visit rules, notifications, mandatory reports, cases, partners and transfers."""
+"""/api/v1/: token auth, API tokens and signed-in devices, the current user, areas and
+children, home visits, concerns, visit rules, notifications, mandatory reports, cases, partners
+and transfers."""
 
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
@@ -7,7 +8,7 @@ from rest_framework.routers import SimpleRouter
 from weibao.accounts.api import AreaViewSet, MeView
 from weibao.children.api import ChildViewSet
 from weibao.notifications.api import NotificationViewSet
-from weibao.security.api import ApiTokenViewSet, TokenView
+from weibao.security.api import ApiTokenViewSet, SignedInDeviceViewSet, TokenView
 from weibao.visits.api import (
     ChildDueView,
     ChildReturnedHomeView,
@@ -30,6 +31,7 @@ router.register("concerns", ConcernViewSet, basename="concern")
 router.register("visit-rules", VisitRuleViewSet, basename="visit-rule")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
+router.register("auth/devices", SignedInDeviceViewSet, basename="signed-in-device")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

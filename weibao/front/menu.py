@@ -15,6 +15,10 @@ from weibao.accounts.selectors import (
     user_role_assignments,
 )
 from weibao.children.selectors import access_review_districts
+from weibao.safekeeping.retention import (
+    retention_policy_districts,
+    retention_policy_readable_districts,
+)
 from weibao.security.selectors import managed_districts
 
 ITEMS: list[tuple[str, Promise, str]] = [
@@ -71,6 +75,8 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
         entries.append(("security", _("Sign-in security"), reverse("security:district")))
     if access_review_districts(user):
         entries.append(("unusual", _("Unusual access"), reverse("children:unusual_access")))
+    if retention_policy_districts(user) or retention_policy_readable_districts(user):
+        entries.append(("retention", _("Retention of files"), reverse("safekeeping:retention")))
     if user.is_staff:
         entries.append(("admin", _("Administration"), reverse("admin:index")))
     # Also behind the name in the top bar, which a phone has no room to show.

@@ -28,6 +28,7 @@ urlpatterns = [
     path("ledger/", include("weibao.ledger.urls")),
     path("protection/", include("weibao.protection.urls")),
     path("transfers/", include("weibao.transfers.urls")),
+    path("safekeeping/", include("weibao.safekeeping.urls")),
     # The registry and the referral pages share the "partners" namespace (and URL prefix).
     path(
         "partners/",

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.http import require_GET
 
 from weibao.accounts.lockout import login_attempt, login_locked, login_succeeded
 from weibao.accounts.middleware import session_limits_start
@@ -68,6 +69,7 @@ def _closing_to_approve(user) -> int:
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     roles = [
         (ra.get_role_display(), area_path(ra.area) if ra.area else "")

@@ -48,7 +48,12 @@ _NOT_MANAGER = OpenApiResponse(
     create=extend_schema(
         summary="Register a partner (supervisors and district staff)",
         request=PartnerCreateSerializer,
-        responses={201: PartnerSerializer, 400: INVALID, 403: _NOT_MANAGER},
+        responses={
+            201: PartnerSerializer,
+            400: INVALID,
+            403: _NOT_MANAGER,
+            404: OpenApiResponse(description="You have no area (no role on one): no partners."),
+        },
     ),
     partial_update=extend_schema(
         summary="Change a partner, or deactivate it with active=false (never deleted)",

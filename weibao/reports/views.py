@@ -301,8 +301,12 @@ def _not_found_message() -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_new_view(request: HttpRequest) -> HttpResponse:
+    # Bound on every POST, an empty one too: `request.POST or None` would leave an empty post
+    # unbound, and the checks below read a bound form's cleaned data.
     form = ReportForm(
-        request.POST or None, staff=True, initial={"area": own_area_choice(request.user)}
+        request.POST if request.method == "POST" else None,
+        staff=True,
+        initial={"area": own_area_choice(request.user)},
     )
     status = 200
     if request.method == "POST":

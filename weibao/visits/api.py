@@ -29,6 +29,7 @@ from weibao.children.selectors import child_get_for_user
 from weibao.children.services import child_mark_returned_home
 from weibao.core.api import NeverCacheMixin, RecordViewSetMixin, StrictQueryMixin
 from weibao.core.parsers import SafeJSONParser
+from weibao.core.uploads import JPEG, PDF, PNG
 from weibao.visits import services
 from weibao.visits.models import Visit, VisitAttachment, VisitRule
 from weibao.visits.scheduling import RuleSet
@@ -256,9 +257,13 @@ class VisitAttachmentDownloadView(StrictQueryMixin, NeverCacheMixin, APIView):
     @extend_schema(
         summary="Download a visit's attachment",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The file, as an attachment."
-            ),
+            # The type it was uploaded as (a photo re-encoded, or a PDF): core.uploads.
+            **{
+                (200, content_type): OpenApiResponse(
+                    OpenApiTypes.BINARY, description="The file, as an attachment."
+                )
+                for content_type in (JPEG, PNG, PDF)
+            },
             404: OpenApiResponse(
                 description="No such attachment, or its visit is not yours to see."
             ),

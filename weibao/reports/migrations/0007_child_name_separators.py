@@ -1,6 +1,6 @@
 """A report's child name saved before the separator of a minority name was normalised on input
 keeps the look-alike it was typed with (古丽・努尔): it is written again as input writes it now
-(core.text.normalize_name), like the children's names (children 0008). Not reversible in
+(core.text.normalize_name), like the children's names (children 0009). Not reversible in
 content: which look-alike was typed is not kept (the reverse does nothing)."""
 
 from django.db import migrations

@@ -46,7 +46,7 @@ def normalise_names(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ('children', '0007_encrypt_free_text'),
+        ('children', '0008_encrypt_free_text'),
     ]
 
     operations = [

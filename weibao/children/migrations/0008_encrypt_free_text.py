@@ -15,7 +15,7 @@ GUARDIAN_FIELDS = ['notes']
 
 class Migration(migrations.Migration):
     dependencies = [
-        ('children', '0006_encrypt_free_text'),
+        ('children', '0007_child_anonymised_at'),
     ]
 
     operations = [

@@ -1,0 +1,794 @@
+"""The world every door of the site is tried in (test_every_door.py), and the table of doors:
+for each URL pattern, how to fill in its parts from the world and who may come in.
+
+The world is one child of 居民区 A with one of everything (docs/domain.md): completed and draft
+visits with an attachment and a concern, a case with a team and a plan, a service, a referral
+to a partner, temporary guardianship, a mandatory report linked to the child, a pending transfer
+to 居民区 C, a notification, an API token and a signed-in device. The people are the personas
+of tests/conftest.py plus the case team's two kinds (a member named in the plan and a director
+of the 居民区 who is not on the team) and the system administrator."""
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from tests.cases.helpers import a_plan
+from tests.conftest import PASSWORD, _user, child_data
+from tests.helpers import PNG, SECRET_PLACE, record_service, refer, report_input, today
+from weibao.accounts.models import Role, RoleAssignment, User
+from weibao.areas.models import Area
+from weibao.cases.models import Case
+from weibao.cases.services import case_file, case_open
+from weibao.children.models import Child
+from weibao.children.services import GuardianInput, child_create
+from weibao.ledger.models import ServiceRecord
+from weibao.notifications.models import Notification
+from weibao.notifications.services import notify
+from weibao.partners.models import Partner
+from weibao.protection.models import ProtectionRecord
+from weibao.protection.services import protection_start
+from weibao.referrals.models import Referral
+from weibao.reports import services as report_services
+from weibao.reports.models import Report
+from weibao.security.models import ApiToken, SignedInDevice
+from weibao.security.services import api_token_create
+from weibao.transfers.models import Transfer
+from weibao.transfers.services import transfer_request
+from weibao.visits import services as visit_services
+from weibao.visits.models import Concern, Visit, VisitAttachment, VisitRule
+
+# --- the people ---------------------------------------------------------------------------------
+
+ANONYMOUS = "anonymous"
+PERSONAS = (
+    ANONYMOUS,
+    "admin",  # the system administrator: accounts and areas in /admin/, no child's data
+    "district",
+    "supervisor",  # of 天山路 (居民区 A and B)
+    "staff",  # station staff of 天山路
+    "director_a",  # 儿童主任 of 居民区 A: opened and owns the case, wrote the visits
+    "director_a2",  # a second 儿童主任 of A: on the case team as the 居民区's director
+    "member",  # on the case team only because the plan names them
+    "non_member",  # 儿童主任 of A since after the case opened: sees the child, not the case
+    "director_b",  # 儿童主任 of 居民区 B (same 街镇)
+    "director_elsewhere",  # 儿童主任 of 居民区 C (仙霞新村)
+    "supervisor_elsewhere",  # of 仙霞新村: decides the transfer of the child into 居民区 C
+)
+SIGNED_IN = frozenset(PERSONAS) - {ANONYMOUS}
+# Everyone with a role on an area (the system administrator has none).
+STAFF = SIGNED_IN - {"admin"}
+# Who sees the child of 居民区 A (its file, visits, concerns, report, transfer).
+AREA = frozenset({"district", "supervisor", "staff", "director_a", "director_a2", "member",
+                  "non_member"})  # fmt: skip
+# Who sees its case and what hangs off it (docs/domain.md §7.8).
+CASE = AREA - {"non_member"}
+# The area roles of 天山路 (and the district).
+AREA_ROLES = frozenset({"district", "supervisor", "staff"})
+DIRECTORS_OF_A = frozenset({"director_a", "director_a2", "member", "non_member"})
+
+
+@dataclasses.dataclass
+class World:
+    users: dict[str, User | None]
+    areas: dict[str, Area]
+    child: Child
+    case: Case
+    visit: Visit  # completed, with an attachment and a concern
+    draft: Visit  # director_a's draft
+    attachment: VisitAttachment
+    concern: Concern
+    report: Report
+    service: ServiceRecord
+    referral: Referral
+    partner: Partner
+    protection: ProtectionRecord
+    transfer: Transfer
+    notification: Notification
+    token: ApiToken  # director_a's, not the one their API client uses
+    device: SignedInDevice  # director_a's other browser
+    spare: User  # a director of 居民区 B whose role and reveal permission the district manages
+    spare_role: RoleAssignment
+    rule: VisitRule
+
+    def __getitem__(self, name: str) -> User | None:
+        return self.users[name]
+
+
+VISIT_ANSWERS = {
+    "met_with": "母亲",
+    "under8_unattended": "na",
+    "under16_alone": "no",
+    "away_without_carer": "no",
+    "no_weekly_contact": "no",
+    "concern_marked": True,
+    "findings": "The grandmother is often away.",
+}
+
+
+def build_world() -> World:
+    """Everything, through the services where they exist (so the rows are as the product
+    writes them)."""
+    district = Area.objects.create(name="长宁区", code="310105", level="district")
+    tianshan = Area.objects.create(
+        name="天山路街道", code="310105006", level="subdistrict", parent=district
+    )
+    xianxia = Area.objects.create(
+        name="仙霞新村街道", code="310105008", level="subdistrict", parent=district
+    )
+    areas = {
+        "district": district,
+        "tianshan": tianshan,
+        "xianxia": xianxia,
+        "community_a": Area.objects.create(name="测试甲居民区", level="community", parent=tianshan),
+        "community_b": Area.objects.create(name="测试乙居民区", level="community", parent=tianshan),
+        "community_c": Area.objects.create(name="测试丙居民区", level="community", parent=xianxia),
+    }
+    admin = User.objects.create_superuser("root", password=PASSWORD)
+    RoleAssignment.objects.create(user=admin, role=Role.SYSADMIN)
+    users: dict[str, User | None] = {
+        ANONYMOUS: None,
+        "admin": User.objects.get(pk=admin.pk),
+        "district": _user("district", Role.DISTRICT_STAFF, district, reveal=True),
+        "supervisor": _user("supervisor", Role.SUPERVISOR, tianshan, reveal=True),
+        "staff": _user("staff", Role.STATION_STAFF, tianshan),
+        "director_a": _user("director_a", Role.DIRECTOR, areas["community_a"], reveal=True),
+        "director_a2": _user("director_a2", Role.DIRECTOR, areas["community_a"]),
+        "director_b": _user("director_b", Role.DIRECTOR, areas["community_b"]),
+        "director_elsewhere": _user("director_elsewhere", Role.DIRECTOR, areas["community_c"]),
+        "supervisor_elsewhere": _user("supervisor_elsewhere", Role.SUPERVISOR, xianxia),
+    }
+    director = users["director_a"]
+    child = child_create(
+        actor=users["district"],
+        data=child_data(areas["community_a"], name="张小明"),
+        categories=["left_behind"],
+        guardians=[GuardianInput(name="测试家长", relation="mother", phone="13800000001")],
+    )
+    # A completed visit with a photo and the concern it raised; then a new draft.
+    visit = visit_services.visit_start(actor=director, child=child)
+    attachment = visit_services.visit_attach(
+        actor=director,
+        visit=visit,
+        upload=SimpleUploadedFile("photo.png", PNG, content_type="image/png"),
+    )
+    visit = visit_services.visit_complete(
+        actor=director, visit=visit, expected_version=visit.version, data=VISIT_ANSWERS
+    )
+    draft = visit_services.visit_start(actor=director, child=child)
+    # The case, opened by the director; the team then: director_a (owner), director_a2.
+    case = case_open(actor=director, child=child, summary="Found alone at night.")
+    case = case_file(actor=director, case=case, summary="Filed.")
+    # Two directors of A who arrived after the case opened: one named in the plan.
+    users["member"] = _user("member", Role.DIRECTOR, areas["community_a"])
+    users["non_member"] = _user("non_member", Role.DIRECTOR, areas["community_a"])
+    plan = a_plan(director, case)
+    a_plan(
+        director,
+        case,
+        expected_number=plan.number,
+        services=[
+            {
+                "service_type": "guardianship_guidance",
+                "responsible_user": users["member"],
+                "due_on": today() + dt.timedelta(days=14),
+            }
+        ],
+    )
+    partner = Partner.objects.create(
+        name="天山路儿童服务中心", kind="service_centre", area=tianshan
+    )
+    service = record_service(director, case)
+    referral = refer(director, case, partner)
+    protection = protection_start(
+        actor=users["supervisor"],
+        case=case,
+        ground="harmed_by_guardian",
+        placement="foster_family",
+        placement_detail=SECRET_PLACE,
+        started_on=today() - dt.timedelta(days=5),
+    )
+    report, _code = report_services.report_create(
+        data=report_input(areas), channel="public", actor=None
+    )
+    report = report_services.report_acknowledge(actor=users["supervisor"], report=report)
+    report = report_services.report_link_child(
+        actor=users["supervisor"], report=report, child=child
+    )
+    transfer = transfer_request(
+        actor=director,
+        child=child,
+        reason="The family moved near the grandmother.",
+        to_community=areas["community_c"],
+    )
+    notify(
+        recipient_id=director.pk,
+        kind=Notification.Kind.CASE_ASSIGNED,
+        key=f"every-door:{case.pk}",
+        child=child,
+        params={"case": case.reference, "child": child.name},
+        url=f"/cases/{case.pk}/",
+    )
+    token, _key = api_token_create(actor=director, name="phone")
+    phone = Client()
+    phone.force_login(director)  # signs in a second browser: a device of the director's
+    spare = _user("spare", Role.DIRECTOR, areas["community_b"], reveal=True)
+    return World(
+        users=users,
+        areas=areas,
+        child=Child.objects.get(pk=child.pk),
+        case=Case.objects.get(pk=case.pk),
+        visit=visit,
+        draft=draft,
+        attachment=attachment,
+        concern=Concern.objects.get(visit=visit),
+        report=report,
+        service=service,
+        referral=referral,
+        partner=partner,
+        protection=protection,
+        transfer=transfer,
+        notification=Notification.objects.get(recipient=director, key__startswith="every-door"),
+        token=token,
+        device=SignedInDevice.objects.filter(user=director).latest("pk"),
+        spare=spare,
+        spare_role=RoleAssignment.objects.get(user=spare),
+        rule=VisitRule.objects.order_by("pk").first(),
+    )
+
+
+# --- the table ------------------------------------------------------------------------------
+
+Kwargs = Callable[[World], dict]
+
+
+@dataclasses.dataclass(frozen=True)
+class Door:
+    """Who may come in at one URL pattern (one variant of its parts).
+
+    kwargs: the pattern's parts, from the world.
+    who: the personas who find something there; every other signed-in persona gets 404 (the
+        same answer as for an id that does not exist). "public": anonymous too.
+    forbidden: personas in `who` refused with 403 (an in-scope action not theirs).
+    ok: the status of a GET for those who come in (a method not listed: anything but 404,
+        403 and 5xx — an empty body is refused by validation, or taken).
+    methods: the methods tried; None reads them from the view (and checks that every other
+        method answers 405).
+    data: the body of the unsafe methods (an empty one when None): every request is rolled
+        back, so a valid body may do what it asks.
+    query: added to the URL.
+    """
+
+    kwargs: Kwargs = lambda w: {}
+    who: frozenset | str = AREA
+    forbidden: frozenset | dict = frozenset()
+    ok: int | dict = 200
+    methods: tuple[str, ...] | None = None
+    data: Callable[[World], dict] | None = None
+    query: Callable[[World], str] | None = None
+    note: str = ""
+
+    def forbidden_for(self, method: str) -> frozenset:
+        if isinstance(self.forbidden, dict):
+            return frozenset(self.forbidden.get(method, ()))
+        return frozenset(self.forbidden)
+
+    def personas_in(self) -> frozenset:
+        if self.who == "public":
+            return frozenset(PERSONAS)
+        return frozenset(self.who)
+
+
+def pk(attr: str, key: str = "pk") -> Kwargs:
+    return lambda w: {key: getattr(w, attr).pk}
+
+
+def d(**kwargs) -> Door:
+    return Door(**kwargs)
+
+
+PUBLIC = "public"
+DISTRICT = frozenset({"district"})
+ONLY_A = frozenset({"director_a"})
+
+
+def _child(w: World) -> dict:
+    return {"pk": w.child.pk}
+
+
+def _case(w: World) -> dict:
+    return {"pk": w.case.pk}
+
+
+def _district(w: World) -> dict:
+    return {"district": w.areas["district"].pk}
+
+
+# On a case's team without a worker's role (docs/domain.md §7.8): they see the case, record the
+# services they deliver, and move nothing.
+NOT_WORKER = frozenset({"director_a2", "member"})
+# Deciding a closing, changing the owner, restricting: the supervisor and the district.
+NOT_APPROVER = CASE - {"district", "supervisor"}
+# A transfer is decided by the receiving 街镇's supervisor (or the district), and cancelled by
+# the sending area's people; the director who asked does not decide it (docs/domain.md §3.12).
+NOT_RECEIVER = AREA - {"district"}
+NOT_SENDER = frozenset({"supervisor_elsewhere"})
+# Who may void a service record: whoever recorded it (the owner), the supervisor, the district.
+NOT_RECORDER = frozenset({"staff", "director_a2", "member"})
+# Temporary guardianship is the supervisor's and the district's (docs/domain.md §6).
+NOT_GUARDIAN = frozenset({"staff", "director_a", "director_a2", "member"})
+# Who keeps the partner registry: supervisors (of their 街镇) and the district.
+PARTNER_KEEPERS = frozenset({"district", "supervisor", "supervisor_elsewhere"})
+# Who sees the partner of 天山路: the areas of 天山路, those below and above it.
+PARTNER_SEEN = STAFF - {"director_elsewhere", "supervisor_elsewhere"}
+PARTNER_SEEN_ONLY = PARTNER_SEEN - PARTNER_KEEPERS
+MAY_REVEAL = frozenset({"district", "supervisor", "director_a"})
+
+
+# --- the bodies of the actions: valid, so that the rules of who may act are reached (every
+# request is rolled back).
+
+
+def _today() -> str:
+    return today().isoformat()
+
+
+def _case_form(key: str, **fields) -> Callable[[World], dict]:
+    def data(w: World) -> dict:
+        return {
+            f"{key}-{name}": value for name, value in {**fields, "version": w.case.version}.items()
+        }
+
+    return data
+
+
+def _status(w: World) -> dict:
+    return {"status": "moved_out", "date": _today(), "reason": "Moved.", "version": w.child.version}
+
+
+def _reveal(w: World) -> dict:
+    return {"field": "id_number", "reason": "Checking the file."}
+
+
+def _capacity(w: World) -> dict:
+    return {"assessed_on": _today(), "result": "capable", "notes": "Visited twice.",
+            "version": w.protection.version}  # fmt: skip
+
+
+def _end(w: World) -> dict:
+    return {"ended_on": _today(), "end_reason": "returned_home", "note": "Home again.",
+            "version": w.protection.version}  # fmt: skip
+
+
+def _note(name: str, version_of: str) -> Callable[[World], dict]:
+    return lambda w: {f"{name}-note": "Noted.", f"{name}-version": getattr(w, version_of).version}
+
+
+def _api_note(version_of: str) -> Callable[[World], dict]:
+    return lambda w: {"note": "Noted.", "version": getattr(w, version_of).version}
+
+
+def _version(version_of: str, **fields) -> Callable[[World], dict]:
+    return lambda w: {**fields, "version": getattr(w, version_of).version}
+
+
+# A page every signed-in persona opens (it lists what they may see: perhaps nothing).
+EVERYONE = d(who=SIGNED_IN)
+
+WEB: dict[str, Door | list[Door]] = {
+    # --- the front door
+    "home": EVERYONE,
+    "favicon.ico": d(who=PUBLIC, ok=301),
+    "apple-touch-icon.png": d(who=PUBLIC, ok=301),
+    "login": d(who=PUBLIC, ok={ANONYMOUS: 200, "*": 302}),
+    "logout": d(who=PUBLIC),
+    "set_language": d(who=PUBLIC, ok=302),
+    # --- accounts
+    "accounts:password_change": EVERYONE,
+    "accounts:people": d(who=DISTRICT),
+    "accounts:role_grant": d(
+        who=DISTRICT,
+        data=lambda w: {"user": "spare", "role": "director", "area": w.areas["community_a"].pk},
+    ),
+    "accounts:role_revoke": d(kwargs=pk("spare_role"), who=DISTRICT),
+    "accounts:reveal": d(kwargs=pk("spare"), who=DISTRICT, data=lambda w: {"allowed": "1"}),
+    # --- sign-in security
+    "security:overview": EVERYONE,
+    # Nothing to verify without two-factor sign-in set up: back to where one was going.
+    "security:verify": d(who=SIGNED_IN, ok=302),
+    "security:enrol": EVERYONE,
+    "security:recovery_codes": EVERYONE,
+    "security:tokens": EVERYONE,
+    "security:token_revoke": d(kwargs=pk("token"), who=ONLY_A | DISTRICT),
+    "security:devices": EVERYONE,
+    "security:device_revoke": d(kwargs=pk("device"), who=ONLY_A),
+    "security:devices_revoke_others": EVERYONE,
+    # Required for nobody here (WEIBAO_2FA_REQUIRED off); nobody enrolled: back to /security/.
+    "security:two_factor_disable": d(who=SIGNED_IN, ok=302),
+    "security:district": d(who=DISTRICT, data=_district),
+    "security:district_reset": d(
+        kwargs=lambda w: {"pk": w["director_a"].pk},
+        who=DISTRICT,
+        data=lambda w: {"reason": "The phone was lost."},
+    ),
+    "security:district_tokens": d(who=DISTRICT),
+    # --- children
+    "children:list": EVERYONE,
+    "children:create": EVERYONE,
+    "children:detail": d(kwargs=_child),
+    "children:edit": d(kwargs=_child),
+    "children:status": d(kwargs=_child, data=_status),
+    "children:reveal": d(kwargs=_child, data=_reveal),
+    "children:access_log": d(kwargs=_child, who=frozenset({"district", "supervisor"})),
+    "children:unusual_access": d(who=DISTRICT),
+    # --- safekeeping: the district sets the retention period, its 街镇s' supervisors read it
+    "safekeeping:retention": d(
+        who=DISTRICT | {"supervisor", "supervisor_elsewhere"},
+        forbidden={"POST": {"supervisor", "supervisor_elsewhere"}},
+        data=_district,
+    ),
+    # --- visits and concerns
+    "visits:worklist": EVERYONE,
+    "visits:start": d(kwargs=lambda w: {"child_id": w.child.pk}),
+    "visits:returned_home": d(kwargs=lambda w: {"child_id": w.child.pk}),
+    "visits:ledger": d(who=AREA_ROLES, query=lambda w: f"?subdistrict={w.areas['tianshan'].pk}"),
+    "visits:rules": d(who=DISTRICT),
+    "visits:rule_update": d(kwargs=pk("rule"), who=DISTRICT),
+    "visits:attachment": d(kwargs=pk("attachment")),
+    "visits:detail": d(kwargs=pk("visit")),
+    "visits:edit": d(kwargs=pk("draft"), who=ONLY_A),
+    "visits:autosave": d(kwargs=pk("draft"), who=ONLY_A),
+    "visits:complete": [
+        # A GET (signing in again after the session ended) goes back to the form, whatever
+        # the id: the form then answers.
+        d(kwargs=pk("draft"), who=SIGNED_IN, methods=("GET",), ok=302),
+        d(kwargs=pk("draft"), who=ONLY_A, methods=("POST",)),
+    ],
+    "visits:discard": d(kwargs=pk("draft"), who=ONLY_A),
+    "visits:attach": d(kwargs=pk("draft"), who=ONLY_A),
+    "concerns:list": EVERYONE,
+    "concerns:detail": d(kwargs=pk("concern")),
+    "concerns:handle": d(kwargs=pk("concern"), data=lambda w: {"note": "Talked to the mother."}),
+    # --- notifications
+    "notifications:list": EVERYONE,
+    "notifications:read": EVERYONE,
+    "notifications:open": d(kwargs=pk("notification"), who=ONLY_A),
+    # --- mandatory reports: the public door, then the staff's
+    "public_report:new": d(who=PUBLIC),
+    "public_report:done": d(who=PUBLIC),
+    "public_report:forget": d(who=PUBLIC),
+    "public_report:status": d(who=PUBLIC),
+    "reports:queue": EVERYONE,
+    "reports:new": EVERYONE,
+    "reports:clocks": d(who=DISTRICT, data=_district),
+    "reports:from_concern": d(kwargs=lambda w: {"concern_id": w.concern.pk}),
+    "reports:detail": d(kwargs=pk("report")),
+    "reports:acknowledge": d(kwargs=pk("report"), forbidden=DIRECTORS_OF_A),
+    "reports:police": d(kwargs=pk("report"), forbidden=DIRECTORS_OF_A),
+    "reports:link": d(kwargs=pk("report"), forbidden=DIRECTORS_OF_A),
+    "reports:unidentified": d(kwargs=pk("report"), forbidden=DIRECTORS_OF_A),
+    "reports:open_case": d(kwargs=pk("report"), forbidden=DIRECTORS_OF_A),
+    "reports:close": d(kwargs=pk("report"), forbidden=DIRECTORS_OF_A),
+    # --- cases
+    "cases:list": EVERYONE,
+    "cases:open": d(kwargs=lambda w: {"child_id": w.child.pk}),
+    "cases:policy": d(who=DISTRICT, data=_district),
+    "cases:detail": d(kwargs=_case, who=CASE),
+    "cases:timeline": d(kwargs=_case, who=CASE),
+    # The case is filed: assessing is the next step; the others are tried out of turn.
+    "cases:file": d(
+        kwargs=_case, who=CASE, forbidden=NOT_WORKER, data=_case_form("file", summary="Again.")
+    ),
+    "cases:assess": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_WORKER,
+        data=_case_form("assess", risk_level="high", reasons="Alone."),
+    ),
+    "cases:intervene": d(
+        kwargs=_case, who=CASE, forbidden=NOT_WORKER, data=_case_form("intervene", note="Go.")
+    ),
+    "cases:serve": d(
+        kwargs=_case, who=CASE, forbidden=NOT_WORKER, data=_case_form("serve", note="Go.")
+    ),
+    "cases:track": d(
+        kwargs=_case, who=CASE, forbidden=NOT_WORKER, data=_case_form("track", note="Go.")
+    ),
+    "cases:resume_services": d(
+        kwargs=_case, who=CASE, forbidden=NOT_WORKER, data=_case_form("resume_services", note="Go.")
+    ),
+    "cases:request_close": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_WORKER,
+        data=_case_form("request_close", summary="Safe."),
+    ),
+    "cases:decide_close": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_APPROVER,
+        data=_case_form("decide_close", decision="approve", note="Safe."),
+    ),
+    "cases:reopen": d(
+        kwargs=_case, who=CASE, forbidden=NOT_WORKER, data=_case_form("reopen", reason="New harm.")
+    ),
+    "cases:assign": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_APPROVER,
+        data=lambda w: {"assign-owner": w["director_a2"].pk, "assign-version": w.case.version},
+    ),
+    "cases:restrict": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_APPROVER,
+        data=_case_form("restrict", restricted="1", reason="Family."),
+    ),
+    "cases:plan": d(kwargs=_case, who=CASE),
+    "cases:plan_versions": d(kwargs=_case, who=CASE),
+    "cases:plan_version": d(kwargs=lambda w: {"pk": w.case.pk, "number": 1}, who=CASE),
+    # --- what hangs off a case
+    "ledger:list": d(who=STAFF),
+    "ledger:export": d(who=AREA_ROLES | {"supervisor_elsewhere"}),
+    "ledger:record": d(kwargs=lambda w: {"case_id": w.case.pk}, who=CASE),
+    "ledger:void": d(
+        kwargs=pk("service"),
+        who=CASE,
+        forbidden=NOT_RECORDER,
+        data=lambda w: {"reason": "Entered twice."},
+    ),
+    "protection:list": EVERYONE,
+    "protection:start": d(
+        kwargs=lambda w: {"case_id": w.case.pk}, who=CASE, forbidden=NOT_GUARDIAN
+    ),
+    "protection:detail": d(kwargs=pk("protection"), who=CASE),
+    "protection:assess": d(
+        kwargs=pk("protection"), who=CASE, forbidden=NOT_GUARDIAN, data=_capacity
+    ),
+    "protection:end": d(kwargs=pk("protection"), who=CASE, forbidden=NOT_GUARDIAN, data=_end),
+    "partners:refer": d(kwargs=lambda w: {"case_id": w.case.pk}, who=CASE),
+    "partners:referrals": d(who=STAFF),
+    "partners:referral": d(kwargs=pk("referral"), who=CASE),
+    "partners:referral_action": [
+        d(
+            kwargs=lambda w, name=name: {"pk": w.referral.pk, "name": name},
+            who=CASE,
+            forbidden=NOT_WORKER,
+            data=_note(name, "referral"),
+        )
+        for name in ("accept", "reject", "complete", "revoke")
+    ],
+    # --- partners
+    "partners:list": d(who=STAFF),
+    "partners:create": d(who=STAFF, forbidden=STAFF - PARTNER_KEEPERS),
+    "partners:detail": d(kwargs=pk("partner"), who=PARTNER_SEEN),
+    "partners:edit": d(kwargs=pk("partner"), who=PARTNER_SEEN, forbidden=PARTNER_SEEN_ONLY),
+    "partners:set_active": d(kwargs=pk("partner"), who=PARTNER_SEEN, forbidden=PARTNER_SEEN_ONLY),
+    # --- transfers
+    "transfers:list": EVERYONE,
+    "transfers:start": d(kwargs=lambda w: {"child_id": w.child.pk}),
+    "transfers:detail": d(kwargs=pk("transfer"), who=AREA | {"supervisor_elsewhere"}),
+    "transfers:action": [
+        d(
+            kwargs=lambda w, name=name: {"pk": w.transfer.pk, "name": name},
+            who=AREA | {"supervisor_elsewhere"},
+            forbidden=NOT_SENDER if name == "cancel" else NOT_RECEIVER,
+            data=_note(name, "transfer"),
+        )
+        for name in ("accept", "refuse", "cancel")
+    ],
+}
+
+API: dict[str, Door | list[Door]] = {
+    "api:token": d(who=PUBLIC),
+    "api:me": EVERYONE,
+    "api:public-report-create": d(who=PUBLIC),
+    "api:public-report-status": d(who=PUBLIC),
+    "api:public-areas": d(who=PUBLIC),
+    "api:area-list": EVERYONE,
+    "api:area-detail": d(kwargs=lambda w: {"pk": w.areas["community_a"].pk}),
+    "api:api-token-list": EVERYONE,
+    "api:api-token-detail": d(kwargs=pk("token"), who=ONLY_A | DISTRICT),
+    "api:signed-in-device-list": EVERYONE,
+    # Nobody sees another person's devices, not even the district (docs/security.md).
+    "api:signed-in-device-detail": d(kwargs=pk("device"), who=ONLY_A),
+    "api:signed-in-device-revoke-others": EVERYONE,
+    # --- children, visits, concerns
+    "api:child-list": EVERYONE,
+    "api:child-detail": d(kwargs=_child),
+    "api:child-status": d(kwargs=_child, data=_status),
+    "api:child-reveal": d(kwargs=_child, forbidden=AREA - MAY_REVEAL, data=_reveal),
+    "api:child-visits": d(kwargs=lambda w: {"id": w.child.pk}),
+    "api:child-due": d(kwargs=lambda w: {"id": w.child.pk}),
+    "api:child-returned-home": d(kwargs=lambda w: {"id": w.child.pk}),
+    "api:worklist-list": EVERYONE,
+    "api:worklist-summary": EVERYONE,
+    "api:visit-list": EVERYONE,
+    "api:visit-detail": [
+        d(kwargs=pk("visit"), forbidden={"DELETE": AREA - ONLY_A}),
+        d(kwargs=pk("draft"), who=ONLY_A),
+    ],
+    "api:visit-attachments": d(kwargs=pk("draft"), who=ONLY_A),
+    "api:visit-complete": d(kwargs=pk("draft"), who=ONLY_A),
+    "api:visit-attachment-download": d(kwargs=pk("attachment")),
+    "api:concern-list": EVERYONE,
+    "api:concern-detail": d(kwargs=pk("concern")),
+    "api:concern-handle": d(kwargs=pk("concern"), data=lambda w: {"note": "Talked to them."}),
+    "api:visit-rule-list": EVERYONE,
+    "api:visit-rule-detail": d(
+        kwargs=pk("rule"), who=SIGNED_IN, forbidden={"PATCH": SIGNED_IN - DISTRICT}
+    ),
+    "api:notification-list": EVERYONE,
+    "api:notification-mark-read": EVERYONE,
+    "api:notification-unread-count": EVERYONE,
+    # --- reports
+    "api:report-list": EVERYONE,
+    "api:report-detail": d(kwargs=pk("report")),
+    "api:report-acknowledge": d(kwargs=pk("report")),
+    "api:report-close": d(kwargs=pk("report")),
+    "api:report-link-child": d(kwargs=pk("report")),
+    "api:report-open-case": d(kwargs=pk("report")),
+    "api:report-police": d(kwargs=pk("report")),
+    "api:report-unidentified": d(kwargs=pk("report")),
+    # --- cases and what hangs off them
+    "api:case-list": EVERYONE,
+    "api:case-detail": d(kwargs=_case, who=CASE),
+    "api:case-advance": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_WORKER,
+        data=_version("case", transition="intervene", note="Go."),
+    ),
+    "api:case-assess": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_WORKER,
+        data=_version("case", risk_level="high", reasons="Alone."),
+    ),
+    "api:case-assign": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_APPROVER,
+        data=lambda w: {"owner": w["director_a2"].pk, "version": w.case.version},
+    ),
+    "api:case-decide-close": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_APPROVER,
+        data=_version("case", approve=True, note="Safe."),
+    ),
+    "api:case-file": d(
+        kwargs=_case, who=CASE, forbidden=NOT_WORKER, data=_version("case", summary="Again.")
+    ),
+    "api:case-plan": d(kwargs=_case, who=CASE),
+    "api:case-plan-version": d(kwargs=lambda w: {"pk": w.case.pk, "number": 1}, who=CASE),
+    "api:case-reopen": d(
+        kwargs=_case, who=CASE, forbidden=NOT_WORKER, data=_version("case", reason="New harm.")
+    ),
+    "api:case-request-close": d(
+        kwargs=_case, who=CASE, forbidden=NOT_WORKER, data=_version("case", summary="Safe.")
+    ),
+    "api:case-restrict": d(
+        kwargs=_case,
+        who=CASE,
+        forbidden=NOT_APPROVER,
+        data=_version("case", restricted=True, reason="Family."),
+    ),
+    "api:case-timeline": d(kwargs=_case, who=CASE),
+    "api:protection-list": EVERYONE,
+    "api:protection-detail": d(kwargs=pk("protection"), who=CASE),
+    "api:protection-assess": d(
+        kwargs=pk("protection"), who=CASE, forbidden=NOT_GUARDIAN, data=_capacity
+    ),
+    "api:protection-end": d(kwargs=pk("protection"), who=CASE, forbidden=NOT_GUARDIAN, data=_end),
+    "api:partner-list": [
+        d(methods=("GET",), who=SIGNED_IN),
+        # Someone with no area has no area to register a partner in.
+        d(methods=("POST",), who=STAFF, forbidden=STAFF - PARTNER_KEEPERS),
+    ],
+    "api:partner-detail": d(
+        kwargs=pk("partner"), who=PARTNER_SEEN, forbidden={"PATCH": PARTNER_SEEN_ONLY}
+    ),
+    "api:case-referrals": d(kwargs=lambda w: {"id": w.case.pk}, who=CASE),
+    "api:referral-list": EVERYONE,
+    "api:referral-detail": d(kwargs=pk("referral"), who=CASE),
+    "api:referral-accept": d(
+        kwargs=pk("referral"), who=CASE, forbidden=NOT_WORKER, data=_api_note("referral")
+    ),
+    "api:referral-complete": d(
+        kwargs=pk("referral"), who=CASE, forbidden=NOT_WORKER, data=_api_note("referral")
+    ),
+    "api:referral-reject": d(
+        kwargs=pk("referral"), who=CASE, forbidden=NOT_WORKER, data=_api_note("referral")
+    ),
+    "api:referral-revoke": d(
+        kwargs=pk("referral"), who=CASE, forbidden=NOT_WORKER, data=_api_note("referral")
+    ),
+    "api:case-service-records": d(kwargs=lambda w: {"id": w.case.pk}, who=CASE),
+    "api:service-record-list": EVERYONE,
+    "api:service-record-detail": d(kwargs=pk("service"), who=CASE),
+    "api:service-record-void": d(
+        kwargs=pk("service"),
+        who=CASE,
+        forbidden=NOT_RECORDER,
+        data=lambda w: {"reason": "Entered twice."},
+    ),
+    "api:transfer-list": EVERYONE,
+    "api:transfer-detail": d(kwargs=pk("transfer"), who=AREA | {"supervisor_elsewhere"}),
+    "api:transfer-accept": d(
+        kwargs=pk("transfer"),
+        who=AREA | {"supervisor_elsewhere"},
+        forbidden=NOT_RECEIVER,
+        data=_api_note("transfer"),
+    ),
+    "api:transfer-cancel": d(
+        kwargs=pk("transfer"),
+        who=AREA | {"supervisor_elsewhere"},
+        forbidden=NOT_SENDER,
+        data=_api_note("transfer"),
+    ),
+    "api:transfer-refuse": d(
+        kwargs=pk("transfer"),
+        who=AREA | {"supervisor_elsewhere"},
+        forbidden=NOT_RECEIVER,
+        data=_api_note("transfer"),
+    ),
+    # --- the API's description
+    "schema": d(who=PUBLIC),
+    "api-docs": d(who=PUBLIC),
+}
+
+SYSADMIN = frozenset({"admin"})
+NOBODY: frozenset = frozenset()
+
+
+def _view_child_on_site(w: World) -> dict:
+    return {"content_type_id": ContentType.objects.get_for_model(Child).pk, "object_id": w.child.pk}
+
+
+def _area_a(w: World) -> dict:
+    return {"object_id": str(w.areas["community_a"].pk)}
+
+
+def _director(w: World) -> dict:
+    return {"object_id": str(w["director_a"].pk)}
+
+
+ADMIN: dict[str, Door | list[Door]] = {
+    # The product's own sign-in, sign-out and password pages stand in front of the admin's.
+    "admin/login/": d(who=PUBLIC),
+    "admin/logout/": d(who=PUBLIC),
+    "admin/password_change/": d(who=PUBLIC, ok=302),
+    "admin:login": d(who=PUBLIC, note="shadowed by admin/login/"),
+    "admin:logout": d(who=PUBLIC, note="shadowed by admin/logout/"),
+    "admin:password_change": d(who=PUBLIC, ok=302, note="shadowed by admin/password_change/"),
+    "admin:index": d(who=SYSADMIN),
+    "admin:password_change_done": d(who=SYSADMIN),
+    "admin:autocomplete": d(
+        who=SYSADMIN, forbidden=SYSADMIN, methods=("GET",), note="without its parameters"
+    ),
+    "admin:jsi18n": d(who=SYSADMIN),
+    # The framework's "view on site" would redirect to any object's page: for a child, it must
+    # not tell the system administrator that the child exists.
+    "admin:view_on_site": d(kwargs=_view_child_on_site, who=NOBODY),
+    "admin:app_list": d(kwargs=lambda w: {"app_label": "areas"}, who=SYSADMIN),
+    "admin:areas_area_changelist": d(who=SYSADMIN),
+    "admin:areas_area_add": d(who=SYSADMIN),
+    "admin:areas_area_history": d(kwargs=_area_a, who=SYSADMIN),
+    "admin:areas_area_delete": d(kwargs=_area_a, who=SYSADMIN, forbidden=SYSADMIN),
+    "admin:areas_area_change": d(kwargs=_area_a, who=SYSADMIN),
+    "admin/areas/area/<path:object_id>/": d(kwargs=_area_a, who=SYSADMIN, ok=302),
+    "admin:auth_user_password_change": d(
+        kwargs=lambda w: {"id": str(w["director_a"].pk)}, who=SYSADMIN
+    ),
+    "admin:accounts_user_changelist": d(who=SYSADMIN),
+    "admin:accounts_user_add": d(who=SYSADMIN),
+    "admin:accounts_user_history": d(kwargs=_director, who=SYSADMIN),
+    "admin:accounts_user_delete": d(kwargs=_director, who=SYSADMIN, forbidden=SYSADMIN),
+    "admin:accounts_user_change": d(kwargs=_director, who=SYSADMIN),
+    "admin/accounts/user/<path:object_id>/": d(kwargs=_director, who=SYSADMIN, ok=302),
+    "admin/(?P<url>.*)$": d(kwargs=lambda w: {"url": "children/child/"}, who=NOBODY),
+}

@@ -23,6 +23,7 @@ from tests.helpers import (
     today,
 )
 from weibao.audit.models import AccessLog, AuditEvent
+from weibao.audit.sealing import opened_note
 from weibao.cases.models import Case, PlannedService, PlanVersion
 from weibao.cases.services import case_open
 from weibao.children.models import Child
@@ -270,7 +271,7 @@ def test_one_audit_row_says_what_was_cleared_without_a_value(
     anonymise(full_file, django_capture_on_commit_callbacks)
     row = AuditEvent.objects.get(action="child.anonymise")
     assert row.child_id == full_file.pk and row.actor is None
-    assert "Retention period over" in row.note
+    assert "Retention period over" in opened_note(row.note)
     assert row.changes["removed"]["guardians"] == 1
     assert row.changes["removed"]["visit_attachments"] == 1
     assert {"reports", "cases", "referrals", "protection_records", "transfers"} <= set(

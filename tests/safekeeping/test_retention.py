@@ -17,6 +17,7 @@ from tests.helpers import move_to, today, years_before, zh
 from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.areas.models import Area
 from weibao.audit.models import AuditEvent
+from weibao.audit.sealing import opened_note
 from weibao.cases.choices import Stage
 from weibao.cases.services import case_open
 from weibao.children.models import Child
@@ -203,8 +204,8 @@ def test_the_run_anonymises_each_due_file_and_audits_each_and_the_run(make_child
         stored = Child.objects.get(pk=child.pk)
         assert stored.anonymised_at and stored.name == f"已匿名 #{child.pk}"
         row = AuditEvent.objects.get(action="child.anonymise", child=child)
-        assert row.actor is None and row.note.startswith("retention: ")
-    note = AuditEvent.objects.get(child=second, action="child.anonymise").note
+        assert row.actor is None and opened_note(row.note).startswith("retention: ")
+    note = opened_note(AuditEvent.objects.get(child=second, action="child.anonymise").note)
     assert note.startswith("retention: left since")
     assert Child.objects.get(pk=untouched.pk).name == "丙"
     summary = AuditEvent.objects.get(action="retention.run")

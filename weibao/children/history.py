@@ -1,7 +1,9 @@
 """Turns the audit rows of a child into lines a person can read, in the current language.
 
 Audit rows keep raw values (codes, ISO dates) so they stay true whatever the language; the labels
-are looked up when the history is shown."""
+are looked up when the history is shown. The free text of health, family and harm details is
+sealed in the rows written since audit.sealing: it is opened here, for the readers of the file
+who see the same text on the file itself."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from weibao.audit.models import AuditEvent
+from weibao.audit.sealing import opened
 from weibao.children.categories import Category
 from weibao.children.choices import Relation
 from weibao.children.hooks import history_models
@@ -103,7 +106,7 @@ def describe(event: AuditEvent) -> list[ChangeLine]:
         return []
     lines = []
     model = _model_of(event)
-    for field, change in event.changes.items():
+    for field, change in opened(event.changes).items():
         if field == "guardians":
             lines.extend(_describe_guardians(change))
             continue

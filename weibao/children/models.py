@@ -106,7 +106,7 @@ class Child(models.Model):
     # that the daily job reads it with the child instead of aggregating half a city's visits.
     last_visited_on = models.DateField(null=True, blank=True, editable=False)
     status_date = models.DateField(_("status date"), null=True, blank=True)
-    status_reason = models.CharField(_("status reason"), max_length=200, blank=True)
+    status_reason = EncryptedTextField(_("status reason"), max_length=200, blank=True)
     # Set when the retention period ran out and the file was anonymised (docs/domain.md §9.5,
     # children.services.child_anonymise): identity and free text are gone, the coded fields the
     # statistics count remain, and nothing changes the file again.
@@ -193,7 +193,7 @@ class Guardian(models.Model):
     work_location = models.CharField(_("work location"), max_length=100, blank=True)
     is_entrusted_carer = models.BooleanField(_("entrusted carer"), default=False)
     able_to_guard = models.BooleanField(_("able to guard"), default=True)
-    notes = models.CharField(_("notes"), max_length=200, blank=True)
+    notes = EncryptedTextField(_("notes"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("guardian")

@@ -11,7 +11,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
 
 from weibao.accounts.models import Role
 from weibao.accounts.selectors import REVEAL_PERMISSION, user_role_assignments
@@ -21,6 +20,7 @@ from weibao.children import idnumber
 from weibao.children.choices import Status
 from weibao.children.hooks import child_anonymise_parts, child_schedule_changed
 from weibao.children.models import ANONYMISED_NAME, Child, ChildCategory, Guardian
+from weibao.children.pinyin import name_pinyin
 from weibao.children.selectors import children_visible_to
 from weibao.children.tallies import tallies_refresh
 from weibao.children.validation import validate_child_data
@@ -69,33 +69,6 @@ class GuardianInput:
     able_to_guard: bool = True
     notes: str = ""
     id: int | None = None
-
-
-# Surnames read differently from the same character in ordinary words (曾 is zēng, not céng).
-SURNAME_READINGS = {
-    "长孙": "zhang sun", "万俟": "mo qi", "尉迟": "yu chi",
-    "曾": "zeng", "单": "shan", "仇": "qiu", "区": "ou", "解": "xie", "朴": "piao", "查": "zha",
-    "盖": "ge", "乐": "yue", "尉": "yu", "缪": "miao", "翟": "zhai", "覃": "qin", "种": "chong",
-    "重": "chong", "员": "yun",
-}  # fmt: skip
-
-
-def _pinyin(name: str) -> tuple[str, str]:
-    for surname, reading in SURNAME_READINGS.items():
-        if name.startswith(surname):
-            initials, full = _pinyin_plain(name[len(surname) :])
-            syllables = reading.split()
-            return (
-                ("".join(s[0] for s in syllables) + initials)[:64],
-                ("".join(syllables) + full)[:256],
-            )
-    return _pinyin_plain(name)
-
-
-def _pinyin_plain(name: str) -> tuple[str, str]:
-    syllables = [s.lower() for s in lazy_pinyin(name, errors="ignore")]
-    initials = [s.lower() for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")]
-    return "".join(initials)[:64], "".join(syllables)[:256]
 
 
 def _jsonable(value: Any) -> Any:
@@ -183,7 +156,7 @@ def child_create(
         if field in data:
             setattr(child, field, data[field])
     child.name = normalize_name(child.name)
-    child.name_initials, child.name_pinyin = _pinyin(child.name)
+    child.name_initials, child.name_pinyin = name_pinyin(child.name)
     _set_identity(child, idnumber.normalize(data["id_number"]))
     child.address = data.get("address", "")
     _set_community(child, data["community"])
@@ -213,10 +186,15 @@ def child_create(
     return child
 
 
+def _guardian_value(g: GuardianInput, field: str) -> Any:
+    # A guardian's name is a person's name like the child's: the same separator (core.text).
+    return normalize_name(g.name) if field == "name" else getattr(g, field)
+
+
 def _guardian_add(child: Child, g: GuardianInput) -> dict[str, Any]:
     guardian = Guardian(child=child)
     for field in GUARDIAN_FIELDS:
-        setattr(guardian, field, getattr(g, field))
+        setattr(guardian, field, _guardian_value(g, field))
     _set_phone(guardian, g.phone or "")
     guardian.save()
     return {"op": "add", "name": guardian.name, "phone": guardian.phone_masked}
@@ -256,7 +234,7 @@ def child_update(
             changes[field] = {"old": _jsonable(old), "new": _jsonable(new)}
             setattr(current, field, new)
     if "name" in changes:
-        current.name_initials, current.name_pinyin = _pinyin(current.name)
+        current.name_initials, current.name_pinyin = name_pinyin(current.name)
     new_number = idnumber.normalize(data.get("id_number") or "")
     if new_number and new_number != current.id_number:
         old_masked = current.id_number_masked
@@ -311,7 +289,7 @@ def _sync_guardians(child: Child, wanted: list[GuardianInput]) -> list[dict[str,
         kept.add(guardian.pk)
         fields: dict[str, Any] = {}
         for field in GUARDIAN_FIELDS:
-            new, old = getattr(g, field), getattr(guardian, field)
+            new, old = _guardian_value(g, field), getattr(guardian, field)
             if new != old:
                 fields[field] = {"old": old, "new": new}
                 setattr(guardian, field, new)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from weibao.audit.sealing import opened, opened_note
 from weibao.children import idnumber
 from weibao.children.models import Child
 from weibao.children.selectors import child_search, children_visible_to, id_number_owner
@@ -445,7 +446,8 @@ def _case_url(case_id: int) -> str:
 def _timeline(report: Report) -> list[dict]:
     rows = []
     for event in report_timeline(report):
-        changes = event.changes or {}
+        # The values and notes sealed in the row (audit.sealing), opened for the report's readers.
+        changes = opened(event.changes or {})
         detail = ""
         if event.action == "report.escalate":
             clock = (changes.get("clock") or {}).get("new")
@@ -474,7 +476,7 @@ def _timeline(report: Report) -> list[dict]:
                 or (_("the reporter") if event.action == "report.create" else _("automatic check")),
                 "label": ACTION_LABELS.get(event.action, event.action),
                 "detail": detail,
-                "note": event.note,
+                "note": opened_note(event.note),
             }
         )
     return rows

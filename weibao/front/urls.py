@@ -28,6 +28,8 @@ urlpatterns = [
     path("ledger/", include("weibao.ledger.urls")),
     path("protection/", include("weibao.protection.urls")),
     path("transfers/", include("weibao.transfers.urls")),
+    path("stations/", include("weibao.stations.urls")),
+    path("wall/", include("weibao.stations.urls_public")),
     # The registry and the referral pages share the "partners" namespace (and URL prefix).
     path(
         "partners/",

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from weibao.areas.models import Area
 from weibao.children.choices import Status
@@ -236,7 +236,9 @@ def computed_for(item: StandardItem, station: Workstation, facts: Facts) -> Comp
         return Computed(kind, True, holds, _team_text(counts))
     if kind == ComputedKind.LEDGER:
         n = facts.ledger.get(sub, 0)
-        text = _("%(n)d service records since %(date)s") % {
+        text = ngettext(
+            "%(n)d service record since %(date)s", "%(n)d service records since %(date)s", n
+        ) % {
             "n": n,
             "date": ledger_since(facts.today).isoformat(),
         }

@@ -777,6 +777,7 @@ def _known_code(station: Workstation, code: str) -> StandardItem:
     """The item of this code in the version in force today, or in one to come (a station
     prepares for it); a field error otherwise."""
     today = timezone.localdate()
+    standard_ensure_default(district=station.district)
     standard = standard_in_force(station.district_id, today)
     items = StandardItem.objects.filter(standard__district_id=station.district_id, code=code)
     if standard is not None:
@@ -922,6 +923,7 @@ def evidence_review(
     current = _lock(station, None)
     if not can_review(actor, current):
         raise PermissionDenied
+    standard_ensure_default(district=current.district)
     standard = standard_in_force(current.district_id, timezone.localdate())
     item = standard.items.filter(code=code).first() if standard is not None else None
     if item is None:
@@ -932,7 +934,7 @@ def evidence_review(
     if expected_version is not None and evidence.version != expected_version:
         raise ConflictError
     if actor.pk in evidence_contributors(evidence):
-        raise ValidationError({"decision": [four_eyes_message()]}, code="four_eyes")
+        raise ValidationError({"decision": ValidationError(four_eyes_message(), code="four_eyes")})
     if decision not in ReviewDecision.values:
         raise ValidationError({"decision": [_("Please choose passed or needs work.")]})
     note = checked_text(

@@ -15,9 +15,9 @@ STATION = StateMachine(
     "station",
     S.values,
     [
-        Transition("build", frozenset({S.PLANNED}), S.BUILDING, MOVERS, _("Building started")),
-        Transition("open", frozenset({S.BUILDING}), S.OPERATING, MOVERS, _("Opened")),
-        Transition("suspend", frozenset({S.OPERATING}), S.SUSPENDED, MOVERS, _("Suspended")),
-        Transition("resume", frozenset({S.SUSPENDED}), S.OPERATING, MOVERS, _("Reopened")),
+        Transition("build", frozenset({S.PLANNED}), S.BUILDING, MOVERS, _("Start building")),
+        Transition("open", frozenset({S.BUILDING}), S.OPERATING, MOVERS, _("Open the station")),
+        Transition("suspend", frozenset({S.OPERATING}), S.SUSPENDED, MOVERS, _("Suspend")),
+        Transition("resume", frozenset({S.SUSPENDED}), S.OPERATING, MOVERS, _("Reopen")),
     ],
 )

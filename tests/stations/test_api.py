@@ -79,9 +79,12 @@ def test_zones_through_the_api(station_staff, station):
     )
     assert response.status_code == 201, response.content
     zone = StationZone.objects.get()
-    assert client.patch(
-        f"/api/v1/station-zones/{zone.pk}/", {"purpose": "一对一"}, format="json"
-    ).json()["purpose"] == "一对一"
+    assert (
+        client.patch(
+            f"/api/v1/station-zones/{zone.pk}/", {"purpose": "一对一"}, format="json"
+        ).json()["purpose"]
+        == "一对一"
+    )
     assert client.get(f"/api/v1/stations/{station.pk}/zones/").json()[0]["name"] == "心理辅导区"
     assert client.delete(f"/api/v1/station-zones/{zone.pk}/").status_code == 204
     assert not StationZone.objects.exists()
@@ -147,15 +150,16 @@ def test_the_standard_through_the_api(district_officer, supervisor):
     )
     assert response.status_code == 201, response.content
     item = response.json()
-    assert client.patch(
-        f"/api/v1/standard-items/{item['id']}/", {"threshold": 6}, format="json"
-    ).json()["threshold"] == 6
+    assert (
+        client.patch(
+            f"/api/v1/standard-items/{item['id']}/", {"threshold": 6}, format="json"
+        ).json()["threshold"]
+        == 6
+    )
     assert client.delete(f"/api/v1/standard-items/{item['id']}/").status_code == 204
     # The version in force does not change; a supervisor reads but does not write.
     old = versions["results"][0]
-    response = client.patch(
-        f"/api/v1/standards/{old['id']}/", {"version_name": "x"}, format="json"
-    )
+    response = client.patch(f"/api/v1/standards/{old['id']}/", {"version_name": "x"}, format="json")
     assert response.status_code == 400 and "starts_on" in response.json()
     assert api_client(supervisor).get(f"/api/v1/standards/{old['id']}/").status_code == 200
     response = api_client(supervisor).post(

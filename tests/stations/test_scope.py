@@ -122,7 +122,9 @@ def test_the_district_and_the_subdistricts_keepers_see_it(request, things, perso
     assert [row["id"] for row in data["results"]] == [things["station"].pk]
 
 
-def test_the_lists_show_only_whats_in_scope(station, station_elsewhere, supervisor, district_officer):
+def test_the_lists_show_only_whats_in_scope(
+    station, station_elsewhere, supervisor, district_officer
+):
     assert list(web_client(supervisor).get("/stations/").context["groups"][0][1]) == [station]
     data = api_client(district_officer).get("/api/v1/stations/").json()
     assert {row["id"] for row in data["results"]} == {station.pk, station_elsewhere.pk}
@@ -163,15 +165,17 @@ def add_stations(district_officer, areas):
     ("url", "count"),
     [
         ("/stations/", lambda r: sum(len(s) for _sub, s in r.context["groups"])),
-        ("/stations/coverage/", lambda r: sum(1 for row in r.context["coverage"].rows
-                                               if row.station)),  # fmt: skip
+        (
+            "/stations/coverage/",
+            lambda r: sum(1 for row in r.context["coverage"].rows if row.station),
+        ),
         ("/api/v1/stations/", lambda r: r.json()["count"]),
         ("/api/v1/coverage/", lambda r: sum(1 for row in r.json()["rows"] if row["station"])),
     ],
 )
 def test_lists_run_the_same_queries_for_3_and_for_20(district_officer, add_stations, url, count):
-    client = api_client(district_officer) if url.startswith("/api/") else web_client(
-        district_officer
+    client = (
+        api_client(district_officer) if url.startswith("/api/") else web_client(district_officer)
     )
     add_stations(FEW)
     client.get(url)

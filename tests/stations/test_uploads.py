@@ -118,8 +118,14 @@ def test_a_photo_shows_publicly_only_when_marked_and_published(supervisor, stati
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_removing_a_photo_deletes_its_file(supervisor, station):
+def test_removing_a_photo_deletes_its_file_once_committed(
+    supervisor, station, django_capture_on_commit_callbacks
+):
     photo = services.photo_add(actor=supervisor, station=station, upload=upload(PNG, "a.png"))
     storage, name = photo.file.storage, photo.file.name
-    services.photo_remove(actor=supervisor, photo=photo)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.photo_remove(actor=supervisor, photo=photo)
+    assert storage.exists(name)  # not before the removal is committed
+    for callback in callbacks:
+        callback()
     assert not storage.exists(name)

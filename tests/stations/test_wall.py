@@ -48,7 +48,7 @@ def test_the_index_lists_only_published_stations(published, station_elsewhere):
 
 def test_the_poster_carries_a_qr_code_of_the_page(published):
     html = web_client(None).get(f"/wall/{published.pk}/poster/").content.decode()
-    assert '<svg' in html and 'class="qr"' in html
+    assert "<svg" in html and 'class="qr"' in html
     assert f"http://testserver/wall/{published.pk}/" in html
     assert "data-print-page" in html
 

@@ -403,6 +403,12 @@ def zone_remove(*, actor, zone: StationZone) -> None:
 # --- files (photos, evidence) -----------------------------------------------------------------
 
 
+def _delete_file_on_commit(field_file) -> None:
+    """The stored file goes once the removal is committed: a removal rolled back keeps it."""
+    storage, name = field_file.storage, field_file.name
+    transaction.on_commit(lambda: storage.delete(name))
+
+
 def _taken_in(upload: UploadedFile, *, allow_pdf: bool):
     """(content, content type) of an upload checked by its content: JPEG and PNG written anew
     without their metadata (core.uploads), PDF kept as sent where allowed; at most 5 MB."""
@@ -493,7 +499,7 @@ def photo_remove(*, actor, photo: StationPhoto) -> None:
         obj=current,
         changes={"photo": {"old": {"id": photo.pk, "name": photo.original_name}}},
     )
-    photo.file.delete(save=False)
+    _delete_file_on_commit(photo.file)
     photo.delete()
 
 
@@ -889,7 +895,7 @@ def evidence_file_remove(*, actor, attached: EvidenceFile) -> None:
         obj=evidence,
         changes={"file": {"old": {"id": attached.pk, "name": attached.original_name}}},
     )
-    attached.file.delete(save=False)
+    _delete_file_on_commit(attached.file)
     attached.delete()
     _submitted(evidence, actor)
     evidence.save()

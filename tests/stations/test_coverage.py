@@ -1,4 +1,4 @@
-"""The district's coverage (docs/domain.md §10): each 街镇, its station and the items as a grid
+"""The district's coverage (docs/domain.md §1.14): each 街镇, its station and the items as a grid
 (states in words and colour), the figure — 街镇 with a station meeting the standard ÷ all 街镇 —
 now and by month. A month's figure is kept as it stood: today's data never changes last
 year's. The grid runs the same number of queries whatever the number of 街镇; it exports as

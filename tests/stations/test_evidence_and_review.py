@@ -1,4 +1,4 @@
-"""Evidence and its review (docs/domain.md §10): the station records a note, a self-assessment
+"""Evidence and its review (docs/domain.md §1.12): the station records a note, a self-assessment
 and files for each item; the district reviews it — passed, or needs work with a note — and never
 the person who submitted it or added one of its files (four eyes: the service refuses, the page
 shows no button). The latest event wins: evidence changed after a review awaits a new one."""

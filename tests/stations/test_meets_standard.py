@@ -1,4 +1,4 @@
-"""When a station meets the standard (docs/domain.md §10): operating, and every required item
+"""When a station meets the standard (docs/domain.md §1.13): operating, and every required item
 of the version in force passed review with its computed evidence still holding. Computed
 evidence is read from the records, never typed: the service ledger (records of the 街镇 in the
 last 3 months), the archive (the share of complete files), the venue, the display wall; the

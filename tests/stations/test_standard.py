@@ -1,4 +1,4 @@
-"""The standard as data (docs/domain.md §10): a district starts with "八个一" — eight items with
+"""The standard as data (docs/domain.md §1.11): a district starts with "八个一" — eight items with
 their wording and source — made on first use; the district makes a new version (items copied,
 then changed, with a start date), and the version in force on a day is the latest that
 started on or before it. A version that has started never changes."""

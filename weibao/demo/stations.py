@@ -1,4 +1,4 @@
-"""Demo workstations (docs/domain.md §1, §10): the five stations the source story tells of,
+"""Demo workstations (docs/domain.md §1.10–§1.15): the five stations the source story tells of,
 operating with every item of "八个一" passed by the district, and the other five 街镇 planning or
 building theirs — so the district's coverage is the story's 50% (5 of 10).
 

@@ -3,6 +3,7 @@ words of the standard's evidence and review (docs/domain.md §1)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class HostFacility(models.TextChoices):
@@ -49,7 +50,8 @@ class ComputedKind(models.TextChoices):
 
 
 class SelfAssessment(models.TextChoices):
-    MET = "met", _("Met")
+    # "Met" alone is a report clock's word elsewhere (按时完成): this one has its context.
+    MET = "met", pgettext_lazy("self-assessment", "Met")
     PARTLY = "partly", _("Partly met")
     NOT_MET = "not_met", _("Not met yet")
 

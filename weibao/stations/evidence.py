@@ -1,4 +1,4 @@
-"""Computed evidence and where each station stands against the standard (docs/domain.md §10).
+"""Computed evidence and where each station stands against the standard (docs/domain.md §1.13).
 
 Where the system itself holds the evidence for an item it is computed here and shown, never
 typed: the team (the staff roster's active people by role), the service ledger (service records
@@ -138,7 +138,7 @@ def ledger_counts(subdistrict_ids: list[int], today: dt.date) -> dict[int, int]:
 
 
 def complete_file_q(today: dt.date) -> Q:
-    """A child's file is complete (docs/domain.md §10): the home address and at least one
+    """A child's file is complete (docs/domain.md §1.13): the home address and at least one
     guardian recorded, and a visit in the last ARCHIVE_VISIT_DAYS days. The other fields the
     screening collects (name, sex, birth date, ID number, 户籍) are required at registration."""
     return (

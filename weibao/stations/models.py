@@ -1,6 +1,6 @@
 """Workstations (未保站), the district's standard ("八个一") as data, the evidence a station
 records for each item and the district's review of it, and the coverage kept month by month
-(docs/domain.md §1, §10)."""
+(docs/domain.md §1.10–§1.15)."""
 
 from django.conf import settings
 from django.db import models

@@ -6,7 +6,7 @@ Who may: the 街镇's supervisor and the district move a station along its state
 (workflow.STATION); its station staff, its supervisor and the district keep its details, zones,
 photos, public page and evidence (selectors.can_keep); the district keeps the standard and
 reviews the evidence — never the person who submitted it or added one of its files (four eyes:
-docs/domain.md §10)."""
+docs/domain.md §1.12)."""
 
 import datetime as dt
 import re

@@ -11,10 +11,13 @@ service ledger's computed evidence holds on its own records. Everything is visib
 ("演示"); made once (keyed in SiteState)."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from weibao.accounts.models import Role, User
 from weibao.accounts.services import Operator, role_assignment_grant, user_create
@@ -208,6 +211,23 @@ def _record_service(supervisor: User, subdistrict: Area, today: dt.date) -> bool
     return True
 
 
+ZONE_COLOURS = [(214, 234, 223), (255, 239, 204), (222, 230, 247), (247, 222, 226), (232, 224, 245)]
+
+
+def _plan_picture(zones) -> SimpleUploadedFile:
+    """A drawn floor plan of the zones (a picture of the place, and of no one), as a PNG."""
+    image = Image.new("RGB", (960, 540), (250, 250, 248))
+    draw = ImageDraw.Draw(image)
+    width = 900 // max(len(zones), 1)
+    for i in range(len(zones)):
+        left = 30 + i * width
+        draw.rectangle([left, 60, left + width - 16, 480], fill=ZONE_COLOURS[i % 5],
+                       outline=(11, 110, 79), width=4)  # fmt: skip
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return SimpleUploadedFile("演示场地示意图.png", out.getvalue(), content_type="image/png")
+
+
 def _operate(code, fields, zones, dates, *, subdistrict, reviewer, today) -> Workstation:
     supervisor = _supervisor(code, subdistrict)
     planned, building, opened = (dt.date(*d) for d in dates)
@@ -225,6 +245,13 @@ def _operate(code, fields, zones, dates, *, subdistrict, reviewer, today) -> Wor
                                           on=building)  # fmt: skip
     station = services.station_transition(actor=supervisor, station=station, name="open", on=opened)
     station = services.station_set_published(actor=supervisor, station=station, published=True)
+    services.photo_add(
+        actor=supervisor,
+        station=station,
+        upload=_plan_picture(zones),
+        caption="演示·功能分区示意图",
+        on_wall=True,
+    )
     if not ledger_counts([subdistrict.pk], today):
         _record_service(supervisor, subdistrict, today)
     standard = standard_in_force(station.district_id, today)

@@ -8,7 +8,8 @@ never the person who submitted (four eyes). The supervisors of the four 街镇 o
 get demo accounts here (天山路's is tianshan_supervisor). Where the 街镇 has no service in the last
 3 months yet, its supervisor opens a case for one demo child and records a service, so the
 service ledger's computed evidence holds on its own records. Everything is visibly demo
-("演示"); made once (keyed in SiteState)."""
+("演示"); made once (keyed in SiteState), after the demo cases (a demo too small for their
+stories has no stations either)."""
 
 import datetime as dt
 import io
@@ -28,7 +29,7 @@ from weibao.children.choices import Status
 from weibao.children.models import Child, adult_cutoff
 from weibao.core.models import SiteState
 from weibao.core.site_state import site_state_set
-from weibao.demo.cases import _as_of
+from weibao.demo.cases import CASES_KEY, _as_of
 from weibao.demo.places import TIANSHAN, XIANXIA
 from weibao.ledger.services import service_record_create
 from weibao.stations import services
@@ -185,24 +186,26 @@ def _supervisor(code: str, subdistrict: Area) -> User:
 
 
 def _record_service(supervisor: User, subdistrict: Area, today: dt.date) -> bool:
-    """A case and a service recorded in the last 3 months by the 街镇's supervisor, on one demo
-    child without an open case."""
+    """A case and a service recorded in the last 3 months by the 街镇's supervisor, on the
+    earliest registered demo child without an open case, each step at its moment (after the
+    child was registered; the service on the day the case opened)."""
     child = (
         Child.objects.filter(
             subdistrict=subdistrict, status=Status.ACTIVE, birth_date__gt=adult_cutoff(today)
         )
-        .order_by("pk")
+        .order_by("created_at", "pk")
         .first()
     )
     if child is None or open_case_for_child(child) is not None:
         return False
-    with _as_of(_moment(today - dt.timedelta(days=30))):
+    now = timezone.now()
+    moment = min(max(child.created_at + dt.timedelta(hours=1), now - dt.timedelta(days=20)), now)
+    with _as_of(moment):
         case = case_open(actor=supervisor, child=child, summary="【演示】关爱服务跟进。")
-    with _as_of(_moment(today - dt.timedelta(days=12))):
         service_record_create(
             actor=supervisor,
             case=case,
-            delivered_on=today - dt.timedelta(days=12),
+            delivered_on=timezone.localdate(),
             service_type="guardianship_guidance",
             duration_minutes=60,
             provider_user=supervisor,
@@ -280,6 +283,9 @@ def _operate(code, fields, zones, dates, *, subdistrict, reviewer, today) -> Wor
 def load_station_demo(tree) -> int:
     """Create the demo stations once; returns how many were made."""
     if SiteState.objects.filter(key=STATIONS_KEY).exists():
+        return 0
+    # After the demo cases, as the transfers: a demo too small for the case stories has none.
+    if not SiteState.objects.filter(key=CASES_KEY).exists():
         return 0
     reviewer = User.objects.filter(username="district_admin").first()
     if reviewer is None or Workstation.objects.filter(district=tree.district).exists():

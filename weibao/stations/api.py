@@ -215,6 +215,9 @@ class StationViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSe
         request=EvidenceSubmitSerializer,
         responses={
             200: EvidenceRowSerializer,
+            204: OpenApiResponse(
+                description="Recorded for an item of a version not yet in force (no row yet)."
+            ),
             400: INVALID,
             403: _NOT_KEEPER,
             404: _STATION_NOT_FOUND,

@@ -144,3 +144,25 @@ def test_a_review_is_kept_against_the_item_of_the_version_in_force(
     evidence = review(district_officer, station, "window")
     reviewed = evidence.reviews.get()
     assert reviewed.item.code == "window" and reviewed.item.standard.starts_on <= dt.date.today()
+
+
+def test_a_station_prepares_an_item_of_a_version_still_to_come(
+    supervisor, district_officer, station
+):
+    services.standard_ensure_default(district=station.district)
+    version = services.standard_version_create(
+        actor=district_officer,
+        district=station.district,
+        data={"name": "八个一", "version_name": "2026", "starts_on": dt.date.today()
+              + dt.timedelta(days=7)},
+    )  # fmt: skip
+    services.standard_item_add(
+        actor=district_officer,
+        standard=version,
+        data={"code": "sh2025_space", "wording": "场地不少于30平方米", "computed": "venue"},
+    )
+    submit(supervisor, station, "sh2025_space")
+    # Not in force yet: nothing to review it against.
+    with pytest.raises(ValidationError) as exc:
+        review(district_officer, station, "sh2025_space")
+    assert "code" in error_dict(exc)

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "weibao.protection",
     "weibao.transfers",
     "weibao.safekeeping",
+    "weibao.stations",
     "weibao.front",
     "weibao.demo",
 ]

@@ -14,8 +14,10 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from tests.conftest import api_client
+from tests.stations.conftest import make_station, review, submit
 from tests.transfers.helpers import ask, full_file
 from weibao.security.models import ApiToken, SignedInDevice
+from weibao.stations.services import zone_add
 from weibao.visits import services as visit_services
 from weibao.visits.models import VisitRule
 
@@ -67,10 +69,19 @@ def problems_of(schema: dict, path: str, method: str, response) -> list[str]:
 
 
 @pytest.fixture
-def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas):
+def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas, district_officer):
     file = full_file(child_a, director_a, supervisor, partner)
     blank = make_child(name="空白", grade="", income_source="", school="")
+    # A station with a zone (no floor area: blank optional fields) and a reviewed item.
+    station = make_station(supervisor, areas["tianshan"], floor_area="")
+    zone = zone_add(actor=supervisor, station=station, data={"name": "区", "kind": "other"})
+    submit(supervisor, station, "window")
+    evidence = review(district_officer, station, "window")
     return {
+        "stations": station.pk,
+        "station-zones": zone.pk,
+        "standards": evidence.reviews.get().item.standard_id,
+        "standard-items": evidence.reviews.get().item_id,
         "children": blank.pk,
         "visits": visit_services.visit_start(actor=supervisor, child=blank).pk,
         "cases": file.case.pk,

@@ -36,6 +36,14 @@ from weibao.reports import services as report_services
 from weibao.reports.models import Report
 from weibao.security.models import ApiToken, SignedInDevice
 from weibao.security.services import api_token_create
+from weibao.stations import services as station_services
+from weibao.stations.models import (
+    EvidenceFile,
+    StandardItem,
+    StationPhoto,
+    StationZone,
+    Workstation,
+)
 from weibao.transfers.models import Transfer
 from weibao.transfers.services import transfer_request
 from weibao.visits import services as visit_services
@@ -93,6 +101,13 @@ class World:
     spare: User  # a director of 居民区 B whose role and reveal permission the district manages
     spare_role: RoleAssignment
     rule: VisitRule
+    # 天山路's operating station, published, with a zone, a photo on its public page and the
+    # evidence of one item (with a file) submitted by its supervisor; the default standard.
+    station: Workstation | None = None
+    zone: StationZone | None = None
+    photo: StationPhoto | None = None
+    evidence_file: EvidenceFile | None = None
+    standard_item: StandardItem | None = None
 
     def __getitem__(self, name: str) -> User | None:
         return self.users[name]
@@ -216,6 +231,7 @@ def build_world() -> World:
     phone = Client()
     phone.force_login(director)  # signs in a second browser: a device of the director's
     spare = _user("spare", Role.DIRECTOR, areas["community_b"], reveal=True)
+    station, zone, photo, evidence_file = _station(users["supervisor"], tianshan)
     return World(
         users=users,
         areas=areas,
@@ -237,7 +253,47 @@ def build_world() -> World:
         spare=spare,
         spare_role=RoleAssignment.objects.get(user=spare),
         rule=VisitRule.objects.order_by("pk").first(),
+        station=Workstation.objects.get(pk=station.pk),
+        zone=zone,
+        photo=photo,
+        evidence_file=evidence_file,
+        standard_item=StandardItem.objects.get(code="window"),
     )
+
+
+def _station(supervisor: User, subdistrict: Area):
+    station = station_services.station_create(
+        actor=supervisor,
+        subdistrict=subdistrict,
+        data={"name": "天山路工作站", "host_facility": "culture_centre", "floor_area": "120",
+              "planned_on": dt.date(2021, 1, 4)},
+    )  # fmt: skip
+    for name, day in (("build", dt.date(2021, 2, 1)), ("open", dt.date(2021, 3, 1))):
+        station = station_services.station_transition(
+            actor=supervisor, station=station, name=name, on=day
+        )
+    station = station_services.station_set_published(
+        actor=supervisor, station=station, published=True
+    )
+    zone = station_services.zone_add(
+        actor=supervisor, station=station, data={"name": "接待区", "kind": "reception"}
+    )
+    photo = station_services.photo_add(
+        actor=supervisor,
+        station=station,
+        upload=SimpleUploadedFile("place.png", PNG, content_type="image/png"),
+        on_wall=True,
+    )
+    station_services.evidence_submit(
+        actor=supervisor, station=station, code="window", note="窗口", self_assessment="met"
+    )
+    evidence_file = station_services.evidence_file_add(
+        actor=supervisor,
+        station=station,
+        code="window",
+        upload=SimpleUploadedFile("window.png", PNG, content_type="image/png"),
+    )
+    return station, zone, photo, evidence_file
 
 
 # --- the table ------------------------------------------------------------------------------
@@ -326,6 +382,11 @@ PARTNER_KEEPERS = frozenset({"district", "supervisor", "supervisor_elsewhere"})
 PARTNER_SEEN = STAFF - {"director_elsewhere", "supervisor_elsewhere"}
 PARTNER_SEEN_ONLY = PARTNER_SEEN - PARTNER_KEEPERS
 MAY_REVEAL = frozenset({"district", "supervisor", "director_a"})
+# Who sees 天山路's station and keeps it: the district, the 街镇's supervisor and staff.
+STATION_SEEN = AREA_ROLES
+# Who reads the district's standard and coverage: the district and every 街镇's keepers.
+STANDARD_SEEN = AREA_ROLES | {"supervisor_elsewhere"}
+NOT_DISTRICT = STANDARD_SEEN - DISTRICT
 
 
 # --- the bodies of the actions: valid, so that the rules of who may act are reached (every
@@ -373,6 +434,14 @@ def _api_note(version_of: str) -> Callable[[World], dict]:
 
 def _version(version_of: str, **fields) -> Callable[[World], dict]:
     return lambda w: {**fields, "version": getattr(w, version_of).version}
+
+
+def _item(w: World) -> dict:
+    return {"pk": w.station.pk, "code": "window"}
+
+
+def _evidence_version(w: World) -> int:
+    return w.evidence_file.evidence.version
 
 
 # A page every signed-in persona opens (it lists what they may see: perhaps nothing).
@@ -580,6 +649,70 @@ WEB: dict[str, Door | list[Door]] = {
         )
         for name in ("accept", "refuse", "cancel")
     ],
+    # --- workstations
+    "stations:list": d(who=STANDARD_SEEN),
+    "stations:create": d(
+        who=STANDARD_SEEN,
+        forbidden=frozenset({"staff"}),
+        data=lambda w: {
+            "subdistrict": w.areas["tianshan"].pk,
+            "name": "新站",
+            "host_facility": "civic_centre",
+        },
+    ),
+    "stations:coverage": d(who=STANDARD_SEEN),
+    "stations:coverage_export": d(who=STANDARD_SEEN, forbidden=NOT_DISTRICT),
+    "stations:coverage_snapshot": d(who=STANDARD_SEEN, forbidden=NOT_DISTRICT),
+    "stations:standards": d(who=STANDARD_SEEN),
+    "stations:standard_create": d(who=STANDARD_SEEN, forbidden=NOT_DISTRICT),
+    "stations:standard": d(kwargs=lambda w: {"pk": w.standard_item.standard_id}, who=STANDARD_SEEN),
+    "stations:standard_edit": d(
+        kwargs=lambda w: {"pk": w.standard_item.standard_id},
+        who=STANDARD_SEEN,
+        forbidden=NOT_DISTRICT,
+    ),
+    "stations:standard_item_add": d(
+        kwargs=lambda w: {"pk": w.standard_item.standard_id},
+        who=STANDARD_SEEN,
+        forbidden=NOT_DISTRICT,
+    ),
+    "stations:standard_item_edit": d(
+        kwargs=pk("standard_item"), who=STANDARD_SEEN, forbidden=NOT_DISTRICT
+    ),
+    "stations:standard_item_remove": d(
+        kwargs=pk("standard_item"), who=STANDARD_SEEN, forbidden=NOT_DISTRICT
+    ),
+    "stations:detail": d(kwargs=pk("station"), who=STATION_SEEN),
+    "stations:edit": d(kwargs=pk("station"), who=STATION_SEEN),
+    "stations:transition": d(
+        kwargs=lambda w: {"pk": w.station.pk, "name": "suspend"},
+        who=STATION_SEEN,
+        forbidden=frozenset({"staff"}),
+        data=lambda w: {"version": w.station.version},
+    ),
+    "stations:publish": d(kwargs=pk("station"), who=STATION_SEEN),
+    "stations:zone_add": d(kwargs=pk("station"), who=STATION_SEEN),
+    "stations:zone_edit": d(kwargs=pk("zone"), who=STATION_SEEN),
+    "stations:zone_remove": d(kwargs=pk("zone"), who=STATION_SEEN),
+    "stations:photo_add": d(kwargs=pk("station"), who=STATION_SEEN),
+    "stations:photo": d(kwargs=pk("photo"), who=STATION_SEEN),
+    "stations:photo_update": d(kwargs=pk("photo"), who=STATION_SEEN),
+    "stations:photo_remove": d(kwargs=pk("photo"), who=STATION_SEEN),
+    "stations:item": d(kwargs=_item, who=STATION_SEEN),
+    "stations:evidence_file_add": d(kwargs=_item, who=STATION_SEEN),
+    "stations:evidence_file": d(kwargs=pk("evidence_file"), who=STATION_SEEN),
+    "stations:evidence_file_remove": d(kwargs=pk("evidence_file"), who=STATION_SEEN),
+    "stations:review": d(
+        kwargs=_item,
+        who=STATION_SEEN,
+        forbidden=STATION_SEEN - DISTRICT,
+        data=lambda w: {"decision": "passed", "version": _evidence_version(w)},
+    ),
+    # --- the display wall (public)
+    "wall:index": d(who=PUBLIC),
+    "wall:station": d(kwargs=pk("station"), who=PUBLIC),
+    "wall:poster": d(kwargs=pk("station"), who=PUBLIC),
+    "wall:photo": d(kwargs=pk("photo"), who=PUBLIC),
 }
 
 API: dict[str, Door | list[Door]] = {
@@ -736,6 +869,57 @@ API: dict[str, Door | list[Door]] = {
         forbidden=NOT_RECEIVER,
         data=_api_note("transfer"),
     ),
+    # --- workstations
+    "api:station-list": [
+        d(methods=("GET",), who=SIGNED_IN),
+        d(
+            methods=("POST",),
+            who=STANDARD_SEEN,
+            forbidden=frozenset({"staff"}),
+            data=lambda w: {
+                "subdistrict": w.areas["tianshan"].pk,
+                "name": "新站",
+                "host_facility": "civic_centre",
+            },
+        ),
+    ],
+    "api:station-detail": d(kwargs=pk("station"), who=STATION_SEEN),
+    "api:station-transition": d(
+        kwargs=pk("station"),
+        who=STATION_SEEN,
+        forbidden=frozenset({"staff"}),
+        data=lambda w: {"transition": "suspend", "version": w.station.version},
+    ),
+    "api:station-zones": d(kwargs=pk("station"), who=STATION_SEEN),
+    "api:station-evidence": d(kwargs=pk("station"), who=STATION_SEEN),
+    "api:station-reviews": d(
+        kwargs=pk("station"),
+        who=STATION_SEEN,
+        forbidden={"POST": STATION_SEEN - DISTRICT},
+        data=lambda w: {"code": "window", "decision": "passed", "version": _evidence_version(w)},
+    ),
+    "api:station-zone-detail": d(kwargs=pk("zone"), who=STATION_SEEN),
+    "api:standard-list": [
+        d(methods=("GET",), who=SIGNED_IN),
+        d(methods=("POST",), who=STANDARD_SEEN, forbidden=NOT_DISTRICT),
+    ],
+    "api:standard-detail": d(
+        kwargs=lambda w: {"pk": w.standard_item.standard_id},
+        who=STANDARD_SEEN,
+        forbidden={"PATCH": NOT_DISTRICT},
+    ),
+    "api:standard-items": d(
+        kwargs=lambda w: {"pk": w.standard_item.standard_id},
+        who=STANDARD_SEEN,
+        forbidden={"POST": NOT_DISTRICT},
+        data=lambda w: {"code": "extra", "wording": "额外要求"},
+    ),
+    "api:standard-item-detail": d(
+        kwargs=pk("standard_item"),
+        who=STANDARD_SEEN,
+        forbidden={"PATCH": NOT_DISTRICT, "DELETE": NOT_DISTRICT},
+    ),
+    "api:coverage": d(who=STANDARD_SEEN),
     # --- the API's description
     "schema": d(who=PUBLIC),
     "api-docs": d(who=PUBLIC),

@@ -56,4 +56,5 @@ urlpatterns = [
     path("", include("weibao.referrals.api_urls")),
     path("", include("weibao.ledger.api_urls")),
     path("", include("weibao.transfers.api_urls")),
+    path("", include("weibao.stations.api_urls")),
 ]

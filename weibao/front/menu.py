@@ -20,6 +20,7 @@ from weibao.safekeeping.retention import (
     retention_policy_readable_districts,
 )
 from weibao.security.selectors import managed_districts
+from weibao.stations.selectors import follows_coverage, sees_stations
 
 ITEMS: list[tuple[str, Promise, str]] = [
     ("home", _("Home"), "home"),
@@ -67,6 +68,10 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
     user = request.user
     first = first_items({a.role for a in user_role_assignments(user)})
     entries = [(key, label, reverse(name)) for key, label, name in ITEMS]
+    if sees_stations(user):
+        entries.append(("stations", _("Workstations"), reverse("stations:list")))
+    if follows_coverage(user):
+        entries.append(("coverage", _("Workstation coverage"), reverse("stations:coverage")))
     if is_district_staff(user):
         entries.append(("rules", _("Visit rules"), reverse("visits:rules")))
     if districts_managed_by(user):

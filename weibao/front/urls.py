@@ -29,6 +29,8 @@ urlpatterns = [
     path("protection/", include("weibao.protection.urls")),
     path("transfers/", include("weibao.transfers.urls")),
     path("safekeeping/", include("weibao.safekeeping.urls")),
+    path("stations/", include("weibao.stations.urls")),
+    path("wall/", include("weibao.stations.urls_public")),
     # The registry and the referral pages share the "partners" namespace (and URL prefix).
     path(
         "partners/",

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "weibao.protection",
     "weibao.transfers",
     "weibao.safekeeping",
+    "weibao.stations",
     "weibao.front",
     "weibao.demo",
 ]

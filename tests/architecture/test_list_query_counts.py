@@ -792,6 +792,16 @@ def test_device_list_queries_do_not_grow_with_rows(assert_flat, director_a):
     assert_flat(lambda: client.get("/security/devices/"), add, shown)
 
 
+def test_device_api_list_queries_do_not_grow_with_rows(assert_flat, director_a):
+    client = api_client(director_a)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            Client().force_login(director_a)
+
+    assert_flat(lambda: client.get("/api/v1/auth/devices/"), add, api_count)
+
+
 NIGHT = dt.time(23, 0)
 
 

@@ -13,6 +13,7 @@ from tests.cases.helpers import (
 )
 from tests.conftest import web_client
 from weibao.audit.models import AuditEvent
+from weibao.audit.sealing import opened_note
 from weibao.cases.choices import PlannedServiceStatus, Stage
 from weibao.cases.models import PlannedService, PlanVersion
 from weibao.cases.plans import PlannedServiceInput, plan_save
@@ -93,7 +94,7 @@ def test_saving_the_plan_is_in_the_case_timeline(case_a, director_a):
     plan = a_plan(director_a, case_a, change_note="First plan")
     event = AuditEvent.objects.get(case=case_a, action="plan.save")
     assert event.actor == director_a
-    assert event.note == "First plan"
+    assert opened_note(event.note) == "First plan"
     assert event.changes["version"] == {"old": None, "new": plan.number}
     assert event.changes["services"] == [ServiceType.GUARDIANSHIP_GUIDANCE]
 

@@ -12,6 +12,7 @@ from tests.conftest import _user, api_client, web_client
 from tests.helpers import REPORTER_NAME, move_to, today
 from weibao.accounts.models import Role
 from weibao.audit.models import AuditEvent
+from weibao.audit.sealing import opened_note
 from weibao.cases import services
 from weibao.cases.choices import Stage
 from weibao.cases.jobs import plan_items_due
@@ -190,7 +191,7 @@ def test_a_restricted_case_drops_the_directors_of_its_area_from_the_team(
     assert team_of(case) == {"supervisor": "owner"}
     assert not cases_visible_to(director_a).exists()
     event = AuditEvent.objects.get(action="case.restrict")
-    assert event.note == "The director is the child's aunt."
+    assert opened_note(event.note) == "The director is the child's aunt."
     assert event.case_id == case.pk
     # Lifted: the directors come back.
     services.case_restrict(actor=supervisor, case=case, restricted=False)

@@ -19,6 +19,7 @@ from tests.helpers import (
     zh,
 )
 from weibao.audit.models import AccessLog, AuditEvent
+from weibao.audit.sealing import opened
 from weibao.children import idnumber
 from weibao.children.models import Child, Guardian
 from weibao.children.services import (
@@ -77,19 +78,21 @@ def test_child_create_writes_exactly_one_audit_event(registered, director_a):
     assert event.actor == director_a
     assert event.object_type == "children.child"
     assert event.object_id == str(child.pk)
-    assert event.changes["name"] == {"old": None, "new": "张小明"}
-    assert event.changes["birth_date"]["new"] == "2015-06-01"
-    assert event.changes["community"]["new"] == {"id": child.community_id, "name": "测试甲居民区"}
-    assert event.changes["categories"] == {"old": [], "new": ["economic_hardship", "left_behind"]}
-    assert event.changes["guardians"] == [{"op": "add", "name": "张大明", "phone": "139****5678"}]
+    changes = opened(event.changes)
+    assert changes["name"] == {"old": None, "new": "张小明"}
+    assert changes["birth_date"]["new"] == "2015-06-01"
+    assert changes["community"]["new"] == {"id": child.community_id, "name": "测试甲居民区"}
+    assert changes["categories"] == {"old": [], "new": ["economic_hardship", "left_behind"]}
+    assert changes["guardians"] == [{"op": "add", "name": "张大明", "phone": "139****5678"}]
 
 
 def test_audit_of_create_records_id_number_and_address_masked(registered):
     child, number = registered
     [event] = AuditEvent.objects.filter(child=child)
-    assert event.changes["id_number"] == {"old": None, "new": number[:6] + "*" * 8 + number[-4:]}
-    assert event.changes["address"]["new"].endswith("******")
-    assert event.changes["address"]["new"] != ADDRESS
+    changes = opened(event.changes)
+    assert changes["id_number"] == {"old": None, "new": number[:6] + "*" * 8 + number[-4:]}
+    assert changes["address"]["new"].endswith("******")
+    assert changes["address"]["new"] != ADDRESS
 
 
 def test_plaintext_id_phone_and_address_appear_nowhere_in_the_audit_json(registered):
@@ -189,7 +192,7 @@ def test_update_changes_only_the_given_fields_and_records_old_and_new(registered
     assert stored.address == ADDRESS
     assert stored.version == 2
     event = AuditEvent.objects.filter(child=child, action="child.update").get()
-    assert event.changes == {
+    assert opened(event.changes) == {
         "school": {"old": "测试小学", "new": "天山第二小学"},
         "grade": {"old": "p4", "new": "p5"},
     }
@@ -270,7 +273,7 @@ def test_updating_categories_records_old_and_new_sets(registered, director_a):
         "orphan",
     ]
     event = AuditEvent.objects.get(child=child, action="child.update")
-    assert event.changes == {
+    assert opened(event.changes) == {
         "categories": {
             "old": ["economic_hardship", "left_behind"],
             "new": ["left_behind", "orphan"],
@@ -300,7 +303,7 @@ def test_guardian_add_change_and_remove_are_recorded(registered, director_a):
         guardians=[GuardianInput(name="李秀英", relation="m_grandmother", phone="13700001111")],
     )
     [event] = AuditEvent.objects.filter(child=child, action="child.update")
-    assert event.changes["guardians"] == [
+    assert opened(event.changes)["guardians"] == [
         {"op": "add", "name": "李秀英", "phone": "137****1111"},
         {"op": "remove", "name": "张大明"},
     ]
@@ -323,7 +326,7 @@ def test_guardian_add_change_and_remove_are_recorded(registered, director_a):
         ],
     )
     event = AuditEvent.objects.filter(child=child, action="child.update").first()
-    assert event.changes["guardians"] == [
+    assert opened(event.changes)["guardians"] == [
         {
             "op": "change",
             "name": "李秀英",
@@ -357,7 +360,7 @@ def test_guardian_phone_none_keeps_the_stored_phone(registered, director_a):
     father.refresh_from_db()
     assert (father.phone, father.work_location) == (PHONE, "浙江")
     event = AuditEvent.objects.get(child=child, action="child.update")
-    assert event.changes["guardians"] == [
+    assert opened(event.changes)["guardians"] == [
         {
             "op": "change",
             "name": "张大明",
@@ -391,7 +394,7 @@ def test_changing_id_number_and_address_records_masked_values_only(registered, d
         data={"id_number": new_number, "address": "新地址路1号"},
     )
     event = AuditEvent.objects.get(child=child, action="child.update")
-    assert event.changes["id_number"] == {
+    assert opened(event.changes)["id_number"] == {
         "old": old_number[:6] + "********" + old_number[-4:],
         "new": new_number[:6] + "********" + new_number[-4:],
     }
@@ -463,7 +466,7 @@ def test_changing_community_rederives_subdistrict_and_district(child_a, district
     assert stored.subdistrict == areas["xianxia"]
     assert stored.district == areas["district"]
     event = AuditEvent.objects.get(child=child_a, action="child.update")
-    assert event.changes["community"] == {
+    assert opened(event.changes)["community"] == {
         "old": {"id": areas["community_a"].pk, "name": "测试甲居民区"},
         "new": {"id": areas["community_c"].pk, "name": "测试丙居民区"},
     }
@@ -512,7 +515,7 @@ def test_change_status_records_the_change_and_bumps_the_version(child_a, directo
     )
     assert stored.version == 2
     event = AuditEvent.objects.get(child=child_a, action="child.status")
-    assert event.changes == {
+    assert opened(event.changes) == {
         "status": {"old": "active", "new": "moved_out"},
         "status_date": {"old": None, "new": day.isoformat()},
         "status_reason": {"old": "", "new": "随父母迁居外省"},

@@ -7,6 +7,7 @@ an anonymous caller."""
 import json
 
 import pytest
+from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
@@ -15,9 +16,11 @@ from referencing.jsonschema import DRAFT202012
 from tests.conftest import api_client
 from tests.helpers import today
 from tests.staff.helpers import add_member
+from tests.stations.conftest import make_station, review, submit
 from tests.training.helpers import a_session, topic_of
 from tests.transfers.helpers import ask, full_file
-from weibao.security.models import ApiToken
+from weibao.security.models import ApiToken, SignedInDevice
+from weibao.stations.services import zone_add
 from weibao.visits import services as visit_services
 from weibao.visits.models import VisitRule
 
@@ -69,10 +72,19 @@ def problems_of(schema: dict, path: str, method: str, response) -> list[str]:
 
 
 @pytest.fixture
-def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas):
+def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas, district_officer):
     file = full_file(child_a, director_a, supervisor, partner)
     blank = make_child(name="空白", grade="", income_source="", school="")
+    # A station with a zone (no floor area: blank optional fields) and a reviewed item.
+    station = make_station(supervisor, areas["tianshan"], floor_area="")
+    zone = zone_add(actor=supervisor, station=station, data={"name": "区", "kind": "other"})
+    submit(supervisor, station, "window")
+    evidence = review(district_officer, station, "window")
     return {
+        "stations": station.pk,
+        "station-zones": zone.pk,
+        "standards": evidence.reviews.get().item.standard_id,
+        "standard-items": evidence.reviews.get().item_id,
         "children": blank.pk,
         "visits": visit_services.visit_start(actor=supervisor, child=blank).pk,
         "cases": file.case.pk,
@@ -96,14 +108,22 @@ def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas
 def url_of(path: str, ids: dict) -> str:
     parts = path.split("/")
     two = "/".join(parts[3:5])  # training/sessions, training/topics
-    collection = two if two in ids else parts[3]
+    # /api/v1/auth/tokens/{id}/ and /api/v1/auth/devices/{id}/: the collection follows auth.
+    collection = two if two in ids else (parts[4] if parts[3] == "auth" else parts[3])
     return path.replace("{number}", "1").replace("{id}", str(ids.get(collection, 1)))
 
 
 def test_every_get_answer_validates_against_the_schema(schema, ids, supervisor):
     client = api_client(supervisor)
-    # The token the client signs in with (its id is not 1 on PostgreSQL, which keeps sequences).
-    ids = {**ids, "auth": ApiToken.objects.filter(user=supervisor).values_list("pk", flat=True)[0]}
+    # The token the client signs in with (its id is not 1 on PostgreSQL, which keeps sequences)
+    # and a web session of the same person.
+    browser = Client()
+    browser.force_login(supervisor)
+    ids = {
+        **ids,
+        "tokens": ApiToken.objects.filter(user=supervisor).values_list("pk", flat=True)[0],
+        "devices": SignedInDevice.objects.get(user=supervisor).pk,
+    }
     found, statuses = [], {}
     for path, methods in schema["paths"].items():
         if "get" in methods:

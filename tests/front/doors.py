@@ -38,6 +38,14 @@ from weibao.security.models import ApiToken, SignedInDevice
 from weibao.security.services import api_token_create
 from weibao.staff.models import Honour, StaffMember
 from weibao.staff.services import honour_add, staff_create
+from weibao.stations import services as station_services
+from weibao.stations.models import (
+    EvidenceFile,
+    StandardItem,
+    StationPhoto,
+    StationZone,
+    Workstation,
+)
 from weibao.training.models import SessionMaterial, TrainingSession, TrainingTopic
 from weibao.training.services import (
     material_add,
@@ -103,6 +111,13 @@ class World:
     spare_role: RoleAssignment
     rule: VisitRule
     team: "TeamWorld"
+    # 天山路's operating station, published, with a zone, a photo on its public page and the
+    # evidence of one item (with a file) submitted by its supervisor; the default standard.
+    station: Workstation | None = None
+    zone: StationZone | None = None
+    photo: StationPhoto | None = None
+    evidence_file: EvidenceFile | None = None
+    standard_item: StandardItem | None = None
 
     def __getitem__(self, name: str) -> User | None:
         return self.users[name]
@@ -226,6 +241,7 @@ def build_world() -> World:
     phone = Client()
     phone.force_login(director)  # signs in a second browser: a device of the director's
     spare = _user("spare", Role.DIRECTOR, areas["community_b"], reveal=True)
+    station, zone, photo, evidence_file = _station(users["supervisor"], tianshan)
     return World(
         users=users,
         areas=areas,
@@ -247,13 +263,18 @@ def build_world() -> World:
         spare=spare,
         spare_role=RoleAssignment.objects.get(user=spare),
         rule=VisitRule.objects.order_by("pk").first(),
+        station=Workstation.objects.get(pk=station.pk),
+        zone=zone,
+        photo=photo,
+        evidence_file=evidence_file,
+        standard_item=StandardItem.objects.get(code="window"),
         team=build_team_world(users, areas),
     )
 
 
 @dataclasses.dataclass
 class TeamWorld:
-    """The staff roster and training of the world (docs/domain.md §2.7–2.7): the 儿童主任 of
+    """The staff roster and training of the world (docs/domain.md §2.6–2.7): the 儿童主任 of
     居民区 A on the roster, with an honour; a session of 天山路 with its roll and a file; a
     session of the district; a topic of the district."""
 
@@ -311,6 +332,41 @@ def build_team_world(users: dict, areas: dict) -> TeamWorld:
         material=material,
         topic=topic,
     )
+
+
+def _station(supervisor: User, subdistrict: Area):
+    station = station_services.station_create(
+        actor=supervisor,
+        subdistrict=subdistrict,
+        data={"name": "天山路工作站", "host_facility": "culture_centre", "floor_area": "120",
+              "planned_on": dt.date(2021, 1, 4)},
+    )  # fmt: skip
+    for name, day in (("build", dt.date(2021, 2, 1)), ("open", dt.date(2021, 3, 1))):
+        station = station_services.station_transition(
+            actor=supervisor, station=station, name=name, on=day
+        )
+    station = station_services.station_set_published(
+        actor=supervisor, station=station, published=True
+    )
+    zone = station_services.zone_add(
+        actor=supervisor, station=station, data={"name": "接待区", "kind": "reception"}
+    )
+    photo = station_services.photo_add(
+        actor=supervisor,
+        station=station,
+        upload=SimpleUploadedFile("place.png", PNG, content_type="image/png"),
+        on_wall=True,
+    )
+    station_services.evidence_submit(
+        actor=supervisor, station=station, code="window", note="窗口", self_assessment="met"
+    )
+    evidence_file = station_services.evidence_file_add(
+        actor=supervisor,
+        station=station,
+        code="window",
+        upload=SimpleUploadedFile("window.png", PNG, content_type="image/png"),
+    )
+    return station, zone, photo, evidence_file
 
 
 # --- the table ------------------------------------------------------------------------------
@@ -408,6 +464,11 @@ MAY_REVEAL = frozenset({"district", "supervisor", "director_a"})
 ROSTER_KEEPERS = frozenset({"district", "supervisor", "staff", "supervisor_elsewhere"})
 # Training (docs/domain.md §2.7): the district and the 街镇's supervisors and staff.
 TRAINING = ROSTER_KEEPERS
+# Who sees 天山路's station and keeps it: the district, the 街镇's supervisor and staff.
+STATION_SEEN = AREA_ROLES
+# Who reads the district's standard and coverage: the district and every 街镇's keepers.
+STANDARD_SEEN = AREA_ROLES | {"supervisor_elsewhere"}
+NOT_DISTRICT = STANDARD_SEEN - DISTRICT
 
 
 # --- the bodies of the actions: valid, so that the rules of who may act are reached (every
@@ -457,6 +518,14 @@ def _version(version_of: str, **fields) -> Callable[[World], dict]:
     return lambda w: {**fields, "version": getattr(w, version_of).version}
 
 
+def _item(w: World) -> dict:
+    return {"pk": w.station.pk, "code": "window"}
+
+
+def _evidence_version(w: World) -> int:
+    return w.evidence_file.evidence.version
+
+
 # A page every signed-in persona opens (it lists what they may see: perhaps nothing).
 EVERYONE = d(who=SIGNED_IN)
 
@@ -488,6 +557,8 @@ WEB: dict[str, Door | list[Door]] = {
     "security:devices": EVERYONE,
     "security:device_revoke": d(kwargs=pk("device"), who=ONLY_A),
     "security:devices_revoke_others": EVERYONE,
+    # Required for nobody here (WEIBAO_2FA_REQUIRED off); nobody enrolled: back to /security/.
+    "security:two_factor_disable": d(who=SIGNED_IN, ok=302),
     "security:district": d(who=DISTRICT, data=_district),
     "security:district_reset": d(
         kwargs=lambda w: {"pk": w["director_a"].pk},
@@ -504,6 +575,12 @@ WEB: dict[str, Door | list[Door]] = {
     "children:reveal": d(kwargs=_child, data=_reveal),
     "children:access_log": d(kwargs=_child, who=frozenset({"district", "supervisor"})),
     "children:unusual_access": d(who=DISTRICT),
+    # --- safekeeping: the district sets the retention period, its 街镇s' supervisors read it
+    "safekeeping:retention": d(
+        who=DISTRICT | {"supervisor", "supervisor_elsewhere"},
+        forbidden={"POST": {"supervisor", "supervisor_elsewhere"}},
+        data=_district,
+    ),
     # --- visits and concerns
     "visits:worklist": EVERYONE,
     "visits:start": d(kwargs=lambda w: {"child_id": w.child.pk}),
@@ -654,6 +731,70 @@ WEB: dict[str, Door | list[Door]] = {
         )
         for name in ("accept", "refuse", "cancel")
     ],
+    # --- workstations
+    "stations:list": d(who=STANDARD_SEEN),
+    "stations:create": d(
+        who=STANDARD_SEEN,
+        forbidden=frozenset({"staff"}),
+        data=lambda w: {
+            "subdistrict": w.areas["tianshan"].pk,
+            "name": "新站",
+            "host_facility": "civic_centre",
+        },
+    ),
+    "stations:coverage": d(who=STANDARD_SEEN),
+    "stations:coverage_export": d(who=STANDARD_SEEN, forbidden=NOT_DISTRICT),
+    "stations:coverage_snapshot": d(who=STANDARD_SEEN, forbidden=NOT_DISTRICT),
+    "stations:standards": d(who=STANDARD_SEEN),
+    "stations:standard_create": d(who=STANDARD_SEEN, forbidden=NOT_DISTRICT),
+    "stations:standard": d(kwargs=lambda w: {"pk": w.standard_item.standard_id}, who=STANDARD_SEEN),
+    "stations:standard_edit": d(
+        kwargs=lambda w: {"pk": w.standard_item.standard_id},
+        who=STANDARD_SEEN,
+        forbidden=NOT_DISTRICT,
+    ),
+    "stations:standard_item_add": d(
+        kwargs=lambda w: {"pk": w.standard_item.standard_id},
+        who=STANDARD_SEEN,
+        forbidden=NOT_DISTRICT,
+    ),
+    "stations:standard_item_edit": d(
+        kwargs=pk("standard_item"), who=STANDARD_SEEN, forbidden=NOT_DISTRICT
+    ),
+    "stations:standard_item_remove": d(
+        kwargs=pk("standard_item"), who=STANDARD_SEEN, forbidden=NOT_DISTRICT
+    ),
+    "stations:detail": d(kwargs=pk("station"), who=STATION_SEEN),
+    "stations:edit": d(kwargs=pk("station"), who=STATION_SEEN),
+    "stations:transition": d(
+        kwargs=lambda w: {"pk": w.station.pk, "name": "suspend"},
+        who=STATION_SEEN,
+        forbidden=frozenset({"staff"}),
+        data=lambda w: {"version": w.station.version},
+    ),
+    "stations:publish": d(kwargs=pk("station"), who=STATION_SEEN),
+    "stations:zone_add": d(kwargs=pk("station"), who=STATION_SEEN),
+    "stations:zone_edit": d(kwargs=pk("zone"), who=STATION_SEEN),
+    "stations:zone_remove": d(kwargs=pk("zone"), who=STATION_SEEN),
+    "stations:photo_add": d(kwargs=pk("station"), who=STATION_SEEN),
+    "stations:photo": d(kwargs=pk("photo"), who=STATION_SEEN),
+    "stations:photo_update": d(kwargs=pk("photo"), who=STATION_SEEN),
+    "stations:photo_remove": d(kwargs=pk("photo"), who=STATION_SEEN),
+    "stations:item": d(kwargs=_item, who=STATION_SEEN),
+    "stations:evidence_file_add": d(kwargs=_item, who=STATION_SEEN),
+    "stations:evidence_file": d(kwargs=pk("evidence_file"), who=STATION_SEEN),
+    "stations:evidence_file_remove": d(kwargs=pk("evidence_file"), who=STATION_SEEN),
+    "stations:review": d(
+        kwargs=_item,
+        who=STATION_SEEN,
+        forbidden=STATION_SEEN - DISTRICT,
+        data=lambda w: {"decision": "passed", "version": _evidence_version(w)},
+    ),
+    # --- the display wall (public)
+    "wall:index": d(who=PUBLIC),
+    "wall:station": d(kwargs=pk("station"), who=PUBLIC),
+    "wall:poster": d(kwargs=pk("station"), who=PUBLIC),
+    "wall:photo": d(kwargs=pk("photo"), who=PUBLIC),
     # --- the staff roster and the 1+1+X team
     "staff:list": d(who=STAFF),
     "staff:create": d(who=STAFF, forbidden=STAFF - ROSTER_KEEPERS),
@@ -732,6 +873,10 @@ API: dict[str, Door | list[Door]] = {
     "api:area-detail": d(kwargs=lambda w: {"pk": w.areas["community_a"].pk}),
     "api:api-token-list": EVERYONE,
     "api:api-token-detail": d(kwargs=pk("token"), who=ONLY_A | DISTRICT),
+    "api:signed-in-device-list": EVERYONE,
+    # Nobody sees another person's devices, not even the district (docs/security.md).
+    "api:signed-in-device-detail": d(kwargs=pk("device"), who=ONLY_A),
+    "api:signed-in-device-revoke-others": EVERYONE,
     # --- children, visits, concerns
     "api:child-list": EVERYONE,
     "api:child-detail": d(kwargs=_child),
@@ -872,6 +1017,57 @@ API: dict[str, Door | list[Door]] = {
         forbidden=NOT_RECEIVER,
         data=_api_note("transfer"),
     ),
+    # --- workstations
+    "api:station-list": [
+        d(methods=("GET",), who=SIGNED_IN),
+        d(
+            methods=("POST",),
+            who=STANDARD_SEEN,
+            forbidden=frozenset({"staff"}),
+            data=lambda w: {
+                "subdistrict": w.areas["tianshan"].pk,
+                "name": "新站",
+                "host_facility": "civic_centre",
+            },
+        ),
+    ],
+    "api:station-detail": d(kwargs=pk("station"), who=STATION_SEEN),
+    "api:station-transition": d(
+        kwargs=pk("station"),
+        who=STATION_SEEN,
+        forbidden=frozenset({"staff"}),
+        data=lambda w: {"transition": "suspend", "version": w.station.version},
+    ),
+    "api:station-zones": d(kwargs=pk("station"), who=STATION_SEEN),
+    "api:station-evidence": d(kwargs=pk("station"), who=STATION_SEEN),
+    "api:station-reviews": d(
+        kwargs=pk("station"),
+        who=STATION_SEEN,
+        forbidden={"POST": STATION_SEEN - DISTRICT},
+        data=lambda w: {"code": "window", "decision": "passed", "version": _evidence_version(w)},
+    ),
+    "api:station-zone-detail": d(kwargs=pk("zone"), who=STATION_SEEN),
+    "api:standard-list": [
+        d(methods=("GET",), who=SIGNED_IN),
+        d(methods=("POST",), who=STANDARD_SEEN, forbidden=NOT_DISTRICT),
+    ],
+    "api:standard-detail": d(
+        kwargs=lambda w: {"pk": w.standard_item.standard_id},
+        who=STANDARD_SEEN,
+        forbidden={"PATCH": NOT_DISTRICT},
+    ),
+    "api:standard-items": d(
+        kwargs=lambda w: {"pk": w.standard_item.standard_id},
+        who=STANDARD_SEEN,
+        forbidden={"POST": NOT_DISTRICT},
+        data=lambda w: {"code": "extra", "wording": "额外要求"},
+    ),
+    "api:standard-item-detail": d(
+        kwargs=pk("standard_item"),
+        who=STANDARD_SEEN,
+        forbidden={"PATCH": NOT_DISTRICT, "DELETE": NOT_DISTRICT},
+    ),
+    "api:coverage": d(who=STANDARD_SEEN),
     # --- the staff roster and training
     "api:staff-list": [
         d(methods=("GET",), who=SIGNED_IN),

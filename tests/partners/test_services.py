@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tests.helpers import error_dict, in_state, refer, today
 from weibao.audit.models import AuditEvent
+from weibao.audit.sealing import opened_note
 from weibao.core.exceptions import ConflictError
 from weibao.partners import services
 from weibao.partners.models import Partner
@@ -54,7 +55,8 @@ def test_completing_records_the_partners_feedback(case_a, partner, director_a, s
     )
     assert done.feedback == "Attended all six sessions."
     assert done.completed_at is not None and done.response_note == "Starts Monday."
-    assert AuditEvent.objects.get(action="referral.complete").note == "Attended all six sessions."
+    event = AuditEvent.objects.get(action="referral.complete")
+    assert opened_note(event.note) == "Attended all six sessions."
 
 
 def test_a_stale_version_is_a_conflict_and_changes_nothing(case_a, partner, director_a):

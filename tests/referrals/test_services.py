@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tests.helpers import error_dict, in_state, refer, today
 from weibao.audit.models import AuditEvent
+from weibao.audit.sealing import opened_note
 from weibao.notifications.models import Notification
 from weibao.partners.models import Partner
 from weibao.referrals import services as referral_services
@@ -95,7 +96,7 @@ def test_a_referral_copies_the_case_area_and_is_in_the_case_timeline(
     assert event.case_id == case_a.pk and event.child_id == child_a.pk
     assert event.changes["referral"] == {"new": referral.pk}
     assert event.changes["partner"] == {"new": partner.name}
-    assert event.note == "Needs counselling after a family crisis."
+    assert opened_note(event.note) == "Needs counselling after a family crisis."
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ PAGES = [
     "/security/",
     "/security/verify/",
     "/security/two-factor/",
+    "/security/two-factor/disable/",
     "/security/tokens/",
     "/security/devices/",
     "/security/district/",
@@ -17,6 +18,7 @@ PAGES = [
 ]
 POSTS = [
     "/security/two-factor/recovery-codes/",
+    "/security/two-factor/disable/",
     "/security/tokens/1/revoke/",
     "/security/devices/1/revoke/",
     "/security/devices/revoke-others/",

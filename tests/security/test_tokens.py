@@ -3,14 +3,17 @@ by their owner and by the district, ended by a password change; the password end
 where the demo allows it."""
 
 import datetime as dt
+import json
 import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.conftest import PASSWORD, web_client
+from tests.front.test_settings import SECRETS, _import_settings
 from tests.security.helpers import enrol
 from weibao.audit.models import AuditEvent
 from weibao.security.models import ApiToken
@@ -137,10 +140,80 @@ def test_a_password_set_in_the_framework_admin_ends_the_tokens(director_a):
         f"/admin/accounts/user/{director_a.pk}/password/",
         {"password1": "Brand-new-pass-789", "password2": "Brand-new-pass-789"},
     )
-    assert response.status_code in (200, 302)
+    assert response.status_code == 302
     director_a.refresh_from_db()
-    if director_a.check_password("Brand-new-pass-789"):
-        assert me(key).status_code == 401
+    assert director_a.check_password("Brand-new-pass-789")
+    assert me(key).status_code == 401
+
+
+def test_changing_ones_password_on_the_page_ends_the_tokens_and_the_other_sessions(director_a):
+    _token, key = api_token_create(actor=director_a, name="x")
+    here, elsewhere = Client(), Client()
+    for client in (here, elsewhere):
+        client.post("/accounts/login/", {"username": "director_a", "password": PASSWORD})
+    response = here.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Brand-new-pass-789",
+            "new_password2": "Brand-new-pass-789",
+        },
+    )
+    assert response.status_code == 302
+    assert me(key).status_code == 401
+    assert elsewhere.get("/children/")["Location"].startswith("/accounts/login/")
+    assert here.get("/children/").status_code == 200
+    states = [t.state for t in here.get(TOKENS).context["tokens"]]
+    assert states == ["password"]
+    # A token made after the change works.
+    assert me(make_on_page_with(here)).status_code == 200
+
+
+def make_on_page_with(client) -> str:
+    response = client.post(TOKENS, {"name": "新脚本", "days": 30})
+    assert response.status_code == 200
+    return response.context["new_key"]
+
+
+def test_a_session_past_the_password_only_makes_no_token_once_two_factor_is_on(director_a):
+    enrol(director_a)
+    client = Client()
+    assert client.login(username="director_a", password=PASSWORD)
+    response = client.post(TOKENS, {"name": "x", "days": 30})
+    assert response.status_code == 302 and response["Location"].startswith("/security/verify/")
+    assert not ApiToken.objects.exists()
+
+
+def test_a_token_made_without_a_life_lives_the_longest_allowed(director_a, settings):
+    token, _key = api_token_create(actor=director_a, name="x")
+    expected = timezone.now() + dt.timedelta(days=settings.WEIBAO_TOKEN_DAYS)
+    assert abs((token.expires_at - expected).total_seconds()) < 60
+    form = web_client(director_a).get(TOKENS).context["form"]
+    assert form.fields["days"].initial == settings.WEIBAO_TOKEN_DAYS
+
+
+SETTINGS = (
+    "import json, weibao.settings as s; print(json.dumps([s.WEIBAO_TOKEN_DAYS, "
+    "s.WEIBAO_PASSWORD_TOKENS, s.WEIBAO_2FA_REQUIRED]))"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        # Production: 90 days, no token for a password, two-factor sign-in required.
+        ({"WEIBAO_ENV": "production", **SECRETS}, [90, False, True]),
+        # Embedded mode (the demo): the password endpoint is on, nobody is required.
+        ({}, [90, True, False]),
+    ],
+    ids=["production", "embedded"],
+)
+def test_tokens_live_90_days_by_default_and_the_password_endpoint_is_for_the_demo(
+    tmp_path, env, expected
+):
+    result = _import_settings(tmp_path, SETTINGS, **env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == expected
 
 
 def test_last_use_is_recorded(director_a):

@@ -14,6 +14,7 @@ from tests.staff.helpers import add_member
 from weibao.staff.selectors import (
     WallPerson,
     active_staff_role_counts,
+    active_staff_role_counts_many,
     display_wall_people,
     district_team_gaps,
     honours_of_subdistrict,
@@ -192,3 +193,10 @@ def test_the_honours_of_a_subdistricts_people_for_the_station_page(
     with django_assert_num_queries(1):
         honours = honours_of_subdistrict(subdistrict=areas["tianshan"])
         assert [(h.title, h.member.name) for h in honours] == [("征文二等奖", "甲主任")]
+
+
+def test_the_counts_of_many_subdistricts_are_one_query(teams, areas, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        found = active_staff_role_counts_many(subdistricts=[areas["tianshan"], areas["xianxia"]])
+    assert found[areas["tianshan"].pk] == active_staff_role_counts(subdistrict=areas["tianshan"])
+    assert found[areas["xianxia"].pk]["director"] == 1

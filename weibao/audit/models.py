@@ -8,7 +8,9 @@ class AuditEvent(models.Model):
     """One change made through a service: who, what, when, old and new values.
 
     Written in the same transaction as the change it records, and never edited afterwards.
-    Sensitive values are recorded masked, so the log itself leaks nothing. Each row is a link
+    Sensitive values are recorded masked, and the values of encrypted fields and the note of a
+    change about a child are stored encrypted (audit.sealing: read them with `opened` and
+    `opened_note`), so the log itself leaks nothing. Each row is a link
     of the log's hash chain (audit.chain): `seq` numbers the rows without gaps and `chain_hash`
     is the keyed HMAC of the previous row's hash and this row's content.
     """

@@ -1,7 +1,9 @@
+from collections.abc import Collection
 from typing import Any
 
 from weibao.audit.chain import chain_append
 from weibao.audit.models import AccessLog, AuditEvent
+from weibao.audit.sealing import has_encrypted_fields, seal_changes, seal_note
 
 
 def audit_record(
@@ -13,8 +15,14 @@ def audit_record(
     case=None,
     changes: dict[str, Any] | None = None,
     note: str = "",
+    sealed: Collection[str] = (),
 ) -> AuditEvent:
-    """Call inside the transaction of the change being recorded."""
+    """Call inside the transaction of the change being recorded. The values of `obj`'s encrypted
+    fields in `changes` (and those under the keys `sealed`) are stored encrypted, and so is the
+    note of a row about a child, a case or a record with encrypted fields (audit.sealing)."""
+    model = obj._meta.model  # not type(obj): request.user is a lazy object
+    if child is not None or case is not None or has_encrypted_fields(model):
+        note = seal_note(note)
     return chain_append(
         AuditEvent,
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -23,7 +31,7 @@ def audit_record(
         object_id=str(obj.pk),
         child=child,
         case=case,
-        changes=changes or {},
+        changes=seal_changes(model, changes or {}, also=sealed),
         note=note,
     )
 

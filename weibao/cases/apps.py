@@ -15,9 +15,9 @@ class CasesConfig(AppConfig):
             open_case_for_child,
             reports_of_hidden_cases,
         )
-        from weibao.cases.services import case_for_report
+        from weibao.cases.services import case_for_report, cases_anonymise_child
         from weibao.cases.views import child_cases_panel
-        from weibao.children.hooks import child_page_panels
+        from weibao.children.hooks import child_anonymise_parts, child_page_panels
         from weibao.notifications.hooks import choice_labels
         from weibao.partners.choices import ServiceType
         from weibao.reports import hooks as reports_hooks
@@ -27,6 +27,7 @@ class CasesConfig(AppConfig):
         reports_hooks.case_for_report.register(case_for_report)
         reports_hooks.hidden_reports.register(reports_of_hidden_cases)
         child_page_panels.register(child_cases_panel, order=10)
+        child_anonymise_parts.register(cases_anonymise_child, order=30)
         reports_hooks.clock_checks.register(
             lambda now: {"plan_items_due": plan_items_due(now)}, order=30
         )

@@ -67,7 +67,7 @@ class Case(AreaColumns):
     # A restricted case is hidden from the 儿童主任 of the child's 居民区 (e.g. the director is
     # related to the family): only the team named on it and the area roles see it.
     restricted = models.BooleanField(_("restricted"), default=False)
-    restricted_reason = models.TextField(_("reason for the restriction"), blank=True)
+    restricted_reason = EncryptedTextField(_("reason for the restriction"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -139,9 +139,9 @@ class PlanVersion(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plan_versions")
     number = models.PositiveIntegerField()
-    goals = models.TextField(_("goals"))
+    goals = EncryptedTextField(_("goals"))
     review_on = models.DateField(_("review date"))
-    change_note = models.CharField(_("what changed and why"), max_length=300, blank=True)
+    change_note = EncryptedTextField(_("what changed and why"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -179,7 +179,7 @@ class PlannedService(models.Model):
         related_name="+",
         verbose_name=_("responsible partner"),
     )
-    description = models.CharField(_("details"), max_length=300, blank=True)
+    description = EncryptedTextField(_("details"), max_length=300, blank=True)
     due_on = models.DateField(_("due date"))
     status = models.CharField(
         _("status"),
@@ -190,7 +190,7 @@ class PlannedService(models.Model):
     # Why a planned service was cancelled (required then: plans.plan_save). The status and this
     # reason are the item's progress: a service record updates them in place on the current
     # version (plans.planned_service_progress), and a new version carries them forward.
-    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    cancel_reason = EncryptedTextField(_("reason for cancelling"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["plan", "due_on", "id"]

@@ -16,7 +16,7 @@ from weibao.audit.services import audit_record
 from weibao.cases import workflow
 from weibao.cases.blockers import require_close_guards, require_plan
 from weibao.cases.choices import NoNeedReason, RiskLevel, Stage
-from weibao.cases.models import Case, CaseMember, CasePolicy
+from weibao.cases.models import Case, CaseMember, CasePolicy, PlannedService, PlanVersion
 from weibao.cases.selectors import (
     case_policy_districts,
     case_roles,
@@ -650,3 +650,23 @@ def _team_move(case: Case, *, old_owner: int) -> None:
 def _place(community) -> str:
     """Where a case is, as its timeline shows it: "天山路街道 · 测试甲居民区"."""
     return f"{community.parent.name} · {community.name}"
+
+
+# --- the end of the retention period (children.hooks.child_anonymise_parts) -----------------
+
+
+def cases_anonymise_child(*, actor, child: Child) -> dict[str, int]:
+    """The child's file is anonymised (inside children.services.child_anonymise's transaction,
+    which writes the audit row): the cases' summaries, risk reasons, closing summaries and
+    restriction reasons, the plans' goals and notes and the planned services' details are
+    cleared. Stages, risk levels, the no-need reason, dates, service types and their states
+    stay: what the statistics of the closed loop count."""
+    cases = Case.objects.filter(child=child)
+    plans = PlanVersion.objects.filter(case__child=child)
+    return {
+        "cases": cases.update(summary="", risk_reasons="", close_summary="", restricted_reason=""),
+        "plan_versions": plans.update(goals="", change_note=""),
+        "planned_services": PlannedService.objects.filter(plan__case__child=child).update(
+            description="", cancel_reason=""
+        ),
+    }

@@ -2,9 +2,11 @@
 
 The audit rows written with a case (cases.services.case_audit) keep raw values — codes, ids,
 ISO dates — so they stay true whatever the language; labels are looked up when the timeline is
-shown. The case, its plan, the reports and the visit concern are this app's or below it; the
-apps above it (the service ledger, referrals, emergency protection) describe their own rows by
-registering a TimelineFamily on `timeline_families` in their AppConfig.ready()."""
+shown; the values and notes sealed in the rows (audit.sealing) are opened for the case's
+readers, who see the same text on the case itself. The case, its plan, the reports and the visit
+concern are this app's or below it; the apps above it (the service ledger, referrals, emergency
+protection) describe their own rows by registering a TimelineFamily on `timeline_families` in
+their AppConfig.ready()."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from weibao.accounts.models import User
 from weibao.audit.models import AuditEvent
+from weibao.audit.sealing import opened, opened_note
 from weibao.cases.choices import NoNeedReason, PlannedServiceStatus, RiskLevel, Stage
 from weibao.cases.models import Case
 from weibao.core.hooks import Hook
@@ -282,24 +285,21 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
     events = list(AuditEvent.objects.filter(case=case).select_related("actor").order_by("at", "id"))
     users = User.objects.in_bulk(_owner_ids(events))
     words = _words()
-    entries = [
-        TimelineEntry(
-            at=e.at,
-            action=e.action,
-            label=_action_label(e.action, words),
-            actor=e.actor,
-            note=e.note,
-            lines=_lines(
-                e.changes if isinstance(e.changes, dict) else {},
-                users,
-                words,
-                e.action.split(".")[0],
-            ),
-            changes=e.changes if isinstance(e.changes, dict) else {},
-            event_id=e.pk,
+    entries = []
+    for e in events:
+        changes = opened(e.changes) if isinstance(e.changes, dict) else {}
+        entries.append(
+            TimelineEntry(
+                at=e.at,
+                action=e.action,
+                label=_action_label(e.action, words),
+                actor=e.actor,
+                note=opened_note(e.note),
+                lines=_lines(changes, users, words, e.action.split(".")[0]),
+                changes=changes,
+                event_id=e.pk,
+            )
         )
-        for e in events
-    ]
     for report in case.reports.all().order_by("received_at", "id"):
         entries.append(
             TimelineEntry(

@@ -64,6 +64,7 @@ from weibao.core.views_helpers import (
     apply_errors,
     page_of,
     per_district_forms,
+    per_district_post,
     query_without_page,
 )
 
@@ -613,28 +614,24 @@ def case_policy_view(request: HttpRequest) -> HttpResponse:
         raise Http404
     bound_pk, bound = None, None
     if request.method == "POST":
-        raw = request.POST.get("district", "")
-        district = next((d for d in districts if str(d.pk) == raw.strip()), None)
-        if district is None:
-            raise Http404
-        policy = services.case_policy_for(district)
-        form = CasePolicyForm(request.POST, instance=policy, prefix=f"d{district.pk}")
-        if form.is_valid():
-            try:
-                services.case_policy_update(
-                    actor=request.user,
-                    district=district,
-                    follow_up_visits=form.cleaned_data["follow_up_visits"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Closing rules of %(district)s saved; they apply to closings from now.")
-                    % {"district": district.name},
-                )
-                return redirect("cases:policy")
+        district, form, saved = per_district_post(
+            request,
+            districts,
+            services.case_policy_for,
+            CasePolicyForm,
+            lambda district, data: services.case_policy_update(
+                actor=request.user,
+                district=district,
+                follow_up_visits=data["follow_up_visits"],
+            ),
+        )
+        if saved:
+            messages.success(
+                request,
+                _("Closing rules of %(district)s saved; they apply to closings from now.")
+                % {"district": district.name},
+            )
+            return redirect("cases:policy")
         bound_pk, bound = district.pk, form
     return render(
         request,

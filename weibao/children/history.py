@@ -1,7 +1,9 @@
 """Turns the audit rows of a child into lines a person can read, in the current language.
 
 Audit rows keep raw values (codes, ISO dates) so they stay true whatever the language; the labels
-are looked up when the history is shown."""
+are looked up when the history is shown. The free text of health, family and harm details is
+sealed in the rows written since audit.sealing: it is opened here, for the readers of the file
+who see the same text on the file itself."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from weibao.audit.models import AuditEvent
+from weibao.audit.sealing import opened
 from weibao.children.categories import Category
 from weibao.children.choices import Relation
 from weibao.children.hooks import history_models
@@ -23,6 +26,7 @@ ACTION_LABELS = {
     "child.status": gettext_lazy("Status changed"),
     "child.returned_home": gettext_lazy("Returned home after protection"),
     "child.move": gettext_lazy("Moved to another residential area (transfer accepted)"),
+    "child.anonymise": gettext_lazy("Anonymised at the end of the retention period"),
     # The transfers app's rows (its model is registered on history_models).
     "transfer.request": gettext_lazy("Transfer requested"),
     "transfer.accept": gettext_lazy("Transfer accepted"),
@@ -91,7 +95,7 @@ def _display(model, field: str, value: Any) -> str:
 
 # Rows shown by their label alone: a registration's "— → value" for every field would repeat
 # the file itself (the audit row keeps them all).
-LABEL_ONLY = frozenset({"child.create"})
+LABEL_ONLY = frozenset({"child.create", "child.anonymise"})
 # Rows that record something new (a visit and its answers): each line is "question: answer",
 # not "— → answer".
 RECORDS = frozenset({"visit.complete"})
@@ -102,7 +106,7 @@ def describe(event: AuditEvent) -> list[ChangeLine]:
         return []
     lines = []
     model = _model_of(event)
-    for field, change in event.changes.items():
+    for field, change in opened(event.changes).items():
         if field == "guardians":
             lines.extend(_describe_guardians(change))
             continue

@@ -31,6 +31,14 @@ registration_source = Hook(
     "f(user, raw_id) -> RegistrationSource | None: a record whose child is being registered "
     "(a mandatory report's link page), to pre-fill the form and to come back to.",
 )
+child_anonymise_parts = Hook(
+    "child_anonymise_parts",
+    "f(*, actor, child) -> dict[str, int]: clear what the app holds about the child in free "
+    "text (notes, descriptions, reasons, attachments, a reporter's identity), through its own "
+    "service, when the child's file is anonymised at the end of its retention period "
+    "(children.services.child_anonymise, inside its transaction). Answers how many rows of "
+    "each kind it cleared, for the audit row; coded fields (kinds, states, dates) stay.",
+)
 
 
 @dataclass(frozen=True)

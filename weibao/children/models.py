@@ -25,6 +25,9 @@ from weibao.children.ethnicity import ETHNICITIES
 from weibao.core.fields import EncryptedTextField
 
 ADULT_AGE = 18
+# The name an anonymised file carries ("已匿名 #<id>"): stored, not translated, so that every
+# page, list and export that shows a child's name shows it without knowing about anonymisation.
+ANONYMISED_NAME = "已匿名 #{pk}"
 
 
 def adult_cutoff(today: dt.date | None = None) -> dt.date:
@@ -103,7 +106,11 @@ class Child(models.Model):
     # that the daily job reads it with the child instead of aggregating half a city's visits.
     last_visited_on = models.DateField(null=True, blank=True, editable=False)
     status_date = models.DateField(_("status date"), null=True, blank=True)
-    status_reason = models.CharField(_("status reason"), max_length=200, blank=True)
+    status_reason = EncryptedTextField(_("status reason"), max_length=200, blank=True)
+    # Set when the retention period ran out and the file was anonymised (docs/domain.md §9.5,
+    # children.services.child_anonymise): identity and free text are gone, the coded fields the
+    # statistics count remain, and nothing changes the file again.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     # Optimistic concurrency: a save based on an older version is refused, never merged silently.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -124,6 +131,9 @@ class Child(models.Model):
             models.Index(fields=["community", "status", "birth_date"]),
             models.Index(fields=["subdistrict", "status", "birth_date"]),
             models.Index(fields=["district", "status", "birth_date"]),
+            # The files whose retention period ran out after they left the register
+            # (safekeeping.retention): one range per status.
+            models.Index(fields=["district", "status", "status_date"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -147,6 +157,10 @@ class Child(models.Model):
         if self.status == Status.ACTIVE and not self.is_minor(today):
             return AGED_OUT
         return self.status
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     def effective_status_label(self) -> str:
         status = self.effective_status()
@@ -179,7 +193,7 @@ class Guardian(models.Model):
     work_location = models.CharField(_("work location"), max_length=100, blank=True)
     is_entrusted_carer = models.BooleanField(_("entrusted carer"), default=False)
     able_to_guard = models.BooleanField(_("able to guard"), default=True)
-    notes = models.CharField(_("notes"), max_length=200, blank=True)
+    notes = EncryptedTextField(_("notes"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("guardian")

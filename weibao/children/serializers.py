@@ -112,6 +112,7 @@ class ChildSerializer(BlankChoicesMixin, serializers.ModelSerializer):
             "effective_status_display",
             "status_date",
             "status_reason",
+            "anonymised_at",
             "version",
             "created_at",
             "updated_at",

@@ -2,6 +2,7 @@
 writes its audit row there, so the history can never disagree with the data."""
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,21 +11,23 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
 
-from weibao.accounts.selectors import REVEAL_PERMISSION
+from weibao.accounts.models import Role
+from weibao.accounts.selectors import REVEAL_PERMISSION, user_role_assignments
 from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record, audit_record
 from weibao.children import idnumber
 from weibao.children.choices import Status
-from weibao.children.hooks import child_schedule_changed
-from weibao.children.models import Child, ChildCategory, Guardian
+from weibao.children.hooks import child_anonymise_parts, child_schedule_changed
+from weibao.children.models import ANONYMISED_NAME, Child, ChildCategory, Guardian
+from weibao.children.pinyin import name_pinyin
 from weibao.children.selectors import children_visible_to
 from weibao.children.tallies import tallies_refresh
 from weibao.children.validation import validate_child_data
 from weibao.core import crypto
-from weibao.core.exceptions import ConflictError
+from weibao.core.exceptions import Blocked, ConflictError
 from weibao.core.text import normalize_name
+from weibao.notifications.services import notifications_rename_child
 
 # Plain columns a user edits directly, in the order the history shows them.
 PLAIN_FIELDS = (
@@ -66,33 +69,6 @@ class GuardianInput:
     able_to_guard: bool = True
     notes: str = ""
     id: int | None = None
-
-
-# Surnames read differently from the same character in ordinary words (曾 is zēng, not céng).
-SURNAME_READINGS = {
-    "长孙": "zhang sun", "万俟": "mo qi", "尉迟": "yu chi",
-    "曾": "zeng", "单": "shan", "仇": "qiu", "区": "ou", "解": "xie", "朴": "piao", "查": "zha",
-    "盖": "ge", "乐": "yue", "尉": "yu", "缪": "miao", "翟": "zhai", "覃": "qin", "种": "chong",
-    "重": "chong", "员": "yun",
-}  # fmt: skip
-
-
-def _pinyin(name: str) -> tuple[str, str]:
-    for surname, reading in SURNAME_READINGS.items():
-        if name.startswith(surname):
-            initials, full = _pinyin_plain(name[len(surname) :])
-            syllables = reading.split()
-            return (
-                ("".join(s[0] for s in syllables) + initials)[:64],
-                ("".join(syllables) + full)[:256],
-            )
-    return _pinyin_plain(name)
-
-
-def _pinyin_plain(name: str) -> tuple[str, str]:
-    syllables = [s.lower() for s in lazy_pinyin(name, errors="ignore")]
-    initials = [s.lower() for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")]
-    return "".join(initials)[:64], "".join(syllables)[:256]
 
 
 def _jsonable(value: Any) -> Any:
@@ -151,6 +127,20 @@ def _assert_can_write(actor, child: Child) -> None:
         raise PermissionDenied
 
 
+def anonymised_message() -> str:
+    return _(
+        "This file was anonymised when its retention period ran out: it can no longer be "
+        "changed, and there is nothing left to reveal."
+    )
+
+
+def _refuse_if_anonymised(child: Child) -> None:
+    """An anonymised file is the statistics' record only (docs/domain.md §9.5): no write may
+    give it an identity again."""
+    if child.anonymised_at is not None:
+        raise Blocked(anonymised_message(), code="anonymised")
+
+
 @transaction.atomic
 def child_create(
     *,
@@ -166,7 +156,7 @@ def child_create(
         if field in data:
             setattr(child, field, data[field])
     child.name = normalize_name(child.name)
-    child.name_initials, child.name_pinyin = _pinyin(child.name)
+    child.name_initials, child.name_pinyin = name_pinyin(child.name)
     _set_identity(child, idnumber.normalize(data["id_number"]))
     child.address = data.get("address", "")
     _set_community(child, data["community"])
@@ -196,10 +186,15 @@ def child_create(
     return child
 
 
+def _guardian_value(g: GuardianInput, field: str) -> Any:
+    # A guardian's name is a person's name like the child's: the same separator (core.text).
+    return normalize_name(g.name) if field == "name" else getattr(g, field)
+
+
 def _guardian_add(child: Child, g: GuardianInput) -> dict[str, Any]:
     guardian = Guardian(child=child)
     for field in GUARDIAN_FIELDS:
-        setattr(guardian, field, getattr(g, field))
+        setattr(guardian, field, _guardian_value(g, field))
     _set_phone(guardian, g.phone or "")
     guardian.save()
     return {"op": "add", "name": guardian.name, "phone": guardian.phone_masked}
@@ -220,6 +215,7 @@ def child_update(
     _check_guardian_count(guardians)
     _assert_can_write(actor, child)
     current = Child.objects.select_for_update().select_related("community").get(pk=child.pk)
+    _refuse_if_anonymised(current)
     if current.version != expected_version:
         raise ConflictError
     merged = {f: getattr(current, f) for f in PLAIN_FIELDS}
@@ -238,7 +234,7 @@ def child_update(
             changes[field] = {"old": _jsonable(old), "new": _jsonable(new)}
             setattr(current, field, new)
     if "name" in changes:
-        current.name_initials, current.name_pinyin = _pinyin(current.name)
+        current.name_initials, current.name_pinyin = name_pinyin(current.name)
     new_number = idnumber.normalize(data.get("id_number") or "")
     if new_number and new_number != current.id_number:
         old_masked = current.id_number_masked
@@ -293,7 +289,7 @@ def _sync_guardians(child: Child, wanted: list[GuardianInput]) -> list[dict[str,
         kept.add(guardian.pk)
         fields: dict[str, Any] = {}
         for field in GUARDIAN_FIELDS:
-            new, old = getattr(g, field), getattr(guardian, field)
+            new, old = _guardian_value(g, field), getattr(guardian, field)
             if new != old:
                 fields[field] = {"old": old, "new": new}
                 setattr(guardian, field, new)
@@ -340,6 +336,7 @@ def child_change_status(
     if errors:
         raise ValidationError(errors)
     current = Child.objects.select_for_update().get(pk=child.pk)
+    _refuse_if_anonymised(current)
     if current.version != expected_version:
         raise ConflictError
     if status == current.status:
@@ -383,7 +380,9 @@ def child_reveal(
     if not actor.has_perm(REVEAL_PERMISSION):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
-    if field not in REVEALABLE:
+    if child.anonymised_at is not None:
+        errors["field"] = [anonymised_message()]
+    elif field not in REVEALABLE:
         errors["field"] = [_("This field cannot be revealed.")]
     if not (reason or "").strip():
         errors["reason"] = [_("Please say why you need to see it in full.")]
@@ -433,6 +432,7 @@ def child_mark_returned_home(*, actor, child: Child, date: dt.date) -> Child:
     if date < child.birth_date:
         raise ValidationError({"date": [_("The date cannot be before the child's birth date.")]})
     current = Child.objects.select_for_update().get(pk=child.pk)
+    _refuse_if_anonymised(current)
     old = current.returned_home_on
     current.returned_home_on = date
     current.version += 1
@@ -459,6 +459,7 @@ def child_move(*, actor, child: Child, community, note: str = "") -> Child:
     see the file yet, so the scope check of child_update does not apply here. The visits are
     re-planned for the new 居民区 (child_schedule_changed) and both 居民区 are recounted."""
     current = Child.objects.select_for_update().select_related("community").get(pk=child.pk)
+    _refuse_if_anonymised(current)
     changes: dict[str, Any] = {}
     counted_in = {current.community_id}
     _change_community(current, community, changes)
@@ -471,4 +472,89 @@ def child_move(*, actor, child: Child, community, note: str = "") -> Child:
     )
     child_schedule_changed.call(child=current)
     tallies_refresh(community_ids=counted_in | {current.community_id})
+    return current
+
+
+# --- the end of the retention period (called by safekeeping.retention) ----------------------
+
+# What anonymising clears on the file: the identity and every free text. What stays is coded
+# (sex, ethnicity, household registration type, health, disability, income source, grade,
+# categories, status) with the area columns and the birth and status years: what the
+# statistics count (docs/domain.md §9.5).
+ANONYMISED_TEXT_FIELDS = (
+    "hukou_place",
+    "address",
+    "school",
+    "health_notes",
+    "family_situation",
+    "notes",
+    "status_reason",
+)
+
+
+def _first_of_year(day: dt.date | None) -> dt.date | None:
+    return day.replace(month=1, day=1) if day is not None else None
+
+
+def anonymised_id_hash() -> str:
+    """A value for the unique id_number_hash column that no ID number hashes to (a lookup hash
+    is 64 hex digits, this has a dash), different for every anonymised file."""
+    return "anon-" + secrets.token_hex(29)
+
+
+@transaction.atomic
+def child_anonymise(*, actor, child: Child, reason: str) -> Child:
+    """Anonymise the file at the end of its retention period (未保法 Art. 72, PIPL;
+    docs/domain.md §9.5): the name becomes "已匿名 #<id>", the ID number, address, household
+    registration place, school, health and family notes, notes, status reason and guardians
+    go, the birth and status dates keep their year only (1 January, so a child who was not a
+    minor on the register still is not, and the tallies do not change); every app above
+    clears its own free text about the child (hooks.child_anonymise_parts), the messages that
+    name the child name the placeholder. The audit row records what was cleared, never a
+    value; the earlier audit rows stay as they are (docs/security.md).
+
+    `actor` is None for the retention run (safekeeping.retention, which chooses the files
+    that are due and have no open work), or district staff of the child's district."""
+    if actor is not None and not any(
+        a.role == Role.DISTRICT_STAFF and a.area_id == child.district_id
+        for a in user_role_assignments(actor)
+    ):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Please give the reason.")]})
+    current = Child.objects.select_for_update().get(pk=child.pk)
+    _refuse_if_anonymised(current)
+    current.name = ANONYMISED_NAME.format(pk=current.pk)
+    current.name_initials = current.name_pinyin = ""
+    current.id_number = ""
+    current.id_number_hash = anonymised_id_hash()
+    current.id_number_masked = ""
+    for field in ANONYMISED_TEXT_FIELDS:
+        setattr(current, field, "")
+    current.birth_date = _first_of_year(current.birth_date)
+    current.status_date = _first_of_year(current.status_date)
+    current.anonymised_at = timezone.now()
+    current.version += 1
+    current.save()
+    guardians = current.guardians.count()
+    current.guardians.all().delete()
+    parts: dict[str, int] = {"guardians": guardians}
+    for answer in child_anonymise_parts.call(actor=actor, child=current):
+        parts.update({key: n for key, n in (answer or {}).items() if n})
+    parts["notifications"] = notifications_rename_child(name=current.name, child_id=current.pk)
+    audit_record(
+        actor=actor,
+        action="child.anonymise",
+        obj=current,
+        child=current,
+        changes={
+            "cleared": ["name", "id_number", *ANONYMISED_TEXT_FIELDS],
+            "kept_year_only": ["birth_date", "status_date"],
+            "removed": {key: n for key, n in parts.items() if n},
+        },
+        note=reason[:200],
+    )
+    child_schedule_changed.call(child=current)
+    tallies_refresh(community_ids=[current.community_id])
     return current

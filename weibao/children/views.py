@@ -113,7 +113,10 @@ def child_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def render_child_page(request: HttpRequest, child: Child, **extra) -> HttpResponse:
-    history = [(e, action_label(e), describe(e)) for e in child_history(child)[:100]]
+    # An anonymised file's history says what was done and when, not the values: its audit rows
+    # keep the old values as the legal record (docs/security.md), the page does not show them.
+    lines = (lambda e: []) if child.anonymised_at else describe
+    history = [(e, action_label(e), lines(e)) for e in child_history(child)[:100]]
     categories = [r.get_category_display() for r in child.category_rows.all()]
     context = {
         "child": child,
@@ -136,6 +139,9 @@ def render_child_page(request: HttpRequest, child: Child, **extra) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def child_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_get_for_user(request.user, pk)
+    if child.anonymised_at:
+        messages.error(request, services.anonymised_message())
+        return redirect("children:detail", pk=child.pk)
     form = ChildForm(request.POST or None, actor=request.user, instance=child)
     guardians = guardian_formset(request.POST or None, child=child)
     version = child.version

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import re
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -14,6 +15,13 @@ from django.conf import settings
 def _fernet() -> MultiFernet:
     # The first key encrypts; all keys decrypt, so keys can be rotated without a flag day.
     return MultiFernet([Fernet(k.strip().encode()) for k in settings.FIELD_ENCRYPTION_KEYS])
+
+
+# A Fernet token as stored: version byte 0x80 and a 64-bit time stamp (which start "gAAAAA" in
+# base64 until the year 10889), IV, at least one block of ciphertext and the HMAC — 73 bytes at
+# least, so at least 98 url-safe base64 characters before the padding (an empty or short value
+# gives exactly that).
+FERNET_TOKEN = re.compile(r"gAAAAA[A-Za-z0-9_-]{92,}={0,2}")
 
 
 def encrypt(plaintext: str) -> str:

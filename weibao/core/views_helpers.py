@@ -1,8 +1,11 @@
 """Small helpers shared by the web views (HTML pages)."""
 
-from django.core.exceptions import ValidationError
+from collections.abc import Callable, Collection
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 
 def apply_errors(form, error: ValidationError) -> None:
@@ -37,3 +40,34 @@ def per_district_forms(districts, policy_for, form_class, bound_pk=None, bound=N
             form = form_class(instance=policy_for(district), prefix=f"d{district.pk}")
             rows.append((district, form))
     return rows
+
+
+def per_district_post(
+    request: HttpRequest,
+    districts: Collection,
+    policy_for: Callable,
+    form_class: type,
+    save: Callable[[Any, dict], object],
+    *,
+    readable: Collection = (),
+) -> tuple[Any, Any, bool]:
+    """The POST half of a page of per-district settings: the posted district must be one of
+    `districts` (404 otherwise, as for a district that does not exist — but 403 for one of
+    `readable`, whose settings the user sees and may not set); the form is validated and saved
+    through `save(district, cleaned_data)`, a service whose ValidationError goes onto the form.
+    Returns (district, form, saved); a form not saved keeps what was typed."""
+    raw = request.POST.get("district", "").strip()
+    district = next((d for d in districts if str(d.pk) == raw), None)
+    if district is None:
+        if any(str(d.pk) == raw for d in readable):
+            raise PermissionDenied
+        raise Http404
+    form = form_class(request.POST, instance=policy_for(district), prefix=f"d{district.pk}")
+    if form.is_valid():
+        try:
+            save(district, form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return district, form, True
+    return district, form, False

@@ -63,6 +63,7 @@ from weibao.core.site_state import site_state_set
 from weibao.demo.cases import CasesResult, load_case_demo
 from weibao.demo.places import TIANSHAN, XIANXIA
 from weibao.demo.staff import load_staff_demo
+from weibao.demo.stations import load_station_demo
 from weibao.demo.transfers import load_transfer_demo
 from weibao.visits.jobs import DailyReport, run_daily
 from weibao.visits.models import Concern
@@ -209,6 +210,7 @@ def load_demo(*, children: int = DEFAULT_CHILDREN, today: dt.date | None = None)
         result.cases = load_case_demo(tree)
         result.transfers = load_transfer_demo(tree)
         load_staff_demo(tree)
+        load_station_demo(tree)
     _fill_summary(result)
     return result
 

@@ -1,4 +1,4 @@
-"""The demo staff roster, training and honours (docs/domain.md §2.7–2.7), following the source
+"""The demo staff roster, training and honours (docs/domain.md §2.6–2.7), following the source
 story: 新泾镇's 43-person team (站长, 法治副站长, 督导员, a 儿童主任 in each of its 20 居民区,
 social workers, volunteers, experts, lawyers); in every other 街镇 a 督导员 and a 儿童主任 per
 居民区, the demo accounts linked to theirs; social workers in some 居民区 only (天山路 and 新泾镇),

@@ -1,6 +1,6 @@
-"""/api/v1/: token auth and API tokens, the current user, areas and children, home visits,
-concerns, visit rules, notifications, mandatory reports, cases, partners, transfers, the staff
-roster and training."""
+"""/api/v1/: token auth, API tokens and signed-in devices, the current user, areas and
+children, home visits, concerns, visit rules, notifications, mandatory reports, cases, partners,
+transfers, workstations, the staff roster and training."""
 
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
@@ -8,7 +8,7 @@ from rest_framework.routers import SimpleRouter
 from weibao.accounts.api import AreaViewSet, MeView
 from weibao.children.api import ChildViewSet
 from weibao.notifications.api import NotificationViewSet
-from weibao.security.api import ApiTokenViewSet, TokenView
+from weibao.security.api import ApiTokenViewSet, SignedInDeviceViewSet, TokenView
 from weibao.visits.api import (
     ChildDueView,
     ChildReturnedHomeView,
@@ -31,6 +31,7 @@ router.register("concerns", ConcernViewSet, basename="concern")
 router.register("visit-rules", VisitRuleViewSet, basename="visit-rule")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
+router.register("auth/devices", SignedInDeviceViewSet, basename="signed-in-device")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
@@ -55,6 +56,7 @@ urlpatterns = [
     path("", include("weibao.referrals.api_urls")),
     path("", include("weibao.ledger.api_urls")),
     path("", include("weibao.transfers.api_urls")),
+    path("", include("weibao.stations.api_urls")),
     path("", include("weibao.staff.api_urls")),
     path("", include("weibao.training.api_urls")),
 ]

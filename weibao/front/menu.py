@@ -16,7 +16,12 @@ from weibao.accounts.selectors import (
     user_scope_areas,
 )
 from weibao.children.selectors import access_review_districts
+from weibao.safekeeping.retention import (
+    retention_policy_districts,
+    retention_policy_readable_districts,
+)
 from weibao.security.selectors import managed_districts
+from weibao.stations.selectors import follows_coverage, sees_stations
 from weibao.training.selectors import training_districts
 
 ITEMS: list[tuple[str, Promise, str]] = [
@@ -74,6 +79,10 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
         team.append(("training", _("Training"), reverse("training:list")))
     at = next(i for i, entry in enumerate(entries) if entry[0] == "partners") + 1
     entries[at:at] = team
+    if sees_stations(user):
+        entries.append(("stations", _("Workstations"), reverse("stations:list")))
+    if follows_coverage(user):
+        entries.append(("coverage", _("Workstation coverage"), reverse("stations:coverage")))
     if is_district_staff(user):
         entries.append(("rules", _("Visit rules"), reverse("visits:rules")))
     if districts_managed_by(user):
@@ -82,6 +91,8 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
         entries.append(("security", _("Sign-in security"), reverse("security:district")))
     if access_review_districts(user):
         entries.append(("unusual", _("Unusual access"), reverse("children:unusual_access")))
+    if retention_policy_districts(user) or retention_policy_readable_districts(user):
+        entries.append(("retention", _("Retention of files"), reverse("safekeeping:retention")))
     if user.is_staff:
         entries.append(("admin", _("Administration"), reverse("admin:index")))
     # Also behind the name in the top bar, which a phone has no room to show.

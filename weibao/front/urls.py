@@ -28,6 +28,9 @@ urlpatterns = [
     path("ledger/", include("weibao.ledger.urls")),
     path("protection/", include("weibao.protection.urls")),
     path("transfers/", include("weibao.transfers.urls")),
+    path("safekeeping/", include("weibao.safekeeping.urls")),
+    path("stations/", include("weibao.stations.urls")),
+    path("wall/", include("weibao.stations.urls_public")),
     path("staff/", include("weibao.staff.urls")),
     path("training/", include("weibao.training.urls")),
     # The registry and the referral pages share the "partners" namespace (and URL prefix).

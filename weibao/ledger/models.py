@@ -56,7 +56,7 @@ class ServiceRecord(AreaColumns):
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    void_reason = models.TextField(_("reason for voiding"), blank=True)
+    void_reason = EncryptedTextField(_("reason for voiding"), blank=True)
 
     class Meta:
         # The table keeps the name it had when the ledger was part of the cases app.

@@ -346,3 +346,15 @@ def service_records_move_area(*, actor, case: Case) -> dict:
     if moved:
         audit_record(actor=actor, action="service.move_area", obj=case, changes=moved)
     return moved
+
+
+# --- the end of the retention period (children.hooks.child_anonymise_parts) -----------------
+
+
+def service_records_anonymise_child(*, actor, child) -> dict[str, int]:
+    """The child's file is anonymised (inside children.services.child_anonymise's
+    transaction, which writes the audit row): the services' notes and void reasons are
+    cleared; the date, type, provider, duration and whether it was voided stay, for the
+    ledger's totals."""
+    records = ServiceRecord.objects.filter(child=child)
+    return {"service_records": records.update(notes="", void_reason="")}

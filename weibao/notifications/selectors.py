@@ -109,6 +109,10 @@ def message(notification: Notification) -> str:
         return _transfer_message(notification.kind, p)
     if notification.kind == Notification.Kind.AUDIT_CHAIN_BROKEN:
         return _audit_chain_message(p)
+    if notification.kind == Notification.Kind.STATION_LAPSED:
+        return _(
+            "%(station)s no longer meets the standard: the evidence of %(items)s has lapsed."
+        ) % {"station": p.get("station", ""), "items": _("; ").join(p.get("items") or [])}
     return notification.get_kind_display()
 
 

@@ -87,3 +87,21 @@ def notifications_answer(*, keys: list[str] | None = None, key_prefix: str = "")
     else:
         raise ValueError("notifications_answer needs keys or a key_prefix")
     return unread.update(read_at=timezone.now())
+
+
+def notifications_rename_child(*, name: str, child_id: int | None = None, keys=()) -> int:
+    """Put `name` in place of the child's name in the messages about a child (those linked to
+    the child, and those with one of `keys`, which name a child without linking it): the
+    child's file was anonymised (children.services.child_anonymise). Returns how many."""
+    rows = Notification.objects.none()
+    if child_id is not None:
+        rows = Notification.objects.filter(child_id=child_id)
+    if keys:
+        rows = rows | Notification.objects.filter(key__in=list(keys))
+    changed = []
+    for notification in rows.only("pk", "params"):
+        if isinstance(notification.params, dict) and "child" in notification.params:
+            notification.params = {**notification.params, "child": name}
+            changed.append(notification)
+    Notification.objects.bulk_update(changed, ["params"], batch_size=500)
+    return len(changed)

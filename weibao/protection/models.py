@@ -30,7 +30,7 @@ class ProtectionRecord(AreaColumns):
     capacity_result = models.CharField(
         _("capacity assessment"), max_length=24, choices=CapacityResult.choices, blank=True
     )
-    capacity_notes = models.TextField(_("assessment notes"), blank=True)
+    capacity_notes = EncryptedTextField(_("assessment notes"), blank=True)
     capacity_assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -39,7 +39,7 @@ class ProtectionRecord(AreaColumns):
     end_reason = models.CharField(
         _("how it ended"), max_length=16, choices=ProtectionEnd.choices, blank=True
     )
-    end_note = models.TextField(_("note"), blank=True)
+    end_note = EncryptedTextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -359,3 +359,17 @@ def protection_records_move_area(*, actor, case: Case) -> dict:
     if moved:
         audit_record(actor=actor, action="protection.move_area", obj=case, changes=moved)
     return moved
+
+
+# --- the end of the retention period (children.hooks.child_anonymise_parts) -----------------
+
+
+def protection_records_anonymise_child(*, actor, child) -> dict[str, int]:
+    """The child's file is anonymised (inside children.services.child_anonymise's
+    transaction, which writes the audit row): where the child was placed and the notes of the
+    capacity assessment and of the end are cleared; the legal ground, the kind of placement,
+    the dates and the results stay."""
+    records = ProtectionRecord.objects.filter(child=child)
+    return {
+        "protection_records": records.update(placement_detail="", capacity_notes="", end_note="")
+    }

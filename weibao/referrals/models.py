@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from weibao.areas.models import AreaColumns
+from weibao.core.fields import EncryptedTextField
 from weibao.partners.choices import ServiceType
 
 
@@ -25,7 +26,7 @@ class Referral(AreaColumns):
     service_type = models.CharField(
         _("service needed"), max_length=24, choices=ServiceType.choices, blank=True
     )
-    reason = models.TextField(_("reason for the referral"))
+    reason = EncryptedTextField(_("reason for the referral"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default="pending")
     accept_by = models.DateField(_("accept by"))
     created_by = models.ForeignKey(
@@ -33,11 +34,11 @@ class Referral(AreaColumns):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     responded_at = models.DateTimeField(null=True, blank=True)
-    response_note = models.TextField(_("partner's response"), blank=True)
+    response_note = EncryptedTextField(_("partner's response"), blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    feedback = models.TextField(_("partner's feedback"), blank=True)
+    feedback = EncryptedTextField(_("partner's feedback"), blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoke_reason = models.TextField(_("why it was revoked"), blank=True)
+    revoke_reason = EncryptedTextField(_("why it was revoked"), blank=True)
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 

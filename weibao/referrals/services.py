@@ -264,3 +264,17 @@ def referrals_move_area(*, actor, case: Case) -> dict:
     if moved:
         audit_record(actor=actor, action="referral.move_area", obj=case, changes=moved)
     return moved
+
+
+# --- the end of the retention period (children.hooks.child_anonymise_parts) -----------------
+
+
+def referrals_anonymise_child(*, actor, child) -> dict[str, int]:
+    """The child's file is anonymised (inside children.services.child_anonymise's
+    transaction, which writes the audit row): the referrals' reasons, the partners' responses
+    and feedback and the revocation reasons are cleared; the partner, service, states and
+    dates stay."""
+    referrals = Referral.objects.filter(case__child=child)
+    return {
+        "referrals": referrals.update(reason="", response_note="", feedback="", revoke_reason="")
+    }

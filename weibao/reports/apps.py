@@ -10,7 +10,9 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from weibao.children import hooks as children_hooks
         from weibao.reports.selectors import concern_report_panel, report_registration_source
+        from weibao.reports.services import reports_anonymise_child
         from weibao.visits.hooks import concern_page_panels
 
         children_hooks.registration_source.register(report_registration_source)
+        children_hooks.child_anonymise_parts.register(reports_anonymise_child, order=20)
         concern_page_panels.register(concern_report_panel)

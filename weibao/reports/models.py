@@ -84,11 +84,11 @@ class Report(models.Model):
     )
 
     # What happened.
-    other_situation = models.CharField(_("other situation"), max_length=200, blank=True)
+    other_situation = EncryptedTextField(_("other situation"), max_length=200, blank=True)
     police_required = models.BooleanField(default=False)
     description = EncryptedTextField(_("what happened"))
     occurred_when = models.CharField(_("when"), max_length=100, blank=True)
-    place = models.CharField(_("where"), max_length=200, blank=True)
+    place = EncryptedTextField(_("where"), max_length=200, blank=True)
 
     # The child as the reporter knows them.
     child_name = models.CharField(_("child's name"), max_length=64, blank=True)
@@ -162,7 +162,7 @@ class Report(models.Model):
     outcome_due_at = models.DateTimeField()
     outcome_sent_at = models.DateTimeField(null=True, blank=True)
     # Shown to the reporter on the status page: no details of the child or the case.
-    outcome_message = models.TextField(_("outcome message to the reporter"), blank=True)
+    outcome_message = EncryptedTextField(_("outcome message to the reporter"), blank=True)
     outcome_escalated_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -906,3 +906,40 @@ def clock_policy_update(
     }
     audit_record(actor=actor, action="report.clock_policy", obj=policy, changes=changes)
     return policy
+
+
+# --- the end of the retention period ------------------------------------------------------
+
+# What a report says in words: about the child, about what happened, and who told us. The
+# situations, the channel, the reporter's type, the clocks and the states are kept.
+ANONYMISED_REPORT_FIELDS = (
+    "other_situation",
+    "description",
+    "occurred_when",
+    "place",
+    "child_name",
+    "child_school",
+    "child_address",
+    "reporter_name",
+    "reporter_phone",
+    "reporter_org",
+    "police_told",
+    "outcome_message",
+)
+
+
+def reports_anonymise_child(*, actor, child: Child) -> dict[str, int]:
+    """The child's file is anonymised (children.hooks.child_anonymise_parts, inside
+    children.services.child_anonymise's transaction, which writes the audit row): the reports
+    about the child — linked to the file, or made of one of the child's concerns — lose what
+    they say in words and the reporter's identity; the child's age and sex as reported, the
+    situations, the clocks met or missed and the outcome's date stay for the statistics."""
+    reports = Report.objects.filter(
+        Q(child=child) | Q(concern__child=child) | Q(filed_concerns__child=child)
+    ).distinct()
+    ids = list(reports.values_list("pk", flat=True))
+    return {
+        "reports": Report.objects.filter(pk__in=ids).update(
+            **{name: "" for name in ANONYMISED_REPORT_FIELDS}
+        )
+    }

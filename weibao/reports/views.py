@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from weibao.audit.sealing import opened, opened_note
 from weibao.children import idnumber
 from weibao.children.models import Child
 from weibao.children.selectors import child_search, children_visible_to, id_number_owner
@@ -27,9 +28,9 @@ from weibao.core import crypto
 from weibao.core.dates import years_before
 from weibao.core.versioning import save_versioned
 from weibao.core.views_helpers import (
-    apply_errors,
     page_of,
     per_district_forms,
+    per_district_post,
     query_without_page,
 )
 from weibao.reports import ratelimit, services, workflow
@@ -445,7 +446,8 @@ def _case_url(case_id: int) -> str:
 def _timeline(report: Report) -> list[dict]:
     rows = []
     for event in report_timeline(report):
-        changes = event.changes or {}
+        # The values and notes sealed in the row (audit.sealing), opened for the report's readers.
+        changes = opened(event.changes or {})
         detail = ""
         if event.action == "report.escalate":
             clock = (changes.get("clock") or {}).get("new")
@@ -474,7 +476,7 @@ def _timeline(report: Report) -> list[dict]:
                 or (_("the reporter") if event.action == "report.create" else _("automatic check")),
                 "label": ACTION_LABELS.get(event.action, event.action),
                 "detail": detail,
-                "note": event.note,
+                "note": opened_note(event.note),
             }
         )
     return rows
@@ -811,31 +813,26 @@ def clocks_view(request: HttpRequest) -> HttpResponse:
         raise Http404
     bound_pk, bound = None, None
     if request.method == "POST":
-        raw = request.POST.get("district", "")
-        district = next((d for d in districts if str(d.pk) == raw.strip()), None)
-        if district is None:
-            raise Http404
-        policy = services.clock_policy_for(district)
-        form = ClockPolicyForm(request.POST, instance=policy, prefix=f"d{district.pk}")
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                services.clock_policy_update(
-                    actor=request.user,
-                    district=district,
-                    ack_minutes=d["ack_minutes"],
-                    police_hours=d["police_hours"],
-                    outcome_days=d["outcome_days"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Clocks of %(district)s saved; they apply to reports received from now.")
-                    % {"district": district.name},
-                )
-                return redirect("reports:clocks")
+        district, form, saved = per_district_post(
+            request,
+            districts,
+            services.clock_policy_for,
+            ClockPolicyForm,
+            lambda district, data: services.clock_policy_update(
+                actor=request.user,
+                district=district,
+                ack_minutes=data["ack_minutes"],
+                police_hours=data["police_hours"],
+                outcome_days=data["outcome_days"],
+            ),
+        )
+        if saved:
+            messages.success(
+                request,
+                _("Clocks of %(district)s saved; they apply to reports received from now.")
+                % {"district": district.name},
+            )
+            return redirect("reports:clocks")
         bound_pk, bound = district.pk, form
     return render(
         request,

@@ -22,7 +22,6 @@ and JSON column for Fernet tokens and names the tables that still need an old ke
 """
 
 import logging
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
@@ -40,9 +39,7 @@ from weibao.core.fields import EncryptedTextField
 logger = logging.getLogger("weibao.safekeeping")
 
 DEFAULT_BATCH = 500
-# A Fernet token: version byte 0x80 and a 64-bit timestamp (which starts "gAAAAA" in base64
-# until the year 10889), IV, ciphertext and HMAC — at least 100 url-safe base64 characters.
-TOKEN_RE = re.compile(r"gAAAAA[A-Za-z0-9_-]{94,}={0,2}")
+TOKEN_RE = crypto.FERNET_TOKEN
 FERNET_LIKE = "%gAAAAA%"
 
 

@@ -1,11 +1,15 @@
-"""/api/v1/auth/token/ (a token for a username and password, in the demo only) and
-/api/v1/auth/tokens/ (the tokens you may see: list, revoke)."""
+"""/api/v1/auth/token/ (a token for a username and password, in the demo only),
+/api/v1/auth/tokens/ (the tokens you may see: list, revoke) and /api/v1/auth/devices/ (your
+signed-in devices: list, sign out)."""
 
 from django.conf import settings
+from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, parsers, status, viewsets
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -15,14 +19,27 @@ from weibao.accounts.lockout import login_attempt, login_locked, login_succeeded
 from weibao.accounts.services import sign_in_failure_record, sign_in_record
 from weibao.core.api import StrictQueryMixin
 from weibao.core.parsers import SafeJSONParser
-from weibao.security.models import ApiToken
-from weibao.security.selectors import has_two_factor, tokens_visible_to, two_factor_required
+from weibao.security.models import ApiToken, SignedInDevice
+from weibao.security.selectors import (
+    device_get_for_user,
+    devices_of,
+    has_two_factor,
+    tokens_visible_to,
+    two_factor_required,
+)
 from weibao.security.serializers import (
     ApiTokenSerializer,
+    DevicesSignedOutSerializer,
     IssuedTokenSerializer,
     PasswordSignInSerializer,
+    SignedInDeviceSerializer,
 )
-from weibao.security.services import api_token_create, api_token_revoke
+from weibao.security.services import (
+    api_token_create,
+    api_token_revoke,
+    device_revoke,
+    devices_revoke_others,
+)
 
 
 class TokenView(StrictQueryMixin, APIView):
@@ -130,3 +147,77 @@ class ApiTokenViewSet(
 
     def perform_destroy(self, instance: ApiToken) -> None:
         api_token_revoke(actor=self.request.user, token=instance)
+
+
+_NO_SUCH_DEVICE = OpenApiResponse(description="No such device, or not yours.")
+_CURRENT = (
+    "Your own devices only (no one sees another person's, district staff included). A "
+    "device is a web session: signing in on the web page makes one. `current` is the web "
+    "session this request came with — none when the request is signed in with an API token, "
+    "which has no web session."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your signed-in devices (web sessions still alive)", description=_CURRENT
+    ),
+    retrieve=extend_schema(
+        summary="One of your signed-in devices",
+        description=_CURRENT,
+        responses={200: SignedInDeviceSerializer, 404: _NO_SUCH_DEVICE},
+    ),
+    destroy=extend_schema(
+        summary="Sign a device out: its web session ends at once",
+        description="The current device is not signed out here (409, code `current_device`): "
+        "log out instead. With an API token no device is current, so any may be signed out.",
+        responses={
+            204: OpenApiResponse(description="Signed out."),
+            404: _NO_SUCH_DEVICE,
+            409: OpenApiResponse(description="This is the current device: log out instead."),
+        },
+    ),
+)
+class SignedInDeviceViewSet(
+    StrictQueryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = SignedInDeviceSerializer
+    queryset = SignedInDevice.objects.none()  # the model, for the schema; rows: devices_of
+    lookup_value_converter = "int"
+    filter_backends = ()
+
+    def _current_key(self) -> str | None:
+        # Only a request signed in by its web session has a current device: one signed in
+        # with a token may come with someone's session cookie too, which is not its own.
+        if isinstance(self.request.successful_authenticator, SessionAuthentication):
+            return self.request.session.session_key
+        return None
+
+    def get_queryset(self):
+        return devices_of(self.request.user, self._current_key())
+
+    def get_object(self) -> SignedInDevice:
+        try:
+            return device_get_for_user(
+                self.request.user, self.kwargs[self.lookup_field], self._current_key()
+            )
+        except SignedInDevice.DoesNotExist:
+            raise Http404 from None
+
+    def perform_destroy(self, instance: SignedInDevice) -> None:
+        device_revoke(actor=self.request.user, device=instance, current_key=self._current_key())
+
+    @extend_schema(
+        summary="Sign out every device but the current one",
+        description="With an API token no device is current: every web session of yours ends.",
+        request=None,
+        responses={200: DevicesSignedOutSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="revoke-others")
+    def revoke_others(self, request: Request) -> Response:
+        count = devices_revoke_others(actor=request.user, current_key=self._current_key())
+        return Response({"signed_out": count})

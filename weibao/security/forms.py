@@ -26,6 +26,31 @@ class EnrolForm(forms.Form):
     )
 
 
+class TwoFactorOffForm(forms.Form):
+    """Turning two-factor sign-in off asks again who it is: a code (of the app, or a recovery
+    code) or the password; one of the two."""
+
+    code = forms.CharField(
+        label=_("A code from your authenticator app, or a recovery code"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label=_("Or your password"),
+        max_length=4096,
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("code") or "").strip() and not data.get("password"):
+            self.add_error("code", _("Enter a code from your authenticator app, or your password."))
+        return data
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(
         label=_("Name"),

@@ -150,10 +150,16 @@ def active_tokens(tokens) -> list[ApiToken]:
 # --- signed-in devices ----------------------------------------------------------------------
 
 
-def devices_of(user, current_key: str | None) -> list[SignedInDevice]:
-    """The user's web sessions still alive: not ended, their session still in the store and
-    made under the current password (Django ends the others at their next request)."""
+def devices_of(user, current_key: str | None, *, pk: int | None = None) -> list[SignedInDevice]:
+    """The one scope of signed-in devices: the user's own web sessions still alive — not
+    ended, their session still in the store and made under the current password (Django ends
+    the others at their next request). Nobody sees another person's devices, district staff
+    included: the district has no page of its people's devices (docs/security.md). `current`
+    marks the session `current_key` names: none for an API client signed in with a token,
+    which has no web session."""
     devices = SignedInDevice.objects.filter(user=user, ended_at__isnull=True)
+    if pk is not None:
+        devices = devices.filter(pk=pk)
     if settings.SESSION_ENGINE in DB_SESSION_ENGINES:
         alive = Session.objects.filter(
             session_key=OuterRef("session_key"), expire_date__gt=timezone.now()
@@ -168,8 +174,13 @@ def devices_of(user, current_key: str | None) -> list[SignedInDevice]:
     return rows
 
 
-def device_get_for_user(user, pk: int) -> SignedInDevice:
-    return SignedInDevice.objects.get(user=user, pk=pk, ended_at__isnull=True)
+def device_get_for_user(user, pk: int, current_key: str | None = None) -> SignedInDevice:
+    """One device of devices_of; SignedInDevice.DoesNotExist for any other id, whoever's it
+    is (the page and the API answer both with the same 404)."""
+    rows = devices_of(user, current_key, pk=pk)
+    if not rows:
+        raise SignedInDevice.DoesNotExist
+    return rows[0]
 
 
 # --- the district's sign-in rules -----------------------------------------------------------

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from weibao.accounts.serializers import PersonSerializer
 from weibao.core.api import StrictFieldsMixin
-from weibao.security.models import ApiToken
+from weibao.security.models import ApiToken, SignedInDevice
 from weibao.security.selectors import token_state
 
 TOKEN_STATES = ["active", "expired", "revoked", "password"]
@@ -61,3 +61,27 @@ class ApiTokenSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=TOKEN_STATES))
     def get_state(self, token: ApiToken) -> str:
         return token_state(token)[0]
+
+
+class SignedInDeviceSerializer(serializers.ModelSerializer):
+    device = serializers.CharField(
+        source="user_agent",
+        read_only=True,
+        help_text="Browser and system, read from the User-Agent (e.g. “Chrome · Android”); "
+        "empty when the browser sent none.",
+    )
+    address = serializers.IPAddressField(source="ip", read_only=True, allow_null=True)
+    current = serializers.BooleanField(
+        read_only=True,
+        help_text="The web session this request came with; always false for a request "
+        "signed in with an API token, which has no web session.",
+    )
+
+    class Meta:
+        model = SignedInDevice
+        fields = ["id", "device", "address", "signed_in_at", "last_seen_at", "current"]
+        read_only_fields = fields
+
+
+class DevicesSignedOutSerializer(serializers.Serializer):
+    signed_out = serializers.IntegerField(read_only=True, help_text="How many devices.")

@@ -24,9 +24,12 @@ from weibao.security import tokens
 from weibao.security.fingerprints import password_fingerprint
 from weibao.security.models import ApiToken, SignedInDevice, SignInPolicy
 from weibao.security.selectors import (
+    confirmed_totp,
+    devices_of,
     has_two_factor,
     managed_districts,
     tokens_visible_to,
+    two_factor_required,
     users_managed_by,
 )
 from weibao.security.useragents import summarise
@@ -124,21 +127,86 @@ def _check_code(actor, device, code: str) -> None:
         allowed, info = device.verify_is_allowed()
         if allowed and device.verify_token(code):
             return
-    if not allowed and info.get("reason") == VerifyNotAllowed.N_FAILED_ATTEMPTS:
-        until = timezone.localtime(info["locked_until"])
-        _refuse(
-            actor,
-            "2fa.throttled",
+    _refuse_attempt(
+        actor, allowed, info, "code", _("This code is not right. Check it and try again.")
+    )
+
+
+def _check_password(actor, device: TOTPDevice, password: str) -> None:
+    """The password instead of a code (turning two-factor sign-in off): its mistakes count on
+    the app's device like wrong codes, so guessing the password here waits just as long."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        allowed, info = device.verify_is_allowed()
+        if allowed:
+            if actor.check_password(password):
+                device.throttle_reset()
+                return
+            device.throttle_increment()
+    _refuse_attempt(
+        actor, allowed, info, "password", _("This password is not right. Check it and try again.")
+    )
+
+
+def _refuse_attempt(actor, allowed: bool, info: dict | None, field: str, wrong: str) -> None:
+    if not allowed and (info or {}).get("reason") == VerifyNotAllowed.N_FAILED_ATTEMPTS:
+        until = time_format(timezone.localtime(info["locked_until"]), "H:i:s")
+        wait = (
             _("Too many wrong codes. Try again after %(time)s.")
-            % {"time": time_format(until, "H:i:s")},
+            if field == "code"
+            else _("Too many wrong attempts. Try again after %(time)s.")
         )
-    _refuse(actor, "2fa.failed", _("This code is not right. Check it and try again."))
+        _refuse(actor, "2fa.throttled", wait % {"time": until}, field=field)
+    _refuse(actor, "2fa.failed", wrong, field=field)
 
 
-def _refuse(actor, action: str, message: str) -> None:
+def _refuse(actor, action: str, message: str, *, field: str = "code") -> None:
     with transaction.atomic():
         audit_record(actor=actor, action=action, obj=actor)
-    raise ValidationError({"code": message})
+    raise ValidationError({field: message})
+
+
+# --- two-factor: turning it off ---------------------------------------------------------------
+
+
+def two_factor_disable(*, actor, code: str = "", password: str = "") -> None:
+    """Someone for whom two-factor sign-in is optional (a 儿童主任 whose district does not
+    require it; anyone while the instance requires it of nobody) turns it off, proving again
+    that it is them with a code of their app, a recovery code, or their password. The app's
+    secret and the recovery codes are deleted, in the audit trail as `2fa.disable`. Whoever
+    must use it (two_factor_required, the rule the sign-in gate applies) is refused."""
+    if two_factor_required(actor):
+        raise PermissionDenied
+    device = confirmed_totp(actor)
+    if device is None:
+        raise Blocked(_("Two-factor sign-in is not on."), code="not_enrolled")
+    code = _normalise(code)
+    if code:
+        proof = "code"
+        checked = device if SIX_DIGITS.match(code) else _recovery_device(actor)
+        if checked is None:
+            _refuse(actor, "2fa.failed", _("This code is not right. Check it and try again."))
+        _check_code(actor, checked, code)
+    elif password:
+        proof = "password"
+        _check_password(actor, device, password)
+    else:
+        raise ValidationError(
+            {"code": _("Enter a code from your authenticator app, or your password.")}
+        )
+    with transaction.atomic():
+        removed = TOTPDevice.objects.filter(user=actor).delete()[0]
+        StaticDevice.objects.filter(user=actor).delete()
+        audit_record(
+            actor=actor,
+            action="2fa.disable",
+            obj=actor,
+            changes={"proved_with": proof, "devices_removed": removed},
+        )
+
+
+def _recovery_device(user) -> StaticDevice | None:
+    return StaticDevice.objects.filter(user=user, confirmed=True).first()
 
 
 # --- two-factor: the district's reset -------------------------------------------------------
@@ -334,6 +402,10 @@ def device_revoke(*, actor, device: SignedInDevice, current_key: str | None) -> 
 
 @transaction.atomic
 def devices_revoke_others(*, actor, current_key: str | None) -> int:
+    """Sign out every device of the user but the one of `current_key` (every one when it is
+    None: an API client signed in with a token). Returns how many of those listed were
+    signed out; rows whose session had already ended are closed too, without counting."""
+    listed = {d.pk for d in devices_of(actor, current_key) if not d.current}
     devices = list(
         SignedInDevice.objects.filter(user=actor, ended_at__isnull=True).exclude(
             session_key=current_key or ""
@@ -341,11 +413,12 @@ def devices_revoke_others(*, actor, current_key: str | None) -> int:
     )
     for device in devices:
         _end(device)
+    count = sum(1 for d in devices if d.pk in listed)
     if devices:
         audit_record(
-            actor=actor, action="device.revoke_others", obj=actor, changes={"count": len(devices)}
+            actor=actor, action="device.revoke_others", obj=actor, changes={"count": count}
         )
-    return len(devices)
+    return count
 
 
 def _end(device: SignedInDevice) -> None:

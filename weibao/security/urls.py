@@ -9,6 +9,7 @@ urlpatterns = [
     path("verify/", views.verify_view, name="verify"),
     path("two-factor/", views.enrol_view, name="enrol"),
     path("two-factor/recovery-codes/", views.recovery_codes_view, name="recovery_codes"),
+    path("two-factor/disable/", views.two_factor_disable_view, name="two_factor_disable"),
     path("tokens/", views.tokens_view, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
     path("devices/", views.devices_view, name="devices"),

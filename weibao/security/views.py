@@ -8,7 +8,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.cache import add_never_cache_headers
@@ -16,14 +16,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from weibao.core.exceptions import Blocked
 from weibao.core.views_helpers import apply_errors, per_district_forms
 from weibao.security import selectors, services
-from weibao.security.forms import CodeForm, EnrolForm, ResetForm, SignInPolicyForm, TokenForm
+from weibao.security.forms import (
+    CodeForm,
+    EnrolForm,
+    ResetForm,
+    SignInPolicyForm,
+    TokenForm,
+    TwoFactorOffForm,
+)
 from weibao.security.models import ApiToken, SignedInDevice
 
 
@@ -158,10 +165,45 @@ def recovery_codes_view(request: HttpRequest) -> HttpResponse:
     return _show_codes(request, codes, first=False)
 
 
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_disable_view(request: HttpRequest) -> HttpResponse:
+    """Turn two-factor sign-in off, for whom it is optional (docs/security.md): 403 for whoever
+    must use it, as the account page shows them no such button."""
+    user = request.user
+    if selectors.two_factor_required(user):
+        raise PermissionDenied
+    if not selectors.has_two_factor(user):
+        messages.info(request, _("Two-factor sign-in is off."))
+        return redirect("security:overview")
+    form = TwoFactorOffForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.two_factor_disable(
+                actor=user,
+                code=form.cleaned_data["code"],
+                password=form.cleaned_data["password"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except Blocked as exc:  # turned off meanwhile, in another tab
+            messages.info(request, exc.message)
+            return redirect("security:overview")
+        else:
+            messages.success(
+                request,
+                _("Two-factor sign-in is off. Your recovery codes no longer work."),
+            )
+            return redirect("security:overview")
+    return render(request, "security/two_factor_disable.html", {"form": form})
+
+
 # --- a person's own security page -------------------------------------------------------------
 
 
 @login_required
+@require_GET
 def overview_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     device = selectors.confirmed_totp(user)
@@ -219,6 +261,7 @@ def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def devices_view(request: HttpRequest) -> HttpResponse:
     devices = selectors.devices_of(request.user, request.session.session_key)
     return render(request, "security/devices.html", {"devices": devices})
@@ -228,7 +271,7 @@ def devices_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def device_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        device = selectors.device_get_for_user(request.user, pk)
+        device = selectors.device_get_for_user(request.user, pk, request.session.session_key)
     except SignedInDevice.DoesNotExist:
         raise Http404 from None
     try:
@@ -324,6 +367,7 @@ def district_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def district_tokens_view(request: HttpRequest) -> HttpResponse:
     if not selectors.managed_districts(request.user):
         raise Http404

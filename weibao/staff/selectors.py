@@ -6,6 +6,7 @@ the people of their own 居民区 — their 1+1+X team — read-only. Everyone e
 Who keeps (creates, edits, ends): district staff and the 街镇's supervisor and station staff."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
@@ -142,6 +143,26 @@ def active_staff_role_counts(*, subdistrict: Area, on: dt.date | None = None) ->
     for row in rows:
         counts[row["role"]] = row["n"]
     return counts
+
+
+def active_staff_role_counts_many(
+    *, subdistricts: Iterable[Area], on: dt.date | None = None
+) -> dict[int, dict[str, int]]:
+    """active_staff_role_counts for several 街镇 at once (the coverage grid): 街镇 id → counts
+    by role code. One query however many 街镇."""
+    on = on or timezone.localdate()
+    ids = [area.pk for area in subdistricts]
+    found = {pk: dict.fromkeys(StaffRole.values, 0) for pk in ids}
+    rows = (
+        StaffMember.objects.filter(subdistrict_id__in=ids)
+        .filter(active_q(on))
+        .values("subdistrict_id", "role")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        found[row["subdistrict_id"]][row["role"]] = row["n"]
+    return found
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,10 @@ class TransfersConfig(AppConfig):
         from weibao.children import hooks as children_hooks
         from weibao.transfers.blockers import direct_move_refusal
         from weibao.transfers.models import Transfer
+        from weibao.transfers.services import transfers_anonymise_child
         from weibao.transfers.views import child_transfer_panel
 
         children_hooks.community_change_guards.register(direct_move_refusal)
         children_hooks.child_page_panels.register(child_transfer_panel, order=5)
+        children_hooks.child_anonymise_parts.register(transfers_anonymise_child, order=70)
         children_hooks.history_models.register(lambda: {"transfers.transfer": Transfer})

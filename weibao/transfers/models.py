@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from weibao.areas.models import AreaColumns
+from weibao.core.fields import EncryptedTextField
 
 
 class Transfer(AreaColumns):
@@ -21,7 +22,7 @@ class Transfer(AreaColumns):
         CANCELLED = "cancelled", _("Cancelled")
 
     child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="transfers")
-    reason = models.TextField(_("reason for the move"))
+    reason = EncryptedTextField(_("reason for the move"))
     to_community = models.ForeignKey(
         "areas.Area",
         on_delete=models.PROTECT,
@@ -61,7 +62,7 @@ class Transfer(AreaColumns):
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
+    decision_note = EncryptedTextField(_("decision note"), blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

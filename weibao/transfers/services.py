@@ -23,7 +23,11 @@ from weibao.core.exceptions import Blocked, ConflictError
 from weibao.core.text import checked_text, clean_text
 from weibao.ledger.services import service_records_move_area
 from weibao.notifications.models import Notification
-from weibao.notifications.services import notifications_answer, notify
+from weibao.notifications.services import (
+    notifications_answer,
+    notifications_rename_child,
+    notify,
+)
 from weibao.protection.services import protection_records_move_area
 from weibao.referrals.services import referrals_move_area
 from weibao.transfers import blockers
@@ -322,3 +326,29 @@ def _notify_arrival(actor, transfer: Transfer) -> None:
             params=params,
             url=f"/children/{child.pk}/",
         )
+
+
+# --- the end of the retention period (children.hooks.child_anonymise_parts) -----------------
+
+# A refusal must say why (the table's constraint): an anonymised one says only this.
+ANONYMISED_NOTE = "—"
+
+
+def transfers_anonymise_child(*, actor, child: Child) -> dict[str, int]:
+    """The child's file is anonymised (inside children.services.child_anonymise's
+    transaction, which writes the audit row): the reasons for the moves and the decision notes
+    are cleared, and the messages about the child's transfers (which name the child without
+    linking the file) name the placeholder. Where from, where to, who decided and when
+    stay."""
+    transfers = Transfer.objects.filter(child=child)
+    ids = list(transfers.values_list("pk", flat=True))
+    cleared = transfers.update(reason="")
+    transfers.filter(status=Transfer.Status.REFUSED).update(decision_note=ANONYMISED_NOTE)
+    transfers.exclude(status=Transfer.Status.REFUSED).update(decision_note="")
+    keys = [
+        f"{kind}:{pk}"
+        for pk in ids
+        for kind in ("transfer_requested", "transfer_decided", "transfer_arrived")
+    ]
+    renamed = notifications_rename_child(name=child.name, keys=keys) if keys else 0
+    return {"transfers": cleared, "transfer_notifications": renamed}

@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
@@ -484,3 +485,34 @@ def visits_move_area(*, actor, child: Child) -> dict[str, Any]:
     if moved:
         audit_record(actor=actor, action="visit.move_area", obj=child, changes=moved)
     return moved
+
+
+# --- the end of the retention period ------------------------------------------------------
+
+
+def _delete_files_after_commit(names: list[str]) -> None:
+    """Delete stored files once the transaction that dropped their rows has committed: a
+    rolled-back anonymisation keeps its attachments whole."""
+
+    def delete() -> None:
+        for name in names:
+            default_storage.delete(name)
+
+    if names:
+        transaction.on_commit(delete)
+
+
+def visits_anonymise_child(*, actor, child: Child) -> dict[str, int]:
+    """The child's file is anonymised (children.hooks.child_anonymise_parts, inside
+    children.services.child_anonymise's transaction, which writes the audit row): the visits'
+    notes and the concerns' descriptions are cleared, the attachments (photos, documents)
+    deleted. The visits' dates, kinds, the answers to the Art. 21–23 checks and the concerns'
+    kinds and states stay: they are what the completion tables and statistics count."""
+    visits = Visit.objects.filter(child=child)
+    attachments = VisitAttachment.objects.filter(visit__child=child)
+    names = [name for name in attachments.values_list("file", flat=True) if name]
+    removed, _per_model = attachments.delete()
+    _delete_files_after_commit(names)
+    cleared = visits.update(**{field: "" for field in TEXT_FIELDS}, draft_tab="")
+    concerns = Concern.objects.filter(child=child).update(description="", handled_note="")
+    return {"visits": cleared, "visit_attachments": removed, "concerns": concerns}

@@ -1,0 +1,23 @@
+"""/api/v1/ routes of the workstations app."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from weibao.stations.api import (
+    CoverageView,
+    StandardItemViewSet,
+    StandardViewSet,
+    StationViewSet,
+    ZoneViewSet,
+)
+
+router = SimpleRouter(use_regex_path=False)
+router.register("stations", StationViewSet, basename="station")
+router.register("station-zones", ZoneViewSet, basename="station-zone")
+router.register("standards", StandardViewSet, basename="standard")
+router.register("standard-items", StandardItemViewSet, basename="standard-item")
+
+urlpatterns = [
+    path("coverage/", CoverageView.as_view(), name="coverage"),
+    *router.urls,
+]

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StationsConfig(AppConfig):
+    name = "weibao.stations"
+    label = "stations"
+    verbose_name = _("Workstations")
+
+    def ready(self) -> None:
+        from weibao.stations.jobs import stations_daily
+        from weibao.visits.hooks import daily_checks
+
+        daily_checks.register(stations_daily)

@@ -11,6 +11,7 @@ from django.db import connection
 from tests.helpers import error_dict, today
 from tests.staff.helpers import add_member
 from weibao.audit.models import AuditEvent
+from weibao.audit.sealing import opened, opened_note
 from weibao.core.exceptions import ConflictError
 from weibao.staff.models import Honour, StaffMember
 from weibao.staff.selectors import active_staff_role_counts
@@ -39,9 +40,10 @@ def test_a_person_is_added_with_the_area_columns_and_an_audit_row(areas, supervi
     event = AuditEvent.objects.get(action="staff.create", object_id=str(member.pk))
     assert event.actor == supervisor
     assert event.changes["name"] == {"new": "张主任"}
-    # The phone is masked in the audit trail and encrypted in the table.
-    assert event.changes["phone"] == {"new": "139****0000"}
-    assert PHONE not in str(event.changes)
+    # The phone is masked in the audit trail (and sealed there, as the values of every
+    # encrypted field are), and encrypted in the table.
+    assert opened(event.changes["phone"]) == {"new": "139****0000"}
+    assert PHONE not in str(opened(event.changes)) and "139****0000" not in str(event.changes)
     assert PHONE not in _raw_phone(member)
     assert StaffMember.objects.get(pk=member.pk).phone == PHONE
 
@@ -118,7 +120,7 @@ def test_an_update_records_old_and_new_and_keeps_the_phone_masked(areas, supervi
     )
     assert updated.version == member.version + 1 and updated.full_time
     event = AuditEvent.objects.get(action="staff.update")
-    assert event.changes == {
+    assert opened(event.changes) == {
         "phone": {"old": "139****0000", "new": "139****1111"},
         "full_time": {"old": False, "new": True},
     }
@@ -149,7 +151,7 @@ def test_a_person_who_leaves_is_ended_not_deleted(areas, supervisor):
     assert not ended.is_active_on(today())
     assert active_staff_role_counts(subdistrict=areas["tianshan"])["director"] == 0
     event = AuditEvent.objects.get(action="staff.end")
-    assert event.note == "调走" and event.changes["end_date"]["old"] is None
+    assert opened_note(event.note) == "调走" and event.changes["end_date"]["old"] is None
     with pytest.raises(ValidationError):
         staff_end(actor=supervisor, member=ended, end_date=dt.date(2019, 1, 1))
 
@@ -162,7 +164,7 @@ def test_the_phone_is_revealed_with_a_reason_and_the_reveal_is_audited(areas, su
     value = staff_phone_reveal(actor=supervisor, member=member, reason="培训通知", channel="web")
     assert value == PHONE
     event = AuditEvent.objects.get(action="staff.phone_reveal")
-    assert (event.actor, event.note, event.changes) == (
+    assert (event.actor, opened_note(event.note), event.changes) == (
         supervisor, "培训通知", {"field": "phone", "channel": "web"},
     )  # fmt: skip
 

@@ -1,6 +1,8 @@
 """The Content-Security-Policy blocks nothing the pages need: over the main pages — the public
-report door, sign-in, the lists, a child's file, a case, a report, a visit, a concern and the
-API docs — the browser reports zero CSP violations (no inline script, style or handler left)."""
+report door, the display wall (a station's public page and its poster), sign-in, the lists, a
+child's file, a case, a report, a visit, a concern, a workstation, an item of its standard, the
+coverage grid and the API docs — the browser reports zero CSP violations (no inline script,
+style or handler left)."""
 
 import pytest
 
@@ -44,12 +46,15 @@ def test_the_main_pages_raise_no_csp_violation(open_page, server):
     page = open_page(1366)
     console = _watched(page)
     found: dict = {}
-    for path in ["/report/", "/report/status/", "/accounts/login/"]:
+    wall = first_link(page, server, "/wall/", r"/wall/\d+/")
+    for path in ["/report/", "/report/status/", "/wall/", wall, f"{wall}poster/",
+                 "/accounts/login/"]:  # fmt: skip
         _visit(page, server + path, console, found)
     log_in(page, server, "tianshan_supervisor")
     paths = ["/", "/children/", "/visits/", "/concerns/", "/reports/", "/cases/", "/ledger/",
              "/protection/", "/partners/", "/partners/referrals/", "/notifications/",
              "/transfers/", "/staff/", "/staff/team/", "/training/", "/training/rate/",
+             "/stations/", "/stations/coverage/", "/stations/standards/",
              "/api/docs/"]  # fmt: skip
     for listing, pattern in (
         ("/children/", r"/children/\d+/"),
@@ -59,8 +64,11 @@ def test_the_main_pages_raise_no_csp_violation(open_page, server):
         ("/partners/", r"/partners/\d+/"),
         ("/staff/", r"/staff/\d+/"),
         ("/training/", r"/training/\d+/"),
+        ("/stations/", r"/stations/\d+/"),
+        ("/stations/standards/", r"/stations/standards/\d+/"),
     ):
         paths.append(first_link(page, server, listing, pattern))
+    paths.append(f"{paths[-2]}items/team/")  # an item of the standard: evidence and review
     for path in paths:
         _visit(page, server + path, console, found)
     assert found == {}

@@ -67,6 +67,10 @@ SUPERVISOR_PAGES = [
     "/ledger/",
     "/partners/",
     "/notifications/",
+    "/stations/",
+    "/stations/coverage/",
+    "/stations/standards/",
+    "/wall/",
 ]
 
 
@@ -80,8 +84,11 @@ def test_no_page_scrolls_sideways_on_a_320px_phone(open_page, server):
         ("/cases/", r"/cases/\d+/"),
         ("/concerns/", r"/concerns/\d+/"),
         ("/partners/", r"/partners/\d+/"),
+        ("/stations/", r"/stations/\d+/"),
+        ("/wall/", r"/wall/\d+/"),
     ):
         pages.append(first_link(page, server, listing, pattern))
+    pages += [f"{pages[-2]}items/team/", f"{pages[-1]}poster/"]  # an item; the A3 poster
     wide = {}
     for path in pages:
         page.goto(server + path)

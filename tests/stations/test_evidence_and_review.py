@@ -4,6 +4,7 @@ the person who submitted it or added one of its files (four eyes: the service re
 shows no button). The latest event wins: evidence changed after a review awaits a new one."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -166,3 +167,16 @@ def test_a_station_prepares_an_item_of_a_version_still_to_come(
     with pytest.raises(ValidationError) as exc:
         review(district_officer, station, "sh2025_space")
     assert "code" in error_dict(exc)
+
+
+def test_the_item_page_gives_the_evidence_and_review_forms_each_their_own_ids(
+    supervisor, district_officer, station
+):
+    # The district both keeps and reviews: the page shows the two forms, each with a note box.
+    submit(supervisor, station, "window")
+    html = web_client(district_officer).get(f"/stations/{station.pk}/items/window/")
+    html = html.content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert 'id="id_note"' in html and 'id="id_review_note"' in html
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+    assert 'for="id_review_note"' in html

@@ -152,6 +152,12 @@ class ReviewForm(VersionMixin, forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    def __init__(self, *args, **kwargs):
+        # The item page shows this form under the evidence form, whose fields share its names
+        # (note, version): its own ids, so each label names its own box.
+        kwargs.setdefault("auto_id", "id_review_%s")
+        super().__init__(*args, **kwargs)
+
 
 class StandardVersionForm(forms.Form):
     name = forms.CharField(label=_("standard"), max_length=60)

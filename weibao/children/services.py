@@ -21,7 +21,7 @@ from weibao.children.choices import Status
 from weibao.children.hooks import child_anonymise_parts, child_schedule_changed
 from weibao.children.models import ANONYMISED_NAME, Child, ChildCategory, Guardian
 from weibao.children.pinyin import name_pinyin
-from weibao.children.selectors import children_visible_to
+from weibao.children.selectors import children_on_register_in, children_visible_to
 from weibao.children.tallies import tallies_refresh
 from weibao.children.validation import validate_child_data
 from weibao.core import crypto
@@ -473,6 +473,18 @@ def child_move(*, actor, child: Child, community, note: str = "") -> Child:
     child_schedule_changed.call(child=current)
     tallies_refresh(community_ids=counted_in | {current.community_id})
     return current
+
+
+def area_children_guard(*, area) -> None:
+    """areas.hooks.area_close_guards: an area closes only once the files on its register have
+    moved to another 居民区 (the administration app moves them, through the transfers app)."""
+    n = children_on_register_in(area).count()
+    if n:
+        raise Blocked(
+            _("%(n)d children on the register still live in %(area)s: move them first.")
+            % {"n": n, "area": area.name},
+            code="children",
+        )
 
 
 # --- the end of the retention period (called by safekeeping.retention) ----------------------

@@ -13,6 +13,7 @@ from weibao.accounts.selectors import (
     districts_managed_by,
     is_district_staff,
     user_role_assignments,
+    user_scope_areas,
 )
 from weibao.children.selectors import access_review_districts
 from weibao.safekeeping.retention import (
@@ -36,6 +37,9 @@ ITEMS: list[tuple[str, Promise, str]] = [
     ("partners", _("Partners"), "partners:list"),
     ("account", _("Account security"), "security:overview"),
 ]
+# The pages about children and the work with them: none for an account without an area (the
+# system administrator), who reads no child's data (docs/security.md).
+CHILDREN_WORK = frozenset(key for key, _label, _name in ITEMS) - {"home", "account"}
 
 # What each role opens most: a 儿童主任 visits and watches the children of one 居民区; the
 # 街镇's supervisor and staff triage reports and run cases; the district follows reports, cases
@@ -66,11 +70,17 @@ def first_items(roles: set[str]) -> tuple[str, ...]:
 def menu_for(request: HttpRequest) -> list[MenuItem]:
     user = request.user
     first = first_items({a.role for a in user_role_assignments(user)})
-    entries = [(key, label, reverse(name)) for key, label, name in ITEMS]
+    has_area = bool(user_scope_areas(user))
+    entries = [
+        (key, label, reverse(name))
+        for key, label, name in ITEMS
+        if has_area or key not in CHILDREN_WORK
+    ]
     if is_district_staff(user):
         entries.append(("rules", _("Visit rules"), reverse("visits:rules")))
     if districts_managed_by(user):
         entries.append(("people", _("People and roles"), reverse("accounts:people")))
+        entries.append(("areas", _("Area management"), reverse("administration:areas")))
     if managed_districts(user):
         entries.append(("security", _("Sign-in security"), reverse("security:district")))
     if access_review_districts(user):

@@ -29,6 +29,7 @@ urlpatterns = [
     path("protection/", include("weibao.protection.urls")),
     path("transfers/", include("weibao.transfers.urls")),
     path("safekeeping/", include("weibao.safekeeping.urls")),
+    path("administration/", include("weibao.administration.urls")),
     # The registry and the referral pages share the "partners" namespace (and URL prefix).
     path(
         "partners/",

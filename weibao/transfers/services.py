@@ -288,14 +288,18 @@ def _move_everything(actor, transfer: Transfer, child: Child) -> Child:
 
 
 def move_child_and_records(
-    *, actor, child: Child, community: Area, note: str, owner_if_outside
+    *, actor, child: Child, community: Area, note: str, owner_if_outside, with_area: bool = False
 ) -> Child:
     """Move the child's file and every row that follows it to `community`, each app with its
     own service (docs/architecture.md, "Moving a child's rows to another area"): the file
     (which re-plans the visits and recounts both 居民区), the visits and concerns, every case,
     and what hangs off each case. A case whose owner does not work in the new area goes to
-    `owner_if_outside`. Runs inside the caller's transaction, which has checked who may."""
-    child = child_move(actor=actor, child=child, community=community, note=note)
+    `owner_if_outside`. `with_area`: the child moves because the district merged or closed
+    their 居民区 (the file's history says so). Runs inside the caller's transaction, which has
+    checked who may."""
+    child = child_move(
+        actor=actor, child=child, community=community, note=note, with_area=with_area
+    )
     visits_move_area(actor=actor, child=child)
     for case in child_cases(child):
         case = case_move_area(
@@ -350,7 +354,12 @@ def children_move_administratively(
             owner = supervisor_or(community.parent_id, actor)
         moved.append(
             move_child_and_records(
-                actor=actor, child=current, community=community, note=note, owner_if_outside=owner
+                actor=actor,
+                child=current,
+                community=community,
+                note=note,
+                owner_if_outside=owner,
+                with_area=True,
             )
         )
     return moved

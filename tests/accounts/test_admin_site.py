@@ -132,7 +132,8 @@ def test_areas_and_accounts_cannot_be_deleted_in_the_admin(sysadmin, areas, dire
 def test_staff_who_are_not_sysadmins_do_not_enter_the_admin(areas, director_b):
     staff = User.objects.create_user("helper", password=PASSWORD, is_staff=True)
     client = web_client(staff)
-    for url in ("/admin/", "/admin/accounts/user/", f"/admin/accounts/user/{director_b.pk}/change/"):
+    change = f"/admin/accounts/user/{director_b.pk}/change/"
+    for url in ("/admin/", "/admin/accounts/user/", change):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
 

@@ -71,9 +71,7 @@ def test_a_merge_moves_the_directors_roles_and_the_case_stays_theirs(
     assert row.changes["area_id"] == [areas["community_a"].pk, areas["community_b"].pk]
 
 
-def test_every_step_is_audited_and_the_audit_rows_of_the_past_stay(
-    district_officer, file_a, areas
-):
+def test_every_step_is_audited_and_the_audit_rows_of_the_past_stay(district_officer, file_a, areas):
     rows_before = audit_rows(file_a.child)
     community_merge(
         actor=district_officer, community=areas["community_a"], into=areas["community_b"]
@@ -105,9 +103,7 @@ def test_the_tallies_follow_the_children(district_officer, child_a, areas):
     community_merge(
         actor=district_officer, community=areas["community_a"], into=areas["community_b"]
     )
-    totals = dict(
-        CategoryTally.objects.filter(key=TOTAL).values_list("community_id", "n")
-    )
+    totals = dict(CategoryTally.objects.filter(key=TOTAL).values_list("community_id", "n"))
     assert totals.get(areas["community_a"].pk, 0) == 0
     assert totals[areas["community_b"].pk] == 1
 
@@ -143,9 +139,7 @@ def test_an_empty_community_closes_directly(district_officer, director_b, areas)
     assert not RoleAssignment.objects.filter(area=areas["community_b"]).exists()
 
 
-def test_files_no_longer_on_the_register_stay_where_they_were(
-    district_officer, make_child, areas
-):
+def test_files_no_longer_on_the_register_stay_where_they_were(district_officer, make_child, areas):
     gone = make_child("community_a", name="李已迁")
     Child.objects.filter(pk=gone.pk).update(status=Status.MOVED_OUT, status_date=today())
     area_close_moving(actor=district_officer, area=areas["community_a"])

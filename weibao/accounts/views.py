@@ -107,7 +107,7 @@ def _link_page(request: HttpRequest, person: User, *, new: bool) -> HttpResponse
 @login_required
 def person_invite_view(request: HttpRequest) -> HttpResponse:
     districts = _districts_or_404(request)
-    form = PersonInviteForm(request.POST or None, districts=districts)
+    form = PersonInviteForm(request.POST if request.method == "POST" else None, districts=districts)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

@@ -157,7 +157,7 @@ def _closing(request: HttpRequest, pk: int, *, merging: bool) -> HttpResponse:
         return redirect("administration:area_detail", pk=area.pk)
     targets = merge_targets(area)
     form_class = AreaMergeForm if merging else AreaCloseForm
-    form = form_class(request.POST or None, targets=targets)
+    form = form_class(request.POST if request.method == "POST" else None, targets=targets)
     if request.method == "POST" and form.is_valid():
         try:
             if merging:

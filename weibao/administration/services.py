@@ -18,7 +18,9 @@ from weibao.transfers.services import children_move_administratively
 
 
 def _assert_manager(actor, area: Area) -> None:
-    if not area_may_manage(actor, area):
+    # The district itself is never closed here (areas.services refuses it too; checked first,
+    # before any role on it is touched).
+    if area.level == Area.Level.DISTRICT or not area_may_manage(actor, area):
         raise PermissionDenied
 
 

@@ -116,9 +116,7 @@ def test_closing_moves_the_children_and_a_blocked_closing_answers_409(
     a = areas["community_a"]
     asks = client.post(f"{URL}{a.pk}/close/", {}, format="json")
     assert asks.status_code == 400 and set(asks.json()) == {"move_to"}
-    done = client.post(
-        f"{URL}{a.pk}/close/", {"move_to": areas["community_b"].pk}, format="json"
-    )
+    done = client.post(f"{URL}{a.pk}/close/", {"move_to": areas["community_b"].pk}, format="json")
     assert done.status_code == 200 and done.json()["closed_at"]
     assert Child.objects.get(pk=child_a.pk).community == areas["community_b"]
     again = client.post(f"{URL}{a.pk}/close/", {}, format="json")

@@ -97,7 +97,7 @@ def test_district_staff_create_a_community_on_the_page(district_officer, areas):
             "community-parent": areas["tianshan"].pk,
             "community-name": "新华居民区",
             "community-code": "",
-        },  # fmt: skip
+        },
     )
     assert response.status_code == 302
     area = Area.objects.get(name="新华居民区")
@@ -113,7 +113,7 @@ def test_a_refused_creation_keeps_what_was_typed_and_says_why_in_chinese(distric
             "subdistrict-parent": areas["district"].pk,
             "subdistrict-name": "新街道",
             "subdistrict-code": "12",
-        },  # fmt: skip
+        },
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -129,7 +129,7 @@ def test_a_parent_of_another_district_is_not_offered(district_officer, other_dis
             "kind": "community",
             "community-parent": other_district["subdistrict"].pk,
             "community-name": "越界居民区",
-        },  # fmt: skip
+        },
     )
     assert response.status_code == 200
     assert response.context["community_form"].errors["parent"]

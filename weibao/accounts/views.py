@@ -175,6 +175,14 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
     template_name = "accounts/set_password.html"
     success_url = reverse_lazy("login")
+    http_method_names = ["get", "post", "head", "options"]
+
+    def dispatch(self, *args, **kwargs):
+        # Django's view answers an unknown link itself, whatever the method; only GET and POST
+        # are this page's.
+        if self.request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(self.request, *args, **kwargs)
+        return super().dispatch(*args, **kwargs)
 
     def get_user(self, uidb64):
         user = super().get_user(uidb64)

@@ -10,7 +10,7 @@ from rest_framework import status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from weibao.accounts.selectors import areas_visible_to, user_scope_areas
+from weibao.accounts.selectors import areas_visible_to, districts_managed_by, user_scope_areas
 from weibao.administration.serializers import (
     AreaCloseSerializer,
     AreaCreateSerializer,
@@ -86,6 +86,8 @@ class AreaViewSet(RecordViewSetMixin, viewsets.GenericViewSet):
     def create(self, request: Request) -> Response:
         if not user_scope_areas(request.user):
             raise Http404
+        if not districts_managed_by(request.user):
+            raise PermissionDenied
         data = self.validated(AreaCreateSerializer)
         self._managed(data["parent"])
         area = area_create(

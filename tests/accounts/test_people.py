@@ -28,7 +28,7 @@ from weibao.audit.models import AuditEvent
 from weibao.security.models import ApiToken
 
 NEW_PASSWORD = "Chang-ning-2026!"
-LINK = re.compile(r'value="(http://testserver/accounts/set-password/[^"]+)"')
+LINK = re.compile(r'id="link">(http://testserver/accounts/set-password/[^<]+)<')
 
 
 @pytest.fixture

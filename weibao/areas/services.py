@@ -122,7 +122,9 @@ def area_create(*, actor, parent: Area, name: str, code: str = "") -> Area:
 
 
 def _lock(area: Area) -> Area:
-    return Area.objects.select_for_update().select_related("parent").get(pk=area.pk)
+    # Only the area's own row is locked: PostgreSQL cannot lock the nullable side of the join
+    # to its parent.
+    return Area.objects.select_for_update(of=("self",)).select_related("parent").get(pk=area.pk)
 
 
 def _assert_below_district(area: Area) -> None:

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "weibao.transfers",
     "weibao.safekeeping",
     "weibao.stations",
+    "weibao.administration",
     "weibao.front",
     "weibao.demo",
 ]
@@ -203,6 +204,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The one-time link with which a person sets their password, made by district staff when they
+# create the account or reset its password (docs/security.md): it stops working after this
+# many hours, once used, and when a newer link is made.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("WEIBAO_PASSWORD_LINK_HOURS", "72")) * 3600
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -129,11 +129,25 @@ def test_areas_and_accounts_cannot_be_deleted_in_the_admin(sysadmin, areas, dire
     assert client.get(f"/admin/accounts/user/{director_a.pk}/delete/").status_code == 403
 
 
-def test_staff_who_are_not_sysadmins_manage_no_account(areas, director_b):
+def test_staff_who_are_not_sysadmins_do_not_enter_the_admin(areas, director_b):
     staff = User.objects.create_user("helper", password=PASSWORD, is_staff=True)
     client = web_client(staff)
-    assert client.get("/admin/accounts/user/").status_code == 403
-    assert client.get(f"/admin/accounts/user/{director_b.pk}/change/").status_code == 403
+    change = f"/admin/accounts/user/{director_b.pk}/change/"
+    for url in ("/admin/", "/admin/accounts/user/", change):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_the_admin_is_branded_as_the_system_administrators(sysadmin):
+    html = web_client(sysadmin).get("/admin/").content.decode()
+    assert "<title>" in html and "未保 系统管理" in html.split("</title>")[0]
+    assert "未保 系统管理" in html.split("</title>")[1]
+    assert "Django" not in html
+
+
+def test_district_staff_do_not_enter_the_admin(district_officer):
+    response = web_client(district_officer).get("/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
 
 
 # --- account changes in the admin go through the audited services -----------------------------

@@ -27,7 +27,7 @@ LAYERS = [
     ["cases"],
     ["ledger", "referrals", "protection"],
     ["transfers"],
-    ["safekeeping", "stations"],
+    ["safekeeping", "stations", "administration"],
     ["front", "demo"],
 ]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}

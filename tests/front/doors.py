@@ -440,6 +440,15 @@ def _district(w: World) -> dict:
     return {"district": w.areas["district"].pk}
 
 
+def _community_a(w: World) -> dict:
+    return {"pk": w.areas["community_a"].pk}
+
+
+def _person(w: World) -> dict:
+    return {"username": "door_person", "full_name": "门外人", "role": "director",
+            "area": w.areas["community_b"].pk}  # fmt: skip
+
+
 # On a case's team without a worker's role (docs/domain.md §7.8): they see the case, record the
 # services they deliver, and move nothing.
 NOT_WORKER = frozenset({"director_a2", "member"})
@@ -546,6 +555,35 @@ WEB: dict[str, Door | list[Door]] = {
     ),
     "accounts:role_revoke": d(kwargs=pk("spare_role"), who=DISTRICT),
     "accounts:reveal": d(kwargs=pk("spare"), who=DISTRICT, data=lambda w: {"allowed": "1"}),
+    "accounts:person_new": d(who=DISTRICT, data=_person),
+    "accounts:person_reset": d(kwargs=pk("spare"), who=DISTRICT),
+    "accounts:person_active": d(kwargs=pk("spare"), who=DISTRICT, data=lambda w: {"active": "0"}),
+    # The one-time link of an account: an unknown one says it no longer works, to anyone.
+    "accounts:set_password": d(
+        kwargs=lambda w: {"uidb64": "MQ", "token": "abc-123"},
+        who=PUBLIC,
+        data=lambda w: {"new_password1": "Chang-ning-2026!", "new_password2": "Chang-ning-2026!"},
+    ),
+    # --- the district's areas
+    "administration:areas": d(who=DISTRICT),
+    "administration:area_create": d(
+        who=DISTRICT,
+        data=lambda w: {
+            "kind": "community",
+            "community-parent": w.areas["tianshan"].pk,
+            "community-name": "门外居民区",
+        },
+    ),
+    "administration:area_detail": d(
+        kwargs=_community_a, who=DISTRICT, data=lambda w: {"name": "测试甲新村", "code": ""}
+    ),
+    # The child of 居民区 A awaits a transfer: the closing and the merge are refused in words.
+    "administration:area_close": d(
+        kwargs=_community_a, who=DISTRICT, data=lambda w: {"move_to": w.areas["community_b"].pk}
+    ),
+    "administration:area_merge": d(
+        kwargs=_community_a, who=DISTRICT, data=lambda w: {"into": w.areas["community_b"].pk}
+    ),
     # --- sign-in security
     "security:overview": EVERYONE,
     # Nothing to verify without two-factor sign-in set up: back to where one was going.
@@ -869,8 +907,34 @@ API: dict[str, Door | list[Door]] = {
     "api:public-report-create": d(who=PUBLIC),
     "api:public-report-status": d(who=PUBLIC),
     "api:public-areas": d(who=PUBLIC),
-    "api:area-list": EVERYONE,
-    "api:area-detail": d(kwargs=lambda w: {"pk": w.areas["community_a"].pk}),
+    "api:area-list": [
+        d(methods=("GET",), who=SIGNED_IN),
+        # Someone with no area has no area to create one in.
+        d(
+            methods=("POST",),
+            who=STAFF,
+            forbidden=STAFF - DISTRICT,
+            data=lambda w: {"parent": w.areas["tianshan"].pk, "name": "门外居民区"},
+        ),
+    ],
+    "api:area-detail": d(
+        kwargs=_community_a, forbidden={"PATCH": AREA - DISTRICT}, data=lambda w: {"name": "门"}
+    ),
+    "api:area-close": d(
+        kwargs=_community_a,
+        forbidden=AREA - DISTRICT,
+        data=lambda w: {"move_to": w.areas["community_b"].pk},
+    ),
+    "api:area-merge": d(
+        kwargs=_community_a,
+        forbidden=AREA - DISTRICT,
+        data=lambda w: {"into": w.areas["community_b"].pk},
+    ),
+    "api:person-list": d(who=DISTRICT, data=_person),
+    "api:person-detail": d(kwargs=pk("spare"), who=DISTRICT),
+    "api:person-reset-password": d(kwargs=pk("spare"), who=DISTRICT),
+    "api:person-deactivate": d(kwargs=pk("spare"), who=DISTRICT),
+    "api:person-reactivate": d(kwargs=pk("spare"), who=DISTRICT),
     "api:api-token-list": EVERYONE,
     "api:api-token-detail": d(kwargs=pk("token"), who=ONLY_A | DISTRICT),
     "api:signed-in-device-list": EVERYONE,

@@ -52,3 +52,24 @@ def test_the_phone_menu_button_controls_the_menu(director_a):
 def test_signed_out_pages_have_no_menu(db):
     html = web_client(None).get("/accounts/login/").content.decode()
     assert 'id="mainnav"' not in html and "menu-toggle" not in html
+
+
+def test_the_system_administrator_gets_no_childrens_menu(db):
+    from tests.conftest import PASSWORD
+    from weibao.accounts.models import Role, RoleAssignment, User
+
+    admin = User.objects.create_superuser("admin", password=PASSWORD)
+    RoleAssignment.objects.create(user=admin, role=Role.SYSADMIN)
+    hrefs = _hrefs(web_client(User.objects.get(pk=admin.pk)).get("/").content.decode())
+    for page in ("/children/", "/children/new/", "/visits/", "/concerns/", "/reports/",
+                 "/cases/", "/partners/referrals/", "/protection/", "/transfers/", "/ledger/",
+                 "/partners/"):  # fmt: skip
+        assert page not in hrefs, page
+    assert {"/", "/security/", "/admin/", "/accounts/password/"} <= set(hrefs)
+
+
+def test_only_district_staff_get_the_area_pages(district_officer, supervisor):
+    assert "/administration/areas/" in _hrefs(
+        web_client(district_officer).get("/").content.decode()
+    )
+    assert "/administration/areas/" not in _hrefs(web_client(supervisor).get("/").content.decode())

@@ -28,6 +28,22 @@ from weibao.accounts.services import (
 
 admin.site.unregister(Group)
 
+# The framework admin is the system administrator's only (docs/security.md): district staff
+# manage their areas and people on the product's own pages (/administration/areas/,
+# /accounts/people/). Its name says whose it is.
+admin.site.site_header = _("weibao system administration")
+admin.site.site_title = _("weibao system administration")
+admin.site.index_title = _("Accounts and the area tree")
+
+
+def _sysadmin_only(request) -> bool:
+    """Only an active system administrator enters the framework admin at all, whatever flags
+    an account has been given."""
+    return request.user.is_active and user_is_sysadmin(request.user)
+
+
+admin.site.has_permission = _sysadmin_only
+
 
 class SysadminOnly:
     """Only a system administrator manages accounts, whatever permissions a staff account has

@@ -8,3 +8,10 @@ account_audit = Hook(
     "trail for a change to an account or a role, or a sign-in event, inside the change's "
     "transaction (the audit app registers audit.services.audit_record).",
 )
+
+account_access_end = Hook(
+    "account_access_end",
+    "f(*, actor, user) -> dict: end every way `user` is signed in — web sessions, API tokens — "
+    "when district staff deactivate the account or reset its password, inside the change's "
+    "transaction; returns counts for the audit row (the security app registers it).",
+)

@@ -7,6 +7,19 @@ from django.utils.translation import gettext_lazy as _
 
 class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=64, blank=True)
+    # A work phone, given when district staff create the account (to pass on its sign-in
+    # link); shown to the district's staff only. Digits only.
+    phone = models.CharField(_("work phone"), max_length=20, blank=True)
+    # The district whose staff created the account (accounts.services.user_invite): they
+    # keep managing it while it holds no role there (accounts.selectors.people_managed_by).
+    home_district = models.ForeignKey(
+        "areas.Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -1,7 +1,16 @@
-from django.db.models import Q, QuerySet
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.areas.models import Area
+from weibao.core.scope import get_or_404
 
 # Who may reveal children's ID numbers, phones and addresses (a permission of the children app).
 REVEAL_PERMISSION = "children.reveal_sensitive"
@@ -70,13 +79,61 @@ def district_area_ids(districts) -> list[int]:
     return ids + list(below.values_list("pk", flat=True))
 
 
-def people_of_districts(districts) -> list[RoleAssignment]:
-    """The role assignments on the districts' areas, person by person, for the people page."""
-    return list(
-        RoleAssignment.objects.filter(area_id__in=district_area_ids(districts))
-        .select_related("user", "area", "area__parent", "area__parent__parent")
-        .order_by("user__full_name", "user__username", "user_id", "role", "area__name")
+def _in_districts_q(district_ids: list[int], prefix: str = "") -> Q:
+    """The condition "this area lies in one of these districts" on an area foreign key."""
+    return (
+        Q(**{f"{prefix}_id__in": district_ids})
+        | Q(**{f"{prefix}__parent_id__in": district_ids})
+        | Q(**{f"{prefix}__parent__parent_id__in": district_ids})
     )
+
+
+def people_managed_by(user) -> QuerySet[User]:
+    """THE scope of the accounts district staff manage (create, reset a password, deactivate;
+    docs/security.md): the people holding a role in one of their districts, and those they
+    created (home_district) while they hold none. Never an administrator's account (staff,
+    superuser, system administrator): those are the system administrator's. Everyone else
+    answers 404."""
+    districts = [d.pk for d in districts_managed_by(user)]
+    if not districts:
+        return User.objects.none()
+    with_role = RoleAssignment.objects.filter(_in_districts_q(districts, "area")).values("user_id")
+    admins = RoleAssignment.objects.filter(role=Role.SYSADMIN).values("user_id")
+    return (
+        User.objects.filter(Q(pk__in=with_role) | Q(home_district_id__in=districts))
+        .exclude(Q(is_staff=True) | Q(is_superuser=True) | Q(pk__in=admins))
+        .order_by("full_name", "username", "pk")
+    )
+
+
+def person_get_for_manager(user, pk) -> User:
+    """An account `user` manages, or 404 exactly as if it did not exist."""
+    return get_or_404(people_managed_by(user), pk)
+
+
+def people_with_roles(user) -> QuerySet[User]:
+    """The people `user` manages, each with `district_roles`: their roles in the user's
+    districts (one query for a page of people, one for their roles)."""
+    districts = [d.pk for d in districts_managed_by(user)]
+    roles = (
+        RoleAssignment.objects.filter(_in_districts_q(districts, "area"))
+        .select_related("area", "area__parent", "area__parent__parent")
+        .order_by("role", "area__name", "pk")
+    )
+    return people_managed_by(user).prefetch_related(
+        Prefetch("role_assignments", queryset=roles, to_attr="district_roles")
+    )
+
+
+def password_link(user: User) -> tuple[str, dt.datetime]:
+    """The path of a one-time link with which `user` sets their password, and when it stops
+    working (PASSWORD_RESET_TIMEOUT). Django's password-reset token: made from the password
+    hash and the last sign-in, so it works once — setting the password, or a newer reset,
+    ends it. Shown once to the district officer who made it; never stored or audited."""
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("accounts:set_password", kwargs={"uidb64": uidb64, "token": token})
+    return path, timezone.now() + dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
 
 
 def users_who_may_reveal(user_ids) -> set[int]:
@@ -127,6 +184,14 @@ def areas_visible_to(user) -> QuerySet[Area]:
             q |= Q(pk=parent.pk)
             parent = parent.parent
     return Area.objects.filter(q).select_related("parent")
+
+
+def communities_to_pick(user, *, keep: int | None = None) -> QuerySet[Area]:
+    """The 居民区 a user may choose as a new value (register a child there, move one there):
+    those visible to them that are open, plus `keep` (the record's present one, closed or not,
+    so that a form can show what is there). Lists and filters use communities_visible_to,
+    which keeps the closed ones for the records of the past (docs/domain.md §1.16)."""
+    return communities_visible_to(user).filter(Q(closed_at__isnull=True) | Q(pk=keep))
 
 
 def communities_visible_to(user) -> QuerySet[Area]:

@@ -1,6 +1,5 @@
-"""The pages of the accounts app: one's own password, and the district's people and roles."""
-
-from itertools import groupby
+"""The pages of the accounts app: one's own password, the one-time link that sets a password,
+and the district's people and roles."""
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -10,22 +9,29 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.accounts.forms import RoleGrantForm
+from weibao.accounts.forms import PersonInviteForm, RoleGrantForm
 from weibao.accounts.models import RoleAssignment, User
 from weibao.accounts.selectors import (
     district_area_ids,
     districts_managed_by,
-    people_of_districts,
+    password_link,
+    people_with_roles,
+    person_get_for_manager,
     users_who_may_reveal,
 )
 from weibao.accounts.services import (
     role_assignment_grant,
     role_assignment_revoke,
+    user_invite,
     user_password_change,
+    user_password_reset,
+    user_password_set_by_link,
     user_reveal_set,
+    user_set_active,
 )
 from weibao.core.views_helpers import apply_errors
 
@@ -64,16 +70,13 @@ def _districts_or_404(request: HttpRequest) -> list:
 
 
 def _render_people(request: HttpRequest, districts, form: RoleGrantForm) -> HttpResponse:
-    assignments = people_of_districts(districts)
-    revealers = users_who_may_reveal({ra.user_id for ra in assignments})
-    people = [
-        (user, list(rows), user.pk in revealers)
-        for user, rows in groupby(assignments, key=lambda ra: ra.user)
-    ]
+    people = list(people_with_roles(request.user))
+    revealers = users_who_may_reveal({person.pk for person in people})
+    rows = [(person, person.district_roles, person.pk in revealers) for person in people]
     return render(
         request,
         "accounts/people.html",
-        {"people": people, "form": form, "districts": districts},
+        {"people": rows, "form": form, "districts": districts, "me": request.user.pk},
     )
 
 
@@ -81,6 +84,120 @@ def _render_people(request: HttpRequest, districts, form: RoleGrantForm) -> Http
 def people_view(request: HttpRequest) -> HttpResponse:
     districts = _districts_or_404(request)
     return _render_people(request, districts, RoleGrantForm(districts=districts))
+
+
+def _link_page(request: HttpRequest, person: User, *, new: bool) -> HttpResponse:
+    """The one-time link, shown once: it is in this answer only (never stored, never in a
+    message that a reload would show again), and no cache keeps the page."""
+    path, expires = password_link(person)
+    response = render(
+        request,
+        "accounts/person_link.html",
+        {
+            "person": person,
+            "link": request.build_absolute_uri(path),
+            "expires": expires,
+            "new": new,
+        },
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+def person_invite_view(request: HttpRequest) -> HttpResponse:
+    districts = _districts_or_404(request)
+    form = PersonInviteForm(request.POST if request.method == "POST" else None, districts=districts)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            person = user_invite(
+                actor=request.user,
+                username=d["username"],
+                full_name=d["full_name"],
+                phone=d["phone"],
+                role=d["role"],
+                area=d["area"],
+            )
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return _link_page(request, person, new=True)
+    return render(request, "accounts/person_new.html", {"form": form})
+
+
+@login_required
+@require_POST
+def person_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _districts_or_404(request)
+    person = person_get_for_manager(request.user, pk)
+    try:
+        person = user_password_reset(actor=request.user, user=person)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("accounts:people")
+    return _link_page(request, person, new=False)
+
+
+@login_required
+@require_POST
+def person_active_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _districts_or_404(request)
+    person = person_get_for_manager(request.user, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        person = user_set_active(actor=request.user, user=person, active=active)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        if active:
+            messages.success(request, _("%(person)s can sign in again.") % {"person": person})
+        else:
+            messages.success(
+                request,
+                _("%(person)s is deactivated: they can no longer sign in.") % {"person": person},
+            )
+    return redirect("accounts:people")
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """The one-time link of an account created or reset by district staff: the person sets
+    their password, through the audited service. The link works once (the token is made from
+    the password hash), and expires after PASSWORD_RESET_TIMEOUT."""
+
+    template_name = "accounts/set_password.html"
+    success_url = reverse_lazy("login")
+    http_method_names = ["get", "post", "head", "options"]
+
+    def dispatch(self, *args, **kwargs):
+        # Django's view answers an unknown link itself, whatever the method; only GET and POST
+        # are this page's.
+        if self.request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(self.request, *args, **kwargs)
+        return super().dispatch(*args, **kwargs)
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        # A deactivated account's link leads nowhere (as one that does not exist).
+        return user if user is not None and user.is_active else None
+
+    def form_valid(self, form):
+        try:
+            user_password_set_by_link(user=self.user, password=form.cleaned_data["new_password1"])
+        except ValidationError as exc:
+            form.add_error("new_password2", exc)
+            return self.form_invalid(form)
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        messages.success(self.request, _("Your password is set. Sign in with it now."))
+        return redirect(self.success_url)
 
 
 @login_required

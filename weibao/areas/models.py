@@ -3,8 +3,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+class AreaQuerySet(models.QuerySet):
+    def open(self) -> "AreaQuerySet":
+        """The areas not closed: what a picker offers for a new value (docs/domain.md §1.16)."""
+        return self.filter(closed_at__isnull=True)
+
+
 class Area(models.Model):
-    """A node of the administrative tree 区 → 街道/镇 → 居民区/村."""
+    """A node of the administrative tree 区 → 街道/镇 → 居民区/村. District staff create, rename,
+    merge and close 街镇 and 居民区 (areas.services); a closed area is never deleted: the
+    records of the past keep pointing at it, it only leaves the pickers and the lists."""
 
     class Level(models.TextChoices):
         DISTRICT = "district", _("District")
@@ -19,6 +27,18 @@ class Area(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The 居民区 a merged one became part of (None for one closed without a merge).
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged into"),
+    )
+
+    objects = AreaQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("area")
@@ -38,6 +58,10 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
 
     def scope_field(self) -> str:
         """The Child column that holds an area of this level."""

@@ -9,6 +9,8 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from weibao.accounts.hooks import account_audit
+        from weibao.areas.hooks import area_audit
         from weibao.audit.services import audit_record
 
         account_audit.register(audit_record)
+        area_audit.register(audit_record)

@@ -15,7 +15,7 @@ from weibao.areas.models import Area
 from weibao.audit.services import audit_record
 from weibao.cases import workflow
 from weibao.cases.blockers import require_close_guards, require_plan
-from weibao.cases.choices import NoNeedReason, RiskLevel, Stage
+from weibao.cases.choices import OPEN_STAGES, NoNeedReason, RiskLevel, Stage
 from weibao.cases.models import Case, CaseMember, CasePolicy, PlannedService, PlanVersion
 from weibao.cases.selectors import (
     case_policy_districts,
@@ -25,7 +25,7 @@ from weibao.cases.selectors import (
 )
 from weibao.children.models import Child
 from weibao.children.selectors import children_visible_to
-from weibao.core.exceptions import ConflictError
+from weibao.core.exceptions import Blocked, ConflictError
 from weibao.core.text import checked_text
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notifications_answer, notify
@@ -653,6 +653,22 @@ def _place(community) -> str:
 
 
 # --- the end of the retention period (children.hooks.child_anonymise_parts) -----------------
+
+
+# --- the area tree (areas.hooks.area_close_guards) --------------------------------------------
+
+
+def area_cases_guard(*, area) -> None:
+    """An area closes without an open case in it: the cases of the children who move go with
+    them (transfers.services); one left behind — of a child no longer on the register — is
+    closed first, with its approval."""
+    n = Case.objects.filter(**{f"{area.scope_field()}_id": area.pk}, stage__in=OPEN_STAGES).count()
+    if n:
+        raise Blocked(
+            _("%(n)d open cases remain in %(area)s: close them first.")
+            % {"n": n, "area": area.name},
+            code="cases",
+        )
 
 
 def cases_anonymise_child(*, actor, child: Child) -> dict[str, int]:

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from weibao.accounts.selectors import communities_visible_to
+from weibao.accounts.selectors import communities_to_pick, communities_visible_to
 from weibao.areas.models import Area
 from weibao.children.categories import IN_DIFFICULTY_FILTER, Category
 from weibao.children.choices import AGED_OUT, AGED_OUT_LABEL, AgeBand, Relation, Sex, Status
@@ -54,8 +54,11 @@ class ChildForm(forms.Form):
         )
         self.fields["community"] = CommunityChoiceField(
             label=_("residential area"),
-            # The child's own 居民区 is always among them: a user who sees a child sees its area.
-            queryset=communities_visible_to(actor).select_related("parent"),
+            # The child's own 居民区 is always among them (a user who sees a child sees its
+            # area), even once closed; no other closed one is offered (docs/domain.md §1.10).
+            queryset=communities_to_pick(
+                actor, keep=instance.community_id if instance else None
+            ).select_related("parent"),
         )
         self.fields["categories"] = forms.MultipleChoiceField(
             label=_("categories"),

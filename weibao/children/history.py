@@ -26,6 +26,9 @@ ACTION_LABELS = {
     "child.status": gettext_lazy("Status changed"),
     "child.returned_home": gettext_lazy("Returned home after protection"),
     "child.move": gettext_lazy("Moved to another residential area (transfer accepted)"),
+    "child.move_with_area": gettext_lazy(
+        "Moved to another residential area (residential area merged or closed)"
+    ),
     "child.anonymise": gettext_lazy("Anonymised at the end of the retention period"),
     # The transfers app's rows (its model is registered on history_models).
     "transfer.request": gettext_lazy("Transfer requested"),

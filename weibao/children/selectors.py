@@ -191,6 +191,31 @@ def _counted_counts(user, today: dt.date | None) -> dict[str, int]:
     return result
 
 
+def minors_per_community(user, district: Area) -> dict[int, int]:
+    """居民区 id → the minors on its register, for the district's tree of areas: read from the
+    tallies (one grouped query over a few rows per 居民区), else counted from the register
+    until the first full count has run."""
+    q = area_scope_q(user)
+    if q is None:
+        return {}
+    if tallies_ready():
+        rows = CategoryTally.objects.filter(q, district=district, key=TOTAL)
+        return dict(rows.values_list("community_id").annotate(n=Sum("n")).order_by())
+    minors = minors_in_scope(user).filter(district=district)
+    return dict(minors.values_list("community_id").annotate(n=Count("pk")).order_by())
+
+
+def children_on_register_in(area: Area) -> QuerySet[Child]:
+    """The files on the register (minors and those aged out alike) filed in an area: what
+    closing it would strand, and what moves when a 居民区 is merged or closed
+    (docs/domain.md §1.10). No user scope: the caller has checked who may."""
+    return Child.objects.filter(
+        **{f"{area.scope_field()}_id": area.pk},
+        status=Status.ACTIVE,
+        anonymised_at__isnull=True,
+    )
+
+
 def child_categories(child: Child) -> list[str]:
     return sorted(row.category for row in child.category_rows.all())
 

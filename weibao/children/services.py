@@ -21,7 +21,7 @@ from weibao.children.choices import Status
 from weibao.children.hooks import child_anonymise_parts, child_schedule_changed
 from weibao.children.models import ANONYMISED_NAME, Child, ChildCategory, Guardian
 from weibao.children.pinyin import name_pinyin
-from weibao.children.selectors import children_visible_to
+from weibao.children.selectors import children_on_register_in, children_visible_to
 from weibao.children.tallies import tallies_refresh
 from weibao.children.validation import validate_child_data
 from weibao.core import crypto
@@ -452,9 +452,11 @@ def child_mark_returned_home(*, actor, child: Child, date: dt.date) -> Child:
 
 
 @transaction.atomic
-def child_move(*, actor, child: Child, community, note: str = "") -> Child:
+def child_move(*, actor, child: Child, community, note: str = "", with_area: bool = False) -> Child:
     """Move the child's file to another 居民区 of the district: an accepted transfer
-    (docs/domain.md §3.12). Called inside transfers.services.transfer_accept's transaction,
+    (docs/domain.md §3.12), or — `with_area` — the move of every child of a 居民区 that the
+    district merges or closes (§1.10; its own audit action, so the history says which).
+    Called inside transfers.services.transfer_accept's transaction,
     which checks who may accept; the accepter is the receiving 街镇's supervisor, who cannot
     see the file yet, so the scope check of child_update does not apply here. The visits are
     re-planned for the new 居民区 (child_schedule_changed) and both 居民区 are recounted."""
@@ -468,11 +470,28 @@ def child_move(*, actor, child: Child, community, note: str = "") -> Child:
     current.version += 1
     current.save()
     audit_record(
-        actor=actor, action="child.move", obj=current, child=current, changes=changes, note=note
+        actor=actor,
+        action="child.move_with_area" if with_area else "child.move",
+        obj=current,
+        child=current,
+        changes=changes,
+        note=note,
     )
     child_schedule_changed.call(child=current)
     tallies_refresh(community_ids=counted_in | {current.community_id})
     return current
+
+
+def area_children_guard(*, area) -> None:
+    """areas.hooks.area_close_guards: an area closes only once the files on its register have
+    moved to another 居民区 (the administration app moves them, through the transfers app)."""
+    n = children_on_register_in(area).count()
+    if n:
+        raise Blocked(
+            _("%(n)d children on the register still live in %(area)s: move them first.")
+            % {"n": n, "area": area.name},
+            code="children",
+        )
 
 
 # --- the end of the retention period (called by safekeeping.retention) ----------------------

@@ -95,6 +95,9 @@ def _check_community(errors: Errors, actor, community, instance: Child | None) -
     if community.level != Area.Level.COMMUNITY or not allowed:
         _add(errors, "community", _("You can only register children in your own areas."))
         return
+    if community.closed_at is not None:
+        _add(errors, "community", _("%(area)s is closed.") % {"area": community.name})
+        return
     # Correcting a registration typo is an edit; moving a child whose case or visits would be
     # left behind is a transfer with a handover (docs/domain.md §3.12).
     refusal = community_change_guards.first(child=instance) if instance is not None else None

@@ -5,7 +5,8 @@ transfers, workstations, the staff roster and training."""
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from weibao.accounts.api import AreaViewSet, MeView
+from weibao.accounts.api import MeView, PersonViewSet
+from weibao.administration.api import AreaViewSet
 from weibao.children.api import ChildViewSet
 from weibao.notifications.api import NotificationViewSet
 from weibao.security.api import ApiTokenViewSet, SignedInDeviceViewSet, TokenView
@@ -25,6 +26,7 @@ app_name = "api"
 router = SimpleRouter(use_regex_path=False)
 router.register("children", ChildViewSet, basename="child")
 router.register("areas", AreaViewSet, basename="area")
+router.register("people", PersonViewSet, basename="person")
 router.register("worklist", WorklistViewSet, basename="worklist")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("concerns", ConcernViewSet, basename="concern")

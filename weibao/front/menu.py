@@ -39,6 +39,9 @@ ITEMS: list[tuple[str, Promise, str]] = [
     ("partners", _("Partners"), "partners:list"),
     ("account", _("Account security"), "security:overview"),
 ]
+# The pages about children and the work with them: none for an account without an area (the
+# system administrator), who reads no child's data (docs/security.md).
+CHILDREN_WORK = frozenset(key for key, _label, _name in ITEMS) - {"home", "account"}
 
 # What each role opens most: a 儿童主任 visits and watches the children of one 居民区; the
 # 街镇's supervisor and staff triage reports and run cases; the district follows reports, cases
@@ -69,15 +72,20 @@ def first_items(roles: set[str]) -> tuple[str, ...]:
 def menu_for(request: HttpRequest) -> list[MenuItem]:
     user = request.user
     first = first_items({a.role for a in user_role_assignments(user)})
-    entries = [(key, label, reverse(name)) for key, label, name in ITEMS]
+    has_area = bool(user_scope_areas(user))
+    entries = [
+        (key, label, reverse(name))
+        for key, label, name in ITEMS
+        if has_area or key not in CHILDREN_WORK
+    ]
     # The people of the work and their training, after the partners: the roster for everyone
     # with an area (a 儿童主任 sees their 居民区's team), training for the 街镇 and the district.
     team = []
-    if user_scope_areas(user):
+    if has_area:
         team.append(("staff", _("Staff roster"), reverse("staff:list")))
     if training_districts(user):
         team.append(("training", _("Training"), reverse("training:list")))
-    at = next(i for i, entry in enumerate(entries) if entry[0] == "partners") + 1
+    at = next((i + 1 for i, entry in enumerate(entries) if entry[0] == "partners"), len(entries))
     entries[at:at] = team
     if sees_stations(user):
         entries.append(("stations", _("Workstations"), reverse("stations:list")))
@@ -87,6 +95,7 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
         entries.append(("rules", _("Visit rules"), reverse("visits:rules")))
     if districts_managed_by(user):
         entries.append(("people", _("People and roles"), reverse("accounts:people")))
+        entries.append(("areas", _("Area management"), reverse("administration:areas")))
     if managed_districts(user):
         entries.append(("security", _("Sign-in security"), reverse("security:district")))
     if access_review_districts(user):

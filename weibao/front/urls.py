@@ -33,6 +33,7 @@ urlpatterns = [
     path("wall/", include("weibao.stations.urls_public")),
     path("staff/", include("weibao.staff.urls")),
     path("training/", include("weibao.training.urls")),
+    path("administration/", include("weibao.administration.urls")),
     # The registry and the referral pages share the "partners" namespace (and URL prefix).
     path(
         "partners/",

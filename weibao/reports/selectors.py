@@ -10,7 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.accounts.models import Role
-from weibao.accounts.selectors import area_scope_q, communities_visible_to, user_role_assignments
+from weibao.accounts.selectors import (
+    area_scope_q,
+    communities_to_pick,
+    user_role_assignments,
+)
 from weibao.areas.models import Area
 from weibao.audit.models import AuditEvent
 from weibao.children.hooks import RegistrationSource
@@ -353,7 +357,7 @@ def _only_community(user, report: Report) -> int | None:
     report's 街镇 (or district, when the reporter did not know the 街镇)."""
     area = report.subdistrict_id or report.district_id
     ids = list(
-        communities_visible_to(user)
+        communities_to_pick(user)
         .filter(Q(parent_id=area) | Q(parent__parent_id=area))
         .values_list("pk", flat=True)[:2]
     )

@@ -928,6 +928,23 @@ ANONYMISED_REPORT_FIELDS = (
 )
 
 
+# --- the area tree (areas.hooks.area_close_guards) --------------------------------------------
+
+
+def area_reports_guard(*, area) -> None:
+    """A 街镇 closes without an open report in its queue (a 居民区's reports are the 街镇's
+    supervisors' to handle, and stay with it)."""
+    if area.level != Area.Level.SUBDISTRICT:
+        return
+    n = Report.objects.filter(subdistrict=area).exclude(state=Report.State.CLOSED).count()
+    if n:
+        raise Blocked(
+            _("%(n)d open mandatory reports remain in %(area)s: close them first.")
+            % {"n": n, "area": area.name},
+            code="reports",
+        )
+
+
 def reports_anonymise_child(*, actor, child: Child) -> dict[str, int]:
     """The child's file is anonymised (children.hooks.child_anonymise_parts, inside
     children.services.child_anonymise's transaction, which writes the audit row): the reports

@@ -421,6 +421,21 @@ def devices_revoke_others(*, actor, current_key: str | None) -> int:
     return count
 
 
+def user_access_end(*, actor, user) -> dict:
+    """accounts.hooks.account_access_end: district staff deactivated the account or reset its
+    password, so every web session of it is signed out and every API token revoked, now
+    (inside the change's transaction; its audit row carries the counts)."""
+    devices = list(SignedInDevice.objects.filter(user=user, ended_at__isnull=True))
+    for device in devices:
+        _end(device)
+    tokens_revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(),
+        revoked_by=actor if getattr(actor, "is_authenticated", False) else None,
+        revoke_reason=ApiToken.RevokeReason.DISTRICT,
+    )
+    return {"sessions_ended": len(devices), "tokens_revoked": tokens_revoked}
+
+
 def _end(device: SignedInDevice) -> None:
     import_module(settings.SESSION_ENGINE).SessionStore(session_key=device.session_key).delete()
     device.ended_at = timezone.now()

@@ -126,18 +126,27 @@ def supervisor_to_own(transfer: Transfer, accepter) -> User:
     """Who takes a case whose owner does not work in the new area: the accepter if they are
     the receiving supervisor, else the receiving 街镇's first supervisor, else the accepter
     (district staff)."""
-    if _holds(accepter, Role.SUPERVISOR, transfer.to_subdistrict_id):
-        return accepter
+    return supervisor_or(transfer.to_subdistrict_id, accepter)
+
+
+def supervisor_or(subdistrict_id: int, actor) -> User:
+    """`actor` if they supervise the 街镇, else its first active supervisor, else `actor`."""
+    if _holds(actor, Role.SUPERVISOR, subdistrict_id):
+        return actor
     supervisor = (
         User.objects.filter(
             is_active=True,
             role_assignments__role=Role.SUPERVISOR,
-            role_assignments__area_id=transfer.to_subdistrict_id,
+            role_assignments__area_id=subdistrict_id,
         )
         .order_by("pk")
         .first()
     )
-    return supervisor or accepter
+    return supervisor or actor
+
+
+def is_district_staff_of(user, district_id: int) -> bool:
+    return _holds(user, Role.DISTRICT_STAFF, district_id)
 
 
 def directors_of(community_id: int) -> list[int]:
@@ -168,7 +177,8 @@ def destination_communities(user) -> QuerySet[Area]:
         if area is not None:
             districts.add(area.pk)
     return (
-        Area.objects.filter(level=Area.Level.COMMUNITY, parent__parent_id__in=districts)
+        Area.objects.open()
+        .filter(level=Area.Level.COMMUNITY, parent__parent_id__in=districts)
         .select_related("parent")
         .order_by("parent__code", "parent__name", "name")
     )
@@ -177,7 +187,8 @@ def destination_communities(user) -> QuerySet[Area]:
 def receiving_communities(child: Child) -> QuerySet[Area]:
     """The 居民区 of the child's district other than the child's own."""
     return (
-        Area.objects.filter(level=Area.Level.COMMUNITY, parent__parent_id=child.district_id)
+        Area.objects.open()
+        .filter(level=Area.Level.COMMUNITY, parent__parent_id=child.district_id)
         .exclude(pk=child.community_id)
         .select_related("parent")
         .order_by("parent__code", "parent__name", "name")

@@ -6,12 +6,20 @@ Accepting moves the child in ONE transaction, each app moving its own rows with 
 the visits), the visits and concerns, every case of the child (cases.case_move_area, which also
 hands a case to the receiving supervisor when its owner does not work in the new area) and what
 hangs off each case — service records, referrals, temporary guardianship. The plan and the
-timeline hang off the case and follow it. Audit rows stay as they were written."""
+timeline hang off the case and follow it. Audit rows stay as they were written.
+
+The same move, without a request and a decision, takes the children of a 居民区 that the
+district merges or closes to another 居民区 of its 街镇 (children_move_administratively,
+docs/domain.md §1.16): move_child_and_records is the one place both go through."""
+
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from weibao.areas.models import Area
 from weibao.audit.services import audit_record
@@ -36,7 +44,10 @@ from weibao.transfers.selectors import (
     child_cases,
     deciders,
     directors_of,
+    is_district_staff_of,
     may_start,
+    pending_transfer,
+    supervisor_or,
     supervisor_to_own,
     transfer_roles,
 )
@@ -85,6 +96,8 @@ def destination_errors(
         or to_community.parent.parent_id != child.district_id
     ):
         errors["to_community"] = [_("Choose a residential area of this district.")]
+    elif to_community.closed_at is not None:
+        errors["to_community"] = [_("%(area)s is closed.") % {"area": to_community.name}]
     elif to_community.pk == child.community_id:
         errors["to_community"] = [_("The child already lives in this residential area.")]
     if to_district_name:
@@ -264,19 +277,111 @@ def transfer_accept(
 
 
 def _move_everything(actor, transfer: Transfer, child: Child) -> Child:
-    community = transfer.to_community
     note = _("Transfer %(reference)s.") % {"reference": transfer.reference}
-    child = child_move(actor=actor, child=child, community=community, note=note)
+    return move_child_and_records(
+        actor=actor,
+        child=child,
+        community=transfer.to_community,
+        note=note,
+        owner_if_outside=supervisor_to_own(transfer, actor),
+    )
+
+
+def move_child_and_records(
+    *, actor, child: Child, community: Area, note: str, owner_if_outside, with_area: bool = False
+) -> Child:
+    """Move the child's file and every row that follows it to `community`, each app with its
+    own service (docs/architecture.md, "Moving a child's rows to another area"): the file
+    (which re-plans the visits and recounts both 居民区), the visits and concerns, every case,
+    and what hangs off each case. A case whose owner does not work in the new area goes to
+    `owner_if_outside`. `with_area`: the child moves because the district merged or closed
+    their 居民区 (the file's history says so). Runs inside the caller's transaction, which has
+    checked who may."""
+    child = child_move(
+        actor=actor, child=child, community=community, note=note, with_area=with_area
+    )
     visits_move_area(actor=actor, child=child)
-    new_owner = supervisor_to_own(transfer, actor)
     for case in child_cases(child):
         case = case_move_area(
-            actor=actor, case=case, community=community, owner_if_outside=new_owner, note=note
+            actor=actor,
+            case=case,
+            community=community,
+            owner_if_outside=owner_if_outside,
+            note=note,
         )
         service_records_move_area(actor=actor, case=case)
         referrals_move_area(actor=actor, case=case)
         protection_records_move_area(actor=actor, case=case)
     return child
+
+
+# --- a 居民区 merged or closed (the administration app) -------------------------------------
+
+# The note of every audit row of the move, on each child's history (docs/domain.md §1.16).
+ADMINISTRATIVE_MOVE_NOTE = gettext_lazy("Residential area merged or closed")
+
+
+@transaction.atomic
+def children_move_administratively(
+    *, actor, children: Iterable[Child], community: Area
+) -> list[Child]:
+    """District staff move the files on the register of a 居民区 they merge or close to
+    `community`, another open 居民区 of the same 街镇: for each child, what an accepted
+    transfer moves, in this one transaction, with the note "居民区合并/撤销" on every audit row
+    of the child's history. No request and no decision: the district decides the whole
+    居民区's move (administration.services). A child awaiting a transfer blocks it (decide
+    that first)."""
+    note = str(ADMINISTRATIVE_MOVE_NOTE)
+    if community.level != Area.Level.COMMUNITY or community.closed_at is not None:
+        raise ValidationError({"into": [_("Choose an open residential area.")]})
+    owner = None
+    moved = []
+    for child in children:
+        current = Child.objects.select_for_update().get(pk=child.pk)
+        if not is_district_staff_of(actor, current.district_id):
+            raise PermissionDenied
+        if current.subdistrict_id != community.parent_id:
+            raise ValidationError(
+                {"into": [_("Choose a residential area of the same sub-district or town.")]}
+            )
+        if pending_transfer(current) is not None:
+            raise Blocked(
+                _("A transfer of %(child)s is awaiting a decision: decide it first.")
+                % {"child": current.name},
+                code="pending_transfer",
+            )
+        if owner is None:
+            owner = supervisor_or(community.parent_id, actor)
+        moved.append(
+            move_child_and_records(
+                actor=actor,
+                child=current,
+                community=community,
+                note=note,
+                owner_if_outside=owner,
+                with_area=True,
+            )
+        )
+    return moved
+
+
+def area_transfers_guard(*, area: Area) -> None:
+    """areas.hooks.area_close_guards: no transfer out of the area, or into it, is awaiting a
+    decision when it closes (accepting one would move a child into a closed 居民区, or find
+    the child gone)."""
+    column = area.scope_field()
+    to_column = "to_community" if area.level == Area.Level.COMMUNITY else "to_subdistrict"
+    n = (
+        Transfer.objects.filter(status=Transfer.Status.REQUESTED)
+        .filter(Q(**{f"{column}_id": area.pk}) | Q(**{f"{to_column}_id": area.pk}))
+        .count()
+    )
+    if n:
+        raise Blocked(
+            _("%(n)d transfers from or into %(area)s await a decision: decide them first.")
+            % {"n": n, "area": area.name},
+            code="transfers",
+        )
 
 
 def _mark_moved_out(actor, transfer: Transfer, child: Child) -> Child:

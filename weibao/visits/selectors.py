@@ -118,7 +118,8 @@ def completion_table(
     user, *, subdistrict: Area, year: int, month: int, today: dt.date | None = None
 ) -> list[CompletionRow]:
     """For each 居民区 of a 街镇: visits due in the month, done on time, done late, and still
-    overdue. One grouped query over the (subdistrict, due_date) index."""
+    overdue. One grouped query over the (subdistrict, due_date) index. A closed 居民区 has a
+    row only in a month it owed visits."""
     today = today or timezone.localdate()
     first, last = month_bounds(year, month)
     communities = {
@@ -147,6 +148,9 @@ def completion_table(
             overdue=by_community.get(pk, {}).get("n_overdue", 0),
         )
         for pk, area in communities.items()
+        # A merged or closed 居民区 shows only in the months it owed visits (docs/domain.md
+        # §1.10).
+        if area.closed_at is None or pk in by_community
     ]
 
 

@@ -18,7 +18,6 @@ Who may do what (docs/security.md):
   administrator's, whose role they could grant anyway.
 """
 
-import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth import password_validation
@@ -150,67 +149,6 @@ def user_password_set(*, actor, user: User, password: str | None) -> User:
         changes={"usable": password is not None},
     )
     return user
-
-
-# --- a worker's account opened by the district (the staff roster's one step) -----------------
-
-# The roles a roster person's account may be opened with: those of a 街镇 and of a 居民区.
-WORKER_ROLES = frozenset({Role.DIRECTOR, Role.SUPERVISOR, Role.STATION_STAFF})
-# No 0/o, 1/l/i: the first password is read out or copied by hand.
-_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 - an alphabet
-
-
-def initial_password() -> str:
-    """A first password to hand over: four groups of four, about 79 bits."""
-    groups = ["".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(4)]
-    return "-".join(groups)
-
-
-@transaction.atomic
-def worker_account_create(
-    *, actor, username: str, full_name: str, role: str, area: Area
-) -> tuple[User, str]:
-    """District staff open the account of a person of their district's roster with the one
-    role of their post on its area (a 儿童主任 on their 居民区; a supervisor or station staff
-    on their 街镇). Returns the account and its first password, to be shown once and handed
-    over; only its hash is kept. Audited as the administrator's account.create and the
-    district's role.grant are; the account is never staff or superuser."""
-    if role not in WORKER_ROLES:
-        raise ValidationError({"role": _("Choose a role.")})
-    _assert_role_manager(actor, role, area)
-    username = (username or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not username:
-        errors["username"] = [_("Please give a username.")]
-    else:
-        try:
-            User.username_validator(username)
-        except ValidationError:
-            errors["username"] = [
-                _("Use letters, digits and @ . + - _ only, at most 150 characters.")
-            ]
-        if len(username) > 150:
-            errors["username"] = [
-                _("Use letters, digits and @ . + - _ only, at most 150 characters.")
-            ]
-        elif User.objects.filter(username__iexact=username).exists():
-            errors["username"] = [_("An account with this username already exists.")]
-    if errors:
-        raise ValidationError(errors)
-    password = initial_password()
-    user = User(username=username, full_name=(full_name or "").strip()[:64])
-    password_validation.validate_password(password, user)
-    user.set_password(password)
-    user.save()
-    _audit(
-        actor=actor,
-        action="account.create",
-        obj=user,
-        changes={field: getattr(user, field) for field in ACCOUNT_FIELDS},
-        note="staff roster",
-    )
-    role_assignment_grant(actor=actor, user=user, role=role, area=area)
-    return user, password
 
 
 # --- one's own password ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from weibao.accounts.models import RoleAssignment, User
 from weibao.accounts.selectors import district_area_ids, districts_managed_by
-from weibao.accounts.services import worker_account_create
+from weibao.accounts.services import user_invite
 from weibao.areas.models import Area
 from weibao.audit.services import audit_record
 from weibao.core import crypto
@@ -302,11 +302,11 @@ def staff_phone_reveal(*, actor, member: StaffMember, reason: str, channel: str)
 
 
 @transaction.atomic
-def staff_account_create(*, actor, member: StaffMember, username: str) -> tuple[StaffMember, str]:
+def staff_account_create(*, actor, member: StaffMember, username: str) -> StaffMember:
     """District staff open the person's login account in one step: the account, the role of
-    the post on the person's 居民区 or 街镇 (accounts.services.worker_account_create, audited
-    there), and the link to the roster entry. Returns the entry and the first password, to be
-    shown once."""
+    the post on the person's 居民区 or 街镇 (accounts.services.user_invite, audited there: no
+    password yet — the page shows the one-time link with which the person sets one), and the
+    link to the roster entry."""
     current = _lock(member, None)
     if not can_link_accounts_for(actor, current):
         raise PermissionDenied
@@ -324,7 +324,7 @@ def staff_account_create(*, actor, member: StaffMember, username: str) -> tuple[
             }
         )
     role = account_role_for(current)
-    user, password = worker_account_create(
+    user = user_invite(
         actor=actor, username=username, full_name=current.name, role=role, area=current.place
     )
     current.user = user
@@ -336,7 +336,7 @@ def staff_account_create(*, actor, member: StaffMember, username: str) -> tuple[
         obj=current,
         changes={"user": {"new": user.username}, "role": role},
     )
-    return current, password
+    return current
 
 
 @transaction.atomic

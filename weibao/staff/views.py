@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from weibao.accounts.selectors import districts_managed_by, user_scope_areas
+from weibao.accounts.selectors import districts_managed_by, password_link, user_scope_areas
 from weibao.areas.models import Area
 from weibao.core.crypto import mask_phone
 from weibao.core.scope import get_or_404
@@ -244,22 +245,32 @@ def staff_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def staff_account_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Open the person's login account in one step; its first password is shown once."""
+    """Open the person's login account in one step; the one-time link with which the person
+    sets their password is shown once (never stored, no cache keeps the page)."""
     member = staff_get_for_user(request.user, pk)
     if not can_link_accounts_for(request.user, member):
         raise PermissionDenied
     form = AccountForm(request.POST)
     if form.is_valid():
         try:
-            member, password = services.staff_account_create(
+            member = services.staff_account_create(
                 actor=request.user, member=member, username=form.cleaned_data["username"]
             )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            return render(
-                request, "staff/account_created.html", {"member": member, "password": password}
+            path, expires = password_link(member.user)
+            response = render(
+                request,
+                "staff/account_created.html",
+                {
+                    "member": member,
+                    "link": request.build_absolute_uri(path),
+                    "expires": expires,
+                },
             )
+            add_never_cache_headers(response)
+            return response
     return _render_detail(request, member, account_form=form, account_open=True)
 
 

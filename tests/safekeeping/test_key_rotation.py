@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
 from tests.helpers import REPORTER_NAME, REPORTER_PHONE, SECRET_PLACE
+from tests.staff.helpers import add_member
 from tests.transfers.helpers import ask, full_file
 from weibao.audit.chain import chain_verify
 from weibao.audit.models import AuditEvent
@@ -50,13 +51,16 @@ def keys(settings):
 
 
 @pytest.fixture
-def world(child_a, child_b, child_c, director_a, supervisor, partner, make_report, areas):
+def world(
+    child_a, child_b, child_c, director_a, supervisor, partner, make_report, areas, district_officer
+):
     """One of everything encrypted, every encrypted column of every table non-empty in at least
     one row, all under the old key."""
     file = full_file(child_a, director_a, supervisor, partner)
     service_record_void(actor=director_a, record=file.service, reason="录错了儿童")
     ask(director_a, child_a, to_community=areas["community_b"])
     make_report(reporter_name=REPORTER_NAME, reporter_phone=REPORTER_PHONE, reporter_org="某小学")
+    add_member(district_officer, areas["community_a"])  # the roster: a phone
     for table in rotation.encrypted_tables():
         model = next(m for m in apps.get_models() if m._meta.db_table == table.table)
         for f in model._meta.local_concrete_fields:

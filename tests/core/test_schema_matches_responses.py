@@ -131,7 +131,15 @@ def test_every_get_answer_validates_against_the_schema(schema, ids, supervisor):
             statuses[path] = response.status_code
             found += problems_of(schema, path, "get", response)
     assert found == []
-    assert sum(1 for s in statuses.values() if s == 200) >= len(statuses) - 1  # the attachment
+    # The attachment's file is not on disk here; the people a supervisor manages: none (district
+    # staff manage accounts), so the list and a person answer 404 — documented, as checked above.
+    not_ok = {path for path, status in statuses.items() if status != 200}
+    assert not_ok <= {
+        "/api/v1/visits/attachments/{id}/",
+        "/api/v1/people/",
+        "/api/v1/people/{id}/",
+    }, not_ok
+    assert len(statuses) - len(not_ok) >= 60
 
 
 def test_bad_queries_and_anonymous_callers_get_documented_answers(schema, ids):

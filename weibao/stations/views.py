@@ -346,12 +346,17 @@ def zone_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- photos -----------------------------------------------------------------------------------
 
 
-def _file_response(handle, *, name: str, content_type: str, attachment: bool) -> FileResponse:
+def _file_response(stored, *, attachment: bool) -> FileResponse:
+    """A stored photo or evidence file, served as uploaded (a file gone from storage is a 404)."""
+    try:
+        handle = stored.file.open("rb")
+    except OSError as exc:
+        raise Http404 from exc
     response = FileResponse(
         handle,
         as_attachment=attachment,
-        filename=CONTROL_RE.sub("", name) or "file",
-        content_type=content_type,
+        filename=CONTROL_RE.sub("", stored.original_name) or "file",
+        content_type=stored.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
@@ -390,14 +395,7 @@ def photo_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def photo_view(request: HttpRequest, pk: int) -> HttpResponse:
-    photo = _photo_get(request.user, pk)
-    try:
-        handle = photo.file.open("rb")
-    except OSError as exc:
-        raise Http404 from exc
-    return _file_response(
-        handle, name=photo.original_name, content_type=photo.content_type, attachment=False
-    )
+    return _file_response(_photo_get(request.user, pk), attachment=False)
 
 
 @login_required
@@ -572,14 +570,7 @@ def _evidence_file_get(user, pk) -> EvidenceFile:
 @login_required
 @require_GET
 def evidence_file_view(request: HttpRequest, pk: int) -> HttpResponse:
-    attached = _evidence_file_get(request.user, pk)
-    try:
-        handle = attached.file.open("rb")
-    except OSError as exc:
-        raise Http404 from exc
-    return _file_response(
-        handle, name=attached.original_name, content_type=attached.content_type, attachment=True
-    )
+    return _file_response(_evidence_file_get(request.user, pk), attachment=True)
 
 
 @login_required

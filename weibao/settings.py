@@ -114,6 +114,10 @@ INSTALLED_APPS = [
     "weibao.safekeeping",
     "weibao.stations",
     "weibao.administration",
+    "weibao.activities",
+    "weibao.suggestions",
+    "weibao.inspections",
+    "weibao.council",
     "weibao.front",
     "weibao.demo",
 ]

@@ -28,6 +28,8 @@ LAYERS = [
     ["ledger", "referrals", "protection"],
     ["transfers"],
     ["safekeeping", "stations", "administration"],
+    ["activities", "suggestions", "inspections"],
+    ["council"],
     ["front", "demo"],
 ]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}

@@ -1,6 +1,7 @@
 """/api/v1/: token auth, API tokens and signed-in devices, the current user, areas and
 children, home visits, concerns, visit rules, notifications, mandatory reports, cases, partners,
-transfers, workstations, the staff roster and training."""
+transfers, workstations, the staff roster and training, projects and activities, the suggestion
+board, the inspection teams and the children's council."""
 
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
@@ -61,4 +62,8 @@ urlpatterns = [
     path("", include("weibao.stations.api_urls")),
     path("", include("weibao.staff.api_urls")),
     path("", include("weibao.training.api_urls")),
+    path("", include("weibao.activities.api_urls")),
+    path("", include("weibao.suggestions.api_urls")),
+    path("", include("weibao.inspections.api_urls")),
+    path("", include("weibao.council.api_urls")),
 ]

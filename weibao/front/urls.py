@@ -34,6 +34,11 @@ urlpatterns = [
     path("staff/", include("weibao.staff.urls")),
     path("training/", include("weibao.training.urls")),
     path("administration/", include("weibao.administration.urls")),
+    path("activities/", include("weibao.activities.urls")),
+    path("suggestions/", include("weibao.suggestions.urls")),
+    path("board/", include("weibao.suggestions.urls_public")),
+    path("inspections/", include("weibao.inspections.urls")),
+    path("council/", include("weibao.council.urls")),
     # The registry and the referral pages share the "partners" namespace (and URL prefix).
     path(
         "partners/",

@@ -41,6 +41,7 @@ from weibao.stations.choices import (
     StationStatus,
     ZoneKind,
 )
+from weibao.stations.hooks import meeting_place_facts
 from weibao.stations.models import ItemEvidence, Standard, StandardItem, StationZone, Workstation
 from weibao.visits.models import Visit
 
@@ -124,6 +125,9 @@ class Facts:
     ledger: dict[int, int] = field(default_factory=dict)  # 街镇 → service records
     archive: dict[int, tuple[int, int]] = field(default_factory=dict)  # 街镇 → (files, complete)
     counselling: set[int] = field(default_factory=set)  # stations with a counselling room
+    # 街镇 → (holds, words) from the children's council (stations.hooks.meeting_place_facts);
+    # None while no app answers for the meeting place.
+    meeting: dict[int, tuple[bool, str]] | None = None
 
 
 def ledger_since(today: dt.date) -> dt.date:
@@ -196,6 +200,10 @@ def gather_facts(
                 station_id__in=[s.pk for s in stations], kind=ZoneKind.COUNSELLING
             ).values_list("station_id", flat=True)
         )
+    if ComputedKind.MEETING in kinds and len(meeting_place_facts):
+        facts.meeting = {}
+        for answer in meeting_place_facts.call(subdistrict_ids=ids, today=today):
+            facts.meeting.update(answer)
     return facts
 
 
@@ -275,7 +283,10 @@ def computed_for(item: StandardItem, station: Workstation, facts: Facts) -> Comp
         }
         return Computed(kind, True, area >= (threshold or 0) and has_room, text)
     if kind == ComputedKind.MEETING:
-        return Computed(kind, False, None, _("Not available yet: the children's council."))
+        if facts.meeting is None:
+            return Computed(kind, False, None, _("Not available yet: the children's council."))
+        holds, text = facts.meeting.get(sub, (False, _("No children's council yet.")))
+        return Computed(kind, True, holds, text)
     if kind == ComputedKind.WALL:
         if station.published:
             return Computed(kind, True, True, _("The public page is published."))

@@ -20,9 +20,11 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from weibao.core import counters
+from weibao.core.hooks import with_panels
 from weibao.reports.ratelimit import client_address, limit_message
 from weibao.stations.choices import ItemState
 from weibao.stations.evidence import standard_items, standings, wall_figures, wall_people
+from weibao.stations.hooks import wall_panels
 from weibao.stations.models import StationPhoto
 from weibao.stations.selectors import published_stations, standard_in_force, wall_station_get
 
@@ -58,14 +60,14 @@ def _qr_svg(url: str) -> str:
     return mark_safe(svg)  # noqa: S308 - segno's own markup of our own URL
 
 
-def _wall_context(request: HttpRequest, pk: int) -> dict:
+def _wall_context(request: HttpRequest, pk: int, *, poster: bool = False) -> dict:
     station = wall_station_get(pk)
     today = timezone.localdate()
     standard = standard_in_force(station.district_id, today)
     items = standard_items(standard)
     standing = standings([station], standard, items, today)[station.pk]
     url = request.build_absolute_uri(reverse("wall:station", args=[station.pk]))
-    return {
+    context = {
         "station": station,
         "zones": list(station.zones.all()),
         "photos": list(station.photos.filter(on_wall=True)),
@@ -77,6 +79,8 @@ def _wall_context(request: HttpRequest, pk: int) -> dict:
         "people": wall_people(station.subdistrict),
         "page_url": url,
     }
+    panels = wall_panels.call(station=station, today=today, poster=poster)
+    return with_panels(context, [panel for panel in panels if panel], "wall_panels")
 
 
 @require_GET
@@ -102,7 +106,7 @@ def wall_station_view(request: HttpRequest, pk: int) -> HttpResponse:
 def wall_poster_view(request: HttpRequest, pk: int) -> HttpResponse:
     if (wait := _limited(request)) is not None:
         return _too_many(request, wait)
-    context = _wall_context(request, pk)
+    context = _wall_context(request, pk, poster=True)
     context["qr"] = _qr_svg(context["page_url"])
     context["report_url"] = request.build_absolute_uri(reverse("public_report:new"))
     return render(request, "stations/wall_poster.html", context)

@@ -2,7 +2,8 @@
 of the version in force passed review with its computed evidence still holding. Computed
 evidence is read from the records, never typed: the service ledger (records of the 街镇 in the
 last 3 months), the archive (the share of complete files), the venue, the display wall; the
-team and the children's council are not available yet and neither hold nor lapse. When
+children's council is read from the council app (stations.hooks.meeting_place_facts); while no
+app answers for it, it is not available and neither holds nor lapses. When
 evidence lapses the station shows as lapsed and its supervisor is told by the daily job — once
 per lapse."""
 
@@ -29,6 +30,7 @@ from weibao.stations.evidence import (
     standard_items,
     standings,
 )
+from weibao.stations.hooks import meeting_place_facts
 from weibao.stations.jobs import stations_daily
 from weibao.stations.models import StandardItem, Workstation
 from weibao.stations.selectors import standard_in_force
@@ -108,11 +110,46 @@ def test_taking_the_public_page_down_lapses_the_wall(passed, supervisor):
     assert cell(passed, "wall").state == ItemState.LAPSED
 
 
-def test_the_council_is_shown_as_not_available_and_never_blocks(passed):
+@pytest.fixture
+def no_council(monkeypatch):
+    """No app answers for the meeting place (stations.hooks.meeting_place_facts)."""
+    monkeypatch.setattr(meeting_place_facts, "_entries", [])
+
+
+@pytest.fixture
+def council_answers(monkeypatch):
+    """An app answering for the meeting place: the 街镇s in `answers` hold or not."""
+    answers: dict[int, tuple[bool, str]] = {}
+    monkeypatch.setattr(meeting_place_facts, "_entries", [])
+    meeting_place_facts.register(
+        lambda *, subdistrict_ids, today: {k: v for k, v in answers.items() if k in subdistrict_ids}
+    )
+    return answers
+
+
+def test_the_council_is_shown_as_not_available_and_never_blocks(passed, no_council):
     found = cell(passed, "meeting")
     assert found.computed.available is False and found.computed.holds is None
     assert "Not available yet" in found.computed.text
     assert found.state == ItemState.PASSED
+
+
+def test_the_meeting_place_is_the_councils_answer_and_lapses_when_it_stops_holding(
+    passed, council_answers
+):
+    council_answers[passed.subdistrict_id] = (True, "议事会 9 名成员")
+    found = cell(passed, "meeting")
+    assert (found.computed.available, found.computed.holds) == (True, True)
+    assert found.computed.text == "议事会 9 名成员" and standing_of(passed).meets
+    council_answers[passed.subdistrict_id] = (False, "三个月未开会")
+    assert cell(passed, "meeting").state == ItemState.LAPSED
+    assert not standing_of(passed).meets
+
+
+def test_a_subdistrict_the_council_does_not_answer_for_has_no_council(passed, council_answers):
+    found = cell(passed, "meeting")
+    assert (found.computed.available, found.computed.holds) == (True, False)
+    assert "No children's council" in found.computed.text
 
 
 def test_the_team_is_read_from_the_staff_roster_and_lapses_when_nobody_works(passed, supervisor):

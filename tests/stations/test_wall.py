@@ -4,17 +4,22 @@ address; aggregate figures with any count under 5 shown as "<5"; never a child's
 address or school."""
 
 import datetime as dt
+import pathlib
 
 import pytest
 
 from tests.conftest import web_client
 from tests.helpers import record_service, today
 from tests.staff.helpers import add_member
+from weibao.core.hooks import Panel
 from weibao.stations import services
 from weibao.stations.evidence import shown_count, wall_figures
+from weibao.stations.hooks import wall_panels
 from weibao.visits.models import Visit
 
 pytestmark = pytest.mark.usefixtures("english")
+
+TEST_TEMPLATES = pathlib.Path(__file__).parent / "templates"
 
 
 @pytest.fixture
@@ -120,3 +125,23 @@ def test_the_keepers_publish_and_take_down_the_page(station, station_staff):
     station.refresh_from_db()
     client.post(f"/stations/{station.pk}/publish/", {"version": station.version})
     assert web_client(None).get(f"/wall/{station.pk}/").status_code == 404
+
+
+def test_the_apps_above_add_their_sections_to_the_wall_and_the_poster(
+    published, monkeypatch, settings
+):
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], TEST_TEMPLATES]}
+    ]
+    seen = []
+
+    def panel(*, station, today, poster):
+        seen.append((station.pk, poster))
+        return Panel("_wall_test_panel.html", {"wall_test_text": "演示板块"})
+
+    monkeypatch.setattr(wall_panels, "_entries", [])
+    wall_panels.register(panel)
+    wall_panels.register(lambda **kwargs: None)  # an app with nothing to show adds nothing
+    assert "演示板块" in web_client(None).get(f"/wall/{published.pk}/").content.decode()
+    assert "演示板块" in web_client(None).get(f"/wall/{published.pk}/poster/").content.decode()
+    assert seen == [(published.pk, False), (published.pk, True)]

@@ -196,7 +196,7 @@ def member_leave_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _member_labels(user, members) -> dict[int, str]:
     return {
-        row.member.pk: row.name or _("Member no. %(n)d") % {"n": row.member.pk}
+        row.member.pk: row.name or _("Member no. %(n)s") % {"n": row.member.pk}
         for row in member_rows(user, members)
     }
 

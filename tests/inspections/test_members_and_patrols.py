@@ -43,6 +43,12 @@ def test_consent_is_recorded_before_joining_and_encrypted_at_rest(teams, supervi
         cursor.execute("SELECT consent_by FROM inspections_member WHERE id = %s", [member.pk])
         (raw,) = cursor.fetchone()
     assert "母亲" not in raw and Member.objects.get(pk=member.pk).consent_by == "母亲 测试"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT changes FROM audit_auditevent WHERE action = 'inspections.member_add'"
+        )
+        rows = [str(row[0]) for row in cursor.fetchall()]
+    assert rows and not any("母亲" in row for row in rows)
 
 
 def test_a_member_who_leaves_stays_on_the_past_patrols(teams, supervisor):

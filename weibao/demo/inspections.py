@@ -2,8 +2,9 @@
 天山路's 18 居民区, named "演示·…", with up to five demo children of the 居民区 as members (a demo
 guardian's consent each), two patrols, and findings at every stage — found, on the agenda of the
 居民区's 四位一体 meeting, in progress (exactly one of them overdue), resolved (on 天山路's display
-wall), closed as not actionable. Made through the services as 天山路's supervisor
-(tianshan_supervisor), once (keyed in SiteState), after the demo children."""
+wall), closed as not actionable. Made through the services as the district's demo account
+(district_admin, who keeps every team of the district), once (keyed in SiteState), after the
+demo children."""
 
 import datetime as dt
 
@@ -50,7 +51,7 @@ def load_inspection_demo(tree) -> int:
     """Make the 天山路 teams once; returns how many teams were made."""
     if SiteState.objects.filter(key=INSPECTIONS_KEY).exists() or not SiteState.demo_loaded():
         return 0
-    actor = User.objects.filter(username="tianshan_supervisor").first()
+    actor = User.objects.filter(username="district_admin").first()
     if actor is None:
         return 0
     actor = User.objects.get(pk=actor.pk)  # fresh object: no cached roles

@@ -139,3 +139,9 @@ def test_a_child_s_name_shows_only_to_who_may_see_the_child(teams, director_a, s
         .json()["child_name"]
         == child.name
     )
+
+
+def test_the_menu_has_the_inspection_teams_for_who_sees_them(director_a, supervisor, unassigned):
+    for user in (director_a, supervisor):
+        assert 'href="/inspections/"' in web_client(user).get("/").content.decode()
+    assert 'href="/inspections/"' not in web_client(unassigned).get("/").content.decode()

@@ -3,6 +3,7 @@ desktop's: a patrol and what it found, the 居民区's 四位一体 meeting taki
 and the finding resolved; then the outcome page shown to the children, and the findings list.
 Nothing scrolls sideways."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -62,7 +63,8 @@ def test_a_finding_goes_through_the_four_party_meeting_to_resolved(page, server,
     expect(item.locator(".tag.finding-on_agenda")).to_be_visible()
     item.locator("textarea[name$=decision]").fill("演示·物业一周内更换链条")
     item.get_by_text("物业", exact=True).click()
-    item.locator("input[name$=due_on]").fill("2099-01-31")
+    due = dt.date.today() + dt.timedelta(days=30)
+    item.locator("input[name$=due_on]").fill(due.isoformat())
     page.steps("decision")
     assert sideways_overflow(page) == 0
     item.get_by_role("button", name="记录会议决定").click()

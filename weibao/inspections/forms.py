@@ -3,6 +3,7 @@ children, which dates, which states) are the services' and come back as field er
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weibao.core.forms import DateInput
 from weibao.inspections.choices import OWNER_OTHER, Category, ConsentMethod, FindingState, Party
@@ -97,7 +98,7 @@ class FindingForm(forms.Form):
         label=_("what was found"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
     place = forms.CharField(
-        label=_("where"),
+        label=pgettext_lazy("finding", "where"),
         max_length=200,
         help_text=_(
             "A place in the residential area (a gate, a playground): never a child's home."

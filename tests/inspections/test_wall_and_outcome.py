@@ -55,3 +55,13 @@ def test_the_outcome_page_shows_what_happened_and_given_names_only(teams, direct
     assert "扶手已更换" in html and "路灯不亮" in html and "物业" in html
     assert "想要秋千" not in html  # closed: not on the children's page
     assert "母亲 测试" not in html
+
+
+@pytest.mark.parametrize(
+    ("name", "given"),
+    [("张小明", "小明"), ("王芳", "芳"), ("阿依古丽·买买提", "阿依古丽"), ("已匿名 #12", "")],
+)
+def test_the_given_name_is_the_name_without_the_surname(name, given):
+    from weibao.inspections.selectors import given_name
+
+    assert given_name(name) == given

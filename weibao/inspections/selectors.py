@@ -122,11 +122,13 @@ def visible_child_ids(user, child_ids) -> set[int]:
 
 
 def given_name(name: str) -> str:
-    """The given name of a Chinese name (without the one-character surname), as the outcome page
-    shows members; "" for an anonymised file."""
+    """The given name of a name (a Han name without its one-character surname; the first part of
+    a name written with "·"), as the outcome page shows members; "" for an anonymised file."""
     name = (name or "").strip()
     if not name or name.startswith("已匿名"):
         return ""
+    if "·" in name:  # 阿依古丽·买买提: the given name comes first
+        return name.split("·")[0]
     return name[1:] if len(name) >= 2 else name
 
 

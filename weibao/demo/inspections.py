@@ -82,7 +82,7 @@ def load_inspection_demo(tree) -> int:
         ]
         findings = []
         for j in range(3):
-            what, place, general, category, _done = PROBLEMS[(k + j) % len(PROBLEMS)]
+            what, place, general, category, _done = PROBLEMS[(j + 2 * k // 3) % len(PROBLEMS)]
             finding = services.finding_create(
                 actor=actor,
                 team=team,

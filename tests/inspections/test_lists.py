@@ -53,3 +53,11 @@ def test_the_api_lists_run_flat_queries(teams, supervisor, areas, make_child, ki
     _grow(supervisor, areas, make_child, 17)
     assert _queries(client, url) == few
     assert client.get(url).json()["count"] >= 2
+
+
+def test_a_team_s_page_and_its_outcome_page_run_flat_queries(teams, supervisor, areas, make_child):
+    client = web_client(supervisor)
+    pages = (f"/inspections/{teams.team.pk}/", f"/inspections/{teams.team.pk}/outcome/")
+    few = [_queries(client, url) for url in pages]
+    _grow(supervisor, areas, make_child, 17)
+    assert [_queries(client, url) for url in pages] == few

@@ -137,3 +137,11 @@ def test_a_finding_is_found_on_one_of_the_team_s_patrols(teams, supervisor_elsew
             data={"patrol": theirs, "what": "x", "place": "y", "category": "safety"},
         )  # fmt: skip
     assert "patrol" in err.value.message_dict
+
+
+def test_anonymising_the_child_s_file_clears_the_guardian_named_on_the_membership(teams):
+    from weibao.children.services import child_anonymise
+
+    child_anonymise(actor=None, child=teams.member.child, reason="Retention period over (test).")
+    member = Member.objects.get(pk=teams.member.pk)
+    assert member.consent_by == "" and member.consent_how == "written"

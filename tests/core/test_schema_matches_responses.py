@@ -15,6 +15,7 @@ from referencing.jsonschema import DRAFT202012
 
 from tests.conftest import api_client
 from tests.helpers import today
+from tests.inspections import helpers as inspection_helpers
 from tests.staff.helpers import add_member
 from tests.stations.conftest import make_station, review, submit
 from tests.training.helpers import a_session, topic_of
@@ -80,7 +81,19 @@ def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas
     zone = zone_add(actor=supervisor, station=station, data={"name": "区", "kind": "other"})
     submit(supervisor, station, "window")
     evidence = review(district_officer, station, "window")
+    # 居民区 A's inspection team with a member, a patrol, a finding (no photo, no decision yet:
+    # the optional fields blank) on a meeting's agenda.
+    team = inspection_helpers.a_team(supervisor, areas["community_a"])
+    member = inspection_helpers.a_member(supervisor, team, child_a)
+    patrol = inspection_helpers.a_patrol(supervisor, team, [member])
+    finding = inspection_helpers.a_finding(supervisor, patrol)
+    meeting = inspection_helpers.a_meeting(supervisor, team, [finding])
     return {
+        "inspections/teams": team.pk,
+        "inspections/members": member.pk,
+        "inspections/patrols": patrol.pk,
+        "inspections/findings": finding.pk,
+        "inspections/meetings": meeting.pk,
         "stations": station.pk,
         "station-zones": zone.pk,
         "standards": evidence.reviews.get().item.standard_id,
@@ -107,7 +120,7 @@ def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas
 
 def url_of(path: str, ids: dict) -> str:
     parts = path.split("/")
-    two = "/".join(parts[3:5])  # training/sessions, training/topics
+    two = "/".join(parts[3:5])  # training/sessions, training/topics, inspections/teams, …
     # /api/v1/auth/tokens/{id}/ and /api/v1/auth/devices/{id}/: the collection follows auth.
     collection = two if two in ids else (parts[4] if parts[3] == "auth" else parts[3])
     return path.replace("{number}", "1").replace("{id}", str(ids.get(collection, 1)))

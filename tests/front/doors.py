@@ -25,6 +25,8 @@ from weibao.cases.models import Case
 from weibao.cases.services import case_file, case_open
 from weibao.children.models import Child
 from weibao.children.services import GuardianInput, child_create
+from weibao.inspections import services as inspection_services
+from weibao.inspections.models import Finding, Meeting, Member, Patrol, Team
 from weibao.ledger.models import ServiceRecord
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify
@@ -118,6 +120,9 @@ class World:
     photo: StationPhoto | None = None
     evidence_file: EvidenceFile | None = None
     standard_item: StandardItem | None = None
+    # 居民区 A's inspection team: the child on it, a patrol, a finding with a photo (found) and
+    # a 四位一体 meeting with another finding on its agenda.
+    inspections: "InspectionWorld | None" = None
 
     def __getitem__(self, name: str) -> User | None:
         return self.users[name]
@@ -269,6 +274,53 @@ def build_world() -> World:
         evidence_file=evidence_file,
         standard_item=StandardItem.objects.get(code="window"),
         team=build_team_world(users, areas),
+        inspections=build_inspection_world(users, areas, child),
+    )
+
+
+@dataclasses.dataclass
+class InspectionWorld:
+    team: Team
+    member: Member
+    patrol: Patrol
+    finding: Finding  # found, with a photo
+    meeting: Meeting  # with `listed` on its agenda
+    listed: Finding
+
+
+def build_inspection_world(users: dict, areas: dict, child: Child) -> InspectionWorld:
+    actor = users["supervisor"]
+    team = inspection_services.team_create(actor=actor, community=areas["community_a"])
+    day = today() - dt.timedelta(days=5)
+    member = inspection_services.member_add(
+        actor=actor,
+        team=team,
+        child=child,
+        data={"consent_by": "母亲", "consent_on": day, "consent_how": "written", "joined_on": day},
+    )
+    patrol = inspection_services.patrol_create(
+        actor=actor,
+        team=team,
+        data={"patrolled_on": day, "route": "东门", "adults": "儿童主任", "members": [member]},
+    )
+    found = {"patrol": patrol, "what": "路灯不亮", "place": "东门", "category": "safety"}
+    finding = inspection_services.finding_create(
+        actor=actor,
+        team=team,
+        data=found,
+        photo=SimpleUploadedFile("lamp.png", PNG, content_type="image/png"),
+    )
+    listed = inspection_services.finding_create(
+        actor=actor, team=team, data={**found, "what": "井盖缺失"}
+    )
+    meeting = inspection_services.meeting_create(
+        actor=actor,
+        team=team,
+        data={"held_on": day, "parties": ["committee"], "notes": ""},
+        findings=[listed],
+    )
+    return InspectionWorld(
+        team, member, patrol, finding, meeting, Finding.objects.get(pk=listed.pk)
     )
 
 
@@ -409,6 +461,10 @@ class Door:
         if self.who == "public":
             return frozenset(PERSONAS)
         return frozenset(self.who)
+
+
+def insp(attr: str) -> Kwargs:
+    return lambda w: {"pk": getattr(w.inspections, attr).pk}
 
 
 def pk(attr: str, key: str = "pk") -> Kwargs:
@@ -899,6 +955,28 @@ WEB: dict[str, Door | list[Door]] = {
     ],
     "training:material": d(kwargs=team("material"), who=AREA_ROLES),
     "training:material_remove": d(kwargs=team("material"), who=AREA_ROLES),
+    # --- inspection teams: 居民区 A's is kept by its directors and the area roles
+    "inspections:list": d(who=STAFF),
+    "inspections:findings": d(who=STAFF),
+    "inspections:team_create": d(who=STAFF),
+    "inspections:team": d(kwargs=insp("team")),
+    "inspections:outcome": d(kwargs=insp("team")),
+    "inspections:member_add": d(kwargs=insp("team")),
+    "inspections:patrol_create": d(kwargs=insp("team")),
+    "inspections:finding_create": d(kwargs=insp("team")),
+    "inspections:meeting_create": d(kwargs=insp("team")),
+    "inspections:member_leave": d(kwargs=insp("member"), data=lambda w: {"left_on": _today()}),
+    "inspections:finding": d(kwargs=insp("finding")),
+    "inspections:finding_photo": d(kwargs=insp("finding")),
+    "inspections:finding_step": d(
+        kwargs=lambda w: {"pk": w.inspections.finding.pk, "name": "agenda"},
+        data=lambda w: {
+            f"s{w.inspections.finding.pk}-agenda-meeting": w.inspections.meeting.pk,
+            f"s{w.inspections.finding.pk}-agenda-version": 1,
+        },
+    ),
+    "inspections:meeting": d(kwargs=insp("meeting")),
+    "inspections:meeting_edit": d(kwargs=insp("meeting")),
 }
 
 API: dict[str, Door | list[Door]] = {
@@ -1171,6 +1249,33 @@ API: dict[str, Door | list[Door]] = {
         kwargs=team("topic"), who=TRAINING, forbidden={"PATCH": TRAINING - DISTRICT}
     ),
     "api:training-rate": d(who=TRAINING),
+    # --- inspection teams
+    **{
+        f"api:inspection-{kind}-list": [
+            d(methods=("GET",), who=SIGNED_IN),
+            d(methods=("POST",), who=STAFF),
+        ]
+        for kind in ("team", "member", "patrol", "finding", "meeting")
+    },
+    "api:inspection-team-detail": d(kwargs=insp("team")),
+    "api:inspection-member-detail": d(kwargs=insp("member")),
+    "api:inspection-member-leave": d(kwargs=insp("member"), data=lambda w: {"left_on": _today()}),
+    "api:inspection-patrol-detail": d(kwargs=insp("patrol")),
+    "api:inspection-meeting-detail": d(kwargs=insp("meeting"), data=lambda w: {"notes": "记录"}),
+    "api:inspection-finding-detail": d(kwargs=insp("finding")),
+    "api:inspection-finding-agenda": d(
+        kwargs=insp("finding"),
+        data=lambda w: {"meeting": w.inspections.meeting.pk, "version": 1},
+    ),
+    "api:inspection-finding-unlist": d(kwargs=insp("listed"), data=lambda w: {"version": 1}),
+    "api:inspection-finding-decide": d(
+        kwargs=insp("listed"),
+        data=lambda w: {"decision": "修", "owner": "property", "due_on": _today(), "version": 1},
+    ),
+    "api:inspection-finding-resolve": d(kwargs=insp("finding")),
+    "api:inspection-finding-close": d(
+        kwargs=insp("finding"), data=lambda w: {"reason": "不属于社区", "version": 1}
+    ),
     # --- the API's description
     "schema": d(who=PUBLIC),
     "api-docs": d(who=PUBLIC),

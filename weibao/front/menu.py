@@ -16,6 +16,7 @@ from weibao.accounts.selectors import (
     user_scope_areas,
 )
 from weibao.children.selectors import access_review_districts
+from weibao.inspections.selectors import sees_inspections
 from weibao.safekeeping.retention import (
     retention_policy_districts,
     retention_policy_readable_districts,
@@ -89,6 +90,9 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
     entries[at:at] = team
     if sees_stations(user):
         entries.append(("stations", _("Workstations"), reverse("stations:list")))
+    # The inspection teams (儿童考察团) of the 居民区 the user sees (docs/domain.md §8.2).
+    if sees_inspections(user):
+        entries.append(("inspections", _("Inspection teams"), reverse("inspections:list")))
     if follows_coverage(user):
         entries.append(("coverage", _("Workstation coverage"), reverse("stations:coverage")))
     if is_district_staff(user):

@@ -9,3 +9,12 @@ class InspectionsConfig(AppConfig):
     name = "weibao.inspections"
     label = "inspections"
     verbose_name = _("Inspection teams")
+
+    def ready(self) -> None:
+        from weibao.children.hooks import child_anonymise_parts
+        from weibao.inspections.panels import wall_panel
+        from weibao.inspections.services import members_anonymise_child
+        from weibao.stations.hooks import wall_panels
+
+        wall_panels.register(wall_panel, order=30)
+        child_anonymise_parts.register(members_anonymise_child, order=80)

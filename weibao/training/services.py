@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.areas.models import Area
-from weibao.areas.selectors import district_of
+from weibao.areas.selectors import area_is_closed, district_of
 from weibao.audit.services import audit_record
 from weibao.core import uploads
 from weibao.core.exceptions import ConflictError
@@ -202,6 +202,10 @@ def _clean_session(actor, data: dict[str, Any], instance: TrainingSession | None
         organiser = None
     elif not can_organise_in(actor, organiser):
         errors["organiser"] = [_("You cannot organise sessions for this area.")]
+        organiser = None
+    elif (instance is None or instance.organiser.pk != organiser.pk) and area_is_closed(organiser):
+        # A closed area is no new value (docs/domain.md §1.16).
+        errors["organiser"] = [_("%(area)s is closed.") % {"area": organiser.name}]
         organiser = None
     clean["organiser"] = organiser
     district = district_of(organiser) if organiser else None

@@ -32,6 +32,7 @@ from weibao.training.selectors import (
     can_organise_in,
     organiser_areas,
     roll_candidates,
+    session_roll,
     topic_districts_managed_by,
     training_rule,
 )
@@ -428,6 +429,23 @@ def session_roll_set(
     if changes:
         audit_record(actor=actor, action="training.roll", obj=current, changes=changes)
     return {"added": len(added), "changed": len(changed), "removed": len(removed)}
+
+
+@transaction.atomic
+def session_roll_all_present(
+    *, actor, session: TrainingSession, marks: dict[int, str] | None = None
+) -> dict[str, int]:
+    """ "Mark everyone present": each person on the actor's roll-call list who has no answer
+    yet — none in `marks` (what was just tapped) and none recorded — is marked present; the
+    answers given are kept. Saved by session_roll_set, so the audit row names each person's
+    change as a roll-call does."""
+    if not can_keep_session(actor, session):
+        raise PermissionDenied
+    full = dict(marks or {})
+    for row in session_roll(session, actor):
+        if row.member.pk not in full and not row.status:
+            full[row.member.pk] = AttendanceStatus.PRESENT
+    return session_roll_set(actor=actor, session=session, marks=full)
 
 
 # --- materials --------------------------------------------------------------------------------

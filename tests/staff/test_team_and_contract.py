@@ -191,7 +191,7 @@ def test_the_honours_of_a_subdistricts_people_for_the_station_page(
         data={"title": "仙霞的荣誉", "level": "district", "awarded_on": dt.date(2021, 1, 1)},
     )
     with django_assert_num_queries(1):
-        honours = honours_of_subdistrict(subdistrict=areas["tianshan"])
+        honours = honours_of_subdistrict(subdistrict=areas["tianshan"], user=district_officer)
         assert [(h.title, h.member.name) for h in honours] == [("征文二等奖", "甲主任")]
 
 

@@ -202,10 +202,14 @@ def display_wall_people(*, subdistrict: Area) -> list[WallPerson]:
     ]
 
 
-def honours_of_subdistrict(*, subdistrict: Area) -> list[Honour]:
-    """The honours of the 街镇's people (the station page shows them), newest first."""
+def honours_of_subdistrict(*, subdistrict: Area, user) -> list[Honour]:
+    """The honours of the 街镇's people — at the station and in its 居民区, those who left
+    too (an honour stays theirs) — that `user` may see on the roster (staff_visible_to): the
+    signed-in station page shows them, newest first. One query."""
     return list(
-        Honour.objects.filter(member__subdistrict=subdistrict)
+        Honour.objects.filter(
+            member__subdistrict=subdistrict, member__in=staff_visible_to(user).values("pk")
+        )
         .select_related("member", "member__community")
         .order_by("-awarded_on", "-pk")
     )

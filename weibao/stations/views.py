@@ -23,6 +23,7 @@ from weibao.core.scope import get_or_404
 from weibao.core.versioning import save_versioned
 from weibao.core.views_helpers import apply_errors
 from weibao.core.xlsx import xlsx_response
+from weibao.staff.selectors import honours_of_subdistrict
 from weibao.stations import services, workflow
 from weibao.stations.defaults import SHANGHAI_2025, SHANGHAI_2025_SOURCE
 from weibao.stations.evidence import (
@@ -179,6 +180,7 @@ def station_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "standing": standing,
             "zones": list(station.zones.all()),
             "photos": list(station.photos.all()),
+            "honours": honours_of_subdistrict(subdistrict=station.subdistrict, user=request.user),
             "can_keep": bool(roles & workflow.KEEPERS),
             "transitions": workflow.STATION.available(station.status, roles),
             "transition_form": TransitionForm(initial={"version": station.version}),

@@ -52,7 +52,7 @@ def test_the_roll_marks_everyone_present_with_one_button(page, server):
     page.goto(server + "/training/new/")
     page.locator("#id_topic").select_option(label="民法典")
     page.locator("#id_title").fill(f"民法典（全部到场·{page.viewport_size['width']}）")
-    page.get_by_text("线下", exact=True).click()
+    page.get_by_text("线上", exact=True).click()
     page.locator("#id_trainer").fill("演示·讲师")
     page.locator("#id_hours").fill("1.5")
     page.get_by_role("button", name="保存").click()

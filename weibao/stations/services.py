@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from weibao.areas.models import Area
 from weibao.audit.services import audit_record
 from weibao.core import uploads
-from weibao.core.exceptions import ConflictError
+from weibao.core.exceptions import Blocked, ConflictError
 from weibao.core.text import checked_text, clean_text
 from weibao.partners.services import PHONE_RE
 from weibao.stations import workflow
@@ -1041,3 +1041,22 @@ def coverage_exported(*, actor, district: Area, coverage) -> None:
         obj=district,
         changes={"on": coverage.on.isoformat(), "subdistricts": coverage.total},
     )
+
+
+# --- the area tree ----------------------------------------------------------------------------
+
+
+def area_station_guard(*, area: Area) -> None:
+    """areas.hooks.area_close_guards: a 街镇 whose station is operating does not close or merge
+    (its people and its public page serve there): the district suspends it first. A planned,
+    building or suspended station stays with the closed 街镇, a record of the past
+    (docs/domain.md §1.16)."""
+    if area.level != Area.Level.SUBDISTRICT:
+        return
+    station = Workstation.objects.filter(subdistrict=area, status=StationStatus.OPERATING).first()
+    if station is not None:
+        raise Blocked(
+            _("%(station)s is operating in %(area)s: suspend it first.")
+            % {"station": station.name, "area": area.name},
+            code="station",
+        )

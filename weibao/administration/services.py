@@ -41,8 +41,9 @@ def _roles_on(area: Area) -> list[RoleAssignment]:
 @transaction.atomic
 def community_merge(*, actor, community: Area, into: Area) -> Area:
     """居民区 `community` becomes part of `into` (another 居民区 of its 街镇): its directors'
-    roles move to `into`, its children on the register move there with everything that
-    follows them, and it closes, merged. Returns the closed area."""
+    roles and the people of its roster still at work move to `into`, its children on the
+    register move there with everything that follows them, and it closes, merged. Returns the
+    closed area."""
     _assert_manager(actor, community)
     problem = merge_target_problem(community, into)
     if problem:
@@ -50,6 +51,10 @@ def community_merge(*, actor, community: Area, into: Area) -> Area:
     # Roles first: a case whose owner still works in the new 居民区 stays theirs.
     for assignment in _roles_on(community):
         role_assignment_move(actor=actor, assignment=assignment, area=into)
+    # The people of its roster still at work now work there (the team page has no closed
+    # 居民区 to fill).
+    for member in roster_people_of(community):
+        staff_update(actor=actor, member=member, data={"area": into})
     children_move_administratively(
         actor=actor,
         children=children_on_register_in(community).order_by("pk"),

@@ -101,12 +101,13 @@ def open_subdistricts(user) -> QuerySet[Area]:
 
 
 def merge_targets(area: Area) -> QuerySet[Area]:
-    """Where the children of 居民区 `area` may go: the other open 居民区 of its 街镇."""
-    if area.level != Area.Level.COMMUNITY:
+    """Where `area` may merge (and where the children of a 居民区 closing may go): the other
+    open areas of its level under the same parent — 居民区 of its 街镇, 街镇 of its district."""
+    if area.level == Area.Level.DISTRICT:
         return Area.objects.none()
     return (
         Area.objects.open()
-        .filter(level=Area.Level.COMMUNITY, parent_id=area.parent_id)
+        .filter(level=area.level, parent_id=area.parent_id)
         .exclude(pk=area.pk)
         .order_by("code", "name")
     )
@@ -118,18 +119,6 @@ def roles_on(area: Area) -> list[RoleAssignment]:
         RoleAssignment.objects.filter(area=area)
         .select_related("user")
         .order_by("role", "user__full_name", "user__username")
-    )
-
-
-def merge_subdistrict_targets(area: Area) -> QuerySet[Area]:
-    """Where 街镇 `area` may merge: the other open 街镇 of its district."""
-    if area.level != Area.Level.SUBDISTRICT:
-        return Area.objects.none()
-    return (
-        Area.objects.open()
-        .filter(level=Area.Level.SUBDISTRICT, parent_id=area.parent_id)
-        .exclude(pk=area.pk)
-        .order_by("code", "name")
     )
 
 

@@ -48,6 +48,12 @@ def community_merge(*, actor, community: Area, into: Area) -> Area:
     problem = merge_target_problem(community, into)
     if problem:
         raise ValidationError({"into": [problem]})
+    return _merge_community(actor=actor, community=community, into=into)
+
+
+def _merge_community(
+    *, actor, community: Area, into: Area, across_subdistricts: bool = False
+) -> Area:
     # Roles first: a case whose owner still works in the new 居民区 stays theirs.
     for assignment in _roles_on(community):
         role_assignment_move(actor=actor, assignment=assignment, area=into)
@@ -59,8 +65,11 @@ def community_merge(*, actor, community: Area, into: Area) -> Area:
         actor=actor,
         children=children_on_register_in(community).order_by("pk"),
         community=into,
+        across_subdistricts=across_subdistricts,
     )
-    return area_close(actor=actor, area=community, merged_into=into)
+    return area_close(
+        actor=actor, area=community, merged_into=into, across_subdistricts=across_subdistricts
+    )
 
 
 @transaction.atomic
@@ -140,17 +149,7 @@ def subdistrict_merge(*, actor, subdistrict: Area, into: Area) -> Area:
         raise ValidationError({"into": problems})
     for community in subdistrict.children.open().order_by("code", "name", "pk"):
         moved_to = area_create(actor=actor, parent=into, name=community.name)
-        for assignment in _roles_on(community):
-            role_assignment_move(actor=actor, assignment=assignment, area=moved_to)
-        for member in roster_people_of(community):
-            staff_update(actor=actor, member=member, data={"area": moved_to})
-        children_move_administratively(
-            actor=actor,
-            children=children_on_register_in(community).order_by("pk"),
-            community=moved_to,
-            across_subdistricts=True,
-        )
-        area_close(actor=actor, area=community, merged_into=moved_to, across_subdistricts=True)
+        _merge_community(actor=actor, community=community, into=moved_to, across_subdistricts=True)
     for assignment in _roles_on(subdistrict):
         role_assignment_revoke(actor=actor, assignment=assignment)
     return area_close(actor=actor, area=subdistrict, merged_into=into)

@@ -20,7 +20,6 @@ from weibao.administration.forms import (
 from weibao.administration.selectors import (
     area_get_for_manager,
     district_tree,
-    merge_subdistrict_targets,
     merge_targets,
     open_subdistricts,
     roles_on,
@@ -165,7 +164,9 @@ def _closing(request: HttpRequest, pk: int, *, merging: bool) -> HttpResponse:
     if area.closed_at is not None:
         return redirect("administration:area_detail", pk=area.pk)
     whole = merging and area.level == Area.Level.SUBDISTRICT  # a 街镇 into another
-    targets = merge_subdistrict_targets(area) if whole else merge_targets(area)
+    # A closing 街镇 has no children to send anywhere (its 居民区 have closed first).
+    closing_whole = not merging and area.level == Area.Level.SUBDISTRICT
+    targets = Area.objects.none() if closing_whole else merge_targets(area)
     form_class = AreaMergeForm if merging else AreaCloseForm
     form = form_class(request.POST if request.method == "POST" else None, targets=targets)
     if request.method == "POST" and form.is_valid():

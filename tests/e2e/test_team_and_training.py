@@ -46,6 +46,34 @@ def test_a_supervisor_records_a_session_and_takes_the_roll_on_a_phone(open_page,
     page.steps("rate")
 
 
+def test_the_roll_marks_everyone_present_with_one_button(page, server):
+    """The answers tapped first are kept; everyone else is present (at both widths)."""
+    log_in(page, server, "tianshan_supervisor")
+    page.goto(server + "/training/new/")
+    page.locator("#id_topic").select_option(label="民法典")
+    page.locator("#id_title").fill(f"民法典（全部到场·{page.viewport_size['width']}）")
+    page.get_by_text("线上", exact=True).click()
+    page.locator("#id_trainer").fill("演示·讲师")
+    page.locator("#id_hours").fill("1.5")
+    page.get_by_role("button", name="保存").click()
+    expect(page).to_have_url(re.compile(r"/training/\d+/roll/$"))
+    people = page.locator("fieldset.roll-person")
+    total = people.count()
+    assert total >= 3
+    people.nth(1).locator("label.roll-excused").click()
+    page.steps("one-excused")
+    button = page.get_by_role("button", name="全部标为到场")
+    box = button.bounding_box()
+    assert box["height"] >= 44
+    button.click()
+    expect(page.locator(".messages")).to_contain_text(f"到场{total - 1}人")
+    expect(people.nth(1).locator("input[value=excused]")).to_be_checked()
+    for i in (0, total - 1):
+        expect(people.nth(i).locator("input[value=present]")).to_be_checked()
+    assert sideways_overflow(page) == 0
+    page.steps("everyone-present")
+
+
 def test_a_district_officer_opens_a_directors_account_from_the_roster(open_page, server):
     page = open_page(1366)
     log_in(page, server, "district_admin")

@@ -293,3 +293,22 @@ def test_the_display_wall_shows_a_station_to_anyone_and_prints_as_a_poster(
     Path(page.steps.folder / "poster.pdf").write_bytes(pdf)
     assert pdf.startswith(b"%PDF")
     assert pdf_pages(pdf) == 1
+
+
+def test_the_station_page_shows_the_honours_of_the_subdistricts_people(page, server, width):
+    """The demo's award of a 天山路 儿童主任 on its station's page: name, honour, year."""
+    log_in(page, server, SUPERVISOR)
+    open_menu_item(page, "未保工作站")
+    page.locator("main").get_by_role("link", name=TIANSHAN_STATION).click()
+    expect(page.locator("h1")).to_contain_text(TIANSHAN_STATION)
+    honours = page.locator("section#honours")
+    expect(honours.locator("h2")).to_have_text("团队荣誉和奖项")
+    row = honours.locator("tr", has_text="征文活动 二等奖")
+    expect(row).to_contain_text("2021")
+    expect(row).to_contain_text("国家级")
+    expect(row.locator("a")).to_contain_text("演示")  # the person's (demo) name, a link
+    # 江苏路's award is on its own station's page, not here.
+    expect(honours).not_to_contain_text("先进个人")
+    honours.scroll_into_view_if_needed()
+    assert sideways_overflow(page) == 0
+    page.steps("honours")

@@ -1182,6 +1182,9 @@ API: dict[str, Door | list[Door]] = {
     ),
     "api:station-zones": d(kwargs=pk("station"), who=STATION_SEEN),
     "api:station-evidence": d(kwargs=pk("station"), who=STATION_SEEN),
+    # Multipart uploads: the matrix's JSON body answers 415 to those who come in.
+    "api:station-photos": d(kwargs=pk("station"), who=STATION_SEEN),
+    "api:station-evidence-files": d(kwargs=pk("station"), who=STATION_SEEN),
     "api:station-reviews": d(
         kwargs=pk("station"),
         who=STATION_SEEN,

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import web_client
 from tests.helpers import today
 from tests.staff.helpers import add_member
+from weibao.administration.services import area_close_moving, community_merge
 from weibao.staff.selectors import (
     WallPerson,
     active_staff_role_counts,
@@ -74,6 +75,29 @@ def test_the_district_table_counts_the_gaps_of_every_subdistrict(teams, areas):
     assert (tianshan.volunteers, tianshan.station_people, tianshan.has_supervisor) == (3, 2, True)
     assert (xianxia.without_director, xianxia.without_social_worker) == (0, 1)
     assert not xianxia.has_supervisor
+
+
+def test_a_merged_community_is_no_gap_and_its_people_move_with_it(teams, areas, district_officer):
+    community_merge(
+        actor=district_officer, community=areas["community_b"], into=areas["community_a"]
+    )
+    team = subdistrict_team(subdistrict=areas["tianshan"])
+    assert [t.community for t in team.communities] == [areas["community_a"]]
+    assert team.without_director == [] and len(team.communities[0].volunteers) == 3
+    rows = {r.subdistrict.name: r for r in district_team_gaps(district=areas["district"])}
+    assert (rows["天山路街道"].communities, rows["天山路街道"].without_director) == (1, 0)
+
+
+def test_a_closed_community_where_someone_still_works_stays_on_the_team_page(
+    teams, areas, district_officer
+):
+    # Closed outright, its volunteer not moved: shown (not lost), but not counted as a gap.
+    area_close_moving(actor=district_officer, area=areas["community_b"])
+    team = subdistrict_team(subdistrict=areas["tianshan"])
+    assert areas["community_b"] in [t.community for t in team.communities]
+    assert team.without_director == [] and team.without_social_worker == []
+    rows = {r.subdistrict.name: r for r in district_team_gaps(district=areas["district"])}
+    assert (rows["天山路街道"].communities, rows["天山路街道"].without_director) == (1, 0)
 
 
 def test_the_district_table_is_three_queries_however_many_people(
@@ -191,7 +215,7 @@ def test_the_honours_of_a_subdistricts_people_for_the_station_page(
         data={"title": "仙霞的荣誉", "level": "district", "awarded_on": dt.date(2021, 1, 1)},
     )
     with django_assert_num_queries(1):
-        honours = honours_of_subdistrict(subdistrict=areas["tianshan"])
+        honours = honours_of_subdistrict(subdistrict=areas["tianshan"], user=district_officer)
         assert [(h.title, h.member.name) for h in honours] == [("征文二等奖", "甲主任")]
 
 

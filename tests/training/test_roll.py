@@ -151,3 +151,63 @@ def test_a_supervisor_reading_a_district_session_sees_only_their_own_people(
     assert "甲主任" in html and "丙主任" not in html
     everyone = web_client(district_officer).get(f"/training/{session.pk}/").content.decode()
     assert "甲主任" in everyone and "丙主任" in everyone
+
+
+def test_mark_everyone_present_marks_each_person_without_an_answer_and_audits_each(
+    people, areas, supervisor
+):
+    session = a_session(supervisor, areas["tianshan"], held_on=DAY, excused=[people["full_time"]])
+    page = web_client(supervisor).get(f"/training/{session.pk}/roll/").content.decode()
+    assert 'name="everyone" value="present"' in page
+    a, b = people["a"].pk, people["b"].pk
+    # 乙主任 was just tapped absent: that answer is kept; 天山专职's excused is kept too.
+    response = web_client(supervisor).post(
+        f"/training/{session.pk}/roll/",
+        {f"m{b}": "absent", f"m{people['full_time'].pk}": "excused", "everyone": "present"},
+    )
+    assert response.status_code == 302
+    assert _marks(session) == {
+        "甲主任": "present",
+        "乙主任": "absent",
+        "天山督导员": "present",
+        "天山专职": "excused",
+    }
+    event = AuditEvent.objects.filter(action="training.roll").order_by("-seq").first()
+    assert event.changes == {
+        str(a): {"old": None, "new": "present"},
+        str(b): {"old": None, "new": "absent"},
+        str(people["supervisor"].pk): {"old": None, "new": "present"},
+    }
+    # Pressed again, nothing changes and no audit row is written.
+    before = AuditEvent.objects.filter(action="training.roll").count()
+    web_client(supervisor).post(f"/training/{session.pk}/roll/", {"everyone": "present"})
+    assert AuditEvent.objects.filter(action="training.roll").count() == before
+    assert _marks(session)["乙主任"] == "absent"
+
+
+def test_mark_everyone_present_stays_within_the_actors_scope(
+    people, areas, supervisor, supervisor_elsewhere, district_officer
+):
+    own = a_session(supervisor, areas["tianshan"], held_on=DAY)
+    district = a_session(district_officer, areas["district"], held_on=DAY)
+    url = f"/training/{own.pk}/roll/"
+    assert web_client(supervisor_elsewhere).post(url, {"everyone": "present"}).status_code == 404
+    assert (
+        web_client(supervisor)
+        .post(f"/training/{district.pk}/roll/", {"everyone": "present"})
+        .status_code
+        == 403
+    )
+    assert _marks(own) == {} and _marks(district) == {}
+    # The district's roll marks the whole district's expected people, 仙霞新村's too.
+    web_client(district_officer).post(f"/training/{district.pk}/roll/", {"everyone": "present"})
+    assert _marks(district)["丙主任"] == "present" and "甲志愿者" not in _marks(district)
+
+
+def test_mark_everyone_present_with_a_bad_answer_saves_nothing(people, areas, supervisor):
+    session = a_session(supervisor, areas["tianshan"], held_on=DAY)
+    response = web_client(supervisor).post(
+        f"/training/{session.pk}/roll/",
+        {"everyone": "present", "add": str(people["c"].pk)},
+    )
+    assert response.status_code == 400 and _marks(session) == {}

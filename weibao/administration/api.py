@@ -19,7 +19,7 @@ from weibao.administration.serializers import (
     AreaSerializer,
     AreaUpdateSerializer,
 )
-from weibao.administration.services import area_close_moving, community_merge
+from weibao.administration.services import area_close_moving, community_merge, subdistrict_merge
 from weibao.areas.models import Area
 from weibao.areas.services import area_create, area_may_manage, area_rename
 from weibao.core.api import INVALID, RecordViewSetMixin, post_action
@@ -115,12 +115,17 @@ class AreaViewSet(RecordViewSetMixin, viewsets.GenericViewSet):
 
     @post_action(
         "Merge a 居民区 into another of its 街镇: its roles and its children (with their "
-        "visits and cases) move there, and it closes (district staff)",
+        "visits and cases) move there, and it closes; or a 街镇 into another of its district: "
+        "each of its open 居民区 moves under it by the same name (roles, roster, children), the "
+        "roles on the 街镇 end, and it closes (district staff)",
         AreaMergeSerializer,
         {200: AreaSerializer, 400: INVALID, 403: _NOT_MANAGER, 404: _NOT_FOUND, 409: _BLOCKED},
     )
     def merge(self, request: Request, pk: int) -> Response:
         area = self._managed(self.get_object())
         data = self.validated(AreaMergeSerializer)
-        area = community_merge(actor=request.user, community=area, into=data["into"])
+        if area.level == Area.Level.SUBDISTRICT:
+            area = subdistrict_merge(actor=request.user, subdistrict=area, into=data["into"])
+        else:
+            area = community_merge(actor=request.user, community=area, into=data["into"])
         return Response(self.get_serializer(area).data)

@@ -4,12 +4,14 @@ from it."""
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from weibao.accounts.models import Role, RoleAssignment
 from weibao.accounts.selectors import districts_managed_by
 from weibao.areas.models import Area
 from weibao.children.selectors import minors_per_community
 from weibao.core.scope import get_or_404
+from weibao.staff.models import StaffMember
 
 
 def areas_managed_by(user) -> QuerySet[Area]:
@@ -99,12 +101,13 @@ def open_subdistricts(user) -> QuerySet[Area]:
 
 
 def merge_targets(area: Area) -> QuerySet[Area]:
-    """Where the children of 居民区 `area` may go: the other open 居民区 of its 街镇."""
-    if area.level != Area.Level.COMMUNITY:
+    """Where `area` may merge (and where the children of a 居民区 closing may go): the other
+    open areas of its level under the same parent — 居民区 of its 街镇, 街镇 of its district."""
+    if area.level == Area.Level.DISTRICT:
         return Area.objects.none()
     return (
         Area.objects.open()
-        .filter(level=Area.Level.COMMUNITY, parent_id=area.parent_id)
+        .filter(level=area.level, parent_id=area.parent_id)
         .exclude(pk=area.pk)
         .order_by("code", "name")
     )
@@ -116,4 +119,15 @@ def roles_on(area: Area) -> list[RoleAssignment]:
         RoleAssignment.objects.filter(area=area)
         .select_related("user")
         .order_by("role", "user__full_name", "user__username")
+    )
+
+
+def roster_people_of(community: Area) -> list[StaffMember]:
+    """The people of a 居民区's roster still at work (no end date, or one still to come):
+    those who move with it when its 街镇 merges."""
+    today = timezone.localdate()
+    return list(
+        StaffMember.objects.filter(community=community)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .order_by("pk")
     )

@@ -70,4 +70,7 @@ class AreaCloseSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class AreaMergeSerializer(StrictFieldsMixin, serializers.Serializer):
-    into = VisibleAreaField(help_text="Another open 居民区 of the same 街镇.")
+    into = VisibleAreaField(
+        help_text="For a 居民区, another open 居民区 of the same 街镇; for a 街镇, another open "
+        "街镇 of the same district."
+    )

@@ -24,7 +24,12 @@ from weibao.administration.selectors import (
     open_subdistricts,
     roles_on,
 )
-from weibao.administration.services import area_close_moving, community_merge
+from weibao.administration.services import (
+    area_close_moving,
+    community_merge,
+    subdistrict_merge,
+    subdistrict_merge_blockers,
+)
 from weibao.areas.models import Area
 from weibao.areas.selectors import area_path
 from weibao.areas.services import area_close_refusals, area_create, area_rename
@@ -147,20 +152,30 @@ def _closing_context(area: Area, form, *, merging: bool) -> dict:
         "roles": roles_on(area),
         "refusals": [exc.message for exc in area_close_refusals(area, skip=frozenset(skip))],
         "merging": merging,
+        "communities": area.children.open().order_by("code", "name")
+        if area.level == Area.Level.SUBDISTRICT
+        else [],
     }
 
 
 def _closing(request: HttpRequest, pk: int, *, merging: bool) -> HttpResponse:
     _districts_or_404(request)
     area = area_get_for_manager(request.user, pk)
-    if area.closed_at is not None or (merging and area.level != Area.Level.COMMUNITY):
+    if area.closed_at is not None:
         return redirect("administration:area_detail", pk=area.pk)
-    targets = merge_targets(area)
+    whole = merging and area.level == Area.Level.SUBDISTRICT  # a 街镇 into another
+    # A closing 街镇 has no children to send anywhere (its 居民区 have closed first).
+    closing_whole = not merging and area.level == Area.Level.SUBDISTRICT
+    targets = Area.objects.none() if closing_whole else merge_targets(area)
     form_class = AreaMergeForm if merging else AreaCloseForm
     form = form_class(request.POST if request.method == "POST" else None, targets=targets)
     if request.method == "POST" and form.is_valid():
         try:
-            if merging:
+            if whole:
+                closed = subdistrict_merge(
+                    actor=request.user, subdistrict=area, into=form.cleaned_data["into"]
+                )
+            elif merging:
                 closed = community_merge(
                     actor=request.user, community=area, into=form.cleaned_data["into"]
                 )
@@ -185,7 +200,11 @@ def _closing(request: HttpRequest, pk: int, *, merging: bool) -> HttpResponse:
             messages.success(request, message)
             return redirect("administration:areas")
     template = "administration/area_merge.html" if merging else "administration/area_close.html"
-    return render(request, template, _closing_context(area, form, merging=merging))
+    context = _closing_context(area, form, merging=merging)
+    context["whole"] = whole
+    if whole:
+        context["refusals"] = subdistrict_merge_blockers(area)
+    return render(request, template, context)
 
 
 @login_required

@@ -8,6 +8,11 @@ class AreaQuerySet(models.QuerySet):
         """The areas not closed: what a picker offers for a new value (docs/domain.md §1.16)."""
         return self.filter(closed_at__isnull=True)
 
+    def pickable(self, keep: int | None = None) -> "AreaQuerySet":
+        """The open areas, plus `keep` (a record's present area, closed or not, so that its form
+        still shows what is there): the choices of a picker (docs/domain.md §1.16)."""
+        return self.filter(Q(closed_at__isnull=True) | Q(pk=keep))
+
 
 class Area(models.Model):
     """A node of the administrative tree 区 → 街道/镇 → 居民区/村. District staff create, rename,

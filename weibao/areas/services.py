@@ -183,18 +183,29 @@ def _open_areas_below(*, area: Area) -> None:
 
 
 @transaction.atomic
-def area_close(*, actor, area: Area, merged_into: Area | None = None, note: str = "") -> Area:
-    """Close a 街镇 or 居民区 — merged into another 居民区 of the same 街镇 (`merged_into`),
-    or closed outright. Refused (Blocked) while anything lives there (area_close_refusals):
-    the caller moves it first, in the same transaction. The area stays, closed, for the
-    records of the past."""
+def area_close(
+    *,
+    actor,
+    area: Area,
+    merged_into: Area | None = None,
+    note: str = "",
+    across_subdistricts: bool = False,
+) -> Area:
+    """Close a 街镇 or 居民区 — merged into another 居民区 of the same 街镇, or a 街镇 into
+    another of the same district (`merged_into`), or closed outright. With
+    `across_subdistricts` a 居民区 merges into one of another 街镇 of its district (its 街镇
+    merging: docs/domain.md §1.16). Refused (Blocked) while anything lives there
+    (area_close_refusals): the caller moves it first, in the same transaction. The area stays,
+    closed, for the records of the past."""
     current = _lock(area)
     _assert_manager(actor, current)
     _assert_below_district(current)
     if current.closed_at is not None:
         raise Blocked(_("%(area)s is closed already.") % {"area": current.name}, code="closed")
     if merged_into is not None:
-        target_problem = merge_target_problem(current, merged_into)
+        target_problem = merge_target_problem(
+            current, merged_into, across_subdistricts=across_subdistricts
+        )
         if target_problem:
             raise ValidationError({"into": [target_problem]})
     refusals = area_close_refusals(current)
@@ -216,15 +227,29 @@ def area_close(*, actor, area: Area, merged_into: Area | None = None, note: str 
     return current
 
 
-def merge_target_problem(area: Area, target: Area) -> str | None:
-    """Why `target` cannot take in the children of the 居民区 `area` (None when it can): it
-    must be another open 居民区 of the same 街镇."""
-    if area.level != Level.COMMUNITY:
+def merge_target_problem(
+    area: Area, target: Area, *, across_subdistricts: bool = False
+) -> str | None:
+    """Why `target` cannot take in `area` (None when it can): for a 居民区, another open
+    居民区 of the same 街镇 (of the same district, `across_subdistricts`, when its 街镇 merges);
+    for a 街镇, another open 街镇 of the same district."""
+    if area.level == Level.SUBDISTRICT:
+        if target.level != Level.SUBDISTRICT or target.parent_id != area.parent_id:
+            return _("Choose a sub-district or town of the same district.")
+        if target.pk == area.pk:
+            return _("Choose another sub-district or town.")
+    elif area.level == Level.COMMUNITY:
+        same = (
+            target.parent is not None and target.parent.parent_id == area.parent.parent_id
+            if across_subdistricts
+            else target.parent_id == area.parent_id
+        )
+        if target.level != Level.COMMUNITY or not same:
+            return _("Choose a residential area of the same sub-district or town.")
+        if target.pk == area.pk:
+            return _("Choose another residential area.")
+    else:
         return _("Only a residential area is merged into another.")
-    if target.level != Level.COMMUNITY or target.parent_id != area.parent_id:
-        return _("Choose a residential area of the same sub-district or town.")
-    if target.pk == area.pk:
-        return _("Choose another residential area.")
     if target.closed_at is not None:
         return _("%(area)s is closed.") % {"area": target.name}
     return None

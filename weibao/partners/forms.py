@@ -73,10 +73,11 @@ class PartnerForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, actor, **kwargs):
+    def __init__(self, *args, actor, keep_area: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # A closed area leaves the choices; a partner's present one stays (docs/domain.md §1.16).
         self.fields["area"] = _area_field(
-            areas_managed_by(actor),
+            areas_managed_by(actor).pickable(keep_area),
             label=_("area"),
             help_text=_("Where the partner serves: a district partner serves every 街镇."),
         )

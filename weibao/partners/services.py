@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from weibao.areas.models import Area
+from weibao.areas.selectors import area_is_closed
 from weibao.audit.services import audit_record
 from weibao.core.exceptions import ConflictError
 from weibao.core.text import TEXT_LIMIT
@@ -68,6 +69,9 @@ def _clean_partner(actor, data: dict[str, Any], *, instance: Partner | None) -> 
         errors["area"] = [_("Please choose the area the partner serves.")]
     elif not can_manage_partners_in(actor, area):
         errors["area"] = [_("You cannot register partners in this area.")]
+    elif (instance is None or area.pk != instance.area_id) and area_is_closed(area):
+        # A closed area is no new value (docs/domain.md §1.16); a partner already there stays.
+        errors["area"] = [_("%(area)s is closed.") % {"area": area.name}]
     clean["area"] = area
     phone = clean["contact_phone"]
     if phone and not PHONE_RE.match(phone):

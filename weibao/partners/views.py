@@ -106,9 +106,11 @@ def partner_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.can_manage_partner(request.user, partner):
         raise PermissionDenied
     if request.method == "GET":
-        form = PartnerForm(initial=PartnerForm.initial_from(partner), actor=request.user)
+        form = PartnerForm(
+            initial=PartnerForm.initial_from(partner), actor=request.user, keep_area=partner.area_id
+        )
         return _render_form(request, form, partner)
-    form = PartnerForm(request.POST, actor=request.user)
+    form = PartnerForm(request.POST, actor=request.user, keep_area=partner.area_id)
     if form.is_valid():
         saved = save_versioned(
             request,

@@ -195,7 +195,8 @@ class PublicAreasView(PublicMixin, APIView):
     )
     def get(self, request: Request) -> Response:
         subs: dict[int, list[dict]] = {}
-        for area in Area.objects.filter(level=Area.Level.SUBDISTRICT).order_by("code", "name"):
+        areas = Area.objects.open().filter(level=Area.Level.SUBDISTRICT).order_by("code", "name")
+        for area in areas:
             subs.setdefault(area.parent_id, []).append({"id": area.pk, "name": area.name})
         districts = Area.objects.filter(level=Area.Level.DISTRICT).order_by("code", "name")
         data = [{"id": d.pk, "name": d.name, "subdistricts": subs.get(d.pk, [])} for d in districts]

@@ -263,7 +263,8 @@ def public_area_choices() -> list:
     when there are several; with one district "don't know" comes first and is the default)."""
     districts = list(Area.objects.filter(level=Area.Level.DISTRICT).order_by("code", "name"))
     subs: dict[int, list[Area]] = {}
-    for area in Area.objects.filter(level=Area.Level.SUBDISTRICT).order_by("code", "name"):
+    # A closed 街镇 is no new value (docs/domain.md §1.16): its reports would reach nobody.
+    for area in Area.objects.open().filter(level=Area.Level.SUBDISTRICT).order_by("code", "name"):
         subs.setdefault(area.parent_id, []).append(area)
     if len(districts) == 1:
         district = districts[0]
@@ -294,7 +295,7 @@ def area_from_choice(value: str) -> tuple[Area | None, Area | None]:
         pk = int(value[1:])
         if value[0] == DONT_KNOW:
             return Area.objects.get(pk=pk, level=Area.Level.DISTRICT), None
-        sub = Area.objects.select_related("parent").get(pk=pk, level=Area.Level.SUBDISTRICT)
+        sub = Area.objects.open().select_related("parent").get(pk=pk, level=Area.Level.SUBDISTRICT)
     except (Area.DoesNotExist, OverflowError, ValueError):
         return None, None
     return sub.parent, sub

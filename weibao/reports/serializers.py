@@ -120,9 +120,11 @@ class ReportInputSerializer(StrictFieldsMixin, serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         subdistrict = district = None
         if attrs.get("subdistrict"):
-            subdistrict = Area.objects.filter(
-                pk=attrs["subdistrict"], level=Area.Level.SUBDISTRICT
-            ).first()
+            subdistrict = (
+                Area.objects.open()
+                .filter(pk=attrs["subdistrict"], level=Area.Level.SUBDISTRICT)
+                .first()
+            )
             if subdistrict is None:
                 raise serializers.ValidationError(
                     {"subdistrict": [_("No such sub-district or town.")]}

@@ -202,10 +202,14 @@ def display_wall_people(*, subdistrict: Area) -> list[WallPerson]:
     ]
 
 
-def honours_of_subdistrict(*, subdistrict: Area) -> list[Honour]:
-    """The honours of the 街镇's people (the station page shows them), newest first."""
+def honours_of_subdistrict(*, subdistrict: Area, user) -> list[Honour]:
+    """The honours of the 街镇's people — at the station and in its 居民区, those who left
+    too (an honour stays theirs) — that `user` may see on the roster (staff_visible_to): the
+    signed-in station page shows them, newest first. One query."""
     return list(
-        Honour.objects.filter(member__subdistrict=subdistrict)
+        Honour.objects.filter(
+            member__subdistrict=subdistrict, member__in=staff_visible_to(user).values("pk")
+        )
         .select_related("member", "member__community")
         .order_by("-awarded_on", "-pk")
     )
@@ -250,13 +254,14 @@ class SubdistrictTeam:
     station: list[StaffMember]  # the people placed at the 街镇, by role
     communities: list[CommunityTeam]
 
+    # A closed 居民区 (still listed while someone works there) has no gap to fill.
     @property
     def without_director(self) -> list[Area]:
-        return [t.community for t in self.communities if t.no_director]
+        return [t.community for t in self.communities if t.no_director and t.community.is_open]
 
     @property
     def without_social_worker(self) -> list[Area]:
-        return [t.community for t in self.communities if t.no_social_worker]
+        return [t.community for t in self.communities if t.no_social_worker and t.community.is_open]
 
     @property
     def people(self) -> list[StaffMember]:
@@ -278,14 +283,19 @@ def community_teams(*, communities: list[Area], on: dt.date | None = None) -> li
 
 
 def subdistrict_team(*, subdistrict: Area, on: dt.date | None = None) -> SubdistrictTeam:
-    """The 街镇's team: the station's people and each 居民区's 1+1+X. Two queries."""
+    """The 街镇's team: the station's people and each 居民区's 1+1+X — its open 居民区, and a
+    closed one only while someone still works there (a closed one has no gap to fill:
+    docs/domain.md §1.16). Two queries."""
     on = on or timezone.localdate()
+    members = list(_active_members(on).filter(subdistrict=subdistrict).order_by("name", "pk"))
+    working = {m.community_id for m in members if m.community_id is not None}
     communities = list(
-        Area.objects.filter(parent=subdistrict, level=Area.Level.COMMUNITY).order_by("code", "name")
+        Area.objects.filter(parent=subdistrict, level=Area.Level.COMMUNITY)
+        .filter(Q(closed_at__isnull=True) | Q(pk__in=working))
+        .order_by("code", "name")
     )
     teams = {c.pk: CommunityTeam(community=c) for c in communities}
     station: list[StaffMember] = []
-    members = _active_members(on).filter(subdistrict=subdistrict).order_by("name", "pk")
     for member in members:
         if member.community_id is None:
             station.append(member)
@@ -312,15 +322,16 @@ class SubdistrictGaps:
 
 def district_team_gaps(*, district: Area, on: dt.date | None = None) -> list[SubdistrictGaps]:
     """For each 街镇 of the district: how many 居民区 have no 儿童主任, how many no social
-    worker, the volunteers, the station's people. Three queries, however many 街镇."""
+    worker, the volunteers, the station's people. Only open 居民区 count (a closed one has no
+    gap to fill), and a closed 街镇 has its line only while someone still works there
+    (docs/domain.md §1.16). Three queries, however many 街镇."""
     on = on or timezone.localdate()
-    subdistricts = list(
-        Area.objects.filter(parent=district, level=Area.Level.SUBDISTRICT).order_by("code", "name")
-    )
     communities: dict[int, int] = {}  # community id → its 街镇's id
-    for pk, parent_id in Area.objects.filter(
-        parent__parent=district, level=Area.Level.COMMUNITY
-    ).values_list("pk", "parent_id"):
+    for pk, parent_id in (
+        Area.objects.open()
+        .filter(parent__parent=district, level=Area.Level.COMMUNITY)
+        .values_list("pk", "parent_id")
+    ):
         communities[pk] = parent_id
     counts = (
         StaffMember.objects.filter(district=district)
@@ -348,6 +359,11 @@ def district_team_gaps(*, district: Area, on: dt.date | None = None) -> list[Sub
             directed.add(community)
         elif role == StaffRole.SOCIAL_WORKER:
             social.add(community)
+    subdistricts = list(
+        Area.objects.filter(parent=district, level=Area.Level.SUBDISTRICT)
+        .filter(Q(closed_at__isnull=True) | Q(pk__in=set(station) | set(volunteers)))
+        .order_by("code", "name")
+    )
     rows = []
     for sub in subdistricts:
         own = [c for c, parent in communities.items() if parent == sub.pk]

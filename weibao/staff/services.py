@@ -16,6 +16,7 @@ from weibao.accounts.models import RoleAssignment, User
 from weibao.accounts.selectors import district_area_ids, districts_managed_by
 from weibao.accounts.services import user_invite
 from weibao.areas.models import Area
+from weibao.areas.selectors import area_is_closed
 from weibao.audit.services import audit_record
 from weibao.core import crypto
 from weibao.core.exceptions import ConflictError
@@ -94,6 +95,9 @@ def _clean(actor, data: dict[str, Any], *, instance: StaffMember | None) -> dict
         errors["area"] = [_("Please choose the 街镇 or the 居民区 the person works in.")]
     elif not can_keep_staff_in(actor, area):
         errors["area"] = [_("You cannot keep the roster of this area.")]
+    elif (instance is None or area != instance.place) and area_is_closed(area):
+        # A closed area is no new value (docs/domain.md §1.16); someone already there stays.
+        errors["area"] = [_("%(area)s is closed.") % {"area": area.name}]
     elif role in COMMUNITY_ROLES and area.level != Area.Level.COMMUNITY:
         errors["area"] = [_("A child director works in a 居民区: choose it.")]
     elif role in STATION_ROLES and area.level != Area.Level.SUBDISTRICT:

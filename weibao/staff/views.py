@@ -144,6 +144,7 @@ def staff_create_view(request: HttpRequest) -> HttpResponse:
     areas = staff_keeper_areas(request.user)
     if not areas.exists():
         raise PermissionDenied
+    areas = areas.pickable()  # a closed area takes nobody new (docs/domain.md §1.16)
     initial = {"start_date": timezone.localdate()}
     if request.GET.get("area", "").isdigit():
         initial["area"] = int(request.GET["area"])
@@ -169,7 +170,7 @@ def staff_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     member = staff_get_for_user(request.user, pk)
     if not can_keep_member(request.user, member):
         raise PermissionDenied
-    areas = staff_keeper_areas(request.user)
+    areas = staff_keeper_areas(request.user).pickable(member.place.pk)
     if request.method == "GET":
         form = StaffForm(initial=StaffForm.initial_from(member), areas=areas, member=member)
         return _render_form(request, form, member)

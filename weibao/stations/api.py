@@ -8,6 +8,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -36,8 +37,12 @@ from weibao.stations.selectors import (
 from weibao.stations.serializers import (
     CoverageQuerySerializer,
     CoverageSerializer,
+    EvidenceFileAddedSerializer,
+    EvidenceFileUploadSerializer,
     EvidenceRowSerializer,
     EvidenceSubmitSerializer,
+    PhotoSerializer,
+    PhotoUploadSerializer,
     ReviewInputSerializer,
     ReviewSerializer,
     StandardCreateSerializer,
@@ -200,6 +205,68 @@ class StationViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSe
             actor=request.user, station=station, data=dict(self.validated(ZoneInputSerializer))
         )
         return Response(ZoneSerializer(zone).data, status=status.HTTP_201_CREATED)
+
+    # --- photos and evidence files (multipart, the web pages' services and checks)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The station's photos",
+        responses={200: PhotoSerializer(many=True), 404: _STATION_NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add a photo of the station (JPEG or PNG by content, at most 5 MB, EXIF stripped)",
+        request={"multipart/form-data": PhotoUploadSerializer},
+        responses={201: PhotoSerializer, 400: INVALID, 403: _NOT_KEEPER, 404: _STATION_NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        pagination_class=None,
+        parser_classes=[MultiPartParser],
+    )
+    def photos(self, request: Request, pk: int) -> Response:
+        station = self.get_object()
+        if request.method == "GET":
+            return Response(PhotoSerializer(station.photos.order_by("pk"), many=True).data)
+        if not can_keep(request.user, station):
+            raise PermissionDenied
+        data = self.validated(PhotoUploadSerializer)
+        photo = services.photo_add(
+            actor=request.user,
+            station=station,
+            upload=data["file"],
+            caption=data["caption"],
+            on_wall=data["on_wall"],
+        )
+        return Response(PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Add a file to the evidence of one item (JPEG or PNG photo, or PDF, by content, "
+        "at most 5 MB): the evidence awaits review again",
+        request={"multipart/form-data": EvidenceFileUploadSerializer},
+        responses={
+            201: EvidenceFileAddedSerializer,
+            400: INVALID,
+            403: _NOT_KEEPER,
+            404: _STATION_NOT_FOUND,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="evidence-files",
+        parser_classes=[MultiPartParser],
+    )
+    def evidence_files(self, request: Request, pk: int) -> Response:
+        station = self.get_object()
+        if not can_keep(request.user, station):
+            raise PermissionDenied
+        data = self.validated(EvidenceFileUploadSerializer)
+        attached = services.evidence_file_add(
+            actor=request.user, station=station, code=data["code"], upload=data["file"]
+        )
+        return Response(EvidenceFileAddedSerializer(attached).data, status=status.HTTP_201_CREATED)
 
     # --- evidence and reviews
 

@@ -444,11 +444,17 @@ def standard_items(standard: Standard | None) -> list[StandardItem]:
 def district_coverage(district: Area, standard: Standard | None, today: dt.date) -> Coverage:
     """Each 街镇 of the district with its station and where it stands: the same few queries
     however many 街镇 there are."""
+    # A closed (or merged) 街镇 leaves the grid and the figure: it has no station operating
+    # (stations.services.area_station_guard), and counting it would lower today's coverage.
     subdistricts = list(
-        Area.objects.filter(parent=district, level=Area.Level.SUBDISTRICT).order_by("code", "name")
+        Area.objects.open()
+        .filter(parent=district, level=Area.Level.SUBDISTRICT)
+        .order_by("code", "name")
     )
     stations = list(
-        Workstation.objects.filter(district=district).select_related("subdistrict", "district")
+        Workstation.objects.filter(
+            district=district, subdistrict__closed_at__isnull=True
+        ).select_related("subdistrict", "district")
     )
     chosen: dict[int, Workstation] = {}
     for station in sorted(stations, key=lambda s: (_STATUS_RANK[s.status], -s.pk)):

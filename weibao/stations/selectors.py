@@ -102,7 +102,8 @@ def subdistricts_for_new_station(user) -> QuerySet[Area]:
     if not districts and not supervised:
         return Area.objects.none()
     return (
-        Area.objects.filter(level=Area.Level.SUBDISTRICT)
+        Area.objects.open()  # a closed 街镇 gets no new station (docs/domain.md §1.16)
+        .filter(level=Area.Level.SUBDISTRICT)
         .filter(Q(parent_id__in=districts) | Q(pk__in=supervised))
         .select_related("parent")
         .order_by("code", "name")

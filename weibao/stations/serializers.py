@@ -24,6 +24,7 @@ from weibao.stations.models import (
     ItemReview,
     Standard,
     StandardItem,
+    StationPhoto,
     StationZone,
     Workstation,
 )
@@ -136,6 +137,42 @@ class ZoneUpdateSerializer(ZoneInputSerializer):
     kind = _choice(ZoneKind.choices, "ZoneKindEnum", required=False)
 
 
+# --- photos and evidence files ----------------------------------------------------------------
+
+UPLOAD_HELP = (
+    "recognised by its content, at most 5 MB; a photo is written anew without its metadata "
+    "(EXIF, location)."
+)
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+
+    class Meta:
+        model = StationPhoto
+        fields = [
+            "id", "station", "name", "content_type", "size", "caption", "on_wall", "uploaded_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class PhotoUploadSerializer(StrictFieldsMixin, serializers.Serializer):
+    file = serializers.FileField(help_text="A JPEG or PNG photo, " + UPLOAD_HELP)
+    caption = _text(100, required=False, default="")
+    on_wall = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Show it on the public page: only a photo of the place, with no child's face.",
+    )
+
+
+class EvidenceFileUploadSerializer(StrictFieldsMixin, serializers.Serializer):
+    code = serializers.CharField(
+        max_length=32, help_text="The code of the item of the standard the file is evidence for."
+    )
+    file = serializers.FileField(help_text="A JPEG or PNG photo or a PDF document, " + UPLOAD_HELP)
+
+
 # --- the standard -----------------------------------------------------------------------------
 
 
@@ -213,6 +250,10 @@ class EvidenceFileSerializer(serializers.Serializer):
     content_type = serializers.CharField()
     size = serializers.IntegerField()
     uploaded_at = serializers.DateTimeField()
+
+
+class EvidenceFileAddedSerializer(EvidenceFileSerializer):
+    code = serializers.CharField(source="evidence.code")
 
 
 class EvidenceRowSerializer(serializers.Serializer):

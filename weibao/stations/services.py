@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from weibao.areas.models import Area
 from weibao.audit.services import audit_record
 from weibao.core import uploads
-from weibao.core.exceptions import ConflictError
+from weibao.core.exceptions import Blocked, ConflictError
 from weibao.core.text import checked_text, clean_text
 from weibao.partners.services import PHONE_RE
 from weibao.stations import workflow
@@ -88,6 +88,13 @@ def _lock(station: Workstation, expected_version: int | None) -> Workstation:
 def _assert_keeper(actor, station: Workstation) -> None:
     if not can_keep(actor, station):
         raise PermissionDenied
+
+
+def _kept(actor, station: Workstation) -> Workstation:
+    """The station locked, once the actor is seen to keep it (PermissionDenied otherwise)."""
+    current = _lock(station, None)
+    _assert_keeper(actor, current)
+    return current
 
 
 def _bump(station: Workstation, fields: list[str]) -> None:
@@ -344,8 +351,7 @@ def _zone_name_taken(station: Workstation, name: str, zone: StationZone | None) 
 
 @transaction.atomic
 def zone_add(*, actor, station: Workstation, data: dict[str, Any]) -> StationZone:
-    current = _lock(station, None)
-    _assert_keeper(actor, current)
+    current = _kept(actor, station)
     clean = _clean_zone(data, None)
     if _zone_name_taken(current, clean["name"], None):
         raise ValidationError({"name": [_("The station already has a zone of this name.")]})
@@ -364,8 +370,7 @@ def zone_add(*, actor, station: Workstation, data: dict[str, Any]) -> StationZon
 
 @transaction.atomic
 def zone_update(*, actor, zone: StationZone, data: dict[str, Any]) -> StationZone:
-    current = _lock(zone.station, None)
-    _assert_keeper(actor, current)
+    current = _kept(actor, zone.station)
     zone = StationZone.objects.select_for_update().get(pk=zone.pk, station=current)
     clean = _clean_zone(data, zone)
     if _zone_name_taken(current, clean["name"], zone):
@@ -389,8 +394,7 @@ def zone_update(*, actor, zone: StationZone, data: dict[str, Any]) -> StationZon
 
 @transaction.atomic
 def zone_remove(*, actor, zone: StationZone) -> None:
-    current = _lock(zone.station, None)
-    _assert_keeper(actor, current)
+    current = _kept(actor, zone.station)
     audit_record(
         actor=actor,
         action="station.zone_remove",
@@ -433,8 +437,7 @@ def _taken_in(upload: UploadedFile, *, allow_pdf: bool):
 def photo_add(
     *, actor, station: Workstation, upload: UploadedFile, caption: str = "", on_wall: bool = False
 ) -> StationPhoto:
-    current = _lock(station, None)
-    _assert_keeper(actor, current)
+    current = _kept(actor, station)
     caption = clean_text(caption)
     if len(caption) > 100:
         raise ValidationError({"caption": [_too_long(100)]})
@@ -467,8 +470,7 @@ def photo_add(
 
 @transaction.atomic
 def photo_update(*, actor, photo: StationPhoto, caption: str, on_wall: bool) -> StationPhoto:
-    current = _lock(photo.station, None)
-    _assert_keeper(actor, current)
+    current = _kept(actor, photo.station)
     caption = clean_text(caption)
     if len(caption) > 100:
         raise ValidationError({"caption": [_too_long(100)]})
@@ -491,8 +493,7 @@ def photo_update(*, actor, photo: StationPhoto, caption: str, on_wall: bool) -> 
 
 @transaction.atomic
 def photo_remove(*, actor, photo: StationPhoto) -> None:
-    current = _lock(photo.station, None)
-    _assert_keeper(actor, current)
+    current = _kept(actor, photo.station)
     audit_record(
         actor=actor,
         action="station.photo_remove",
@@ -821,8 +822,7 @@ def evidence_submit(
 ) -> ItemEvidence:
     """Record the station's evidence for an item (a note and a self-assessment; its files are
     added one by one): it now awaits the district's review."""
-    current = _lock(station, None)
-    _assert_keeper(actor, current)
+    current = _kept(actor, station)
     _known_code(current, code)
     note = checked_text(note, "note", required=False)
     if self_assessment not in SelfAssessment.values:
@@ -853,8 +853,7 @@ def evidence_file_add(
 ) -> EvidenceFile:
     """Add a file to the station's evidence for an item (JPEG, PNG or PDF, recognised by its
     content, at most 5 MB): the evidence awaits review again."""
-    current = _lock(station, None)
-    _assert_keeper(actor, current)
+    current = _kept(actor, station)
     _known_code(current, code)
     evidence = _evidence_for(current, code)
     if evidence.files.count() >= MAX_EVIDENCE_FILES:
@@ -886,8 +885,7 @@ def evidence_file_add(
 @transaction.atomic
 def evidence_file_remove(*, actor, attached: EvidenceFile) -> None:
     evidence = ItemEvidence.objects.select_related("station").get(pk=attached.evidence_id)
-    current = _lock(evidence.station, None)
-    _assert_keeper(actor, current)
+    current = _kept(actor, evidence.station)
     evidence = _evidence_for(current, evidence.code)
     audit_record(
         actor=actor,
@@ -1043,3 +1041,22 @@ def coverage_exported(*, actor, district: Area, coverage) -> None:
         obj=district,
         changes={"on": coverage.on.isoformat(), "subdistricts": coverage.total},
     )
+
+
+# --- the area tree ----------------------------------------------------------------------------
+
+
+def area_station_guard(*, area: Area) -> None:
+    """areas.hooks.area_close_guards: a 街镇 whose station is operating does not close or merge
+    (its people and its public page serve there): the district suspends it first. A planned,
+    building or suspended station stays with the closed 街镇, a record of the past
+    (docs/domain.md §1.16)."""
+    if area.level != Area.Level.SUBDISTRICT:
+        return
+    station = Workstation.objects.filter(subdistrict=area, status=StationStatus.OPERATING).first()
+    if station is not None:
+        raise Blocked(
+            _("%(station)s is operating in %(area)s: suspend it first.")
+            % {"station": station.name, "area": area.name},
+            code="station",
+        )

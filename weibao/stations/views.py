@@ -7,6 +7,7 @@ that does not exist. In scope but not allowed (station staff opening a station, 
 reviewing) is a 403."""
 
 import re
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +24,7 @@ from weibao.core.scope import get_or_404
 from weibao.core.versioning import save_versioned
 from weibao.core.views_helpers import apply_errors
 from weibao.core.xlsx import xlsx_response
+from weibao.staff.selectors import honours_of_subdistrict
 from weibao.stations import services, workflow
 from weibao.stations.defaults import SHANGHAI_2025, SHANGHAI_2025_SOURCE
 from weibao.stations.evidence import (
@@ -179,6 +181,7 @@ def station_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "standing": standing,
             "zones": list(station.zones.all()),
             "photos": list(station.photos.all()),
+            "honours": honours_of_subdistrict(subdistrict=station.subdistrict, user=request.user),
             "can_keep": bool(roles & workflow.KEEPERS),
             "transitions": workflow.STATION.available(station.status, roles),
             "transition_form": TransitionForm(initial={"version": station.version}),
@@ -281,6 +284,22 @@ def station_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("stations:detail", pk=station.pk)
 
 
+def _station_part(station_id: int, part: str) -> HttpResponse:
+    """Back to a part of the station's page (#zones, #photos)."""
+    return redirect(reverse("stations:detail", args=[station_id]) + part)
+
+
+def _told(request: HttpRequest, call: Callable[[], object], success: str) -> None:
+    """Run one service call of a page without a form of its own: its refusal, or `success`,
+    as the message the next page shows."""
+    try:
+        call()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+
+
 # --- zones ------------------------------------------------------------------------------------
 
 
@@ -307,7 +326,7 @@ def zone_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(request, _("The zone has been added."))
-            return redirect(reverse("stations:detail", args=[station.pk]) + "#zones")
+            return _station_part(station.pk, "#zones")
     return render(request, "stations/zone_form.html", {"form": form, "station": station})
 
 
@@ -326,7 +345,7 @@ def zone_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
-            return redirect(reverse("stations:detail", args=[station.pk]) + "#zones")
+            return _station_part(station.pk, "#zones")
     return render(
         request, "stations/zone_form.html", {"form": form, "station": station, "zone": zone}
     )
@@ -340,7 +359,7 @@ def zone_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     services.zone_remove(actor=request.user, zone=zone)
     messages.success(request, _("The zone has been removed."))
-    return redirect(reverse("stations:detail", args=[zone.station_id]) + "#zones")
+    return _station_part(zone.station_id, "#zones")
 
 
 # --- photos -----------------------------------------------------------------------------------
@@ -377,19 +396,18 @@ def photo_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Please choose a photo to add."))
     else:
-        try:
-            services.photo_add(
+        _told(
+            request,
+            lambda: services.photo_add(
                 actor=request.user,
                 station=station,
                 upload=form.cleaned_data["file"],
                 caption=form.cleaned_data.get("caption", ""),
                 on_wall=form.cleaned_data.get("on_wall", False),
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The photo has been added."))
-    return redirect(reverse("stations:detail", args=[station.pk]) + "#photos")
+            ),
+            _("The photo has been added."),
+        )
+    return _station_part(station.pk, "#photos")
 
 
 @login_required
@@ -406,18 +424,17 @@ def photo_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = PhotoUpdateForm(request.POST)
     form.is_valid()
-    try:
-        services.photo_update(
+    _told(
+        request,
+        lambda: services.photo_update(
             actor=request.user,
             photo=photo,
             caption=form.cleaned_data.get("caption", ""),
             on_wall=form.cleaned_data.get("on_wall", False),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Changes saved."))
-    return redirect(reverse("stations:detail", args=[photo.station_id]) + "#photos")
+        ),
+        _("Changes saved."),
+    )
+    return _station_part(photo.station_id, "#photos")
 
 
 @login_required
@@ -429,7 +446,7 @@ def photo_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     station_id = photo.station_id
     services.photo_remove(actor=request.user, photo=photo)
     messages.success(request, _("The photo has been removed."))
-    return redirect(reverse("stations:detail", args=[station_id]) + "#photos")
+    return _station_part(station_id, "#photos")
 
 
 # --- an item's evidence and review ------------------------------------------------------------
@@ -550,14 +567,13 @@ def evidence_file_add_view(request: HttpRequest, pk: int, code: str) -> HttpResp
     if not form.is_valid():
         messages.error(request, _("Please choose a file to add."))
     else:
-        try:
-            services.evidence_file_add(
+        _told(
+            request,
+            lambda: services.evidence_file_add(
                 actor=request.user, station=station, code=code, upload=form.cleaned_data["file"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The file has been added: the evidence awaits review."))
+            ),
+            _("The file has been added: the evidence awaits review."),
+        )
     return redirect(reverse("stations:item", args=[station.pk, code]) + "#files")
 
 
@@ -808,12 +824,11 @@ def standard_item_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     standard = item.standard
     if not can_edit_standard(request.user, standard.district_id):
         raise PermissionDenied
-    try:
-        services.standard_item_remove(actor=request.user, item=item)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The item has been removed."))
+    _told(
+        request,
+        lambda: services.standard_item_remove(actor=request.user, item=item),
+        _("The item has been removed."),
+    )
     return redirect("stations:standard", pk=standard.pk)
 
 

@@ -60,6 +60,9 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args, organisers: list[Area], topics, session=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # A closed 街镇 organises nothing new; a session's present organiser stays (§1.16).
+        keep = session.organiser.pk if session is not None else None
+        organisers = [a for a in organisers if a.closed_at is None or a.pk == keep]
         self.fields["organiser"] = area_choice(organisers, label=_("organised by"))
         current = session.topic_id if session is not None else None
         topics = topics.filter(active=True) | topics.filter(pk=current)

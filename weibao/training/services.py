@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.areas.models import Area
-from weibao.areas.selectors import district_of
+from weibao.areas.selectors import area_is_closed, district_of
 from weibao.audit.services import audit_record
 from weibao.core import uploads
 from weibao.core.exceptions import ConflictError
@@ -32,6 +32,7 @@ from weibao.training.selectors import (
     can_organise_in,
     organiser_areas,
     roll_candidates,
+    session_roll,
     topic_districts_managed_by,
     training_rule,
 )
@@ -202,6 +203,10 @@ def _clean_session(actor, data: dict[str, Any], instance: TrainingSession | None
         organiser = None
     elif not can_organise_in(actor, organiser):
         errors["organiser"] = [_("You cannot organise sessions for this area.")]
+        organiser = None
+    elif (instance is None or instance.organiser.pk != organiser.pk) and area_is_closed(organiser):
+        # A closed area is no new value (docs/domain.md §1.16).
+        errors["organiser"] = [_("%(area)s is closed.") % {"area": organiser.name}]
         organiser = None
     clean["organiser"] = organiser
     district = district_of(organiser) if organiser else None
@@ -424,6 +429,23 @@ def session_roll_set(
     if changes:
         audit_record(actor=actor, action="training.roll", obj=current, changes=changes)
     return {"added": len(added), "changed": len(changed), "removed": len(removed)}
+
+
+@transaction.atomic
+def session_roll_all_present(
+    *, actor, session: TrainingSession, marks: dict[int, str] | None = None
+) -> dict[str, int]:
+    """ "Mark everyone present": each person on the actor's roll-call list who has no answer
+    yet — none in `marks` (what was just tapped) and none recorded — is marked present; the
+    answers given are kept. Saved by session_roll_set, so the audit row names each person's
+    change as a roll-call does."""
+    if not can_keep_session(actor, session):
+        raise PermissionDenied
+    full = dict(marks or {})
+    for row in session_roll(session, actor):
+        if row.member.pk not in full and not row.status:
+            full[row.member.pk] = AttendanceStatus.PRESENT
+    return session_roll_set(actor=actor, session=session, marks=full)
 
 
 # --- materials --------------------------------------------------------------------------------

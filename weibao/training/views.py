@@ -225,7 +225,8 @@ def _posted_marks(request: HttpRequest, rows) -> dict[int, str]:
 @require_http_methods(["GET", "POST"])
 def roll_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The roll-call: everyone expected, each with present / absent / excused as three big
-    buttons; one Save. Works without JavaScript, at a phone's width."""
+    buttons; one Save, and "mark everyone present" (the answers tapped are kept, everyone
+    without one is present). Works without JavaScript, at a phone's width."""
     session = session_get_for_user(request.user, pk)
     if not can_keep_session(request.user, session):
         raise PermissionDenied
@@ -237,7 +238,10 @@ def roll_view(request: HttpRequest, pk: int) -> HttpResponse:
         if extra.isdigit():
             marks.setdefault(int(extra), AttendanceStatus.PRESENT)
         try:
-            services.session_roll_set(actor=request.user, session=session, marks=marks)
+            if request.POST.get("everyone") == "present":
+                services.session_roll_all_present(actor=request.user, session=session, marks=marks)
+            else:
+                services.session_roll_set(actor=request.user, session=session, marks=marks)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:

@@ -323,14 +323,15 @@ ADMINISTRATIVE_MOVE_NOTE = gettext_lazy("Residential area merged or closed")
 
 @transaction.atomic
 def children_move_administratively(
-    *, actor, children: Iterable[Child], community: Area
+    *, actor, children: Iterable[Child], community: Area, across_subdistricts: bool = False
 ) -> list[Child]:
     """District staff move the files on the register of a 居民区 they merge or close to
     `community`, another open 居民区 of the same 街镇: for each child, what an accepted
     transfer moves, in this one transaction, with the note "居民区合并/撤销" on every audit row
     of the child's history. No request and no decision: the district decides the whole
     居民区's move (administration.services). A child awaiting a transfer blocks it (decide
-    that first)."""
+    that first). With `across_subdistricts` (the 街镇 itself merging into another of the
+    district) `community` may lie in another 街镇 of the child's district."""
     note = str(ADMINISTRATIVE_MOVE_NOTE)
     if community.level != Area.Level.COMMUNITY or community.closed_at is not None:
         raise ValidationError({"into": [_("Choose an open residential area.")]})
@@ -340,7 +341,11 @@ def children_move_administratively(
         current = Child.objects.select_for_update().get(pk=child.pk)
         if not is_district_staff_of(actor, current.district_id):
             raise PermissionDenied
-        if current.subdistrict_id != community.parent_id:
+        if (
+            current.district_id != community.parent.parent_id
+            if across_subdistricts
+            else current.subdistrict_id != community.parent_id
+        ):
             raise ValidationError(
                 {"into": [_("Choose a residential area of the same sub-district or town.")]}
             )

@@ -9,11 +9,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.conftest import api_client, web_client
 from tests.helpers import today
 from tests.staff.helpers import add_member
 from tests.training.helpers import a_session
+from weibao.areas.models import Area
 from weibao.staff.services import staff_end
 from weibao.training.selectors import training_rate
 from weibao.training.services import training_policy_update
@@ -217,3 +219,14 @@ def test_the_api_refuses_an_area_out_of_scope_like_an_unknown_one(people, areas,
 @pytest.mark.parametrize("query", ["?start=soon", "?area=x", "?colour=red"])
 def test_bad_rate_queries_are_400(people, district_officer, query):
     assert api_client(district_officer).get("/api/v1/training/rate/" + query).status_code == 400
+
+
+def test_a_closed_subdistrict_has_a_line_only_while_someone_works_there(people, areas):
+    empty = Area.objects.create(
+        name="演示已撤销街道", level=Area.Level.SUBDISTRICT, parent=areas["district"],
+        code="310105999", closed_at=timezone.now(),
+    )  # fmt: skip
+    labels = {line.label for line in rate(areas["district"]).by_subdistrict}
+    assert empty.name not in labels and "天山路街道" in labels
+    Area.objects.filter(pk=areas["tianshan"].pk).update(closed_at=timezone.now())
+    assert "天山路街道" in {line.label for line in rate(areas["district"]).by_subdistrict}

@@ -333,9 +333,12 @@ def training_rate(*, area: Area, start: dt.date, end: dt.date) -> RateSummary:
             untrained=tuple(p for p in group if p.member_id not in trained_ids),
         )
 
+    # A closed 街镇 (merged or closed, docs/domain.md §1.16) has a line only while someone of
+    # the required roles still works there.
     by_subdistrict = tuple(
-        line(str(s.pk), s.name, s, [p for p in everyone if p.subdistrict_id == s.pk])
+        line(str(s.pk), s.name, s, group)
         for s in subdistricts
+        if (group := [p for p in everyone if p.subdistrict_id == s.pk]) or s.is_open
     )
     by_role = tuple(
         line(role, str(labels[role]), None, [p for p in everyone if p.role == role])

@@ -10,3 +10,12 @@ class ActivitiesConfig(AppConfig):
     name = "weibao.activities"
     label = "activities"
     verbose_name = _("Activities")
+
+    def ready(self) -> None:
+        from weibao.activities.views import child_activities_panel, wall_activities_panel
+        from weibao.children.hooks import child_page_panels
+        from weibao.stations.hooks import wall_panels
+
+        # After the cases (10) and visits (20) of the child's file.
+        child_page_panels.register(child_activities_panel, order=30)
+        wall_panels.register(wall_activities_panel, order=10)

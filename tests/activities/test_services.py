@@ -124,9 +124,7 @@ def test_names_show_only_to_those_who_see_the_child(supervisor, director_b, acti
     assert not other[0].named
 
 
-def test_attendance_marks_the_activity_held_and_keeps_the_figures(
-    supervisor, activity, make_child
-):
+def test_attendance_marks_the_activity_held_and_keeps_the_figures(supervisor, activity, make_child):
     poor = make_child(name="困境儿童", categories=("economic_hardship",))
     plain = make_child(name="普通儿童", categories=())
     s1 = services.signup_add(actor=supervisor, activity=activity, child=poor)
@@ -191,4 +189,6 @@ def test_feedback_needs_a_rating_from_1_to_5(supervisor, activity):
     with pytest.raises(ValidationError) as exc:
         services.feedback_add(actor=supervisor, activity=activity, text="好", rating=9)
     assert "rating" in exc.value.message_dict
-    assert services.feedback_add(actor=supervisor, activity=activity, text="好", rating=5).rating == 5
+    assert (
+        services.feedback_add(actor=supervisor, activity=activity, text="好", rating=5).rating == 5
+    )

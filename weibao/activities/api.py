@@ -170,12 +170,12 @@ class ActivityViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewS
 
     def create(self, request: Request) -> Response:
         _require(request.user)
+        if not may_create(request.user):
+            raise PermissionDenied
         data = dict(self.validated(ActivityWriteSerializer))
         project_id = data.pop("project", None)
         project = project_get_for_user(request.user, project_id) if project_id else None
         if project is not None and not can_keep_project(request.user, project):
-            raise PermissionDenied
-        if project is None and not may_create(request.user):
             raise PermissionDenied
         activity = services.activity_create(actor=request.user, data=data, project=project)
         return self._represent(activity, status.HTTP_201_CREATED)

@@ -15,6 +15,7 @@ from weibao.accounts.selectors import (
     user_role_assignments,
     user_scope_areas,
 )
+from weibao.activities.selectors import sees_activities
 from weibao.children.selectors import access_review_districts
 from weibao.safekeeping.retention import (
     retention_policy_districts,
@@ -87,6 +88,8 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
         team.append(("training", _("Training"), reverse("training:list")))
     at = next((i + 1 for i, entry in enumerate(entries) if entry[0] == "partners"), len(entries))
     entries[at:at] = team
+    if sees_activities(user):
+        entries.append(("activities", _("Projects and activities"), reverse("activities:list")))
     if sees_stations(user):
         entries.append(("stations", _("Workstations"), reverse("stations:list")))
     if follows_coverage(user):

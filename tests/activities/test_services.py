@@ -78,7 +78,7 @@ def test_a_series_creates_its_activities_on_each_date(supervisor, project):
     assert all(a.project_id == project.pk for a in series.activities.all())
 
 
-def test_a_full_activity_puts_the_next_child_on_the_waiting_list_and_a_cancellation_promotes_the_first(
+def test_when_full_the_next_waits_and_a_cancellation_promotes_the_first_waiting(
     supervisor, project, make_child
 ):
     activity = an_activity(supervisor, project, capacity=1)

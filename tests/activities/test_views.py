@@ -100,7 +100,8 @@ def test_the_passport_lists_stamps_is_access_logged_and_prints_on_a5(world, dire
     assert "绘画课" in body and "艺润童心" in body and 'class="stamp"' in body
     assert AccessLog.objects.filter(child=child_a).count() == before + 1
     assert AccessLog.objects.filter(child=child_a, field="activities_passport").exists()
-    css = open(finders.find("weibao/app.css"), encoding="utf-8").read()
+    with open(finders.find("weibao/app.css"), encoding="utf-8") as handle:
+        css = handle.read()
     assert "@page passport { size: A5" in css
 
 

@@ -634,7 +634,7 @@ def figures_export_view(request: HttpRequest) -> HttpResponse:
     _form, table = _figures(request)
     headers = [
         (_("month"), 10),
-        (_("街镇"), 16),
+        (_("sub-district or town"), 16),
         (_("project"), 24),
         (_("activities held"), 12),
         (_("attendances"), 12),

@@ -35,7 +35,7 @@ from weibao.activities.serializers import (
     ProjectUpdateSerializer,
     ProjectWriteSerializer,
     SignupCreateSerializer,
-    SignupSerializer,
+    SignupListSerializer,
     StateSerializer,
 )
 from weibao.core.api import CONFLICT, INVALID, NeverCacheMixin, RecordViewSetMixin
@@ -50,6 +50,11 @@ _NOT_KEEPER = OpenApiResponse(
 _NOT_RUNNER = OpenApiResponse(
     description="Sign-up and attendance: the keepers and the 儿童主任 who see the activity."
 )
+
+
+def _signups(user, activity: Activity) -> dict:
+    rows = signup_rows(user, activity)
+    return SignupListSerializer({"activity": activity.pk, "signups": rows}).data
 
 
 def _require(user) -> None:
@@ -215,14 +220,14 @@ class ActivityViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewS
         methods=["GET"],
         summary="The sign-ups and the waiting list, first come first",
         request=None,
-        responses={200: SignupSerializer(many=True), 404: _ACTIVITY_404},
+        responses={200: SignupListSerializer, 404: _ACTIVITY_404},
     )
     @extend_schema(
         methods=["POST"],
         summary="Sign up a child of the register, or a walk-in by given name and age "
         "(on the waiting list when full)",
         request=SignupCreateSerializer,
-        responses={201: SignupSerializer(many=True), 400: INVALID, 403: _NOT_RUNNER,
+        responses={201: SignupListSerializer, 400: INVALID, 403: _NOT_RUNNER,
                    404: _ACTIVITY_404},
     )  # fmt: skip
     @action(detail=True, methods=["get", "post"])
@@ -240,13 +245,12 @@ class ActivityViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewS
                     actor=request.user, activity=activity, name=data["name"], age=data["age"]
                 )
             code = status.HTTP_201_CREATED
-        rows = signup_rows(request.user, activity)
-        return Response(SignupSerializer(rows, many=True).data, status=code)
+        return Response(_signups(request.user, activity), status=code)
 
     @extend_schema(
         summary="Mark sign-ups present or not (a planned activity becomes held)",
         request=AttendanceSerializer,
-        responses={200: SignupSerializer(many=True), 400: INVALID, 403: _NOT_RUNNER,
+        responses={200: SignupListSerializer, 400: INVALID, 403: _NOT_RUNNER,
                    404: _ACTIVITY_404},
     )  # fmt: skip
     @action(detail=True, methods=["put"])
@@ -257,16 +261,16 @@ class ActivityViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewS
         data = self.validated(AttendanceSerializer)
         marks = {row["signup"]: row["present"] for row in data["marks"]}
         services.attendance_set(actor=request.user, activity=activity, marks=marks)
-        return Response(SignupSerializer(signup_rows(request.user, activity), many=True).data)
+        return Response(_signups(request.user, activity))
 
 
 class SignupViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
-    serializer_class = SignupSerializer
+    serializer_class = SignupListSerializer
 
     @extend_schema(
         summary="Cancel a sign-up (the first on the waiting list takes the place)",
         request=None,
-        responses={200: SignupSerializer(many=True), 400: INVALID, 403: _NOT_RUNNER,
+        responses={200: SignupListSerializer, 400: INVALID, 403: _NOT_RUNNER,
                    404: _SIGNUP_404},
     )  # fmt: skip
     @action(detail=True, methods=["post"])
@@ -275,6 +279,4 @@ class SignupViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet
         if not can_run_activity(request.user, signup.activity):
             raise PermissionDenied
         services.signup_cancel(actor=request.user, signup=signup)
-        return Response(
-            SignupSerializer(signup_rows(request.user, signup.activity), many=True).data
-        )
+        return Response(_signups(request.user, signup.activity))

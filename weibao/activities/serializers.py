@@ -3,6 +3,7 @@
 back as field-level messages."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from weibao.activities.choices import OLDEST, ActivityState, AgeBand, ProjectStatus, SignupStatus
@@ -171,8 +172,14 @@ class SignupSerializer(serializers.Serializer):
     position = serializers.IntegerField(source="signup.position")
     attended = serializers.BooleanField(source="signup.attended")
 
+    @extend_schema_field({"type": "integer", "nullable": True})
     def get_child(self, row) -> int | None:
         return row.signup.child_id if row.named else None
+
+
+class SignupListSerializer(serializers.Serializer):
+    activity = serializers.IntegerField()
+    signups = SignupSerializer(many=True, help_text="First come first: the waiting list in order.")
 
 
 class SignupCreateSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -192,10 +199,10 @@ class SignupCreateSerializer(StrictFieldsMixin, serializers.Serializer):
         return attrs
 
 
-class MarkSerializer(serializers.Serializer):
+class AttendanceMarkSerializer(serializers.Serializer):
     signup = serializers.IntegerField(min_value=1, max_value=MAX_DB_INT)
     present = serializers.BooleanField()
 
 
 class AttendanceSerializer(StrictFieldsMixin, serializers.Serializer):
-    marks = MarkSerializer(many=True, max_length=1000)
+    marks = AttendanceMarkSerializer(many=True, max_length=1000)

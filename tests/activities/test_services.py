@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.activities.conftest import an_activity
 from tests.helpers import PNG, today
+from tests.transfers.helpers import accept, ask
 from weibao.activities import services
 from weibao.activities.models import Activity, MonthFigure, Signup
 from weibao.activities.selectors import project_results, signup_rows
@@ -192,3 +193,17 @@ def test_feedback_needs_a_rating_from_1_to_5(supervisor, activity):
     assert (
         services.feedback_add(actor=supervisor, activity=activity, text="好", rating=5).rating == 5
     )
+
+
+def test_a_child_s_sign_ups_follow_them_to_their_new_居民区(
+    supervisor, director_a, supervisor_elsewhere, activity, child_a, areas
+):
+    signup = services.signup_add(actor=supervisor, activity=activity, child=child_a)
+    accept(supervisor_elsewhere, ask(director_a, child_a, areas["community_c"]))
+    moved = Signup.objects.get(pk=signup.pk)
+    assert (moved.subdistrict_id, moved.community_id) == (
+        areas["xianxia"].pk,
+        areas["community_c"].pk,
+    )
+    assert AuditEvent.objects.filter(action="activities.signups_move_area").exists()
+    assert Signup.objects.get(pk=signup.pk).activity.subdistrict_id == areas["tianshan"].pk

@@ -36,6 +36,7 @@ from weibao.activities.selectors import (
     stations_to_own,
     zones_for,
 )
+from weibao.areas.columns import area_columns_move
 from weibao.audit.services import audit_record
 from weibao.children.categories import IN_DIFFICULTY, Category
 from weibao.children.models import Child, ChildCategory
@@ -620,6 +621,19 @@ def signup_cancel(*, actor, signup: Signup) -> Signup | None:
                 changes={"activity": current.pk, "status": {"old": "waiting", "new": "confirmed"}},
             )
     return promoted
+
+
+def signups_move_area(*, actor, child: Child) -> int:
+    """A child's sign-ups follow the child to their new 居民区 (transfers.hooks.child_rows_move,
+    inside the transfer's transaction; docs/architecture.md "Moving a child's rows"). The
+    activities stay where they were held. Returns how many rows moved."""
+    moved = area_columns_move(Signup.objects.filter(child=child), to=child)
+    if moved:
+        audit_record(
+            actor=actor, action="activities.signups_move_area", obj=child, child=child,
+            changes=moved,
+        )  # fmt: skip
+    return len(moved.get("rows", []))
 
 
 # --- attendance -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from weibao.activities import services
 from weibao.activities.models import Activity, MonthFigure, Signup
 from weibao.activities.selectors import project_results, signup_rows
 from weibao.audit.models import AuditEvent
+from weibao.children.services import child_anonymise
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +208,21 @@ def test_a_child_s_sign_ups_follow_them_to_their_new_居民区(
     )
     assert AuditEvent.objects.filter(action="activities.signups_move_area").exists()
     assert Signup.objects.get(pk=signup.pk).activity.subdistrict_id == areas["tianshan"].pk
+
+
+def test_anonymising_a_file_deletes_the_photos_the_child_is_pictured_in(
+    supervisor, activity, child_a, child_b
+):
+    s1 = services.signup_add(actor=supervisor, activity=activity, child=child_a)
+    s2 = services.signup_add(actor=supervisor, activity=activity, child=child_b)
+
+    def photo(pictured):
+        upload = SimpleUploadedFile("p.png", PNG, content_type="image/png")
+        return services.photo_add(
+            actor=supervisor, activity=activity, upload=upload, pictured=pictured
+        )
+
+    with_a, only_b = photo({s1.pk: True, s2.pk: True}), photo({s2.pk: True})
+    child_anonymise(actor=None, child=child_a, reason="retention")
+    assert list(activity.photos.values_list("pk", flat=True)) == [only_b.pk]
+    assert not activity.photos.filter(pk=with_a.pk).exists()

@@ -12,9 +12,9 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
-        from weibao.activities.services import signups_move_area
+        from weibao.activities.services import activity_photos_anonymise_child, signups_move_area
         from weibao.activities.views import child_activities_panel, wall_activities_panel
-        from weibao.children.hooks import child_page_panels
+        from weibao.children.hooks import child_anonymise_parts, child_page_panels
         from weibao.stations.hooks import wall_panels
         from weibao.transfers.hooks import child_rows_move
 
@@ -22,3 +22,4 @@ class ActivitiesConfig(AppConfig):
         child_page_panels.register(child_activities_panel, order=30)
         wall_panels.register(wall_activities_panel, order=10)
         child_rows_move.register(signups_move_area)
+        child_anonymise_parts.register(activity_photos_anonymise_child)

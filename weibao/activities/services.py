@@ -636,6 +636,22 @@ def signups_move_area(*, actor, child: Child) -> int:
     return len(moved.get("rows", []))
 
 
+def activity_photos_anonymise_child(*, actor, child: Child) -> dict[str, int]:
+    """The child's file is anonymised (children.hooks.child_anonymise_parts, inside
+    children.services.child_anonymise's transaction, which writes the audit row): every photo
+    the child is pictured in is deleted, file and all. The sign-ups stay (they are what the
+    figures count) and hold no free text about the child."""
+    photos = ActivityPhoto.objects.filter(
+        pk__in=PhotoSubject.objects.filter(signup__child=child).values("photo_id")
+    )
+    files = [p.file for p in photos]
+    removed = photos.count()
+    photos.delete()
+    for file in files:
+        transaction.on_commit(lambda f=file: f.delete(save=False))
+    return {"activity_photos": removed}
+
+
 # --- attendance -------------------------------------------------------------------------------
 
 

@@ -208,10 +208,15 @@ def test_the_lists_run_the_same_number_of_queries_for_few_and_many(supervisor, p
     first = an_activity(supervisor, project, held_on=today() + dt.timedelta(days=1))
     for i in range(2):
         an_activity(supervisor, project, held_on=today() + dt.timedelta(days=2 + i))
-    services.signup_add(actor=supervisor, activity=first, child=make_child(name="甲"))
+    child = make_child(name="甲")
+    services.signup_add(actor=supervisor, activity=first, child=child)
+    today_activity = an_activity(supervisor, project)
+    services.walkin_add(actor=supervisor, activity=today_activity, name="甲", age=8, at_door=True)
     urls = ["/activities/", f"/activities/projects/{project.pk}/", "/api/v1/activities/",
             "/api/v1/activities/projects/", f"/activities/{first.pk}/",
-            f"/api/v1/activities/{first.pk}/signups/"]  # fmt: skip
+            f"/api/v1/activities/{first.pk}/signups/", f"/activities/{first.pk}/attendance/",
+            f"/activities/passport/{child.pk}/", f"/children/{child.pk}/",
+            f"/activities/figures/?year={today().year}"]  # fmt: skip
     few = {url: _count(api if "/api/" in url else web, url) for url in urls}
     for i in range(17):
         services.project_create(
@@ -221,5 +226,8 @@ def test_the_lists_run_the_same_number_of_queries_for_few_and_many(supervisor, p
         an_activity(supervisor, project, held_on=today() + dt.timedelta(days=5 + i))
     for i in range(10):
         services.signup_add(actor=supervisor, activity=first, child=make_child(name=f"乙{i}"))
+        other = an_activity(supervisor, project, title=f"课{i}")
+        signup = services.signup_add(actor=supervisor, activity=other, child=child)
+        services.attendance_set(actor=supervisor, activity=other, marks={signup.pk: True})
     many = {url: _count(api if "/api/" in url else web, url) for url in urls}
     assert few == many

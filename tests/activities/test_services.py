@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.activities.conftest import an_activity
 from tests.helpers import PNG, today
+from tests.stations.test_uploads import GPS, PDF, jpeg_with_exif
 from tests.transfers.helpers import accept, ask
 from weibao.activities import services
 from weibao.activities.models import Activity, MonthFigure, Signup
@@ -226,3 +227,18 @@ def test_anonymising_a_file_deletes_the_photos_the_child_is_pictured_in(
     child_anonymise(actor=None, child=child_a, reason="retention")
     assert list(activity.photos.values_list("pk", flat=True)) == [only_b.pk]
     assert not activity.photos.filter(pk=with_a.pk).exists()
+
+
+def test_an_activity_photo_loses_its_exif_and_a_pdf_is_refused(supervisor, activity):
+    photo = services.photo_add(
+        actor=supervisor, activity=activity, upload=SimpleUploadedFile("课.jpg", jpeg_with_exif())
+    )
+    with photo.file.open("rb") as handle:
+        data = handle.read()
+    assert GPS.encode() not in data and b"secret comment" not in data
+    assert photo.file.name.endswith(photo.token) and photo.content_type == "image/jpeg"
+    with pytest.raises(ValidationError) as exc:
+        services.photo_add(
+            actor=supervisor, activity=activity, upload=SimpleUploadedFile("a.pdf", PDF)
+        )
+    assert "file" in exc.value.message_dict

@@ -2,13 +2,14 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProjectStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    RUNNING = "running", _("Running")
-    FINISHED = "finished", _("Finished")
-    SUSPENDED = "suspended", _("Suspended")
+    PLANNED = "planned", pgettext_lazy("project status", "Planned")
+    RUNNING = "running", pgettext_lazy("project status", "Running")
+    FINISHED = "finished", pgettext_lazy("project status", "Finished")
+    SUSPENDED = "suspended", pgettext_lazy("project status", "Suspended")
 
 
 class ActivityState(models.TextChoices):

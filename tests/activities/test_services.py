@@ -242,3 +242,13 @@ def test_an_activity_photo_loses_its_exif_and_a_pdf_is_refused(supervisor, activ
             actor=supervisor, activity=activity, upload=SimpleUploadedFile("a.pdf", PDF)
         )
     assert "file" in exc.value.message_dict
+
+
+def test_a_director_cancels_only_the_sign_ups_of_children_they_see(
+    supervisor, director_a, director_b, activity, child_a
+):
+    signup = services.signup_add(actor=supervisor, activity=activity, child=child_a)
+    with pytest.raises(PermissionDenied):
+        services.signup_cancel(actor=director_b, signup=signup)
+    services.signup_cancel(actor=director_a, signup=signup)
+    assert Signup.objects.get(pk=signup.pk).status == "cancelled"

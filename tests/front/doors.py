@@ -980,7 +980,10 @@ WEB: dict[str, Door | list[Door]] = {
     "activities:feedback_add": d(
         kwargs=act("activity"), who=ACTIVITY_SEEN, data=lambda w: {"rating": "5", "text": "好"}
     ),
-    "activities:signup_cancel": d(kwargs=act("signup"), who=ACTIVITY_SEEN),
+    # A 儿童主任 takes off only the children they see: director_b does not see the child of A.
+    "activities:signup_cancel": d(
+        kwargs=act("signup"), who=ACTIVITY_SEEN, forbidden=frozenset({"director_b"})
+    ),
     "activities:photo": d(kwargs=act("photo"), who=ACTIVITY_SEEN),
     "activities:photo_remove": d(kwargs=act("photo"), who=ACTIVITY_SEEN),
     "activities:passport": d(kwargs=lambda w: {"child_id": w.child.pk}),
@@ -1287,7 +1290,9 @@ API: dict[str, Door | list[Door]] = {
         who=ACTIVITY_SEEN,
         data=lambda w: {"marks": [{"signup": w.act.signup.pk, "present": True}]},
     ),
-    "api:activity-signup-cancel": d(kwargs=act("signup"), who=ACTIVITY_SEEN),
+    "api:activity-signup-cancel": d(
+        kwargs=act("signup"), who=ACTIVITY_SEEN, forbidden=frozenset({"director_b"})
+    ),
     # --- the API's description
     "schema": d(who=PUBLIC),
     "api-docs": d(who=PUBLIC),

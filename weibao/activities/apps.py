@@ -9,7 +9,7 @@ class ActivitiesConfig(AppConfig):
 
     name = "weibao.activities"
     label = "activities"
-    verbose_name = _("Activities")
+    verbose_name = _("Projects and activities")
 
     def ready(self) -> None:
         from weibao.activities.services import activity_photos_anonymise_child, signups_move_area

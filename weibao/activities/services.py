@@ -40,6 +40,7 @@ from weibao.areas.columns import area_columns_move
 from weibao.audit.services import audit_record
 from weibao.children.categories import IN_DIFFICULTY, Category
 from weibao.children.models import Child, ChildCategory
+from weibao.children.selectors import children_visible_to
 from weibao.core import uploads
 from weibao.core.exceptions import ConflictError
 from weibao.core.text import clean_text
@@ -588,6 +589,13 @@ def signup_cancel(*, actor, signup: Signup) -> Signup | None:
     """Take a sign-up off; a place freed goes to the first on the waiting list (returned)."""
     current = _runnable(actor, signup.activity)
     row = Signup.objects.select_for_update().get(pk=signup.pk)
+    # A 儿童主任 takes off only the children they see (and walk-ins); the keepers anyone.
+    if (
+        row.child_id is not None
+        and not can_keep_activity(actor, current)
+        and not children_visible_to(actor).filter(pk=row.child_id).exists()
+    ):
+        raise PermissionDenied
     if row.status == SignupStatus.CANCELLED:
         return None
     if row.attended:

@@ -8,12 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.activities.conftest import an_activity
-from tests.helpers import PNG, today
+from tests.helpers import PNG, today, years_before
 from tests.stations.test_uploads import GPS, PDF, jpeg_with_exif
 from tests.transfers.helpers import accept, ask
 from weibao.activities import services
 from weibao.activities.models import Activity, MonthFigure, Signup
-from weibao.activities.selectors import project_results, signup_rows
+from weibao.activities.selectors import children_to_sign_up, project_results, signup_rows
 from weibao.audit.models import AuditEvent
 from weibao.children.services import child_anonymise
 
@@ -252,3 +252,18 @@ def test_a_director_cancels_only_the_sign_ups_of_children_they_see(
         services.signup_cancel(actor=director_b, signup=signup)
     services.signup_cancel(actor=director_a, signup=signup)
     assert Signup.objects.get(pk=signup.pk).status == "cancelled"
+
+
+def test_the_picker_offers_children_of_the_activity_s_ages_not_yet_signed_up(
+    supervisor, project, make_child
+):
+    day = today()
+    activity = an_activity(supervisor, project, age_min=6, age_max=8)
+    six = make_child(name="六岁", birth_date=years_before(day, 6))
+    nine_tomorrow = make_child(name="快九岁", birth_date=years_before(day, 9) + dt.timedelta(1))
+    nine = make_child(name="九岁", birth_date=years_before(day, 9))
+    five = make_child(name="五岁", birth_date=years_before(day, 6) + dt.timedelta(1))
+    offered = set(children_to_sign_up(supervisor, activity))
+    assert {six, nine_tomorrow} <= offered and not {nine, five} & offered
+    services.signup_add(actor=supervisor, activity=activity, child=six)
+    assert six not in set(children_to_sign_up(supervisor, activity))

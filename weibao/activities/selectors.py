@@ -30,6 +30,7 @@ from weibao.activities.models import (
 from weibao.areas.models import Area
 from weibao.children.models import Child
 from weibao.children.selectors import children_visible_to
+from weibao.core.dates import years_before
 from weibao.core.scope import get_or_404
 from weibao.partners.models import Partner
 from weibao.partners.selectors import partners_visible_to
@@ -192,8 +193,16 @@ def zones_for(user) -> QuerySet[StationZone]:
 
 def children_to_sign_up(user, activity: Activity) -> QuerySet[Child]:
     """The registered children the user may sign up: those they see, of the activity's area,
-    minors on the register, not signed up yet."""
-    qs = children_visible_to(user).filter(district_id=activity.district_id, status="active")
+    on the register, of the activity's ages on its day, not signed up yet."""
+    day = activity.held_on
+    # Aged age_min on the day: born on or before that many years earlier; not yet age_max + 1.
+    born_after = years_before(day, activity.age_max + 1)
+    qs = children_visible_to(user).filter(
+        district_id=activity.district_id,
+        status="active",
+        birth_date__gt=born_after,
+        birth_date__lte=years_before(day, activity.age_min),
+    )
     if activity.subdistrict_id:
         qs = qs.filter(subdistrict_id=activity.subdistrict_id)
     return qs.exclude(

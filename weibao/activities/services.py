@@ -497,12 +497,13 @@ def _runnable(actor, activity: Activity) -> Activity:
 def signup_add(*, actor, activity: Activity, child: Child) -> Signup:
     """Sign up a child of the register the actor sees; on the waiting list when full."""
     current = _runnable(actor, activity)
-    if not children_to_sign_up(actor, current).filter(pk=child.pk).exists():
-        if Signup.objects.filter(activity=current, child=child).exists():
-            raise ValidationError({"child": [_("This child is already signed up.")]})
-        raise ValidationError(
-            {"child": [_("Choose a child of this activity's area that you see.")]}
-        )
+    not_theirs = ValidationError(
+        {"child": [_("Choose a child of this activity's area that you see.")]}
+    )
+    if not children_visible_to(actor).filter(pk=child.pk).exists():
+        raise not_theirs
+    if Signup.objects.filter(activity=current, child=child).exists():
+        raise ValidationError({"child": [_("This child is already signed up.")]})
     age = _age_on(child, current.held_on)
     if not current.age_min <= age <= current.age_max:
         raise ValidationError(
@@ -513,6 +514,8 @@ def signup_add(*, actor, activity: Activity, child: Child) -> Signup:
                 ]
             }
         )
+    if not children_to_sign_up(actor, current).filter(pk=child.pk).exists():
+        raise not_theirs
     full = _confirmed(current) >= current.capacity
     signup = Signup(
         activity=current,

@@ -231,3 +231,18 @@ def test_the_lists_run_the_same_number_of_queries_for_few_and_many(supervisor, p
         services.attendance_set(actor=supervisor, activity=other, marks={signup.pk: True})
     many = {url: _count(api if "/api/" in url else web, url) for url in urls}
     assert few == many
+
+
+def test_the_api_lists_filter_by_project_state_and_dates(supervisor, project, activity):
+    client = api_client(supervisor)
+    other = an_activity(supervisor, None, station=project.station, held_on=dt.date(2020, 1, 5))
+    everything = client.get("/api/v1/activities/").json()
+    assert everything["count"] == 2
+    mine = client.get(f"/api/v1/activities/?project={project.pk}").json()
+    assert [a["id"] for a in mine["results"]] == [activity.pk]
+    january = client.get("/api/v1/activities/?start=2020-01-01&end=2020-01-31").json()
+    assert [a["id"] for a in january["results"]] == [other.pk]
+    assert client.get("/api/v1/activities/?state=nope").status_code == 400
+    assert client.get("/api/v1/activities/?colour=red").status_code == 400
+    running = client.get("/api/v1/activities/projects/?status=running").json()
+    assert [p["id"] for p in running["results"]] == [project.pk]

@@ -27,10 +27,12 @@ from weibao.activities.selectors import (
     signup_rows,
 )
 from weibao.activities.serializers import (
+    ActivityFilterSerializer,
     ActivitySerializer,
     ActivityUpdateSerializer,
     ActivityWriteSerializer,
     AttendanceSerializer,
+    ProjectFilterSerializer,
     ProjectSerializer,
     ProjectUpdateSerializer,
     ProjectWriteSerializer,
@@ -64,7 +66,9 @@ def _require(user) -> None:
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Projects you may see", responses={200: ProjectSerializer(many=True)}
+        summary="Projects you may see",
+        parameters=[ProjectFilterSerializer],
+        responses={200: ProjectSerializer(many=True), 400: INVALID},
     ),
     retrieve=extend_schema(
         summary="One project", responses={200: ProjectSerializer, 404: _PROJECT_404}
@@ -96,7 +100,9 @@ class ProjectViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSe
 
     def list(self, request: Request) -> Response:
         _require(request.user)
-        return self.paginated(self.get_queryset().order_by("-starts_on", "-pk"))
+        params = ProjectFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return self.paginated(params.filter(self.get_queryset()).order_by("-starts_on", "-pk"))
 
     def retrieve(self, request: Request, pk: int) -> Response:
         return Response(self.get_serializer(self.get_object()).data)
@@ -127,7 +133,9 @@ class ProjectViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSe
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Activities you may see", responses={200: ActivitySerializer(many=True)}
+        summary="Activities you may see",
+        parameters=[ActivityFilterSerializer],
+        responses={200: ActivitySerializer(many=True), 400: INVALID},
     ),
     retrieve=extend_schema(
         summary="One activity", responses={200: ActivitySerializer, 404: _ACTIVITY_404}
@@ -168,7 +176,9 @@ class ActivityViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewS
 
     def list(self, request: Request) -> Response:
         _require(request.user)
-        return self.paginated(self.get_queryset().order_by("-held_on", "-pk"))
+        params = ActivityFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return self.paginated(params.filter(self.get_queryset()).order_by("-held_on", "-pk"))
 
     def retrieve(self, request: Request, pk: int) -> Response:
         return Response(self.get_serializer(self.get_object()).data)

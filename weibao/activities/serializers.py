@@ -206,3 +206,33 @@ class AttendanceMarkSerializer(serializers.Serializer):
 
 class AttendanceSerializer(StrictFieldsMixin, serializers.Serializer):
     marks = AttendanceMarkSerializer(many=True, max_length=1000)
+
+
+class ProjectFilterSerializer(serializers.Serializer):
+    status = _status(required=False)
+
+    def filter(self, qs):
+        if self.validated_data.get("status"):
+            qs = qs.filter(status=self.validated_data["status"])
+        return qs
+
+
+class ActivityFilterSerializer(serializers.Serializer):
+    project = serializers.IntegerField(required=False, min_value=1, max_value=MAX_DB_INT)
+    state = NamedChoiceField(
+        choices=ActivityState.choices, enum_name="ActivityStateEnum", required=False
+    )
+    start = serializers.DateField(required=False, help_text="Held on or after.")
+    end = serializers.DateField(required=False, help_text="Held on or before.")
+
+    def filter(self, qs):
+        data = self.validated_data
+        if data.get("project"):
+            qs = qs.filter(project_id=data["project"])
+        if data.get("state"):
+            qs = qs.filter(state=data["state"])
+        if data.get("start"):
+            qs = qs.filter(held_on__gte=data["start"])
+        if data.get("end"):
+            qs = qs.filter(held_on__lte=data["end"])
+        return qs

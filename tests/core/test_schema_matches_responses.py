@@ -20,6 +20,7 @@ from tests.staff.helpers import add_member
 from tests.stations.conftest import make_station, review, submit
 from tests.training.helpers import a_session, topic_of
 from tests.transfers.helpers import ask, full_file
+from weibao.activities import services as activity_services
 from weibao.security.models import ApiToken, SignedInDevice
 from weibao.stations.services import zone_add
 from weibao.visits import services as visit_services
@@ -81,6 +82,18 @@ def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas
     zone = zone_add(actor=supervisor, station=station, data={"name": "区", "kind": "other"})
     submit(supervisor, station, "window")
     evidence = review(district_officer, station, "window")
+    # A project without end, budget or partners; an activity of it without times, with a child
+    # of the register and a walk-in signed up.
+    project = activity_services.project_create(
+        actor=supervisor, data={"station": station, "name": "项目", "starts_on": today()}
+    )
+    activity = activity_services.activity_create(
+        actor=supervisor,
+        data={"title": "活动", "held_on": today(), "zone": zone, "capacity": 1},
+        project=project,
+    )
+    activity_services.signup_add(actor=supervisor, activity=activity, child=blank)
+    activity_services.walkin_add(actor=supervisor, activity=activity, name="小红", age=8)
     # 居民区 A's inspection team with a member, a patrol, a finding (no photo, no decision yet:
     # the optional fields blank) on a meeting's agenda.
     team = inspection_helpers.a_team(supervisor, areas["community_a"])
@@ -94,6 +107,8 @@ def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas
         "inspections/patrols": patrol.pk,
         "inspections/findings": finding.pk,
         "inspections/meetings": meeting.pk,
+        "activities/projects": project.pk,
+        "activities": activity.pk,
         "stations": station.pk,
         "station-zones": zone.pk,
         "standards": evidence.reviews.get().item.standard_id,

@@ -20,6 +20,8 @@ from tests.cases.helpers import a_plan
 from tests.conftest import PASSWORD, _user, child_data
 from tests.helpers import PNG, SECRET_PLACE, record_service, refer, report_input, today
 from weibao.accounts.models import Role, RoleAssignment, User
+from weibao.activities import services as activity_services
+from weibao.activities.models import Activity, ActivityPhoto, Project, Signup
 from weibao.areas.models import Area
 from weibao.cases.models import Case
 from weibao.cases.services import case_file, case_open
@@ -123,6 +125,8 @@ class World:
     # 居民区 A's inspection team: the child on it, a patrol, a finding with a photo (found) and
     # a 四位一体 meeting with another finding on its agenda.
     inspections: "InspectionWorld | None" = None
+    # 天山路's project and an activity of it held today, with the child signed up and a photo.
+    act: "ActivitiesWorld | None" = None
 
     def __getitem__(self, name: str) -> User | None:
         return self.users[name]
@@ -275,6 +279,7 @@ def build_world() -> World:
         standard_item=StandardItem.objects.get(code="window"),
         team=build_team_world(users, areas),
         inspections=build_inspection_world(users, areas, child),
+        act=build_activities_world(users, station, zone, child),
     )
 
 
@@ -322,6 +327,40 @@ def build_inspection_world(users: dict, areas: dict, child: Child) -> Inspection
     return InspectionWorld(
         team, member, patrol, finding, meeting, Finding.objects.get(pk=listed.pk)
     )
+
+
+@dataclasses.dataclass
+class ActivitiesWorld:
+    """Projects and activities (docs/domain.md §8.3): a project of 天山路's station, an
+    activity of it today at the station's zone with the child of 居民区 A signed up and a
+    photo of them."""
+
+    project: Project
+    activity: Activity
+    signup: Signup
+    photo: ActivityPhoto
+
+
+def build_activities_world(users: dict, station, zone, child) -> ActivitiesWorld:
+    supervisor = users["supervisor"]
+    project = activity_services.project_create(
+        actor=supervisor,
+        data={"station": station, "name": "艺润童心", "starts_on": dt.date(2026, 1, 1),
+              "status": "running"},
+    )  # fmt: skip
+    activity = activity_services.activity_create(
+        actor=supervisor,
+        data={"title": "绘画课", "held_on": today(), "zone": zone, "capacity": 10},
+        project=project,
+    )
+    signup = activity_services.signup_add(actor=supervisor, activity=activity, child=child)
+    photo = activity_services.photo_add(
+        actor=supervisor,
+        activity=activity,
+        upload=SimpleUploadedFile("class.png", PNG, content_type="image/png"),
+        pictured={signup.pk: True},
+    )
+    return ActivitiesWorld(project=project, activity=activity, signup=signup, photo=photo)
 
 
 @dataclasses.dataclass
@@ -488,6 +527,10 @@ def _case(w: World) -> dict:
     return {"pk": w.case.pk}
 
 
+def act(attr: str) -> Kwargs:
+    return lambda w: {"pk": getattr(w.act, attr).pk}
+
+
 def team(attr: str) -> Kwargs:
     return lambda w: {"pk": getattr(w.team, attr).pk}
 
@@ -534,6 +577,13 @@ STATION_SEEN = AREA_ROLES
 # Who reads the district's standard and coverage: the district and every 街镇's keepers.
 STANDARD_SEEN = AREA_ROLES | {"supervisor_elsewhere"}
 NOT_DISTRICT = STANDARD_SEEN - DISTRICT
+# Projects and activities (docs/domain.md §8.3): everyone with a role in the district sees the
+# list; 天山路's station's are seen by the district, the 街镇's supervisor and staff and the
+# 儿童主任 of its 居民区, kept by the first three; a 儿童主任 signs up and takes attendance.
+ACTIVITY_KEEPERS = frozenset({"district", "supervisor", "staff", "supervisor_elsewhere"})
+TIANSHAN_DIRECTORS = DIRECTORS_OF_A | {"director_b"}
+ACTIVITY_SEEN = AREA_ROLES | TIANSHAN_DIRECTORS
+NOT_ACTIVITY_KEEPER = STAFF - ACTIVITY_KEEPERS
 
 
 # --- the bodies of the actions: valid, so that the rules of who may act are reached (every
@@ -977,6 +1027,46 @@ WEB: dict[str, Door | list[Door]] = {
     ),
     "inspections:meeting": d(kwargs=insp("meeting")),
     "inspections:meeting_edit": d(kwargs=insp("meeting")),
+    # --- projects and activities
+    "activities:list": d(who=STAFF),
+    "activities:project_create": d(who=STAFF, forbidden=NOT_ACTIVITY_KEEPER),
+    "activities:activity_create": d(who=STAFF, forbidden=NOT_ACTIVITY_KEEPER),
+    "activities:project": d(kwargs=act("project"), who=ACTIVITY_SEEN),
+    "activities:project_edit": d(
+        kwargs=act("project"), who=ACTIVITY_SEEN, forbidden=TIANSHAN_DIRECTORS
+    ),
+    "activities:activity": d(kwargs=act("activity"), who=ACTIVITY_SEEN),
+    "activities:activity_edit": d(
+        kwargs=act("activity"), who=ACTIVITY_SEEN, forbidden=TIANSHAN_DIRECTORS
+    ),
+    "activities:activity_state": d(
+        kwargs=act("activity"),
+        who=ACTIVITY_SEEN,
+        forbidden=TIANSHAN_DIRECTORS,
+        data=lambda w: {"state": "held"},
+    ),
+    "activities:signup_add": d(kwargs=act("activity"), who=ACTIVITY_SEEN),
+    "activities:walkin_add": d(
+        kwargs=act("activity"), who=ACTIVITY_SEEN, data=lambda w: {"name": "小红", "age": "8"}
+    ),
+    "activities:attendance": d(
+        kwargs=act("activity"),
+        who=ACTIVITY_SEEN,
+        data=lambda w: {"toggle": w.act.signup.pk, "present": "1"},
+    ),
+    "activities:photo_add": d(kwargs=act("activity"), who=ACTIVITY_SEEN),
+    "activities:feedback_add": d(
+        kwargs=act("activity"), who=ACTIVITY_SEEN, data=lambda w: {"rating": "5", "text": "好"}
+    ),
+    # A 儿童主任 takes off only the children they see: director_b does not see the child of A.
+    "activities:signup_cancel": d(
+        kwargs=act("signup"), who=ACTIVITY_SEEN, forbidden=frozenset({"director_b"})
+    ),
+    "activities:photo": d(kwargs=act("photo"), who=ACTIVITY_SEEN),
+    "activities:photo_remove": d(kwargs=act("photo"), who=ACTIVITY_SEEN),
+    "activities:passport": d(kwargs=lambda w: {"child_id": w.child.pk}),
+    "activities:figures": d(who=ACTIVITY_KEEPERS),
+    "activities:figures_export": d(who=ACTIVITY_KEEPERS),
 }
 
 API: dict[str, Door | list[Door]] = {
@@ -1278,6 +1368,38 @@ API: dict[str, Door | list[Door]] = {
     "api:inspection-finding-resolve": d(kwargs=insp("finding")),
     "api:inspection-finding-close": d(
         kwargs=insp("finding"), data=lambda w: {"reason": "不属于社区", "version": 1}
+    ),
+    # --- projects and activities
+    "api:activity-project-list": [
+        d(methods=("GET",), who=STAFF),
+        d(methods=("POST",), who=STAFF, forbidden=NOT_ACTIVITY_KEEPER),
+    ],
+    "api:activity-project-detail": d(
+        kwargs=act("project"), who=ACTIVITY_SEEN, forbidden={"PATCH": TIANSHAN_DIRECTORS}
+    ),
+    "api:activity-list": [
+        d(methods=("GET",), who=STAFF),
+        d(methods=("POST",), who=STAFF, forbidden=NOT_ACTIVITY_KEEPER),
+    ],
+    "api:activity-detail": d(
+        kwargs=act("activity"), who=ACTIVITY_SEEN, forbidden={"PATCH": TIANSHAN_DIRECTORS}
+    ),
+    "api:activity-state": d(
+        kwargs=act("activity"),
+        who=ACTIVITY_SEEN,
+        forbidden=TIANSHAN_DIRECTORS,
+        data=lambda w: {"state": "held"},
+    ),
+    "api:activity-signups": d(
+        kwargs=act("activity"), who=ACTIVITY_SEEN, data=lambda w: {"name": "小红", "age": 8}
+    ),
+    "api:activity-attendance": d(
+        kwargs=act("activity"),
+        who=ACTIVITY_SEEN,
+        data=lambda w: {"marks": [{"signup": w.act.signup.pk, "present": True}]},
+    ),
+    "api:activity-signup-cancel": d(
+        kwargs=act("signup"), who=ACTIVITY_SEEN, forbidden=frozenset({"director_b"})
     ),
     # --- the API's description
     "schema": d(who=PUBLIC),

@@ -9,4 +9,17 @@ class ActivitiesConfig(AppConfig):
 
     name = "weibao.activities"
     label = "activities"
-    verbose_name = _("Activities")
+    verbose_name = _("Projects and activities")
+
+    def ready(self) -> None:
+        from weibao.activities.services import activity_photos_anonymise_child, signups_move_area
+        from weibao.activities.views import child_activities_panel, wall_activities_panel
+        from weibao.children.hooks import child_anonymise_parts, child_page_panels
+        from weibao.stations.hooks import wall_panels
+        from weibao.transfers.hooks import child_rows_move
+
+        # After the cases (10) and visits (20) of the child's file.
+        child_page_panels.register(child_activities_panel, order=30)
+        wall_panels.register(wall_activities_panel, order=10)
+        child_rows_move.register(signups_move_area)
+        child_anonymise_parts.register(activity_photos_anonymise_child)

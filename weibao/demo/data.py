@@ -60,6 +60,7 @@ from weibao.core import crypto
 from weibao.core.dates import add_months, years_before
 from weibao.core.models import SiteState
 from weibao.core.site_state import site_state_set
+from weibao.demo.activities import load_activity_demo
 from weibao.demo.cases import CasesResult, load_case_demo
 from weibao.demo.inspections import load_inspection_demo
 from weibao.demo.places import TIANSHAN, XIANXIA
@@ -213,6 +214,7 @@ def load_demo(*, children: int = DEFAULT_CHILDREN, today: dt.date | None = None)
         load_staff_demo(tree)
         load_station_demo(tree)
         load_inspection_demo(tree)
+        load_activity_demo(tree)
     _fill_summary(result)
     return result
 

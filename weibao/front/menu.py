@@ -15,6 +15,7 @@ from weibao.accounts.selectors import (
     user_role_assignments,
     user_scope_areas,
 )
+from weibao.activities.selectors import sees_activities
 from weibao.children.selectors import access_review_districts
 from weibao.inspections.selectors import sees_inspections
 from weibao.safekeeping.retention import (
@@ -88,6 +89,8 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
         team.append(("training", _("Training"), reverse("training:list")))
     at = next((i + 1 for i, entry in enumerate(entries) if entry[0] == "partners"), len(entries))
     entries[at:at] = team
+    if sees_activities(user):
+        entries.append(("activities", _("Projects and activities"), reverse("activities:list")))
     if sees_stations(user):
         entries.append(("stations", _("Workstations"), reverse("stations:list")))
     # The inspection teams (儿童考察团) of the 居民区 the user sees (docs/domain.md §8.2).

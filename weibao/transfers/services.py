@@ -39,6 +39,7 @@ from weibao.notifications.services import (
 from weibao.protection.services import protection_records_move_area
 from weibao.referrals.services import referrals_move_area
 from weibao.transfers import blockers
+from weibao.transfers.hooks import child_rows_move
 from weibao.transfers.models import Transfer
 from weibao.transfers.selectors import (
     child_cases,
@@ -312,6 +313,7 @@ def move_child_and_records(
         service_records_move_area(actor=actor, case=case)
         referrals_move_area(actor=actor, case=case)
         protection_records_move_area(actor=actor, case=case)
+    child_rows_move.call(actor=actor, child=child)
     return child
 
 

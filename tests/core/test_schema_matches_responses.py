@@ -21,6 +21,7 @@ from tests.training.helpers import a_session, topic_of
 from tests.transfers.helpers import ask, full_file
 from weibao.security.models import ApiToken, SignedInDevice
 from weibao.stations.services import zone_add
+from weibao.suggestions.services import suggestion_submit
 from weibao.visits import services as visit_services
 from weibao.visits.models import VisitRule
 
@@ -102,6 +103,8 @@ def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas
         "staff": add_member(supervisor, areas["tianshan"], "station_head", phone="").pk,
         "training/sessions": a_session(supervisor, areas["tianshan"], held_on=today()).pk,
         "training/topics": topic_of(areas["district"]).pk,
+        # A suggestion awaiting moderation: no 居民区, deadline or answer.
+        "suggestions": suggestion_submit(station=station, text="多种树")[0].pk,
     }
 
 

@@ -46,6 +46,8 @@ from weibao.stations.models import (
     StationZone,
     Workstation,
 )
+from weibao.suggestions import services as suggestion_services
+from weibao.suggestions.models import Suggestion
 from weibao.training.models import SessionMaterial, TrainingSession, TrainingTopic
 from weibao.training.services import (
     material_add,
@@ -118,6 +120,8 @@ class World:
     photo: StationPhoto | None = None
     evidence_file: EvidenceFile | None = None
     standard_item: StandardItem | None = None
+    # A suggestion on 天山路's board, approved and routed to 居民区 A (docs/domain.md §8.4).
+    suggestion: Suggestion | None = None
 
     def __getitem__(self, name: str) -> User | None:
         return self.users[name]
@@ -242,6 +246,7 @@ def build_world() -> World:
     phone.force_login(director)  # signs in a second browser: a device of the director's
     spare = _user("spare", Role.DIRECTOR, areas["community_b"], reveal=True)
     station, zone, photo, evidence_file = _station(users["supervisor"], tianshan)
+    suggestion = _suggestion(users["supervisor"], station, areas["community_a"])
     return World(
         users=users,
         areas=areas,
@@ -268,6 +273,7 @@ def build_world() -> World:
         photo=photo,
         evidence_file=evidence_file,
         standard_item=StandardItem.objects.get(code="window"),
+        suggestion=suggestion,
         team=build_team_world(users, areas),
     )
 
@@ -331,6 +337,20 @@ def build_team_world(users: dict, areas: dict) -> TeamWorld:
         district_session=district_session,
         material=material,
         topic=topic,
+    )
+
+
+def _suggestion(supervisor: User, station: Workstation, community: Area) -> Suggestion:
+    suggestion, _code = suggestion_services.suggestion_submit(station=station, text="多种树")
+    suggestion = suggestion_services.suggestion_approve(
+        actor=supervisor, suggestion=suggestion, public_text="多种树"
+    )
+    return suggestion_services.suggestion_route(
+        actor=supervisor,
+        suggestion=suggestion,
+        department="居委会",
+        routed_community=community,
+        deadline=today() + dt.timedelta(days=14),
     )
 
 
@@ -475,6 +495,9 @@ ROSTER_KEEPERS = frozenset({"district", "supervisor", "staff", "supervisor_elsew
 TRAINING = ROSTER_KEEPERS
 # Who sees 天山路's station and keeps it: the district, the 街镇's supervisor and staff.
 STATION_SEEN = AREA_ROLES
+# Who sees the suggestion of 天山路's board routed to 居民区 A: the station's keepers and A's
+# directors, who record its progress and answer but do not moderate, route or decline it.
+SUGGESTION_SEEN = AREA_ROLES | DIRECTORS_OF_A
 # Who reads the district's standard and coverage: the district and every 街镇's keepers.
 STANDARD_SEEN = AREA_ROLES | {"supervisor_elsewhere"}
 NOT_DISTRICT = STANDARD_SEEN - DISTRICT
@@ -828,6 +851,32 @@ WEB: dict[str, Door | list[Door]] = {
         forbidden=STATION_SEEN - DISTRICT,
         data=lambda w: {"decision": "passed", "version": _evidence_version(w)},
     ),
+    # --- the suggestion board (staff pages; a 儿童主任 sees what is routed to their 居民区)
+    "suggestions:list": d(who=STAFF),
+    "suggestions:detail": d(kwargs=pk("suggestion"), who=SUGGESTION_SEEN),
+    "suggestions:step": [
+        d(
+            kwargs=lambda w: {"pk": w.suggestion.pk, "name": "answer"},
+            who=SUGGESTION_SEEN,
+            data=lambda w: {"answer-answer": "已办。", "answer-version": w.suggestion.version},
+        ),
+        d(
+            kwargs=lambda w: {"pk": w.suggestion.pk, "name": "route"},
+            who=SUGGESTION_SEEN,
+            forbidden=DIRECTORS_OF_A,
+            data=lambda w: {
+                "route-department": "物业",
+                "route-deadline": _today(),
+                "route-version": w.suggestion.version,
+            },
+        ),
+    ],
+    # --- the suggestion board (public)
+    "board:index": d(who=PUBLIC),
+    # An empty code is refused with a message (a wrong one answers 404: tests/suggestions).
+    "board:check": d(who=PUBLIC),
+    "board:done": d(who=PUBLIC),
+    "board:station": d(kwargs=pk("station"), who=PUBLIC, data=lambda w: {"text": "多种花"}),
     # --- the display wall (public)
     "wall:index": d(who=PUBLIC),
     "wall:station": d(kwargs=pk("station"), who=PUBLIC),
@@ -1132,6 +1181,37 @@ API: dict[str, Door | list[Door]] = {
         forbidden={"PATCH": NOT_DISTRICT, "DELETE": NOT_DISTRICT},
     ),
     "api:coverage": d(who=STANDARD_SEEN),
+    # --- the suggestion board
+    "api:suggestion-list": d(who=SIGNED_IN),
+    "api:suggestion-detail": d(kwargs=pk("suggestion"), who=SUGGESTION_SEEN),
+    "api:suggestion-moderate": d(
+        kwargs=pk("suggestion"),
+        who=SUGGESTION_SEEN,
+        forbidden=DIRECTORS_OF_A,
+        data=_version("suggestion", decision="approve", public_text="好"),
+    ),
+    "api:suggestion-route": d(
+        kwargs=pk("suggestion"),
+        who=SUGGESTION_SEEN,
+        forbidden=DIRECTORS_OF_A,
+        data=lambda w: {
+            "department": "物业",
+            "deadline": _today(),
+            "version": w.suggestion.version,
+        },
+    ),
+    "api:suggestion-progress": d(
+        kwargs=pk("suggestion"), who=SUGGESTION_SEEN, data=_version("suggestion", note="已联系。")
+    ),
+    "api:suggestion-answer": d(
+        kwargs=pk("suggestion"), who=SUGGESTION_SEEN, data=_version("suggestion", answer="好")
+    ),
+    "api:suggestion-decline": d(
+        kwargs=pk("suggestion"),
+        who=SUGGESTION_SEEN,
+        forbidden=DIRECTORS_OF_A,
+        data=_version("suggestion", reason="不在范围。"),
+    ),
     # --- the staff roster and training
     "api:staff-list": [
         d(methods=("GET",), who=SIGNED_IN),

@@ -22,6 +22,7 @@ from weibao.safekeeping.retention import (
 )
 from weibao.security.selectors import managed_districts
 from weibao.stations.selectors import follows_coverage, sees_stations
+from weibao.suggestions.selectors import sees_suggestions
 from weibao.training.selectors import training_districts
 
 ITEMS: list[tuple[str, Promise, str]] = [
@@ -91,6 +92,8 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
         entries.append(("stations", _("Workstations"), reverse("stations:list")))
     if follows_coverage(user):
         entries.append(("coverage", _("Workstation coverage"), reverse("stations:coverage")))
+    if sees_suggestions(user):
+        entries.append(("suggestions", _("Suggestion board"), reverse("suggestions:list")))
     if is_district_staff(user):
         entries.append(("rules", _("Visit rules"), reverse("visits:rules")))
     if districts_managed_by(user):

@@ -64,6 +64,7 @@ from weibao.demo.cases import CasesResult, load_case_demo
 from weibao.demo.places import TIANSHAN, XIANXIA
 from weibao.demo.staff import load_staff_demo
 from weibao.demo.stations import load_station_demo
+from weibao.demo.suggestions import load_suggestion_demo
 from weibao.demo.transfers import load_transfer_demo
 from weibao.visits.jobs import DailyReport, run_daily
 from weibao.visits.models import Concern
@@ -211,6 +212,7 @@ def load_demo(*, children: int = DEFAULT_CHILDREN, today: dt.date | None = None)
         result.transfers = load_transfer_demo(tree)
         load_staff_demo(tree)
         load_station_demo(tree)
+        load_suggestion_demo(tree)
     _fill_summary(result)
     return result
 

@@ -14,6 +14,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from tests.conftest import api_client
+from tests.council.helpers import a_meeting as council_meeting
+from tests.council.helpers import a_member as council_member
 from tests.helpers import today
 from tests.staff.helpers import add_member
 from tests.stations.conftest import make_station, review, submit
@@ -105,12 +107,16 @@ def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas
         "training/topics": topic_of(areas["district"]).pk,
         # A suggestion awaiting moderation: no 居民区, deadline or answer.
         "suggestions": suggestion_submit(station=station, text="多种树")[0].pk,
+        # A meeting with nobody present, no minutes and a decision; a council with no member.
+        "councils": station.pk,
+        "council/members": council_member(supervisor, station, child_a).pk,
+        "council/meetings": council_meeting(supervisor, station).pk,
     }
 
 
 def url_of(path: str, ids: dict) -> str:
     parts = path.split("/")
-    two = "/".join(parts[3:5])  # training/sessions, training/topics
+    two = "/".join(parts[3:5])  # training/sessions, training/topics, council/members
     # /api/v1/auth/tokens/{id}/ and /api/v1/auth/devices/{id}/: the collection follows auth.
     collection = two if two in ids else (parts[4] if parts[3] == "auth" else parts[3])
     return path.replace("{number}", "1").replace("{id}", str(ids.get(collection, 1)))

@@ -25,6 +25,8 @@ from weibao.cases.models import Case
 from weibao.cases.services import case_file, case_open
 from weibao.children.models import Child
 from weibao.children.services import GuardianInput, child_create
+from weibao.council import services as council_services
+from weibao.council.models import CouncilMeeting, CouncilMember
 from weibao.ledger.models import ServiceRecord
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify
@@ -122,6 +124,9 @@ class World:
     standard_item: StandardItem | None = None
     # A suggestion on 天山路's board, approved and routed to 居民区 A (docs/domain.md §8.4).
     suggestion: Suggestion | None = None
+    # 天山路's children's council: the child of 居民区 A a member, a meeting with a decision.
+    council_member: CouncilMember | None = None
+    council_meeting: CouncilMeeting | None = None
 
     def __getitem__(self, name: str) -> User | None:
         return self.users[name]
@@ -247,6 +252,7 @@ def build_world() -> World:
     spare = _user("spare", Role.DIRECTOR, areas["community_b"], reveal=True)
     station, zone, photo, evidence_file = _station(users["supervisor"], tianshan)
     suggestion = _suggestion(users["supervisor"], station, areas["community_a"])
+    council_member, council_meeting = _council(users["supervisor"], station, child)
     return World(
         users=users,
         areas=areas,
@@ -274,6 +280,8 @@ def build_world() -> World:
         evidence_file=evidence_file,
         standard_item=StandardItem.objects.get(code="window"),
         suggestion=suggestion,
+        council_member=council_member,
+        council_meeting=council_meeting,
         team=build_team_world(users, areas),
     )
 
@@ -352,6 +360,23 @@ def _suggestion(supervisor: User, station: Workstation, community: Area) -> Sugg
         routed_community=community,
         deadline=today() + dt.timedelta(days=14),
     )
+
+
+def _council(supervisor: User, station: Workstation, child: Child):
+    day = today() - dt.timedelta(days=10)
+    member = council_services.member_add(
+        actor=supervisor,
+        station=station,
+        data={"child": child, "term_start": day, "term_end": day + dt.timedelta(days=365),
+              "consent_by": "测试家长", "consent_on": day, "consent_how": "written"},
+    )  # fmt: skip
+    meeting = council_services.meeting_create(
+        actor=supervisor,
+        station=station,
+        data={"held_on": today(), "agenda": "议程", "minutes": "", "present": [member]},
+    )
+    council_services.decision_record(actor=supervisor, meeting=meeting, text="多种树")
+    return member, meeting
 
 
 def _station(supervisor: User, subdistrict: Area):
@@ -498,6 +523,12 @@ STATION_SEEN = AREA_ROLES
 # Who sees the suggestion of 天山路's board routed to 居民区 A: the station's keepers and A's
 # directors, who record its progress and answer but do not moderate, route or decline it.
 SUGGESTION_SEEN = AREA_ROLES | DIRECTORS_OF_A
+# The children's council of 天山路 (docs/domain.md §8.1): kept by the station's keepers, read by
+# the 儿童主任 of 天山路's 居民区; its member (the child of A) seen by the keepers and A's
+# directors.
+COUNCIL_DIRECTORS = DIRECTORS_OF_A | {"director_b"}
+COUNCIL_SEEN = AREA_ROLES | COUNCIL_DIRECTORS
+MEMBER_SEEN = AREA_ROLES | DIRECTORS_OF_A
 # Who reads the district's standard and coverage: the district and every 街镇's keepers.
 STANDARD_SEEN = AREA_ROLES | {"supervisor_elsewhere"}
 NOT_DISTRICT = STANDARD_SEEN - DISTRICT
@@ -552,6 +583,16 @@ def _version(version_of: str, **fields) -> Callable[[World], dict]:
 
 def _item(w: World) -> dict:
     return {"pk": w.station.pk, "code": "window"}
+
+
+def _new_member(w: World) -> dict:
+    return {"station": w.station.pk, "child": w.child.pk, "term_start": _today(),
+            "term_end": _today(), "consent_by": "父亲", "consent_on": _today(),
+            "consent_how": "written"}  # fmt: skip
+
+
+def _new_meeting(w: World) -> dict:
+    return {"station": w.station.pk, "held_on": _today(), "agenda": "议程"}
 
 
 def _evidence_version(w: World) -> int:
@@ -871,6 +912,26 @@ WEB: dict[str, Door | list[Door]] = {
             },
         ),
     ],
+    # --- the children's council
+    "council:list": d(who=STAFF),
+    "council:detail": d(kwargs=pk("station"), who=COUNCIL_SEEN),
+    "council:member_create": d(kwargs=pk("station"), who=COUNCIL_SEEN, forbidden=COUNCIL_DIRECTORS),
+    "council:meeting_create": d(
+        kwargs=pk("station"), who=COUNCIL_SEEN, forbidden=COUNCIL_DIRECTORS
+    ),
+    "council:member_edit": d(
+        kwargs=pk("council_member"), who=MEMBER_SEEN, forbidden=DIRECTORS_OF_A
+    ),
+    "council:meeting": d(kwargs=pk("council_meeting"), who=COUNCIL_SEEN),
+    "council:meeting_edit": d(
+        kwargs=pk("council_meeting"), who=COUNCIL_SEEN, forbidden=COUNCIL_DIRECTORS
+    ),
+    "council:decision_create": d(
+        kwargs=pk("council_meeting"),
+        who=COUNCIL_SEEN,
+        forbidden=COUNCIL_DIRECTORS,
+        data=lambda w: {"decision-text": "多种花"},
+    ),
     # --- the suggestion board (public)
     "board:index": d(who=PUBLIC),
     # An empty code is refused with a message (a wrong one answers 404: tests/suggestions).
@@ -1211,6 +1272,36 @@ API: dict[str, Door | list[Door]] = {
         who=SUGGESTION_SEEN,
         forbidden=DIRECTORS_OF_A,
         data=_version("suggestion", reason="不在范围。"),
+    ),
+    # --- the children's council
+    "api:council-list": d(who=SIGNED_IN),
+    "api:council-detail": d(kwargs=pk("station"), who=COUNCIL_SEEN),
+    "api:council-member-list": [
+        d(methods=("GET",), who=SIGNED_IN),
+        # Those who do not see the station or the child are told so in the body (400).
+        d(methods=("POST",), who=SIGNED_IN, forbidden=DIRECTORS_OF_A, data=_new_member),
+    ],
+    "api:council-member-detail": d(
+        kwargs=pk("council_member"),
+        who=MEMBER_SEEN,
+        forbidden={"PATCH": DIRECTORS_OF_A},
+        data=_version("council_member", consent_by="父亲"),
+    ),
+    "api:council-meeting-list": [
+        d(methods=("GET",), who=SIGNED_IN),
+        d(methods=("POST",), who=SIGNED_IN, forbidden=COUNCIL_DIRECTORS, data=_new_meeting),
+    ],
+    "api:council-meeting-detail": d(
+        kwargs=pk("council_meeting"),
+        who=COUNCIL_SEEN,
+        forbidden={"PATCH": COUNCIL_DIRECTORS},
+        data=_version("council_meeting", agenda="新议程"),
+    ),
+    "api:council-meeting-decisions": d(
+        kwargs=pk("council_meeting"),
+        who=COUNCIL_SEEN,
+        forbidden=COUNCIL_DIRECTORS,
+        data=lambda w: {"text": "多种花"},
     ),
     # --- the staff roster and training
     "api:staff-list": [

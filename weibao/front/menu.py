@@ -16,6 +16,7 @@ from weibao.accounts.selectors import (
     user_scope_areas,
 )
 from weibao.children.selectors import access_review_districts
+from weibao.council.selectors import sees_councils
 from weibao.safekeeping.retention import (
     retention_policy_districts,
     retention_policy_readable_districts,
@@ -94,6 +95,8 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
         entries.append(("coverage", _("Workstation coverage"), reverse("stations:coverage")))
     if sees_suggestions(user):
         entries.append(("suggestions", _("Suggestion board"), reverse("suggestions:list")))
+    if sees_councils(user):
+        entries.append(("council", _("Children's council"), reverse("council:list")))
     if is_district_staff(user):
         entries.append(("rules", _("Visit rules"), reverse("visits:rules")))
     if districts_managed_by(user):

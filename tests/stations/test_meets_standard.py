@@ -29,6 +29,7 @@ from weibao.stations.evidence import (
     standard_items,
     standings,
 )
+from weibao.stations.hooks import meeting_place_facts
 from weibao.stations.jobs import stations_daily
 from weibao.stations.models import StandardItem, Workstation
 from weibao.stations.selectors import standard_in_force
@@ -108,7 +109,10 @@ def test_taking_the_public_page_down_lapses_the_wall(passed, supervisor):
     assert cell(passed, "wall").state == ItemState.LAPSED
 
 
-def test_the_council_is_shown_as_not_available_and_never_blocks(passed):
+def test_without_a_council_app_the_meeting_place_is_not_available_and_never_blocks(
+    passed, monkeypatch
+):
+    monkeypatch.setattr(meeting_place_facts, "_entries", [])
     found = cell(passed, "meeting")
     assert found.computed.available is False and found.computed.holds is None
     assert "Not available yet" in found.computed.text
@@ -257,3 +261,13 @@ def test_another_subdistricts_station_is_measured_on_its_own_records(
 
 def test_make_station_helper_makes_operating_stations(supervisor, areas):
     assert make_station(supervisor, areas["tianshan"]).status == "operating"
+
+
+def test_the_meeting_place_lapses_when_the_council_is_not_at_work(passed, monkeypatch):
+    monkeypatch.setattr(
+        meeting_place_facts,
+        "_entries",
+        [(100, 0, lambda *, subdistrict_ids, today: {pk: (False, "—") for pk in subdistrict_ids})],
+    )
+    assert cell(passed, "meeting").state == ItemState.LAPSED
+    assert not standing_of(passed).meets

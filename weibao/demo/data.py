@@ -61,6 +61,7 @@ from weibao.core.dates import add_months, years_before
 from weibao.core.models import SiteState
 from weibao.core.site_state import site_state_set
 from weibao.demo.cases import CasesResult, load_case_demo
+from weibao.demo.council import load_council_demo
 from weibao.demo.places import TIANSHAN, XIANXIA
 from weibao.demo.staff import load_staff_demo
 from weibao.demo.stations import load_station_demo
@@ -213,6 +214,7 @@ def load_demo(*, children: int = DEFAULT_CHILDREN, today: dt.date | None = None)
         load_staff_demo(tree)
         load_station_demo(tree)
         load_suggestion_demo(tree)
+        load_council_demo(tree)
     _fill_summary(result)
     return result
 

@@ -236,3 +236,12 @@ def test_the_lists_run_the_same_queries_for_3_and_20(station, supervisor, make_c
     add(17)
     many = [_queries(api if "api" in u else web, u) for u in urls]
     assert few == many
+
+
+def test_the_child_s_page_lists_their_terms_on_the_council(station, supervisor, child_a, child_b):
+    member = a_member(supervisor, station, child_a)
+    a_meeting(supervisor, station, [member])
+    page = web_client(supervisor).get(f"/children/{child_a.pk}/").content.decode()
+    assert 'id="council"' in page and "出席会议 1 次" in page
+    other = web_client(supervisor).get(f"/children/{child_b.pk}/").content.decode()
+    assert 'id="council"' not in other

@@ -85,3 +85,29 @@ def test_a_child_posts_staff_answer_and_the_child_reads_the_answer(server, open_
     child.get_by_role("link", name=TIANSHAN_STATION).click()
     expect(child.locator(".board-list")).to_contain_text(word)
     expect(child.locator(".board-list")).not_to_contain_text("王小演")
+
+
+def test_a_council_meeting_s_decision_goes_on_the_board(server, page):
+    word = f"演示决议{uuid.uuid4().hex[:6]}"
+    log_in(page, server, SUPERVISOR)
+    open_menu_item(page, "儿童议事会")
+    page.get_by_role("link", name=TIANSHAN_STATION).click()
+    expect(page.locator("#members")).to_contain_text("在任成员")
+    page.get_by_role("link", name="记录会议").click()
+    form = page.locator("form.meeting-form")
+    form.get_by_role("button", name="保存").click()
+    expect(form.locator("[data-errors-for=agenda] .error")).to_contain_text("请填写议程")
+    form.locator("textarea[name=agenda]").fill("演示：讨论社区游乐场")
+    form.locator("input[name=present]").first.check()
+    form.get_by_role("button", name="保存").click()
+    expect(page.locator(".messages")).to_contain_text("会议已记录")
+    decision = page.locator("form.decision-form")
+    decision.locator("textarea").fill(word)
+    decision.get_by_role("button", name="登记决议").click()
+    expect(page.locator("#decisions")).to_contain_text(word)
+    expect(page.locator("#decisions")).to_contain_text("已受理")
+    assert sideways_overflow(page) == 0
+    page.steps("decision")
+    page.locator("#decisions").get_by_role("link", name=word).click()
+    expect(page.locator("h1 .tag").first).to_have_text("已受理")
+    expect(page.locator("section.step-route")).to_be_visible()

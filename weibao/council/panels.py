@@ -9,7 +9,7 @@ from weibao.core.hooks import Panel
 from weibao.council.selectors import members_visible_to
 
 
-def child_council_panel(request: HttpRequest, child: Child) -> Panel | None:
+def child_council_panel(request: HttpRequest, child: Child) -> Panel:
     memberships = list(
         members_visible_to(request.user)
         .filter(child=child)
@@ -17,6 +17,5 @@ def child_council_panel(request: HttpRequest, child: Child) -> Panel | None:
         .annotate(attended=Count("meetings"))
         .order_by("-term_start")
     )
-    if not memberships:
-        return None
+    # Always a panel (the child's page takes every answer); empty, it shows nothing.
     return Panel("council/_child_panel.html", {"council_memberships": memberships})

@@ -278,3 +278,9 @@ def test_the_api_moderates_routes_and_answers(station, supervisor, areas):
     assert done.status_code == 200 and done.json()["state"] == "answered"
     unknown = api.post(f"/api/v1/suggestions/{s.pk}/decline/", {"x": 1}, format="json")
     assert unknown.status_code == 400
+
+
+def test_the_poster_has_one_line_with_the_number_answered(station, supervisor):
+    a_suggestion(station, supervisor, "answered", text="多装路灯")
+    page = Client().get(f"/wall/{station.pk}/poster/").content.decode()
+    assert "已答复 1 条" in page and "多装路灯" not in page

@@ -157,3 +157,7 @@ def latest_answered(station: Workstation, limit: int = 5) -> list[Suggestion]:
             "-answered_at", "-id"
         )[:limit]
     )
+
+
+def answered_count(station: Workstation) -> int:
+    return Suggestion.objects.filter(station=station, state=State.ANSWERED).count()

@@ -6,15 +6,18 @@ import datetime as dt
 
 from weibao.core.hooks import Panel
 from weibao.stations.models import Workstation
-from weibao.suggestions.selectors import latest_answered
+from weibao.suggestions.selectors import answered_count, latest_answered
 
 WALL_ROWS = 5
-POSTER_ROWS = 3
 
 
 def suggestions_wall_panel(*, station: Workstation, today: dt.date, poster: bool) -> Panel:
-    rows = latest_answered(station, POSTER_ROWS if poster else WALL_ROWS)
-    return Panel(
-        "suggestions/_wall_panel.html",
-        {"answered_suggestions": rows, "suggestions_poster": poster},
-    )
+    # The A3 poster has room for one line: how many have an answer, and the QR code to read them.
+    if poster:
+        context = {"answered_count": answered_count(station), "suggestions_poster": True}
+    else:
+        context = {
+            "answered_suggestions": latest_answered(station, WALL_ROWS),
+            "suggestions_poster": False,
+        }
+    return Panel("suggestions/_wall_panel.html", context)

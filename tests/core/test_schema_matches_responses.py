@@ -14,6 +14,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from tests.conftest import api_client
+from tests.council.helpers import a_meeting as council_meeting
+from tests.council.helpers import a_member as council_member
 from tests.helpers import today
 from tests.inspections import helpers as inspection_helpers
 from tests.staff.helpers import add_member
@@ -23,6 +25,7 @@ from tests.transfers.helpers import ask, full_file
 from weibao.activities import services as activity_services
 from weibao.security.models import ApiToken, SignedInDevice
 from weibao.stations.services import zone_add
+from weibao.suggestions.services import suggestion_submit
 from weibao.visits import services as visit_services
 from weibao.visits.models import VisitRule
 
@@ -130,6 +133,12 @@ def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas
         "staff": add_member(supervisor, areas["tianshan"], "station_head", phone="").pk,
         "training/sessions": a_session(supervisor, areas["tianshan"], held_on=today()).pk,
         "training/topics": topic_of(areas["district"]).pk,
+        # A suggestion awaiting moderation: no 居民区, deadline or answer.
+        "suggestions": suggestion_submit(station=station, text="多种树")[0].pk,
+        # A meeting with nobody present, no minutes and a decision; a council with no member.
+        "councils": station.pk,
+        "council/members": council_member(supervisor, station, child_a).pk,
+        "council/meetings": council_meeting(supervisor, station).pk,
     }
 
 

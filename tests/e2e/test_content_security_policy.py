@@ -47,16 +47,19 @@ def test_the_main_pages_raise_no_csp_violation(open_page, server):
     console = _watched(page)
     found: dict = {}
     wall = first_link(page, server, "/wall/", r"/wall/\d+/")
+    board = first_link(page, server, "/board/", r"/board/\d+/")
     for path in ["/report/", "/report/status/", "/wall/", wall, f"{wall}poster/",
-                 "/accounts/login/"]:  # fmt: skip
+                 "/board/", board, "/board/check/", "/accounts/login/"]:  # fmt: skip
         _visit(page, server + path, console, found)
     log_in(page, server, "tianshan_supervisor")
     paths = ["/", "/children/", "/visits/", "/concerns/", "/reports/", "/cases/", "/ledger/",
              "/protection/", "/partners/", "/partners/referrals/", "/notifications/",
              "/transfers/", "/staff/", "/staff/team/", "/training/", "/training/rate/",
              "/stations/", "/stations/coverage/", "/stations/standards/",
-             "/api/docs/"]  # fmt: skip
+             "/suggestions/", "/council/", "/api/docs/"]  # fmt: skip
     for listing, pattern in (
+        ("/suggestions/", r"/suggestions/\d+/"),
+        ("/council/", r"/council/\d+/"),
         ("/children/", r"/children/\d+/"),
         ("/reports/", r"/reports/\d+/"),
         ("/cases/", r"/cases/\d+/"),

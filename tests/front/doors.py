@@ -27,6 +27,8 @@ from weibao.cases.models import Case
 from weibao.cases.services import case_file, case_open
 from weibao.children.models import Child
 from weibao.children.services import GuardianInput, child_create
+from weibao.council import services as council_services
+from weibao.council.models import CouncilMeeting, CouncilMember
 from weibao.inspections import services as inspection_services
 from weibao.inspections.models import Finding, Meeting, Member, Patrol, Team
 from weibao.ledger.models import ServiceRecord
@@ -50,6 +52,8 @@ from weibao.stations.models import (
     StationZone,
     Workstation,
 )
+from weibao.suggestions import services as suggestion_services
+from weibao.suggestions.models import Suggestion
 from weibao.training.models import SessionMaterial, TrainingSession, TrainingTopic
 from weibao.training.services import (
     material_add,
@@ -127,6 +131,11 @@ class World:
     inspections: "InspectionWorld | None" = None
     # 天山路's project and an activity of it held today, with the child signed up and a photo.
     act: "ActivitiesWorld | None" = None
+    # A suggestion on 天山路's board, approved and routed to 居民区 A (docs/domain.md §8.4).
+    suggestion: Suggestion | None = None
+    # 天山路's children's council: the child of 居民区 A a member, a meeting with a decision.
+    council_member: CouncilMember | None = None
+    council_meeting: CouncilMeeting | None = None
 
     def __getitem__(self, name: str) -> User | None:
         return self.users[name]
@@ -251,6 +260,8 @@ def build_world() -> World:
     phone.force_login(director)  # signs in a second browser: a device of the director's
     spare = _user("spare", Role.DIRECTOR, areas["community_b"], reveal=True)
     station, zone, photo, evidence_file = _station(users["supervisor"], tianshan)
+    suggestion = _suggestion(users["supervisor"], station, areas["community_a"])
+    council_member, council_meeting = _council(users["supervisor"], station, child)
     return World(
         users=users,
         areas=areas,
@@ -277,6 +288,9 @@ def build_world() -> World:
         photo=photo,
         evidence_file=evidence_file,
         standard_item=StandardItem.objects.get(code="window"),
+        suggestion=suggestion,
+        council_member=council_member,
+        council_meeting=council_meeting,
         team=build_team_world(users, areas),
         inspections=build_inspection_world(users, areas, child),
         act=build_activities_world(users, station, zone, child),
@@ -423,6 +437,37 @@ def build_team_world(users: dict, areas: dict) -> TeamWorld:
         material=material,
         topic=topic,
     )
+
+
+def _suggestion(supervisor: User, station: Workstation, community: Area) -> Suggestion:
+    suggestion, _code = suggestion_services.suggestion_submit(station=station, text="多种树")
+    suggestion = suggestion_services.suggestion_approve(
+        actor=supervisor, suggestion=suggestion, public_text="多种树"
+    )
+    return suggestion_services.suggestion_route(
+        actor=supervisor,
+        suggestion=suggestion,
+        department="居委会",
+        routed_community=community,
+        deadline=today() + dt.timedelta(days=14),
+    )
+
+
+def _council(supervisor: User, station: Workstation, child: Child):
+    day = today() - dt.timedelta(days=10)
+    member = council_services.member_add(
+        actor=supervisor,
+        station=station,
+        data={"child": child, "term_start": day, "term_end": day + dt.timedelta(days=365),
+              "consent_by": "测试家长", "consent_on": day, "consent_how": "written"},
+    )  # fmt: skip
+    meeting = council_services.meeting_create(
+        actor=supervisor,
+        station=station,
+        data={"held_on": today(), "agenda": "议程", "minutes": "", "present": [member]},
+    )
+    council_services.decision_record(actor=supervisor, meeting=meeting, text="多种树")
+    return member, meeting
 
 
 def _station(supervisor: User, subdistrict: Area):
@@ -574,6 +619,15 @@ ROSTER_KEEPERS = frozenset({"district", "supervisor", "staff", "supervisor_elsew
 TRAINING = ROSTER_KEEPERS
 # Who sees 天山路's station and keeps it: the district, the 街镇's supervisor and staff.
 STATION_SEEN = AREA_ROLES
+# Who sees the suggestion of 天山路's board routed to 居民区 A: the station's keepers and A's
+# directors, who record its progress and answer but do not moderate, route or decline it.
+SUGGESTION_SEEN = AREA_ROLES | DIRECTORS_OF_A
+# The children's council of 天山路 (docs/domain.md §8.1): kept by the station's keepers, read by
+# the 儿童主任 of 天山路's 居民区; its member (the child of A) seen by the keepers and A's
+# directors.
+COUNCIL_DIRECTORS = DIRECTORS_OF_A | {"director_b"}
+COUNCIL_SEEN = AREA_ROLES | COUNCIL_DIRECTORS
+MEMBER_SEEN = AREA_ROLES | DIRECTORS_OF_A
 # Who reads the district's standard and coverage: the district and every 街镇's keepers.
 STANDARD_SEEN = AREA_ROLES | {"supervisor_elsewhere"}
 NOT_DISTRICT = STANDARD_SEEN - DISTRICT
@@ -635,6 +689,16 @@ def _version(version_of: str, **fields) -> Callable[[World], dict]:
 
 def _item(w: World) -> dict:
     return {"pk": w.station.pk, "code": "window"}
+
+
+def _new_member(w: World) -> dict:
+    return {"station": w.station.pk, "child": w.child.pk, "term_start": _today(),
+            "term_end": _today(), "consent_by": "父亲", "consent_on": _today(),
+            "consent_how": "written"}  # fmt: skip
+
+
+def _new_meeting(w: World) -> dict:
+    return {"station": w.station.pk, "held_on": _today(), "agenda": "议程"}
 
 
 def _evidence_version(w: World) -> int:
@@ -934,6 +998,52 @@ WEB: dict[str, Door | list[Door]] = {
         forbidden=STATION_SEEN - DISTRICT,
         data=lambda w: {"decision": "passed", "version": _evidence_version(w)},
     ),
+    # --- the suggestion board (staff pages; a 儿童主任 sees what is routed to their 居民区)
+    "suggestions:list": d(who=STAFF),
+    "suggestions:detail": d(kwargs=pk("suggestion"), who=SUGGESTION_SEEN),
+    "suggestions:step": [
+        d(
+            kwargs=lambda w: {"pk": w.suggestion.pk, "name": "answer"},
+            who=SUGGESTION_SEEN,
+            data=lambda w: {"answer-answer": "已办。", "answer-version": w.suggestion.version},
+        ),
+        d(
+            kwargs=lambda w: {"pk": w.suggestion.pk, "name": "route"},
+            who=SUGGESTION_SEEN,
+            forbidden=DIRECTORS_OF_A,
+            data=lambda w: {
+                "route-department": "物业",
+                "route-deadline": _today(),
+                "route-version": w.suggestion.version,
+            },
+        ),
+    ],
+    # --- the children's council
+    "council:list": d(who=STAFF),
+    "council:detail": d(kwargs=pk("station"), who=COUNCIL_SEEN),
+    "council:member_create": d(kwargs=pk("station"), who=COUNCIL_SEEN, forbidden=COUNCIL_DIRECTORS),
+    "council:meeting_create": d(
+        kwargs=pk("station"), who=COUNCIL_SEEN, forbidden=COUNCIL_DIRECTORS
+    ),
+    "council:member_edit": d(
+        kwargs=pk("council_member"), who=MEMBER_SEEN, forbidden=DIRECTORS_OF_A
+    ),
+    "council:meeting": d(kwargs=pk("council_meeting"), who=COUNCIL_SEEN),
+    "council:meeting_edit": d(
+        kwargs=pk("council_meeting"), who=COUNCIL_SEEN, forbidden=COUNCIL_DIRECTORS
+    ),
+    "council:decision_create": d(
+        kwargs=pk("council_meeting"),
+        who=COUNCIL_SEEN,
+        forbidden=COUNCIL_DIRECTORS,
+        data=lambda w: {"decision-text": "多种花"},
+    ),
+    # --- the suggestion board (public)
+    "board:index": d(who=PUBLIC),
+    # An empty code is refused with a message (a wrong one answers 404: tests/suggestions).
+    "board:check": d(who=PUBLIC),
+    "board:done": d(who=PUBLIC),
+    "board:station": d(kwargs=pk("station"), who=PUBLIC, data=lambda w: {"text": "多种花"}),
     # --- the display wall (public)
     "wall:index": d(who=PUBLIC),
     "wall:station": d(kwargs=pk("station"), who=PUBLIC),
@@ -1303,6 +1413,67 @@ API: dict[str, Door | list[Door]] = {
         forbidden={"PATCH": NOT_DISTRICT, "DELETE": NOT_DISTRICT},
     ),
     "api:coverage": d(who=STANDARD_SEEN),
+    # --- the suggestion board
+    "api:suggestion-list": d(who=SIGNED_IN),
+    "api:suggestion-detail": d(kwargs=pk("suggestion"), who=SUGGESTION_SEEN),
+    "api:suggestion-moderate": d(
+        kwargs=pk("suggestion"),
+        who=SUGGESTION_SEEN,
+        forbidden=DIRECTORS_OF_A,
+        data=_version("suggestion", decision="approve", public_text="好"),
+    ),
+    "api:suggestion-route": d(
+        kwargs=pk("suggestion"),
+        who=SUGGESTION_SEEN,
+        forbidden=DIRECTORS_OF_A,
+        data=lambda w: {
+            "department": "物业",
+            "deadline": _today(),
+            "version": w.suggestion.version,
+        },
+    ),
+    "api:suggestion-progress": d(
+        kwargs=pk("suggestion"), who=SUGGESTION_SEEN, data=_version("suggestion", note="已联系。")
+    ),
+    "api:suggestion-answer": d(
+        kwargs=pk("suggestion"), who=SUGGESTION_SEEN, data=_version("suggestion", answer="好")
+    ),
+    "api:suggestion-decline": d(
+        kwargs=pk("suggestion"),
+        who=SUGGESTION_SEEN,
+        forbidden=DIRECTORS_OF_A,
+        data=_version("suggestion", reason="不在范围。"),
+    ),
+    # --- the children's council
+    "api:council-list": d(who=SIGNED_IN),
+    "api:council-detail": d(kwargs=pk("station"), who=COUNCIL_SEEN),
+    "api:council-member-list": [
+        d(methods=("GET",), who=SIGNED_IN),
+        # Those who do not see the station or the child are told so in the body (400).
+        d(methods=("POST",), who=SIGNED_IN, forbidden=DIRECTORS_OF_A, data=_new_member),
+    ],
+    "api:council-member-detail": d(
+        kwargs=pk("council_member"),
+        who=MEMBER_SEEN,
+        forbidden={"PATCH": DIRECTORS_OF_A},
+        data=_version("council_member", consent_by="父亲"),
+    ),
+    "api:council-meeting-list": [
+        d(methods=("GET",), who=SIGNED_IN),
+        d(methods=("POST",), who=SIGNED_IN, forbidden=COUNCIL_DIRECTORS, data=_new_meeting),
+    ],
+    "api:council-meeting-detail": d(
+        kwargs=pk("council_meeting"),
+        who=COUNCIL_SEEN,
+        forbidden={"PATCH": COUNCIL_DIRECTORS},
+        data=_version("council_meeting", agenda="新议程"),
+    ),
+    "api:council-meeting-decisions": d(
+        kwargs=pk("council_meeting"),
+        who=COUNCIL_SEEN,
+        forbidden=COUNCIL_DIRECTORS,
+        data=lambda w: {"text": "多种花"},
+    ),
     # --- the staff roster and training
     "api:staff-list": [
         d(methods=("GET",), who=SIGNED_IN),

@@ -9,6 +9,7 @@ from tests.conftest import _user
 from tests.staff.helpers import add_member
 from weibao.accounts.models import Role
 from weibao.stations import services
+from weibao.stations.hooks import meeting_place_facts
 from weibao.stations.models import Workstation
 
 STATION_DATA = {
@@ -34,6 +35,18 @@ def make_station(actor, subdistrict, *, status="operating", **data) -> Workstati
         station = services.station_transition(actor=actor, station=station, name=name, on=day)
         day += dt.timedelta(days=30)
     return station
+
+
+def _council_at_work(*, subdistrict_ids, today):
+    return {pk: (True, "儿童议事会（测试）") for pk in subdistrict_ids}
+
+
+@pytest.fixture(autouse=True)
+def council_at_work(monkeypatch):
+    """The meeting place's evidence comes from the children's council (stations.hooks.
+    meeting_place_facts): here a stand-in council at work in every 街镇, so that these tests
+    are about the stations' rules; the council's own rule is tests/council's."""
+    monkeypatch.setattr(meeting_place_facts, "_entries", [(100, 0, _council_at_work)])
 
 
 @pytest.fixture

@@ -294,3 +294,13 @@ def test_another_subdistricts_station_is_measured_on_its_own_records(
 
 def test_make_station_helper_makes_operating_stations(supervisor, areas):
     assert make_station(supervisor, areas["tianshan"]).status == "operating"
+
+
+def test_the_meeting_place_lapses_when_the_council_is_not_at_work(passed, monkeypatch):
+    monkeypatch.setattr(
+        meeting_place_facts,
+        "_entries",
+        [(100, 0, lambda *, subdistrict_ids, today: {pk: (False, "—") for pk in subdistrict_ids})],
+    )
+    assert cell(passed, "meeting").state == ItemState.LAPSED
+    assert not standing_of(passed).meets

@@ -9,3 +9,12 @@ class CouncilConfig(AppConfig):
     name = "weibao.council"
     label = "council"
     verbose_name = _("Children's council")
+
+    def ready(self) -> None:
+        from weibao.children.hooks import child_page_panels
+        from weibao.council.panels import child_council_panel
+        from weibao.council.selectors import meeting_place_facts as facts
+        from weibao.stations.hooks import meeting_place_facts
+
+        meeting_place_facts.register(facts)
+        child_page_panels.register(child_council_panel, order=40)

@@ -62,10 +62,12 @@ from weibao.core.models import SiteState
 from weibao.core.site_state import site_state_set
 from weibao.demo.activities import load_activity_demo
 from weibao.demo.cases import CasesResult, load_case_demo
+from weibao.demo.council import load_council_demo
 from weibao.demo.inspections import load_inspection_demo
 from weibao.demo.places import TIANSHAN, XIANXIA
 from weibao.demo.staff import load_staff_demo
 from weibao.demo.stations import load_station_demo
+from weibao.demo.suggestions import load_suggestion_demo
 from weibao.demo.transfers import load_transfer_demo
 from weibao.visits.jobs import DailyReport, run_daily
 from weibao.visits.models import Concern
@@ -215,6 +217,8 @@ def load_demo(*, children: int = DEFAULT_CHILDREN, today: dt.date | None = None)
         load_station_demo(tree)
         load_inspection_demo(tree)
         load_activity_demo(tree)
+        load_suggestion_demo(tree)
+        load_council_demo(tree)
     _fill_summary(result)
     return result
 

@@ -30,6 +30,7 @@ from weibao.children.models import Child, adult_cutoff
 from weibao.core.models import SiteState
 from weibao.core.site_state import site_state_set
 from weibao.demo.cases import CASES_KEY, _as_of
+from weibao.demo.council import load_council_demo
 from weibao.demo.places import TIANSHAN, XIANXIA
 from weibao.ledger.services import service_record_create
 from weibao.stations import services
@@ -310,6 +311,8 @@ def load_station_demo(tree) -> int:
                 actor=reviewer, station=station, name="build", on=dt.date(2023, 5, 1)
             )
         made += 1
+    # The meeting place's evidence is the children's council's: made before the daily check.
+    load_council_demo(tree)
     stations_daily(today)  # this month's coverage figure
     site_state_set(key=STATIONS_KEY, value=f"{made} stations, loaded {today.isoformat()}")
     return made

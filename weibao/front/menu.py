@@ -17,6 +17,7 @@ from weibao.accounts.selectors import (
 )
 from weibao.activities.selectors import sees_activities
 from weibao.children.selectors import access_review_districts
+from weibao.council.selectors import sees_councils
 from weibao.inspections.selectors import sees_inspections
 from weibao.safekeeping.retention import (
     retention_policy_districts,
@@ -24,6 +25,7 @@ from weibao.safekeeping.retention import (
 )
 from weibao.security.selectors import managed_districts
 from weibao.stations.selectors import follows_coverage, sees_stations
+from weibao.suggestions.selectors import sees_suggestions
 from weibao.training.selectors import training_districts
 
 ITEMS: list[tuple[str, Promise, str]] = [
@@ -98,6 +100,10 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
         entries.append(("inspections", _("Inspection teams"), reverse("inspections:list")))
     if follows_coverage(user):
         entries.append(("coverage", _("Workstation coverage"), reverse("stations:coverage")))
+    if sees_suggestions(user):
+        entries.append(("suggestions", _("Suggestion board"), reverse("suggestions:list")))
+    if sees_councils(user):
+        entries.append(("council", _("Children's council"), reverse("council:list")))
     if is_district_staff(user):
         entries.append(("rules", _("Visit rules"), reverse("visits:rules")))
     if districts_managed_by(user):

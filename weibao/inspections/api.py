@@ -32,26 +32,26 @@ from weibao.inspections.selectors import (
     visible_child_ids,
 )
 from weibao.inspections.serializers import (
-    AgendaSerializer,
-    CloseSerializer,
-    DecisionSerializer,
-    FindingCreateSerializer,
-    FindingFilterSerializer,
-    FindingSerializer,
-    MeetingCreateSerializer,
-    MeetingInputSerializer,
-    MeetingSerializer,
-    MemberCreateSerializer,
-    MemberLeaveSerializer,
-    MemberSerializer,
-    PatrolCreateSerializer,
-    PatrolSerializer,
-    ResolveSerializer,
-    TeamCreateSerializer,
-    TeamFilterSerializer,
-    TeamItemsFilterSerializer,
-    TeamSerializer,
-    VersionOnlySerializer,
+    InspectionAgendaSerializer,
+    InspectionCloseSerializer,
+    InspectionDecisionSerializer,
+    InspectionFindingCreateSerializer,
+    InspectionFindingFilterSerializer,
+    InspectionFindingSerializer,
+    InspectionMeetingCreateSerializer,
+    InspectionMeetingInputSerializer,
+    InspectionMeetingSerializer,
+    InspectionMemberCreateSerializer,
+    InspectionMemberLeaveSerializer,
+    InspectionMemberSerializer,
+    InspectionPatrolCreateSerializer,
+    InspectionPatrolSerializer,
+    InspectionResolveSerializer,
+    InspectionTeamCreateSerializer,
+    InspectionTeamFilterSerializer,
+    InspectionTeamItemsFilterSerializer,
+    InspectionTeamSerializer,
+    InspectionVersionOnlySerializer,
 )
 
 _NOT_FOUND = OpenApiResponse(description="No such object, or not one you may see.")
@@ -77,7 +77,7 @@ class _Base(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
         )
 
     def _team_filtered(self, queryset):
-        params = TeamItemsFilterSerializer(data=self.request.query_params)
+        params = InspectionTeamItemsFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         if params.validated_data.get("team"):
             queryset = queryset.filter(team_id=params.validated_data["team"])
@@ -90,24 +90,26 @@ class _Base(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Inspection teams (儿童考察团) you may see",
-        parameters=[TeamFilterSerializer],
-        responses={200: TeamSerializer(many=True), 400: INVALID},
+        parameters=[InspectionTeamFilterSerializer],
+        responses={200: InspectionTeamSerializer(many=True), 400: INVALID},
     ),
-    retrieve=extend_schema(summary="One team", responses={200: TeamSerializer, 404: _NOT_FOUND}),
+    retrieve=extend_schema(
+        summary="One team", responses={200: InspectionTeamSerializer, 404: _NOT_FOUND}
+    ),
     create=extend_schema(
         summary="Start the team of a residential area",
-        request=TeamCreateSerializer,
-        responses={201: TeamSerializer, 400: INVALID, 404: _NO_TEAMS},
+        request=InspectionTeamCreateSerializer,
+        responses={201: InspectionTeamSerializer, 400: INVALID, 404: _NO_TEAMS},
     ),
 )
 class TeamViewSet(_Base):
-    serializer_class = TeamSerializer
+    serializer_class = InspectionTeamSerializer
 
     def get_queryset(self):
         return teams_visible_to(self.request.user).select_related("community")
 
     def list(self, request: Request) -> Response:
-        params = TeamFilterSerializer(data=request.query_params)
+        params = InspectionTeamFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         teams = self.get_queryset()
         if params.validated_data.get("community"):
@@ -116,7 +118,7 @@ class TeamViewSet(_Base):
 
     def create(self, request: Request) -> Response:
         _require(request.user)
-        data = self.validated(TeamCreateSerializer)
+        data = self.validated(InspectionTeamCreateSerializer)
         team = services.team_create(
             actor=request.user, community=data["community"], name=data.get("name", "")
         )
@@ -129,20 +131,20 @@ class TeamViewSet(_Base):
 @extend_schema_view(
     list=extend_schema(
         summary="Members of the teams you may see (a child's name only where you may see them)",
-        parameters=[TeamItemsFilterSerializer],
-        responses={200: MemberSerializer(many=True), 400: INVALID},
+        parameters=[InspectionTeamItemsFilterSerializer],
+        responses={200: InspectionMemberSerializer(many=True), 400: INVALID},
     ),
     retrieve=extend_schema(
-        summary="One member", responses={200: MemberSerializer, 404: _NOT_FOUND}
+        summary="One member", responses={200: InspectionMemberSerializer, 404: _NOT_FOUND}
     ),
     create=extend_schema(
         summary="Put a registered child on the team, with the guardian's consent",
-        request=MemberCreateSerializer,
-        responses={201: MemberSerializer, 400: INVALID, 404: _NO_TEAMS},
+        request=InspectionMemberCreateSerializer,
+        responses={201: InspectionMemberSerializer, 400: INVALID, 404: _NO_TEAMS},
     ),
 )
 class MemberViewSet(_Base):
-    serializer_class = MemberSerializer
+    serializer_class = InspectionMemberSerializer
     record_keyword = "member"
 
     def get_queryset(self):
@@ -154,26 +156,26 @@ class MemberViewSet(_Base):
         context["visible_children"] = visible_child_ids(
             self.request.user, [m.child_id for m in rows]
         )
-        return MemberSerializer(instance, *args, context=context, **kwargs)
+        return InspectionMemberSerializer(instance, *args, context=context, **kwargs)
 
     def list(self, request: Request) -> Response:
         return self.paginated(self._team_filtered(self.get_queryset()).order_by("team_id", "pk"))
 
     def create(self, request: Request) -> Response:
         _require(request.user)
-        data = dict(self.validated(MemberCreateSerializer))
+        data = dict(self.validated(InspectionMemberCreateSerializer))
         team, child = data.pop("team"), data.pop("child")
         member = services.member_add(actor=request.user, team=team, child=child, data=data)
         return self._represent(member, status.HTTP_201_CREATED)
 
     @post_action(
         "Record that the child left the team",
-        MemberLeaveSerializer,
-        {200: MemberSerializer, 400: INVALID, 404: _NOT_FOUND},
+        InspectionMemberLeaveSerializer,
+        {200: InspectionMemberSerializer, 400: INVALID, 404: _NOT_FOUND},
     )
     def leave(self, request: Request, pk: int) -> Response:
         member = self.get_object()
-        data = self.validated(MemberLeaveSerializer)
+        data = self.validated(InspectionMemberLeaveSerializer)
         member = services.member_leave(actor=request.user, member=member, left_on=data["left_on"])
         return self._represent(member)
 
@@ -184,20 +186,20 @@ class MemberViewSet(_Base):
 @extend_schema_view(
     list=extend_schema(
         summary="Patrols of the teams you may see",
-        parameters=[TeamItemsFilterSerializer],
-        responses={200: PatrolSerializer(many=True), 400: INVALID},
+        parameters=[InspectionTeamItemsFilterSerializer],
+        responses={200: InspectionPatrolSerializer(many=True), 400: INVALID},
     ),
     retrieve=extend_schema(
-        summary="One patrol", responses={200: PatrolSerializer, 404: _NOT_FOUND}
+        summary="One patrol", responses={200: InspectionPatrolSerializer, 404: _NOT_FOUND}
     ),
     create=extend_schema(
         summary="Record a patrol: its day, route, the members who went and the adults with them",
-        request=PatrolCreateSerializer,
-        responses={201: PatrolSerializer, 400: INVALID, 404: _NO_TEAMS},
+        request=InspectionPatrolCreateSerializer,
+        responses={201: InspectionPatrolSerializer, 400: INVALID, 404: _NO_TEAMS},
     ),
 )
 class PatrolViewSet(_Base):
-    serializer_class = PatrolSerializer
+    serializer_class = InspectionPatrolSerializer
 
     def get_queryset(self):
         return patrols_visible_to(self.request.user).prefetch_related("members")
@@ -209,7 +211,7 @@ class PatrolViewSet(_Base):
 
     def create(self, request: Request) -> Response:
         _require(request.user)
-        data = dict(self.validated(PatrolCreateSerializer))
+        data = dict(self.validated(InspectionPatrolCreateSerializer))
         team = data.pop("team")
         patrol = services.patrol_create(actor=request.user, team=team, data=data)
         return self._represent(patrol, status.HTTP_201_CREATED)
@@ -221,26 +223,26 @@ class PatrolViewSet(_Base):
 @extend_schema_view(
     list=extend_schema(
         summary="四位一体 meetings of the residential areas you may see",
-        parameters=[TeamItemsFilterSerializer],
-        responses={200: MeetingSerializer(many=True), 400: INVALID},
+        parameters=[InspectionTeamItemsFilterSerializer],
+        responses={200: InspectionMeetingSerializer(many=True), 400: INVALID},
     ),
     retrieve=extend_schema(
         summary="One meeting, with its agenda (finding ids)",
-        responses={200: MeetingSerializer, 404: _NOT_FOUND},
+        responses={200: InspectionMeetingSerializer, 404: _NOT_FOUND},
     ),
     create=extend_schema(
         summary="Record a 四位一体 meeting and put findings on its agenda",
-        request=MeetingCreateSerializer,
-        responses={201: MeetingSerializer, 400: INVALID, 404: _NO_TEAMS},
+        request=InspectionMeetingCreateSerializer,
+        responses={201: InspectionMeetingSerializer, 400: INVALID, 404: _NO_TEAMS},
     ),
     partial_update=extend_schema(
         summary="Change a meeting's day, who attended, its notes",
-        request=MeetingInputSerializer,
-        responses={200: MeetingSerializer, 400: INVALID, 404: _NOT_FOUND},
+        request=InspectionMeetingInputSerializer,
+        responses={200: InspectionMeetingSerializer, 400: INVALID, 404: _NOT_FOUND},
     ),
 )
 class MeetingViewSet(_Base):
-    serializer_class = MeetingSerializer
+    serializer_class = InspectionMeetingSerializer
 
     def get_queryset(self):
         return meetings_visible_to(self.request.user).prefetch_related("agenda")
@@ -250,7 +252,7 @@ class MeetingViewSet(_Base):
 
     def create(self, request: Request) -> Response:
         _require(request.user)
-        data = dict(self.validated(MeetingCreateSerializer))
+        data = dict(self.validated(InspectionMeetingCreateSerializer))
         team, findings = data.pop("team"), data.pop("findings", [])
         meeting = services.meeting_create(
             actor=request.user, team=team, data=data, findings=findings
@@ -259,7 +261,7 @@ class MeetingViewSet(_Base):
 
     def partial_update(self, request: Request, pk: int) -> Response:
         meeting = self.get_object()
-        data = self.validated(MeetingInputSerializer)
+        data = self.validated(InspectionMeetingInputSerializer)
         merged = {"held_on": meeting.held_on, "parties": meeting.parties, "notes": meeting.notes}
         merged.update(data)
         meeting = services.meeting_update(actor=request.user, meeting=meeting, data=merged)
@@ -268,34 +270,34 @@ class MeetingViewSet(_Base):
 
 # --- findings ---------------------------------------------------------------------------------
 
-_STEP = step_responses(FindingSerializer, forbidden=_OUT_OF_TURN, not_found=_NOT_FOUND,
+_STEP = step_responses(InspectionFindingSerializer, forbidden=_OUT_OF_TURN, not_found=_NOT_FOUND,
                        conflict=CONFLICT)  # fmt: skip
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="Findings of the teams you may see",
-        parameters=[FindingFilterSerializer],
-        responses={200: FindingSerializer(many=True), 400: INVALID},
+        parameters=[InspectionFindingFilterSerializer],
+        responses={200: InspectionFindingSerializer(many=True), 400: INVALID},
     ),
     retrieve=extend_schema(
-        summary="One finding", responses={200: FindingSerializer, 404: _NOT_FOUND}
+        summary="One finding", responses={200: InspectionFindingSerializer, 404: _NOT_FOUND}
     ),
     create=extend_schema(
         summary="Record what a patrol found (the photo is taken on the web page)",
-        request=FindingCreateSerializer,
-        responses={201: FindingSerializer, 400: INVALID, 404: _NO_TEAMS},
+        request=InspectionFindingCreateSerializer,
+        responses={201: InspectionFindingSerializer, 400: INVALID, 404: _NO_TEAMS},
     ),
 )
 class FindingViewSet(_Base):
-    serializer_class = FindingSerializer
+    serializer_class = InspectionFindingSerializer
     record_keyword = "finding"
 
     def get_queryset(self):
         return findings_visible_to(self.request.user)
 
     def list(self, request: Request) -> Response:
-        params = FindingFilterSerializer(data=request.query_params)
+        params = InspectionFindingFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
         findings = self.get_queryset()
@@ -310,7 +312,7 @@ class FindingViewSet(_Base):
 
     def create(self, request: Request) -> Response:
         _require(request.user)
-        data = dict(self.validated(FindingCreateSerializer))
+        data = dict(self.validated(InspectionFindingCreateSerializer))
         patrol = data["patrol"]
         finding = services.finding_create(actor=request.user, team=patrol.team, data=data)
         return self._represent(finding, status.HTTP_201_CREATED)
@@ -320,25 +322,31 @@ class FindingViewSet(_Base):
             serializer, partial(services.finding_transition, name=name), *fields, **defaults
         )
 
-    @post_action("Put the finding on a meeting's agenda", AgendaSerializer, _STEP)
+    @post_action("Put the finding on a meeting's agenda", InspectionAgendaSerializer, _STEP)
     def agenda(self, request: Request, pk: int) -> Response:
-        return self._step("agenda", AgendaSerializer, "meeting")
+        return self._step("agenda", InspectionAgendaSerializer, "meeting")
 
-    @post_action("Take the finding off the agenda", VersionOnlySerializer, _STEP)
+    @post_action("Take the finding off the agenda", InspectionVersionOnlySerializer, _STEP)
     def unlist(self, request: Request, pk: int) -> Response:
-        return self._step("unlist", VersionOnlySerializer)
+        return self._step("unlist", InspectionVersionOnlySerializer)
 
     @post_action(
-        "Record the meeting's decision: what, who does it, by when", DecisionSerializer, _STEP
+        "Record the meeting's decision: what, who does it, by when",
+        InspectionDecisionSerializer,
+        _STEP,
     )
     def decide(self, request: Request, pk: int) -> Response:
-        return self._step("decide", DecisionSerializer, "decision", "owner", "due_on",
+        return self._step("decide", InspectionDecisionSerializer, "decision", "owner", "due_on",
                           owner_other="")  # fmt: skip
 
-    @post_action("Mark the finding resolved, with what was done", ResolveSerializer, _STEP)
+    @post_action(
+        "Mark the finding resolved, with what was done", InspectionResolveSerializer, _STEP
+    )
     def resolve(self, request: Request, pk: int) -> Response:
-        return self._step("resolve", ResolveSerializer, "outcome", "resolved_on")
+        return self._step("resolve", InspectionResolveSerializer, "outcome", "resolved_on")
 
-    @post_action("Close the finding as not actionable, with the reason", CloseSerializer, _STEP)
+    @post_action(
+        "Close the finding as not actionable, with the reason", InspectionCloseSerializer, _STEP
+    )
     def close(self, request: Request, pk: int) -> Response:
-        return self._step("close", CloseSerializer, "reason")
+        return self._step("close", InspectionCloseSerializer, "reason")

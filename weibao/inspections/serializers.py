@@ -112,7 +112,7 @@ def _version_field():
 # --- teams ------------------------------------------------------------------------------------
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class InspectionTeamSerializer(serializers.ModelSerializer):
     community_name = serializers.CharField(source="community.name", read_only=True)
 
     class Meta:
@@ -122,19 +122,19 @@ class TeamSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TeamCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+class InspectionTeamCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     community = CommunityField(help_text="A residential area of yours without a team.")
     name = serializers.CharField(max_length=60, required=False, allow_blank=True)
 
 
-class TeamFilterSerializer(serializers.Serializer):
+class InspectionTeamFilterSerializer(serializers.Serializer):
     community = serializers.IntegerField(required=False, min_value=1, max_value=MAX_DB_INT)
 
 
 # --- members ----------------------------------------------------------------------------------
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class InspectionMemberSerializer(serializers.ModelSerializer):
     child_name = serializers.SerializerMethodField(
         help_text="The child's name where you may see the child, else empty."
     )
@@ -153,7 +153,7 @@ class MemberSerializer(serializers.ModelSerializer):
         return member.child.name if member.child_id in visible else ""
 
 
-class MemberCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+class InspectionMemberCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     team = TeamField()
     child = ChildField(help_text="A registered child of the team's residential area.")
     consent_by = serializers.CharField(max_length=64, help_text="The guardian who agreed.")
@@ -162,18 +162,18 @@ class MemberCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     joined_on = serializers.DateField()
 
 
-class MemberLeaveSerializer(StrictFieldsMixin, serializers.Serializer):
+class InspectionMemberLeaveSerializer(StrictFieldsMixin, serializers.Serializer):
     left_on = serializers.DateField()
 
 
-class TeamItemsFilterSerializer(serializers.Serializer):
+class InspectionTeamItemsFilterSerializer(serializers.Serializer):
     team = serializers.IntegerField(required=False, min_value=1, max_value=MAX_DB_INT)
 
 
 # --- patrols ----------------------------------------------------------------------------------
 
 
-class PatrolSerializer(serializers.ModelSerializer):
+class InspectionPatrolSerializer(serializers.ModelSerializer):
     members = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -182,7 +182,7 @@ class PatrolSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PatrolCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+class InspectionPatrolCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     team = TeamField()
     patrolled_on = serializers.DateField()
     route = serializers.CharField(max_length=300)
@@ -195,7 +195,7 @@ class PatrolCreateSerializer(StrictFieldsMixin, serializers.Serializer):
 # --- meetings ---------------------------------------------------------------------------------
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class InspectionMeetingSerializer(serializers.ModelSerializer):
     parties = serializers.ListField(child=party_field(), read_only=True)
     agenda = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -205,7 +205,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeetingInputSerializer(StrictFieldsMixin, serializers.Serializer):
+class InspectionMeetingInputSerializer(StrictFieldsMixin, serializers.Serializer):
     held_on = serializers.DateField()
     parties = serializers.ListField(
         child=party_field(), max_length=4, required=False, help_text="Of the four, who attended."
@@ -213,7 +213,7 @@ class MeetingInputSerializer(StrictFieldsMixin, serializers.Serializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class MeetingCreateSerializer(MeetingInputSerializer):
+class InspectionMeetingCreateSerializer(InspectionMeetingInputSerializer):
     team = TeamField()
     findings = serializers.ListField(
         child=FindingField(),
@@ -226,7 +226,7 @@ class MeetingCreateSerializer(MeetingInputSerializer):
 # --- findings and decisions -------------------------------------------------------------------
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class InspectionFindingSerializer(serializers.ModelSerializer):
     category = category_field(read_only=True)
     state = state_field(read_only=True)
     owner = serializers.CharField(read_only=True, help_text='A party, "other" or empty.')
@@ -246,7 +246,7 @@ class FindingSerializer(serializers.ModelSerializer):
         return bool(finding.photo)
 
 
-class FindingCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+class InspectionFindingCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     patrol = PatrolField(help_text="The patrol it was found on.")
     what = serializers.CharField(max_length=500)
     place = serializers.CharField(max_length=200, help_text="Never a child's home.")
@@ -254,22 +254,22 @@ class FindingCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     category = category_field()
 
 
-class FindingFilterSerializer(serializers.Serializer):
+class InspectionFindingFilterSerializer(serializers.Serializer):
     team = serializers.IntegerField(required=False, min_value=1, max_value=MAX_DB_INT)
     state = state_field(required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class AgendaSerializer(StrictFieldsMixin, serializers.Serializer):
+class InspectionAgendaSerializer(StrictFieldsMixin, serializers.Serializer):
     meeting = MeetingField()
     version = _version_field()
 
 
-class VersionOnlySerializer(StrictFieldsMixin, serializers.Serializer):
+class InspectionVersionOnlySerializer(StrictFieldsMixin, serializers.Serializer):
     version = _version_field()
 
 
-class DecisionSerializer(StrictFieldsMixin, serializers.Serializer):
+class InspectionDecisionSerializer(StrictFieldsMixin, serializers.Serializer):
     decision = serializers.CharField(max_length=1000)
     owner = owner_field()
     owner_other = serializers.CharField(max_length=60, required=False, allow_blank=True)
@@ -277,12 +277,12 @@ class DecisionSerializer(StrictFieldsMixin, serializers.Serializer):
     version = _version_field()
 
 
-class ResolveSerializer(StrictFieldsMixin, serializers.Serializer):
+class InspectionResolveSerializer(StrictFieldsMixin, serializers.Serializer):
     outcome = serializers.CharField(max_length=300, help_text="What was done (public words).")
     resolved_on = serializers.DateField()
     version = _version_field()
 
 
-class CloseSerializer(StrictFieldsMixin, serializers.Serializer):
+class InspectionCloseSerializer(StrictFieldsMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=300)
     version = _version_field()

@@ -27,6 +27,7 @@ class Notification(models.Model):
         TRANSFER_ARRIVED = "transfer_arrived", _("A child moved into your area")
         AUDIT_CHAIN_BROKEN = "audit_chain_broken", _("The audit log was tampered with")
         STATION_LAPSED = "station_lapsed", _("A workstation no longer meets the standard")
+        SUGGESTION_LATE = "suggestion_late", _("A child's suggestion is past its deadline")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -113,6 +113,11 @@ def message(notification: Notification) -> str:
         return _(
             "%(station)s no longer meets the standard: the evidence of %(items)s has lapsed."
         ) % {"station": p.get("station", ""), "items": _("; ").join(p.get("items") or [])}
+    if notification.kind == Notification.Kind.SUGGESTION_LATE:
+        return _(
+            "Suggestion no. %(number)s on the board of %(station)s was not answered by "
+            "%(date)s (responsible: %(department)s)."
+        ) % {**p, "department": p.get("department") or "—"}
     return notification.get_kind_display()
 
 

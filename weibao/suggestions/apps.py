@@ -10,3 +10,12 @@ class SuggestionsConfig(AppConfig):
     name = "weibao.suggestions"
     label = "suggestions"
     verbose_name = _("Suggestions")
+
+    def ready(self) -> None:
+        from weibao.stations.hooks import wall_panels
+        from weibao.suggestions.jobs import suggestions_daily
+        from weibao.suggestions.wall import suggestions_wall_panel
+        from weibao.visits.hooks import daily_checks
+
+        daily_checks.register(suggestions_daily)
+        wall_panels.register(suggestions_wall_panel)

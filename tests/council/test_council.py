@@ -12,7 +12,11 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import api_client, web_client
 from tests.council.helpers import TODAY, a_meeting, a_member
+from tests.transfers.helpers import accept, ask
+from weibao.audit.models import AuditEvent
+from weibao.children.services import child_anonymise
 from weibao.council import services
+from weibao.council.models import CouncilMember
 from weibao.council.selectors import meeting_place_facts, members_visible_to
 from weibao.suggestions.models import Suggestion
 from weibao.suggestions.services import suggestion_route
@@ -245,3 +249,26 @@ def test_the_child_s_page_lists_their_terms_on_the_council(station, supervisor, 
     assert 'id="council"' in page and "出席会议 1 次" in page
     other = web_client(supervisor).get(f"/children/{child_b.pk}/").content.decode()
     assert 'id="council"' not in other
+
+
+def test_a_member_s_row_follows_the_child_who_moves_and_the_council_stays(
+    supervisor, director_a, supervisor_elsewhere, station, child_a, areas
+):
+    member = a_member(supervisor, station, child_a)
+    accept(supervisor_elsewhere, ask(director_a, child_a, areas["community_c"]))
+    moved = CouncilMember.objects.get(pk=member.pk)
+    assert (moved.subdistrict_id, moved.community_id) == (
+        areas["xianxia"].pk,
+        areas["community_c"].pk,
+    )
+    assert moved.station_id == station.pk
+    assert AuditEvent.objects.filter(action="council.members_move_area").exists()
+
+
+def test_anonymising_the_child_s_file_clears_the_guardian_named_on_the_membership(
+    supervisor, station, child_a
+):
+    member = a_member(supervisor, station, child_a)
+    child_anonymise(actor=None, child=child_a, reason="Retention period over (test).")
+    member = CouncilMember.objects.get(pk=member.pk)
+    assert member.consent_by == "" and member.consent_how == "written"

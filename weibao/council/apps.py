@@ -11,10 +11,14 @@ class CouncilConfig(AppConfig):
     verbose_name = _("Children's council")
 
     def ready(self) -> None:
-        from weibao.children.hooks import child_page_panels
+        from weibao.children.hooks import child_anonymise_parts, child_page_panels
         from weibao.council.panels import child_council_panel
         from weibao.council.selectors import meeting_place_facts as facts
+        from weibao.council.services import members_anonymise_child, members_move_area
         from weibao.stations.hooks import meeting_place_facts
+        from weibao.transfers.hooks import child_rows_move
 
         meeting_place_facts.register(facts)
         child_page_panels.register(child_council_panel, order=40)
+        child_anonymise_parts.register(members_anonymise_child, order=90)
+        child_rows_move.register(members_move_area)

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weibao.areas.columns import area_columns_move
 from weibao.areas.models import Area
 from weibao.audit.services import audit_record
 from weibao.children.models import Child
@@ -268,3 +269,24 @@ def decision_record(
         changes={"meeting": meeting.pk, "text": {"new": text}, "suggestion": suggestion.pk},
     )
     return decision
+
+
+def members_anonymise_child(*, actor, child: Child) -> dict[str, int]:
+    """A file anonymised at the end of its retention period: the guardian named on the child's
+    council memberships goes (children.hooks.child_anonymise_parts, inside child_anonymise's
+    transaction). The term, the date and the way consent was given stay."""
+    cleared = CouncilMember.objects.filter(child=child).exclude(consent_by="").update(consent_by="")
+    return {"council_members": cleared} if cleared else {}
+
+
+def members_move_area(*, actor, child: Child) -> int:
+    """A child's council memberships follow the child's file to their new 居民区
+    (transfers.hooks.child_rows_move, inside the transfer's transaction), so every row about
+    the child is found under the child's area; the council stays the station's."""
+    moved = area_columns_move(CouncilMember.objects.filter(child=child), to=child)
+    if moved:
+        audit_record(
+            actor=actor, action="council.members_move_area", obj=child, child=child,
+            changes=moved,
+        )  # fmt: skip
+    return len(moved.get("rows", []))

@@ -12,8 +12,14 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
+from tests.council.helpers import a_meeting as council_meeting
+from tests.council.helpers import a_member as council_member
 from tests.helpers import REPORTER_NAME, REPORTER_PHONE, SECRET_PLACE
+from tests.inspections.helpers import a_member as team_member
+from tests.inspections.helpers import a_team
 from tests.staff.helpers import add_member
+from tests.stations.conftest import make_station
+from tests.suggestions.conftest import a_suggestion
 from tests.transfers.helpers import ask, full_file
 from weibao.audit.chain import chain_verify
 from weibao.audit.models import AuditEvent
@@ -61,6 +67,13 @@ def world(
     ask(director_a, child_a, to_community=areas["community_b"])
     make_report(reporter_name=REPORTER_NAME, reporter_phone=REPORTER_PHONE, reporter_org="某小学")
     add_member(district_officer, areas["community_a"])  # the roster: a phone
+    # The participation apps: a suggestion (text, given name), a council member (the guardian
+    # who consented) and meeting (minutes), an inspection team member (the guardian).
+    station = make_station(supervisor, areas["tianshan"])
+    a_suggestion(station, supervisor, given_name="小明")
+    council_member(supervisor, station, child_a)
+    council_meeting(supervisor, station)
+    team_member(supervisor, a_team(supervisor, areas["community_a"]), child_a)
     for table in rotation.encrypted_tables():
         model = next(m for m in apps.get_models() if m._meta.db_table == table.table)
         for f in model._meta.local_concrete_fields:

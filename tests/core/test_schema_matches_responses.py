@@ -168,11 +168,15 @@ def test_every_get_answer_validates_against_the_schema(schema, ids, supervisor):
             statuses[path] = response.status_code
             found += problems_of(schema, path, "get", response)
     assert found == []
-    # The attachment's file is not on disk here; the people a supervisor manages: none (district
-    # staff manage accounts), so the list and a person answer 404 — documented, as checked above.
+    # The attachment's file is not on disk here, nor is there a station photo or evidence file
+    # (their downloads: tests/stations/test_api_uploads.py); the people a supervisor manages:
+    # none (district staff manage accounts), so the list and a person answer 404 — documented,
+    # as checked above.
     not_ok = {path for path, status in statuses.items() if status != 200}
     assert not_ok <= {
         "/api/v1/visits/attachments/{id}/",
+        "/api/v1/station-photos/{id}/file/",
+        "/api/v1/evidence-files/{id}/file/",
         "/api/v1/people/",
         "/api/v1/people/{id}/",
     }, not_ok

@@ -1385,6 +1385,8 @@ API: dict[str, Door | list[Door]] = {
     # Multipart uploads: the matrix's JSON body answers 415 to those who come in.
     "api:station-photos": d(kwargs=pk("station"), who=STATION_SEEN),
     "api:station-evidence-files": d(kwargs=pk("station"), who=STATION_SEEN),
+    "api:station-photo-file": d(kwargs=pk("photo"), who=STATION_SEEN),
+    "api:evidence-file-download": d(kwargs=pk("evidence_file"), who=STATION_SEEN),
     "api:station-reviews": d(
         kwargs=pk("station"),
         who=STATION_SEEN,

@@ -166,3 +166,29 @@ def test_both_are_in_the_schema_as_multipart(district_officer):
     for path in ("/api/v1/stations/{id}/photos/", "/api/v1/stations/{id}/evidence-files/"):
         post = schema["paths"][path]["post"]
         assert "multipart/form-data" in post["requestBody"]["content"]
+
+
+def test_what_was_uploaded_downloads_as_stored_and_out_of_scope_is_404(
+    supervisor, supervisor_elsewhere, station
+):
+    photo = _post(
+        supervisor, _photos(station), {"file": SimpleUploadedFile("场地.jpg", jpeg_with_exif())}
+    ).json()
+    attached = _post(
+        supervisor,
+        _files(station),
+        {"code": "procedures", "file": SimpleUploadedFile("制度.pdf", PDF)},
+    ).json()
+    photo_url = f"/api/v1/station-photos/{photo['id']}/file/"
+    file_url = f"/api/v1/evidence-files/{attached['id']}/file/"
+    got = api_client(supervisor).get(photo_url)
+    assert got.status_code == 200 and got["Content-Type"] == "image/jpeg"
+    assert b"".join(got.streaming_content) == stored(StationPhoto.objects.get(pk=photo["id"]))
+    assert "no-store" in got["Cache-Control"] and "private" in got["Cache-Control"]
+    pdf = api_client(supervisor).get(file_url)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert "attachment" in pdf["Content-Disposition"]
+    assert b"".join(pdf.streaming_content) == PDF
+    for url in (photo_url, file_url, "/api/v1/station-photos/999999/file/"):
+        refused = api_client(supervisor_elsewhere).get(url)
+        assert refused.status_code == 404 and refused.json() == {"detail": "Not found."}

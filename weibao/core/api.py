@@ -16,6 +16,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -317,3 +319,14 @@ class ScopedIdField(serializers.PrimaryKeyRelatedField):
         if not 0 < data <= MAX_DB_INT:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)
+
+
+class AnyAcceptNegotiation(DefaultContentNegotiation):
+    """A download answers with the file's own type whatever the client accepts; errors are
+    then JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except NotAcceptable:
+            return renderers[0], renderers[0].media_type

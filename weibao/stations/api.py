@@ -3,8 +3,9 @@ a station's evidence and reviews, and the district's coverage. Scope and rules c
 selectors and services; these views only translate HTTP to them."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -13,16 +14,27 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from weibao.core.api import CONFLICT, INVALID, NeverCacheMixin, RecordViewSetMixin, StrictQueryMixin
+from weibao.core.api import (
+    CONFLICT,
+    INVALID,
+    AnyAcceptNegotiation,
+    NeverCacheMixin,
+    RecordViewSetMixin,
+    StrictQueryMixin,
+)
 from weibao.core.scope import get_or_404
+from weibao.core.uploads import JPEG, PDF, PNG
 from weibao.stations import services
 from weibao.stations.evidence import district_coverage, standard_items, standings
+from weibao.stations.files import stored_file_response
 from weibao.stations.models import EvidenceFile, ItemReview, StationZone
 from weibao.stations.selectors import (
     can_keep,
     coverage_district_get_for_user,
     coverage_districts,
     coverage_readable_districts,
+    evidence_files_visible_to,
+    photos_visible_to,
     sees_stations,
     snapshots_of,
     standard_districts,
@@ -602,3 +614,46 @@ def _coverage_dict(coverage, district) -> dict:
         "rows": coverage.rows,
         "snapshots": list(snapshots_of(district)),
     }
+
+
+# --- downloads: a photo or an evidence file as uploaded (stations.files)
+
+
+def _file_schema(summary: str, types: tuple[str, ...], not_found: str):
+    return extend_schema(
+        summary=summary,
+        responses={
+            **{
+                (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")
+                for content_type in types
+            },
+            404: OpenApiResponse(description=not_found),
+        },
+    )
+
+
+class _StoredFileView(StrictQueryMixin, NeverCacheMixin, APIView):
+    content_negotiation_class = AnyAcceptNegotiation
+
+
+class StationPhotoFileView(_StoredFileView):
+    @_file_schema(
+        "Download a photo of a station (JPEG or PNG)",
+        (JPEG, PNG),
+        "No such photo, or its station is not yours to see.",
+    )
+    def get(self, request: Request, pk: int) -> FileResponse:
+        return stored_file_response(
+            get_or_404(photos_visible_to(request.user), pk), attachment=False
+        )
+
+
+class EvidenceFileDownloadView(_StoredFileView):
+    @_file_schema(
+        "Download a file of an item's evidence (JPEG, PNG or PDF)",
+        (JPEG, PNG, PDF),
+        "No such file, or its station is not yours to see.",
+    )
+    def get(self, request: Request, pk: int) -> FileResponse:
+        attached = get_or_404(evidence_files_visible_to(request.user), pk)
+        return stored_file_response(attached, attachment=True)

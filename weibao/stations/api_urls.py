@@ -5,8 +5,10 @@ from rest_framework.routers import SimpleRouter
 
 from weibao.stations.api import (
     CoverageView,
+    EvidenceFileDownloadView,
     StandardItemViewSet,
     StandardViewSet,
+    StationPhotoFileView,
     StationViewSet,
     ZoneViewSet,
 )
@@ -19,5 +21,13 @@ router.register("standard-items", StandardItemViewSet, basename="standard-item")
 
 urlpatterns = [
     path("coverage/", CoverageView.as_view(), name="coverage"),
+    path(
+        "station-photos/<int:pk>/file/", StationPhotoFileView.as_view(), name="station-photo-file"
+    ),
+    path(
+        "evidence-files/<int:pk>/file/",
+        EvidenceFileDownloadView.as_view(),
+        name="evidence-file-download",
+    ),
     *router.urls,
 ]

@@ -6,13 +6,12 @@ Every station comes through selectors.station_get_for_user: out of scope is a 40
 that does not exist. In scope but not allowed (station staff opening a station, a supervisor
 reviewing) is a 403."""
 
-import re
 from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +32,7 @@ from weibao.stations.evidence import (
     standings,
 )
 from weibao.stations.export import coverage_filename, coverage_workbook
+from weibao.stations.files import stored_file_response
 from weibao.stations.forms import (
     EvidenceFileForm,
     EvidenceForm,
@@ -78,8 +78,6 @@ from weibao.stations.selectors import (
     stations_visible_to,
     subdistricts_for_new_station,
 )
-
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def require_stations(user) -> None:
@@ -365,23 +363,6 @@ def zone_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- photos -----------------------------------------------------------------------------------
 
 
-def _file_response(stored, *, attachment: bool) -> FileResponse:
-    """A stored photo or evidence file, served as uploaded (a file gone from storage is a 404)."""
-    try:
-        handle = stored.file.open("rb")
-    except OSError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=attachment,
-        filename=CONTROL_RE.sub("", stored.original_name) or "file",
-        content_type=stored.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _photo_get(user, pk) -> StationPhoto:
     return get_or_404(photos_visible_to(user).select_related("station"), pk)
 
@@ -413,7 +394,7 @@ def photo_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def photo_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _file_response(_photo_get(request.user, pk), attachment=False)
+    return stored_file_response(_photo_get(request.user, pk), attachment=False)
 
 
 @login_required
@@ -586,7 +567,7 @@ def _evidence_file_get(user, pk) -> EvidenceFile:
 @login_required
 @require_GET
 def evidence_file_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _file_response(_evidence_file_get(request.user, pk), attachment=True)
+    return stored_file_response(_evidence_file_get(request.user, pk), attachment=True)
 
 
 @login_required

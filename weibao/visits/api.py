@@ -15,8 +15,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotAcceptable
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,7 +25,12 @@ from weibao.audit.services import access_log_record
 from weibao.children.models import Child
 from weibao.children.selectors import child_get_for_user
 from weibao.children.services import child_mark_returned_home
-from weibao.core.api import NeverCacheMixin, RecordViewSetMixin, StrictQueryMixin
+from weibao.core.api import (
+    AnyAcceptNegotiation,
+    NeverCacheMixin,
+    RecordViewSetMixin,
+    StrictQueryMixin,
+)
 from weibao.core.parsers import SafeJSONParser
 from weibao.core.uploads import JPEG, PDF, PNG
 from weibao.visits import services
@@ -240,19 +243,8 @@ class VisitViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet)
         return Response(data, status=status.HTTP_201_CREATED)
 
 
-class _AnyAcceptNegotiation(DefaultContentNegotiation):
-    """A download answers with the file's own type whatever the client accepts; errors are
-    then JSON."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        try:
-            return super().select_renderer(request, renderers, format_suffix)
-        except NotAcceptable:
-            return renderers[0], renderers[0].media_type
-
-
 class VisitAttachmentDownloadView(StrictQueryMixin, NeverCacheMixin, APIView):
-    content_negotiation_class = _AnyAcceptNegotiation
+    content_negotiation_class = AnyAcceptNegotiation
 
     @extend_schema(
         summary="Download a visit's attachment",

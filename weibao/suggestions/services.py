@@ -222,28 +222,46 @@ def _state_change(current: Suggestion, name: str) -> dict:
     return change
 
 
+def _text_step(
+    actor,
+    suggestion: Suggestion,
+    step: str,
+    expected_version: int | None,
+    *,
+    value: str,
+    field: str,
+    column: str,
+    limit: int,
+    required: str,
+    by: str,
+) -> Suggestion:
+    """A step that records one text (the public text, an answer, a reason) in `column` and who
+    took it and when in `<by>_by` and `<by>_at`; the text is refused with a field error on
+    `field` when empty or too long."""
+    current = _step(actor, suggestion, step, expected_version)
+    errors: dict[str, list[str]] = {}
+    text = _text(value, field, limit=limit, required=required, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    changes = _state_change(current, step)
+    changes[column] = {"new": text}
+    setattr(current, column, text)
+    setattr(current, f"{by}_by", actor)
+    setattr(current, f"{by}_at", timezone.now())
+    return _save(actor, current, step, changes)
+
+
 @transaction.atomic
 def suggestion_approve(
     *, actor, suggestion: Suggestion, public_text: str, expected_version: int | None = None
 ) -> Suggestion:
     """Publish the suggestion with the public text staff wrote (personal data removed); what
     the child wrote stays encrypted and is never shown in public."""
-    current = _step(actor, suggestion, "approve", expected_version)
-    errors: dict[str, list[str]] = {}
-    text = _text(
-        public_text,
-        "public_text",
-        limit=TEXT_LIMIT,
-        required=_("Please write the text to publish."),
-        errors=errors,
-    )
-    if errors:
-        raise ValidationError(errors)
-    changes = _state_change(current, "approve")
-    changes["public_text"] = {"new": text}
-    current.public_text = text
-    current.moderated_by, current.moderated_at = actor, timezone.now()
-    return _save(actor, current, "approve", changes)
+    return _text_step(
+        actor, suggestion, "approve", expected_version,
+        value=public_text, field="public_text", column="public_text", limit=TEXT_LIMIT,
+        required=_("Please write the text to publish."), by="moderated",
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -251,22 +269,12 @@ def suggestion_reject(
     *, actor, suggestion: Suggestion, reason: str, expected_version: int | None = None
 ) -> Suggestion:
     """Not published; the child reads the reason with their code."""
-    current = _step(actor, suggestion, "reject", expected_version)
-    errors: dict[str, list[str]] = {}
-    reason = _text(
-        reason,
-        "reason",
-        limit=REASON_LIMIT,
+    return _text_step(
+        actor, suggestion, "reject", expected_version,
+        value=reason, field="reason", column="reject_reason", limit=REASON_LIMIT,
         required=_("Please say why it is not published (the child reads it with their code)."),
-        errors=errors,
-    )
-    if errors:
-        raise ValidationError(errors)
-    changes = _state_change(current, "reject")
-    changes["reject_reason"] = {"new": reason}
-    current.reject_reason = reason
-    current.moderated_by, current.moderated_at = actor, timezone.now()
-    return _save(actor, current, "reject", changes)
+        by="moderated",
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -374,18 +382,11 @@ def suggestion_answer(
     *, actor, suggestion: Suggestion, answer: str, expected_version: int | None = None
 ) -> Suggestion:
     """The answer, published next to the suggestion on the board."""
-    current = _step(actor, suggestion, "answer", expected_version)
-    errors: dict[str, list[str]] = {}
-    answer = _text(
-        answer, "answer", limit=ANSWER_LIMIT, required=_("Please write the answer."), errors=errors
-    )
-    if errors:
-        raise ValidationError(errors)
-    changes = _state_change(current, "answer")
-    changes["answer"] = {"new": answer}
-    current.answer = answer
-    current.answered_by, current.answered_at = actor, timezone.now()
-    return _save(actor, current, "answer", changes)
+    return _text_step(
+        actor, suggestion, "answer", expected_version,
+        value=answer, field="answer", column="answer", limit=ANSWER_LIMIT,
+        required=_("Please write the answer."), by="answered",
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -393,22 +394,11 @@ def suggestion_decline(
     *, actor, suggestion: Suggestion, reason: str, expected_version: int | None = None
 ) -> Suggestion:
     """Declined, with a reason published next to the suggestion."""
-    current = _step(actor, suggestion, "decline", expected_version)
-    errors: dict[str, list[str]] = {}
-    reason = _text(
-        reason,
-        "reason",
-        limit=REASON_LIMIT,
-        required=_("Please say why (it is shown on the board)."),
-        errors=errors,
-    )
-    if errors:
-        raise ValidationError(errors)
-    changes = _state_change(current, "decline")
-    changes["decline_reason"] = {"new": reason}
-    current.decline_reason = reason
-    current.answered_by, current.answered_at = actor, timezone.now()
-    return _save(actor, current, "decline", changes)
+    return _text_step(
+        actor, suggestion, "decline", expected_version,
+        value=reason, field="reason", column="decline_reason", limit=REASON_LIMIT,
+        required=_("Please say why (it is shown on the board)."), by="answered",
+    )  # fmt: skip
 
 
 # --- late ones ----------------------------------------------------------------------------------

@@ -44,3 +44,19 @@ def test_a_place_given_back_makes_room_again():
 def test_giving_back_after_the_counter_expired_is_harmless():
     counters.Places(("t:gone",)).give_back()
     assert counters.count_up("t:gone", 60) == 1
+
+
+def test_a_burst_the_first_window_refuses_never_fills_the_next_one():
+    # Found on CI: 30 reports at once through Redis let 4 through, not 5 — the refused ones
+    # had filled the day window for a moment and pushed out one the short window allowed.
+    windows = [("t:ten-minutes", 5, 60), ("t:a-day", 20, 60)]
+    results = _all_at_once(30, lambda: counters.take(windows)[1])
+    assert sum(1 for over in results if not over) == 5
+    assert counters.count_up("t:a-day", 60) == 6  # the five that passed, and this one
+
+
+def test_a_refused_take_names_every_window_that_is_full():
+    counters.take([("t:both-day", 1, 60)])
+    counters.take([("t:both-short", 1, 60)])
+    _places, over = counters.take([("t:both-short", 1, 60), ("t:both-day", 1, 60)])
+    assert over == [0, 1]

@@ -15,8 +15,6 @@ from PIL import Image
 from tests.conftest import web_client
 from tests.helpers import PNG, today
 from tests.inspections.helpers import DAY, a_member, a_patrol, a_team
-from tests.transfers.helpers import accept, ask
-from weibao.audit.models import AuditEvent
 from weibao.inspections import services
 from weibao.inspections.models import Finding, Member, Team
 
@@ -147,17 +145,3 @@ def test_anonymising_the_child_s_file_clears_the_guardian_named_on_the_membershi
     child_anonymise(actor=None, child=teams.member.child, reason="Retention period over (test).")
     member = Member.objects.get(pk=teams.member.pk)
     assert member.consent_by == "" and member.consent_how == "written"
-
-
-def test_a_member_s_row_follows_the_child_who_moves_and_stays_on_the_team(
-    teams, director_a, supervisor_elsewhere, areas
-):
-    child = teams.member.child
-    accept(supervisor_elsewhere, ask(director_a, child, areas["community_c"]))
-    moved = Member.objects.get(pk=teams.member.pk)
-    assert (moved.subdistrict_id, moved.community_id) == (
-        areas["xianxia"].pk,
-        areas["community_c"].pk,
-    )
-    assert moved.team_id == teams.member.team_id
-    assert AuditEvent.objects.filter(action="inspections.members_move_area").exists()

@@ -128,8 +128,11 @@ def test_a_child_s_name_shows_only_to_who_may_see_the_child(teams, director_a, s
     )
     html = web_client(director_a).get(f"/inspections/{teams.team.pk}/").content.decode()
     assert child.name not in html and f"成员 #{teams.member.pk}" in html
+    # Nor the guardian's name, which would say whose child it is.
+    guardian = teams.member.consent_by
+    assert guardian and guardian not in html
     api = api_client(director_a).get(f"/api/v1/inspections/members/{teams.member.pk}/").json()
-    assert api["child_name"] == ""
+    assert api["child_name"] == "" and api["consent_by"] == ""
     assert (
         child.name in web_client(supervisor).get(f"/inspections/{teams.team.pk}/").content.decode()
     )
@@ -139,6 +142,7 @@ def test_a_child_s_name_shows_only_to_who_may_see_the_child(teams, director_a, s
         .json()["child_name"]
         == child.name
     )
+    assert guardian in web_client(supervisor).get(f"/inspections/{teams.team.pk}/").content.decode()
 
 
 def test_the_menu_has_the_inspection_teams_for_who_sees_them(director_a, supervisor, unassigned):

@@ -150,6 +150,14 @@ def can_keep_activity(user, activity: Activity) -> bool:
     return _keeps(reach_of(user), activity)
 
 
+def can_remove_photo(user, photo: ActivityPhoto) -> bool:
+    """The keepers remove any photo of their activities; a 儿童主任 who runs the activity only
+    the photos they added (docs/domain.md §8.3: they change nothing else)."""
+    if can_keep_activity(user, photo.activity):
+        return True
+    return photo.uploaded_by_id == user.pk and can_run_activity(user, photo.activity)
+
+
 def can_run_activity(user, activity: Activity) -> bool:
     """Signs up children and takes attendance: the keepers and the 儿童主任 who see it."""
     reach = reach_of(user)

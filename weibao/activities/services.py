@@ -28,6 +28,7 @@ from weibao.activities.models import (
 from weibao.activities.selectors import (
     can_keep_activity,
     can_keep_project,
+    can_remove_photo,
     can_run_activity,
     children_to_sign_up,
     districts_to_own,
@@ -807,6 +808,8 @@ def photo_add(
 @transaction.atomic
 def photo_remove(*, actor, photo: ActivityPhoto) -> None:
     _runnable(actor, photo.activity)
+    if not can_remove_photo(actor, photo):
+        raise PermissionDenied
     audit_record(
         actor=actor,
         action="activities.photo_remove",

@@ -38,6 +38,7 @@ from weibao.activities.selectors import (
     activity_get_for_user,
     can_keep_activity,
     can_keep_project,
+    can_remove_photo,
     can_run_activity,
     child_signups,
     children_to_sign_up,
@@ -68,7 +69,7 @@ from weibao.children.selectors import child_get_for_user
 from weibao.core.exceptions import ConflictError
 from weibao.core.hooks import Panel
 from weibao.core.versioning import posted_version, save_versioned
-from weibao.core.views_helpers import apply_errors, page_of
+from weibao.core.views_helpers import apply_errors, page_of, posted_id
 from weibao.core.xlsx import file_name_part, ledger_workbook, xlsx_response
 from weibao.stations.evidence import shown_count
 
@@ -295,7 +296,9 @@ def activity_create_view(request: HttpRequest) -> HttpResponse:
 def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     activity = activity_get_for_user(request.user, pk)
     runs = can_run_activity(request.user, activity)
+    keeps = can_keep_activity(request.user, activity)
     rows = signup_rows(request.user, activity)
+    photos = list(activity.photos.all())
     return render(
         request,
         "activities/activity_detail.html",
@@ -304,7 +307,7 @@ def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "confirmed": [r for r in rows if r.signup.status == SignupStatus.CONFIRMED],
             "waiting": [r for r in rows if r.signup.status == SignupStatus.WAITING],
             "counts": activity_counts(activity),
-            "can_keep": can_keep_activity(request.user, activity),
+            "can_keep": keeps,
             "can_run": runs,
             "signup_form": SignupForm(
                 children=children_to_sign_up(request.user, activity).order_by("name")
@@ -314,7 +317,11 @@ def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "walkin_form": WalkinForm() if runs else None,
             "photo_form": PhotoForm() if runs else None,
             "feedback_form": FeedbackForm() if runs else None,
-            "photos": list(activity.photos.all()),
+            "photos": photos,
+            # can_remove_photo, for every photo at once.
+            "removable": {
+                p.pk for p in photos if keeps or (runs and p.uploaded_by_id == request.user.pk)
+            },
             "feedback": list(activity.feedback.all()[:50]),
             "today": timezone.localdate(),
         },
@@ -469,12 +476,12 @@ def attendance_view(request: HttpRequest, pk: int) -> HttpResponse:
     here. Works without JavaScript at a phone's width."""
     activity = _runnable(request, pk)
     if request.method == "POST":
-        raw = request.POST.get("toggle", "")
+        signup_id = posted_id(request.POST.get("toggle", ""))
         present = request.POST.get("present") == "1"
-        if raw.isdigit():
+        if signup_id is not None:
             try:
                 services.attendance_set(
-                    actor=request.user, activity=activity, marks={int(raw): present}
+                    actor=request.user, activity=activity, marks={signup_id: present}
                 )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
@@ -508,8 +515,8 @@ def photo_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("activities:activity", pk=activity.pk)
     pictured: dict[int, bool] = {}
     for key in request.POST.getlist("pictured"):
-        if key.isdigit() and len(key) < 12:
-            pictured[int(key)] = request.POST.get(f"consent_{key}") == "1"
+        if (child_id := posted_id(key)) is not None:
+            pictured[child_id] = request.POST.get(f"consent_{key}") == "1"
     try:
         photo = services.photo_add(
             actor=request.user,
@@ -551,7 +558,7 @@ def photo_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def photo_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     photo = photo_get_for_user(request.user, pk)
-    if not can_run_activity(request.user, photo.activity):
+    if not can_remove_photo(request.user, photo):
         raise PermissionDenied
     try:
         services.photo_remove(actor=request.user, photo=photo)

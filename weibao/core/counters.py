@@ -44,11 +44,18 @@ class Places:
 
 
 def take(windows: list[tuple[str, int, int]]) -> tuple[Places, list[int]]:
-    """Take a place in each counter of `windows` — (key, limit, timeout) — and return the places
-    with the positions of the windows whose new count is over their limit. When there is one,
-    every place is given back at once (a refused request uses none)."""
-    places = Places(tuple(key for key, _limit, _timeout in windows))
-    over = [i for i, (key, limit, timeout) in enumerate(windows) if count_up(key, timeout) > limit]
-    if over:
-        places.give_back()
-    return places, over
+    """Take a place in each counter of `windows` — (key, limit, timeout), in order — and return
+    the places with the positions of the windows that are over their limit. The windows are
+    taken one after the other and the first that is over stops the taking: every place taken is
+    given back (a refused request uses none), and the windows after it are only read. So a
+    burst that the first window refuses never fills the later ones, even for a moment, and
+    cannot push out a request those would let through."""
+    taken: list[str] = []
+    for i, (key, limit, timeout) in enumerate(windows):
+        taken.append(key)
+        if count_up(key, timeout) > limit:
+            Places(tuple(taken)).give_back()
+            rest = windows[i + 1 :]
+            full = [i + 1 + j for j, (k, n, _t) in enumerate(rest) if (cache.get(k) or 0) >= n]
+            return Places(), [i, *full]
+    return Places(tuple(taken)), []

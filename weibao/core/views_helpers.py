@@ -71,3 +71,16 @@ def per_district_post(
         else:
             return district, form, True
     return district, form, False
+
+
+# The largest id a database column holds (a signed 64-bit integer, on SQLite and PostgreSQL).
+MAX_ID = 2**63 - 1
+
+
+def posted_id(value: str) -> int | None:
+    """An id typed into a form or a button's value: ASCII digits naming a possible row, else
+    None (never an error: "²" is a digit to str.isdigit, and 10**20 overflows the column)."""
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None

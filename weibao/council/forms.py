@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from weibao.core.forms import DateInput
 from weibao.core.versioning import VersionMixin
 from weibao.council.choices import ConsentHow
+from weibao.council.selectors import shown_name
 from weibao.council.services import AGENDA_LIMIT, CONSENT_BY_LIMIT, DECISION_LIMIT, MINUTES_LIMIT
 
 
@@ -90,10 +91,10 @@ class MeetingForm(VersionMixin, forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args, members, named: set[int], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["present"].queryset = members
-        self.fields["present"].label_from_instance = lambda m: m.child.name
+        self.fields["present"].label_from_instance = lambda m: shown_name(m, named)
 
     def service_data(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}

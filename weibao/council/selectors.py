@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from weibao.accounts.models import Role
 from weibao.accounts.selectors import user_role_assignments
+from weibao.children.selectors import children_visible_to
 from weibao.core.dates import add_months
 from weibao.core.scope import get_or_404
 from weibao.council.models import CouncilDecision, CouncilMeeting, CouncilMember
@@ -89,6 +90,23 @@ def members_visible_to(user) -> QuerySet[CouncilMember]:
         | Q(station__subdistrict_id__in=subdistricts)
         | Q(community_id__in=communities)
     )
+
+
+def named_member_ids(user, members: QuerySet[CouncilMember]) -> set[int]:
+    """The members of `members` the user may read by name (and guardian): those whose child
+    the user may see. A station's keepers keep a member who moved to another 街镇, but no
+    longer see the child: they read "成员 #n" (docs/domain.md §8.1)."""
+    return set(
+        members.filter(child__in=children_visible_to(user).values("pk")).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def shown_name(member: CouncilMember, named: set[int]) -> str:
+    if member.pk in named:
+        return member.child.name
+    return _("Member no. %(n)s") % {"n": member.pk}
 
 
 def member_get_for_user(user, pk) -> CouncilMember:

@@ -11,7 +11,12 @@ from weibao.children.selectors import children_visible_to
 from weibao.core.api import MAX_DB_INT, NamedChoiceField, ScopedIdField, StrictFieldsMixin
 from weibao.council.choices import ConsentHow
 from weibao.council.models import CouncilMeeting, CouncilMember
-from weibao.council.selectors import councils_visible_to, kept_station_ids, members_visible_to
+from weibao.council.selectors import (
+    councils_visible_to,
+    kept_station_ids,
+    members_visible_to,
+    named_member_ids,
+)
 from weibao.council.services import AGENDA_LIMIT, CONSENT_BY_LIMIT, DECISION_LIMIT, MINUTES_LIMIT
 from weibao.stations.models import Workstation
 
@@ -46,8 +51,13 @@ class ChildField(ScopedIdField):
 
 
 class CouncilMemberSerializer(serializers.ModelSerializer):
-    child_name = serializers.CharField(source="child.name", read_only=True)
+    child_name = serializers.SerializerMethodField(
+        help_text="The child's name where you may see the child, else empty."
+    )
     community_name = serializers.CharField(source="community.name", read_only=True)
+    consent_by = serializers.SerializerMethodField(
+        help_text="The guardian who consented, where you may see the child, else empty."
+    )
     consent_how = consent_field(read_only=True)
 
     class Meta:
@@ -67,6 +77,22 @@ class CouncilMemberSerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = fields
+
+    def _named(self, member: CouncilMember) -> bool:
+        if "_named" not in self.context:
+            request = self.context.get("request")
+            self.context["_named"] = (
+                named_member_ids(request.user, members_visible_to(request.user))
+                if request is not None
+                else set()
+            )
+        return member.pk in self.context["_named"]
+
+    def get_child_name(self, member: CouncilMember) -> str:
+        return member.child.name if self._named(member) else ""
+
+    def get_consent_by(self, member: CouncilMember) -> str:
+        return member.consent_by if self._named(member) else ""
 
 
 class CouncilMemberCreateSerializer(StrictFieldsMixin, serializers.Serializer):

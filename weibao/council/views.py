@@ -32,7 +32,9 @@ from weibao.council.selectors import (
     member_get_for_user,
     members_of,
     members_visible_to,
+    named_member_ids,
     sees_councils,
+    shown_name,
 )
 
 
@@ -66,6 +68,9 @@ def council_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     members = [
         m for m in members_of(station).order_by("-term_end", "child__name") if m.pk in visible
     ]
+    named = named_member_ids(request.user, members_of(station))
+    for m in members:
+        m.shown_name = shown_name(m, named)
     return render(
         request,
         "council/detail.html",
@@ -163,7 +168,9 @@ def member_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _meeting_form(request, station, data=None, initial=None):
-    return MeetingForm(data, members=members_of(station).order_by("child__name"), initial=initial)
+    members = members_of(station).order_by("child__name")
+    named = named_member_ids(request.user, members_of(station))
+    return MeetingForm(data, members=members, named=named, initial=initial)
 
 
 @login_required
@@ -242,7 +249,7 @@ def _decision_form(meeting, data=None) -> DecisionForm:
 
 
 def _render_meeting(request, meeting, form=None, status=200) -> HttpResponse:
-    visible = set(members_visible_to(request.user).values_list("pk", flat=True))
+    visible = named_member_ids(request.user, members_visible_to(request.user))
     present = list(meeting.present.select_related("child").order_by("child__name"))
     keeps = can_keep(request.user, meeting.station)
     return render(

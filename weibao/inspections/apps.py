@@ -13,10 +13,8 @@ class InspectionsConfig(AppConfig):
     def ready(self) -> None:
         from weibao.children.hooks import child_anonymise_parts
         from weibao.inspections.panels import wall_panel
-        from weibao.inspections.services import members_anonymise_child, members_move_area
+        from weibao.inspections.services import members_anonymise_child
         from weibao.stations.hooks import wall_panels
-        from weibao.transfers.hooks import child_rows_move
 
         wall_panels.register(wall_panel, order=30)
         child_anonymise_parts.register(members_anonymise_child, order=80)
-        child_rows_move.register(members_move_area)

@@ -138,6 +138,9 @@ class InspectionMemberSerializer(serializers.ModelSerializer):
     child_name = serializers.SerializerMethodField(
         help_text="The child's name where you may see the child, else empty."
     )
+    consent_by = serializers.SerializerMethodField(
+        help_text="The guardian who agreed, where you may see the child, else empty."
+    )
     consent_how = NamedChoiceField(
         choices=ConsentMethod.choices, enum_name="ConsentMethodEnum", read_only=True
     )
@@ -148,9 +151,15 @@ class InspectionMemberSerializer(serializers.ModelSerializer):
                   "joined_on", "left_on"]  # fmt: skip
         read_only_fields = fields
 
+    def _sees_child(self, member: Member) -> bool:
+        return member.child_id in (self.context.get("visible_children") or set())
+
     def get_child_name(self, member: Member) -> str:
-        visible = self.context.get("visible_children") or set()
-        return member.child.name if member.child_id in visible else ""
+        return member.child.name if self._sees_child(member) else ""
+
+    def get_consent_by(self, member: Member) -> str:
+        # The guardian's name would say whose child it is: only beside the child's name.
+        return member.consent_by if self._sees_child(member) else ""
 
 
 class InspectionMemberCreateSerializer(StrictFieldsMixin, serializers.Serializer):

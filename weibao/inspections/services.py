@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.accounts.selectors import communities_to_pick
-from weibao.areas.columns import area_columns_move
 from weibao.areas.models import Area
 from weibao.audit.services import audit_record
 from weibao.children.models import Child
@@ -531,17 +530,3 @@ def members_anonymise_child(*, actor, child) -> dict[str, int]:
     transaction). The dates and the way consent was given stay."""
     cleared = Member.objects.filter(child=child).exclude(consent_by="").update(consent_by="")
     return {"inspection_members": cleared} if cleared else {}
-
-
-def members_move_area(*, actor, child) -> int:
-    """A child's team memberships follow the child's file to their new 居民区
-    (transfers.hooks.child_rows_move, inside the transfer's transaction), so every row about
-    the child is found under the child's area. The membership stays on its team: the 儿童主任
-    ends it (member_leave) when the child no longer patrols there."""
-    moved = area_columns_move(Member.objects.filter(child=child), to=child)
-    if moved:
-        audit_record(
-            actor=actor, action="inspections.members_move_area", obj=child, child=child,
-            changes=moved,
-        )  # fmt: skip
-    return len(moved.get("rows", []))

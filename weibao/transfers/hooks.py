@@ -8,5 +8,5 @@ child_rows_move = Hook(
     transfer, or a 居民区 merged or closed), inside the same transaction: an app above moves
     the area columns of its own child-keyed rows to the child's new area with its own service
     (areas.columns.area_columns_move) and writes its audit row. Registered by the activities
-    (sign-ups), inspections (team members) and council (council members) apps.""",
+    (sign-ups) and council (council members) apps.""",
 )

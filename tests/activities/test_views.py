@@ -7,13 +7,14 @@ import io
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from tests.activities.conftest import an_activity
 from tests.conftest import api_client, web_client
-from tests.helpers import today
+from tests.helpers import PNG, today
 from weibao.activities import services
 from weibao.activities.models import Signup
 from weibao.audit.models import AccessLog
@@ -246,3 +247,39 @@ def test_the_api_lists_filter_by_project_state_and_dates(supervisor, project, ac
     assert client.get("/api/v1/activities/?colour=red").status_code == 400
     running = client.get("/api/v1/activities/projects/?status=running").json()
     assert [p["id"] for p in running["results"]] == [project.pk]
+
+
+@pytest.mark.parametrize("strange", ["²", "9" * 20, "-1", "0", " 7"])
+def test_a_strange_id_in_a_tap_or_a_photo_is_ignored_never_a_500(
+    strange, director_a, supervisor, project, child_a
+):
+    activity = an_activity(supervisor, project)
+    services.signup_add(actor=supervisor, activity=activity, child=child_a)
+    tap = web_client(director_a).post(
+        f"/activities/{activity.pk}/attendance/", {"toggle": strange, "present": "1"}
+    )
+    assert tap.status_code == 302 and not activity.signups.filter(attended=True).exists()
+    photo = web_client(director_a).post(
+        f"/activities/{activity.pk}/photos/",
+        {"file": SimpleUploadedFile("p.png", PNG, content_type="image/png"), "pictured": strange},
+    )
+    assert photo.status_code == 302
+
+
+def test_a_director_removes_only_the_photos_they_added(director_a, supervisor, project, child_a):
+    activity = an_activity(supervisor, project)
+    services.signup_add(actor=supervisor, activity=activity, child=child_a)
+
+    def add(actor):
+        upload = SimpleUploadedFile("p.png", PNG, content_type="image/png")
+        return services.photo_add(actor=actor, activity=activity, upload=upload)
+
+    theirs, own = add(supervisor), add(director_a)
+    page = web_client(director_a).get(f"/activities/{activity.pk}/").content.decode()
+    assert f"/activities/photos/{own.pk}/remove/" in page
+    assert f"/activities/photos/{theirs.pk}/remove/" not in page
+    client = web_client(director_a)
+    assert client.post(f"/activities/photos/{theirs.pk}/remove/").status_code == 403
+    assert client.post(f"/activities/photos/{own.pk}/remove/").status_code == 302
+    assert list(activity.photos.values_list("pk", flat=True)) == [theirs.pk]
+    assert web_client(supervisor).post(f"/activities/photos/{theirs.pk}/remove/").status_code == 302

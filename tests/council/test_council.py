@@ -263,6 +263,11 @@ def test_a_member_s_row_follows_the_child_who_moves_and_the_council_stays(
     )
     assert moved.station_id == station.pk
     assert AuditEvent.objects.filter(action="council.members_move_area").exists()
+    # The station's keepers keep the member but no longer see the child: no name, no guardian.
+    html = web_client(supervisor).get(f"/council/{station.pk}/").content.decode()
+    assert child_a.name not in html and f"成员 #{member.pk}" in html
+    api = api_client(supervisor).get(f"/api/v1/council/members/{member.pk}/").json()
+    assert api["child_name"] == "" and api["consent_by"] == ""
 
 
 def test_anonymising_the_child_s_file_clears_the_guardian_named_on_the_membership(

@@ -1173,7 +1173,10 @@ WEB: dict[str, Door | list[Door]] = {
         kwargs=act("signup"), who=ACTIVITY_SEEN, forbidden=frozenset({"director_b"})
     ),
     "activities:photo": d(kwargs=act("photo"), who=ACTIVITY_SEEN),
-    "activities:photo_remove": d(kwargs=act("photo"), who=ACTIVITY_SEEN),
+    # A 儿童主任 removes only the photos they added; the world's was added by the supervisor.
+    "activities:photo_remove": d(
+        kwargs=act("photo"), who=ACTIVITY_SEEN, forbidden=TIANSHAN_DIRECTORS
+    ),
     "activities:passport": d(kwargs=lambda w: {"child_id": w.child.pk}),
     "activities:figures": d(who=ACTIVITY_KEEPERS),
     "activities:figures_export": d(who=ACTIVITY_KEEPERS),

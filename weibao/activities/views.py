@@ -515,8 +515,8 @@ def photo_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("activities:activity", pk=activity.pk)
     pictured: dict[int, bool] = {}
     for key in request.POST.getlist("pictured"):
-        if (child_id := posted_id(key)) is not None:
-            pictured[child_id] = request.POST.get(f"consent_{key}") == "1"
+        if (signup_id := posted_id(key)) is not None:
+            pictured[signup_id] = request.POST.get(f"consent_{key}") == "1"
     try:
         photo = services.photo_add(
             actor=request.user,

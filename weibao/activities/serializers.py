@@ -11,7 +11,13 @@ from weibao.activities.models import Activity, Project
 from weibao.activities.selectors import partners_choice, stations_to_own, zones_for
 from weibao.children.categories import Category
 from weibao.children.selectors import children_visible_to
-from weibao.core.api import MAX_DB_INT, NamedChoiceField, ScopedIdField, StrictFieldsMixin
+from weibao.core.api import (
+    MAX_DB_INT,
+    ClockTimeField,
+    NamedChoiceField,
+    ScopedIdField,
+    StrictFieldsMixin,
+)
 from weibao.partners.models import Partner
 from weibao.stations.models import StationZone, Workstation
 
@@ -106,6 +112,8 @@ class ActivitySerializer(serializers.ModelSerializer):
     state = NamedChoiceField(
         choices=ActivityState.choices, enum_name="ActivityStateEnum", read_only=True
     )
+    starts_at = ClockTimeField(read_only=True, allow_null=True)
+    ends_at = ClockTimeField(read_only=True, allow_null=True)
     place_name = serializers.CharField(read_only=True)
     signed_up = serializers.IntegerField(read_only=True)
     waiting = serializers.IntegerField(read_only=True)
@@ -132,8 +140,8 @@ class ActivityWriteSerializer(StrictFieldsMixin, serializers.Serializer):
     )
     title = serializers.CharField(max_length=100)
     held_on = serializers.DateField()
-    starts_at = serializers.TimeField(required=False, allow_null=True)
-    ends_at = serializers.TimeField(required=False, allow_null=True)
+    starts_at = ClockTimeField(required=False, allow_null=True)
+    ends_at = ClockTimeField(required=False, allow_null=True)
     zone = ZoneField(required=False, allow_null=True)
     partner = PartnerField(required=False, allow_null=True)
     place_text = serializers.CharField(max_length=200, required=False, allow_blank=True)

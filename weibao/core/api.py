@@ -330,3 +330,17 @@ class AnyAcceptNegotiation(DefaultContentNegotiation):
             return super().select_renderer(request, renderers, format_suffix)
         except NotAcceptable:
             return renderers[0], renderers[0].media_type
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "example": "09:30"}
+)
+class ClockTimeField(serializers.TimeField):
+    """A time of day on the local clock, "HH:MM" (an activity starts at 09:30 wherever the
+    reader is): not an instant, so no offset. OpenAPI's "time" format is RFC 3339's, which
+    requires an offset, so the schema says what is sent instead."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%H:%M")
+        kwargs.setdefault("input_formats", ["%H:%M", "%H:%M:%S"])
+        super().__init__(**kwargs)

@@ -46,6 +46,9 @@ from weibao.core.scope import get_or_404
 _PROJECT_404 = OpenApiResponse(description="No such project, or not one you may see.")
 _ACTIVITY_404 = OpenApiResponse(description="No such activity, or not one you may see.")
 _SIGNUP_404 = OpenApiResponse(description="No such sign-up, or not one you may see.")
+_NO_PART_404 = OpenApiResponse(
+    description="You have no role in a district or 街镇 that runs activities (no list at all)."
+)
 _NOT_KEEPER = OpenApiResponse(
     description="Kept by district staff and by their station's supervisor and staff."
 )
@@ -68,7 +71,7 @@ def _require(user) -> None:
     list=extend_schema(
         summary="Projects you may see",
         parameters=[ProjectFilterSerializer],
-        responses={200: ProjectSerializer(many=True), 400: INVALID},
+        responses={200: ProjectSerializer(many=True), 400: INVALID, 404: _NO_PART_404},
     ),
     retrieve=extend_schema(
         summary="One project", responses={200: ProjectSerializer, 404: _PROJECT_404}
@@ -76,7 +79,7 @@ def _require(user) -> None:
     create=extend_schema(
         summary="Start a project (a station's or the district's)",
         request=ProjectWriteSerializer,
-        responses={201: ProjectSerializer, 400: INVALID, 403: _NOT_KEEPER},
+        responses={201: ProjectSerializer, 400: INVALID, 403: _NOT_KEEPER, 404: _NO_PART_404},
     ),
     partial_update=extend_schema(
         summary="Change a project",
@@ -135,7 +138,7 @@ class ProjectViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSe
     list=extend_schema(
         summary="Activities you may see",
         parameters=[ActivityFilterSerializer],
-        responses={200: ActivitySerializer(many=True), 400: INVALID},
+        responses={200: ActivitySerializer(many=True), 400: INVALID, 404: _NO_PART_404},
     ),
     retrieve=extend_schema(
         summary="One activity", responses={200: ActivitySerializer, 404: _ACTIVITY_404}

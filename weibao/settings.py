@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "weibao.children",
     "weibao.training",
     "weibao.visits",
+    "weibao.duplicates",
     "weibao.notifications",
     "weibao.reports",
     "weibao.partners",
@@ -118,6 +119,9 @@ INSTALLED_APPS = [
     "weibao.suggestions",
     "weibao.inspections",
     "weibao.council",
+    "weibao.dashboards",
+    "weibao.archive",
+    "weibao.imports",
     "weibao.front",
     "weibao.demo",
 ]

@@ -22,7 +22,7 @@ LAYERS = [
     ["audit", "notifications"],
     ["security", "staff"],
     ["children", "training"],
-    ["visits"],
+    ["visits", "duplicates"],
     ["reports", "partners"],
     ["cases"],
     ["ledger", "referrals", "protection"],
@@ -30,6 +30,7 @@ LAYERS = [
     ["safekeeping", "stations", "administration"],
     ["activities", "suggestions", "inspections"],
     ["council"],
+    ["dashboards", "archive", "imports"],
     ["front", "demo"],
 ]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}

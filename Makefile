@@ -16,7 +16,17 @@ $(STAMP): requirements.lock pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
-setup: $(STAMP)
+# Apache ECharts, pinned in package-lock.json, installed from the npm registry and served by the
+# app itself (never a CDN). Needs Node.js and npm (Debian: apt-get install nodejs npm).
+ECHARTS := weibao/static/vendor/echarts/echarts.min.js
+$(ECHARTS): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make setup needs Node.js and npm to install the charts library (Debian: apt-get install nodejs npm)"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@mkdir -p $(dir $(ECHARTS))
+	cp node_modules/echarts/dist/echarts.min.js $(ECHARTS)
+	cp node_modules/echarts/LICENSE $(dir $(ECHARTS))LICENSE
+
+setup: $(STAMP) $(ECHARTS)
 
 run: setup
 	$(BIN)/weibao migrate --noinput
@@ -52,4 +62,4 @@ messages: setup
 	$(BIN)/python -m weibao.core.i18n_compile
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules weibao/static/vendor

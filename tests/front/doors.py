@@ -564,6 +564,10 @@ DISTRICT = frozenset({"district"})
 ONLY_A = frozenset({"director_a"})
 
 
+# Who sees 居民区 A's dashboard: the district, 天山路's area roles and A's directors.
+DASHBOARD_A = AREA_ROLES | DIRECTORS_OF_A
+
+
 def _child(w: World) -> dict:
     return {"pk": w.child.pk}
 
@@ -1180,6 +1184,10 @@ WEB: dict[str, Door | list[Door]] = {
     "activities:passport": d(kwargs=lambda w: {"child_id": w.child.pk}),
     "activities:figures": d(who=ACTIVITY_KEEPERS),
     "activities:figures_export": d(who=ACTIVITY_KEEPERS),
+    # --- dashboards: an area's figures for whoever holds a role on it or above it
+    "dashboards:home": d(who=STAFF, ok=302),
+    "dashboards:area": d(kwargs=lambda w: {"pk": w.areas["community_a"].pk}, who=DASHBOARD_A),
+    "dashboards:export": d(kwargs=lambda w: {"pk": w.areas["community_a"].pk}, who=DASHBOARD_A),
 }
 
 API: dict[str, Door | list[Door]] = {
@@ -1418,6 +1426,7 @@ API: dict[str, Door | list[Door]] = {
         forbidden={"PATCH": NOT_DISTRICT, "DELETE": NOT_DISTRICT},
     ),
     "api:coverage": d(who=STANDARD_SEEN),
+    "api:dashboard": d(kwargs=lambda w: {"pk": w.areas["community_a"].pk}, who=DASHBOARD_A),
     # --- the suggestion board
     "api:suggestion-list": d(who=SIGNED_IN),
     "api:suggestion-detail": d(kwargs=pk("suggestion"), who=SUGGESTION_SEEN),

@@ -60,6 +60,7 @@ from weibao.core import crypto
 from weibao.core.dates import add_months, years_before
 from weibao.core.models import SiteState
 from weibao.core.site_state import site_state_set
+from weibao.dashboards.services import figures_backfill
 from weibao.demo.activities import load_activity_demo
 from weibao.demo.cases import CasesResult, load_case_demo
 from weibao.demo.council import load_council_demo
@@ -219,6 +220,9 @@ def load_demo(*, children: int = DEFAULT_CHILDREN, today: dt.date | None = None)
         load_activity_demo(tree)
         load_suggestion_demo(tree)
         load_council_demo(tree)
+        # The dashboards' twelve months of trends, counted from the demo's records and frozen
+        # as a new installation's first run would (docs/domain.md §11.1).
+        figures_backfill(months=12, today=today)
     _fill_summary(result)
     return result
 

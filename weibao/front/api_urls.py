@@ -63,6 +63,7 @@ urlpatterns = [
     path("", include("weibao.staff.api_urls")),
     path("", include("weibao.training.api_urls")),
     path("", include("weibao.activities.api_urls")),
+    path("", include("weibao.dashboards.api_urls")),
     path("", include("weibao.suggestions.api_urls")),
     path("", include("weibao.inspections.api_urls")),
     path("", include("weibao.council.api_urls")),

@@ -18,6 +18,7 @@ from weibao.accounts.selectors import (
 from weibao.activities.selectors import sees_activities
 from weibao.children.selectors import access_review_districts
 from weibao.council.selectors import sees_councils
+from weibao.dashboards.selectors import home_dashboard_area
 from weibao.inspections.selectors import sees_inspections
 from weibao.safekeeping.retention import (
     retention_policy_districts,
@@ -91,6 +92,8 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
         team.append(("training", _("Training"), reverse("training:list")))
     at = next((i + 1 for i, entry in enumerate(entries) if entry[0] == "partners"), len(entries))
     entries[at:at] = team
+    if home_dashboard_area(user) is not None:
+        entries.append(("dashboards", _("Dashboard"), reverse("dashboards:home")))
     if sees_activities(user):
         entries.append(("activities", _("Projects and activities"), reverse("activities:list")))
     if sees_stations(user):

@@ -29,6 +29,8 @@ from weibao.children.models import Child
 from weibao.children.services import GuardianInput, child_create
 from weibao.council import services as council_services
 from weibao.council.models import CouncilMeeting, CouncilMember
+from weibao.dashboards.models import MonthlyReport
+from weibao.dashboards.services import monthly_report_make
 from weibao.inspections import services as inspection_services
 from weibao.inspections.models import Finding, Meeting, Member, Patrol, Team
 from weibao.ledger.models import ServiceRecord
@@ -136,6 +138,8 @@ class World:
     # 天山路's children's council: the child of 居民区 A a member, a meeting with a decision.
     council_member: CouncilMember | None = None
     council_meeting: CouncilMeeting | None = None
+    # 天山路's monthly report of this month, made by its supervisor (docs/domain.md §11.3).
+    monthly_report: MonthlyReport | None = None
 
     def __getitem__(self, name: str) -> User | None:
         return self.users[name]
@@ -291,6 +295,9 @@ def build_world() -> World:
         suggestion=suggestion,
         council_member=council_member,
         council_meeting=council_meeting,
+        monthly_report=monthly_report_make(
+            actor=users["supervisor"], area=tianshan, month=today().replace(day=1), today=today()
+        ),
         team=build_team_world(users, areas),
         inspections=build_inspection_world(users, areas, child),
         act=build_activities_world(users, station, zone, child),
@@ -1188,6 +1195,12 @@ WEB: dict[str, Door | list[Door]] = {
     "dashboards:home": d(who=STAFF, ok=302),
     "dashboards:area": d(kwargs=lambda w: {"pk": w.areas["community_a"].pk}, who=DASHBOARD_A),
     "dashboards:export": d(kwargs=lambda w: {"pk": w.areas["community_a"].pk}, who=DASHBOARD_A),
+    # Every 街镇's supervisor has a list of reports (their own 街镇's).
+    "dashboards:reports": d(who=AREA_ROLES | {"supervisor_elsewhere"}),
+    "dashboards:report_file": [
+        d(kwargs=lambda w, kind=kind: {"pk": w.monthly_report.pk, "kind": kind}, who=AREA_ROLES)
+        for kind in ("xlsx", "pdf")
+    ],
 }
 
 API: dict[str, Door | list[Door]] = {
@@ -1427,6 +1440,10 @@ API: dict[str, Door | list[Door]] = {
     ),
     "api:coverage": d(who=STANDARD_SEEN),
     "api:dashboard": d(kwargs=lambda w: {"pk": w.areas["community_a"].pk}, who=DASHBOARD_A),
+    "api:monthly-report-list": d(who=AREA_ROLES | {"supervisor_elsewhere"}),
+    "api:monthly-report-detail": d(kwargs=lambda w: {"pk": w.monthly_report.pk}, who=AREA_ROLES),
+    "api:monthly-report-xlsx": d(kwargs=lambda w: {"pk": w.monthly_report.pk}, who=AREA_ROLES),
+    "api:monthly-report-pdf": d(kwargs=lambda w: {"pk": w.monthly_report.pk}, who=AREA_ROLES),
     # --- the suggestion board
     "api:suggestion-list": d(who=SIGNED_IN),
     "api:suggestion-detail": d(kwargs=pk("suggestion"), who=SUGGESTION_SEEN),

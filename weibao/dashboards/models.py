@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -44,3 +45,34 @@ class FigureMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.district_id} {self.month:%Y-%m}{' frozen' if self.frozen else ''}"
+
+
+def report_path(instance: "MonthlyReport", filename: str) -> str:
+    return f"monthly-reports/{instance.area_id}/{instance.month:%Y-%m}/{filename}"
+
+
+class MonthlyReport(models.Model):
+    """The monthly statistical report (月报) of a district or a 街镇: the month's figures beside
+    the month before's, as a spreadsheet and a PDF, made by the scheduled job on the 1st of the
+    next month (from the frozen figures) or on demand (docs/domain.md §11.3). One per area and
+    month: making it again replaces the files, and each making is audited."""
+
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"))
+    made_at = models.DateTimeField(_("made at"))
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    frozen = models.BooleanField(_("from frozen figures"), default=False)
+    xlsx = models.FileField(upload_to=report_path)
+    pdf = models.FileField(upload_to=report_path, blank=True)
+
+    class Meta:
+        ordering = ["-month", "area_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "month"], name="monthly_report_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.month:%Y-%m}"

@@ -13,7 +13,7 @@ from django.http import Http404
 from weibao.accounts.selectors import user_scope_areas
 from weibao.areas.models import Area
 from weibao.core.dates import add_months
-from weibao.dashboards.models import Figure, FigureMonth
+from weibao.dashboards.models import Figure, FigureMonth, MonthlyReport
 
 TREND_MONTHS = 12
 
@@ -130,3 +130,24 @@ def median_of(histogram: dict[str, int]) -> int | None:
         if seen * 2 >= total:
             return days
     return counts[-1][0]
+
+
+def report_areas_for(user) -> list[Area]:
+    """The district and 街镇 whose monthly report `user` may read and make."""
+    areas = dashboard_areas_visible_to(user).exclude(level=Area.Level.COMMUNITY)
+    return list(areas.order_by("level", "name", "pk"))
+
+
+def monthly_reports_visible_to(user) -> QuerySet[MonthlyReport]:
+    """The one answer to "which monthly reports may this user read": those of the areas whose
+    dashboard they see."""
+    return MonthlyReport.objects.filter(area__in=dashboard_areas_visible_to(user)).select_related(
+        "area", "made_by"
+    )
+
+
+def monthly_report_get_for_user(user, pk) -> MonthlyReport:
+    report = monthly_reports_visible_to(user).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report

@@ -62,3 +62,22 @@ class DashboardSerializer(serializers.Serializer):
     frozen = serializers.BooleanField()
     sections = DashboardSectionSerializer(many=True)
     below = DashboardBelowSerializer(many=True)
+
+
+class MonthlyReportSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    area = serializers.IntegerField(source="area_id")
+    area_name = serializers.CharField(source="area.name")
+    month = serializers.DateField(format="%Y-%m")
+    made_at = serializers.DateTimeField()
+    made_by = serializers.IntegerField(source="made_by_id", allow_null=True)
+    frozen = serializers.BooleanField(help_text="Made from the month's frozen figures.")
+    has_pdf = serializers.SerializerMethodField()
+
+    def get_has_pdf(self, report) -> bool:
+        return bool(report.pdf)
+
+
+class MonthlyReportMakeSerializer(StrictFieldsMixin, serializers.Serializer):
+    area = serializers.IntegerField(help_text="A district or a 街镇 whose dashboard you see.")
+    month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="YYYY-MM")

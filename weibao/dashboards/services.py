@@ -3,16 +3,21 @@ and frozen once it is past (docs/domain.md §11.1)."""
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from weibao.areas.models import Area
 from weibao.audit.models import AuditEvent
-from weibao.audit.services import audit_job
+from weibao.audit.services import audit_job, audit_record
 from weibao.core.dates import add_months
+from weibao.core.pdf import PdfUnavailable
 from weibao.dashboards.compute import district_figures
-from weibao.dashboards.models import Figure, FigureMonth
+from weibao.dashboards.models import Figure, FigureMonth, MonthlyReport
+from weibao.dashboards.monthly import monthly_content, monthly_pdf, monthly_xlsx
 
 
 def _audit_head() -> int:
@@ -71,6 +76,9 @@ def figures_keep(
     for district in districts:
         if figures_refresh(district=district, month=last_month, today=today, freeze=True):
             frozen += 1
+            # The month's reports, from its frozen figures: the district's and each 街镇's.
+            for area in [district, *district.children.filter(closed_at__isnull=True)]:
+                monthly_report_make(actor=None, area=area, month=last_month, today=today)
         if interval is not None and now is not None:
             recent = FigureMonth.objects.filter(
                 district=district, month=this_month, computed_at__gt=now - interval
@@ -80,6 +88,44 @@ def figures_keep(
         if figures_refresh(district=district, month=this_month, today=today):
             counted += 1
     return {"figures_counted": counted, "figures_frozen": frozen}
+
+
+REPORT_LEVELS = (Area.Level.DISTRICT, Area.Level.SUBDISTRICT)
+
+
+@transaction.atomic
+def monthly_report_make(*, actor, area: Area, month: dt.date, today: dt.date) -> MonthlyReport:
+    """Make (or make again) the monthly report of a district or a 街镇 for a month up to this
+    one, from its figures (docs/domain.md §11.3). The caller has checked that `actor` sees the
+    area's dashboard; the scheduled job makes them with no actor."""
+    if area.level not in REPORT_LEVELS:
+        raise ValidationError({"area": _("Monthly reports are made for a district or a 街镇.")})
+    month = month.replace(day=1)
+    if month > today.replace(day=1):
+        raise ValidationError({"month": _("Figures exist only up to this month.")})
+    content = monthly_content(area, month)
+    report = MonthlyReport.objects.select_for_update().filter(area=area, month=month).first()
+    created = report is None
+    if created:
+        report = MonthlyReport(area=area, month=month)
+    else:
+        report.xlsx.delete(save=False)
+        if report.pdf:
+            report.pdf.delete(save=False)
+    report.made_at, report.made_by, report.frozen = content.made_at, actor, content.frozen
+    stem = f"monthly-{month:%Y-%m}-{area.pk}"
+    report.xlsx.save(f"{stem}.xlsx", ContentFile(monthly_xlsx(content)), save=False)
+    try:
+        report.pdf.save(f"{stem}.pdf", ContentFile(monthly_pdf(content)), save=False)
+    except PdfUnavailable:
+        report.pdf = ""
+    report.save()
+    audit_record(
+        actor=actor, action="monthly_report_made" if created else "monthly_report_remade",
+        obj=report, changes={"area": area.pk, "month": f"{month:%Y-%m}",
+                             "frozen": content.frozen, "pdf": bool(report.pdf)},
+    )  # fmt: skip
+    return report
 
 
 def figures_backfill(*, months: int, today: dt.date) -> int:

@@ -1,13 +1,21 @@
 """The dashboards' pages: the district's, a 街镇's and a 居民区's, each with a month picker,
 drill-down to the areas below, and the same figures as a spreadsheet."""
 
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_GET, require_http_methods
 
+from weibao.areas.models import Area
+from weibao.core.views_helpers import apply_errors, page_of, query_without_page
 from weibao.core.xlsx import file_name_part, xlsx_response
 from weibao.dashboards.board import area_link, below_rows, board_json, board_sections, chosen_month
 from weibao.dashboards.export import board_workbook
@@ -15,8 +23,12 @@ from weibao.dashboards.selectors import (
     dashboard_area_get_for_user,
     figures_for,
     home_dashboard_area,
+    monthly_report_get_for_user,
+    monthly_reports_visible_to,
+    report_areas_for,
     trend_months,
 )
+from weibao.dashboards.services import monthly_report_make
 
 
 @login_required
@@ -71,3 +83,85 @@ def area_export_view(request: HttpRequest, pk: int) -> HttpResponse:
     data = board_workbook(area=area, month=month, sections=sections, below=below, title=title)
     name = f"{file_name_part(area.name, 'area')}-{month:%Y-%m}.xlsx"
     return xlsx_response(data, filename=name, fallback=f"figures-{month:%Y-%m}.xlsx")
+
+
+# --- the monthly reports ------------------------------------------------------------------------
+
+
+REPORT_PAGE_SIZE = 24
+
+
+class ReportMakeForm(forms.Form):
+    area = forms.TypedChoiceField(label=_l("Area"), coerce=int)
+    month = forms.ChoiceField(label=_l("Month"))
+
+    def __init__(self, *args, areas: list[Area], today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [(a.pk, a.name) for a in areas]
+        months = reversed(trend_months(today.replace(day=1), 24))
+        self.fields["month"].choices = [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in months]
+
+
+def _reports_page(request: HttpRequest, form: ReportMakeForm, status: int = 200) -> HttpResponse:
+    reports = monthly_reports_visible_to(request.user).order_by("-month", "area__level", "area_id")
+    return render(
+        request, "dashboards/reports.html",
+        {"form": form, "page": page_of(request, reports, REPORT_PAGE_SIZE),
+         "query": query_without_page(request)}, status=status,
+    )  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reports_view(request: HttpRequest) -> HttpResponse:
+    areas = report_areas_for(request.user)
+    if not areas:
+        raise Http404
+    today = timezone.localdate()
+    if request.method == "GET":
+        return _reports_page(request, ReportMakeForm(areas=areas, today=today))
+    form = ReportMakeForm(request.POST, areas=areas, today=today)
+    if not form.is_valid():
+        return _reports_page(request, form, status=400)
+    area = next(a for a in areas if a.pk == form.cleaned_data["area"])
+    month = dt.datetime.strptime(form.cleaned_data["month"], "%Y-%m").date()
+    try:
+        report = monthly_report_make(actor=request.user, area=area, month=month, today=today)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return _reports_page(request, form, status=400)
+    messages.success(request, _("The monthly report of %(area)s for %(month)s is ready.") % {
+        "area": area.name, "month": f"{month:%Y-%m}"})  # fmt: skip
+    if not report.pdf:
+        messages.warning(request, _("PDF files cannot be made on this server: WeasyPrint or "
+                                    "Pango is missing."))  # fmt: skip
+    return redirect("dashboards:reports")
+
+
+def report_file_response(report, kind: str) -> FileResponse:
+    """A report's spreadsheet or PDF as stored (a file gone from storage is a 404)."""
+    stored = {"xlsx": report.xlsx, "pdf": report.pdf}.get(kind)
+    if not stored:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except OSError as exc:
+        raise Http404 from exc
+    name = f"{file_name_part(report.area.name, 'area')}-{report.month:%Y-%m}.{kind}"
+    response = FileResponse(
+        handle, as_attachment=True, filename=name, content_type=CONTENT_TYPES[kind]
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+@login_required
+@require_GET
+def report_file_view(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+    return report_file_response(monthly_report_get_for_user(request.user, pk), kind)

@@ -23,6 +23,7 @@ from tests.stations.conftest import make_station, review, submit
 from tests.training.helpers import a_session, topic_of
 from tests.transfers.helpers import ask, full_file
 from weibao.activities import services as activity_services
+from weibao.dashboards.services import monthly_report_make
 from weibao.security.models import ApiToken, SignedInDevice
 from weibao.stations.services import zone_add
 from weibao.suggestions.services import suggestion_submit
@@ -139,6 +140,10 @@ def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas
         "councils": station.pk,
         "council/members": council_member(supervisor, station, child_a).pk,
         "council/meetings": council_meeting(supervisor, station).pk,
+        "dashboards": areas["tianshan"].pk,
+        "dashboards/reports": monthly_report_make(
+            actor=supervisor, area=areas["tianshan"], month=today().replace(day=1), today=today()
+        ).pk,
     }
 
 

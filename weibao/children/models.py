@@ -134,6 +134,8 @@ class Child(models.Model):
             # The files whose retention period ran out after they left the register
             # (safekeeping.retention): one range per status.
             models.Index(fields=["district", "status", "status_date"]),
+            # The month's registrations, counted for the dashboards (docs/domain.md §11.1).
+            models.Index(fields=["district", "created_at"]),
         ]
         constraints = [
             models.CheckConstraint(

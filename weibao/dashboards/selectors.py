@@ -64,21 +64,29 @@ class Figures:
     computed_at: dt.datetime | None = None
     frozen: bool = False
 
+    def __post_init__(self) -> None:
+        # Indexed once by (month, key) and (area, key): a page asks for a few hundred of these.
+        self._by_key: dict[tuple[dt.date, str], dict[str, int]] = defaultdict(dict)
+        for (m, key, dim), v in self.values.items():
+            self._by_key[(m, key)][dim] = v
+        self._below: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
+        for (a, key, dim), v in self.below_values.items():
+            self._below[(a, key)][dim] = v
+
     def get(self, key: str, dim: str = "", month: dt.date | None = None) -> int:
-        return self.values.get((month or self.month, key, dim), 0)
+        return self._by_key.get((month or self.month, key), {}).get(dim, 0)
 
     def dims(self, key: str, month: dt.date | None = None) -> dict[str, int]:
-        m = month or self.month
-        return {d: v for (mm, k, d), v in self.values.items() if mm == m and k == key}
+        return dict(self._by_key.get((month or self.month, key), {}))
 
     def total(self, key: str, month: dt.date | None = None) -> int:
-        return sum(self.dims(key, month).values())
+        return sum(self._by_key.get((month or self.month, key), {}).values())
 
     def below_total(self, area_id: int, key: str) -> int:
-        return sum(v for (a, k, _d), v in self.below_values.items() if a == area_id and k == key)
+        return sum(self._below.get((area_id, key), {}).values())
 
     def below_get(self, area_id: int, key: str, dim: str = "") -> int:
-        return self.below_values.get((area_id, key, dim), 0)
+        return self._below.get((area_id, key), {}).get(dim, 0)
 
 
 def trend_months(month: dt.date, n: int = TREND_MONTHS) -> list[dt.date]:

@@ -170,6 +170,8 @@ class Visit(AreaColumns):
         indexes = [
             models.Index(fields=["child", "state", "visit_date"]),
             models.Index(fields=["subdistrict", "state", "visit_date"]),
+            # The month's completed visits of a district, counted for the dashboards.
+            models.Index(fields=["district", "state", "visit_date"]),
             models.Index(fields=["author", "state"]),
         ]
         constraints = [

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -174,7 +175,9 @@ def test_the_spreadsheet_names_the_area_and_the_period(areas, supervisor, child_
     assert "在册儿童" in labels
 
 
-def _queries(client, url) -> int:
+def _queries(client, url, cached: bool = False) -> int:
+    if not cached:
+        cache.clear()  # the page's body is read afresh from the figures
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
@@ -193,3 +196,16 @@ def test_the_dashboard_reads_the_same_number_of_queries_however_many_children(
         make_child(("community_a", "community_b", "community_c")[i % 3], name=f"儿童{i}")
     count(areas)
     assert _queries(client, url) == few
+
+
+def test_a_page_is_kept_until_the_month_is_counted_again(areas, supervisor, make_child):
+    client = web_client(supervisor)
+    url = f"/dashboards/{areas['tianshan'].pk}/"
+    make_child("community_a", name="甲一")
+    count(areas)
+    fresh = _queries(client, url)
+    assert _queries(client, url, cached=True) < fresh
+    assert '<span class="dash-value">1 <small>' in client.get(url).content.decode()
+    make_child("community_b", name="乙一")
+    count(areas)
+    assert '<span class="dash-value">2 <small>' in client.get(url).content.decode()

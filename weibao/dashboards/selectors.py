@@ -126,6 +126,28 @@ def figures_for(area: Area, month: dt.date) -> Figures:
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class FigureState:
+    """When an area's month was last counted, and whether it is frozen: what a cached page of
+    its figures is keyed on (a new count makes a new key)."""
+
+    computed_at: dt.datetime | None
+    frozen: bool
+
+    @property
+    def stamp(self) -> str:
+        return self.computed_at.isoformat() if self.computed_at else "never"
+
+
+def figure_state(area: Area, month: dt.date) -> FigureState:
+    row = (
+        FigureMonth.objects.filter(district_id=district_of(area).pk, month=month)
+        .values_list("computed_at", "frozen")
+        .first()
+    )
+    return FigureState(computed_at=row[0], frozen=row[1]) if row else FigureState(None, False)
+
+
 def median_of(histogram: dict[str, int]) -> int | None:
     """The median of day counts kept as {days: how many} (docs/domain.md §11.1)."""
     counts = sorted((int(days), n) for days, n in histogram.items() if n)

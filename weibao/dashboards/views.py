@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,6 +22,7 @@ from weibao.dashboards.board import area_link, below_rows, board_json, board_sec
 from weibao.dashboards.export import board_workbook
 from weibao.dashboards.selectors import (
     dashboard_area_get_for_user,
+    figure_state,
     figures_for,
     home_dashboard_area,
     monthly_report_get_for_user,
@@ -40,18 +42,27 @@ def home_view(request: HttpRequest) -> HttpResponse:
     return redirect("dashboards:area", pk=area.pk)
 
 
-def _board(request: HttpRequest, pk: int):
-    area = dashboard_area_get_for_user(request.user, pk)
-    month, problem = chosen_month(request.GET.get("month"), timezone.localdate())
+# A page's body is kept this long at most; a new count of the month changes its key anyway.
+CACHE_SECONDS = 24 * 3600
+
+
+def board_parts(area: Area, month: dt.date) -> dict:
+    """Everything the page shows of an area's month, built from its figures."""
     figures = figures_for(area, month)
     link = area_link(month)
-    return area, month, problem, figures, board_sections(figures, link), below_rows(figures, link)
+    sections = board_sections(figures, link)
+    return {
+        "sections": sections,
+        "below": below_rows(figures, link),
+        "charts": board_json(sections),
+    }
 
 
 @login_required
 @require_GET
 def area_view(request: HttpRequest, pk: int) -> HttpResponse:
-    area, month, problem, figures, sections, below = _board(request, pk)
+    area = dashboard_area_get_for_user(request.user, pk)
+    month, problem = chosen_month(request.GET.get("month"), timezone.localdate())
     path = []
     parent = area.parent
     while parent is not None:
@@ -59,11 +70,13 @@ def area_view(request: HttpRequest, pk: int) -> HttpResponse:
         parent = parent.parent
     visible_path = [(a, area_link(month)(a)) for a in path if _may_see(request.user, a.pk)]
     this_month = timezone.localdate().replace(day=1)
+    # The figures are read and the sections rendered only when the page's cached body (keyed on
+    # the area, the month, its last count and the language) is missing.
     return render(request, "dashboards/board.html", {
-        "area": area, "month": month, "problem": problem, "figures": figures,
-        "sections": sections, "below": below, "charts": board_json(sections),
-        "path": visible_path,
-        "months": list(reversed(trend_months(this_month, 24))),
+        "area": area, "month": month, "problem": problem, "state": figure_state(area, month),
+        "board": SimpleLazyObject(lambda: board_parts(area, month)),
+        "path": visible_path, "months": list(reversed(trend_months(this_month, 24))),
+        "cache_seconds": CACHE_SECONDS,
     })  # fmt: skip
 
 
@@ -78,7 +91,10 @@ def _may_see(user, pk: int) -> bool:
 @login_required
 @require_GET
 def area_export_view(request: HttpRequest, pk: int) -> HttpResponse:
-    area, month, _problem, _figures, sections, below = _board(request, pk)
+    area = dashboard_area_get_for_user(request.user, pk)
+    month, _problem = chosen_month(request.GET.get("month"), timezone.localdate())
+    parts = board_parts(area, month)
+    sections, below = parts["sections"], parts["below"]
     title = _("Figures of %(area)s, %(month)s") % {"area": area.name, "month": f"{month:%Y-%m}"}
     data = board_workbook(area=area, month=month, sections=sections, below=below, title=title)
     name = f"{file_name_part(area.name, 'area')}-{month:%Y-%m}.xlsx"

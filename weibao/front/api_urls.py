@@ -65,5 +65,6 @@ urlpatterns = [
     path("", include("weibao.activities.api_urls")),
     path("", include("weibao.suggestions.api_urls")),
     path("", include("weibao.inspections.api_urls")),
+    path("", include("weibao.duplicates.api_urls")),
     path("", include("weibao.council.api_urls")),
 ]

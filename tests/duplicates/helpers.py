@@ -16,12 +16,14 @@ def id_of(body: str) -> str:
     return body + idnumber.check_char(body)
 
 
-def body(region: str | None = None, birth: dt.date = BIRTH, seq: str | None = None) -> str:
+def body(
+    region: str | None = None, birth: dt.date = BIRTH, seq: str | None = None, sex: str = "M"
+) -> str:
     """The first 17 characters of an ID number; unless given, the region and sequence of each
     are several digits apart from every other's, so no two make a typing slip by accident."""
     n = next(_seq)
     region = region or f"31{(n * 1111) % 10000:04d}"
-    seq = seq or f"{(n * 222 + 1) % 1000:03d}"  # odd: a boy
+    seq = seq or f"{(n * 222 + (1 if sex == 'M' else 0)) % 1000:03d}"  # odd: a boy
     return f"{region}{birth:%Y%m%d}{seq}"
 
 
@@ -30,7 +32,7 @@ def register(actor, community, name: str, *, birth=BIRTH, phone: str | None = No
     """A child with its own guardian phone unless one is given (no accidental phone match)."""
     phone = phone or str(next(_phones))
     data = child_data(community, name=name, birth_date=birth, sex=sex)
-    data["id_number"] = id_number or id_of(body(birth=birth))
+    data["id_number"] = id_number or id_of(body(birth=birth, sex=sex))
     return child_create(
         actor=actor,
         data=data,

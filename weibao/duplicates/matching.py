@@ -86,8 +86,13 @@ def glyph_name(name: str) -> str:
 
 
 def spoken(name: str) -> str:
-    """The name's full pinyin without tones (children.pinyin): homophones read the same."""
-    return name_pinyin(normalize_name(name or ""))[1]
+    """The name's full pinyin without tones (children.pinyin): homophones read the same. The
+    pinyin leaves out what is not a Chinese character; letters and digits are kept after it,
+    lower case, so that "Anna" and "Maria" are not both "" and alike."""
+    name = normalize_name(name or "")
+    rest = "".join(ch.lower() for ch in name if ch.isascii() and ch.isalnum())
+    said = name_pinyin(name)[1]
+    return f"{said}/{rest}" if rest else said
 
 
 def keys_of(identity: Identity) -> set[tuple[str, str]]:

@@ -2,7 +2,6 @@
 one — the same child, or not (docs/domain.md §10). Scope and rules come from the selectors and
 services."""
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.request import Request
@@ -21,7 +20,6 @@ from weibao.core.scope import get_or_404
 from weibao.duplicates import services
 from weibao.duplicates.selectors import (
     pair_list,
-    sees_duplicates,
     visible_child_ids,
 )
 from weibao.duplicates.serializers import (
@@ -43,7 +41,7 @@ _STEP = step_responses(
     list=extend_schema(
         summary="Possible duplicates with at least one child in your scope, likeliest first",
         parameters=[DuplicatesFilterSerializer],
-        responses={200: DuplicatesPairSerializer(many=True), 400: INVALID, 404: _NOT_FOUND},
+        responses={200: DuplicatesPairSerializer(many=True), 400: INVALID},
     ),
     retrieve=extend_schema(
         summary="One possible duplicate",
@@ -65,8 +63,6 @@ class PossibleDuplicateViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.Gen
         return DuplicatesPairSerializer(pairs, many=many, context={"visible": visible}).data
 
     def list(self, request: Request) -> Response:
-        if not sees_duplicates(request.user):
-            raise Http404
         params = DuplicatesFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         pairs = pair_list(request.user, state=params.validated_data.get("state"))

@@ -151,9 +151,7 @@ def _registration_queries(actor, community, name: str) -> int:
     return len(ctx.captured_queries)
 
 
-def test_a_registration_runs_the_same_queries_whatever_the_registrys_size(
-    areas, district_officer
-):
+def test_a_registration_runs_the_same_queries_whatever_the_registrys_size(areas, district_officer):
     community = areas["community_a"]
     for i in range(5):
         register(district_officer, community, f"测试甲{i}", birth=BIRTH + dt.timedelta(days=i))

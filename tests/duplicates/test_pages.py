@@ -64,7 +64,9 @@ def test_only_someone_who_sees_both_children_decides(pair_ac, pair_ab, superviso
     assert api_client(director_b).post(f"/api/v1/duplicates/{pair_ab.pk}/dismiss/", {},
                                        format="json").status_code == 403  # fmt: skip
     response = api_client(district_officer).post(
-        f"/api/v1/duplicates/{pair_ac.pk}/confirm/", {"note": "同一户籍", "version": 1}, format="json"
+        f"/api/v1/duplicates/{pair_ac.pk}/confirm/",
+        {"note": "同一户籍", "version": 1},
+        format="json",
     )
     assert response.status_code == 200
     assert response.json()["state"] == State.CONFIRMED

@@ -1041,10 +1041,18 @@ WEB: dict[str, Door | list[Door]] = {
     # --- possible duplicates
     "duplicates:list": d(who=STAFF),
     "duplicates:pair": d(kwargs=pk("duplicate"), who=DUPLICATE_SEEN),
-    "duplicates:confirm": d(kwargs=pk("duplicate"), who=DUPLICATE_SEEN, forbidden=ONE_SIDE_ONLY,
-                            data=lambda w: {"confirm-version": w.duplicate.version}),  # fmt: skip
-    "duplicates:dismiss": d(kwargs=pk("duplicate"), who=DUPLICATE_SEEN, forbidden=ONE_SIDE_ONLY,
-                            data=lambda w: {"dismiss-version": w.duplicate.version}),  # fmt: skip
+    "duplicates:confirm": d(
+        kwargs=pk("duplicate"),
+        who=DUPLICATE_SEEN,
+        forbidden=ONE_SIDE_ONLY,
+        data=lambda w: {"confirm-version": w.duplicate.version},
+    ),
+    "duplicates:dismiss": d(
+        kwargs=pk("duplicate"),
+        who=DUPLICATE_SEEN,
+        forbidden=ONE_SIDE_ONLY,
+        data=lambda w: {"dismiss-version": w.duplicate.version},
+    ),
     # --- the children's council
     "council:list": d(who=STAFF),
     "council:detail": d(kwargs=pk("station"), who=COUNCIL_SEEN),
@@ -1479,10 +1487,18 @@ API: dict[str, Door | list[Door]] = {
     # --- the children's council
     "api:duplicate-list": EVERYONE,
     "api:duplicate-detail": d(kwargs=pk("duplicate"), who=DUPLICATE_SEEN),
-    "api:duplicate-confirm": d(kwargs=pk("duplicate"), who=DUPLICATE_SEEN,
-                               forbidden=ONE_SIDE_ONLY, data=lambda w: {"note": "同一人"}),  # fmt: skip
-    "api:duplicate-dismiss": d(kwargs=pk("duplicate"), who=DUPLICATE_SEEN,
-                               forbidden=ONE_SIDE_ONLY, data=lambda w: {"note": "双胞胎"}),  # fmt: skip
+    "api:duplicate-confirm": d(
+        kwargs=pk("duplicate"),
+        who=DUPLICATE_SEEN,
+        forbidden=ONE_SIDE_ONLY,
+        data=lambda w: {"note": "同一人"},
+    ),
+    "api:duplicate-dismiss": d(
+        kwargs=pk("duplicate"),
+        who=DUPLICATE_SEEN,
+        forbidden=ONE_SIDE_ONLY,
+        data=lambda w: {"note": "双胞胎"},
+    ),
     "api:council-list": d(who=SIGNED_IN),
     "api:council-detail": d(kwargs=pk("station"), who=COUNCIL_SEEN),
     "api:council-member-list": [

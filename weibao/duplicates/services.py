@@ -122,7 +122,8 @@ def children_match_refresh(*, children: list[Child]) -> int:
             continue
         _set_areas(pair, loaded)
         changed.append(pair)
-    PossibleDuplicate.objects.bulk_create(new_pairs)
+    # Two registrations at once may find the same pair: the unique pair decides, quietly.
+    PossibleDuplicate.objects.bulk_create(new_pairs, ignore_conflicts=True)
     if changed:
         PossibleDuplicate.objects.bulk_update(
             changed,

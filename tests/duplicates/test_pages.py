@@ -158,3 +158,15 @@ def test_the_lists_run_flat_queries(areas, district_officer, supervisor, url):
     grow(17, start=3)
     assert PossibleDuplicate.objects.count() == 20
     assert _queries(client, url) == few
+
+
+def test_a_pair_decided_meanwhile_is_shown_as_it_is_now_with_why(pair_ab, supervisor,
+                                                                  district_officer):  # fmt: skip
+    web_client(district_officer).post(f"/duplicates/{pair_ab.pk}/dismiss/", {"dismiss-version": 1})
+    response = web_client(supervisor).post(
+        f"/duplicates/{pair_ab.pk}/confirm/", {"confirm-version": 1, "confirm-note": "同一人"}
+    )
+    assert response.status_code == 200
+    assert response.context["pair"].state == State.DISMISSED
+    assert [str(m) for m in response.context["messages"]]
+    assert PossibleDuplicate.objects.get(pk=pair_ab.pk).state == State.DISMISSED

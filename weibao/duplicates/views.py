@@ -150,8 +150,12 @@ def _decide(request: HttpRequest, pk: int, key: str, service, done: str) -> Http
         if saved.ok:
             messages.success(request, done)
             return redirect("duplicates:list")
-        if saved.conflict:
-            pair = saved.current
+        # Someone was faster (a conflict, or the pair decided meanwhile): the page shows the
+        # pair as it is now, and when it is decided there is no form left to say why.
+        pair = pair_get_for_user(request.user, pk)
+        if pair.state != State.OPEN:
+            for error in form.non_field_errors():
+                messages.error(request, error)
     return _pair_page(request, pair, {key: form})
 
 

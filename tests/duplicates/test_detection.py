@@ -148,6 +148,12 @@ def test_the_keys_hold_no_name_phone_or_birth_date_in_clear(areas, district_offi
 def _registration_queries(actor, community, name: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         register(actor, community, name, birth=BIRTH)
+    # Matching reads the keys by digest (the (district, digest) index) and the children it found
+    # by id: never the registry, nor a whole district's keys.
+    for query in ctx.captured_queries:
+        sql = query["sql"]
+        if sql.startswith("SELECT") and "duplicates_matchkey" in sql:
+            assert '"digest" IN' in sql, sql
     return len(ctx.captured_queries)
 
 

@@ -7,8 +7,11 @@ import datetime as dt
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.conftest import _user
 from tests.duplicates.helpers import BIRTH, body, id_of, pair_of, register
-from weibao.children.services import child_update
+from weibao.accounts.models import Role
+from weibao.areas.models import Area
+from weibao.children.services import child_anonymise, child_move, child_update
 from weibao.duplicates.matching import Reason
 from weibao.duplicates.models import MatchKey, PossibleDuplicate, State
 from weibao.duplicates.services import duplicate_dismiss
@@ -92,14 +95,9 @@ def test_one_signal_alone_is_no_match(areas, district_officer):
 
 
 def test_children_of_another_district_are_not_compared(areas, district_officer):
-    from weibao.areas.models import Area
-
     other_district = Area.objects.create(name="徐汇区", code="310104", level="district")
     street = Area.objects.create(name="某街道", level="subdistrict", parent=other_district)
     community = Area.objects.create(name="某居民区", level="community", parent=street)
-    from tests.conftest import _user
-    from weibao.accounts.models import Role
-
     officer = _user("xuhui", Role.DISTRICT_STAFF, other_district)
     a = register(district_officer, areas["community_a"], "张小明")
     b = register(officer, community, "张小明")
@@ -128,8 +126,6 @@ def test_an_open_pair_is_withdrawn_when_the_name_is_corrected(areas, district_of
 
 
 def test_a_move_brings_the_pairs_area_columns_along(areas, district_officer):
-    from weibao.children.services import child_move
-
     a = register(district_officer, areas["community_a"], "张小明")
     b = register(district_officer, areas["community_b"], "张小明")
     child_move(actor=district_officer, child=b, community=areas["community_c"])
@@ -177,3 +173,11 @@ def test_a_registration_with_matches_runs_the_same_queries_for_one_match_and_man
     for _i in range(20):
         register(district_officer, community, "张三")
     assert _registration_queries(district_officer, community, "张三") == one
+
+
+def test_an_anonymised_file_is_matched_no_more(areas, district_officer):
+    a = register(district_officer, areas["community_a"], "张小明")
+    child_anonymise(actor=None, child=a, reason="保存期满")
+    assert not MatchKey.objects.filter(child=a).exists()
+    b = register(district_officer, areas["community_b"], "张小明")
+    assert pair_of(a, b) is None

@@ -31,6 +31,7 @@ from weibao.council import services as council_services
 from weibao.council.models import CouncilMeeting, CouncilMember
 from weibao.dashboards.models import MonthlyReport
 from weibao.dashboards.services import monthly_report_make
+from weibao.duplicates.models import PossibleDuplicate
 from weibao.inspections import services as inspection_services
 from weibao.inspections.models import Finding, Meeting, Member, Patrol, Team
 from weibao.ledger.models import ServiceRecord
@@ -140,6 +141,9 @@ class World:
     council_meeting: CouncilMeeting | None = None
     # 天山路's monthly report of this month, made by its supervisor (docs/domain.md §11.3).
     monthly_report: MonthlyReport | None = None
+    # A possible duplicate (docs/domain.md §10): the child of 居民区 A and 章小明 of 居民区 B,
+    # born the same day; open.
+    duplicate: PossibleDuplicate | None = None
 
     def __getitem__(self, name: str) -> User | None:
         return self.users[name]
@@ -301,7 +305,19 @@ def build_world() -> World:
         team=build_team_world(users, areas),
         inspections=build_inspection_world(users, areas, child),
         act=build_activities_world(users, station, zone, child),
+        duplicate=_duplicate(users["district"], areas["community_b"], child),
     )
+
+
+def _duplicate(district: User, community: Area, child: Child) -> PossibleDuplicate:
+    twin = child_create(
+        actor=district,
+        data=child_data(community, name="章小明", birth_date=child.birth_date),
+        categories=[],
+        guardians=[],
+    )
+    low, high = sorted([child.pk, twin.pk])
+    return PossibleDuplicate.objects.get(child_id=low, other_id=high)
 
 
 @dataclasses.dataclass
@@ -649,6 +665,10 @@ ACTIVITY_KEEPERS = frozenset({"district", "supervisor", "staff", "supervisor_els
 TIANSHAN_DIRECTORS = DIRECTORS_OF_A | {"director_b"}
 ACTIVITY_SEEN = AREA_ROLES | TIANSHAN_DIRECTORS
 NOT_ACTIVITY_KEEPER = STAFF - ACTIVITY_KEEPERS
+# The possible duplicate of the child of A and a child of B (docs/domain.md §10): seen by whoever
+# sees one of them; decided only by those who see both (the 街镇's people and the district).
+DUPLICATE_SEEN = AREA_ROLES | DIRECTORS_OF_A | {"director_b"}
+ONE_SIDE_ONLY = DIRECTORS_OF_A | {"director_b"}
 
 
 # --- the bodies of the actions: valid, so that the rules of who may act are reached (every
@@ -1029,6 +1049,21 @@ WEB: dict[str, Door | list[Door]] = {
             },
         ),
     ],
+    # --- possible duplicates
+    "duplicates:list": d(who=STAFF),
+    "duplicates:pair": d(kwargs=pk("duplicate"), who=DUPLICATE_SEEN),
+    "duplicates:confirm": d(
+        kwargs=pk("duplicate"),
+        who=DUPLICATE_SEEN,
+        forbidden=ONE_SIDE_ONLY,
+        data=lambda w: {"confirm-version": w.duplicate.version},
+    ),
+    "duplicates:dismiss": d(
+        kwargs=pk("duplicate"),
+        who=DUPLICATE_SEEN,
+        forbidden=ONE_SIDE_ONLY,
+        data=lambda w: {"dismiss-version": w.duplicate.version},
+    ),
     # --- the children's council
     "council:list": d(who=STAFF),
     "council:detail": d(kwargs=pk("station"), who=COUNCIL_SEEN),
@@ -1476,6 +1511,20 @@ API: dict[str, Door | list[Door]] = {
         data=_version("suggestion", reason="不在范围。"),
     ),
     # --- the children's council
+    "api:duplicate-list": EVERYONE,
+    "api:duplicate-detail": d(kwargs=pk("duplicate"), who=DUPLICATE_SEEN),
+    "api:duplicate-confirm": d(
+        kwargs=pk("duplicate"),
+        who=DUPLICATE_SEEN,
+        forbidden=ONE_SIDE_ONLY,
+        data=lambda w: {"note": "同一人"},
+    ),
+    "api:duplicate-dismiss": d(
+        kwargs=pk("duplicate"),
+        who=DUPLICATE_SEEN,
+        forbidden=ONE_SIDE_ONLY,
+        data=lambda w: {"note": "双胞胎"},
+    ),
     "api:council-list": d(who=SIGNED_IN),
     "api:council-detail": d(kwargs=pk("station"), who=COUNCIL_SEEN),
     "api:council-member-list": [

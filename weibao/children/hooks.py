@@ -10,6 +10,12 @@ child_schedule_changed = Hook(
     "f(*, child) after a child is registered or their categories, 居民区, birth date or status "
     "change, inside the service's transaction (the visits app re-plans the child's visits).",
 )
+child_identity_changed = Hook(
+    "child_identity_changed",
+    "f(*, child) after a child is registered, or their name, birth date, ID number, guardians "
+    "or 居民区 change, inside the service's transaction (the duplicates app rewrites the "
+    "child's match keys and records the possible duplicates they find, docs/domain.md §10).",
+)
 child_page_panels = Hook(
     "child_page_panels",
     "f(request, child) -> Panel: a section of the child's page below the guardians (the "

@@ -18,7 +18,11 @@ from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record, audit_record
 from weibao.children import idnumber
 from weibao.children.choices import Status
-from weibao.children.hooks import child_anonymise_parts, child_schedule_changed
+from weibao.children.hooks import (
+    child_anonymise_parts,
+    child_identity_changed,
+    child_schedule_changed,
+)
 from weibao.children.models import ANONYMISED_NAME, Child, ChildCategory, Guardian
 from weibao.children.pinyin import name_pinyin
 from weibao.children.selectors import children_on_register_in, children_visible_to
@@ -57,6 +61,8 @@ GUARDIAN_FIELDS = (
     "notes",
 )
 SENSITIVE_FIELDS = ("id_number", "address", "phone")
+# What a possible duplicate is found by (docs/domain.md §10), and the area it is routed to.
+IDENTITY_FIELDS = {"name", "birth_date", "id_number", "guardians", "community"}
 
 
 @dataclass
@@ -182,6 +188,7 @@ def child_create(
         changes["guardians"] = guardian_changes
     audit_record(actor=actor, action="child.create", obj=child, child=child, changes=changes)
     child_schedule_changed.call(child=child)
+    child_identity_changed.call(child=child)
     tallies_refresh(community_ids=[child.community_id])
     return child
 
@@ -274,6 +281,8 @@ def child_update(
     if {"categories", "community", "birth_date"} & changes.keys():
         child_schedule_changed.call(child=current)
         tallies_refresh(community_ids=counted_in | {current.community_id})
+    if IDENTITY_FIELDS & changes.keys():
+        child_identity_changed.call(child=current)
     return current
 
 
@@ -478,6 +487,7 @@ def child_move(*, actor, child: Child, community, note: str = "", with_area: boo
         note=note,
     )
     child_schedule_changed.call(child=current)
+    child_identity_changed.call(child=current)
     tallies_refresh(community_ids=counted_in | {current.community_id})
     return current
 

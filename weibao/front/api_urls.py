@@ -66,5 +66,6 @@ urlpatterns = [
     path("", include("weibao.dashboards.api_urls")),
     path("", include("weibao.suggestions.api_urls")),
     path("", include("weibao.inspections.api_urls")),
+    path("", include("weibao.duplicates.api_urls")),
     path("", include("weibao.council.api_urls")),
 ]

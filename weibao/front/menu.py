@@ -19,6 +19,7 @@ from weibao.activities.selectors import sees_activities
 from weibao.children.selectors import access_review_districts
 from weibao.council.selectors import sees_councils
 from weibao.dashboards.selectors import home_dashboard_area
+from weibao.duplicates.selectors import sees_duplicates
 from weibao.inspections.selectors import sees_inspections
 from weibao.safekeeping.retention import (
     retention_policy_districts,
@@ -101,6 +102,9 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
     # The inspection teams (儿童考察团) of the 居民区 the user sees (docs/domain.md §8.2).
     if sees_inspections(user):
         entries.append(("inspections", _("Inspection teams"), reverse("inspections:list")))
+    # Children who may be registered twice, to be checked by a person (docs/domain.md §10).
+    if sees_duplicates(user):
+        entries.append(("duplicates", _("Possible duplicates"), reverse("duplicates:list")))
     if follows_coverage(user):
         entries.append(("coverage", _("Workstation coverage"), reverse("stations:coverage")))
     if sees_suggestions(user):

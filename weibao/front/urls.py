@@ -38,6 +38,7 @@ urlpatterns = [
     path("suggestions/", include("weibao.suggestions.urls")),
     path("board/", include("weibao.suggestions.urls_public")),
     path("inspections/", include("weibao.inspections.urls")),
+    path("duplicates/", include("weibao.duplicates.urls")),
     path("council/", include("weibao.council.urls")),
     path("dashboards/", include("weibao.dashboards.urls")),
     # The registry and the referral pages share the "partners" namespace (and URL prefix).

@@ -75,7 +75,9 @@ def area_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "dashboards/board.html", {
         "area": area, "month": month, "problem": problem, "state": figure_state(area, month),
         "board": SimpleLazyObject(lambda: board_parts(area, month)),
-        "path": visible_path, "months": list(reversed(trend_months(this_month, 24))),
+        "path": visible_path,
+        "months": [f"{m:%Y-%m}" for m in reversed(trend_months(this_month, 24))],
+        "month_value": f"{month:%Y-%m}",
         "cache_seconds": CACHE_SECONDS,
     })  # fmt: skip
 

@@ -32,10 +32,10 @@ def test_the_export_applies_the_list_filters(supervisor, make_child, areas):
 
 
 def test_the_export_masks_the_id_number_and_neutralises_formulas(district_officer, make_child):
-    child = make_child(name="=HYPERLINK(\"http://evil\")")
+    child = make_child(name='=HYPERLINK("http://evil")')
     rows = streamed_sheet(web_client(district_officer).get(URL))
     row = rows[1]
-    assert row[0] == "'=HYPERLINK(\"http://evil\")"
+    assert row[0] == '\'=HYPERLINK("http://evil")'
     assert row[1] == child.id_number_masked and child.id_number not in {str(c) for c in row}
     assert not any(isinstance(c, str) and c.startswith("=") for r in rows for c in r)
 

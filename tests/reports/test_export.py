@@ -21,9 +21,7 @@ def refs(rows):
 def test_only_reports_in_scope_are_exported(make_report, supervisor, supervisor_elsewhere):
     ours = make_report()
     theirs = make_report(subdistrict="xianxia")
-    assert refs(streamed_sheet(web_client(supervisor).get(URL, {"tab": "all"}))) == {
-        ours.reference
-    }
+    assert refs(streamed_sheet(web_client(supervisor).get(URL, {"tab": "all"}))) == {ours.reference}
     assert refs(streamed_sheet(web_client(supervisor_elsewhere).get(URL))) == {theirs.reference}
 
 

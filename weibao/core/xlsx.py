@@ -121,7 +121,8 @@ def stream_workbook(
     counted = CountedRows(rows)
     for row in counted:
         ws.append([_cell(v) for v in row])
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    # Not a `with`: the file outlives this function, the response closes (and so removes) it.
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
     wb.save(handle)
     handle.seek(0)
     return handle, counted.count

@@ -49,7 +49,6 @@ from weibao.visits.selectors import (
     worklist_counts,
 )
 from weibao.visits.serializers import (
-    VisitExportFilterSerializer,
     AttachmentUploadSerializer,
     ChildDueSerializer,
     ConcernFilterSerializer,
@@ -60,6 +59,7 @@ from weibao.visits.serializers import (
     VisitAttachmentSerializer,
     VisitCompleteSerializer,
     VisitCreateSerializer,
+    VisitExportFilterSerializer,
     VisitFilterSerializer,
     VisitRuleSerializer,
     VisitRuleUpdateSerializer,

@@ -49,11 +49,11 @@ from weibao.visits.export import (
     visit_list_response,
 )
 from weibao.visits.forms import (
-    VisitListFilterForm,
     AttachmentForm,
     ConcernHandleForm,
     ReturnedHomeForm,
     VisitForm,
+    VisitListFilterForm,
     VisitRuleForm,
 )
 from weibao.visits.hooks import concern_page_panels

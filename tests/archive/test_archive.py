@@ -74,9 +74,7 @@ def test_the_reporter_is_named_only_for_the_supervisor_and_above(
     assert REPORTER_NAME in html_for(supervisor, child_a)
 
 
-def test_identity_is_masked_unless_revealed_with_a_reason_each_value_logged(
-    director_a, child_a
-):
+def test_identity_is_masked_unless_revealed_with_a_reason_each_value_logged(director_a, child_a):
     masked = html_for(director_a, child_a)
     assert child_a.id_number not in masked and child_a.id_number_masked in masked
     assert "测试路1号101室" not in masked and "13800000001" not in masked

@@ -60,9 +60,7 @@ def pdf_unavailable() -> str | None:
 
 def archive_html(archive: ChildArchive) -> str:
     """The HTML fed to WeasyPrint (what the tests read: the PDF's text is this text)."""
-    return render_to_string(
-        "archive/child.html", {"a": archive, "font_families": FONT_FAMILIES}
-    )
+    return render_to_string("archive/child.html", {"a": archive, "font_families": FONT_FAMILIES})
 
 
 def archive_url_fetcher():
@@ -94,9 +92,7 @@ def archive_pdf_response(
         if revealed.any
         else 0
     )
-    archive_exported(
-        actor=user, child=child, channel=channel, reason=reason, placements=placements
-    )
+    archive_exported(actor=user, child=child, channel=channel, reason=reason, placements=placements)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition(
         archive_filename(child, now), fallback=f"archive-{child.pk}-{now:%Y%m%d}.pdf"

@@ -54,6 +54,7 @@ from weibao.cases.serializers import (
 from weibao.cases.timeline import case_timeline
 from weibao.core.api import (
     INVALID,
+    AnyAcceptNegotiation,
     NeverCacheMixin,
     RecordViewSetMixin,
     StrictQueryMixin,
@@ -138,7 +139,13 @@ class CaseViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
             400: OpenApiResponse(description="Field → list of messages."),
         },
     )
-    @action(detail=False, methods=["get"], url_path="export", url_name="export")
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export",
+        url_name="export",
+        content_negotiation_class=AnyAcceptNegotiation,
+    )
     def export(self, request: Request) -> FileResponse:
         params = CaseFilterSerializer(data=request.query_params, context={"request": request})
         params.is_valid(raise_exception=True)

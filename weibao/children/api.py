@@ -24,7 +24,7 @@ from weibao.children.serializers import (
     RevealSerializer,
     StatusChangeSerializer,
 )
-from weibao.core.api import NeverCacheMixin, RecordViewSetMixin
+from weibao.core.api import AnyAcceptNegotiation, NeverCacheMixin, RecordViewSetMixin
 from weibao.core.xlsx import XLSX_CONTENT_TYPE
 
 _NOT_FOUND = OpenApiResponse(description="No such child, or not in your areas.")
@@ -115,7 +115,13 @@ class ChildViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet)
         parameters=[ChildFilterSerializer],
         responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY, 400: _INVALID},
     )
-    @action(detail=False, methods=["get"], url_path="export", url_name="export")
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export",
+        url_name="export",
+        content_negotiation_class=AnyAcceptNegotiation,
+    )
     def export(self, request: Request) -> FileResponse:
         params = ChildFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

@@ -19,6 +19,7 @@ from weibao.areas.models import Area
 from weibao.audit.models import AccessLog
 from weibao.core.api import (
     INVALID,
+    AnyAcceptNegotiation,
     NeverCacheMixin,
     RecordViewSetMixin,
     StrictQueryMixin,
@@ -274,7 +275,13 @@ class ReportViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet
             400: OpenApiResponse(description="Field → list of messages."),
         },
     )
-    @action(detail=False, methods=["get"], url_path="export", url_name="export")
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export",
+        url_name="export",
+        content_negotiation_class=AnyAcceptNegotiation,
+    )
     def export(self, request: Request) -> FileResponse:
         params = ReportFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

@@ -187,7 +187,13 @@ class VisitViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet)
             400: OpenApiResponse(description="Field → list of messages."),
         },
     )
-    @action(detail=False, methods=["get"], url_path="export", url_name="export")
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export",
+        url_name="export",
+        content_negotiation_class=AnyAcceptNegotiation,
+    )
     def export(self, request: Request) -> FileResponse:
         params = VisitExportFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

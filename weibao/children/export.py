@@ -12,11 +12,22 @@ from django.utils.translation import gettext as _
 from weibao.accounts.selectors import export_area
 from weibao.areas.models import Area
 from weibao.children import services
-from weibao.children.models import Child
+from weibao.children.categories import Category
+from weibao.children.choices import AGED_OUT_LABEL, Sex, Status
+from weibao.children.models import Child, adult_cutoff
 from weibao.children.selectors import ChildFilters, child_list
 from weibao.core.xlsx import stream_workbook, xlsx_file_response
 
 CHUNK = 2000
+EXPORT_FIELDS = (
+    "name",
+    "id_number_masked",
+    "sex",
+    "birth_date",
+    "status",
+    "community__name",
+    "subdistrict__name",
+)
 
 
 def child_export_headers() -> list[tuple[str, int]]:
@@ -35,22 +46,34 @@ def child_export_headers() -> list[tuple[str, int]]:
 
 def child_export_rows(children: QuerySet[Child]) -> Iterator[list[Any]]:
     """Rows read in chunks: the 居民区 and 街镇 joined, the categories fetched once per chunk
-    (the list's prefetch), so the number of queries does not grow with the rows."""
+    (the list's prefetch), so the number of queries does not grow with the rows. Only the
+    columns the sheet shows are read (no encrypted field is decrypted), and each choice's words
+    are looked up once, not per row: at 100,000 rows both are most of the time."""
     today = timezone.localdate()
-    rows: Iterable[Child] = children.select_related("community", "subdistrict").iterator(
-        chunk_size=CHUNK
+    cutoff = adult_cutoff(today)
+    sexes = {value: str(label) for value, label in Sex.choices}
+    statuses = {value: str(label) for value, label in Status.choices}
+    aged_out = str(AGED_OUT_LABEL)
+    categories = {value: str(label) for value, label in Category.choices}
+    rows: Iterable[Child] = (
+        children.select_related("community", "subdistrict")
+        .only(*EXPORT_FIELDS)
+        .iterator(chunk_size=CHUNK)
     )
     for child in rows:
+        status = child.status
         yield [
             child.name,
             child.id_number_masked,
-            child.get_sex_display(),
+            sexes.get(child.sex, child.sex),
             child.birth_date,
             child.age(today),
             child.subdistrict.name,
             child.community.name,
-            "、".join(str(row.get_category_display()) for row in child.category_rows.all()),
-            child.effective_status_label(),
+            "、".join(categories.get(r.category, r.category) for r in child.category_rows.all()),
+            aged_out
+            if status == Status.ACTIVE and child.birth_date <= cutoff
+            else statuses.get(status, status),
         ]
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import registry  # noqa: E402  (bench/registry.py: the same synthetic registry)
+import registry  # bench/registry.py: the same synthetic registry
 
 
 def export_once(user) -> tuple[int, int]:

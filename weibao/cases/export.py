@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from weibao.accounts.selectors import export_area
 from weibao.areas.models import Area
 from weibao.cases import services
+from weibao.cases.choices import RiskLevel, Stage
 from weibao.cases.models import Case
 from weibao.cases.selectors import CaseListFilters, case_list
 from weibao.core.xlsx import stream_workbook, xlsx_file_response
@@ -40,14 +41,16 @@ def _local_date(moment):
 def case_export_rows(cases: QuerySet[Case]) -> Iterator[list[Any]]:
     """Rows read in chunks with the child, areas and owner joined: the queries do not grow with
     the rows."""
+    stages = {value: str(label) for value, label in Stage.choices}
+    risks = {value: str(label) for value, label in RiskLevel.choices}
     for case in cases.iterator(chunk_size=CHUNK):
         yield [
             case.reference,
             case.child.name,
             case.subdistrict.name,
             case.community.name,
-            case.get_stage_display(),
-            case.get_risk_level_display() if case.risk_level else "",
+            stages.get(case.stage, case.stage),
+            risks.get(case.risk_level, case.risk_level),
             str(case.owner),
             _local_date(case.opened_at),
             _local_date(case.closed_at),

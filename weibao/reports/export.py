@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from weibao.accounts.selectors import export_area
 from weibao.core.xlsx import stream_workbook, xlsx_file_response
 from weibao.reports import services
+from weibao.reports.choices import Channel, ReporterType
 from weibao.reports.models import Report
 from weibao.reports.selectors import can_see_reporter, report_list, situation_labels
 
@@ -37,10 +38,18 @@ def report_export_headers() -> list[tuple[str, int]]:
     ]
 
 
+def _labels(choices) -> dict[str, str]:
+    # Each choice's words looked up once per export, not once per row.
+    return {value: str(label) for value, label in choices}
+
+
 def report_export_rows(user, reports: QuerySet[Report]) -> Iterator[list[Any]]:
     """Rows read in chunks with the areas and the child joined and the situations fetched per
     chunk: the queries do not grow with the rows. The reporter's rule is read from the user's
     cached roles, not asked of the database per row."""
+    channels = _labels(Channel.choices)
+    states = _labels(Report.State.choices)
+    reporter_types = _labels(ReporterType.choices)
     for report in reports.iterator(chunk_size=CHUNK):
         reporter = can_see_reporter(user, report)
         child = report.child.name if report.child else report.child_name
@@ -48,13 +57,13 @@ def report_export_rows(user, reports: QuerySet[Report]) -> Iterator[list[Any]]:
             report.reference,
             # A spreadsheet has no time zones: the local time, as the page shows it.
             timezone.localtime(report.received_at).replace(tzinfo=None),
-            report.get_channel_display(),
-            report.get_state_display(),
+            channels.get(report.channel, report.channel),
+            states.get(report.state, report.state),
             report.subdistrict.name if report.subdistrict else report.district.name,
             report.community.name if report.community else "",
             "；".join(situation_labels(report)),
             child,
-            report.get_reporter_type_display(),
+            reporter_types.get(report.reporter_type, report.reporter_type),
             (report.reporter_name or "") if reporter else HIDDEN,
             (report.reporter_org or "") if reporter else HIDDEN,
         ]

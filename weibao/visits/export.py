@@ -117,15 +117,17 @@ def visit_list_headers() -> list[tuple[str, int]]:
 def visit_list_rows(visits: QuerySet[Visit]) -> Iterator[list[Any]]:
     """One row per visit, read in chunks with the child, 居民区, 街镇 and author joined: the
     queries do not grow with the rows. No free text, no ID number: what the list shows."""
+    kinds = {value: str(label) for value, label in Visit.Kind.choices}
+    concern = _("Yes")
     for visit in visits.iterator(chunk_size=LIST_CHUNK):
         yield [
             visit.visit_date,
             visit.child.name,
             visit.subdistrict.name,
             visit.community.name,
-            visit.get_kind_display(),
+            kinds.get(visit.kind, visit.kind),
             visit.met_with,
-            _("Yes") if visit.concern_marked else "",
+            concern if visit.concern_marked else "",
             str(visit.author),
         ]
 

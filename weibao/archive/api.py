@@ -14,7 +14,12 @@ from weibao.archive.selectors import Revealed
 from weibao.archive.services import archive_reveal
 from weibao.audit.models import AccessLog
 from weibao.children.selectors import child_get_for_user
-from weibao.core.api import AnyAcceptNegotiation, NeverCacheMixin, StrictFieldsMixin
+from weibao.core.api import (
+    AnyAcceptNegotiation,
+    NeverCacheMixin,
+    StrictFieldsMixin,
+    StrictQueryMixin,
+)
 
 _PDF = OpenApiResponse(OpenApiTypes.BINARY, description="The archive, as an attachment.")
 _NOT_FOUND = OpenApiResponse(description="No such child, or not in your areas.")
@@ -34,7 +39,7 @@ class ArchiveDetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class ChildArchiveView(NeverCacheMixin, APIView):
+class ChildArchiveView(StrictQueryMixin, NeverCacheMixin, APIView):
     content_negotiation_class = AnyAcceptNegotiation
 
     def _answer(self, request: Request, id: int, *, reveal: bool) -> HttpResponse | Response:

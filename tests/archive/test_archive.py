@@ -7,13 +7,14 @@ import re
 import zlib
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from tests.conftest import api_client, web_client
 from tests.helpers import REPORTER_NAME, SECRET_PLACE, record_service, today
 from weibao.archive.pdf import archive_html, archive_url_fetcher
 from weibao.archive.selectors import Revealed, child_archive
-from weibao.archive.services import archive_reveal
+from weibao.archive.services import archive_exported, archive_reveal
 from weibao.audit.models import AccessLog
 from weibao.cases.services import case_restrict
 from weibao.children.models import Child
@@ -177,3 +178,17 @@ def test_the_childs_page_offers_the_archive(director_a, director_a2, child_a):
 
 def panel(page: str) -> str:
     return page.split('id="archive"')[1].split("</section>")[0]
+
+
+def test_the_access_log_names_a_printed_archive(director_a, supervisor, child_a):
+    archive_exported(actor=director_a, child=child_a, channel="web")
+    page = web_client(supervisor).get(f"/children/{child_a.pk}/access/").content.decode()
+    assert "整份档案（打印为 PDF）" in page
+
+
+def test_the_childs_page_prints_its_sections_without_the_controls(director_a, child_a):
+    page = web_client(director_a).get(f"/children/{child_a.pk}/").content.decode()
+    assert '<div class="child-file">' in page
+    css = (settings.BASE_DIR / "weibao/static/weibao/app.css").read_text()
+    rules = css.split(".child-file .button")[1].split("}")[0]
+    assert ".child-file form" in rules and "display:none" in rules

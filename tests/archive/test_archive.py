@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tests.conftest import api_client, web_client
 from tests.helpers import REPORTER_NAME, SECRET_PLACE, record_service, today
+from weibao.archive.checks import pdf_tools_check
 from weibao.archive.pdf import archive_html, archive_url_fetcher
 from weibao.archive.selectors import Revealed, child_archive
 from weibao.archive.services import archive_exported, archive_reveal
@@ -192,3 +193,14 @@ def test_the_childs_page_prints_its_sections_without_the_controls(director_a, ch
     css = (settings.BASE_DIR / "weibao/static/weibao/app.css").read_text()
     rules = css.split(".child-file .button")[1].split("}")[0]
     assert ".child-file form" in rules and "display:none" in rules
+
+
+def test_the_system_check_names_the_debian_packages(monkeypatch):
+    assert pdf_tools_check() == []
+    monkeypatch.setattr("weibao.archive.checks.cjk_fonts_present", lambda: False)
+    (fonts,) = pdf_tools_check()
+    assert fonts.id == "archive.W002" and "fonts-noto-cjk" in fonts.hint
+    monkeypatch.setattr("weibao.archive.checks.weasyprint", None)
+    (pango,) = pdf_tools_check()
+    assert pango.id == "archive.W001"
+    assert all(p in pango.hint for p in ("fonts-noto-cjk", "libpango-1.0-0", "libpangoft2-1.0-0"))

@@ -6,6 +6,7 @@ import io
 import re
 from html.parser import HTMLParser
 
+import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
@@ -257,3 +258,14 @@ def png_bytes(size: tuple[int, int] = (4, 4), colour=(200, 30, 30)) -> bytes:
 
 
 PNG = png_bytes()
+
+
+def streamed_sheet(response):
+    """The one sheet of a streamed xlsx download, as lists of cell values (headers first)."""
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    data = b"".join(response.streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]

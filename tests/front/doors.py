@@ -808,6 +808,8 @@ WEB: dict[str, Door | list[Door]] = {
     # --- children
     "children:list": EVERYONE,
     "children:create": EVERYONE,
+    # The list as xlsx: what each persona may see (perhaps nothing).
+    "children:export": EVERYONE,
     "children:detail": d(kwargs=_child),
     "children:edit": d(kwargs=_child),
     "children:status": d(kwargs=_child, data=_status),
@@ -822,6 +824,7 @@ WEB: dict[str, Door | list[Door]] = {
     ),
     # --- visits and concerns
     "visits:worklist": EVERYONE,
+    "visits:export": EVERYONE,
     "visits:start": d(kwargs=lambda w: {"child_id": w.child.pk}),
     "visits:returned_home": d(kwargs=lambda w: {"child_id": w.child.pk}),
     "visits:ledger": d(who=AREA_ROLES, query=lambda w: f"?subdistrict={w.areas['tianshan'].pk}"),
@@ -852,6 +855,7 @@ WEB: dict[str, Door | list[Door]] = {
     "public_report:forget": d(who=PUBLIC),
     "public_report:status": d(who=PUBLIC),
     "reports:queue": EVERYONE,
+    "reports:export": EVERYONE,
     "reports:new": EVERYONE,
     "reports:clocks": d(who=DISTRICT, data=_district),
     "reports:from_concern": d(kwargs=lambda w: {"concern_id": w.concern.pk}),
@@ -864,6 +868,7 @@ WEB: dict[str, Door | list[Door]] = {
     "reports:close": d(kwargs=pk("report"), forbidden=DIRECTORS_OF_A),
     # --- cases
     "cases:list": EVERYONE,
+    "cases:export": EVERYONE,
     "cases:open": d(kwargs=lambda w: {"child_id": w.child.pk}),
     "cases:policy": d(who=DISTRICT, data=_district),
     "cases:detail": d(kwargs=_case, who=CASE),
@@ -1064,6 +1069,9 @@ WEB: dict[str, Door | list[Door]] = {
         forbidden=ONE_SIDE_ONLY,
         data=lambda w: {"dismiss-version": w.duplicate.version},
     ),
+    # --- the child's archive as PDF: masked (GET) or in full with a reason (POST; who may not
+    # reveal is sent back to the child's page with the reason why)
+    "archive:child": d(kwargs=_child, data=lambda w: {"reason": "Court hearing."}),
     # --- the children's council
     "council:list": d(who=STAFF),
     "council:detail": d(kwargs=pk("station"), who=COUNCIL_SEEN),
@@ -1280,6 +1288,12 @@ API: dict[str, Door | list[Door]] = {
     "api:signed-in-device-revoke-others": EVERYONE,
     # --- children, visits, concerns
     "api:child-list": EVERYONE,
+    "api:child-export": EVERYONE,
+    "api:child-archive": d(
+        kwargs=lambda w: {"id": w.child.pk},
+        forbidden={"POST": AREA - MAY_REVEAL},
+        data=lambda w: {"reason": "Court hearing."},
+    ),
     "api:child-detail": d(kwargs=_child),
     "api:child-status": d(kwargs=_child, data=_status),
     "api:child-reveal": d(kwargs=_child, forbidden=AREA - MAY_REVEAL, data=_reveal),
@@ -1289,6 +1303,7 @@ API: dict[str, Door | list[Door]] = {
     "api:worklist-list": EVERYONE,
     "api:worklist-summary": EVERYONE,
     "api:visit-list": EVERYONE,
+    "api:visit-export": EVERYONE,
     "api:visit-detail": [
         d(kwargs=pk("visit"), forbidden={"DELETE": AREA - ONLY_A}),
         d(kwargs=pk("draft"), who=ONLY_A),
@@ -1308,6 +1323,7 @@ API: dict[str, Door | list[Door]] = {
     "api:notification-unread-count": EVERYONE,
     # --- reports
     "api:report-list": EVERYONE,
+    "api:report-export": EVERYONE,
     "api:report-detail": d(kwargs=pk("report")),
     "api:report-acknowledge": d(kwargs=pk("report")),
     "api:report-close": d(kwargs=pk("report")),
@@ -1317,6 +1333,7 @@ API: dict[str, Door | list[Door]] = {
     "api:report-unidentified": d(kwargs=pk("report")),
     # --- cases and what hangs off them
     "api:case-list": EVERYONE,
+    "api:case-export": EVERYONE,
     "api:case-detail": d(kwargs=_case, who=CASE),
     "api:case-advance": d(
         kwargs=_case,

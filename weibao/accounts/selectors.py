@@ -212,3 +212,12 @@ def _assigned_subtree(user) -> list[int]:
         else:
             ids.extend(Area.objects.filter(parent__parent=area).values_list("pk", flat=True))
     return ids
+
+
+def export_area(user, area=None):
+    """The area a list export is recorded against (the audit row's object, which the district's
+    review of unusual access reads): the area the list was filtered to, else the area of the
+    user's first role; None for someone with no role (who exports nothing)."""
+    if area is not None:
+        return area
+    return next((a.area for a in user_role_assignments(user) if a.area is not None), None)

@@ -4,6 +4,7 @@ Out of scope: 404. In scope but not allowed: 403. Stale `version`: 409."""
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -20,10 +21,13 @@ from rest_framework.response import Response
 from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record
 from weibao.cases import services
+from weibao.cases.export import case_export_response
 from weibao.cases.models import Case
 from weibao.cases.plans import plan_save
 from weibao.cases.selectors import (
+    CaseListFilters,
     case_get_for_user,
+    case_list,
     cases_visible_to,
     current_plan,
     eligible_owners,
@@ -50,6 +54,7 @@ from weibao.cases.serializers import (
 from weibao.cases.timeline import case_timeline
 from weibao.core.api import (
     INVALID,
+    AnyAcceptNegotiation,
     NeverCacheMixin,
     RecordViewSetMixin,
     StrictQueryMixin,
@@ -57,6 +62,7 @@ from weibao.core.api import (
     step_responses,
 )
 from weibao.core.parsers import SafeJSONParser
+from weibao.core.xlsx import XLSX_CONTENT_TYPE
 
 _NOT_FOUND = OpenApiResponse(description="No such case, or not yours to see.")
 _FORBIDDEN = OpenApiResponse(description="You see the case but your role may not take this step.")
@@ -124,6 +130,29 @@ class CaseViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
             .order_by("-opened_at", "-id")
         )
         return self.paginated(cases.prefetch_related("reports"))
+
+    @extend_schema(
+        summary="The list of cases as xlsx, with the list's filters (recorded in the audit log)",
+        parameters=[CaseFilterSerializer],
+        responses={
+            (200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+            400: OpenApiResponse(description="Field → list of messages."),
+        },
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export",
+        url_name="export",
+        content_negotiation_class=AnyAcceptNegotiation,
+    )
+    def export(self, request: Request) -> FileResponse:
+        params = CaseFilterSerializer(data=request.query_params, context={"request": request})
+        params.is_valid(raise_exception=True)
+        cases = params.filter(case_list(request.user, CaseListFilters()))
+        return case_export_response(
+            request.user, params.to_filters(), AccessLog.Channel.API, cases=cases
+        )
 
     def retrieve(self, request: Request, pk: int) -> Response:
         case = self.get_object()

@@ -18,7 +18,7 @@ from weibao.cases.plans import (
     NOTE_LIMIT,
     PlannedServiceInput,
 )
-from weibao.cases.selectors import eligible_owners, plan_services
+from weibao.cases.selectors import CaseListFilters, eligible_owners, plan_services
 from weibao.core.forms import DateInput
 from weibao.core.text import TEXT_LIMIT
 from weibao.core.versioning import VersionMixin, posted_version
@@ -68,6 +68,15 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities_visible_to(actor).order_by("code", "name")
+
+    def filters(self) -> CaseListFilters:
+        d = self.cleaned_data
+        return CaseListFilters(
+            stage=d.get("stage", ""),
+            risk_level=d.get("risk_level", ""),
+            community=d["community"].pk if d.get("community") else None,
+            mine=bool(d.get("mine")),
+        )
 
 
 # --- opening --------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 scope function, cases_visible_to; the others start from it."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
@@ -56,6 +57,33 @@ def cases_visible_to(user) -> QuerySet[Case]:
         if ra.role in AREA_ROLES and ra.area is not None:
             q |= Q(**{f"{ra.area.scope_field()}_id": ra.area_id})
     return Case.objects.filter(q)
+
+
+@dataclass(frozen=True)
+class CaseListFilters:
+    """The filters of the list of cases (the page, its export and the API's)."""
+
+    stage: str = ""
+    risk_level: str = ""
+    community: int | None = None
+    mine: bool = False
+
+
+def case_list(user, filters: CaseListFilters) -> QuerySet[Case]:
+    """The cases the user may see (cases_visible_to), filtered, newest first, with the names
+    the list shows joined in."""
+    qs = cases_visible_to(user)
+    if filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    if filters.risk_level:
+        qs = qs.filter(risk_level=filters.risk_level)
+    if filters.community:
+        qs = qs.filter(community_id=filters.community)
+    if filters.mine:
+        qs = qs.filter(owner=user)
+    return qs.select_related("child", "owner", "community", "subdistrict").order_by(
+        "-opened_at", "-id"
+    )
 
 
 def case_get_for_user(user, pk) -> Case:

@@ -21,6 +21,7 @@ from weibao.cases.plans import (
     NOTE_LIMIT,
 )
 from weibao.cases.selectors import (
+    CaseListFilters,
     case_roles,
     case_team,
     cases_visible_to,
@@ -323,6 +324,15 @@ class CaseFilterSerializer(serializers.Serializer):
         if data.get("mine"):
             qs = qs.filter(owner=self.context["request"].user)
         return qs
+
+    def to_filters(self) -> CaseListFilters:
+        data = self.validated_data
+        return CaseListFilters(
+            stage=data.get("stage", ""),
+            risk_level=data.get("risk_level", ""),
+            community=data.get("community"),
+            mine=data.get("mine", False),
+        )
 
 
 class CaseCreateSerializer(StrictFieldsMixin, serializers.Serializer):

@@ -686,3 +686,15 @@ def cases_anonymise_child(*, actor, child: Child) -> dict[str, int]:
             description="", cancel_reason=""
         ),
     }
+
+
+@transaction.atomic
+def cases_exported(*, actor, area, rows: int, filters: dict, channel: str) -> None:
+    """Every export of the list of cases is in the audit log: who, which area, how many rows,
+    with which filters."""
+    audit_record(
+        actor=actor,
+        action="case.export",
+        obj=area if area is not None else actor,
+        changes={"rows": rows, "channel": channel, "filters": filters},
+    )

@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list_view, name="list"),
+    path("export.xlsx", views.case_export_view, name="export"),
     path("open/<int:child_id>/", views.case_open_view, name="open"),
     path("closing-rules/", views.case_policy_view, name="policy"),
     path("<int:pk>/", views.case_detail_view, name="detail"),

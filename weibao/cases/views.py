@@ -24,6 +24,7 @@ from weibao.audit.services import access_log_record
 from weibao.cases import services, workflow
 from weibao.cases.blockers import case_blockers
 from weibao.cases.choices import Stage
+from weibao.cases.export import case_export_response
 from weibao.cases.forms import (
     AdvanceForm,
     AssessForm,
@@ -43,7 +44,9 @@ from weibao.cases.hooks import case_page_panels, child_panel_parts
 from weibao.cases.models import Case
 from weibao.cases.plans import plan_save
 from weibao.cases.selectors import (
+    CaseListFilters,
     case_get_for_user,
+    case_list,
     case_policy_districts,
     case_roles,
     case_team,
@@ -131,19 +134,8 @@ def _conflict_message() -> str:
 @require_GET
 def case_list_view(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None, actor=request.user)
-    qs = cases_visible_to(request.user).select_related("child", "owner", "community")
-    if form.is_bound and form.is_valid():
-        d = form.cleaned_data
-        if d.get("stage"):
-            qs = qs.filter(stage=d["stage"])
-        if d.get("risk_level"):
-            qs = qs.filter(risk_level=d["risk_level"])
-        if d.get("community"):
-            qs = qs.filter(community=d["community"])
-        if d.get("mine"):
-            qs = qs.filter(owner=request.user)
-    qs = qs.order_by("-opened_at", "-id")
-    page = page_of(request, qs, PAGE_SIZE)
+    filters = form.filters() if form.is_bound and form.is_valid() else CaseListFilters()
+    page = page_of(request, case_list(request.user, filters), PAGE_SIZE)
     return render(
         request,
         "cases/list.html",
@@ -154,6 +146,18 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
             "show_policy_settings": bool(case_policy_districts(request.user)),
         },
     )
+
+
+@login_required
+@require_GET
+def case_export_view(request: HttpRequest) -> HttpResponse:
+    """The filtered list as xlsx, streamed; every export is recorded in the audit log."""
+    form = CaseFilterForm(request.GET or None, actor=request.user)
+    if form.is_bound and not form.is_valid():
+        messages.warning(request, _("Some filters were not understood: nothing was exported."))
+        return redirect(f"{reverse('cases:list')}?{request.GET.urlencode()}")
+    filters = form.filters() if form.is_bound else CaseListFilters()
+    return case_export_response(request.user, filters, AccessLog.Channel.WEB)
 
 
 # --- opening a case -------------------------------------------------------------------------

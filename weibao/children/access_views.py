@@ -34,11 +34,19 @@ READ_WHAT = {
     "visit_attachment": _("a visit's attachment"),
     "service_record": _("a service record"),
     "protection": _("the temporary guardianship"),
+    "archive": _("the whole file, printed as PDF"),
 }
 
 
 # The exports the audit log records (action → what was exported).
-EXPORTS = {"ledger.export": _("Service ledger"), "visit.ledger_export": _("Visit ledger")}
+EXPORTS = {
+    "ledger.export": _("Service ledger"),
+    "visit.ledger_export": _("Visit ledger"),
+    "children.export": _("List of children"),
+    "visit.list_export": _("List of visits"),
+    "report.export": _("List of mandatory reports"),
+    "case.export": _("List of cases"),
+}
 
 
 def read_what(entry: AccessLog) -> str:

@@ -1,5 +1,7 @@
 """/api/v1/children/: the same services and scope rule as the web pages, spoken in JSON."""
 
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -10,6 +12,7 @@ from rest_framework.response import Response
 from weibao.accounts.selectors import REVEAL_PERMISSION
 from weibao.audit.models import AccessLog
 from weibao.children import services
+from weibao.children.export import child_export_response
 from weibao.children.models import Child
 from weibao.children.selectors import child_get_for_user, child_list, children_visible_to
 from weibao.children.serializers import (
@@ -21,7 +24,8 @@ from weibao.children.serializers import (
     RevealSerializer,
     StatusChangeSerializer,
 )
-from weibao.core.api import NeverCacheMixin, RecordViewSetMixin
+from weibao.core.api import AnyAcceptNegotiation, NeverCacheMixin, RecordViewSetMixin
+from weibao.core.xlsx import XLSX_CONTENT_TYPE
 
 _NOT_FOUND = OpenApiResponse(description="No such child, or not in your areas.")
 _INVALID = OpenApiResponse(description="Field → list of messages.")
@@ -105,6 +109,23 @@ class ChildViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet)
             **serializer.service_arguments(),
         )
         return self._represent(child)
+
+    @extend_schema(
+        summary="The list of children in your areas as xlsx, with the list's filters (recorded)",
+        parameters=[ChildFilterSerializer],
+        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY, 400: _INVALID},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export",
+        url_name="export",
+        content_negotiation_class=AnyAcceptNegotiation,
+    )
+    def export(self, request: Request) -> FileResponse:
+        params = ChildFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return child_export_response(request.user, params.to_filters(), AccessLog.Channel.API)
 
     @extend_schema(
         summary="Mark a child moved out, transferred, deceased or back on the register",

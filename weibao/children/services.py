@@ -1,6 +1,7 @@
 """Every change to a child's file goes through these functions. Each runs in one transaction and
 writes its audit row there, so the history can never disagree with the data."""
 
+import dataclasses
 import datetime as dt
 import secrets
 from dataclasses import dataclass
@@ -25,7 +26,11 @@ from weibao.children.hooks import (
 )
 from weibao.children.models import ANONYMISED_NAME, Child, ChildCategory, Guardian
 from weibao.children.pinyin import name_pinyin
-from weibao.children.selectors import children_on_register_in, children_visible_to
+from weibao.children.selectors import (
+    ChildFilters,
+    children_on_register_in,
+    children_visible_to,
+)
 from weibao.children.tallies import tallies_refresh
 from weibao.children.validation import validate_child_data
 from weibao.core import crypto
@@ -587,3 +592,25 @@ def child_anonymise(*, actor, child: Child, reason: str) -> Child:
     child_schedule_changed.call(child=current)
     tallies_refresh(community_ids=[current.community_id])
     return current
+
+
+# --- the list handed out as a spreadsheet ---------------------------------------------------
+
+
+@transaction.atomic
+def children_exported(*, actor, area, rows: int, filters: ChildFilters, channel: str) -> None:
+    """Every export of the list of children is in the audit log: who, which area, how many
+    rows, with which filters (the district's review of unusual access reads it)."""
+    audit_record(
+        actor=actor,
+        action="children.export",
+        obj=area if area is not None else actor,
+        changes={
+            "rows": rows,
+            "channel": channel,
+            "filters": {k: v for k, v in dataclasses.asdict(filters).items() if v and k != "q"},
+            # A search may be an ID number or a phone: kept sealed, as values of a file are.
+            "search": filters.q or None,
+        },
+        sealed=("search",) if filters.q else (),
+    )

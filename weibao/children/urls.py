@@ -5,6 +5,7 @@ from weibao.children import access_views, views
 app_name = "children"
 urlpatterns = [
     path("", views.child_list_view, name="list"),
+    path("export.xlsx", views.child_export_view, name="export"),
     path("new/", views.child_create_view, name="create"),
     path("<int:pk>/", views.child_detail_view, name="detail"),
     path("<int:pk>/edit/", views.child_edit_view, name="edit"),

@@ -41,6 +41,7 @@ urlpatterns = [
     path("duplicates/", include("weibao.duplicates.urls")),
     path("council/", include("weibao.council.urls")),
     path("dashboards/", include("weibao.dashboards.urls")),
+    path("archive/", include("weibao.archive.urls")),
     # The registry and the referral pages share the "partners" namespace (and URL prefix).
     path(
         "partners/",

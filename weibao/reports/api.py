@@ -4,17 +4,22 @@ Scope and rules come from the selectors and services; these views only translate
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from weibao.areas.models import Area
+from weibao.audit.models import AccessLog
 from weibao.core.api import (
     INVALID,
+    AnyAcceptNegotiation,
     NeverCacheMixin,
     RecordViewSetMixin,
     StrictQueryMixin,
@@ -22,8 +27,10 @@ from weibao.core.api import (
     step_responses,
 )
 from weibao.core.parsers import SafeJSONParser
+from weibao.core.xlsx import XLSX_CONTENT_TYPE
 from weibao.reports import ratelimit, services
 from weibao.reports.choices import Channel
+from weibao.reports.export import report_export_response
 from weibao.reports.models import Report
 from weibao.reports.selectors import report_get_for_user, reports_visible_to, triage_queue
 from weibao.reports.serializers import (
@@ -257,6 +264,33 @@ class ReportViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet
         if params.validated_data.get("state"):
             qs = qs.filter(state=params.validated_data["state"])
         return self.paginated(qs)
+
+    @extend_schema(
+        summary="The list of reports as xlsx, with the list's filters (recorded in the audit log)",
+        description="The reporter's name and organisation only for the supervisor and above of "
+        "the report's area; others read —.",
+        parameters=[ReportFilterSerializer],
+        responses={
+            (200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+            400: OpenApiResponse(description="Field → list of messages."),
+        },
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export",
+        url_name="export",
+        content_negotiation_class=AnyAcceptNegotiation,
+    )
+    def export(self, request: Request) -> FileResponse:
+        params = ReportFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return report_export_response(
+            request.user,
+            queue=params.validated_data.get("queue", False),
+            state=params.validated_data.get("state", ""),
+            channel=AccessLog.Channel.API,
+        )
 
     def retrieve(self, request: Request, pk: int) -> Response:
         return self._represent(self.get_object())

@@ -163,6 +163,21 @@ def triage_queue(user) -> QuerySet[Report]:
     )
 
 
+def report_list(user, *, queue: bool, state: str = "") -> QuerySet[Report]:
+    """The reports of the list page and its export: the user's triage queue (most urgent
+    first) or all the reports they may see (newest first), in one state or all."""
+    if queue:
+        qs = triage_queue(user)
+    else:
+        qs = reports_visible_to(user).select_related(
+            "district", "subdistrict", "community", "child"
+        )
+        qs = qs.order_by("-received_at", "-id")
+    if state:
+        qs = qs.filter(state=state)
+    return qs.prefetch_related("situation_rows")
+
+
 @dataclass(frozen=True)
 class Clock:
     key: str  # "ack", "police" or "outcome"

@@ -960,3 +960,15 @@ def reports_anonymise_child(*, actor, child: Child) -> dict[str, int]:
             **{name: "" for name in ANONYMISED_REPORT_FIELDS}
         )
     }
+
+
+@transaction.atomic
+def reports_exported(*, actor, area, rows: int, filters: dict, channel: str) -> None:
+    """Every export of the list of reports is in the audit log: who, which area, how many rows,
+    with which filters."""
+    audit_record(
+        actor=actor,
+        action="report.export",
+        obj=area if area is not None else actor,
+        changes={"rows": rows, "channel": channel, "filters": filters},
+    )

@@ -5,6 +5,7 @@ from weibao.reports import views
 app_name = "reports"
 urlpatterns = [
     path("", views.queue_view, name="queue"),
+    path("export.xlsx", views.export_view, name="export"),
     path("new/", views.report_new_view, name="new"),
     path("clocks/", views.clocks_view, name="clocks"),
     path("from-concern/<int:concern_id>/", views.report_from_concern_view, name="from_concern"),

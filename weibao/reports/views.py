@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from weibao.audit.models import AccessLog
 from weibao.audit.sealing import opened, opened_note
 from weibao.children import idnumber
 from weibao.children.models import Child
@@ -35,6 +36,7 @@ from weibao.core.views_helpers import (
 )
 from weibao.reports import ratelimit, services, workflow
 from weibao.reports.choices import Channel, Situation
+from weibao.reports.export import report_export_response
 from weibao.reports.forms import (
     ClockPolicyForm,
     CloseForm,
@@ -430,6 +432,25 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "query": query_without_page(request),
             "now": now,
         },
+    )
+
+
+@login_required
+@require_GET
+def export_view(request: HttpRequest) -> HttpResponse:
+    """The list as the page shows it (tab and state), as xlsx, streamed; every export is
+    recorded in the audit log."""
+    user = request.user
+    tab = request.GET.get("tab", "")
+    if tab not in ("queue", "all"):
+        tab = "queue" if can_triage_somewhere(user) else "all"
+    state = request.GET.get("state", "")
+    allowed = OPEN_STATES if tab == "queue" else Report.State.values
+    if state and state not in allowed:
+        messages.warning(request, _("Some filters were not understood: nothing was exported."))
+        return redirect(f"{reverse('reports:queue')}?{request.GET.urlencode()}")
+    return report_export_response(
+        user, queue=tab == "queue", state=state, channel=AccessLog.Channel.WEB
     )
 
 

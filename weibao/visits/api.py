@@ -33,7 +33,9 @@ from weibao.core.api import (
 )
 from weibao.core.parsers import SafeJSONParser
 from weibao.core.uploads import JPEG, PDF, PNG
+from weibao.core.xlsx import XLSX_CONTENT_TYPE
 from weibao.visits import services
+from weibao.visits.export import visit_list_response
 from weibao.visits.models import Visit, VisitAttachment, VisitRule
 from weibao.visits.scheduling import RuleSet
 from weibao.visits.selectors import (
@@ -57,6 +59,7 @@ from weibao.visits.serializers import (
     VisitAttachmentSerializer,
     VisitCompleteSerializer,
     VisitCreateSerializer,
+    VisitExportFilterSerializer,
     VisitFilterSerializer,
     VisitRuleSerializer,
     VisitRuleUpdateSerializer,
@@ -175,6 +178,26 @@ class VisitViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet)
         params.is_valid(raise_exception=True)
         visits = params.filter(self.get_queryset()).select_related("child", "author")
         return self.paginated(visits.prefetch_related("attachments", "concerns"))
+
+    @extend_schema(
+        summary="The completed visits you may see as xlsx (recorded in the audit log)",
+        parameters=[VisitExportFilterSerializer],
+        responses={
+            (200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+            400: OpenApiResponse(description="Field → list of messages."),
+        },
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export",
+        url_name="export",
+        content_negotiation_class=AnyAcceptNegotiation,
+    )
+    def export(self, request: Request) -> FileResponse:
+        params = VisitExportFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return visit_list_response(request.user, params.to_filters(), AccessLog.Channel.API)
 
     def retrieve(self, request: Request, pk: int) -> Response:
         visit = self.get_object()

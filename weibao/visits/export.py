@@ -2,13 +2,24 @@
 
 The ledger is a fixed-form Chinese document handed to the civil-affairs bureau, so its headers
 and answer words are the official Chinese wording in every UI language (like the legal labels
-in docs/domain.md §5.2). It carries no ID numbers, addresses or phone numbers."""
+in docs/domain.md §5.2). It carries no ID numbers, addresses or phone numbers.
 
-from collections.abc import Iterable
+Also the list of completed visits in the user's scope, streamed (`visit_list_response`)."""
+
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from weibao.core.xlsx import file_name_part, ledger_workbook
+from django.db.models import QuerySet
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weibao.accounts.selectors import export_area
+from weibao.areas.models import Area
+from weibao.core.xlsx import file_name_part, ledger_workbook, stream_workbook, xlsx_file_response
+from weibao.visits import services
 from weibao.visits.models import Visit
+from weibao.visits.selectors import VisitListFilters, visit_list
 
 HEADERS = [
     ("居民区", 14),
@@ -83,3 +94,56 @@ def ledger_filename(subdistrict_name: str, year: int, month: int) -> str:
 
 def ledger_title(subdistrict_name: str, year: int, month: int) -> str:
     return f"{subdistrict_name} {year}年{month}月 走访台账"
+
+
+# --- the list of completed visits, streamed -------------------------------------------------
+
+LIST_CHUNK = 2000
+
+
+def visit_list_headers() -> list[tuple[str, int]]:
+    return [
+        (_("visit date"), 12),
+        (_("child"), 12),
+        (_("sub-district"), 14),
+        (_("residential area"), 16),
+        (_("type"), 8),
+        (_("who was met"), 16),
+        (_("concern"), 8),
+        (_("visited by"), 12),
+    ]
+
+
+def visit_list_rows(visits: QuerySet[Visit]) -> Iterator[list[Any]]:
+    """One row per visit, read in chunks with the child, 居民区, 街镇 and author joined: the
+    queries do not grow with the rows. No free text, no ID number: what the list shows."""
+    kinds = {value: str(label) for value, label in Visit.Kind.choices}
+    concern = _("Yes")
+    for visit in visits.iterator(chunk_size=LIST_CHUNK):
+        yield [
+            visit.visit_date,
+            visit.child.name,
+            visit.subdistrict.name,
+            visit.community.name,
+            kinds.get(visit.kind, visit.kind),
+            visit.met_with,
+            concern if visit.concern_marked else "",
+            str(visit.author),
+        ]
+
+
+def visit_list_response(user, filters: VisitListFilters, channel: str) -> FileResponse:
+    """The export the page and the API hand out (the same scope, filters and columns)."""
+    handle, count = stream_workbook(
+        sheet=_("Visits"),
+        headers=visit_list_headers(),
+        rows=visit_list_rows(visit_list(user, filters)),
+    )
+    area = Area.objects.filter(pk=filters.community).first() if filters.community else None
+    services.visits_exported(
+        actor=user, area=export_area(user, area), rows=count, filters=filters, channel=channel
+    )
+    today = timezone.localdate()
+    return xlsx_file_response(
+        handle, filename=f"走访记录-{today:%Y%m%d}.xlsx", fallback=f"visits-{today:%Y%m%d}.xlsx"
+    )

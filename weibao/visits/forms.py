@@ -3,9 +3,12 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from weibao.accounts.selectors import communities_visible_to
+from weibao.areas.models import Area
 from weibao.core.forms import DateInput, RiskRadioSelect
 from weibao.core.versioning import VersionMixin
 from weibao.visits.models import Visit
+from weibao.visits.selectors import VisitListFilters
 from weibao.visits.services import CHECK_FIELDS, RISK_ANSWER
 
 # Free-text answers are long enough for a thorough note, short enough that a stray paste
@@ -143,3 +146,25 @@ class VisitRuleForm(forms.Form):
         help_text=_("How long follow-up visits continue: 3 to 12 months."),
     )
     active = forms.BooleanField(label=_("active"), required=False)
+
+
+class VisitListFilterForm(forms.Form):
+    """The filters of the list of completed visits handed out as xlsx."""
+
+    date_from = forms.DateField(label=_("from"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("to"), required=False, widget=DateInput)
+    community = forms.ModelChoiceField(
+        label=_("residential area"), queryset=Area.objects.none(), required=False
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities_visible_to(actor).order_by("code", "name")
+
+    def filters(self) -> VisitListFilters:
+        d = self.cleaned_data
+        return VisitListFilters(
+            date_from=d.get("date_from"),
+            date_to=d.get("date_to"),
+            community=d["community"].pk if d.get("community") else None,
+        )

@@ -191,3 +191,27 @@ def completed_home_visits_since(child: Child, moment: dt.datetime) -> int:
         completed_at__gt=moment,
         visit_date__gte=timezone.localdate(moment),
     ).count()
+
+
+@dataclass(frozen=True)
+class VisitListFilters:
+    """The filters of the list of completed visits (its export, web and API)."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    community: int | None = None
+
+
+def visit_list(user, filters: VisitListFilters) -> QuerySet[Visit]:
+    """Completed visits the user may see (visits_visible_to), newest first, with the names the
+    list shows joined in."""
+    qs = visits_visible_to(user).filter(state=Visit.State.COMPLETED)
+    if filters.date_from:
+        qs = qs.filter(visit_date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(visit_date__lte=filters.date_to)
+    if filters.community:
+        qs = qs.filter(community_id=filters.community)
+    return qs.select_related("child", "author", "community", "subdistrict").order_by(
+        "-visit_date", "-id"
+    )

@@ -23,7 +23,7 @@ from weibao.visits.models import (
     VisitDue,
     VisitRule,
 )
-from weibao.visits.selectors import Horizon
+from weibao.visits.selectors import Horizon, VisitListFilters
 
 # Free-text answers of a visit form; the columns are TEXT, the cap keeps requests small.
 LONG_TEXT = 4000
@@ -373,6 +373,19 @@ class VisitFilterSerializer(serializers.Serializer):
         if "date_to" in data:
             qs = qs.filter(visit_date__lte=data["date_to"])
         return qs
+
+
+class VisitExportFilterSerializer(serializers.Serializer):
+    """Query parameters of the list of completed visits as xlsx."""
+
+    date_from = serializers.DateField(required=False, help_text="Visit date on or after.")
+    date_to = serializers.DateField(required=False, help_text="Visit date on or before.")
+    community = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_DB_INT, help_text="A 居民区's id."
+    )
+
+    def to_filters(self) -> VisitListFilters:
+        return VisitListFilters(**self.validated_data)
 
 
 class WorklistFilterSerializer(serializers.Serializer):

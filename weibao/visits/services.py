@@ -516,3 +516,23 @@ def visits_anonymise_child(*, actor, child: Child) -> dict[str, int]:
     cleared = visits.update(**{field: "" for field in TEXT_FIELDS}, draft_tab="")
     concerns = Concern.objects.filter(child=child).update(description="", handled_note="")
     return {"visits": cleared, "visit_attachments": removed, "concerns": concerns}
+
+
+@transaction.atomic
+def visits_exported(*, actor, area, rows: int, filters, channel: str) -> None:
+    """Every export of the list of visits is in the audit log: who, which area, how many rows,
+    with which filters."""
+    audit_record(
+        actor=actor,
+        action="visit.list_export",
+        obj=area if area is not None else actor,
+        changes={
+            "rows": rows,
+            "channel": channel,
+            "filters": {
+                "date_from": filters.date_from.isoformat() if filters.date_from else None,
+                "date_to": filters.date_to.isoformat() if filters.date_to else None,
+                "community": filters.community,
+            },
+        },
+    )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("start/<int:child_id>/", views.visit_start_view, name="start"),
     path("returned-home/<int:child_id>/", views.returned_home_view, name="returned_home"),
     path("ledger.xlsx", views.ledger_export_view, name="ledger"),
+    path("export.xlsx", views.visit_list_export_view, name="export"),
     path("rules/", views.rules_view, name="rules"),
     path("rules/<int:pk>/", views.rule_update_view, name="rule_update"),
     path("attachments/<int:pk>/", views.attachment_download_view, name="attachment"),

@@ -42,12 +42,18 @@ from weibao.core.versioning import save_versioned
 from weibao.core.views_helpers import apply_errors
 from weibao.core.xlsx import xlsx_response
 from weibao.visits import services
-from weibao.visits.export import ledger_filename, ledger_title, visit_ledger_workbook
+from weibao.visits.export import (
+    ledger_filename,
+    ledger_title,
+    visit_ledger_workbook,
+    visit_list_response,
+)
 from weibao.visits.forms import (
     AttachmentForm,
     ConcernHandleForm,
     ReturnedHomeForm,
     VisitForm,
+    VisitListFilterForm,
     VisitRuleForm,
 )
 from weibao.visits.hooks import concern_page_panels
@@ -63,6 +69,7 @@ from weibao.visits.models import (
 from weibao.visits.selectors import (
     BUCKETS,
     Horizon,
+    VisitListFilters,
     child_open_due,
     child_visits,
     completion_table,
@@ -218,6 +225,7 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
         request,
         "visits/worklist.html",
         {
+            "export_form": VisitListFilterForm(actor=user),
             "rows": rows,
             "page": page,
             "bucket": bucket,
@@ -703,3 +711,16 @@ def ledger_export_view(request: HttpRequest) -> HttpResponse:
         filename=ledger_filename(subdistrict.name, year, month),
         fallback=f"visit-ledger-{year:04d}-{month:02d}.xlsx",
     )
+
+
+@login_required
+@require_GET
+def visit_list_export_view(request: HttpRequest) -> HttpResponse:
+    """The completed visits the user may see, filtered, as xlsx (streamed); every export is
+    recorded in the audit log."""
+    form = VisitListFilterForm(request.GET or None, actor=request.user)
+    if form.is_bound and not form.is_valid():
+        messages.warning(request, _("Some filters were not understood: nothing was exported."))
+        return redirect("visits:worklist")
+    filters = form.filters() if form.is_bound else VisitListFilters()
+    return visit_list_response(request.user, filters, AccessLog.Channel.WEB)

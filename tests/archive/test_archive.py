@@ -13,12 +13,13 @@ from django.utils import timezone
 from tests.conftest import api_client, web_client
 from tests.helpers import REPORTER_NAME, SECRET_PLACE, record_service, today
 from weibao.archive.checks import pdf_tools_check
-from weibao.archive.pdf import archive_html, archive_url_fetcher
+from weibao.archive.pdf import archive_html
 from weibao.archive.selectors import Revealed, child_archive
 from weibao.archive.services import archive_exported, archive_reveal
 from weibao.audit.models import AccessLog
 from weibao.cases.services import case_restrict
 from weibao.children.models import Child
+from weibao.core.pdf import offline_url_fetcher
 from weibao.protection.services import protection_start
 from weibao.reports import services as report_services
 
@@ -117,7 +118,7 @@ def test_every_page_carries_the_readers_name_and_the_time(director_a, child_a):
 def test_nothing_can_be_fetched_from_outside(director_a, make_child):
     child = make_child(notes='<img src="http://example.com/x.png">')
     assert "<img" not in html_for(director_a, child)  # what was typed stays text
-    fetcher = archive_url_fetcher()
+    fetcher = offline_url_fetcher()
     for address in ("http://127.0.0.1:9/x.png", "https://example.com/", "file:///etc/passwd"):
         with pytest.raises(ValueError, match="disallowed protocol"):
             fetcher.fetch(address)
@@ -162,7 +163,7 @@ def test_without_the_reveal_permission_nothing_is_revealed(director_a2, child_a)
 
 
 def test_without_weasyprint_the_page_says_so_in_chinese(director_a, child_a, monkeypatch):
-    monkeypatch.setattr("weibao.archive.pdf.weasyprint", None)
+    monkeypatch.setattr("weibao.core.pdf.weasyprint", None)
     response = web_client(director_a).get(url(child_a))
     assert response.status_code == 503
     assert "fonts-noto-cjk" in response.content.decode()

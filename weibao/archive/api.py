@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from weibao.archive.pdf import archive_pdf_response, pdf_unavailable
+from weibao.archive.pdf import archive_pdf_response
 from weibao.archive.selectors import Revealed
 from weibao.archive.services import archive_reveal
 from weibao.audit.models import AccessLog
@@ -20,6 +20,7 @@ from weibao.core.api import (
     StrictFieldsMixin,
     StrictQueryMixin,
 )
+from weibao.core.pdf import pdf_unavailable
 
 _PDF = OpenApiResponse(OpenApiTypes.BINARY, description="The archive, as an attachment.")
 _NOT_FOUND = OpenApiResponse(description="No such child, or not in your areas.")

@@ -4,7 +4,7 @@ the archive page says the same in Chinese."""
 
 from django.core.checks import Warning
 
-from weibao.archive.pdf import SYSTEM_PACKAGES, cjk_fonts_present, weasyprint
+from weibao.core.pdf import SYSTEM_PACKAGES, cjk_fonts_present, weasyprint
 
 
 def pdf_tools_check(app_configs=None, **kwargs) -> list[Warning]:

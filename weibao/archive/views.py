@@ -12,13 +12,14 @@ from django.views.decorators.http import require_http_methods
 
 from weibao.accounts.selectors import REVEAL_PERMISSION
 from weibao.archive.forms import ArchiveRevealForm
-from weibao.archive.pdf import archive_pdf_response, pdf_unavailable
+from weibao.archive.pdf import archive_pdf_response
 from weibao.archive.selectors import Revealed
 from weibao.archive.services import archive_reveal
 from weibao.audit.models import AccessLog
 from weibao.children.models import Child
 from weibao.children.selectors import child_get_for_user
 from weibao.core.hooks import Panel
+from weibao.core.pdf import pdf_unavailable
 
 
 @login_required

@@ -27,6 +27,7 @@ $(ECHARTS): package.json package-lock.json
 	cp node_modules/echarts/LICENSE $(dir $(ECHARTS))LICENSE
 
 setup: $(STAMP) $(ECHARTS)
+	@fc-list 2>/dev/null | grep -q "Noto Sans CJK" || echo "note: PDF files (the child's archive, the monthly report) need Pango and the Noto CJK fonts: apt-get install fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0"
 
 run: setup
 	$(BIN)/weibao migrate --noinput

@@ -1,4 +1,4 @@
-"""The archive as a PDF: HTML (templates/archive/child.html) laid out by WeasyPrint with
+"""The archive as a PDF: HTML (templates/archive/child_pdf.html) laid out by WeasyPrint with
 Debian's Noto CJK fonts, found through fontconfig by family name. Nothing is fetched: the
 template carries its stylesheet inline and the URL fetcher allows only data: URLs, so neither a
 template nor a value typed into a file can make the server reach the network or its disk.
@@ -20,7 +20,9 @@ from weibao.core.xlsx import content_disposition
 
 def archive_html(archive: ChildArchive) -> str:
     """The HTML fed to WeasyPrint (what the tests read: the PDF's text is this text)."""
-    return render_to_string("archive/child.html", {"a": archive, "font_families": FONT_FAMILIES})
+    return render_to_string(
+        "archive/child_pdf.html", {"a": archive, "font_families": FONT_FAMILIES}
+    )
 
 
 def archive_filename(child: Child, on) -> str:

@@ -1,7 +1,7 @@
 """/api/v1/: token auth, API tokens and signed-in devices, the current user, areas and
 children, home visits, concerns, visit rules, notifications, mandatory reports, cases, partners,
 transfers, workstations, the staff roster and training, projects and activities, the suggestion
-board, the inspection teams and the children's council."""
+board, the inspection teams, the children's council and spreadsheet imports."""
 
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
@@ -66,4 +66,5 @@ urlpatterns = [
     path("", include("weibao.suggestions.api_urls")),
     path("", include("weibao.inspections.api_urls")),
     path("", include("weibao.council.api_urls")),
+    path("", include("weibao.imports.api_urls")),
 ]

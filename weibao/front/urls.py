@@ -39,6 +39,7 @@ urlpatterns = [
     path("board/", include("weibao.suggestions.urls_public")),
     path("inspections/", include("weibao.inspections.urls")),
     path("council/", include("weibao.council.urls")),
+    path("imports/", include("weibao.imports.urls")),
     # The registry and the referral pages share the "partners" namespace (and URL prefix).
     path(
         "partners/",

@@ -21,7 +21,7 @@ HEADER = [
     "监护人",
     "联系电话",
     "居民区",
-]  # noqa: E501
+]
 _seq = itertools.count(300)
 
 

@@ -33,7 +33,7 @@ _NOT_UPLOADER = OpenApiResponse(
 @extend_schema_view(
     list=extend_schema(
         summary="Imports you may see", responses={200: ImportJobSerializer(many=True)}
-    ),  # noqa: E501
+    ),
     retrieve=extend_schema(
         summary="One import: its state, progress and counts",
         responses={200: ImportJobSerializer, 404: _NOT_FOUND},

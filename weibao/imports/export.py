@@ -45,7 +45,8 @@ def refused_workbook(job: ImportJob):
     sheet.append([_("Line"), *[safe_text(h) for h in job.headers], _("Why refused")])
     for row in refused_lines(job):
         sheet.append(row)
-    handle = tempfile.TemporaryFile()
+    # Closed (and so deleted) by the FileResponse that sends it.
+    handle = tempfile.TemporaryFile()  # noqa: SIM115
     workbook.save(handle)
     handle.seek(0)
     return handle

@@ -23,7 +23,7 @@ TARGETS: tuple[Target, ...] = (
         _("ID number"),
         ("身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证", "idnumber"),
         required=True,
-    ),  # noqa: E501
+    ),
     Target("sex", _("sex"), ("性别", "sex")),
     Target("birth_date", _("birth date"), ("出生日期", "出生年月日", "生日", "birthdate")),
     Target("ethnicity", _("ethnicity"), ("民族", "ethnicity")),
@@ -31,30 +31,30 @@ TARGETS: tuple[Target, ...] = (
         "hukou_type",
         _("household registration type"),
         ("户籍类型", "户口类型", "户籍性质", "户口性质"),
-    ),  # noqa: E501
+    ),
     Target(
         "hukou_place",
         _("household registration place"),
         ("户籍地", "户籍所在地", "户籍地址", "户口所在地"),
-    ),  # noqa: E501
+    ),
     Target(
         "address",
         _("home address"),
         ("居住地址", "现居住地址", "家庭住址", "住址", "现住址", "address"),
-    ),  # noqa: E501
+    ),
     Target("categories", _("categories"), ("类别", "儿童类别", "类型", "分类", "categories")),
     Target("guardian_name", _("guardian"), ("监护人", "监护人姓名", "guardian")),
     Target(
         "guardian_relation", _("relation"), ("与儿童关系", "监护人关系", "关系", "与监护人关系")
-    ),  # noqa: E501
+    ),
     Target(
         "guardian_phone", _("phone"), ("联系电话", "监护人电话", "电话", "手机", "手机号", "phone")
-    ),  # noqa: E501
+    ),
     Target(
         "community",
         _("residential area"),
         ("居民区", "居委", "居委会", "所属居民区", "社区", "村居"),
-    ),  # noqa: E501
+    ),
     Target("school", _("school"), ("学校", "就读学校", "school")),
 )
 TARGET_KEYS = tuple(t.key for t in TARGETS)

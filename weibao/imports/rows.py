@@ -166,7 +166,8 @@ def _community(ctx: RowContext, values: list[Any], plan: RowPlan) -> Area | None
     elif name in ctx.known_names:
         plan.refuse(
             _(
-                "Residential area: %(name)s is outside your areas; you can only import into your own."
+                "Residential area: %(name)s is outside your areas; you can only import into "
+                "your own."
             )
             % {"name": name}
         )

@@ -11,6 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterator
 from itertools import islice
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction

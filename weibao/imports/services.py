@@ -63,7 +63,7 @@ def import_upload(*, actor, upload) -> ImportJob:
         path.unlink(missing_ok=True)
         raise ValidationError(
             {"file": [_("The file is empty: its first row must name the columns.")]}
-        )  # noqa: E501
+        )
     headers = headers[:MAX_COLUMNS]
     area = import_area_of(actor)
     chain = [area, area.parent, area.parent.parent if area.parent else None]
@@ -131,7 +131,7 @@ def import_map(
     if job.state not in (ImportJob.State.UPLOADED, ImportJob.State.CHECKED, ImportJob.State.FAILED):
         raise Blocked(
             _("This import is running or done: its mapping can no longer change."), code="state"
-        )  # noqa: E501
+        )
     clean = _check_mapping(job, mapping, hukou_default)
     old = job.mapping
     job.mapping, job.hukou_default = clean, hukou_default

@@ -29,6 +29,8 @@ from weibao.children.models import Child
 from weibao.children.services import GuardianInput, child_create
 from weibao.council import services as council_services
 from weibao.council.models import CouncilMeeting, CouncilMember
+from weibao.imports.models import ImportJob
+from weibao.imports.services import import_upload
 from weibao.inspections import services as inspection_services
 from weibao.inspections.models import Finding, Meeting, Member, Patrol, Team
 from weibao.ledger.models import ServiceRecord
@@ -136,6 +138,8 @@ class World:
     # 天山路's children's council: the child of 居民区 A a member, a meeting with a decision.
     council_member: CouncilMember | None = None
     council_meeting: CouncilMeeting | None = None
+    # A register of one row uploaded by director_a (not yet mapped).
+    import_job: ImportJob | None = None
 
     def __getitem__(self, name: str) -> User | None:
         return self.users[name]
@@ -294,6 +298,12 @@ def build_world() -> World:
         team=build_team_world(users, areas),
         inspections=build_inspection_world(users, areas, child),
         act=build_activities_world(users, station, zone, child),
+        import_job=import_upload(
+            actor=director,
+            upload=SimpleUploadedFile(
+                "台账.csv", "姓名,身份证号,居民区\n测试导入,,测试甲居民区\n".encode(), "text/csv"
+            ),
+        ),
     )
 
 
@@ -707,6 +717,10 @@ def _evidence_version(w: World) -> int:
 
 # A page every signed-in persona opens (it lists what they may see: perhaps nothing).
 EVERYONE = d(who=SIGNED_IN)
+# Spreadsheet imports: director_a's job, seen by them and the roles above 居民区 A.
+IMPORT_UPLOADER = frozenset({"director_a"})
+IMPORT_SEEN = IMPORT_UPLOADER | AREA_ROLES
+IMPORT_NOT_ALLOWED = frozenset({"admin"})
 
 WEB: dict[str, Door | list[Door]] = {
     # --- the front door
@@ -1038,6 +1052,18 @@ WEB: dict[str, Door | list[Door]] = {
         forbidden=COUNCIL_DIRECTORS,
         data=lambda w: {"decision-text": "多种花"},
     ),
+    # --- spreadsheet imports: a job is seen by its uploader and the roles above them; only the
+    # uploader maps and commits it; uploading is for whoever registers children (an area).
+    "imports:list": EVERYONE,
+    "imports:upload": d(who=SIGNED_IN, forbidden=IMPORT_NOT_ALLOWED),
+    "imports:detail": d(kwargs=pk("import_job"), who=IMPORT_SEEN),
+    "imports:mapping": d(
+        kwargs=pk("import_job"), who=IMPORT_SEEN, forbidden=IMPORT_SEEN - IMPORT_UPLOADER
+    ),
+    "imports:commit": d(
+        kwargs=pk("import_job"), who=IMPORT_SEEN, forbidden=IMPORT_SEEN - IMPORT_UPLOADER
+    ),
+    "imports:refused": d(kwargs=pk("import_job"), who=IMPORT_SEEN),
     # --- the suggestion board (public)
     "board:index": d(who=PUBLIC),
     # An empty code is refused with a message (a wrong one answers 404: tests/suggestions).
@@ -1450,6 +1476,15 @@ API: dict[str, Door | list[Door]] = {
         data=_version("suggestion", reason="不在范围。"),
     ),
     # --- the children's council
+    "api:import-list": d(who=SIGNED_IN, forbidden={"POST": IMPORT_NOT_ALLOWED}),
+    "api:import-detail": d(kwargs=pk("import_job"), who=IMPORT_SEEN),
+    "api:import-rows": d(kwargs=pk("import_job"), who=IMPORT_SEEN),
+    "api:import-mapping": d(
+        kwargs=pk("import_job"), who=IMPORT_SEEN, forbidden=IMPORT_SEEN - IMPORT_UPLOADER
+    ),
+    "api:import-commit": d(
+        kwargs=pk("import_job"), who=IMPORT_SEEN, forbidden=IMPORT_SEEN - IMPORT_UPLOADER
+    ),
     "api:council-list": d(who=SIGNED_IN),
     "api:council-detail": d(kwargs=pk("station"), who=COUNCIL_SEEN),
     "api:council-member-list": [

@@ -29,7 +29,7 @@ _seq = itertools.count(300)
 def _imports_inline(settings, tmp_path):
     # The runs happen in the request's thread once its transaction commits; files under tmp.
     settings.IMPORTS_INLINE = True
-    settings.VAR_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path
 
 
 def number(birth=dt.date(2015, 6, 1), sex="M") -> str:

@@ -2,6 +2,7 @@
 commit it, read its status and its rows. The scope and rules are the selectors' and the
 services'; these views only translate HTTP to them."""
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -12,7 +13,7 @@ from rest_framework.response import Response
 from weibao.core.api import CONFLICT, INVALID, NeverCacheMixin, RecordViewSetMixin
 from weibao.core.scope import get_or_404
 from weibao.imports import services
-from weibao.imports.selectors import import_job_list, import_rows
+from weibao.imports.selectors import import_job_list, import_rows, is_uploader, may_import
 from weibao.imports.serializers import (
     ImportJobSerializer,
     ImportMappingSerializer,
@@ -61,6 +62,8 @@ class ImportJobViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericView
         responses={201: ImportJobSerializer, 400: INVALID, 403: _NOT_UPLOADER},
     )
     def create(self, request: Request) -> Response:
+        if not may_import(request.user):
+            raise PermissionDenied
         data = self.validated(ImportUploadSerializer)
         job = services.import_upload(actor=request.user, upload=data["file"])
         return Response(self.get_serializer(job).data, status=status.HTTP_201_CREATED)
@@ -79,6 +82,8 @@ class ImportJobViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericView
     @action(detail=True, methods=["post"])
     def mapping(self, request: Request, pk: int) -> Response:
         job = self.get_object()
+        if not is_uploader(request.user, job):
+            raise PermissionDenied
         data = self.validated(ImportMappingSerializer)
         job = services.import_map(
             actor=request.user,

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportJob(models.Model):
-    """One uploaded register: the file (kept under VAR_DIR/imports, never in the database), its
+    """One uploaded register: the file (kept under MEDIA_ROOT/imports, never in the database), its
     column mapping, and the state and counts of its dry run and of its commit.
 
     `area` is the importer's widest role area when they uploaded (their 居民区, 街镇 or

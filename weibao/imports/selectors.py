@@ -44,6 +44,11 @@ def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
     return ImportJob.objects.filter(q)
 
 
+def is_uploader(user, job: ImportJob) -> bool:
+    """Those above the uploader see a job; only the uploader maps and commits it."""
+    return job.uploaded_by_id == user.pk
+
+
 def import_job_list(user) -> QuerySet[ImportJob]:
     return import_jobs_visible_to(user).select_related("uploaded_by", "area")
 
@@ -58,7 +63,9 @@ def import_rows(job: ImportJob, outcome: str = "") -> QuerySet[ImportRow]:
 
 
 def import_dir() -> Path:
-    return Path(settings.VAR_DIR) / "imports"
+    """Where uploaded registers are kept: under MEDIA_ROOT (VAR_DIR/media), like the other
+    uploaded files, which no URL serves directly (each is sent by a view that checks scope)."""
+    return Path(settings.MEDIA_ROOT) / "imports"
 
 
 def import_file_path(job: ImportJob) -> Path:

@@ -17,15 +17,20 @@ from weibao.imports.jobs import job_start
 from weibao.imports.mapping import TARGET_KEYS, TARGETS, guess_mapping
 from weibao.imports.models import ImportJob, ImportMapping
 from weibao.imports.reader import ReadError, kind_of, read_headers, save_upload
-from weibao.imports.selectors import import_area_of, import_dir, import_file_path, may_import
+from weibao.imports.selectors import (
+    import_area_of,
+    import_dir,
+    import_file_path,
+    is_uploader,
+    may_import,
+)
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_COLUMNS = 200
 
 
 def _assert_uploader(actor, job: ImportJob) -> None:
-    # Those above the uploader see the job; only the uploader changes and commits it.
-    if job.uploaded_by_id != actor.pk:
+    if not is_uploader(actor, job):
         raise PermissionDenied
 
 
@@ -36,7 +41,7 @@ def remembered_mapping(user) -> dict[str, str]:
 
 @transaction.atomic
 def import_upload(*, actor, upload) -> ImportJob:
-    """Keep an uploaded register (xlsx or csv) under VAR_DIR/imports and read its header; the
+    """Keep an uploaded register (xlsx or csv) under MEDIA_ROOT/imports and read its header; the
     mapping starts from the uploader's last one and the header names."""
     if not may_import(actor):
         raise PermissionDenied

@@ -17,6 +17,7 @@ from weibao.imports.selectors import (
     import_job_get_for_user,
     import_job_list,
     import_rows,
+    is_uploader,
     may_import,
 )
 
@@ -56,8 +57,8 @@ def _detail(request: HttpRequest, job: ImportJob, mapping_form=None) -> HttpResp
     filters = ImportRowFilterForm(request.GET or None)
     outcome = filters.cleaned_data.get("outcome", "") if filters.is_valid() else ""
     rows = page_of(request, import_rows(job, outcome), ROWS_PAGE_SIZE)
-    is_uploader = job.uploaded_by_id == request.user.pk
-    editable = is_uploader and job.state in (
+    uploader = is_uploader(request.user, job)
+    editable = uploader and job.state in (
         ImportJob.State.UPLOADED,
         ImportJob.State.CHECKED,
         ImportJob.State.FAILED,
@@ -73,7 +74,7 @@ def _detail(request: HttpRequest, job: ImportJob, mapping_form=None) -> HttpResp
             "filters": filters,
             "query": query_without_page(request),
             "mapping_form": mapping_form if editable else None,
-            "may_commit": is_uploader and job.state == ImportJob.State.CHECKED,
+            "may_commit": uploader and job.state == ImportJob.State.CHECKED,
         },
         status=400 if mapping_form is not None and mapping_form.errors else 200,
     )
@@ -89,6 +90,8 @@ def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_mapping_view(request: HttpRequest, pk: int) -> HttpResponse:
     job = import_job_get_for_user(request.user, pk)
+    if not is_uploader(request.user, job):
+        raise PermissionDenied
     form = ImportMappingForm(request.POST, job=job)
     if form.is_valid():
         try:

@@ -104,7 +104,12 @@ def import_run(*, job_id: int, apply: bool) -> None:
 
 def _run(job: ImportJob, apply: bool) -> None:
     ImportRow.objects.filter(job=job).delete()
-    ctx = RowContext(actor=job.uploaded_by, mapping=_mapping(job), hukou_default=job.hukou_default)
+    ctx = RowContext(
+        actor=job.uploaded_by,
+        mapping=_mapping(job),
+        hukou_default=job.hukou_default,
+        validate=not apply,
+    )
     rows = iter_rows(import_file_path(job), job.kind, job.encoding or "utf-8-sig")
     next(rows, None)  # the header
     counts: Counter[str] = Counter()

@@ -283,3 +283,29 @@ def test_a_bad_file_is_refused_next_to_the_field(director_a):
     )  # fmt: skip
     assert response.status_code == 200
     assert "无法读取" in response.content.decode()
+
+
+def test_the_commit_refuses_what_the_services_refuse_in_their_words(
+    director_a, django_capture_on_commit_callbacks
+):
+    # Checked by the dry run, then refused by child_create itself at commit (the commit does not
+    # check twice): the same message, the row refused, the others imported.
+    job = upload(director_a, csv_file([row(name="测试好"), row(birth=dt.date(2000, 1, 1))]))
+    job = commit(director_a, dry_run(director_a, job, django_capture_on_commit_callbacks),
+                 django_capture_on_commit_callbacks)  # fmt: skip
+    assert (job.created, job.refused) == (1, 1)
+    assert "已满18周岁" in reasons(job)[3]
+
+
+def test_an_update_keeps_what_the_file_leaves_blank(
+    director_a, child_a, django_capture_on_commit_callbacks
+):
+    header = ["身份证号", "居住地址"]
+    job = upload(director_a, csv_file([[child_a.id_number, "测试路9号", child_a.name]],
+                                      header=[*header, "姓名"]))  # fmt: skip
+    job = commit(director_a, dry_run(director_a, job, django_capture_on_commit_callbacks),
+                 django_capture_on_commit_callbacks)  # fmt: skip
+    assert job.updated == 1
+    child = Child.objects.get(pk=child_a.pk)
+    assert child.address == "测试路9号" and child.school == "测试小学"
+    assert child.guardians.count() == 1

@@ -36,7 +36,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from visits import _setup_django
 
 COMMUNITIES = 10
-HEADER = ["姓名", "性别", "身份证号", "出生日期", "民族", "户籍地", "居住地址", "类别", "监护人", "联系电话", "居民区"]  # noqa: E501
+HEADER = [
+    "姓名",
+    "性别",
+    "身份证号",
+    "出生日期",
+    "民族",
+    "户籍地",
+    "居住地址",
+    "类别",
+    "监护人",
+    "联系电话",
+    "居民区",
+]  # noqa: E501
 CATEGORIES = ["留守儿童", "家庭经济困难", "孤儿", "残疾儿童"]
 
 

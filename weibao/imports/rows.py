@@ -263,7 +263,8 @@ def classify_row(ctx: RowContext, line: int, values: list[Any]) -> RowPlan:
     data["community"] = community
     owner = id_number_owner(ctx.actor, number)
     if owner is not None and owner.child is None:
-        # Registered where the importer may not look: never say whose or where.
+        # Registered where the importer may not look: never say whose or where
+        # (docs/domain.md §3.13).
         return plan.refuse(
             _(
                 "ID number: already registered in another area. Please contact your "
@@ -281,7 +282,7 @@ def classify_row(ctx: RowContext, line: int, values: list[Any]) -> RowPlan:
 
 def row_flags(ctx: RowContext, plan: RowPlan, values: list[Any]) -> None:
     """Further checks of a row that the children app's rules pass: the place for the
-    duplicates app's "possible duplicate" (docs/domain.md, issue #14 part 6a) — it may add a
+    duplicates app's "possible duplicate" (issue #14 part 6a) — it may add a
     reason and refuse the row (plan.refuse) or leave it. Nothing yet."""
 
 
@@ -306,7 +307,7 @@ def _plan_create(ctx, plan: RowPlan, data: dict, categories: list[str], guardian
 
 def _plan_update(ctx, plan: RowPlan, child: Child, data: dict, categories, guardian) -> None:
     """Only what the file says differently: blank cells keep what is registered, categories
-    and guardians are added, never taken away (the register a 居民区 keeps may list fewer)."""
+    and guardians are added, never taken away (docs/domain.md §3.13)."""
     plan.child = child
     changed: dict[str, Any] = {}
     for key, value in data.items():

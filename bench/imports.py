@@ -48,7 +48,7 @@ HEADER = [
     "监护人",
     "联系电话",
     "居民区",
-]  # noqa: E501
+]
 CATEGORIES = ["留守儿童", "家庭经济困难", "孤儿", "残疾儿童"]
 
 
@@ -124,10 +124,13 @@ def raw_insert(path: Path, user, communities) -> tuple[float, int]:
     def flush(batch):
         children = Child.objects.bulk_create([child for child, _c, _g in batch])
         ChildCategory.objects.bulk_create(
-            [ChildCategory(child=c, category=cat) for c, (_x, cat, _g) in zip(children, batch)]
+            [
+                ChildCategory(child=c, category=cat)
+                for c, (_x, cat, _g) in zip(children, batch, strict=True)
+            ]
         )
         guardians = []
-        for c, (_x, _cat, (name, phone)) in zip(children, batch):
+        for c, (_x, _cat, (name, phone)) in zip(children, batch, strict=True):
             guardian = Guardian(child=c, name=name, relation="other", phone=phone)
             guardian.phone_hash = crypto.lookup_hash(phone)
             guardian.phone_masked = crypto.mask_phone(phone)
@@ -218,6 +221,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--tracemalloc", action="store_true")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)
     _setup_django()
     from django.conf import settings
     from django.core.management import call_command
@@ -231,8 +235,9 @@ def main() -> None:
     path = Path(tempfile.mkdtemp(prefix="weibao-bench-imports-")) / "register.xlsx"
     started = time.perf_counter()
     write_register(path, args.rows)
-    print(f"register written: {path.stat().st_size / 2**20:.1f} MB in "
-          f"{time.perf_counter() - started:.1f} s; rss {rss_mb():.0f} MB")  # fmt: skip
+    size = path.stat().st_size / 2**20
+    took = time.perf_counter() - started
+    print(f"register written: {size:.1f} MB in {took:.1f} s; rss {rss_mb():.0f} MB")
 
     raw_s, n = raw_insert(path, user, communities)
     print(f"raw bulk insert: {n} rows in {raw_s:.1f} s ({n / raw_s:.0f} rows/s); "
@@ -245,8 +250,9 @@ def main() -> None:
     print(f"dry run: {dry_s:.1f} s ({args.rows / dry_s:.0f} rows/s); {counts(job)}; "
           f"rss {rss_mb():.0f} MB")  # fmt: skip
     commit_s, peak = run_job(job, apply=True, trace=args.tracemalloc)
+    traced = f"; tracemalloc peak {peak:.0f} MB" if peak else ""
     print(f"commit: {commit_s:.1f} s ({args.rows / commit_s:.0f} rows/s); {counts(job)}; "
-          f"rss {rss_mb():.0f} MB" + (f"; tracemalloc peak {peak:.0f} MB" if peak else ""))  # fmt: skip
+          f"rss {rss_mb():.0f} MB{traced}")  # fmt: skip
     print(f"commit speed ÷ raw speed: {raw_s / commit_s:.3f}")
     again = upload(path, user)
     dry2_s, _ = run_job(again, apply=False)

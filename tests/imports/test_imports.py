@@ -309,3 +309,20 @@ def test_an_update_keeps_what_the_file_leaves_blank(
     child = Child.objects.get(pk=child_a.pk)
     assert child.address == "测试路9号" and child.school == "测试小学"
     assert child.guardians.count() == 1
+
+
+def test_the_api_job_list_takes_the_same_queries_for_3_and_20(director_a, supervisor):
+    client = api_client(supervisor)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/v1/imports/").status_code == 200
+        return len(ctx.captured_queries)
+
+    for _ in range(3):
+        upload(director_a, csv_file([row()]))
+    few = queries()
+    for _ in range(17):
+        upload(director_a, csv_file([row()]))
+    assert queries() == few
+    assert len(client.get("/api/v1/imports/").json()["results"]) == 20

@@ -22,7 +22,7 @@ from weibao.children.services import child_create, child_update
 from weibao.children.tallies import tallies_deferred
 from weibao.core.exceptions import Blocked, ConflictError
 from weibao.imports.models import ImportJob, ImportRow
-from weibao.imports.reader import ReadError, iter_rows
+from weibao.imports.reader import ReadError, count_rows, iter_rows
 from weibao.imports.rows import (
     CREATE,
     REFUSED,
@@ -110,7 +110,11 @@ def _run(job: ImportJob, apply: bool) -> None:
         hukou_default=job.hukou_default,
         validate=not apply,
     )
-    rows = iter_rows(import_file_path(job), job.kind, job.encoding or "utf-8-sig")
+    path, encoding = import_file_path(job), job.encoding or "utf-8-sig"
+    if not job.total:
+        # One quick pass first (nothing kept), so that the progress bar knows its end.
+        ImportJob.objects.filter(pk=job.pk).update(total=count_rows(path, job.kind, encoding))
+    rows = iter_rows(path, job.kind, encoding)
     next(rows, None)  # the header
     counts: Counter[str] = Counter()
     processed = 0

@@ -32,6 +32,8 @@ from weibao.council.models import CouncilMeeting, CouncilMember
 from weibao.dashboards.models import MonthlyReport
 from weibao.dashboards.services import monthly_report_make
 from weibao.duplicates.models import PossibleDuplicate
+from weibao.imports.models import ImportJob
+from weibao.imports.services import import_upload
 from weibao.inspections import services as inspection_services
 from weibao.inspections.models import Finding, Meeting, Member, Patrol, Team
 from weibao.ledger.models import ServiceRecord
@@ -144,6 +146,8 @@ class World:
     # A possible duplicate (docs/domain.md §10): the child of 居民区 A and 章小明 of 居民区 B,
     # born the same day; open.
     duplicate: PossibleDuplicate | None = None
+    # A register of one row uploaded by director_a (not yet mapped).
+    import_job: ImportJob | None = None
 
     def __getitem__(self, name: str) -> User | None:
         return self.users[name]
@@ -306,6 +310,12 @@ def build_world() -> World:
         inspections=build_inspection_world(users, areas, child),
         act=build_activities_world(users, station, zone, child),
         duplicate=_duplicate(users["district"], areas["community_b"], child),
+        import_job=import_upload(
+            actor=director,
+            upload=SimpleUploadedFile(
+                "台账.csv", "姓名,身份证号,居民区\n测试导入,,测试甲居民区\n".encode(), "text/csv"
+            ),
+        ),
     )
 
 
@@ -738,6 +748,10 @@ def _evidence_version(w: World) -> int:
 
 # A page every signed-in persona opens (it lists what they may see: perhaps nothing).
 EVERYONE = d(who=SIGNED_IN)
+# Spreadsheet imports: director_a's job, seen by them and the roles above 居民区 A.
+IMPORT_UPLOADER = frozenset({"director_a"})
+IMPORT_SEEN = IMPORT_UPLOADER | AREA_ROLES
+IMPORT_NOT_ALLOWED = frozenset({"admin"})
 
 WEB: dict[str, Door | list[Door]] = {
     # --- the front door
@@ -1092,6 +1106,18 @@ WEB: dict[str, Door | list[Door]] = {
         forbidden=COUNCIL_DIRECTORS,
         data=lambda w: {"decision-text": "多种花"},
     ),
+    # --- spreadsheet imports: a job is seen by its uploader and the roles above them; only the
+    # uploader maps and commits it; uploading is for whoever registers children (an area).
+    "imports:list": EVERYONE,
+    "imports:upload": d(who=SIGNED_IN, forbidden=IMPORT_NOT_ALLOWED),
+    "imports:detail": d(kwargs=pk("import_job"), who=IMPORT_SEEN),
+    "imports:mapping": d(
+        kwargs=pk("import_job"), who=IMPORT_SEEN, forbidden=IMPORT_SEEN - IMPORT_UPLOADER
+    ),
+    "imports:commit": d(
+        kwargs=pk("import_job"), who=IMPORT_SEEN, forbidden=IMPORT_SEEN - IMPORT_UPLOADER
+    ),
+    "imports:refused": d(kwargs=pk("import_job"), who=IMPORT_SEEN),
     # --- the suggestion board (public)
     "board:index": d(who=PUBLIC),
     # An empty code is refused with a message (a wrong one answers 404: tests/suggestions).
@@ -1541,6 +1567,14 @@ API: dict[str, Door | list[Door]] = {
         who=DUPLICATE_SEEN,
         forbidden=ONE_SIDE_ONLY,
         data=lambda w: {"note": "双胞胎"},
+    "api:import-list": d(who=SIGNED_IN, forbidden={"POST": IMPORT_NOT_ALLOWED}),
+    "api:import-detail": d(kwargs=pk("import_job"), who=IMPORT_SEEN),
+    "api:import-rows": d(kwargs=pk("import_job"), who=IMPORT_SEEN),
+    "api:import-mapping": d(
+        kwargs=pk("import_job"), who=IMPORT_SEEN, forbidden=IMPORT_SEEN - IMPORT_UPLOADER
+    ),
+    "api:import-commit": d(
+        kwargs=pk("import_job"), who=IMPORT_SEEN, forbidden=IMPORT_SEEN - IMPORT_UPLOADER
     ),
     "api:council-list": d(who=SIGNED_IN),
     "api:council-detail": d(kwargs=pk("station"), who=COUNCIL_SEEN),

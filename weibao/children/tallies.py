@@ -9,8 +9,10 @@ run. Until that first full count has run, `tallies_ready()` is false and the cou
 from the register directly."""
 
 import datetime as dt
+import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.db.models import Count
@@ -27,6 +29,28 @@ TOTAL = "total"
 READY_KEY = "category_tallies"
 
 
+# The 居民区 whose recount is put off to the end of a batch (tallies_deferred), per thread.
+_deferred = threading.local()
+
+
+@contextmanager
+def tallies_deferred() -> Iterator[None]:
+    """Inside this block (itself inside one transaction), the child services' recounts of
+    their 居民区 are collected and made once at its end: a batch of registrations (the
+    spreadsheet import) recounts each 居民区 it touched once, not once per child. Nothing is
+    recounted if the block fails (its transaction is rolled back with the children)."""
+    if getattr(_deferred, "ids", None) is not None:  # already inside one: the outer one counts
+        yield
+        return
+    _deferred.ids = set()
+    try:
+        yield
+        ids = _deferred.ids
+    finally:
+        _deferred.ids = None
+    tallies_refresh(community_ids=ids)
+
+
 def tallies_ready() -> bool:
     return SiteState.objects.filter(key=READY_KEY).exists()
 
@@ -37,6 +61,10 @@ def tallies_refresh(*, community_ids: Iterable[int] | None = None, today: dt.dat
     difficulty (困境儿童, any of IN_DIFFICULTY) and in all. The 居民区 rows are locked first, so
     that two writers of one 居民区 recount one after the other and the second sees the first's
     child."""
+    pending = getattr(_deferred, "ids", None)
+    if pending is not None and community_ids is not None and today is None:
+        pending.update(community_ids)
+        return
     today = today or timezone.localdate()
     communities = Area.objects.filter(level=Area.Level.COMMUNITY)
     if community_ids is not None:

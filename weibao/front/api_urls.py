@@ -1,7 +1,8 @@
 """/api/v1/: token auth, API tokens and signed-in devices, the current user, areas and
 children, home visits, concerns, visit rules, notifications, mandatory reports, cases, partners,
 transfers, workstations, the staff roster and training, projects and activities, the suggestion
-board, the inspection teams, the children's council and the child's archive (PDF)."""
+board, the inspection teams, the children's council, the child's archive (PDF), the dashboards
+and monthly reports, spreadsheet imports and the possible duplicates."""
 
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
@@ -69,4 +70,5 @@ urlpatterns = [
     path("", include("weibao.duplicates.api_urls")),
     path("", include("weibao.council.api_urls")),
     path("", include("weibao.archive.api_urls")),
+    path("", include("weibao.imports.api_urls")),
 ]

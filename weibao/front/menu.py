@@ -95,6 +95,11 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
     entries[at:at] = team
     if home_dashboard_area(user) is not None:
         entries.append(("dashboards", _("Dashboard"), reverse("dashboards:home")))
+    # Spreadsheet import after registering a child: the same people (everyone with an area
+    # registers children there), many children at once.
+    if has_area:
+        at = next((i + 1 for i, entry in enumerate(entries) if entry[0] == "register"), 0)
+        entries.insert(at, ("imports", _("Import from a spreadsheet"), reverse("imports:list")))
     if sees_activities(user):
         entries.append(("activities", _("Projects and activities"), reverse("activities:list")))
     if sees_stations(user):

@@ -42,6 +42,7 @@ urlpatterns = [
     path("council/", include("weibao.council.urls")),
     path("dashboards/", include("weibao.dashboards.urls")),
     path("archive/", include("weibao.archive.urls")),
+    path("imports/", include("weibao.imports.urls")),
     # The registry and the referral pages share the "partners" namespace (and URL prefix).
     path(
         "partners/",

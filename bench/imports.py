@@ -1,0 +1,267 @@
+"""Benchmark: a spreadsheet import of N rows (issue #14 part 7) against a raw bulk insert of the
+same rows, in the same run, on a throw-away database.
+
+A synthetic register is written with openpyxl's write-only mode: names visibly fake
+("测试儿童000001"), valid ID numbers (correct check digits) whose birth dates spread over the
+last 10 years, 10 居民区 of one 街镇, a category and a guardian per row. Then, in this order:
+
+1. raw: the rows read with the import's own reader (imports.reader) and written with
+   bulk_create — Child (identity hash, mask, pinyin, area columns as the service sets them),
+   ChildCategory and Guardian, 1,000 at a time, in one transaction; timed, then deleted;
+2. dry run: imports.runner.import_run(apply=False), as the background job runs it;
+3. commit: imports.runner.import_run(apply=True) — every row through children.services
+   .child_create (validation, audit row, visit schedule, tallies once per chunk);
+4. re-import of the same file: dry run and commit, every row "unchanged".
+
+Memory: the process's peak resident size (ru_maxrss) after each step, and with --tracemalloc
+the peak of Python allocations during the commit (tracemalloc slows Python down, so the
+timings of such a run are not the ones to quote).
+
+    .venv/bin/python bench/imports.py --rows 100000
+"""
+
+import argparse
+import datetime as dt
+import os
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from visits import _setup_django
+
+COMMUNITIES = 10
+HEADER = [
+    "姓名",
+    "性别",
+    "身份证号",
+    "出生日期",
+    "民族",
+    "户籍地",
+    "居住地址",
+    "类别",
+    "监护人",
+    "联系电话",
+    "居民区",
+]
+CATEGORIES = ["留守儿童", "家庭经济困难", "孤儿", "残疾儿童"]
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_register(path: Path, n: int) -> None:
+    from openpyxl import Workbook
+
+    from weibao.children import idnumber
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("台账")
+    sheet.append(HEADER)
+    start = dt.date.today() - dt.timedelta(days=10 * 365)
+    for i in range(n):
+        # 1,000 distinct numbers per birth date (idnumber.make's sequence and sex digit).
+        birth = start + dt.timedelta(days=i // 1000)
+        sex = "M" if i % 2 else "F"
+        sheet.append(
+            [
+                f"测试儿童{i:06d}",
+                "男" if sex == "M" else "女",
+                idnumber.make("310105", birth, (i % 1000) // 2, sex),
+                birth.isoformat(),
+                "汉族",
+                "上海市长宁区",
+                f"测试路{i}号",
+                CATEGORIES[i % len(CATEGORIES)],
+                f"测试家长{i:06d}",
+                f"138{i:08d}",
+                f"基准居民区{i % COMMUNITIES}",
+            ]
+        )
+    workbook.save(path)
+
+
+def build_areas():
+    from weibao.accounts.models import Role, RoleAssignment, User
+    from weibao.areas.models import Area
+
+    district = Area.objects.create(name="基准区", code="310105", level="district")
+    subdistrict = Area.objects.create(
+        name="基准街道", code="310105006", level="subdistrict", parent=district
+    )
+    communities = [
+        Area.objects.create(name=f"基准居民区{i}", level="community", parent=subdistrict)
+        for i in range(COMMUNITIES)
+    ]
+    user = User.objects.create_user(username="bench", password="x", full_name="基准")
+    RoleAssignment.objects.create(user=user, role=Role.DISTRICT_STAFF, area=district)
+    return User.objects.get(pk=user.pk), {c.name: c for c in communities}
+
+
+def raw_insert(path: Path, user, communities) -> tuple[float, int]:
+    """The same rows with bulk_create: what the database and the encryption cost alone."""
+    from django.db import transaction
+
+    from weibao.children import idnumber
+    from weibao.children.models import Child, ChildCategory, Guardian
+    from weibao.children.pinyin import name_pinyin
+    from weibao.core import crypto
+    from weibao.imports.reader import cell_text, iter_rows
+
+    words = {"留守儿童": "left_behind", "家庭经济困难": "economic_hardship", "孤儿": "orphan",
+             "残疾儿童": "disability"}  # fmt: skip
+    started = time.perf_counter()
+    n = 0
+    rows = iter_rows(path, "xlsx")
+    next(rows)
+
+    def flush(batch):
+        children = Child.objects.bulk_create([child for child, _c, _g in batch])
+        ChildCategory.objects.bulk_create(
+            [
+                ChildCategory(child=c, category=cat)
+                for c, (_x, cat, _g) in zip(children, batch, strict=True)
+            ]
+        )
+        guardians = []
+        for c, (_x, _cat, (name, phone)) in zip(children, batch, strict=True):
+            guardian = Guardian(child=c, name=name, relation="other", phone=phone)
+            guardian.phone_hash = crypto.lookup_hash(phone)
+            guardian.phone_masked = crypto.mask_phone(phone)
+            guardians.append(guardian)
+        Guardian.objects.bulk_create(guardians)
+
+    with transaction.atomic():
+        batch = []
+        for _line, values in rows:
+            v = [cell_text(x) for x in values]
+            community = communities[v[10]]
+            number = idnumber.normalize(v[2])
+            child = Child(
+                name=v[0],
+                sex="M" if v[1] == "男" else "F",
+                ethnicity="01",
+                birth_date=dt.date.fromisoformat(v[3]),
+                id_number=number,
+                id_number_hash=crypto.lookup_hash(number),
+                id_number_masked=crypto.mask_id_number(number),
+                hukou_type="local",
+                hukou_place=v[5],
+                address=v[6],
+                community=community,
+                subdistrict_id=community.parent_id,
+                district_id=community.parent.parent_id,
+                created_by=user,
+            )
+            child.name_initials, child.name_pinyin = name_pinyin(child.name)
+            batch.append((child, words[v[7]], (v[8], v[9])))
+            n += 1
+            if len(batch) == 1000:
+                flush(batch)
+                batch = []
+        if batch:
+            flush(batch)
+    return time.perf_counter() - started, n
+
+
+def remove_raw() -> None:
+    from weibao.children.models import Child, ChildCategory, Guardian
+
+    for model in (Guardian, ChildCategory, Child):
+        model.objects.all()._raw_delete(model.objects.db)
+
+
+def run_job(job, apply: bool, trace: bool = False) -> tuple[float, float | None]:
+    from weibao.imports.models import ImportJob
+    from weibao.imports.runner import import_run
+
+    ImportJob.objects.filter(pk=job.pk).update(state="checking" if not apply else "importing")
+    if trace:
+        tracemalloc.start()
+    started = time.perf_counter()
+    import_run(job_id=job.pk, apply=apply)
+    elapsed = time.perf_counter() - started
+    peak = None
+    if trace:
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    return elapsed, peak
+
+
+def upload(path: Path, user):
+    from django.core.files import File
+
+    from weibao.imports.mapping import guess_mapping
+    from weibao.imports.services import import_upload
+
+    with path.open("rb") as handle:
+        job = import_upload(actor=user, upload=File(handle, name="基准台账.xlsx"))
+    job.mapping = guess_mapping(job.headers)
+    job.hukou_default = "local"
+    job.save(update_fields=["mapping", "hukou_default"])
+    return job
+
+
+def counts(job) -> str:
+    job.refresh_from_db()
+    return (
+        f"state={job.state} created={job.created} updated={job.updated} "
+        f"unchanged={job.unchanged} refused={job.refused}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--tracemalloc", action="store_true")
+    args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)
+    _setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from weibao.children.models import Child
+
+    call_command("migrate", verbosity=0)
+    settings.LANGUAGE_CODE = "zh-hans"
+    print(f"database: {settings.DATABASES['default']['ENGINE']}, rows: {args.rows}")
+    user, communities = build_areas()
+    path = Path(tempfile.mkdtemp(prefix="weibao-bench-imports-")) / "register.xlsx"
+    started = time.perf_counter()
+    write_register(path, args.rows)
+    size = path.stat().st_size / 2**20
+    took = time.perf_counter() - started
+    print(f"register written: {size:.1f} MB in {took:.1f} s; rss {rss_mb():.0f} MB")
+
+    raw_s, n = raw_insert(path, user, communities)
+    print(f"raw bulk insert: {n} rows in {raw_s:.1f} s ({n / raw_s:.0f} rows/s); "
+          f"rss {rss_mb():.0f} MB")  # fmt: skip
+    remove_raw()
+    assert Child.objects.count() == 0
+
+    job = upload(path, user)
+    dry_s, _ = run_job(job, apply=False)
+    print(f"dry run: {dry_s:.1f} s ({args.rows / dry_s:.0f} rows/s); {counts(job)}; "
+          f"rss {rss_mb():.0f} MB")  # fmt: skip
+    commit_s, peak = run_job(job, apply=True, trace=args.tracemalloc)
+    traced = f"; tracemalloc peak {peak:.0f} MB" if peak else ""
+    print(f"commit: {commit_s:.1f} s ({args.rows / commit_s:.0f} rows/s); {counts(job)}; "
+          f"rss {rss_mb():.0f} MB{traced}")  # fmt: skip
+    print(f"commit speed ÷ raw speed: {raw_s / commit_s:.3f}")
+    again = upload(path, user)
+    dry2_s, _ = run_job(again, apply=False)
+    commit2_s, _ = run_job(again, apply=True)
+    print(f"re-import: dry run {dry2_s:.1f} s, commit {commit2_s:.1f} s; {counts(again)}; "
+          f"rss {rss_mb():.0f} MB")  # fmt: skip
+    print(f"children: {Child.objects.count()}")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("WEIBAO_BENCH", "1")
+    main()

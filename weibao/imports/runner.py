@@ -1,0 +1,150 @@
+"""The run of a job, in the background (imports.jobs): the dry run reads every row against the
+register and records what it would do; the commit does it, through the children app's
+services (child_create, child_update: audit rows, visit schedules and tallies follow).
+
+The file is read row by row and handled in chunks: each chunk is one transaction with each row
+in its own savepoint (the services' atomic blocks), so a refused row undoes only itself; the
+chunk's 居民区 are recounted once at its end (children.tallies.tallies_deferred); the counts
+are written on the job after every chunk, for the progress bar."""
+
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from itertools import islice
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from weibao.children.services import child_create, child_update
+from weibao.children.tallies import tallies_deferred
+from weibao.core.exceptions import Blocked, ConflictError
+from weibao.imports.models import ImportJob, ImportRow
+from weibao.imports.reader import ReadError, count_rows, iter_rows
+from weibao.imports.rows import (
+    CREATE,
+    REFUSED,
+    UPDATE,
+    RowContext,
+    RowPlan,
+    classify_row,
+    field_messages,
+)
+from weibao.imports.selectors import import_file_path
+
+logger = logging.getLogger(__name__)
+CHUNK = 200
+COUNTED = {"create": "created", "update": "updated", "unchanged": "unchanged", "refused": "refused"}
+
+
+def _chunks(rows: Iterator, size: int) -> Iterator[list]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def _apply(ctx: RowContext, plan: RowPlan) -> RowPlan:
+    """Do what the plan says through the children's services; a refusal of theirs (a rule
+    broken since the check, someone else's change) refuses the row."""
+    try:
+        if plan.outcome == CREATE:
+            child_create(
+                actor=ctx.actor,
+                data=plan.data,
+                categories=plan.categories,
+                guardians=plan.guardians or [],
+            )
+        elif plan.outcome == UPDATE:
+            child_update(
+                actor=ctx.actor,
+                child=plan.child,
+                expected_version=plan.child.version,
+                data=plan.data,
+                categories=plan.categories,
+                guardians=plan.guardians,
+            )
+    except ValidationError as exc:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"name": exc.messages}
+        plan.outcome, plan.reasons = REFUSED, field_messages(detail)
+    except (Blocked, ConflictError, PermissionDenied) as exc:
+        plan.outcome = REFUSED
+        plan.reasons = [str(exc) or _("The file was changed by someone else: import it again.")]
+    return plan
+
+
+def _run_chunk(ctx: RowContext, job: ImportJob, chunk: list, apply: bool) -> list[RowPlan]:
+    if not apply:
+        return [classify_row(ctx, line, values) for line, values in chunk]
+    plans = []
+    with transaction.atomic(), tallies_deferred():
+        for line, values in chunk:
+            plans.append(_apply(ctx, classify_row(ctx, line, values)))
+    return plans
+
+
+def import_run(*, job_id: int, apply: bool) -> None:
+    """Run the dry run (apply=False) or the commit of a job. Never raises: a failure is
+    recorded on the job."""
+    job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            _run(job, apply)
+        except Exception as exc:
+            logger.exception("import %s failed", job_id)
+            message = (
+                _("The file could not be read: %(e)s") % {"e": exc}
+                if isinstance(exc, ReadError)
+                else _("The import stopped on an unexpected error; the rows before it are kept.")
+            )
+            ImportJob.objects.filter(pk=job_id).update(
+                state=ImportJob.State.FAILED, message=message, finished_at=timezone.now()
+            )
+
+
+def _run(job: ImportJob, apply: bool) -> None:
+    ImportRow.objects.filter(job=job).delete()
+    ctx = RowContext(
+        actor=job.uploaded_by,
+        mapping=_mapping(job),
+        hukou_default=job.hukou_default,
+        validate=not apply,
+    )
+    path, encoding = import_file_path(job), job.encoding or "utf-8-sig"
+    if not job.total:
+        # One quick pass first (nothing kept), so that the progress bar knows its end.
+        ImportJob.objects.filter(pk=job.pk).update(total=count_rows(path, job.kind, encoding))
+    rows = iter_rows(path, job.kind, encoding)
+    next(rows, None)  # the header
+    counts: Counter[str] = Counter()
+    processed = 0
+    for chunk in _chunks(rows, CHUNK):
+        plans = _run_chunk(ctx, job, chunk, apply)
+        ImportRow.objects.bulk_create(
+            [
+                ImportRow(
+                    job=job,
+                    line=p.line,
+                    outcome=p.outcome,
+                    label=p.label[:100],
+                    reasons="\n".join(p.reasons),
+                )
+                for p in plans
+            ]
+        )
+        counts.update(p.outcome for p in plans)
+        processed += len(plans)
+        ImportJob.objects.filter(pk=job.pk).update(
+            processed=processed, **{COUNTED[k]: n for k, n in counts.items()}
+        )
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=ImportJob.State.DONE if apply else ImportJob.State.CHECKED,
+        total=processed,
+        processed=processed,
+        finished_at=timezone.now(),
+        **{field: counts.get(key, 0) for key, field in COUNTED.items()},
+    )
+
+
+def _mapping(job: ImportJob) -> dict[str, int]:
+    return {key: int(index) for key, index in (job.mapping or {}).items() if index is not None}

@@ -1567,6 +1567,7 @@ API: dict[str, Door | list[Door]] = {
         who=DUPLICATE_SEEN,
         forbidden=ONE_SIDE_ONLY,
         data=lambda w: {"note": "双胞胎"},
+    ),
     "api:import-list": d(who=SIGNED_IN, forbidden={"POST": IMPORT_NOT_ALLOWED}),
     "api:import-detail": d(kwargs=pk("import_job"), who=IMPORT_SEEN),
     "api:import-rows": d(kwargs=pk("import_job"), who=IMPORT_SEEN),

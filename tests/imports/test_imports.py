@@ -326,3 +326,26 @@ def test_the_api_job_list_takes_the_same_queries_for_3_and_20(director_a, superv
         upload(director_a, csv_file([row()]))
     assert queries() == few
     assert len(client.get("/api/v1/imports/").json()["results"]) == 20
+
+
+def test_a_new_row_like_a_registered_child_is_said_a_possible_duplicate(
+    supervisor, make_child, django_capture_on_commit_callbacks
+):
+    # docs/domain.md §10: same name and birth date as a registered child, another ID number.
+    seen = make_child("community_b", name="重复甲", birth_date=dt.date(2015, 6, 1))
+    hidden = make_child("community_c", name="重复乙", birth_date=dt.date(2015, 6, 1))
+    rows = [
+        row(name="重复甲", birth=dt.date(2015, 6, 1)),  # line 2: like a child the supervisor sees
+        row(name="重复乙", birth=dt.date(2015, 6, 1)),  # 3: like a child of another 街镇
+        row(name="全新", birth=dt.date(2012, 3, 3)),  # 4: like nobody
+    ]
+    job = dry_run(
+        supervisor, upload(supervisor, csv_file(rows)), django_capture_on_commit_callbacks
+    )
+    said = dict(ImportRow.objects.filter(job=job).values_list("line", "reasons"))
+    outcomes = dict(ImportRow.objects.filter(job=job).values_list("line", "outcome"))
+    assert outcomes == {2: "create", 3: "create", 4: "create"}  # said, never refused
+    assert "重复甲" in said[2] and "疑似重复" in said[2]
+    assert "其他地区" in said[3] and hidden.name not in said[3] and "测试丙" not in said[3]
+    assert said[4] == ""
+    assert seen.pk

@@ -23,11 +23,12 @@ from weibao.children.categories import Category
 from weibao.children.choices import HukouType, Relation, Sex
 from weibao.children.ethnicity import ETHNICITIES
 from weibao.children.models import Child
-from weibao.children.selectors import id_number_owner
+from weibao.children.selectors import children_visible_to, id_number_owner
 from weibao.children.services import PLAIN_FIELDS, GuardianInput
 from weibao.children.validation import validate_child_data
 from weibao.core import crypto
 from weibao.core.text import normalize_name
+from weibao.duplicates.selectors import likely_matches
 from weibao.imports.mapping import TARGETS
 from weibao.imports.reader import cell_text
 
@@ -87,6 +88,7 @@ class RowContext:
         self.mapping = mapping
         self.hukou_default = hukou_default
         self.seen: dict[str, int] = {}  # ID number → the first line that gave it
+        self._districts: dict[int, int] = {}  # 居民区 id → its district's id
         allowed = list(communities_to_pick(actor))
         self.allowed_ids = {c.pk for c in allowed}
         self.only_community = allowed[0] if len(allowed) == 1 else None
@@ -121,6 +123,13 @@ class RowContext:
         if index is None or index >= len(values):
             return None
         return values[index]
+
+    def district_of(self, community: Area) -> int:
+        if community.pk not in self._districts:
+            self._districts[community.pk] = Area.objects.filter(pk=community.pk).values_list(
+                "parent__parent_id", flat=True
+            )[0]
+        return self._districts[community.pk]
 
     def text(self, values: list[Any], key: str) -> str:
         return cell_text(self.cell(values, key))
@@ -281,9 +290,38 @@ def classify_row(ctx: RowContext, line: int, values: list[Any]) -> RowPlan:
 
 
 def row_flags(ctx: RowContext, plan: RowPlan, values: list[Any]) -> None:
-    """Further checks of a row that the children app's rules pass: the place for the
-    duplicates app's "possible duplicate" (issue #14 part 6a) — it may add a
-    reason and refuse the row (plan.refuse) or leave it. Nothing yet."""
+    """Further checks of a row that the children app's rules pass. A new file that may be a
+    registered child's under another ID number (docs/domain.md §10) is said so, not refused:
+    a person decides on the duplicates page once both are registered (the registration records
+    the pair). A child the importer may not see is never named."""
+    if plan.outcome != CREATE:
+        return
+    community = plan.data["community"]
+    guardian = plan.guardians[0].phone if plan.guardians else ""
+    matches = likely_matches(
+        district=ctx.district_of(community), name=plan.data.get("name", ""),
+        birth_date=plan.data.get("birth_date"), guardian_phone=guardian,
+        id_number=plan.data["id_number"],
+    )  # fmt: skip
+    if not matches:
+        return
+    seen = dict(
+        children_visible_to(ctx.actor)
+        .filter(pk__in=[m.child_id for m in matches])
+        .values_list("pk", "name")
+    )
+    for match in matches:
+        if match.child_id in seen:
+            plan.reasons.append(
+                _("Possibly the same child as %(name)s, already registered: confirm or dismiss "
+                  "it on the possible duplicates page after the import.")
+                % {"name": seen[match.child_id]}
+            )  # fmt: skip
+        else:
+            plan.reasons.append(
+                _("Possibly the same child as one registered in another area: the "
+                  "sub-district's supervisor will be asked after the import.")
+            )  # fmt: skip
 
 
 def _plan_create(ctx, plan: RowPlan, data: dict, categories: list[str], guardian) -> None:

@@ -209,3 +209,10 @@ def test_a_page_is_kept_until_the_month_is_counted_again(areas, supervisor, make
     make_child("community_b", name="乙一")
     count(areas)
     assert '<span class="dash-value">2 <small>' in client.get(url).content.decode()
+
+
+def test_a_month_before_2000_is_refused_not_a_crash(areas, supervisor):
+    page = web_client(supervisor).get(f"/dashboards/{areas['tianshan'].pk}/?month=0001-05")
+    assert page.status_code == 200 and "2000" in page.content.decode()
+    api = api_client(supervisor).get(f"/api/v1/dashboards/{areas['tianshan'].pk}/?month=0001-05")
+    assert api.status_code == 400 and "month" in api.json()

@@ -13,7 +13,11 @@ from weibao.children.selectors import category_counts
 from weibao.children.tallies import tallies_refresh
 from weibao.imports import services
 from weibao.imports.models import ImportJob, ImportMapping, ImportRow
-from weibao.imports.selectors import import_job_get_for_user, import_jobs_visible_to
+from weibao.imports.selectors import (
+    import_file_path,
+    import_job_get_for_user,
+    import_jobs_visible_to,
+)
 from weibao.visits.models import VisitDue
 
 pytestmark = pytest.mark.django_db
@@ -349,3 +353,25 @@ def test_a_new_row_like_a_registered_child_is_said_a_possible_duplicate(
     assert "其他地区" in said[3] and hidden.name not in said[3] and "测试丙" not in said[3]
     assert said[4] == ""
     assert seen.pk
+
+
+def test_an_uploader_whose_role_ended_no_longer_sees_their_job(director_a):
+    job = upload(director_a, csv_file([row()]))
+    director_a.role_assignments.all().delete()
+    assert not import_jobs_visible_to(type(director_a).objects.get(pk=director_a.pk)).filter(
+        pk=job.pk
+    )
+
+
+def test_the_refused_rows_of_a_file_no_longer_kept_answer_404_and_a_download_is_audited(
+    director_a, django_capture_on_commit_callbacks
+):
+    job = dry_run(
+        director_a, upload(director_a, csv_file([row(community="不存在居民区")])),
+        django_capture_on_commit_callbacks,
+    )  # fmt: skip
+    client = web_client(director_a)
+    assert client.get(f"/imports/{job.pk}/refused.xlsx").status_code == 200
+    assert AuditEvent.objects.filter(action="import.refused_download", object_id=str(job.pk))
+    import_file_path(job).unlink()
+    assert client.get(f"/imports/{job.pk}/refused.xlsx").status_code == 404

@@ -21,6 +21,9 @@ from weibao.dashboards.selectors import Figures, median_of
 from weibao.partners.models import PartnerKind
 from weibao.reports.choices import Channel, NoCaseReason, Situation
 
+# No figures are kept before this (and twelve months back from it stay within the calendar).
+EARLIEST_MONTH = dt.date(2000, 1, 1)
+
 
 def chosen_month(value: str | None, today: dt.date) -> tuple[dt.date, str]:
     """The month asked for as "YYYY-MM" (this month when absent); an unreadable or future
@@ -34,6 +37,8 @@ def chosen_month(value: str | None, today: dt.date) -> tuple[dt.date, str]:
         return this_month, _("The month must be written as YYYY-MM, e.g. 2026-11.")
     if month > this_month:
         return this_month, _("Figures exist only up to this month.")
+    if month < EARLIEST_MONTH:
+        return this_month, _("Figures exist only from 2000 on.")
     return month, ""
 
 

@@ -15,6 +15,7 @@ from weibao.audit.models import AuditEvent
 from weibao.audit.services import audit_job, audit_record
 from weibao.core.dates import add_months
 from weibao.core.pdf import PdfUnavailable
+from weibao.dashboards.board import EARLIEST_MONTH
 from weibao.dashboards.compute import district_figures
 from weibao.dashboards.models import Figure, FigureMonth, MonthlyReport
 from weibao.dashboards.monthly import monthly_content, monthly_pdf, monthly_xlsx
@@ -103,6 +104,8 @@ def monthly_report_make(*, actor, area: Area, month: dt.date, today: dt.date) ->
     month = month.replace(day=1)
     if month > today.replace(day=1):
         raise ValidationError({"month": _("Figures exist only up to this month.")})
+    if month < EARLIEST_MONTH:
+        raise ValidationError({"month": _("Figures exist only from 2000 on.")})
     content = monthly_content(area, month)
     report = MonthlyReport.objects.select_for_update().filter(area=area, month=month).first()
     created = report is None

@@ -30,12 +30,14 @@ def import_area_of(user) -> Area | None:
 def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
     """THE scope of import jobs: the uploader's own, and those of people below one's role —
     district staff see every job of their district filed under a 街镇 or 居民区, a 街镇's
-    supervisor and station staff those filed under its 居民区. A colleague of the same level
+    supervisor and station staff those filed under its 居民区; the uploader's own only while
+    they may still import. A colleague of the same level
     (another 儿童主任 of the 居民区) does not: the job and its refused rows are the uploader's
     work in progress. Everyone else answers 404."""
     if not user.is_authenticated:
         return ImportJob.objects.none()
-    q = Q(uploaded_by=user)
+    # The uploader's own jobs while they may still import (a role ended ends the access).
+    q = Q(uploaded_by=user) if may_import(user) else Q(pk__in=[])
     for assignment in user_role_assignments(user):
         if assignment.role == Role.DISTRICT_STAFF:
             q |= Q(district_id=assignment.area_id) & ~Q(area_id=assignment.area_id)

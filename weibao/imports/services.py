@@ -174,3 +174,10 @@ def import_commit(*, actor, job: ImportJob) -> ImportJob:
     audit_record(actor=actor, action="import.commit", obj=job, changes={})
     transaction.on_commit(lambda: job_start(job.pk, apply=True))
     return job
+
+
+@transaction.atomic
+def import_refused_downloaded(*, actor, job: ImportJob) -> None:
+    """The refused rows hold the file's cells as typed (ID numbers, phones): each download is
+    in the audit log."""
+    audit_record(actor=actor, action="import.refused_download", obj=job, changes={})

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,6 +13,7 @@ from weibao.imports import services
 from weibao.imports.export import refused_workbook
 from weibao.imports.forms import ImportMappingForm, ImportRowFilterForm, ImportUploadForm
 from weibao.imports.models import ImportJob
+from weibao.imports.reader import ReadError
 from weibao.imports.selectors import (
     import_job_get_for_user,
     import_job_list,
@@ -130,8 +131,13 @@ def import_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def import_refused_view(request: HttpRequest, pk: int) -> HttpResponse:
     job = import_job_get_for_user(request.user, pk)
     name = file_name_part(job.original_name.rsplit(".", 1)[0], "import")
+    try:
+        workbook = refused_workbook(job)
+    except (OSError, ReadError) as exc:  # the uploaded file is no longer kept
+        raise Http404 from exc
+    services.import_refused_downloaded(actor=request.user, job=job)
     response = FileResponse(
-        refused_workbook(job),
+        workbook,
         as_attachment=True,
         filename=f"{name}-{_('refused')}.xlsx",
         content_type=XLSX_CONTENT_TYPE,

@@ -7,6 +7,7 @@ an anonymous caller."""
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from jsonschema import Draft202012Validator
@@ -24,6 +25,7 @@ from tests.training.helpers import a_session, topic_of
 from tests.transfers.helpers import ask, full_file
 from weibao.activities import services as activity_services
 from weibao.dashboards.services import monthly_report_make
+from weibao.imports.services import import_upload
 from weibao.security.models import ApiToken, SignedInDevice
 from weibao.stations.services import zone_add
 from weibao.suggestions.services import suggestion_submit
@@ -141,6 +143,10 @@ def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas
         "council/members": council_member(supervisor, station, child_a).pk,
         "council/meetings": council_meeting(supervisor, station).pk,
         "dashboards": areas["tianshan"].pk,
+        "imports": import_upload(
+            actor=supervisor,
+            upload=SimpleUploadedFile("台账.csv", "姓名,身份证号\n测试,\n".encode(), "text/csv"),
+        ).pk,
         "dashboards/reports": monthly_report_make(
             actor=supervisor, area=areas["tianshan"], month=today().replace(day=1), today=today()
         ).pk,

@@ -39,7 +39,11 @@ def refused_lines(job: ImportJob) -> Iterator[list[Any]]:
 
 
 def refused_workbook(job: ImportJob):
-    """A temporary file (deleted when closed) holding the xlsx."""
+    """A temporary file (deleted when closed) holding the xlsx. The uploaded file no longer
+    kept raises FileNotFoundError before any workbook is begun."""
+    path = import_file_path(job)
+    if not path.exists():
+        raise FileNotFoundError(path)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Refused rows"))
     sheet.append([_("Line"), *[safe_text(h) for h in job.headers], _("Why refused")])

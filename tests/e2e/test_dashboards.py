@@ -34,12 +34,16 @@ def test_a_district_officer_drills_down_and_downloads_the_month_s_report(page, s
     rows = page.locator("#below tbody tr")
     names = [rows.nth(i).locator("th").inner_text() for i in range(rows.count())]
     index = names.index("天山路街道")
-    # The bars share the plot evenly; ECharts leaves a small margin on each side.
-    x = box["x"] + 8 + (box["width"] - 16) * (index + 0.5) / len(names)
-    page.mouse.click(x, box["y"] + box["height"] * 0.6)
-    if "天山路街道" not in page.locator("h1").inner_text():
-        # The click fell between bars on a narrow phone: the table's link is the same door.
-        page.locator("#below").get_by_role("link", name="天山路街道").click()
+    # Where ECharts drew that bar (its own coordinates, as a person sees it), then a click there.
+    x, y = page.evaluate(
+        """([node, index]) => {
+            const chart = echarts.getInstanceByDom(node);
+            const value = chart.getOption().series[0].data[index];
+            return chart.convertToPixel({seriesIndex: 0}, [index, value / 2]);
+        }""",
+        [chart.element_handle(), index],
+    )
+    page.mouse.click(box["x"] + x, box["y"] + y)
     expect(page.locator("h1")).to_contain_text("天山路街道")
     assert sideways_overflow(page) == 0
     page.steps("subdistrict")

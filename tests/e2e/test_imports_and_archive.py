@@ -51,7 +51,7 @@ def test_a_supervisor_imports_the_sample_register_on_a_phone(open_page, server):
 def test_a_director_prints_a_child_s_archive(open_page, server):
     page = open_page(1366)
     log_in(page, server, "tianshan_director_1")
-    page.goto(first_link(page, server, "/children/", r"/children/\d+/"))
+    page.goto(server + first_link(page, server, "/children/", r"/children/\d+/"))
     panel = page.locator("#archive")
     expect(panel).to_be_visible()
     with page.expect_download() as masked:

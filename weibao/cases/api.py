@@ -54,15 +54,14 @@ from weibao.cases.serializers import (
 from weibao.cases.timeline import case_timeline
 from weibao.core.api import (
     INVALID,
-    AnyAcceptNegotiation,
     NeverCacheMixin,
     RecordViewSetMixin,
     StrictQueryMixin,
     post_action,
     step_responses,
+    xlsx_export_action,
 )
 from weibao.core.parsers import SafeJSONParser
-from weibao.core.xlsx import XLSX_CONTENT_TYPE
 
 _NOT_FOUND = OpenApiResponse(description="No such case, or not yours to see.")
 _FORBIDDEN = OpenApiResponse(description="You see the case but your role may not take this step.")
@@ -131,20 +130,9 @@ class CaseViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
         )
         return self.paginated(cases.prefetch_related("reports"))
 
-    @extend_schema(
+    @xlsx_export_action(
         summary="The list of cases as xlsx, with the list's filters (recorded in the audit log)",
         parameters=[CaseFilterSerializer],
-        responses={
-            (200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
-            400: OpenApiResponse(description="Field → list of messages."),
-        },
-    )
-    @action(
-        detail=False,
-        methods=["get"],
-        url_path="export",
-        url_name="export",
-        content_negotiation_class=AnyAcceptNegotiation,
     )
     def export(self, request: Request) -> FileResponse:
         params = CaseFilterSerializer(data=request.query_params, context={"request": request})

@@ -1,7 +1,6 @@
 """/api/v1/children/: the same services and scope rule as the web pages, spoken in JSON."""
 
 from django.http import FileResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -24,8 +23,11 @@ from weibao.children.serializers import (
     RevealSerializer,
     StatusChangeSerializer,
 )
-from weibao.core.api import AnyAcceptNegotiation, NeverCacheMixin, RecordViewSetMixin
-from weibao.core.xlsx import XLSX_CONTENT_TYPE
+from weibao.core.api import (
+    NeverCacheMixin,
+    RecordViewSetMixin,
+    xlsx_export_action,
+)
 
 _NOT_FOUND = OpenApiResponse(description="No such child, or not in your areas.")
 _INVALID = OpenApiResponse(description="Field → list of messages.")
@@ -110,17 +112,9 @@ class ChildViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet)
         )
         return self._represent(child)
 
-    @extend_schema(
+    @xlsx_export_action(
         summary="The list of children in your areas as xlsx, with the list's filters (recorded)",
         parameters=[ChildFilterSerializer],
-        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY, 400: _INVALID},
-    )
-    @action(
-        detail=False,
-        methods=["get"],
-        url_path="export",
-        url_name="export",
-        content_negotiation_class=AnyAcceptNegotiation,
     )
     def export(self, request: Request) -> FileResponse:
         params = ChildFilterSerializer(data=request.query_params)

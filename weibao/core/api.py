@@ -23,6 +23,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from weibao.core.exceptions import Blocked, ConflictError
 from weibao.core.parsers import SafeJSONParser
+from weibao.core.xlsx import XLSX_CONTENT_TYPE
 
 INVALID = OpenApiResponse(description="Field → list of messages.")
 CONFLICT = OpenApiResponse(
@@ -344,3 +345,25 @@ class ClockTimeField(serializers.TimeField):
         kwargs.setdefault("format", "%H:%M")
         kwargs.setdefault("input_formats", ["%H:%M", "%H:%M:%S"])
         super().__init__(**kwargs)
+
+
+def xlsx_export_action(*, summary: str, parameters: list, description: str = ""):
+    """A list's `export/` action: the same filters as the list, the answer an xlsx file (any
+    Accept header), described once for every list that offers one."""
+    schema = extend_schema(
+        summary=summary,
+        description=description or None,
+        parameters=parameters,
+        responses={
+            (200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+            400: INVALID,
+        },
+    )
+    route = action(
+        detail=False,
+        methods=["get"],
+        url_path="export",
+        url_name="export",
+        content_negotiation_class=AnyAcceptNegotiation,
+    )
+    return lambda method: schema(route(method))

@@ -6,10 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,15 +17,14 @@ from weibao.areas.models import Area
 from weibao.audit.models import AccessLog
 from weibao.core.api import (
     INVALID,
-    AnyAcceptNegotiation,
     NeverCacheMixin,
     RecordViewSetMixin,
     StrictQueryMixin,
     post_action,
     step_responses,
+    xlsx_export_action,
 )
 from weibao.core.parsers import SafeJSONParser
-from weibao.core.xlsx import XLSX_CONTENT_TYPE
 from weibao.reports import ratelimit, services
 from weibao.reports.choices import Channel
 from weibao.reports.export import report_export_response
@@ -265,22 +262,11 @@ class ReportViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet
             qs = qs.filter(state=params.validated_data["state"])
         return self.paginated(qs)
 
-    @extend_schema(
+    @xlsx_export_action(
         summary="The list of reports as xlsx, with the list's filters (recorded in the audit log)",
         description="The reporter's name and organisation only for the supervisor and above of "
         "the report's area; others read —.",
         parameters=[ReportFilterSerializer],
-        responses={
-            (200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
-            400: OpenApiResponse(description="Field → list of messages."),
-        },
-    )
-    @action(
-        detail=False,
-        methods=["get"],
-        url_path="export",
-        url_name="export",
-        content_negotiation_class=AnyAcceptNegotiation,
     )
     def export(self, request: Request) -> FileResponse:
         params = ReportFilterSerializer(data=request.query_params)

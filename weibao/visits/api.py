@@ -30,10 +30,10 @@ from weibao.core.api import (
     NeverCacheMixin,
     RecordViewSetMixin,
     StrictQueryMixin,
+    xlsx_export_action,
 )
 from weibao.core.parsers import SafeJSONParser
 from weibao.core.uploads import JPEG, PDF, PNG
-from weibao.core.xlsx import XLSX_CONTENT_TYPE
 from weibao.visits import services
 from weibao.visits.export import visit_list_response
 from weibao.visits.models import Visit, VisitAttachment, VisitRule
@@ -179,20 +179,9 @@ class VisitViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet)
         visits = params.filter(self.get_queryset()).select_related("child", "author")
         return self.paginated(visits.prefetch_related("attachments", "concerns"))
 
-    @extend_schema(
+    @xlsx_export_action(
         summary="The completed visits you may see as xlsx (recorded in the audit log)",
         parameters=[VisitExportFilterSerializer],
-        responses={
-            (200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
-            400: OpenApiResponse(description="Field → list of messages."),
-        },
-    )
-    @action(
-        detail=False,
-        methods=["get"],
-        url_path="export",
-        url_name="export",
-        content_negotiation_class=AnyAcceptNegotiation,
     )
     def export(self, request: Request) -> FileResponse:
         params = VisitExportFilterSerializer(data=request.query_params)

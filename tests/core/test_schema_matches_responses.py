@@ -25,6 +25,7 @@ from tests.training.helpers import a_session, topic_of
 from tests.transfers.helpers import ask, full_file
 from weibao.activities import services as activity_services
 from weibao.dashboards.services import monthly_report_make
+from weibao.duplicates.models import PossibleDuplicate
 from weibao.imports.services import import_upload
 from weibao.security.models import ApiToken, SignedInDevice
 from weibao.stations.services import zone_add
@@ -143,6 +144,12 @@ def ids(child_a, director_a, supervisor, partner, make_report, make_child, areas
         "council/members": council_member(supervisor, station, child_a).pk,
         "council/meetings": council_meeting(supervisor, station).pk,
         "dashboards": areas["tianshan"].pk,
+        # A second file of child A's name and birth date: an open possible duplicate (§10).
+        "duplicates": PossibleDuplicate.objects.filter(
+            other=make_child(name=child_a.name, birth_date=child_a.birth_date)
+        )
+        .first()
+        .pk,
         "imports": import_upload(
             actor=supervisor,
             upload=SimpleUploadedFile("台账.csv", "姓名,身份证号\n测试,\n".encode(), "text/csv"),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods
 
 from weibao.areas.models import Area
+from weibao.core.uploads import stored_file_response
 from weibao.core.views_helpers import apply_errors, page_of, query_without_page
 from weibao.core.xlsx import file_name_part, xlsx_response
 from weibao.dashboards.board import area_link, below_rows, board_json, board_sections, chosen_month
@@ -161,16 +162,8 @@ def report_file_response(report, kind: str) -> FileResponse:
     stored = {"xlsx": report.xlsx, "pdf": report.pdf}.get(kind)
     if not stored:
         raise Http404
-    try:
-        handle = stored.open("rb")
-    except OSError as exc:
-        raise Http404 from exc
     name = f"{file_name_part(report.area.name, 'area')}-{report.month:%Y-%m}.{kind}"
-    response = FileResponse(
-        handle, as_attachment=True, filename=name, content_type=CONTENT_TYPES[kind]
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(stored, filename=name, content_type=CONTENT_TYPES[kind])
 
 
 CONTENT_TYPES = {

@@ -6,20 +6,19 @@ Every session comes through sessions_visible_to: out of scope is a 404, as for s
 training role (a 儿童主任). In scope but not allowed (a supervisor changing a district session)
 is a 403."""
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from weibao.core.scope import get_or_404
+from weibao.core.uploads import stored_file_response
 from weibao.core.versioning import posted_version, save_versioned
 from weibao.core.views_helpers import apply_errors, page_of, query_without_page
 from weibao.training import services
@@ -52,7 +51,6 @@ from weibao.training.selectors import (
 )
 
 PAGE_SIZE = 50
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def require_training(user) -> None:
@@ -305,19 +303,9 @@ def material_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def material_download_view(request: HttpRequest, pk: int) -> HttpResponse:
     material = get_or_404(materials_visible_to(request.user), pk)
-    try:
-        handle = material.file.open("rb")
-    except OSError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=CONTROL_RE.sub("", material.original_name) or "file",
-        content_type=material.content_type,
+    return stored_file_response(
+        material.file, filename=material.original_name, content_type=material.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

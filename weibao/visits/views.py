@@ -4,7 +4,6 @@ Every object comes through the selectors' scope functions: out of scope is a 404
 the object did not exist."""
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -12,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +37,7 @@ from weibao.core.dates import parse_month, shift_month
 from weibao.core.exceptions import ConflictError
 from weibao.core.hooks import Panel, with_panels
 from weibao.core.scope import get_or_404
+from weibao.core.uploads import stored_file_response
 from weibao.core.versioning import save_versioned
 from weibao.core.views_helpers import apply_errors
 from weibao.core.xlsx import xlsx_response
@@ -470,9 +470,6 @@ def visit_attach_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("visits:edit", args=[visit.pk]) + "#attachments")
 
 
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
-
-
 @login_required
 @require_GET
 def attachment_download_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -482,24 +479,15 @@ def attachment_download_view(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk,
     )
-    try:
-        handle = attachment.file.open("rb")
-    except OSError as exc:
-        raise Http404 from exc
+    response = stored_file_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
+    )
     access_log_record(
         user=request.user,
         child=attachment.visit.child,
         channel=AccessLog.Channel.WEB,
         field="visit_attachment",
     )
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=CONTROL_RE.sub("", attachment.original_name) or "attachment",
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -9,21 +9,27 @@ last 10 years, 10 居民区 of one 街镇, a category and a guardian per row. Th
    bulk_create — Child (identity hash, mask, pinyin, area columns as the service sets them),
    ChildCategory and Guardian, 1,000 at a time, in one transaction; timed, then deleted;
 2. dry run: imports.runner.import_run(apply=False), as the background job runs it;
-3. commit: imports.runner.import_run(apply=True) — every row through children.services
-   .child_create (validation, audit row, visit schedule, tallies once per chunk);
+3. commit: imports.runner.import_run(apply=True) — each chunk of 1,000 rows re-checked against
+   the register and its new files registered by children.services.children_create_many
+   (validation, audit rows, first due visits, match keys, tallies);
 4. re-import of the same file: dry run and commit, every row "unchanged".
 
-Memory: the process's peak resident size (ru_maxrss) after each step, and with --tracemalloc
-the peak of Python allocations during the commit (tracemalloc slows Python down, so the
-timings of such a run are not the ones to quote).
+Each step runs in a process of its own (this script with --step), so that its peak resident
+size (ru_maxrss) is its own, not what an earlier step left behind; each also reports the cores
+other processes used while it ran (bench/visits.py Load), since the ratio of two steps is only
+as good as the quiet around them. With --tracemalloc, the peak of Python allocations during
+the commit (tracemalloc slows Python down, so the timings of such a run are not the ones to
+quote); with --profile, the commit's top 30 functions by cumulative time.
 
     .venv/bin/python bench/imports.py --rows 100000
 """
 
 import argparse
 import datetime as dt
+import json
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from visits import _setup_django
+from visits import Load, _setup_django
 
 COMMUNITIES = 10
 HEADER = [
@@ -216,50 +222,106 @@ def counts(job) -> str:
     )
 
 
+STEPS = ("raw", "dry", "commit", "reimport")
+
+
+def run_step(step: str, path: Path, trace: bool, profile: bool) -> dict:
+    """One step in this process (started by main for it alone): its time, the cores other
+    processes used meanwhile (bench/visits.py Load) and this process's peak RSS."""
+    from weibao.accounts.models import User
+    from weibao.areas.models import Area
+    from weibao.imports.models import ImportJob
+
+    user = User.objects.get(username="bench")
+    result: dict = {"rss_start_mb": rss_mb()}
+    before = Load.snapshot()
+    if step == "raw":
+        communities = {a.name: a for a in Area.objects.filter(level="community")}
+        seconds, n = raw_insert(path, user, communities)
+        remove_raw()
+        result.update(seconds=seconds, rows=n)
+    elif step == "dry":
+        job = upload(path, user)
+        result.update(seconds=run_job(job, apply=False)[0], counts=counts(job), job=job.pk)
+    elif step == "commit":
+        job = ImportJob.objects.order_by("-pk").first()
+        if profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        seconds, peak = run_job(job, apply=True, trace=trace)
+        if profile:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        result.update(seconds=seconds, counts=counts(job), traced_mb=peak)
+    else:
+        again = upload(path, user)
+        dry_s, _ = run_job(again, apply=False)
+        commit_s, _ = run_job(again, apply=True)
+        result.update(seconds=dry_s + commit_s, dry=dry_s, commit=commit_s, counts=counts(again))
+    result.update(others=Load.others(before, Load.snapshot()), rss_mb=rss_mb())
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile the commit step (cProfile, top 30)"
+    )
+    parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)
+    parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
-    _setup_django()
+    if args.step:
+        # One step of a run, in a process of its own: the database is the parent's.
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "weibao.settings")
+        import django
+
+        django.setup()
+        result = run_step(args.step, args.path, args.tracemalloc, args.profile)
+        print("RESULT " + json.dumps(result))
+        return
+    _setup_django()  # a new SQLite database under a temporary WEIBAO_VAR_DIR, or DATABASE_URL's
     from django.conf import settings
     from django.core.management import call_command
-
-    from weibao.children.models import Child
 
     call_command("migrate", verbosity=0)
     settings.LANGUAGE_CODE = "zh-hans"
     print(f"database: {settings.DATABASES['default']['ENGINE']}, rows: {args.rows}")
-    user, communities = build_areas()
+    build_areas()
     path = Path(tempfile.mkdtemp(prefix="weibao-bench-imports-")) / "register.xlsx"
     started = time.perf_counter()
     write_register(path, args.rows)
     size = path.stat().st_size / 2**20
     took = time.perf_counter() - started
-    print(f"register written: {size:.1f} MB in {took:.1f} s; rss {rss_mb():.0f} MB")
-
-    raw_s, n = raw_insert(path, user, communities)
-    print(f"raw bulk insert: {n} rows in {raw_s:.1f} s ({n / raw_s:.0f} rows/s); "
-          f"rss {rss_mb():.0f} MB")  # fmt: skip
-    remove_raw()
-    assert Child.objects.count() == 0
-
-    job = upload(path, user)
-    dry_s, _ = run_job(job, apply=False)
-    print(f"dry run: {dry_s:.1f} s ({args.rows / dry_s:.0f} rows/s); {counts(job)}; "
-          f"rss {rss_mb():.0f} MB")  # fmt: skip
-    commit_s, peak = run_job(job, apply=True, trace=args.tracemalloc)
-    traced = f"; tracemalloc peak {peak:.0f} MB" if peak else ""
-    print(f"commit: {commit_s:.1f} s ({args.rows / commit_s:.0f} rows/s); {counts(job)}; "
-          f"rss {rss_mb():.0f} MB{traced}")  # fmt: skip
-    print(f"commit speed ÷ raw speed: {raw_s / commit_s:.3f}")
-    again = upload(path, user)
-    dry2_s, _ = run_job(again, apply=False)
-    commit2_s, _ = run_job(again, apply=True)
-    print(f"re-import: dry run {dry2_s:.1f} s, commit {commit2_s:.1f} s; {counts(again)}; "
-          f"rss {rss_mb():.0f} MB")  # fmt: skip
-    print(f"children: {Child.objects.count()}")
+    print(f"register written: {size:.1f} MB in {took:.1f} s")
+    results = {}
+    for step in STEPS:
+        command = [sys.executable, __file__, "--step", step, "--path", str(path)]
+        command += ["--tracemalloc"] * args.tracemalloc + ["--profile"] * args.profile
+        # This very script, with the database the environment names.
+        done = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy())  # noqa: S603
+        lines = done.stdout.splitlines()
+        if done.returncode or not lines or not lines[-1].startswith("RESULT "):
+            sys.exit(f"step {step} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        print("\n".join(lines[:-1]), end="\n" if len(lines) > 1 else "")
+        results[step] = r = json.loads(lines[-1][len("RESULT ") :])
+        extra = f"; {r['counts']}" if "counts" in r else ""
+        if step == "reimport":
+            extra = f" (dry run {r['dry']:.1f} s, commit {r['commit']:.1f} s){extra}"
+        traced = f"; tracemalloc peak {r['traced_mb']:.0f} MB" if r.get("traced_mb") else ""
+        print(
+            f"{step}: {r['seconds']:.1f} s ({args.rows / r['seconds']:.0f} rows/s){extra}; "
+            f"peak RSS {r['rss_mb']:.0f} MB (process started at {r['rss_start_mb']:.0f} MB)"
+            f"{traced}; other processes used {r['others']:.2f} cores meanwhile"
+        )
+    raw, commit, dry = (results[k]["seconds"] for k in ("raw", "commit", "dry"))
+    print(f"commit speed ÷ raw speed: {raw / commit:.3f}")
+    print(f"dry run + commit speed ÷ raw speed: {raw / (dry + commit):.3f}")
 
 
 if __name__ == "__main__":

@@ -184,8 +184,12 @@ else:
                 # IMMEDIATE makes writers queue on the lock instead of failing mid-transaction.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
+                # A 32 MB page cache instead of SQLite's 2 MB: an import's chunk writes into a
+                # dozen indexes with random keys (hashes, digests), which a small cache reads
+                # back from disk page by page (docs/performance.md, "Spreadsheet import").
                 "init_command": (
                     "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+                    "PRAGMA cache_size=-32768;"
                 ),
             },
         }

@@ -237,6 +237,29 @@ def test_on_postgresql_a_chain_head_cannot_be_moved_back_or_deleted(events):
 
 
 @postgresql_only
+def test_on_postgresql_a_chain_head_moves_forward_only_onto_a_row_written_with_its_hash(
+    events, child_a, district_officer
+):
+    head = ChainHead.objects.get(log="audit")
+    # Past the last row written: refused, whatever hash it claims.
+    for seq, digest in ((head.seq + 1, head.hash), (head.seq + 4, "0" * 64)):
+        with pytest.raises(DatabaseError, match="forward"), transaction.atomic():
+            ChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=digest)
+    # Several rows at once (a batch): the head lands on the last, as the chain verifies.
+    rows = chain.chain_append_many(
+        AuditEvent,
+        [
+            {"actor": district_officer, "action": "x", "object_type": "children.child",
+             "object_id": str(child_a.pk), "child": child_a, "changes": {}, "note": ""}
+            for _ in range(3)
+        ],
+    )  # fmt: skip
+    head.refresh_from_db()
+    assert (head.seq, head.hash) == (rows[-1].seq, rows[-1].chain_hash)
+    assert chain.chain_verify("audit").ok
+
+
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_concurrent_writers_never_fork_the_chain(child_a, district_officer):
     start = threading.Barrier(8)

@@ -11,6 +11,7 @@ from weibao.audit.models import AuditEvent
 from weibao.children.models import CategoryTally, Child
 from weibao.children.selectors import category_counts
 from weibao.children.tallies import tallies_refresh
+from weibao.duplicates.models import PossibleDuplicate
 from weibao.imports import services
 from weibao.imports.models import ImportJob, ImportMapping, ImportRow
 from weibao.imports.selectors import (
@@ -354,6 +355,14 @@ def test_a_new_row_like_a_registered_child_is_said_a_possible_duplicate(
     assert said[4] == ""
     assert seen.pk
 
+    # The commit registers all three, records the pairs, and its rows still say it.
+    commit(supervisor, job, django_capture_on_commit_callbacks)
+    kept = dict(ImportRow.objects.filter(job=job).values_list("line", "reasons"))
+    assert kept == said
+    for registered in (seen, hidden):
+        new = Child.objects.exclude(pk=registered.pk).get(name=registered.name)
+        assert PossibleDuplicate.objects.filter(child=registered, other=new).exists()
+
 
 def test_an_uploader_whose_role_ended_no_longer_sees_their_job(director_a):
     job = upload(director_a, csv_file([row()]))
@@ -375,3 +384,27 @@ def test_the_refused_rows_of_a_file_no_longer_kept_answer_404_and_a_download_is_
     assert AuditEvent.objects.filter(action="import.refused_download", object_id=str(job.pk))
     import_file_path(job).unlink()
     assert client.get(f"/imports/{job.pk}/refused.xlsx").status_code == 404
+
+
+def test_the_commit_of_a_chunk_takes_the_same_queries_for_5_and_20_new_rows(
+    director_a, django_capture_on_commit_callbacks
+):
+    def committed_queries(n: int, start: int) -> int:
+        # Distinct children (no possible duplicates among them): the same work per row.
+        rows = [
+            row(name="测试" + "甲乙丙丁戊己庚辛壬癸"[i % 10] + "子丑寅卯辰巳午未申酉"[i // 10 % 10],
+                birth=dt.date(2012, 1, 1) + dt.timedelta(days=i), 联系电话=f"139{i:08d}")
+            for i in range(start, start + n)
+        ]  # fmt: skip
+        job = dry_run(director_a, upload(director_a, csv_file(rows)),
+                      django_capture_on_commit_callbacks)  # fmt: skip
+        with CaptureQueriesContext(connection) as queries:
+            job = commit(director_a, job, django_capture_on_commit_callbacks)
+        assert job.created == n
+        return len(queries)
+
+    # (SQLite takes at most 999 values in one INSERT: 28 files of 35 columns.)
+    assert committed_queries(5, 0) == committed_queries(20, 5)
+    assert Child.objects.count() == 25
+    assert AuditEvent.objects.filter(action="child.create").count() == 25
+    assert VisitDue.objects.filter(state="open").count() == 25

@@ -86,6 +86,33 @@ def chain_append(model, **values: Any):
     return row
 
 
+def chain_append_many(model, rows: list[dict[str, Any]]) -> list:
+    """Write `rows` at the end of their log's chain under one lock of its head, in one insert
+    per 1,000 rows: a batch of changes (an import's chunk of new files) costs one lock and one
+    move of the head instead of one per row. The rows are numbered and linked in the order
+    given, and inserted in that order, so their ids ascend with their numbers as
+    `chain_verify` expects."""
+    if not rows:
+        return []
+    log = LOG_OF[model]
+    names = hashed_fields(model)
+    with transaction.atomic():
+        head = _lock_heads(log)
+        seq, last_hash, at = head.seq, head.hash, timezone.now()
+        written = []
+        for values in rows:
+            row = model(**values)
+            seq += 1
+            row.seq, row.at = seq, at
+            _jsonable(model, row)
+            row.chain_hash = link_hash(last_hash, log, {n: getattr(row, n) for n in names}, names)
+            last_hash = row.chain_hash
+            written.append(row)
+        model.objects.bulk_create(written, batch_size=1000)
+        ChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=last_hash)
+    return written
+
+
 # --- verifying ----------------------------------------------------------------------------------
 
 PROBLEMS = {

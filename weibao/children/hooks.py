@@ -16,6 +16,13 @@ child_identity_changed = Hook(
     "or 居民区 change, inside the service's transaction (the duplicates app rewrites the "
     "child's match keys and records the possible duplicates they find, docs/domain.md §10).",
 )
+children_created = Hook(
+    "children_created",
+    "f(*, children) after a batch of children is registered together (children.services."
+    "children_create_many: an import), inside its transaction: what child_schedule_changed "
+    "and child_identity_changed do for one child, done once for the whole batch (the visits "
+    "app plans their first visits, the duplicates app writes their match keys).",
+)
 child_page_panels = Hook(
     "child_page_panels",
     "f(request, child) -> Panel: a section of the child's page below the guardians (the "

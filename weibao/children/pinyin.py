@@ -1,7 +1,9 @@
 """A child's name in pinyin, for the search by initials and the list order. Apart from the
 services so that a migration may use it too (it imports no model)."""
 
-from pypinyin import Style, lazy_pinyin
+from functools import lru_cache
+
+from pypinyin import lazy_pinyin
 
 # Surnames read differently from the same character in ordinary words (曾 is zēng, not céng).
 SURNAME_READINGS = {
@@ -12,6 +14,9 @@ SURNAME_READINGS = {
 }  # fmt: skip
 
 
+# The same name is read several times in one batch (an import's check, its file, its match
+# keys): the readings of the last few thousand names are kept.
+@lru_cache(maxsize=4096)
 def name_pinyin(name: str) -> tuple[str, str]:
     """The name's pinyin initials and full pinyin, lower case, as the search and the list order
     read them (Child.name_initials, Child.name_pinyin). Only Chinese characters count: a
@@ -28,6 +33,7 @@ def name_pinyin(name: str) -> tuple[str, str]:
 
 
 def _pinyin_plain(name: str) -> tuple[str, str]:
+    # A syllable's first letter is what pypinyin's FIRST_LETTER style gives: one reading of
+    # the name serves both.
     syllables = [s.lower() for s in lazy_pinyin(name, errors="ignore")]
-    initials = [s.lower() for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")]
-    return "".join(initials)[:64], "".join(syllables)[:256]
+    return "".join(s[:1] for s in syllables)[:64], "".join(syllables)[:256]

@@ -225,6 +225,23 @@ class DuplicateOwner:
     child: Child | None  # set only when the user may see the existing record
 
 
+def id_number_owners(
+    user, id_numbers: list[str], prefetch: tuple[str, ...] = ()
+) -> dict[str, DuplicateOwner]:
+    """`id_number_owner` for many numbers at once (a batch of new files, an import's chunk),
+    in two queries (and one per relation to `prefetch`): the numbers already registered, each
+    with its record only if the user may see it anyway. A number not in the answer is not
+    registered."""
+    by_hash = {crypto.lookup_hash(n): n for n in id_numbers if n}
+    if not by_hash:
+        return {}
+    found = dict(
+        Child.objects.filter(id_number_hash__in=by_hash).values_list("id_number_hash", "pk")
+    )
+    visible = children_visible_to(user).prefetch_related(*prefetch).in_bulk(list(found.values()))
+    return {by_hash[h]: DuplicateOwner(child=visible.get(pk)) for h, pk in found.items()}
+
+
 def id_number_owner(user, id_number: str, exclude_pk: int | None = None) -> DuplicateOwner | None:
     """The one lookup across scopes: is this ID number registered already? Reveals the record
     only if the user may see it anyway."""

@@ -2,7 +2,10 @@
 
 Each rule reports a message against the field the user has to fix."""
 
+import dataclasses
 import datetime as dt
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.urls import reverse
@@ -16,9 +19,20 @@ from weibao.children import idnumber
 from weibao.children.categories import Category
 from weibao.children.hooks import community_change_guards
 from weibao.children.models import Child, adult_cutoff
-from weibao.children.selectors import id_number_owner
+from weibao.children.selectors import DuplicateOwner, id_number_owner
 
 Errors = dict[str, list[str]]
+
+
+@dataclass
+class KnownLookups:
+    """What a batch of new files (children.services.children_create_many) looked up once for
+    all its items instead of once per item: the 居民区 the actor may register into and the ID
+    numbers already registered (children.selectors.id_number_owners; a number absent from
+    `owners` is not registered)."""
+
+    community_ids: frozenset[int]
+    owners: dict[str, DuplicateOwner] = dataclasses.field(default_factory=dict)
 
 
 def _add(errors: Errors, field: str, message: str) -> None:
@@ -32,10 +46,12 @@ def validate_child_data(
     instance: Child | None = None,
     link_duplicates: bool = False,
     today: dt.date | None = None,
+    known: KnownLookups | None = None,
 ) -> Errors:
     """Check the values a user gave for a child's file. `data` holds the final values (for an
     update, the existing values merged with the changed ones); an empty id_number on update
-    means "unchanged". Returns field → messages; empty when all is well."""
+    means "unchanged". Returns field → messages; empty when all is well. `known` answers the
+    scope and ID-number questions of a new file from a batch's lookups."""
     today = today or timezone.localdate()
     errors: Errors = {}
 
@@ -59,8 +75,8 @@ def validate_child_data(
             )
 
     _check_choices(errors, data)
-    _check_community(errors, actor, data.get("community"), instance)
-    _check_id_number(errors, actor, data, instance, link_duplicates)
+    _check_community(errors, actor, data.get("community"), instance, known)
+    _check_id_number(errors, actor, data, instance, link_duplicates, known)
 
     if data.get("disability_level") and not data.get("disability_type"):
         _add(errors, "disability_type", _("Choose the type of disability for this grade."))
@@ -74,24 +90,38 @@ def validate_child_data(
 REQUIRED_CHOICES = ("sex", "hukou_type")
 
 
+@cache
+def _choice_values() -> dict[str, frozenset]:
+    """The allowed values of each field of Child with choices (fixed in the code)."""
+    return {
+        f.name: frozenset(dict(f.flatchoices))
+        for f in Child._meta.get_fields()
+        if getattr(f, "choices", None)
+    }
+
+
 def _check_choices(errors: Errors, data: dict[str, Any]) -> None:
-    for field in REQUIRED_CHOICES:
-        if not data.get(field):
-            _add(errors, field, _("Please choose a value."))
-    for field in Child._meta.get_fields():
-        choices = getattr(field, "choices", None)
-        value = data.get(field.name)
-        if choices and value not in (None, "") and value not in dict(field.flatchoices):
-            _add(errors, field.name, _("Unknown value: %(v)s") % {"v": value})
+    for name in REQUIRED_CHOICES:
+        if not data.get(name):
+            _add(errors, name, _("Please choose a value."))
+    for name, values in _choice_values().items():
+        value = data.get(name)
+        if value not in (None, "") and value not in values:
+            _add(errors, name, _("Unknown value: %(v)s") % {"v": value})
 
 
-def _check_community(errors: Errors, actor, community, instance: Child | None) -> None:
+def _check_community(
+    errors: Errors, actor, community, instance: Child | None, known: KnownLookups | None
+) -> None:
     if community is None:
         _add(errors, "community", _("Please choose the residential area."))
         return
     if instance is not None and community.pk == instance.community_id:
         return
-    allowed = communities_visible_to(actor).filter(pk=community.pk).exists()
+    if known is not None:
+        allowed = community.pk in known.community_ids
+    else:
+        allowed = communities_visible_to(actor).filter(pk=community.pk).exists()
     if community.level != Area.Level.COMMUNITY or not allowed:
         _add(errors, "community", _("You can only register children in your own areas."))
         return
@@ -106,7 +136,12 @@ def _check_community(errors: Errors, actor, community, instance: Child | None) -
 
 
 def _check_id_number(
-    errors: Errors, actor, data: dict[str, Any], instance: Child | None, link: bool
+    errors: Errors,
+    actor,
+    data: dict[str, Any],
+    instance: Child | None,
+    link: bool,
+    known: KnownLookups | None,
 ) -> None:
     raw = data.get("id_number") or ""
     number = idnumber.normalize(raw)
@@ -127,7 +162,10 @@ def _check_id_number(
 
     if instance is not None and number == instance.id_number:
         return
-    owner = id_number_owner(actor, number, exclude_pk=instance.pk if instance else None)
+    if known is not None and instance is None:
+        owner = known.owners.get(number)
+    else:
+        owner = id_number_owner(actor, number, exclude_pk=instance.pk if instance else None)
     if owner is None:
         return
     if owner.child is not None:

@@ -89,6 +89,16 @@ class LikelyMatch:
     score: int
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A row that is not registered yet (a row of an import), to match against the register."""
+
+    name: str
+    birth_date: dt.date | None
+    guardian_phone: str = ""
+    id_number: str = ""
+
+
 def likely_matches(
     *,
     district,
@@ -103,32 +113,57 @@ def likely_matches(
     the rule of docs/domain.md §10. Read-only and unscoped: the child ids and reasons only, the
     caller decides what it may show (never whose file it is, outside the reader's scope).
     Two queries at most, whatever the registry's size."""
+    row = Candidate(name, birth_date, guardian_phone, id_number)
+    return likely_matches_many(district=district, rows=[row], exclude_child_id=exclude_child_id)[0]
+
+
+def likely_matches_many(
+    *, district, rows: list[Candidate], exclude_child_id: int | None = None
+) -> list[list[LikelyMatch]]:
+    """`likely_matches` for many rows of one district at once (an import's chunk), in two
+    queries at most whatever the number of rows: the answers in the rows' order."""
     district_id = getattr(district, "pk", district)
-    phone = crypto.normalize_phone(guardian_phone or "")
-    row = Identity(
-        name=name or "",
-        birth_date=birth_date,
-        phones=(phone,) if phone else (),
-        id_number=idnumber.normalize(id_number or ""),
-    )
-    keys = keys_of(row)
-    if not keys:
-        return []
-    kind_of = {digest: kind for kind, digest in keys}
-    kinds: dict[int, set[str]] = {}
+    identities = [
+        Identity(
+            name=row.name or "",
+            birth_date=row.birth_date,
+            phones=(phone,) if (phone := crypto.normalize_phone(row.guardian_phone or "")) else (),
+            id_number=idnumber.normalize(row.id_number or ""),
+        )
+        for row in rows
+    ]
+    keys = [keys_of(identity) for identity in identities]
+    kind_of = {digest: kind for found in keys for kind, digest in found}
+    if not kind_of:
+        return [[] for _row in rows]
+    holders: dict[str, set[int]] = {}
     for child_id, digest in MatchKey.objects.filter(
         district_id=district_id, digest__in=kind_of
     ).values_list("child_id", "digest"):
         if child_id != exclude_child_id:
-            kinds.setdefault(child_id, set()).add(kind_of[digest])
-    if not kinds:
-        return []
-    matches = []
-    for child in Child.objects.filter(pk__in=kinds, anonymised_at__isnull=True).only(
-        "name", "birth_date", "id_number"
-    ):
-        other = Identity(name=child.name, birth_date=child.birth_date, id_number=child.id_number)
-        reasons = reasons_between(row, other, kinds[child.pk])
-        if reasons:
-            matches.append(LikelyMatch(child.pk, reasons, score(reasons)))
-    return sorted(matches, key=lambda m: (-m.score, m.child_id))
+            holders.setdefault(digest, set()).add(child_id)
+    kinds_per_row: list[dict[int, set[str]]] = []
+    for found in keys:
+        kinds: dict[int, set[str]] = {}
+        for kind, digest in found:
+            for child_id in holders.get(digest, ()):
+                kinds.setdefault(child_id, set()).add(kind)
+        kinds_per_row.append(kinds)
+    wanted = {child_id for kinds in kinds_per_row for child_id in kinds}
+    others = {
+        child.pk: Identity(name=child.name, birth_date=child.birth_date, id_number=child.id_number)
+        for child in Child.objects.filter(pk__in=wanted, anonymised_at__isnull=True).only(
+            "name", "birth_date", "id_number"
+        )
+    } if wanted else {}  # fmt: skip
+    answers = []
+    for identity, kinds in zip(identities, kinds_per_row, strict=True):
+        matches = []
+        for child_id, found_kinds in kinds.items():
+            if child_id not in others:
+                continue
+            reasons = reasons_between(identity, others[child_id], found_kinds)
+            if reasons:
+                matches.append(LikelyMatch(child_id, reasons, score(reasons)))
+        answers.append(sorted(matches, key=lambda m: (-m.score, m.child_id)))
+    return answers

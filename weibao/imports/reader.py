@@ -1,16 +1,23 @@
-"""Reading an uploaded register row by row, never the whole file at once: python-calamine for
-xlsx (it hands out one row of Python values at a time), the csv module over the open file for
-csv (UTF-8 with or without a byte-order mark, else GB18030, the encoding of a register saved
-from a Chinese spreadsheet program)."""
+"""Reading an uploaded register row by row, never the whole file at once: openpyxl's read-only
+mode for xlsx (it parses the sheet's XML as it goes, one row at a time, in a few MB whatever
+the size of the file), the csv module over the open file for csv (UTF-8 with or without a
+byte-order mark, else GB18030, the encoding of a register saved from a Chinese spreadsheet
+program).
+
+python-calamine reads a sheet about ten times faster but builds the whole sheet in memory first
+(68 MB for 100,000 rows of 11 columns), which the import's memory budget cannot hold
+(docs/performance.md, "Spreadsheet import")."""
 
 import codecs
 import csv
 import datetime as dt
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineError, CalamineWorkbook
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 UTF8 = "utf-8-sig"
 GB18030 = "gb18030"
@@ -67,23 +74,36 @@ def _blank(row: list) -> bool:
     return all(cell_text(v) == "" for v in row)
 
 
+# What opening or reading a file that is no workbook (or a damaged one) raises.
+XLSX_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError)
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[Any, ...]]:
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        if not workbook.worksheets:
+            return
+        yield from workbook.worksheets[0].iter_rows(values_only=True)
+    finally:
+        workbook.close()
+
+
 def iter_rows(path: Path, kind: str, encoding: str = UTF8) -> Iterator[tuple[int, list[Any]]]:
     """(line, values) for every non-blank row, the header included (line 1 is the first row)."""
     try:
         if kind == "xlsx":
-            with CalamineWorkbook.from_path(str(path)) as workbook:
-                sheet = workbook.get_sheet_by_index(0)
-                for line, row in enumerate(sheet.iter_rows(), start=1):
-                    if not _blank(row):
-                        yield line, row
+            for line, values in enumerate(_xlsx_rows(path), start=1):
+                row = list(values)
+                if not _blank(row):
+                    yield line, row
             return
         with path.open(encoding=encoding, newline="") as handle:
             for line, row in enumerate(csv.reader(handle), start=1):
                 if not _blank(row):
                     yield line, row
-    except (UnicodeDecodeError, csv.Error, CalamineError) as exc:
+    except (UnicodeDecodeError, csv.Error, *XLSX_ERRORS) as exc:
         # Not a workbook, a damaged zip, a csv that is not text …
-        raise ReadError(str(exc)) from exc
+        raise ReadError(str(exc) or type(exc).__name__) from exc
 
 
 def read_headers(path: Path, kind: str, encoding: str = UTF8) -> list[str]:
@@ -93,5 +113,18 @@ def read_headers(path: Path, kind: str, encoding: str = UTF8) -> list[str]:
 
 
 def count_rows(path: Path, kind: str, encoding: str = UTF8) -> int:
-    """The rows below the header (streamed: one pass, nothing kept)."""
+    """The rows below the header, for the progress bar's end: what an xlsx sheet says it spans
+    (its dimension; blank rows included), read without reading the rows; otherwise one
+    streamed pass, nothing kept."""
+    if kind == "xlsx":
+        try:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+            try:
+                spans = workbook.worksheets[0].max_row if workbook.worksheets else 0
+            finally:
+                workbook.close()
+        except XLSX_ERRORS as exc:
+            raise ReadError(str(exc) or type(exc).__name__) from exc
+        if spans is not None:
+            return max(0, spans - 1)
     return max(0, sum(1 for _ in iter_rows(path, kind, encoding)) - 1)

@@ -4,9 +4,10 @@ children.validation), so that a row is refused for exactly what the registration
 refuse.
 
 `RowContext` is built once per run (the importer's 居民区, the words of the lists, the ID
-numbers already seen in the file); `classify_row` reads one row against the register as it is
-now; `row_flags` is where further checks of a row belong (the possible duplicates of the
-duplicates app, once wired in)."""
+numbers already seen in the file); `classify_chunk` reads a chunk of rows against the register
+as it is now, with the register's answers for the whole chunk looked up at once (who holds its
+ID numbers, with their categories and guardians); `row_flags` holds the further checks of a row
+(the possible duplicates of the duplicates app)."""
 
 import datetime as dt
 import re
@@ -16,19 +17,23 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from weibao.accounts.selectors import communities_to_pick, user_scope_areas
+from weibao.accounts.selectors import (
+    communities_to_pick,
+    communities_visible_to,
+    user_scope_areas,
+)
 from weibao.areas.models import Area
 from weibao.children import idnumber
 from weibao.children.categories import Category
 from weibao.children.choices import HukouType, Relation, Sex
 from weibao.children.ethnicity import ETHNICITIES
 from weibao.children.models import Child
-from weibao.children.selectors import children_visible_to, id_number_owner
+from weibao.children.selectors import DuplicateOwner, children_visible_to, id_number_owners
 from weibao.children.services import PLAIN_FIELDS, GuardianInput
-from weibao.children.validation import validate_child_data
+from weibao.children.validation import KnownLookups, validate_child_data
 from weibao.core import crypto
 from weibao.core.text import normalize_name
-from weibao.duplicates.selectors import likely_matches
+from weibao.duplicates.selectors import Candidate, likely_matches_many
 from weibao.imports.mapping import TARGETS
 from weibao.imports.reader import cell_text
 
@@ -88,6 +93,10 @@ class RowContext:
         self.mapping = mapping
         self.hukou_default = hukou_default
         self.seen: dict[str, int] = {}  # ID number → the first line that gave it
+        # The chunk's registered ID numbers (classify_chunk), for the rows and the rules.
+        self.known = KnownLookups(
+            community_ids=frozenset(communities_visible_to(actor).values_list("pk", flat=True))
+        )
         self._districts: dict[int, int] = {}  # 居民区 id → its district's id
         allowed = list(communities_to_pick(actor))
         self.allowed_ids = {c.pk for c in allowed}
@@ -246,9 +255,23 @@ def _guardian(ctx: RowContext, values: list[Any]) -> GuardianInput | None:
     )
 
 
+def classify_chunk(ctx: RowContext, chunk: list[tuple[int, list[Any]]]) -> list[RowPlan]:
+    """What each row of a chunk would do (classify_row), with the register's owners of the
+    chunk's ID numbers looked up in one go."""
+    numbers = [idnumber.normalize(ctx.text(values, "id_number")) for _line, values in chunk]
+    ctx.known.owners = id_number_owners(ctx.actor, numbers, prefetch=("category_rows", "guardians"))
+    plans = [classify_row(ctx, line, values) for line, values in chunk]
+    if ctx.validate:
+        # The dry run says which rows may be registered children (row_flags); the commit
+        # records those pairs for the possible duplicates page as it registers the rows.
+        row_flags(ctx, plans)
+    return plans
+
+
 def classify_row(ctx: RowContext, line: int, values: list[Any]) -> RowPlan:
     """What this row would do, checked by the children app's rules against the register as
-    it is now. Writes nothing."""
+    it is now (the owners of the chunk's ID numbers as classify_chunk found them). Writes
+    nothing."""
     plan = RowPlan(line=line, outcome=CREATE)
     number = idnumber.normalize(ctx.text(values, "id_number"))
     name = ctx.text(values, "name")
@@ -270,7 +293,7 @@ def classify_row(ctx: RowContext, line: int, values: list[Any]) -> RowPlan:
     if plan.outcome == REFUSED:
         return plan
     data["community"] = community
-    owner = id_number_owner(ctx.actor, number)
+    owner: DuplicateOwner | None = ctx.known.owners.get(number)
     if owner is not None and owner.child is None:
         # Registered where the importer may not look: never say whose or where
         # (docs/domain.md §3.13).
@@ -284,44 +307,52 @@ def classify_row(ctx: RowContext, line: int, values: list[Any]) -> RowPlan:
         _plan_create(ctx, plan, data, categories, guardian)
     else:
         _plan_update(ctx, plan, owner.child, data, categories, guardian)
-    if plan.outcome != REFUSED:
-        row_flags(ctx, plan, values)
     return plan
 
 
-def row_flags(ctx: RowContext, plan: RowPlan, values: list[Any]) -> None:
-    """Further checks of a row that the children app's rules pass. A new file that may be a
-    registered child's under another ID number (docs/domain.md §10) is said so, not refused:
+def row_flags(ctx: RowContext, plans: list[RowPlan]) -> None:
+    """Further checks of the rows that the children app's rules pass. A new file that may be
+    a registered child's under another ID number (docs/domain.md §10) is said so, not refused:
     a person decides on the duplicates page once both are registered (the registration records
-    the pair). A child the importer may not see is never named."""
-    if plan.outcome != CREATE:
-        return
-    community = plan.data["community"]
-    guardian = plan.guardians[0].phone if plan.guardians else ""
-    matches = likely_matches(
-        district=ctx.district_of(community), name=plan.data.get("name", ""),
-        birth_date=plan.data.get("birth_date"), guardian_phone=guardian,
-        id_number=plan.data["id_number"],
-    )  # fmt: skip
-    if not matches:
+    the pair). A child the importer may not see is never named. One look-up per district for
+    the whole chunk."""
+    new_files: dict[int, list[RowPlan]] = {}
+    for plan in plans:
+        if plan.outcome == CREATE:
+            new_files.setdefault(ctx.district_of(plan.data["community"]), []).append(plan)
+    found: list[tuple[RowPlan, list]] = []
+    for district_id, district_plans in new_files.items():
+        rows = [
+            Candidate(
+                name=p.data.get("name", ""),
+                birth_date=p.data.get("birth_date"),
+                guardian_phone=p.guardians[0].phone if p.guardians else "",
+                id_number=p.data["id_number"],
+            )
+            for p in district_plans
+        ]
+        answers = likely_matches_many(district=district_id, rows=rows)
+        found.extend((p, m) for p, m in zip(district_plans, answers, strict=True) if m)
+    if not found:
         return
     seen = dict(
         children_visible_to(ctx.actor)
-        .filter(pk__in=[m.child_id for m in matches])
+        .filter(pk__in={m.child_id for _p, matches in found for m in matches})
         .values_list("pk", "name")
     )
-    for match in matches:
-        if match.child_id in seen:
-            plan.reasons.append(
-                _("Possibly the same child as %(name)s, already registered: confirm or dismiss "
-                  "it on the possible duplicates page after the import.")
-                % {"name": seen[match.child_id]}
-            )  # fmt: skip
-        else:
-            plan.reasons.append(
-                _("Possibly the same child as one registered in another area: the "
-                  "sub-district's supervisor will be asked after the import.")
-            )  # fmt: skip
+    for plan, matches in found:
+        for match in matches:
+            if match.child_id in seen:
+                plan.reasons.append(
+                    _("Possibly the same child as %(name)s, already registered: confirm or "
+                      "dismiss it on the possible duplicates page after the import.")
+                    % {"name": seen[match.child_id]}
+                )  # fmt: skip
+            else:
+                plan.reasons.append(
+                    _("Possibly the same child as one registered in another area: the "
+                      "sub-district's supervisor will be asked after the import.")
+                )  # fmt: skip
 
 
 def _plan_create(ctx, plan: RowPlan, data: dict, categories: list[str], guardian) -> None:
@@ -332,7 +363,9 @@ def _plan_create(ctx, plan: RowPlan, data: dict, categories: list[str], guardian
     if ctx.hukou_default:
         data.setdefault("hukou_type", ctx.hukou_default)
     errors = (
-        validate_child_data(actor=ctx.actor, data={**data, "categories": categories})
+        validate_child_data(
+            actor=ctx.actor, data={**data, "categories": categories}, known=ctx.known
+        )
         if ctx.validate
         else None
     )
@@ -351,12 +384,12 @@ def _plan_update(ctx, plan: RowPlan, child: Child, data: dict, categories, guard
     for key, value in data.items():
         if key == "id_number":
             continue
-        current = child.community if key == "community" else getattr(child, key)
-        if key in ("community",) and value.pk == child.community_id:
-            continue
-        if value != current:
+        if key == "community":
+            if value.pk != child.community_id:
+                changed[key] = value
+        elif value != getattr(child, key):
             changed[key] = value
-    existing = set(child.category_rows.values_list("category", flat=True))
+    existing = {row.category for row in child.category_rows.all()}
     new_categories = sorted(existing | set(categories))
     guardians = _guardians_with(child, guardian)
     if not changed and new_categories == sorted(existing) and guardians is None:

@@ -11,10 +11,15 @@ class VisitsConfig(AppConfig):
         from weibao.children import hooks
         from weibao.notifications.hooks import choice_labels
         from weibao.visits.models import Concern, Visit
-        from weibao.visits.services import visit_schedule_child, visits_anonymise_child
+        from weibao.visits.services import (
+            visit_schedule_child,
+            visit_schedule_children,
+            visits_anonymise_child,
+        )
         from weibao.visits.views import child_visits_panel
 
         hooks.child_schedule_changed.register(visit_schedule_child)
+        hooks.children_created.register(visit_schedule_children)
         hooks.child_anonymise_parts.register(visits_anonymise_child, order=10)
         hooks.child_page_panels.register(child_visits_panel, order=20)
         hooks.history_models.register(lambda: {"visits.visit": Visit, "visits.concern": Concern})

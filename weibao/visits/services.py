@@ -23,6 +23,7 @@ from weibao.children.models import Child, ChildCategory
 from weibao.children.selectors import children_visible_to
 from weibao.children.services import child_note_visit
 from weibao.core import uploads
+from weibao.core.bulk import insert_plain
 from weibao.core.dates import add_months
 from weibao.core.exceptions import ConflictError
 from weibao.notifications.models import Notification
@@ -121,6 +122,46 @@ def visit_schedule_child(
     current.copy_area_of(child)
     current.save()
     return current
+
+
+NEW_DUE_COLUMNS = (
+    "child_id", "state", "due_date", "reason", "counts_from", "based_on", "overdue_level",
+    "district_id", "subdistrict_id", "community_id",
+)  # fmt: skip
+
+
+def visit_schedule_children(*, children: list[Child], today: dt.date | None = None) -> None:
+    """children.hooks.children_created: visit_schedule_child for a batch of new files (an
+    import's chunk) — the rules loaded once, the categories read in one query, the first due
+    visits written in one insert. A new file has no due visit and no visit yet, so each
+    eligible child's first due is what next_due gives from its registration day."""
+    today = today or timezone.localdate()
+    rules = RuleSet.load()
+    categories: dict[int, set[str]] = {}
+    for child_id, category in ChildCategory.objects.filter(
+        child_id__in=[c.pk for c in children]
+    ).values_list("child_id", "category"):
+        categories.setdefault(child_id, set()).add(category)
+    dues: list[tuple] = []
+    for child in children:
+        if not _is_eligible(child, today):
+            continue
+        due = next_due(
+            rules=rules,
+            categories=categories.get(child.pk, set()),
+            registered_on=timezone.localdate(child.created_at),
+            last_visit=None,
+            returned_home_on=child.returned_home_on,
+            today=today,
+        )
+        if due is None:
+            continue
+        dues.append(
+            (child.pk, VisitDue.State.OPEN, due.date, due.reason, due.counts_from, due.based_on,
+             0, child.district_id, child.subdistrict_id, child.community_id)
+        )  # fmt: skip
+    # Plain rows (core.bulk): an import's chunk plans a thousand first visits at once.
+    insert_plain(VisitDue, NEW_DUE_COLUMNS, dues)
 
 
 # --- visits -------------------------------------------------------------------------------

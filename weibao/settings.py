@@ -450,7 +450,7 @@ else:
     }
 
 # Mandatory reports (强制报告). The public page /report/ and its API are limited per client
-# address (REMOTE_ADDR: behind a reverse proxy, make it the real client's address). Counted in
+# address (REMOTE_ADDR: behind a reverse proxy, list it in WEIBAO_TRUSTED_PROXIES). Counted in
 # Django's cache: with several server processes configure a shared cache (e.g. Redis).
 # bucket → [(how many, per how many seconds), ...]
 REPORT_PUBLIC_LIMITS = {

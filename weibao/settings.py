@@ -127,6 +127,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client's address (from X-Forwarded-For only behind a trusted proxy), which the
+    # rate limits, the lockout and the audit read as REMOTE_ADDR; then the request id and the
+    # structured request log line (docs/deploy.md).
+    "weibao.core.middleware.ClientAddressMiddleware",
+    "weibao.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -174,6 +179,20 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # PostgreSQL in production: each server process keeps a pool of connections (psycopg_pool,
+    # Django's OPTIONS["pool"]), so a request does not pay for a new connection. On by default in
+    # production; WEIBAO_DB_POOL=0 turns it off, e.g. behind PgBouncer (docs/deploy.md), which
+    # pools across processes instead and wants server-side cursors off in transaction mode.
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        if _env_bool("WEIBAO_DB_POOL", PRODUCTION):
+            DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them instead
+            DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+                "min_size": int(os.environ.get("WEIBAO_DB_POOL_MIN", "1")),
+                "max_size": int(os.environ.get("WEIBAO_DB_POOL_MAX", "4")),
+                "timeout": float(os.environ.get("WEIBAO_DB_POOL_TIMEOUT", "10")),
+            }
+        if _env_bool("WEIBAO_PGBOUNCER", False):
+            DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -236,12 +255,27 @@ if not PRODUCTION:
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Production: `weibao collectstatic` writes each file under a name with its content's hash
+    # (cached for a year by browsers) plus its gzip and brotli copies, and a manifest the pages'
+    # {% static %} read. Embedded mode (and the tests) keep the plain names and need no manifest.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
 }
 # Embedded mode serves assets straight from the source tree, so a fresh checkout needs no
 # collectstatic; production collects them once at deploy time.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
+if PRODUCTION:
+    # Only the hashed names are kept and compressed (the pages name no other), and source maps
+    # (read only by a browser's developer tools, 40% of the bytes) are not compressed: this
+    # halves the time of collectstatic at each upgrade.
+    WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+    from whitenoise.compress import Compressor
+
+    WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 # Two-factor sign-in (docs/security.md). Required of district staff, supervisors, station staff
 # and the system administrator (and of 儿童主任 where their district says so) unless turned
@@ -290,6 +324,17 @@ if PRODUCTION:
     ]
     if _env_bool("WEIBAO_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # A monitor on the machine asks the server itself over plain HTTP (docs/deploy.md): the
+    # health check carries no personal data and sets no cookie, so it is not redirected.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# The reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or networks,
+# e.g. 127.0.0.1 for nginx on the same machine): a request from one of them is counted, locked
+# out and audited under the client address the proxy says, every other under its own address.
+# Unset, X-Forwarded-For is ignored — anyone can write it (core.middleware.ClientAddressMiddleware).
+WEIBAO_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("WEIBAO_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
 
 # Content-Security-Policy (django-csp): scripts and styles only from the site's own static
 # files — no inline <script>, style="" or on…= handler anywhere (tests/front/test_headers.py) —
@@ -322,6 +367,10 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("WEIBAO_LOGIN_RATE", "10/min")},
+    # The throttles count by REMOTE_ADDR, which core.middleware.ClientAddressMiddleware has made
+    # the client's (from X-Forwarded-For only behind WEIBAO_TRUSTED_PROXIES). Left unset, DRF
+    # would count by whatever X-Forwarded-For a client sends, and a made-up one escapes the limit.
+    "NUM_PROXIES": 0,
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -343,11 +392,25 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Production logs one JSON object a line on stderr (journald keeps them): every record carries
+# the request id, and the request log (weibao.request) one line per request with the user's id,
+# the path without its query string, the method, the status and the time (core.logging).
+# WEIBAO_LOG_FORMAT=text|json overrides; embedded mode keeps plain text.
+LOG_JSON = os.environ.get("WEIBAO_LOG_FORMAT", "json" if PRODUCTION else "text") == "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "weibao.core.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", **({"formatter": "json"} if LOG_JSON else {})}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("WEIBAO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # One line per request in production; embedded mode's server prints its own.
+        "weibao.request": {"level": "INFO" if PRODUCTION else "WARNING"},
+        # The worker's line for each task received and done (its id and time, never arguments).
+        "celery": {"level": "INFO" if PRODUCTION else "WARNING"},
+    },
 }
 
 # The cache holds the public door's rate-limit counters. Several web workers must share it, or
@@ -371,6 +434,8 @@ CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# In production the worker and beat log through LOGGING above (JSON lines), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = not LOG_JSON
 try:
     from celery.schedules import crontab
 except ModuleNotFoundError:  # Celery is optional in embedded mode
@@ -389,7 +454,7 @@ else:
     }
 
 # Mandatory reports (强制报告). The public page /report/ and its API are limited per client
-# address (REMOTE_ADDR: behind a reverse proxy, make it the real client's address). Counted in
+# address (REMOTE_ADDR: behind a reverse proxy, list it in WEIBAO_TRUSTED_PROXIES). Counted in
 # Django's cache: with several server processes configure a shared cache (e.g. Redis).
 # bucket → [(how many, per how many seconds), ...]
 REPORT_PUBLIC_LIMITS = {
@@ -405,5 +470,8 @@ REPORT_PUBLIC_MAX_BODY = 100 * 1024
 # or more.
 UNUSUAL_ACCESS_READS_PER_DAY = int(os.environ.get("WEIBAO_UNUSUAL_READS_PER_DAY", "20"))
 UNUSUAL_EXPORT_ROWS = int(os.environ.get("WEIBAO_UNUSUAL_EXPORT_ROWS", "100"))
+# /healthz says the daily job failed when its last run finished longer ago than this (it runs at
+# 02:00, so a day and its own length).
+WEIBAO_HEALTH_DAILY_HOURS = float(os.environ.get("WEIBAO_HEALTH_DAILY_HOURS", "26"))
 # How often `weibao serve` checks the report clocks when there is no Celery broker.
 REPORT_CLOCKS_INTERVAL_SECONDS = 5 * 60

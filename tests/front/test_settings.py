@@ -120,17 +120,84 @@ def test_embedded_mode_refuses_a_field_key_given_that_is_not_one(tmp_path):
     assert "key 1 is not a Fernet key" in result.stderr
 
 
+CHECK_DEPLOY = (
+    "import sys; from weibao.cli import main; sys.argv = ['weibao', 'check', '--deploy',"
+    " '--fail-level', 'WARNING']; main()"
+)
+# The production environment of docs/deploy.md (the database is not reached by the checks).
+PRODUCTION = {
+    "WEIBAO_ENV": "production",
+    "DATABASE_URL": "postgres://weibao@127.0.0.1:5432/weibao",
+    "WEIBAO_CACHE_URL": "redis://127.0.0.1:6379/1",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "WEIBAO_ALLOWED_HOSTS": "weibao.example.org,127.0.0.1",
+    "WEIBAO_CSRF_TRUSTED_ORIGINS": "https://weibao.example.org",
+    "WEIBAO_PROXY_SSL_HEADER": "1",
+    "WEIBAO_TRUSTED_PROXIES": "127.0.0.1",
+    **SECRETS,
+}
+
+
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     result = _import_settings(
-        tmp_path,
-        "import sys; from weibao.cli import main; sys.argv = ['weibao', 'check', '--deploy',"
-        " '--fail-level', 'WARNING']; main()",
-        WEIBAO_ENV="production",
-        WEIBAO_STATIC_ROOT=str(tmp_path / "static"),
-        **SECRETS,
+        tmp_path, CHECK_DEPLOY, WEIBAO_STATIC_ROOT=str(tmp_path / "static"), **PRODUCTION
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_warns_of_a_per_process_cache_and_no_broker(tmp_path):
+    env = {
+        k: v for k, v in PRODUCTION.items() if k not in {"WEIBAO_CACHE_URL", "CELERY_BROKER_URL"}
+    }
+    result = _import_settings(
+        tmp_path, CHECK_DEPLOY, WEIBAO_STATIC_ROOT=str(tmp_path / "static"), **env
+    )
+    assert result.returncode != 0
+    assert "weibao.W001" in result.stderr and "WEIBAO_CACHE_URL" in result.stderr
+    assert "weibao.W002" in result.stderr and "CELERY_BROKER_URL" in result.stderr
+
+
+def test_production_serves_hashed_compressed_static_files_and_pools_connections(tmp_path):
+    code = (
+        "import weibao.settings as s, json; print(json.dumps([s.STORAGES['staticfiles'], "
+        "s.DATABASES['default'].get('OPTIONS', {}).get('pool'), "
+        "s.DATABASES['default']['CONN_MAX_AGE'], s.WEIBAO_TRUSTED_PROXIES, s.LOG_JSON, "
+        "s.SECURE_REDIRECT_EXEMPT]))"
+    )
+    result = _import_settings(tmp_path, code, **PRODUCTION, WEIBAO_DB_POOL_MAX="8")
+    assert result.returncode == 0, result.stderr
+    storage, pool, max_age, proxies, log_json, exempt = json.loads(result.stdout)
+    assert storage == {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+    assert pool == {"min_size": 1, "max_size": 8, "timeout": 10.0}
+    assert max_age == 0  # Django refuses persistent connections beside a pool
+    assert proxies == ["127.0.0.1"] and log_json is True
+    assert exempt == ["^healthz$"]  # a monitor on the machine asks over plain HTTP
+
+    # Behind PgBouncer: no pool of our own, and no server-side cursors (transaction pooling).
+    code = (
+        "import weibao.settings as s, json; d = s.DATABASES['default']; "
+        "print(json.dumps(['pool' in d.get('OPTIONS', {}), d['DISABLE_SERVER_SIDE_CURSORS']]))"
+    )
+    result = _import_settings(
+        tmp_path, code, **PRODUCTION, WEIBAO_DB_POOL="0", WEIBAO_PGBOUNCER="1"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [False, True]
+
+
+def test_embedded_mode_keeps_plain_static_names_and_text_logs(tmp_path):
+    code = (
+        "import weibao.settings as s, json; print(json.dumps([s.STORAGES['staticfiles'], "
+        "s.LOG_JSON, s.WEIBAO_TRUSTED_PROXIES]))"
+    )
+    result = _import_settings(tmp_path, code)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+        False,
+        [],
+    ]
 
 
 def test_production_sends_hsts_and_redirects_to_https(tmp_path):

@@ -147,3 +147,17 @@ def unusual_access(
         ],
         exports=exports,
     )
+
+
+def job_last_run(action: str, days: list[dt.date]) -> dt.datetime | None:
+    """When a scheduled job (audit.services.audit_job, e.g. "job.daily") last finished a run
+    for one of `days`, from its audit row; None if it has not. The run's day is the row's
+    object_id, so the lookup uses the (object_type, object_id) index, not the whole log."""
+    return (
+        AuditEvent.objects.filter(
+            object_type="job", object_id__in=[d.isoformat() for d in days], action=action
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )

@@ -4,12 +4,15 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from weibao.front import health
 from weibao.front import views as front_views
 from weibao.partners import urls as partners_urls
 from weibao.referrals import urls as referrals_urls
 
 urlpatterns = [
     path("", front_views.home, name="home"),
+    # For a monitor: database, cache, broker and the daily job (docs/deploy.md).
+    path("healthz", health.healthz, name="healthz"),
     # Browsers and tools ask the site's root for its icons whatever the pages link to.
     path("favicon.ico", front_views.icon, {"name": "favicon.ico"}),
     path("apple-touch-icon.png", front_views.icon, {"name": "apple-touch-icon.png"}),

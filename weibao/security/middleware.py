@@ -13,8 +13,15 @@ from weibao.security.selectors import has_two_factor, two_factor_required
 from weibao.security.services import device_touch
 
 # The pages a person half signed in may open: the second step, leaving, the language, and the
-# public door (which anyone may use).
-OPEN_URL_NAMES = {"security:verify", "security:enrol", "logout", "set_language", "admin:logout"}
+# public door (which anyone may use), and the health check.
+OPEN_URL_NAMES = {
+    "security:verify",
+    "security:enrol",
+    "logout",
+    "set_language",
+    "admin:logout",
+    "healthz",
+}
 OPEN_NAMESPACES = {"public_report"}
 
 

@@ -1,4 +1,10 @@
-"""`weibao serve`: the embedded web server of `make run`.
+"""`weibao serve`: the embedded web server of `make run`, or gunicorn in production.
+
+In production (WEIBAO_ENV=production) it runs gunicorn (front.wsgi_server) on --host/--port
+(WEIBAO_HOST, WEIBAO_PORT) with --workers (WEIBAO_WEB_WORKERS, default 2 × cores + 1) and never
+runs a job itself: Celery beat does (docs/deploy.md).
+
+Embedded:
 
 Without a Celery broker (CELERY_BROKER_URL unset) it also runs the daily job: once at start, then
 every day at 02:00 local time in a daemon thread; and the report clocks (weibao.reports.jobs.
@@ -8,15 +14,18 @@ beat does both instead."""
 
 import datetime as dt
 import logging
+import os
 import threading
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
+from weibao.front import wsgi_server
 from weibao.reports.jobs import check_clocks
 from weibao.reports.management.commands.clocks import clock_lines
 from weibao.visits.jobs import run_daily
@@ -132,8 +141,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", default="8000")
+        parser.add_argument("--host", default=os.environ.get("WEIBAO_HOST", "127.0.0.1"))
+        parser.add_argument("--port", default=os.environ.get("WEIBAO_PORT", "8000"))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="Production: gunicorn workers (default WEIBAO_WEB_WORKERS, else 2 × cores + 1).",
+        )
         parser.add_argument(
             "--no-daily-job",
             action="store_true",
@@ -144,7 +159,10 @@ class Command(BaseCommand):
         self.stdout.write(line)
         self.stdout.flush()
 
-    def handle(self, *args, host, port, no_daily_job=False, **options):
+    def handle(self, *args, host, port, no_daily_job=False, workers=None, **options):
+        if getattr(settings, "PRODUCTION", False):
+            self.serve_production(host=host, port=port, workers=workers)
+            return
         if getattr(settings, "CELERY_BROKER_URL", None):
             self.write(
                 "weibao: daily job and report clocks left to Celery beat "
@@ -159,3 +177,25 @@ class Command(BaseCommand):
             ClocksThread(self.write).start()
         self.write(f"weibao: http://{host}:{port}/  (Ctrl-C to stop)")
         call_command("runserver", f"{host}:{port}", use_reloader=False)
+
+    def serve_production(self, *, host: str, port: str, workers: int | None) -> None:
+        manifest = getattr(staticfiles_storage, "manifest_name", None)
+        if manifest and not staticfiles_storage.exists(manifest):
+            raise CommandError(
+                f"No {manifest} in {settings.STATIC_ROOT}: run `weibao collectstatic --noinput` "
+                "first (after every upgrade)."
+            )
+        if not getattr(settings, "CELERY_BROKER_URL", None):
+            self.stderr.write(
+                "weibao: CELERY_BROKER_URL is not set: in production the daily job and the "
+                "report clocks run only in Celery beat (docs/deploy.md)."
+            )
+        # Nothing the master opened may be shared with the workers it forks: each opens its own
+        # connections (and pool) when it loads the application.
+        for connection in connections.all(initialized_only=True):
+            if hasattr(connection, "close_pool"):
+                connection.close_pool()
+            connection.close()
+        workers = workers or wsgi_server.default_workers()
+        self.write(f"weibao: gunicorn on http://{host}:{port}/ with {workers} workers")
+        wsgi_server.run(host=host, port=port, workers=workers)

@@ -1,0 +1,85 @@
+"""`weibao serve` in production: gunicorn with a worker count from the cores (or the setting), on
+the address given, refusing to start before collectstatic; the embedded server otherwise."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from weibao.front import wsgi_server
+from weibao.front.management.commands import serve
+
+
+def test_workers_default_to_twice_the_cores_plus_one(monkeypatch):
+    monkeypatch.delenv("WEIBAO_WEB_WORKERS", raising=False)
+    monkeypatch.setattr(wsgi_server, "cores", lambda: 2)
+    assert wsgi_server.default_workers() == 5
+    monkeypatch.setenv("WEIBAO_WEB_WORKERS", "3")
+    assert wsgi_server.default_workers() == 3
+
+
+def test_gunicorn_options(settings):
+    settings.WEIBAO_TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/8"]
+    settings.LOG_JSON = True
+    options = wsgi_server.gunicorn_options(host="0.0.0.0", port="8080", workers=7)  # noqa: S104
+    assert options["bind"] == ["0.0.0.0:8080"]
+    assert options["workers"] == 7 and options["worker_class"] == "sync"
+    assert options["accesslog"] is None  # the request log is weibao's own (no query strings)
+    assert options["forwarded_allow_ips"] == "127.0.0.1,10.0.0.0/8"
+    formatter = options["logconfig_dict"]["formatters"]["json"]
+    assert formatter["()"] == "weibao.core.logging.JsonFormatter"
+    assert wsgi_server.gunicorn_options(host="::1", port="8000", workers=1)["bind"] == [
+        "[::1]:8000"
+    ]
+
+
+def test_gunicorn_accepts_every_option(settings):
+    from gunicorn.config import Config
+
+    settings.LOG_JSON = True
+    config = Config()
+    for key, value in wsgi_server.gunicorn_options(
+        host="127.0.0.1", port="8000", workers=2
+    ).items():
+        config.set(key, value)
+    assert config.workers == 2 and config.bind == ["127.0.0.1:8000"]
+
+
+@pytest.fixture
+def production(settings, tmp_path):
+    settings.PRODUCTION = True
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    return settings
+
+
+def test_production_refuses_to_start_before_collectstatic(production, monkeypatch):
+    started = []
+    monkeypatch.setattr(wsgi_server, "run", lambda **kw: started.append(kw))
+    with pytest.raises(CommandError, match="collectstatic"):
+        call_command("serve", "--port", "8123")
+    assert not started
+
+
+def test_production_runs_gunicorn_not_the_jobs(production, monkeypatch, tmp_path):
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+    started = []
+    monkeypatch.setattr(wsgi_server, "run", lambda **kw: started.append(kw))
+    monkeypatch.setattr(serve, "run_daily_logged", lambda *a, **kw: pytest.fail("no job here"))
+    monkeypatch.setenv("WEIBAO_WEB_WORKERS", "3")
+    call_command("serve", "--host", "127.0.0.2", "--port", "8123")
+    assert started == [{"host": "127.0.0.2", "port": "8123", "workers": 3}]
+
+
+def test_the_address_may_come_from_the_environment(production, monkeypatch, tmp_path):
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+    started = []
+    monkeypatch.setattr(wsgi_server, "run", lambda **kw: started.append(kw))
+    monkeypatch.setenv("WEIBAO_HOST", "127.0.0.3")
+    monkeypatch.setenv("WEIBAO_PORT", "8124")
+    call_command("serve", "--workers", "2")
+    assert started == [{"host": "127.0.0.3", "port": "8124", "workers": 2}]

@@ -18,6 +18,7 @@ from weibao.accounts.selectors import REVEAL_PERMISSION, user_role_assignments
 from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record, audit_record
 from weibao.children import idnumber
+from weibao.children.categories import category_bits
 from weibao.children.choices import Status
 from weibao.children.hooks import (
     child_anonymise_parts,
@@ -171,6 +172,7 @@ def child_create(
     _set_identity(child, idnumber.normalize(data["id_number"]))
     child.address = data.get("address", "")
     _set_community(child, data["community"])
+    child.category_bits = category_bits(set(categories))
     try:
         with transaction.atomic():
             child.save()
@@ -273,6 +275,7 @@ def child_update(
                     if c not in old_categories
                 ]
             )
+            current.category_bits = category_bits(new_categories)
             changes["categories"] = {"old": old_categories, "new": new_categories}
     if guardians is not None:
         guardian_changes = _sync_guardians(current, guardians)

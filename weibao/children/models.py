@@ -143,8 +143,10 @@ class Child(models.Model):
             # checked in the index and a count or a deep page reads the index alone.
             models.Index(fields=["subdistrict", "community", "name_pinyin", "id", *LIST_FILTERED]),
             models.Index(fields=["district", "community", "name_pinyin", "id", *LIST_FILTERED]),
-            # The count of an age band in a 街镇 (alone or with the other filters): one range.
+            # The count of an age band in a 街镇 or a district (alone or with the other
+            # filters): one range.
             models.Index(fields=["subdistrict", "birth_date", "sex", "status", "category_bits"]),
+            models.Index(fields=["district", "birth_date", "sex", "status", "category_bits"]),
             # The pinyin search within a 街镇: a range of the 街镇's matches only
             # (selectors._prefix_q).
             models.Index(fields=["subdistrict", "name_initials"]),

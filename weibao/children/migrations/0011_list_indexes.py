@@ -72,6 +72,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='child',
+            index=models.Index(fields=['district', 'birth_date', 'sex', 'status', 'category_bits'], name='children_ch_distric_f47bfd_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='child',
             index=models.Index(fields=['subdistrict', 'name_initials'], name='children_ch_subdist_56fead_idx'),
         ),
         migrations.AddIndex(

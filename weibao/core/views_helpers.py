@@ -24,9 +24,9 @@ def page_of(request: HttpRequest, queryset, size: int) -> Page:
 
 class CappedPaginator(Paginator):
     """A paginator that counts at most `cap` rows: counting every match of a big area grows
-    with the area (the whole 街镇 read for a count, docs/performance.md), counting to the cap
-    does not. Past the cap the list says "10,000+" (`capped`) and pages to the cap; the export
-    has every row."""
+    with the area (the whole 街镇 read for a count, docs/performance.md, "Registry reads at a
+    city's scale"), counting to the cap does not. Past the cap (`capped`) the list says "more
+    than 10000 children" and pages to the cap; its export has every row."""
 
     cap = 10_000
 

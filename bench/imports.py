@@ -115,6 +115,7 @@ def raw_insert(path: Path, user, communities) -> tuple[float, int]:
     from django.db import transaction
 
     from weibao.children import idnumber
+    from weibao.children.categories import category_bits
     from weibao.children.models import Child, ChildCategory, Guardian
     from weibao.children.pinyin import name_pinyin
     from weibao.core import crypto
@@ -166,6 +167,7 @@ def raw_insert(path: Path, user, communities) -> tuple[float, int]:
                 created_by=user,
             )
             child.name_initials, child.name_pinyin = name_pinyin(child.name)
+            child.category_bits = category_bits({words[v[7]]})
             batch.append((child, words[v[7]], (v[8], v[9])))
             n += 1
             if len(batch) == 1000:

@@ -16,6 +16,7 @@ from weibao.audit.chain import chain_verify
 from weibao.audit.models import AuditEvent, ChainHead
 from weibao.audit.sealing import opened
 from weibao.children import services
+from weibao.children.categories import category_bits
 from weibao.children.models import Child, Guardian
 from weibao.children.selectors import _counted_counts, category_counts
 from weibao.children.services import (
@@ -52,6 +53,7 @@ def test_a_batch_gets_the_rows_child_create_gives_one_file(director_a, areas):
     for child in (one, batch):
         child.refresh_from_db()
         assert child.name_pinyin and child.id_number_masked and child.district_id
+        assert child.category_bits == category_bits({"left_behind"})
         assert Guardian.objects.get(child=child).phone_masked == "139****5678"
         assert VisitDue.objects.get(child=child, state="open").due_date
         assert MatchKey.objects.filter(child=child).count() >= 2

@@ -37,3 +37,27 @@ IN_DIFFICULTY = frozenset(
     }
 )
 IN_DIFFICULTY_FILTER = "in_difficulty"
+
+
+# Each category's bit in Child.category_bits, fixed once given (the stored values depend on it:
+# a new category takes the next free bit, a retired one keeps its bit unused).
+CATEGORY_BITS = {
+    Category.ECONOMIC_HARDSHIP: 1 << 0,
+    Category.DISABILITY: 1 << 1,
+    Category.GUARDIANSHIP_MISSING: 1 << 2,
+    Category.GUARDIANSHIP_IMPROPER: 1 << 3,
+    Category.ORPHAN: 1 << 4,
+    Category.DE_FACTO_UNSUPPORTED: 1 << 5,
+    Category.LEFT_BEHIND: 1 << 6,
+    Category.MIGRANT_HARDSHIP: 1 << 7,
+    Category.AUTISM: 1 << 8,
+    Category.SERIOUS_ILLNESS: 1 << 9,
+}
+
+
+def category_bits(categories) -> int:
+    """The bits of these category codes (Child.category_bits)."""
+    bits = 0
+    for code in categories:
+        bits |= CATEGORY_BITS[code]
+    return bits

@@ -30,6 +30,10 @@ ADULT_AGE = 18
 ANONYMISED_NAME = "已匿名 #{pk}"
 
 
+# The columns the list's filters test (children.selectors.child_list), carried by its indexes.
+LIST_FILTERED = ["sex", "birth_date", "status", "category_bits"]
+
+
 def adult_cutoff(today: dt.date | None = None) -> dt.date:
     """Children born on or before this date are 18 or over today."""
     today = today or timezone.localdate()
@@ -100,6 +104,11 @@ class Child(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
+    # The categories of the child's ChildCategory rows as bits (categories.CATEGORY_BITS), kept
+    # with them by the services: the list's category filter is then a test on the child's own
+    # index entry instead of a look-up per child (docs/performance.md, "Registry reads at a
+    # city's scale"). The rows stay the record; these bits are derived from them.
+    category_bits = models.PositiveIntegerField(default=0, editable=False)
     # Set when the child returns home after protection; drives the follow-up visits.
     returned_home_on = models.DateField(_("returned home on"), null=True, blank=True)
     # The date of the child's last completed visit, kept by visits.services.visit_complete so
@@ -128,6 +137,20 @@ class Child(models.Model):
         permissions = [("reveal_sensitive", "Can reveal ID numbers, phones and addresses")]
         indexes = [
             models.Index(fields=["community", "name_pinyin", "id"]),
+            # The list's order within a 街镇 and a district (docs/performance.md, "Registry
+            # reads at a city's scale"): its first page is the first rows of one range, whatever
+            # the area holds. The filtered columns follow the order's, so that the filters are
+            # checked in the index and a count or a deep page reads the index alone.
+            models.Index(fields=["subdistrict", "community", "name_pinyin", "id", *LIST_FILTERED]),
+            models.Index(fields=["district", "community", "name_pinyin", "id", *LIST_FILTERED]),
+            # The count of an age band in a 街镇 or a district (alone or with the other
+            # filters): one range.
+            models.Index(fields=["subdistrict", "birth_date", "sex", "status", "category_bits"]),
+            models.Index(fields=["district", "birth_date", "sex", "status", "category_bits"]),
+            # The pinyin search within a 街镇: a range of the 街镇's matches only
+            # (selectors._prefix_q).
+            models.Index(fields=["subdistrict", "name_initials"]),
+            models.Index(fields=["subdistrict", "name_pinyin"]),
             models.Index(fields=["community", "status", "birth_date"]),
             models.Index(fields=["subdistrict", "status", "birth_date"]),
             models.Index(fields=["district", "status", "birth_date"]),

@@ -22,6 +22,7 @@ from weibao.accounts.selectors import (
 from weibao.audit.models import AccessLog
 from weibao.audit.services import AuditEntry, access_log_record, audit_record, audit_record_many
 from weibao.children import idnumber
+from weibao.children.categories import category_bits
 from weibao.children.choices import Status
 from weibao.children.hooks import (
     child_anonymise_parts,
@@ -158,7 +159,7 @@ def _refuse_if_anonymised(child: Child) -> None:
         raise Blocked(anonymised_message(), code="anonymised")
 
 
-def _new_child(actor, data: dict[str, Any]) -> Child:
+def _new_child(actor, data: dict[str, Any], categories: list[str]) -> Child:
     """A new file's row, not saved yet."""
     child = Child(created_by=actor)
     for field in PLAIN_FIELDS:
@@ -169,6 +170,7 @@ def _new_child(actor, data: dict[str, Any]) -> Child:
     _set_identity(child, idnumber.normalize(data["id_number"]))
     child.address = data.get("address", "")
     _set_community(child, data["community"])
+    child.category_bits = category_bits(set(categories))
     return child
 
 
@@ -196,7 +198,7 @@ def child_create(
 ) -> Child:
     _raise_if_invalid(actor=actor, data={**data, "categories": categories}, instance=None)
     _check_guardian_count(guardians)
-    child = _new_child(actor, data)
+    child = _new_child(actor, data, categories)
     try:
         with transaction.atomic():
             child.save()
@@ -284,7 +286,7 @@ def children_create_many(*, actor, items: list[ChildInput]) -> list[Child | Erro
     valid = [i for i, errors in enumerate(answers) if not errors]
     if not valid:
         return answers
-    children = [_new_child(actor, items[i].data) for i in valid]
+    children = [_new_child(actor, items[i].data, items[i].categories) for i in valid]
     try:
         with transaction.atomic():
             Child.objects.bulk_create(children, batch_size=500)
@@ -402,6 +404,7 @@ def child_update(
                     if c not in old_categories
                 ]
             )
+            current.category_bits = category_bits(new_categories)
             changes["categories"] = {"old": old_categories, "new": new_categories}
     if guardians is not None:
         guardian_changes = _sync_guardians(current, guardians)

@@ -40,6 +40,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dashboards import _clone_sql  # the same cloning of rows by INSERT … SELECT
 
 COMMUNITIES, SUBDISTRICTS = 200, 10
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗"
@@ -64,23 +67,6 @@ def _median_ms(fn, runs: int = 7) -> float:
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
-
-
-def _clone_sql(model, template_id: int, overrides: dict[str, str], source: str) -> str:
-    """INSERT INTO model's table every concrete column: the template row's value, or the SQL
-    expression in `overrides` (which may read the `source` FROM clause's names)."""
-    columns, values = [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(f'"{field.column}"')
-        values.append(overrides.get(field.column, f't."{field.column}"'))
-    table = model._meta.db_table
-    # Table and column names come from the models, every expression from this file.
-    return (
-        f'INSERT INTO "{table}" ({", ".join(columns)}) SELECT {", ".join(values)} '  # noqa: S608
-        f'FROM "{table}" t, {source} AND t.id = {template_id}'
-    )
 
 
 def build(n: int) -> dict:

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test e2e fuzz lint format messages clean
+.PHONY: setup run test e2e fuzz loadtest lint format messages clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "weibao needs Python 3.11 or newer")'
@@ -48,6 +48,13 @@ e2e: setup
 # environment in var/fuzz-venv; .ci/run runs a shorter pass of the same script).
 fuzz: setup
 	FUZZ_PHASES=coverage,fuzzing FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-10} FUZZ_MAX_TIME=$${FUZZ_MAX_TIME:-600} bash .ci/fuzz-api
+
+# The load test of docs/performance.md: production mode (gunicorn, PostgreSQL, Redis) with
+# 200,000 children, driven by locust (its own environment in var/load-venv, pinned in
+# requirements-load.lock). LOAD_ARGS, e.g. "--users 40 --minutes 2" (without --build it reuses
+# the database of the last run).
+loadtest: setup
+	$(BIN)/python bench/load/run.py $${LOAD_ARGS:---build --drop}
 
 lint: setup
 	$(BIN)/ruff check .

@@ -19,7 +19,7 @@ size (ru_maxrss) is its own, not what an earlier step left behind; each also rep
 other processes used while it ran (bench/visits.py Load), since the ratio of two steps is only
 as good as the quiet around them. With --tracemalloc, the peak of Python allocations during
 the commit (tracemalloc slows Python down, so the timings of such a run are not the ones to
-quote); with --profile, the commit's top 30 functions by cumulative time.
+quote); with --profile, the commit's top 40 functions by total and by own time.
 
     .venv/bin/python bench/imports.py --rows 100000
 """
@@ -256,7 +256,9 @@ def run_step(step: str, path: Path, trace: bool, profile: bool) -> dict:
         seconds, peak = run_job(job, apply=True, trace=trace)
         if profile:
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("cumulative").print_stats(40)
+            stats.sort_stats("tottime").print_stats(40)
         result.update(seconds=seconds, counts=counts(job), traced_mb=peak)
     else:
         again = upload(path, user)
@@ -272,7 +274,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument(
-        "--profile", action="store_true", help="profile the commit step (cProfile, top 30)"
+        "--profile",
+        action="store_true",
+        help="profile the commit step (cProfile: top 40 by total and by own time)",
     )
     parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)
     parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)

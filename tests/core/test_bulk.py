@@ -1,12 +1,14 @@
-"""core.bulk.insert_plain writes plain rows as bulk_create would (dates adapted as Django
-adapts them), and refuses a column whose values a field converts (an encrypted field, a time),
-which the driver would store as given."""
+"""core.bulk.insert_plain writes plain rows as bulk_create would (dates, times and JSON
+adapted as Django adapts them), and refuses a column whose values a field converts otherwise
+(an encrypted field, a decimal), which the driver would store as given."""
 
 import datetime as dt
 
 import pytest
 
 from tests.conftest import child_data
+from weibao.activities.models import Project
+from weibao.audit.models import AuditEvent
 from weibao.children.models import Child, ChildCategory
 from weibao.children.services import child_create
 from weibao.core.bulk import insert_plain
@@ -35,7 +37,7 @@ def test_plain_rows_read_back_as_written(director_a, areas):
 
 @pytest.mark.parametrize(
     ("model", "column"),
-    [(Child, "id_number"), (Child, "address"), (Child, "created_at"), (ChildCategory, "nope")],
+    [(Child, "id_number"), (Child, "address"), (Project, "budget"), (ChildCategory, "nope")],
 )
 def test_a_column_that_converts_its_values_is_refused(model, column):
     with pytest.raises(ValueError, match="not a plain column"):
@@ -60,3 +62,17 @@ def test_dates_read_back_as_dates(director_a, areas):
         dt.date(2026, 2, 28),
     )
     assert VisitDue.objects.filter(due_date__lt=dt.date(2026, 4, 1), child=child).exists()
+
+
+def test_times_and_json_read_back_as_written(director_a, areas):
+    at = dt.datetime(2026, 3, 31, 23, 30, 15, 123456, tzinfo=dt.UTC)  # the next day in Shanghai
+    changes = {"name": {"old": None, "new": "测试"}, "categories": ["orphan"], "n": None}
+    insert_plain(
+        AuditEvent,
+        ("seq", "at", "actor_id", "action", "object_type", "object_id", "changes", "note",
+         "chain_hash"),
+        [(10**9, at, director_a.pk, "x", "children.child", "1", changes, "", "h" * 64)],
+    )  # fmt: skip
+    row = AuditEvent.objects.get(seq=10**9)
+    assert (row.at, row.changes) == (at, changes)
+    assert AuditEvent.objects.filter(at__date=dt.date(2026, 4, 1), seq=10**9).exists()

@@ -33,7 +33,9 @@ def _imports_inline(settings, tmp_path):
 
 
 def number(birth=dt.date(2015, 6, 1), sex="M") -> str:
-    return idnumber.make("310105", birth, next(_seq), sex)
+    # Another region than tests.conftest's children: idnumber.make wraps its sequence at 500,
+    # and a row must never take by chance the number of a child a test registered.
+    return idnumber.make("310104", birth, next(_seq), sex)
 
 
 def row(community="测试甲居民区", name="测试甲", birth=dt.date(2015, 6, 1), sex="M", **kw) -> list:

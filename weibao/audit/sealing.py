@@ -27,6 +27,7 @@ a value whose key is no longer configured reads as UNREADABLE instead of failing
 
 import json
 from collections.abc import Collection
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -63,6 +64,9 @@ def _seal_change(change: Any) -> Any:
     return seal(change)
 
 
+# Asked for every key of every audit row (an import's chunk seals a thousand rows of twenty
+# keys): the answer per model and key is kept, the fields of a model being fixed at start-up.
+@lru_cache(maxsize=4096)
 def _field(model, name: str):
     try:
         return model._meta.get_field(name)
@@ -70,6 +74,7 @@ def _field(model, name: str):
         return None
 
 
+@lru_cache(maxsize=256)
 def has_encrypted_fields(model) -> bool:
     return model is not None and any(
         isinstance(f, EncryptedTextField) for f in model._meta.concrete_fields

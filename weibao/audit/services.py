@@ -2,7 +2,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from weibao.audit.chain import chain_append, chain_append_many
+from weibao.audit.chain import Appended, chain_append, chain_append_many
 from weibao.audit.models import AccessLog, AuditEvent
 from weibao.audit.sealing import has_encrypted_fields, seal_changes, seal_note
 
@@ -48,9 +48,10 @@ class AuditEntry:
     note: str = ""
 
 
-def audit_record_many(*, actor, entries: list[AuditEntry]) -> list[AuditEvent]:
+def audit_record_many(*, actor, entries: list[AuditEntry]) -> list[Appended]:
     """`audit_record` for a batch of changes made together by one actor (an import's chunk):
-    the same rows, sealed the same way, appended to the chain under one lock."""
+    the same rows, sealed the same way, appended to the chain under one lock. Answers each
+    row's number and hash."""
     actor = actor if actor is not None and actor.is_authenticated else None
     rows = []
     for entry in entries:

@@ -18,10 +18,11 @@ child_identity_changed = Hook(
 )
 children_created = Hook(
     "children_created",
-    "f(*, children) after a batch of children is registered together (children.services."
-    "children_create_many: an import), inside its transaction: what child_schedule_changed "
-    "and child_identity_changed do for one child, done once for the whole batch (the visits "
-    "app plans their first visits, the duplicates app writes their match keys).",
+    "f(*, children, guardians) after a batch of children is registered together (children."
+    "services.children_create_many: an import), inside its transaction, with the batch's new "
+    "Guardian rows: what child_schedule_changed and child_identity_changed do for one child, "
+    "done once for the whole batch (the visits app plans their first visits, the duplicates "
+    "app writes their match keys from the names, birth dates and the guardians' phones).",
 )
 child_page_panels = Hook(
     "child_page_panels",

@@ -315,7 +315,7 @@ def children_create_many(*, actor, items: list[ChildInput]) -> list[Child | Erro
         answers[i] = child
     Guardian.objects.bulk_create(guardians, batch_size=1000)
     audit_record_many(actor=actor, entries=entries)
-    children_created.call(children=children)
+    children_created.call(children=children, guardians=guardians)
     tallies_add(
         children=children,
         categories={c.pk: items[i].categories for i, c in zip(valid, children, strict=True)},

@@ -5,11 +5,14 @@ field: right for the rows people write, but for derived rows written by the thou
 match keys of each child an import registers) that preparation costs several times the insert
 itself (docs/performance.md, "Spreadsheet import"). `insert_plain` sends tuples of values
 straight to the driver's executemany, and so only takes columns whose Python value is what the
-database stores — numbers, text, booleans, foreign keys' ids — and dates, adapted as Django
-adapts them. Every column without a database default must be given (a model's Python
-defaults are not applied)."""
+database stores — numbers, text, booleans, foreign keys' ids — and dates, times and JSON,
+adapted as Django adapts them (a JSON value of None is SQL NULL, as in Django's own save).
+Every column without a database default must be given (a model's Python defaults are not
+applied)."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from typing import Any
 
 from django.db import connections, models, router
 
@@ -30,25 +33,47 @@ PLAIN = frozenset(
 )
 
 
+def _adapter(connection, field: models.Field) -> Callable[[Any], Any] | None:
+    """How the driver is given a value of this column (None: as it is), exactly as Django's
+    own field would prepare it; a column of another converting type is refused."""
+    kind, ops = type(field), connection.ops
+    if kind in PLAIN:
+        return None
+    if kind is models.DateField:
+        return ops.adapt_datefield_value
+    if kind is models.DateTimeField:
+        return ops.adapt_datetimefield_value
+    if kind is models.JSONField:
+        return partial(ops.adapt_json_value, encoder=field.encoder)
+    raise ValueError(f"{field.model.__name__}.{field.attname} is not a plain column")
+
+
 def insert_plain(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
     """INSERT `rows` (tuples in the order of `columns`, attribute names such as "child_id")
-    into the model's table. Refuses a column that is not plain (an encrypted, date, JSON or
-    other converted field), whose value the driver would store unconverted."""
+    into the model's table. Refuses a column that is not plain (an encrypted or other
+    converted field), whose value the driver would store unconverted."""
     fields = {f.attname: f for f in model._meta.concrete_fields}
-    dates = []
-    for i, column in enumerate(columns):
-        kind = type(fields.get(column))
-        if kind is models.DateField:
-            dates.append(i)
-        elif kind not in PLAIN:
-            raise ValueError(f"{model.__name__}.{column} is not a plain column")
     connection = connections[router.db_for_write(model)]
+    adapters = []
+    for i, column in enumerate(columns):
+        if column not in fields:
+            raise ValueError(f"{model.__name__}.{column} is not a plain column")
+        adapt = _adapter(connection, fields[column])
+        if adapt is not None:
+            adapters.append((i, adapt))
     quote = connection.ops.quote_name
     names = ", ".join(quote(fields[c].column) for c in columns)
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
-    if dates:
-        adapt = connection.ops.adapt_datefield_value
-        rows = (tuple(adapt(v) if i in dates else v for i, v in enumerate(row)) for row in rows)
+    if adapters:
+        rows = (_adapted(row, adapters) for row in rows)
     with connection.cursor() as cursor:
         cursor.executemany(sql, list(rows))
+
+
+def _adapted(row: tuple, adapters: list[tuple[int, Callable[[Any], Any]]]) -> tuple:
+    values = list(row)
+    for i, adapt in adapters:
+        if values[i] is not None:
+            values[i] = adapt(values[i])
+    return tuple(values)

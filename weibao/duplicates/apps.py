@@ -20,13 +20,13 @@ class DuplicatesConfig(AppConfig):
         )
         from weibao.duplicates.services import (
             child_match_refresh,
-            children_match_refresh,
+            children_match_new,
             keys_anonymise_child,
         )
         from weibao.duplicates.views import child_duplicates_panel
 
         child_identity_changed.register(child_match_refresh)
-        children_created.register(children_match_refresh)
+        children_created.register(children_match_new)
         # First on the child's page: a possible duplicate is to be settled before more work
         # goes into either file.
         child_page_panels.register(child_duplicates_panel, order=2)

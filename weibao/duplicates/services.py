@@ -19,7 +19,7 @@ from weibao.core.exceptions import Blocked, ConflictError
 from weibao.core.text import clean_text
 from weibao.duplicates.matching import Identity, keys_of, reasons_between, score
 from weibao.duplicates.models import MatchKey, PossibleDuplicate, State
-from weibao.duplicates.selectors import may_decide
+from weibao.duplicates.selectors import key_holders, may_decide
 
 NOTE_MAX = 500
 _AREA = ("district_id", "subdistrict_id", "community_id")
@@ -40,10 +40,24 @@ def child_match_refresh(*, child: Child) -> None:
     children_match_refresh(children=[child])
 
 
-def children_match_refresh(*, children: list[Child]) -> int:
+def children_match_new(*, children: list[Child], guardians: Iterable[Guardian]) -> int:
+    """children.hooks.children_created: the keys of a batch of new files (an import's chunk),
+    from the phones of the guardians registered with them: a new file has no keys and no
+    pairs yet, and its guardians need not be read back (and decrypted) from the database."""
+    phones: dict[int, list[str]] = defaultdict(list)
+    for guardian in guardians:
+        phones[guardian.child_id].append(guardian.phone)
+    return children_match_refresh(children=children, phones=phones, new=True)
+
+
+def children_match_refresh(
+    *, children: list[Child], phones: dict[int, list[str]] | None = None, new: bool = False
+) -> int:
     """Rewrite the keys of `children` and find their possible duplicates among the children of
     their districts, in a fixed number of queries whatever the registry's size: each key is one
-    indexed look-up (district, digest). Returns how many pairs were recorded anew.
+    indexed look-up (district, digest). Returns how many pairs were recorded anew. `phones`
+    (child id → its guardians' phones) when the caller has them, else they are read; `new`
+    when the children were just registered (no keys or pairs of theirs to replace).
 
     A pair already decided stays as it is: a dismissal is remembered, whatever the files become
     (docs/domain.md §10). An open pair whose files no longer match (a name corrected) is
@@ -52,15 +66,17 @@ def children_match_refresh(*, children: list[Child]) -> int:
     if not children:
         return 0
     ids = [c.pk for c in children]
-    phones: dict[int, list[str]] = defaultdict(list)
-    for child_id, phone in Guardian.objects.filter(child_id__in=ids).values_list(
-        "child_id", "phone"
-    ):
-        phones[child_id].append(phone)
-    identities = {c.pk: identity_of(c, phones[c.pk]) for c in children}
+    if phones is None:
+        phones = defaultdict(list)
+        for child_id, phone in Guardian.objects.filter(child_id__in=ids).values_list(
+            "child_id", "phone"
+        ):
+            phones[child_id].append(phone)
+    identities = {c.pk: identity_of(c, phones.get(c.pk, ())) for c in children}
     keys = {c.pk: keys_of(identities[c.pk]) for c in children}
 
-    MatchKey.objects.filter(child_id__in=ids).delete()
+    if not new:
+        MatchKey.objects.filter(child_id__in=ids).delete()
     # Five keys per child: written as plain rows (core.bulk), an import's chunk of a
     # thousand children writes five thousand of them.
     insert_plain(
@@ -75,9 +91,7 @@ def children_match_refresh(*, children: list[Child]) -> int:
 
     digests = {digest for found in keys.values() for _kind, digest in found}
     holders: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for child_id, district_id, digest in MatchKey.objects.filter(
-        district_id__in={c.district_id for c in children}, digest__in=digests
-    ).values_list("child_id", "district_id", "digest"):
+    for child_id, district_id, digest in key_holders({c.district_id for c in children}, digests):
         holders[(district_id, digest)].add(child_id)
 
     matched: dict[tuple[int, int], set[str]] = defaultdict(set)  # (child, other) → kinds
@@ -106,11 +120,15 @@ def children_match_refresh(*, children: list[Child]) -> int:
         if reasons:
             found[(min(child_id, other_id), max(child_id, other_id))] = reasons
 
-    existing = {
-        (p.child_id, p.other_id): p
-        for p in PossibleDuplicate.objects.filter(child_id__in=ids)
-        | PossibleDuplicate.objects.filter(other_id__in=ids)
-    }
+    existing = (
+        {}
+        if new
+        else {
+            (p.child_id, p.other_id): p
+            for p in PossibleDuplicate.objects.filter(child_id__in=ids)
+            | PossibleDuplicate.objects.filter(other_id__in=ids)
+        }
+    )
     new_pairs, changed, withdrawn = [], [], []
     for pair_key, reasons in found.items():
         pair = existing.get(pair_key)

@@ -150,16 +150,19 @@ def _run(job: ImportJob, apply: bool) -> None:
         for plan in plans:
             if plan.outcome == CREATE and not plan.reasons and plan.line in notes:
                 plan.reasons = notes[plan.line].split("\n")
-        insert_plain(
-            ImportRow,
-            ("job_id", "line", "outcome", "label", "reasons"),
-            ((job.pk, p.line, p.outcome, p.label[:100], "\n".join(p.reasons)) for p in plans),
-        )
         counts.update(p.outcome for p in plans)
         processed += len(plans)
-        ImportJob.objects.filter(pk=job.pk).update(
-            processed=processed, **{COUNTED[k]: n for k, n in counts.items()}
-        )
+        # One transaction for the chunk's row records and the progress: outside one, SQLite
+        # commits each inserted row on its own (docs/performance.md, "Spreadsheet import").
+        with transaction.atomic():
+            insert_plain(
+                ImportRow,
+                ("job_id", "line", "outcome", "label", "reasons"),
+                ((job.pk, p.line, p.outcome, p.label[:100], "\n".join(p.reasons)) for p in plans),
+            )
+            ImportJob.objects.filter(pk=job.pk).update(
+                processed=processed, **{COUNTED[k]: n for k, n in counts.items()}
+            )
     ImportJob.objects.filter(pk=job.pk).update(
         state=ImportJob.State.DONE if apply else ImportJob.State.CHECKED,
         total=processed,

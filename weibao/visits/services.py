@@ -3,6 +3,7 @@ writes its audit row there."""
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +20,7 @@ from weibao.accounts.selectors import is_district_staff, users_with_role_in_area
 from weibao.areas.columns import area_columns_move
 from weibao.audit.services import audit_record
 from weibao.children.choices import Status
-from weibao.children.models import Child, ChildCategory
+from weibao.children.models import Child, ChildCategory, Guardian
 from weibao.children.selectors import children_visible_to
 from weibao.children.services import child_note_visit
 from weibao.core import uploads
@@ -130,11 +131,14 @@ NEW_DUE_COLUMNS = (
 )  # fmt: skip
 
 
-def visit_schedule_children(*, children: list[Child], today: dt.date | None = None) -> None:
+def visit_schedule_children(
+    *, children: list[Child], guardians: Iterable[Guardian] = (), today: dt.date | None = None
+) -> None:
     """children.hooks.children_created: visit_schedule_child for a batch of new files (an
     import's chunk) — the rules loaded once, the categories read in one query, the first due
     visits written in one insert. A new file has no due visit and no visit yet, so each
-    eligible child's first due is what next_due gives from its registration day."""
+    eligible child's first due is what next_due gives from its registration day. (The hook
+    also gives the batch's guardians, which a visit plan does not depend on.)"""
     today = today or timezone.localdate()
     rules = RuleSet.load()
     categories: dict[int, set[str]] = {}

@@ -220,6 +220,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Argon2id at OWASP's costs (weibao.accounts.hashers); the others only check the hashes made
+# before it, each replaced by an Argon2id hash at its user's next sign-in.
+PASSWORD_HASHERS = [
+    "weibao.accounts.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 # Applied whenever a password is set or changed (never to the hashes already stored): at least
 # 10 characters, not only digits, not in Django's list of 20,000 common passwords, not like the
 # username, the full name or the e-mail address. Django's messages come in Chinese.

@@ -5,6 +5,7 @@ ends after WEIBAO_SESSION_IDLE_MINUTES idle and after SESSION_COOKIE_AGE in all.
 import time
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -12,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import PASSWORD, _user, web_client
+from weibao import settings as configured
 from weibao.accounts.middleware import LAST_SEEN, STARTED
 from weibao.accounts.models import Role, User
 from weibao.audit.models import AuditEvent
@@ -164,3 +166,16 @@ def test_signing_in_starts_the_session_clock_so_the_next_page_writes_no_session(
     with CaptureQueriesContext(connection) as ctx:
         assert client.get("/").status_code == 200
     assert not [q for q in ctx.captured_queries if "UPDATE" in q["sql"] and "session" in q["sql"]]
+
+
+def test_passwords_are_kept_as_argon2id_at_owasp_costs_and_older_hashes_move_at_sign_in(
+    person, settings
+):
+    settings.PASSWORD_HASHERS = configured.PASSWORD_HASHERS  # the real ones, not the tests'
+    person.password = make_password(GOOD, hasher="pbkdf2_sha256")  # an account from before
+    person.save()
+    assert Client().login(username=person.username, password=GOOD)
+    person.refresh_from_db()
+    assert person.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert Client().login(username=person.username, password=GOOD)
+    assert not Client().login(username=person.username, password=GOOD + "x")

@@ -6,6 +6,7 @@ report in one step."""
 import datetime as dt
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -139,6 +140,27 @@ def test_the_code_is_stored_only_as_a_hash_and_status_needs_both(make_report):
     assert services.report_status(report.reference, "WRONGCODE99") is None
     assert services.report_status("R00000000-XXXXX", code) is None
     assert services.report_status("", "") is None
+
+
+def test_the_code_is_kept_as_a_keyed_hash_that_the_database_alone_cannot_check(
+    make_report, settings
+):
+    report = make_report()
+    code = report.test_code
+    assert report.code_hash.startswith("hmac-sha256$")
+    assert report.code_hash == services.code_hash(code)
+    # Under another installation's key the same code hashes differently: knowing the stored
+    # hash and the alphabet is not enough to try codes against it.
+    settings.LOOKUP_HASH_KEY = "another-installation-key-of-enough-length"
+    assert services.code_hash(code) != report.code_hash
+
+
+def test_a_code_hashed_by_an_earlier_version_still_opens_its_report(make_report):
+    report = make_report()
+    code = report.test_code
+    Report.objects.filter(pk=report.pk).update(code_hash=make_password(code))
+    assert services.report_status(report.reference, code) == report
+    assert services.report_status(report.reference, "WRONGCODE99") is None
 
 
 def test_the_reporter_identity_is_encrypted_and_never_in_the_audit_row(make_report):

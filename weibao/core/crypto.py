@@ -77,6 +77,7 @@ def normalize_phone(value: str) -> str:
 # HKDF info strings: one key per purpose, none of them usable for another.
 AUDIT_CHAIN_PURPOSE = "weibao audit chain v1"
 BACKUP_PURPOSE = "weibao backup v1"
+REPORT_CODE_PURPOSE = "weibao report code v1"
 
 
 @lru_cache(maxsize=8)

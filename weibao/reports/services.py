@@ -6,12 +6,14 @@ Every write runs in one transaction with its audit row. The reporter's identity 
 in an audit row or a notification in clear."""
 
 import datetime as dt
+import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.hashers import check_password, get_hasher, make_password
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -25,6 +27,7 @@ from weibao.areas.models import Area
 from weibao.audit.services import audit_record
 from weibao.children.models import Child
 from weibao.children.selectors import children_visible_to
+from weibao.core import crypto
 from weibao.core.exceptions import Blocked, ConflictError
 from weibao.core.text import clean_text, normalize_name
 from weibao.notifications.models import Notification
@@ -129,6 +132,27 @@ def _random(length: int) -> str:
 
 def new_code() -> str:
     return _random(CODE_LENGTH)
+
+
+# The secret code is kept as a keyed hash (HMAC-SHA256 under a key derived from the lookup-hash
+# key, which lives outside the database), not with the password hasher: it is ten characters
+# drawn at random from 31 (about 50 bits), never a word a person chose, so a slow hash adds no
+# protection a keyed one lacks, and cost a quarter of a second of CPU per public report
+# (docs/security.md, "The public report's secret code").
+CODE_HASH_PREFIX = "hmac-sha256$"
+
+
+def code_hash(code: str) -> str:
+    key = crypto.derived_key(crypto.REPORT_CODE_PURPOSE)
+    return CODE_HASH_PREFIX + hmac.new(key, code.encode(), hashlib.sha256).hexdigest()
+
+
+def code_matches(code: str, stored: str) -> bool:
+    """Whether `code` is the one hashed in `stored`: a keyed hash, or a password-hasher hash
+    made before the keyed one (the reports of earlier versions keep theirs)."""
+    if stored.startswith(CODE_HASH_PREFIX):
+        return hmac.compare_digest(code_hash(code), stored)
+    return check_password(code, stored)
 
 
 def format_code(code: str) -> str:
@@ -347,7 +371,7 @@ def report_create(
     police_required = bool(set(d["situations"]) & POLICE_SITUATIONS)
     code = new_code()
     report = Report(
-        code_hash=make_password(code),
+        code_hash=code_hash(code),
         channel=channel,
         district=d["district"],
         subdistrict=d["subdistrict"],
@@ -413,19 +437,8 @@ def report_status(reference: str, code: str) -> Report | None:
     unknown reference look the same, and take about as long: a hash is checked either way)."""
     reference, code = normalize_reference(reference), normalize_code(code)
     report = Report.objects.filter(reference=reference).first() if reference else None
-    matches = check_password(code, report.code_hash if report else _dummy_hash())
+    matches = code_matches(code, report.code_hash if report else code_hash(new_code()))
     return report if report is not None and code and matches else None
-
-
-_DUMMY: dict[str, str] = {}
-
-
-def _dummy_hash() -> str:
-    """A hash made by the current hasher, to check against when the reference is unknown."""
-    algorithm = get_hasher().algorithm
-    if algorithm not in _DUMMY:
-        _DUMMY[algorithm] = make_password(new_code())
-    return _DUMMY[algorithm]
 
 
 # --- a visit concern becomes a report -------------------------------------------------------------

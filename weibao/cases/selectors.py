@@ -177,7 +177,14 @@ def supervisor_names(case: Case) -> list[str]:
 
 
 def open_case_for_child(child) -> Case | None:
-    return Case.objects.filter(child=child).exclude(stage="closed").first()
+    # A case lies in its child's district (cases.services.case_move_area moves it with the
+    # child): naming it reads one partition, one Citus shard (docs/scale.md). Not called while
+    # a move is half done (transfers.selectors.open_case reads by the child alone).
+    return (
+        Case.objects.filter(child=child, district_id=child.district_id)
+        .exclude(stage="closed")
+        .first()
+    )
 
 
 def current_plan(case: Case) -> PlanVersion | None:

@@ -198,7 +198,11 @@ def child_visits(user, child: Child) -> QuerySet[Visit]:
 
 
 def child_open_due(child: Child) -> VisitDue | None:
-    return VisitDue.objects.filter(child=child, state=VisitDue.State.OPEN).first()
+    # The open due follows the child's area (services.visit_schedule_child copies it): naming
+    # the district reads one partition, one Citus shard (docs/scale.md).
+    return VisitDue.objects.filter(
+        child=child, district_id=child.district_id, state=VisitDue.State.OPEN
+    ).first()
 
 
 def completed_home_visits_since(child: Child, moment: dt.datetime) -> int:

@@ -8,9 +8,15 @@ import pytest
 from django.db import connection
 
 from weibao.areas.models import Area
-from weibao.cases.selectors import CaseListFilters, case_list, cases_visible_to
+from weibao.cases.selectors import (
+    CaseListFilters,
+    case_list,
+    cases_visible_to,
+    child_cases_for_user,
+)
+from weibao.children.models import Child
 from weibao.children.selectors import ChildFilters, child_list, children_visible_to
-from weibao.visits.selectors import dues_visible_to, visits_visible_to, worklist
+from weibao.visits.selectors import child_visits, dues_visible_to, visits_visible_to, worklist
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="declarative partitioning is PostgreSQL's"
@@ -28,7 +34,16 @@ READS = {
     "visits": lambda user: visits_visible_to(user),
     "cases list": lambda user: case_list(user, CaseListFilters()),
     "case's page": lambda user: cases_visible_to(user).filter(pk=1),
+    "child's visits": lambda user: child_visits(user, _child(user)),
+    "child's cases": lambda user: child_cases_for_user(user, _child(user)),
 }
+
+
+def _child(user) -> Child:
+    """A child of the user's district, as a child's page has read it (the district is what
+    the reads of its parts name)."""
+    area = user.role_assignments.get().area
+    return Child(pk=1, district_id=area.district_pk)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -161,13 +161,38 @@ def is_district_staff(user) -> bool:
 # --- the area scope: which areas, and so which rows, a user may see ------------------------
 
 
+def area_q(area, prefix: str = "") -> Q:
+    """The condition "lies in this area" over the district/subdistrict/community columns of a
+    row. It always names the district as well as the 街镇 or 居民区: the district is the key
+    a district-partitioned (or Citus-distributed) table is split by, so the read touches one
+    partition (docs/scale.md; tests/children/test_partition_pruning.py)."""
+    district = Q(**{f"{prefix}district_id": area.district_pk})
+    if area.level == area.Level.DISTRICT:
+        return district
+    return district & Q(**{f"{prefix}{area.scope_field()}_id": area.pk})
+
+
 def area_scope_q(user, prefix: str = "") -> Q | None:
     """The condition "lies in one of this user's areas" over the district/subdistrict/community
-    columns of a row (with `prefix` for a related row). None when the user has no area."""
+    columns of a row (with `prefix` for a related row), each area with its district (area_q).
+    None when the user has no area."""
     q = Q()
     for area in user_scope_areas(user):
-        q |= Q(**{f"{prefix}{area.scope_field()}_id": area.pk})
+        q |= area_q(area, prefix)
     return q or None
+
+
+def same_district_as_child(prefix: str = "") -> Q:
+    """The join of a row with its child made on the district as well as the child (the two are
+    kept equal by the services): PostgreSQL carries the row's district over to the child's
+    table, so a district-partitioned children table is read in one partition, and on Citus
+    the join is co-located (docs/scale.md). Always true; it only says so to the planner."""
+    return Q(**{f"{prefix}child__district_id": F(f"{prefix}district_id")})
+
+
+def user_district_ids(user) -> list[int]:
+    """The districts of the user's area-bound roles (no query: the roles are cached)."""
+    return sorted({area.district_pk for area in user_scope_areas(user)})
 
 
 def areas_visible_to(user) -> QuerySet[Area]:

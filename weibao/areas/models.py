@@ -68,6 +68,17 @@ class Area(models.Model):
     def is_open(self) -> bool:
         return self.closed_at is None
 
+    @property
+    def district_pk(self) -> int:
+        """The id of the district this area lies in, read from the parent chain (no query when
+        the parents are loaded, as user_role_assignments does): the key every scoped read
+        names, so that a district-partitioned table is read in one partition (docs/scale.md)."""
+        if self.level == self.Level.DISTRICT:
+            return self.pk
+        if self.level == self.Level.SUBDISTRICT:
+            return self.parent_id
+        return self.parent.parent_id
+
     def scope_field(self) -> str:
         """The Child column that holds an area of this level."""
         return {"district": "district", "subdistrict": "subdistrict", "community": "community"}[

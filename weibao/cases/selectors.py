@@ -9,7 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from weibao.accounts.models import Role, RoleAssignment, User
-from weibao.accounts.selectors import user_role_assignments
+from weibao.accounts.selectors import (
+    area_q,
+    same_district_as_child,
+    user_district_ids,
+    user_role_assignments,
+)
 from weibao.areas.models import Area
 from weibao.cases import workflow
 from weibao.cases.choices import PlannedServiceStatus
@@ -52,10 +57,17 @@ def cases_visible_to(user) -> QuerySet[Case]:
     居民区's director, or a director kept off a restricted case — does not see it."""
     if not user.is_authenticated:
         return Case.objects.none()
-    q = Q(pk__in=CaseMember.objects.filter(user=user).values("case_id"))
+    # A member works in the case's area (cases.services._team_move keeps it so), hence in one
+    # of their own districts: naming them keeps the read inside those districts (docs/scale.md).
+    districts = user_district_ids(user)
+    teams = CaseMember.objects.filter(user=user)
+    if districts:
+        teams = teams.filter(district_id__in=districts)
+    members = Q(pk__in=teams.values("case_id"))
+    q = members & Q(district_id__in=districts) if districts else members
     for ra in user_role_assignments(user):
         if ra.role in AREA_ROLES and ra.area is not None:
-            q |= Q(**{f"{ra.area.scope_field()}_id": ra.area_id})
+            q |= area_q(ra.area)
     return Case.objects.filter(q)
 
 
@@ -81,14 +93,19 @@ def case_list(user, filters: CaseListFilters) -> QuerySet[Case]:
         qs = qs.filter(community_id=filters.community)
     if filters.mine:
         qs = qs.filter(owner=user)
-    return qs.select_related("child", "owner", "community", "subdistrict").order_by(
-        "-opened_at", "-id"
+    return (
+        qs.filter(same_district_as_child())
+        .select_related("child", "owner", "community", "subdistrict")
+        .order_by("-opened_at", "-id")
     )
 
 
 def case_get_for_user(user, pk) -> Case:
     return get_or_404(
-        cases_visible_to(user).select_related("child", "owner", "community", "subdistrict"), pk
+        cases_visible_to(user)
+        .filter(same_district_as_child())
+        .select_related("child", "owner", "community", "subdistrict"),
+        pk,
     )
 
 
@@ -160,7 +177,14 @@ def supervisor_names(case: Case) -> list[str]:
 
 
 def open_case_for_child(child) -> Case | None:
-    return Case.objects.filter(child=child).exclude(stage="closed").first()
+    # A case lies in its child's district (cases.services.case_move_area moves it with the
+    # child): naming it reads one partition, one Citus shard (docs/scale.md). Not called while
+    # a move is half done (transfers.selectors.open_case reads by the child alone).
+    return (
+        Case.objects.filter(child=child, district_id=child.district_id)
+        .exclude(stage="closed")
+        .first()
+    )
 
 
 def current_plan(case: Case) -> PlanVersion | None:
@@ -194,7 +218,7 @@ def child_cases_for_user(user, child) -> QuerySet[Case]:
     """The child's cases this user may see, open ones first, newest first."""
     return (
         cases_visible_to(user)
-        .filter(child=child)
+        .filter(child=child, district_id=child.district_id)
         .select_related("owner")
         .order_by("closed_at", "-opened_at", "-id")
     )

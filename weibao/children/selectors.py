@@ -19,7 +19,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from weibao.accounts.models import Role
-from weibao.accounts.selectors import area_scope_q, user_role_assignments
+from weibao.accounts.selectors import area_q, area_scope_q, user_role_assignments
 from weibao.areas.models import Area
 from weibao.children import idnumber
 from weibao.children.categories import (
@@ -63,10 +63,8 @@ def child_get_for_user(user, pk) -> Child:
 def _access_log_q(user) -> Q | None:
     q = Q()
     for assignment in user_role_assignments(user):
-        if assignment.role == Role.SUPERVISOR:
-            q |= Q(subdistrict_id=assignment.area_id)
-        elif assignment.role == Role.DISTRICT_STAFF:
-            q |= Q(district_id=assignment.area_id)
+        if assignment.role in (Role.SUPERVISOR, Role.DISTRICT_STAFF) and assignment.area:
+            q |= area_q(assignment.area)
     return q or None
 
 

@@ -198,12 +198,19 @@ def receiving_communities(child: Child) -> QuerySet[Area]:
 # --- the child's side -----------------------------------------------------------------------
 
 
+def _of_child(child: Child) -> Q:
+    # The child's district named on the joined child (a transfer's own area columns stay the
+    # sending area's): the children's table is read in one partition, one Citus shard
+    # (docs/scale.md).
+    return Q(child=child, child__district_id=child.district_id)
+
+
 def pending_transfer(child: Child) -> Transfer | None:
-    return transfer_list_rows(Transfer.objects.filter(child=child, status="requested")).first()
+    return transfer_list_rows(Transfer.objects.filter(_of_child(child), status="requested")).first()
 
 
 def child_transfers_for_user(user, child: Child) -> QuerySet[Transfer]:
-    return transfer_list_rows(transfers_visible_to(user).filter(child=child)).order_by(
+    return transfer_list_rows(transfers_visible_to(user).filter(_of_child(child))).order_by(
         "-requested_at", "-id"
     )
 

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from weibao.accounts.selectors import area_scope_q, communities_visible_to
+from weibao.accounts.selectors import (
+    area_scope_q,
+    communities_visible_to,
+    same_district_as_child,
+    user_district_ids,
+)
 from weibao.areas.models import Area
 from weibao.children.models import Child
 from weibao.children.selectors import children_visible_to
@@ -20,9 +25,11 @@ def visits_visible_to(user) -> QuerySet[Visit]:
     """Completed visits of the children the user may see, plus the user's own drafts. Scoped
     through the child, so a child's history follows them when they move 居民区."""
     children = children_visible_to(user)
-    return Visit.objects.filter(child__in=children.values("pk")).filter(
-        Q(state=Visit.State.COMPLETED) | Q(author=user)
-    )
+    # The visit's district column moves with the child (areas.columns.area_columns_move), so
+    # naming the user's districts keeps the read in their partitions (docs/scale.md).
+    return Visit.objects.filter(
+        district_id__in=user_district_ids(user), child__in=children.values("pk")
+    ).filter(Q(state=Visit.State.COMPLETED) | Q(author=user))
 
 
 def visit_get_for_user(user, pk) -> Visit:
@@ -37,7 +44,9 @@ def dues_visible_to(user) -> QuerySet[VisitDue]:
 
 def concerns_visible_to(user) -> QuerySet[Concern]:
     children = children_visible_to(user)
-    return Concern.objects.filter(child__in=children.values("pk"))
+    return Concern.objects.filter(
+        district_id__in=user_district_ids(user), child__in=children.values("pk")
+    )
 
 
 def concern_get_for_user(user, pk) -> Concern:
@@ -83,7 +92,11 @@ def worklist(user, today: dt.date | None = None, bucket: str = "") -> QuerySet[V
         qs = qs.filter(due_date__gt=horizon.week_end, due_date__lte=horizon.month_end)
     else:
         qs = qs.filter(due_date__lte=horizon.month_end)
-    return qs.select_related("child", "community").order_by("due_date", "pk")
+    return (
+        qs.filter(same_district_as_child())
+        .select_related("child", "community")
+        .order_by("due_date", "pk")
+    )
 
 
 def worklist_counts(user, today: dt.date | None = None) -> dict[str, int]:
@@ -177,11 +190,19 @@ def ledger(user, *, subdistrict: Area, year: int, month: int) -> QuerySet[Visit]
 
 
 def child_visits(user, child: Child) -> QuerySet[Visit]:
-    return visits_visible_to(user).filter(child=child).select_related("author")
+    return (
+        visits_visible_to(user)
+        .filter(child=child, district_id=child.district_id)
+        .select_related("author")
+    )
 
 
 def child_open_due(child: Child) -> VisitDue | None:
-    return VisitDue.objects.filter(child=child, state=VisitDue.State.OPEN).first()
+    # The open due follows the child's area (services.visit_schedule_child copies it): naming
+    # the district reads one partition, one Citus shard (docs/scale.md).
+    return VisitDue.objects.filter(
+        child=child, district_id=child.district_id, state=VisitDue.State.OPEN
+    ).first()
 
 
 def completed_home_visits_since(child: Child, moment: dt.datetime) -> int:

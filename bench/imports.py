@@ -126,12 +126,15 @@ def city_registry(n: int, reuse: bool):
             dropped = _secondary_indexes(cursor, connection.vendor, table)
             for name, _sql in dropped:
                 cursor.execute(f'DROP INDEX "{name}"')
+            # 64 hexadecimal characters, as a keyed hash's; they match no row of the register.
+            pg = connection.vendor == "postgresql"
+            digest = "md5(%s || id) || md5(id || %s)" if pg else "hex(randomblob(32))"
             for kind in (NAME_BIRTH, GLYPH_BIRTH):
                 cursor.execute(
                     f"INSERT INTO {table} (child_id, kind, digest, district_id, subdistrict_id, "  # noqa: S608
-                    "community_id) SELECT id, %s, md5(%s || id) || md5(id || %s), district_id, "
-                    "subdistrict_id, community_id FROM children_child",
-                    [kind, kind, kind],
+                    f"community_id) SELECT id, %s, {digest}, district_id, subdistrict_id, "
+                    "community_id FROM children_child",
+                    [kind, kind, kind] if pg else [kind],
                 )
             for _name, sql in dropped:
                 cursor.execute(sql)

@@ -22,6 +22,16 @@ the commit (tracemalloc slows Python down, so the timings of such a run are not 
 quote); with --profile, the commit's top 40 functions by total and by own time.
 
     .venv/bin/python bench/imports.py --rows 100000
+
+Into a registry at a city's scale (issue #15): --registry N first builds bench/registry.py's
+registry of N children (1 district, 10 街镇, 200 居民区; --reuse takes the one already in
+DATABASE_URL instead) with two match keys per child (name and birth date, as the services
+write them for a child without a guardian's phone; digests that match nothing), so that the
+import checks its rows against N registered children; the register's rows go to 10 of its
+居民区, and the raw step removes only the rows it wrote:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_reg .venv/bin/python bench/imports.py \
+        --rows 100000 --registry 2500000 [--reuse]
 """
 
 import argparse
@@ -39,7 +49,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from visits import Load, _setup_django
+from visits import Load, _secondary_indexes, _setup_django
 
 COMMUNITIES = 10
 HEADER = [
@@ -62,7 +72,7 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def write_register(path: Path, n: int) -> None:
+def write_register(path: Path, n: int, communities: list[str]) -> None:
     from openpyxl import Workbook
 
     from weibao.children import idnumber
@@ -87,10 +97,68 @@ def write_register(path: Path, n: int) -> None:
                 CATEGORIES[i % len(CATEGORIES)],
                 f"测试家长{i:06d}",
                 f"138{i:08d}",
-                f"基准居民区{i % COMMUNITIES}",
+                communities[i % COMMUNITIES],
             ]
         )
     workbook.save(path)
+
+
+def city_registry(n: int, reuse: bool):
+    """bench/registry.py's registry of n children (or the one in the database), its match keys,
+    the importing user (district staff) and the names of the register's 10 居民区."""
+    import registry
+    from django.db import connection
+
+    from weibao.accounts.models import Role, RoleAssignment, User
+    from weibao.areas.models import Area
+    from weibao.children.models import Child
+    from weibao.duplicates.matching import GLYPH_BIRTH, NAME_BIRTH
+    from weibao.duplicates.models import MatchKey
+
+    started = time.perf_counter()
+    if not reuse:
+        registry.build(n)
+    if not MatchKey.objects.exists():
+        table = MatchKey._meta.db_table
+        with connection.cursor() as cursor:
+            # The indexes built once after the load (10 minutes with them in place on this
+            # machine, under load, for 5,000,000 keys).
+            dropped = _secondary_indexes(cursor, connection.vendor, table)
+            for name, _sql in dropped:
+                cursor.execute(f'DROP INDEX "{name}"')
+            # 64 hexadecimal characters, as a keyed hash's; they match no row of the register.
+            pg = connection.vendor == "postgresql"
+            digest = "md5(%s || id) || md5(id || %s)" if pg else "hex(randomblob(32))"
+            for kind in (NAME_BIRTH, GLYPH_BIRTH):
+                cursor.execute(
+                    f"INSERT INTO {table} (child_id, kind, digest, district_id, subdistrict_id, "  # noqa: S608
+                    f"community_id) SELECT id, %s, {digest}, district_id, subdistrict_id, "
+                    "community_id FROM children_child",
+                    [kind, kind, kind] if pg else [kind],
+                )
+            for _name, sql in dropped:
+                cursor.execute(sql)
+            if connection.vendor == "postgresql":
+                cursor.execute(f"VACUUM ANALYZE {table}")
+    district = Area.objects.get(level="district", name="基准区")
+    user, _new = User.objects.get_or_create(username="bench", defaults={"full_name": "基准"})
+    RoleAssignment.objects.get_or_create(user=user, role=Role.DISTRICT_STAFF, area=district)
+    # Not bench_supervisor's 街镇, which bench/exports.py exports from the same registry.
+    names = list(
+        Area.objects.filter(level="community", parent__parent=district)
+        .exclude(
+            parent__in=RoleAssignment.objects.filter(user__username="bench_supervisor").values(
+                "area"
+            )
+        )
+        .order_by("name")
+        .values_list("name", flat=True)[:COMMUNITIES]
+    )
+    print(
+        f"registry: {Child.objects.count():,} children, {MatchKey.objects.count():,} match keys "
+        f"({time.perf_counter() - started:.0f} s)"
+    )
+    return names
 
 
 def build_areas():
@@ -178,11 +246,15 @@ def raw_insert(path: Path, user, communities) -> tuple[float, int]:
     return time.perf_counter() - started, n
 
 
-def remove_raw() -> None:
+def remove_raw(after: int) -> None:
+    """The raw step's rows: the children after id `after` (a registry's stay)."""
     from weibao.children.models import Child, ChildCategory, Guardian
 
-    for model in (Guardian, ChildCategory, Child):
-        model.objects.all()._raw_delete(model.objects.db)
+    for model in (Guardian, ChildCategory):
+        rows = model.objects.filter(child_id__gt=after)
+        rows._raw_delete(rows.db)
+    rows = Child.objects.filter(pk__gt=after)
+    rows._raw_delete(rows.db)
 
 
 def run_job(job, apply: bool, trace: bool = False) -> tuple[float, float | None]:
@@ -238,9 +310,14 @@ def run_step(step: str, path: Path, trace: bool, profile: bool) -> dict:
     result: dict = {"rss_start_mb": rss_mb()}
     before = Load.snapshot()
     if step == "raw":
+        from django.db.models import Max
+
+        from weibao.children.models import Child
+
         communities = {a.name: a for a in Area.objects.filter(level="community")}
+        last = Child.objects.aggregate(last=Max("pk"))["last"] or 0
         seconds, n = raw_insert(path, user, communities)
-        remove_raw()
+        remove_raw(after=last)
         result.update(seconds=seconds, rows=n)
     elif step == "dry":
         job = upload(path, user)
@@ -278,6 +355,14 @@ def main() -> None:
         action="store_true",
         help="profile the commit step (cProfile: top 40 by total and by own time)",
     )
+    parser.add_argument(
+        "--registry", type=int, default=0,
+        help="import into bench/registry.py's registry of this many children",
+    )  # fmt: skip
+    parser.add_argument(
+        "--reuse", action="store_true",
+        help="with --registry: the registry already in DATABASE_URL, not a new one",
+    )  # fmt: skip
     parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)
     parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -298,10 +383,14 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     settings.LANGUAGE_CODE = "zh-hans"
     print(f"database: {settings.DATABASES['default']['ENGINE']}, rows: {args.rows}")
-    build_areas()
+    if args.registry:
+        names = city_registry(args.registry, args.reuse)
+    else:
+        build_areas()
+        names = [f"基准居民区{i}" for i in range(COMMUNITIES)]
     path = Path(tempfile.mkdtemp(prefix="weibao-bench-imports-")) / "register.xlsx"
     started = time.perf_counter()
-    write_register(path, args.rows)
+    write_register(path, args.rows, names)
     size = path.stat().st_size / 2**20
     took = time.perf_counter() - started
     print(f"register written: {size:.1f} MB in {took:.1f} s")

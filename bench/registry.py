@@ -45,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dashboards import _clone_sql  # the same cloning of rows by INSERT … SELECT
 
 COMMUNITIES, SUBDISTRICTS = 200, 10
+ROLES = ("director", "supervisor", "district")  # the users build() makes, bench_<role>
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰萍红梅鹏飞宇浩然子轩欣怡涵嘉博"
 ID_NUMBER = "110101201001010269"  # valid check character (idnumber.make)

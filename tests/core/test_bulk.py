@@ -5,6 +5,8 @@ adapted as Django adapts them), and refuses a column whose values a field conver
 import datetime as dt
 
 import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import child_data
 from weibao.activities.models import Project
@@ -76,3 +78,37 @@ def test_times_and_json_read_back_as_written(director_a, areas):
     row = AuditEvent.objects.get(seq=10**9)
     assert (row.at, row.changes) == (at, changes)
     assert AuditEvent.objects.filter(at__date=dt.date(2026, 4, 1), seq=10**9).exists()
+
+
+def test_rows_are_one_statement_counted_as_one_query(director_a, areas):
+    # PostgreSQL's COPY or SQLite's executemany: either way one statement, which a test
+    # counting queries (and DEBUG's log) sees.
+    child = child_create(
+        actor=director_a, data=child_data(areas["community_a"]), categories=[], guardians=[]
+    )
+    MatchKey.objects.filter(child=child).delete()
+    area = (child.district_id, child.subdistrict_id, child.community_id)
+    with CaptureQueriesContext(connection) as queries:
+        insert_plain(
+            MatchKey,
+            ("child_id", "kind", "digest", "district_id", "subdistrict_id", "community_id"),
+            [(child.pk, kind, kind * 64, *area) for kind in "nbp"],
+        )
+    assert len(queries) == 1
+    assert MatchKey.objects.filter(child=child).count() == 3
+
+
+def test_a_row_the_database_refuses_refuses_the_statement(director_a, areas):
+    # A NULL where the column may not hold one: the driver's error, not rows half written.
+    child = child_create(
+        actor=director_a, data=child_data(areas["community_a"]), categories=[], guardians=[]
+    )
+    MatchKey.objects.filter(child=child).delete()
+    area = (child.district_id, child.subdistrict_id, child.community_id)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_plain(
+            MatchKey,
+            ("child_id", "kind", "digest", "district_id", "subdistrict_id", "community_id"),
+            [(child.pk, "n", "a" * 64, *area), (child.pk, "b", None, *area)],
+        )
+    assert not MatchKey.objects.filter(child=child).exists()

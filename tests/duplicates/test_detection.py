@@ -12,7 +12,8 @@ from tests.duplicates.helpers import BIRTH, body, id_of, pair_of, register
 from weibao.accounts.models import Role
 from weibao.areas.models import Area
 from weibao.children.services import child_anonymise, child_move, child_update
-from weibao.duplicates.matching import Reason
+from weibao.core import crypto
+from weibao.duplicates.matching import Reason, glyph_name, spoken
 from weibao.duplicates.models import MatchKey, PossibleDuplicate, State
 from weibao.duplicates.services import duplicate_dismiss
 
@@ -38,6 +39,59 @@ def test_names_that_sound_the_same_match(areas, district_officer):
 
 def test_names_with_look_alike_characters_match(areas, district_officer):
     a = register(district_officer, areas["community_a"], "王小明")
+    b = register(district_officer, areas["community_a"], "玉小明")
+    assert Reason.LOOK_ALIKE in pair_of(a, b).reasons
+
+
+def test_a_plain_name_registered_after_its_look_alike_matches_it(areas, district_officer):
+    # The plain name keeps no look-alike key: it finds the other by its look-alike key.
+    a = register(district_officer, areas["community_a"], "玉小明")
+    b = register(district_officer, areas["community_a"], "王小明")
+    assert Reason.LOOK_ALIKE in pair_of(a, b).reasons
+
+
+def test_two_names_with_different_look_alike_characters_match(areas, district_officer):
+    a = register(district_officer, areas["community_a"], "主小明")
+    b = register(district_officer, areas["community_a"], "玉小明")
+    assert Reason.LOOK_ALIKE in pair_of(a, b).reasons
+
+
+def test_a_look_alike_name_and_a_guardian_phone_match_birth_dates_that_differ(
+    areas, district_officer
+):
+    a = register(district_officer, areas["community_a"], "王小明", phone="13811115555")
+    b = register(district_officer, areas["community_a"], "玉小明", phone="13811115555",
+                 birth=dt.date(2015, 7, 1))  # fmt: skip
+    assert pair_of(a, b).reasons == [Reason.LOOK_ALIKE, Reason.PHONE]
+
+
+def test_a_name_without_look_alike_characters_keeps_three_keys(areas, district_officer):
+    # Its look-alike reading is its own name: those keys would repeat the name keys.
+    plain = register(district_officer, areas["community_a"], "张小明")
+    alike = register(district_officer, areas["community_a"], "玉小红")
+    assert sorted(MatchKey.objects.filter(child=plain).values_list("kind", flat=True)) == [
+        "b", "n", "p"
+    ]  # fmt: skip
+    assert MatchKey.objects.filter(child=alike).count() == 5
+
+
+def test_keys_written_before_the_repeated_ones_were_left_out_are_still_found(
+    areas, district_officer
+):
+    # A file registered earlier kept all five keys; its look-alike key alone still matches.
+    a = register(district_officer, areas["community_a"], "王小明")
+    own = MatchKey.objects.get(child=a, kind="n")
+    old = MatchKey.objects.filter(child=a)
+    old.delete()
+    reading = spoken(glyph_name("王小明"))
+    MatchKey.objects.create(
+        child=a,
+        kind="g",
+        digest=crypto.lookup_hash(f"dup:g:{reading}|{BIRTH.isoformat()}"),
+        district_id=own.district_id,
+        subdistrict_id=own.subdistrict_id,
+        community_id=own.community_id,
+    )
     b = register(district_officer, areas["community_a"], "玉小明")
     assert Reason.LOOK_ALIKE in pair_of(a, b).reasons
 

@@ -1,11 +1,13 @@
 """The matching rule on its own (docs/domain.md §10)."""
 
-from tests.duplicates.helpers import body
+from tests.duplicates.helpers import BIRTH, body
 from weibao.duplicates.matching import (
     LOOK_ALIKE_GROUPS,
+    Identity,
     Reason,
     glyph_name,
     id_slip,
+    keys_of,
     spoken,
 )
 
@@ -30,3 +32,20 @@ def test_an_id_slip_is_one_changed_digit_or_two_neighbours_swapped():
     assert id_slip(a, a[:-3] + "456") is None
     assert id_slip(a, a) is None
     assert id_slip(a, "") is None
+
+
+def test_a_plain_name_stores_no_look_alike_key_but_looks_them_up():
+    keys = keys_of(Identity(name="张小明", birth_date=BIRTH, phones=("13811112222",)))
+    assert sorted(kind for kind, _digest in keys.stored) == ["b", "n", "p"]
+    assert keys.stored < keys.probes
+    assert sorted(kind for kind, _digest in keys.probes) == ["b", "g", "n", "p", "q"]
+
+
+def test_a_look_alike_reading_is_looked_up_as_a_name_too():
+    plain = keys_of(Identity(name="王小明", birth_date=BIRTH, phones=("13811112222",)))
+    alike = keys_of(Identity(name="玉小明", birth_date=BIRTH, phones=("13811112222",)))
+    assert len(alike.stored) == 5
+    assert len(alike.probes) == 7
+    # The look-alike name finds the plain one's name keys, labelled as look-alike matches.
+    found = {kind for kind, digest in alike.probes if digest in {d for _k, d in plain.stored}}
+    assert found == {"b", "g", "q"}

@@ -23,12 +23,23 @@ class AuditEvent(models.Model):
     action = models.CharField(_("action"), max_length=40)
     object_type = models.CharField(_("object type"), max_length=40)
     object_id = models.CharField(_("object id"), max_length=40)
+    # child and case: indexed by Meta's (child, -at) and (case, at), not by a second index
+    # of their own that every audit row would keep up to date too.
     child = models.ForeignKey(
-        "children.Child", on_delete=models.PROTECT, null=True, related_name="audit_events"
+        "children.Child",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="audit_events",
+        db_index=False,
     )
     # The case this change belongs to: the case timeline reads these rows.
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        db_index=False,
     )
     changes = models.JSONField(_("changes"), default=dict)
     note = models.TextField(_("note"), blank=True)

@@ -95,24 +95,55 @@ def spoken(name: str) -> str:
     return f"{said}/{rest}" if rest else said
 
 
-def keys_of(identity: Identity) -> set[tuple[str, str]]:
-    """(kind, keyed hash) for each key of this identity."""
+def _digest(kind: str, value: str) -> str:
+    return crypto.lookup_hash(f"dup:{kind}:{value}")
+
+
+# The kind of key whose text a look-alike key's text is when read as a name.
+_READ_AS = {GLYPH_BIRTH: NAME_BIRTH, PHONE_GLYPH: PHONE_NAME}
+
+
+@dataclass(frozen=True)
+class Keys:
+    """(kind, keyed hash) pairs: those an identity is stored with, and those to look up."""
+
+    stored: frozenset[tuple[str, str]]
+    probes: frozenset[tuple[str, str]]
+
+
+def keys_of(identity: Identity) -> Keys:
+    """The keys of this identity.
+
+    Stored: a look-alike key only when the name has a look-alike character. For most names
+    the look-alike reading is the name itself, and its keys would only repeat the name keys:
+    three keys for a child with a guardian's phone instead of five.
+
+    Looked up (probes): a registered child shares one of them when their names read the same,
+    or read the same through the look-alike characters, with the same birth date or a
+    guardian's phone in common. A look-alike reading that differs from the name is looked up
+    twice: as a look-alike key (a child whose name has a look-alike character, or whose keys
+    were written before the repeated ones were left out), and as a name key (a child whose
+    name is that reading). The kind answered is what was compared: a name key found by the
+    look-alike reading counts as a look-alike match."""
     said = spoken(identity.name)
     looked = spoken(glyph_name(identity.name))
     birth = identity.birth_date.isoformat() if identity.birth_date else ""
-    raw: set[tuple[str, str]] = set()
+    raw: list[tuple[str, str]] = []
     if said and birth:
-        raw.add((NAME_BIRTH, f"{said}|{birth}"))
-        raw.add((GLYPH_BIRTH, f"{looked}|{birth}"))
+        raw += [(NAME_BIRTH, f"{said}|{birth}"), (GLYPH_BIRTH, f"{looked}|{birth}")]
     for phone in identity.phones:
         if not phone:
             continue
         if birth:
-            raw.add((PHONE_BIRTH, f"{phone}|{birth}"))
+            raw.append((PHONE_BIRTH, f"{phone}|{birth}"))
         if said:
-            raw.add((PHONE_NAME, f"{phone}|{said}"))
-            raw.add((PHONE_GLYPH, f"{phone}|{looked}"))
-    return {(kind, crypto.lookup_hash(f"dup:{kind}:{value}")) for kind, value in raw}
+            raw += [(PHONE_NAME, f"{phone}|{said}"), (PHONE_GLYPH, f"{phone}|{looked}")]
+    own = {(kind, _digest(kind, value)) for kind, value in raw}
+    if looked == said:
+        stored = {(kind, digest) for kind, digest in own if kind not in _READ_AS}
+        return Keys(stored=frozenset(stored), probes=frozenset(own))
+    read = {(kind, _digest(_READ_AS[kind], value)) for kind, value in raw if kind in _READ_AS}
+    return Keys(stored=frozenset(own), probes=frozenset(own | read))
 
 
 def id_slip(a: str, b: str) -> str | None:

@@ -16,9 +16,42 @@ class MatchKey(AreaColumns):
     (a name and a birth date, a phone and a birth date, a phone and a name). Derived data,
     rewritten whenever the child's name, birth date, ID number, guardians or 居民区 change; a
     registration looks up its few keys in one indexed query instead of reading the registry.
-    Matching stays inside a district, so the index leads with it."""
+    Matching stays inside a district, so the index leads with it.
 
-    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
+    The area columns are copies of the child's, written with the keys from the child's row,
+    whose own foreign keys hold them; the database does not check them again here, and does
+    not index them one by one: the matching reads (district, digest), the rewrite reads child.
+    A child has three to five keys, so an import of 100,000 rows writes up to half a million
+    of them, and each reference checked or index kept costs its commits about a second per
+    100,000 keys on PostgreSQL (docs/performance.md, "Spreadsheet import"). Deleting an area
+    still finds its keys (Django's PROTECT)."""
+
+    district = models.ForeignKey(
+        "areas.Area",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    subdistrict = models.ForeignKey(
+        "areas.Area",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    community = models.ForeignKey(
+        "areas.Area",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("residential area"),
+    )
+    # Indexed by Meta's index on child.
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=1)
     digest = models.CharField(max_length=64)
 

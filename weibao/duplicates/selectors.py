@@ -164,7 +164,7 @@ def likely_matches_many(
         )
         for row in rows
     ]
-    keys = [keys_of(identity) for identity in identities]
+    keys = [keys_of(identity).probes for identity in identities]
     kind_of = {digest: kind for found in keys for kind, digest in found}
     if not kind_of:
         return [[] for _row in rows]

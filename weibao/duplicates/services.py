@@ -77,26 +77,26 @@ def children_match_refresh(
 
     if not new:
         MatchKey.objects.filter(child_id__in=ids).delete()
-    # Five keys per child: written as plain rows (core.bulk), an import's chunk of a
-    # thousand children writes five thousand of them.
+    # Three to five keys per child: written as plain rows (core.bulk), an import's chunk of
+    # a thousand children writes several thousand of them.
     insert_plain(
         MatchKey,
         ("child_id", "kind", "digest", *_AREA),
         (
             (c.pk, kind, digest, *(getattr(c, f) for f in _AREA))
             for c in children
-            for kind, digest in sorted(keys[c.pk])
+            for kind, digest in sorted(keys[c.pk].stored)
         ),
     )
 
-    digests = {digest for found in keys.values() for _kind, digest in found}
+    digests = {digest for found in keys.values() for _kind, digest in found.probes}
     holders: dict[tuple[int, str], set[int]] = defaultdict(set)
     for child_id, district_id, digest in key_holders({c.district_id for c in children}, digests):
         holders[(district_id, digest)].add(child_id)
 
     matched: dict[tuple[int, int], set[str]] = defaultdict(set)  # (child, other) → kinds
     for c in children:
-        for kind, digest in keys[c.pk]:
+        for kind, digest in keys[c.pk].probes:
             for other_id in holders[(c.district_id, digest)] - {c.pk}:
                 matched[(c.pk, other_id)].add(kind)
 

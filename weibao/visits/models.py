@@ -59,6 +59,22 @@ class VisitDue(AreaColumns):
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # The area columns indexed only by Meta's indexes, which lead with each of them: an
+    # index of the column alone would be one more for every due written (an import writes
+    # one per child).
+    district = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    subdistrict = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    community = models.ForeignKey(
+        "areas.Area",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("residential area"),
+    )
     child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="visit_dues")
     due_date = models.DateField(_("due date"))
     # Visits from this date on settle this due (see scheduling.Due.counts_from).

@@ -289,7 +289,7 @@ def children_create_many(*, actor, items: list[ChildInput]) -> list[Child | Erro
     children = [_new_child(actor, items[i].data, items[i].categories) for i in valid]
     try:
         with transaction.atomic():
-            Child.objects.bulk_create(children, batch_size=500)
+            Child.objects.bulk_create(children, batch_size=1000)
     except IntegrityError:
         for i, answer in zip(valid, _one_by_one(actor, [items[i] for i in valid]), strict=True):
             answers[i] = answer

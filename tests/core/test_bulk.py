@@ -3,6 +3,7 @@ adapted as Django adapts them), and refuses a column whose values a field conver
 (an encrypted field, a decimal), which the driver would store as given."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -13,7 +14,7 @@ from weibao.activities.models import Project
 from weibao.audit.models import AuditEvent
 from weibao.children.models import Child, ChildCategory
 from weibao.children.services import child_create
-from weibao.core.bulk import insert_plain
+from weibao.core.bulk import JsonText, insert_plain
 from weibao.duplicates.models import MatchKey
 from weibao.visits.models import VisitDue
 from weibao.visits.services import NEW_DUE_COLUMNS
@@ -112,3 +113,16 @@ def test_a_row_the_database_refuses_refuses_the_statement(director_a, areas):
             [(child.pk, "n", "a" * 64, *area), (child.pk, "b", None, *area)],
         )
     assert not MatchKey.objects.filter(child=child).exists()
+
+
+def test_json_already_written_as_text_is_stored_as_that_json(director_a):
+    changes = {"name": {"old": None, "new": "测试"}, "1": [1, 2]}
+    insert_plain(
+        AuditEvent,
+        ("seq", "at", "actor_id", "action", "object_type", "object_id", "changes", "note",
+         "chain_hash"),
+        [(10**9 + 1, dt.datetime(2026, 3, 1, tzinfo=dt.UTC), director_a.pk, "x",
+          "children.child", "1", JsonText(json.dumps(changes)), "", "h" * 64)],
+    )  # fmt: skip
+    assert AuditEvent.objects.get(seq=10**9 + 1).changes == changes
+    assert AuditEvent.objects.filter(seq=10**9 + 1, changes__name__new="测试").exists()

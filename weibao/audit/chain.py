@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from weibao.audit.hashing import link_hash
 from weibao.audit.models import AccessLog, AuditEvent, ChainHead
-from weibao.core.bulk import insert_plain
+from weibao.core.bulk import JsonText, insert_plain
 
 Log = ChainHead.Log
 MODELS: dict[str, type[models.Model]] = {Log.AUDIT: AuditEvent, Log.ACCESS: AccessLog}
@@ -131,11 +131,16 @@ def chain_append_many(model, rows: list[dict[str, Any]]) -> list[Appended]:
             row = _row_values(model, names, values)
             seq += 1
             row["seq"], row["at"] = seq, at
+            texts = {}
             for name, encoder in json_names:
-                # What the database will give back: tuples become lists, number keys strings.
-                row[name] = json.loads(json.dumps(row[name], cls=encoder))
+                if row[name] is None:
+                    continue  # SQL NULL, as Django writes it
+                # What the database will give back (tuples become lists, number keys strings)
+                # is what the hash covers; the text is what is sent.
+                texts[name] = JsonText(json.dumps(row[name], cls=encoder))
+                row[name] = json.loads(texts[name])
             last_hash = link_hash(last_hash, log, row, names)
-            tuples.append((*(row[n] for n in names), last_hash))
+            tuples.append((*(texts.get(n, row[n]) for n in names), last_hash))
             written.append(Appended(seq, last_hash))
         insert_plain(model, (*names, "chain_hash"), tuples)
         ChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=last_hash)

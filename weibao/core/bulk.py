@@ -45,8 +45,17 @@ def _adapter(connection, field: models.Field) -> Callable[[Any], Any] | None:
     if kind is models.DateTimeField:
         return ops.adapt_datetimefield_value
     if kind is models.JSONField:
-        return partial(ops.adapt_json_value, encoder=field.encoder)
+        return partial(_json, ops.adapt_json_value, field.encoder)
     raise ValueError(f"{field.model.__name__}.{field.attname} is not a plain column")
+
+
+class JsonText(str):
+    """A JSON column's value already written as JSON text (json.dumps with the field's
+    encoder): given to the database as it is, not written again."""
+
+
+def _json(adapt: Callable[..., Any], encoder, value: Any) -> Any:
+    return str(value) if type(value) is JsonText else adapt(value, encoder)
 
 
 def insert_plain(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:

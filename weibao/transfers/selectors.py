@@ -206,8 +206,8 @@ def _of_child(child: Child) -> Q:
 
 
 def has_pending_transfer(child: Child) -> bool:
-    # Whether, not which: no joins to plan (the list's seven took PostgreSQL 4.7 ms to plan on
-    # every view of a child's file, docs/performance.md, "Load test").
+    # Whether, not which: no joins to plan (a row of the list's seven joins took PostgreSQL
+    # 4.7 ms to plan, on every view of a child's file; docs/performance.md, "Load test").
     return Transfer.objects.filter(_of_child(child), status="requested").exists()
 
 

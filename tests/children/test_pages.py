@@ -321,6 +321,21 @@ def test_list_pages_cost_the_same_number_of_queries_for_3_or_20_children(supervi
     assert few == many
 
 
+# A 儿童主任 opening a child's file: the load test's most frequent slow page (docs/performance.md,
+# "Load test"). Its panels take the child as read through the scope (no second look at whether
+# the user sees it) and the open case from the list of the child's cases when it is in it.
+CHILD_FILE_QUERIES = {"no case": 30, "open case": 29}
+
+
+def test_a_childs_file_costs_a_fixed_number_of_queries(request, director_a, child_a):
+    client = web_client(director_a)
+    client.get("/")  # a session's first request records when it began (the session limits)
+    counted = {"no case": _queries_for(client, f"/children/{child_a.pk}/")}
+    request.getfixturevalue("case_a")  # the director's own open case of child A
+    counted["open case"] = _queries_for(client, f"/children/{child_a.pk}/")
+    assert counted == CHILD_FILE_QUERIES
+
+
 def test_edit_page_opens_for_a_child_with_guardians(director_a, child_a):
     response = web_client(director_a).get(f"/children/{child_a.pk}/edit/")
     assert response.status_code == 200

@@ -5,6 +5,8 @@ policy — and a 404 for every persona outside a report's scope."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import en_get, en_post, web_client
@@ -735,3 +737,29 @@ def test_staff_entry_starts_in_the_staff_members_own_sub_district(
         None,
         "",
     )
+
+
+# District staff's list of all reports: one of the load test's slowest pages (docs/performance.md,
+# "Load test"). The count, the page, its situations, the triage tab's count, and the page's
+# frame (session, user, roles, the site's state, the bell).
+ALL_REPORTS_QUERIES = 10
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_list_of_all_reports_costs_the_same_few_queries_for_3_or_20(
+    district_officer, make_report
+):
+    for _ in range(3):
+        make_report()
+    client = web_client(district_officer)
+    client.get("/")  # a session's first request records when it began (the session limits)
+    few = _queries(client, "/reports/?tab=all")
+    for _ in range(17):
+        make_report()
+    assert len(client.get("/reports/?tab=all").context["rows"]) == 20
+    assert _queries(client, "/reports/?tab=all") == few == ALL_REPORTS_QUERIES

@@ -9,6 +9,8 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import web_client
@@ -537,6 +539,35 @@ def test_a_director_sees_only_their_own_row_and_no_export(director_a, child_a):
     assert [r.community.name for r in response.context["table"]] == ["测试甲居民区"]
     assert response.context["exportable"] is False
     assert "ledger.xlsx" not in response.content.decode()
+
+
+# The supervisor's visits page (the worklist, the completion table of their 街镇, the export
+# form): the load test's slowest page (docs/performance.md, "Load test"). Its 居民区 are read
+# once per request, whether it may export is read from the roles, the table from one index.
+SUPERVISOR_PAGE_QUERIES = 15
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_supervisors_visits_page_costs_the_same_few_queries_for_3_or_20_dues(
+    supervisor, make_child
+):
+    for _ in range(3):
+        make_child("community_a")
+    _make_all_dues_overdue()
+    client = web_client(supervisor)
+    client.get("/")  # a session's first request records when it began (the session limits)
+    few = _queries(client, "/visits/")
+    for _ in range(17):
+        make_child("community_b")
+    _make_all_dues_overdue()
+    response = client.get("/visits/")
+    assert len(response.context["rows"]) == 20 and response.context["exportable"] is True
+    assert _queries(client, "/visits/") == few == SUPERVISOR_PAGE_QUERIES
 
 
 # --- ledger export --------------------------------------------------------------------------

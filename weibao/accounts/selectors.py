@@ -228,6 +228,11 @@ def communities_visible_to(user) -> QuerySet[Area]:
 
 
 def _assigned_subtree(user) -> list[int]:
+    # Cached on the user object for the request, as the roles are: a page asks for the user's
+    # 居民区 several times (the visits page's completion table, its 街镇 and its export form).
+    cached = getattr(user, "_weibao_subtree", None)
+    if cached is not None:
+        return cached
     ids: list[int] = []
     for area in user_scope_areas(user):
         if area.level == Area.Level.COMMUNITY:
@@ -236,6 +241,8 @@ def _assigned_subtree(user) -> list[int]:
             ids.extend(area.children.values_list("pk", flat=True))
         else:
             ids.extend(Area.objects.filter(parent__parent=area).values_list("pk", flat=True))
+    if user.is_authenticated:
+        user._weibao_subtree = ids
     return ids
 
 

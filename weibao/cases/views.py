@@ -60,7 +60,7 @@ from weibao.cases.selectors import (
 )
 from weibao.cases.timeline import case_timeline
 from weibao.children.models import Child
-from weibao.children.selectors import child_get_for_user, children_visible_to
+from weibao.children.selectors import child_get_for_user, child_visible
 from weibao.core.hooks import Panel
 from weibao.core.versioning import save_versioned
 from weibao.core.views_helpers import (
@@ -660,8 +660,10 @@ def child_cases_panel(request: HttpRequest, child: Child) -> Panel:
     viewing it."""
     user = request.user
     cases = list(child_cases_for_user(user, child))
-    open_case = open_case_for_child(child)
-    sees_child = children_visible_to(user).filter(pk=child.pk).exists()
+    # A child has one open case at most (case_one_open_per_child): when the user sees it, it is
+    # in the list already; only otherwise is it read, to say that it exists elsewhere.
+    open_case = next((c for c in cases if c.stage != "closed"), None) or open_case_for_child(child)
+    sees_child = child_visible(user, child)
     hidden = open_case if open_case and all(c.pk != open_case.pk for c in cases) else None
     return Panel(
         "cases/_child_panel.html",

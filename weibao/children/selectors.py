@@ -49,12 +49,24 @@ def children_visible_to(user) -> QuerySet[Child]:
 
 def child_get_for_user(user, pk) -> Child:
     """A child the user may see, or 404 exactly as if it did not exist."""
-    return get_or_404(
+    child = get_or_404(
         children_visible_to(user).select_related(
             "community", "subdistrict", "district", "created_by"
         ),
         pk,
     )
+    # Read through the scope just now: child_visible need not ask again (the child's page asks
+    # in its panels). Kept on this instance only, which lives for the request.
+    child._visible_to_user = user.pk
+    return child
+
+
+def child_visible(user, child: Child) -> bool:
+    """Whether `user` may see `child` (children_visible_to): no query when the instance came
+    from child_get_for_user for this user."""
+    if user.is_authenticated and getattr(child, "_visible_to_user", None) == user.pk:
+        return True
+    return children_visible_to(user).filter(pk=child.pk).exists()
 
 
 # --- who looked at a child's file ------------------------------------------------------------

@@ -7,7 +7,7 @@ from weibao.children.choices import Status
 from weibao.children.models import Child
 from weibao.core.exceptions import Blocked
 from weibao.transfers.models import Transfer
-from weibao.transfers.selectors import child_has_records, open_case, pending_transfer
+from weibao.transfers.selectors import child_has_records, has_pending_transfer, open_case
 
 
 def direct_move_refusal(child: Child) -> str | None:
@@ -31,7 +31,7 @@ def require_can_request(child: Child) -> None:
             % {"status": child.get_status_display()},
             code="not_on_register",
         )
-    if pending_transfer(child) is not None:
+    if has_pending_transfer(child):
         raise Blocked(_("A transfer of this child is already awaiting a decision."), code="pending")
 
 

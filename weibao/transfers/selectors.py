@@ -205,13 +205,20 @@ def _of_child(child: Child) -> Q:
     return Q(child=child, child__district_id=child.district_id)
 
 
-def pending_transfer(child: Child) -> Transfer | None:
-    return transfer_list_rows(Transfer.objects.filter(_of_child(child), status="requested")).first()
+def has_pending_transfer(child: Child) -> bool:
+    # Whether, not which: no joins to plan (a row of the list's seven joins took PostgreSQL
+    # 4.7 ms to plan, on every view of a child's file; docs/performance.md, "Load test").
+    return Transfer.objects.filter(_of_child(child), status="requested").exists()
 
 
 def child_transfers_for_user(user, child: Child) -> QuerySet[Transfer]:
-    return transfer_list_rows(transfers_visible_to(user).filter(_of_child(child))).order_by(
-        "-requested_at", "-id"
+    """The child's transfers the user may see, newest first, with what the child's page shows
+    of each (transfers/_child_panel.html; the child is the page's own)."""
+    return (
+        transfers_visible_to(user)
+        .filter(_of_child(child))
+        .select_related("community", "to_community__parent", "requested_by")
+        .order_by("-requested_at", "-id")
     )
 
 

@@ -45,9 +45,9 @@ from weibao.transfers.selectors import (
     child_cases,
     deciders,
     directors_of,
+    has_pending_transfer,
     is_district_staff_of,
     may_start,
-    pending_transfer,
     supervisor_or,
     supervisor_to_own,
     transfer_roles,
@@ -351,7 +351,7 @@ def children_move_administratively(
             raise ValidationError(
                 {"into": [_("Choose a residential area of the same sub-district or town.")]}
             )
-        if pending_transfer(current) is not None:
+        if has_pending_transfer(current):
             raise Blocked(
                 _("A transfer of %(child)s is awaiting a decision: decide it first.")
                 % {"child": current.name},

@@ -86,15 +86,19 @@ class Area(models.Model):
         ]
 
 
+def area_column(**options) -> models.ForeignKey:
+    """One of AreaColumns' columns; a model that indexes or checks them otherwise redefines
+    them with its `options` (db_index=False where a composite index leads with the column)."""
+    return models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", **options)
+
+
 class AreaColumns(models.Model):
     """The child's district, 街镇 and 居民区 copied onto rows that area worklists, ledgers and
     completion tables filter on, so each of those is one indexed range."""
 
-    district = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
-    subdistrict = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey(
-        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("residential area")
-    )
+    district = area_column()
+    subdistrict = area_column()
+    community = area_column(verbose_name=_("residential area"))
 
     class Meta:
         abstract = True

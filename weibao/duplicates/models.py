@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from weibao.areas.models import AreaColumns
+from weibao.areas.models import AreaColumns, area_column
 from weibao.core.fields import EncryptedTextField
 
 
@@ -26,28 +26,9 @@ class MatchKey(AreaColumns):
     100,000 keys on PostgreSQL (docs/performance.md, "Spreadsheet import"). Deleting an area
     still finds its keys (Django's PROTECT)."""
 
-    district = models.ForeignKey(
-        "areas.Area",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    subdistrict = models.ForeignKey(
-        "areas.Area",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    community = models.ForeignKey(
-        "areas.Area",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-        verbose_name=_("residential area"),
-    )
+    district = area_column(db_constraint=False, db_index=False)
+    subdistrict = area_column(db_constraint=False, db_index=False)
+    community = area_column(db_constraint=False, db_index=False, verbose_name=_("residential area"))
     # Indexed by Meta's index on child.
     child = models.ForeignKey(
         "children.Child", on_delete=models.CASCADE, related_name="+", db_index=False

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from weibao.areas.models import AreaColumns
+from weibao.areas.models import AreaColumns, area_column
 from weibao.children.categories import Category
 from weibao.core.fields import EncryptedTextField
 
@@ -62,19 +62,9 @@ class VisitDue(AreaColumns):
     # The area columns indexed only by Meta's indexes, which lead with each of them: an
     # index of the column alone would be one more for every due written (an import writes
     # one per child).
-    district = models.ForeignKey(
-        "areas.Area", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    subdistrict = models.ForeignKey(
-        "areas.Area", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    community = models.ForeignKey(
-        "areas.Area",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        verbose_name=_("residential area"),
-    )
+    district = area_column(db_index=False)
+    subdistrict = area_column(db_index=False)
+    community = area_column(db_index=False, verbose_name=_("residential area"))
     child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="visit_dues")
     due_date = models.DateField(_("due date"))
     # Visits from this date on settle this due (see scheduling.Due.counts_from).

@@ -4,11 +4,16 @@ import dataclasses
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
 
 import openpyxl
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone, translation
 from PIL import Image
 
@@ -26,6 +31,25 @@ CJK_RE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff]")
 SECRET_PLACE = "春晖寄养家庭 仙霞路99弄8号"  # where a child in temporary guardianship lives
 REPORTER_NAME = "王秘密举报人"
 REPORTER_PHONE = "13912345678"
+
+
+@contextmanager
+def rows_kept_across_tests(django_db_blocker, **overrides) -> Iterator[None]:
+    """The body of a module- or package-scoped fixture whose rows its tests read: written once,
+    in a transaction rolled back after the last of them, instead of once per test (the demo
+    takes seconds to load, ten on PostgreSQL). Each test must ask for `db`: its own writes
+    then go to a savepoint inside this transaction, undone before the next test, as with a
+    function-scoped fixture. The settings are those conftest.py's _fast_tests gives each test
+    (it has not run when such a fixture is made), and `overrides`."""
+    values = {
+        "LANGUAGE_CODE": "zh-hans",
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        **overrides,
+    }
+    with django_db_blocker.unblock(), override_settings(**values), transaction.atomic():
+        cache.clear()
+        yield
+        transaction.set_rollback(True)
 
 
 def today() -> dt.date:

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from tests.demo.test_demo_cases import _register
+from tests.demo.conftest import register
+from tests.helpers import rows_kept_across_tests
 from weibao.areas.models import Area
 from weibao.core.models import SiteState
 from weibao.demo.data import load_demo
@@ -15,22 +16,27 @@ from weibao.inspections.models import Finding, Member, Team
 N = 60
 
 
-@pytest.fixture
-def loaded(db, settings, tmp_path):
+@pytest.fixture(scope="module")
+def teams_demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """A small demo, then children of about 10 registered in three of 天山路's 居民区 and the
-    teams made again (the first load found too few children for members)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = tmp_path / "media"
-    load_demo(children=N)
-    SiteState.objects.filter(key="demo_inspections_loaded").delete()
-    Finding.objects.all().delete()
-    Team.objects.all().delete()
-    for n in (1, 2, 3):
-        community = Area.objects.get(name=f"天山路第{n:02d}居民区")
-        for i in range(3):
-            birth = dt.date.today() - dt.timedelta(days=365 * 10 + i)
-            _register(community, f"演示考察{n}{i}", birth)
-    return load_demo(children=N)
+    teams made again (the first load found too few children for members); once for the
+    module (tests/demo/conftest.py)."""
+    with rows_kept_across_tests(django_db_blocker, MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        load_demo(children=N)
+        SiteState.objects.filter(key="demo_inspections_loaded").delete()
+        Finding.objects.all().delete()
+        Team.objects.all().delete()
+        for n in (1, 2, 3):
+            community = Area.objects.get(name=f"天山路第{n:02d}居民区")
+            for i in range(3):
+                birth = dt.date.today() - dt.timedelta(days=365 * 10 + i)
+                register(community, f"演示考察{n}{i}", birth)
+        yield load_demo(children=N)
+
+
+@pytest.fixture
+def loaded(teams_demo, db):
+    return teams_demo
 
 
 def test_every_tianshan_community_has_a_demo_team(loaded):

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from tests.helpers import rows_kept_across_tests
 from weibao.areas.models import Area
 from weibao.audit.models import AuditEvent
 from weibao.staff.models import Honour, StaffMember
@@ -21,10 +22,17 @@ from weibao.training.models import Attendance, TrainingSession
 from weibao.training.selectors import default_period, training_rate
 
 
+@pytest.fixture(scope="module")
+def staff_demo(django_db_setup, django_db_blocker):
+    """Once for the module (tests/demo/conftest.py)."""
+    with rows_kept_across_tests(django_db_blocker):
+        call_command("demo", "--children", "40", stdout=io.StringIO())
+        yield
+
+
 @pytest.fixture
-def loaded(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", "--children", "40", stdout=io.StringIO())
+def loaded(staff_demo, db):
+    pass
 
 
 def test_the_demo_roster_follows_the_story(loaded):

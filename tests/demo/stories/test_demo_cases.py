@@ -7,17 +7,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.conftest import child_data
 from weibao.accounts.models import User
-from weibao.areas.models import Area
 from weibao.audit.models import AuditEvent
 from weibao.cases.blockers import close_problems
 from weibao.cases.choices import Stage
 from weibao.cases.models import Case
 from weibao.cases.selectors import cases_visible_to
 from weibao.cases.timeline import case_timeline
-from weibao.children.models import Child
-from weibao.children.services import child_create
 from weibao.core.models import SiteState
 from weibao.demo import cases as demo_cases
 from weibao.demo.data import load_demo
@@ -34,37 +30,7 @@ from weibao.visits.models import RETURNED_HOME, VisitDue
 
 pytestmark = pytest.mark.usefixtures("english")
 
-N = 60  # children: a small demo, with too few in tianshan_director_1's 居民区 for the stories
-
-
-def _register(community: Area, name: str, birth: dt.date) -> Child:
-    actor = User.objects.get(username="district_admin")
-    return child_create(
-        actor=actor,
-        data=child_data(community, name=name, birth_date=birth),
-        categories=[],  # no visit rule of its own: the return home sets the next visit
-        guardians=[],
-    )
-
-
-@pytest.fixture
-def loaded(db, settings):
-    """A small demo, then children enough for every story in the first director's 居民区, and
-    the demo loaded again: its cases part runs then."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    load_demo(children=N)
-    community = Area.objects.get(name="天山路第01居民区")
-    for i in range(len(demo_cases.STORIES) + 1):
-        _register(community, f"演示儿童{i:02d}", dt.date(2012, 1, 1) + dt.timedelta(days=40 * i))
-    return load_demo(children=N)
-
-
-def test_a_demo_too_small_for_every_story_has_no_cases_rather_than_gaps(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    result = load_demo(children=N)
-    assert result.cases is not None and not result.cases.created
-    assert not Case.objects.exists() and not Report.objects.exists()
-    assert not SiteState.objects.filter(key=demo_cases.CASES_KEY).exists()
+N = 60
 
 
 def snapshot() -> dict:

@@ -4,7 +4,6 @@ every state, one late (its supervisor told once), all visibly demo; made once.""
 import pytest
 from django.test import Client
 
-from tests.demo.test_demo_stations import loaded  # noqa: F401 - the fixture
 from weibao.demo.data import load_demo
 from weibao.notifications.models import Notification
 from weibao.suggestions.choices import State

@@ -5,7 +5,6 @@ station, so the story's 50% coverage holds; made once."""
 import pytest
 from django.utils import timezone
 
-from tests.demo.test_demo_stations import loaded  # noqa: F401 - the fixture
 from weibao.areas.models import Area
 from weibao.council.models import CouncilDecision, CouncilMeeting, CouncilMember
 from weibao.council.selectors import meeting_place_facts

@@ -5,7 +5,6 @@ children so that passports have stamps, the figures kept; made once."""
 import pytest
 from django.utils import timezone
 
-from tests.demo.test_demo_stations import loaded  # noqa: F401 - the fixture
 from weibao.activities.models import Activity, MonthFigure, Project, Series, Signup
 from weibao.demo.activities import load_activity_demo
 from weibao.demo.data import load_demo

@@ -3,14 +3,9 @@ story's five stations operating with every item of "八个一" passed by the dis
 the person who submitted — so the coverage is 50% (5 of 10); the other five planned or being
 built; made once."""
 
-import datetime as dt
-
-import pytest
 from django.utils import timezone
 
-from tests.demo.test_demo_cases import _register
 from weibao.areas.models import Area
-from weibao.demo import cases as demo_cases
 from weibao.demo.data import load_demo
 from weibao.stations.evidence import district_coverage
 from weibao.stations.models import (
@@ -23,20 +18,6 @@ from weibao.stations.models import (
 from weibao.stations.selectors import standard_in_force
 
 N = 60
-
-
-@pytest.fixture
-def loaded(db, settings, tmp_path):
-    """A small demo, children enough for the case stories (as tests/demo/test_demo_cases.py),
-    and the demo loaded again: its cases, then its stations, are made then."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = tmp_path / "media"
-    load_demo(children=N)
-    assert not Workstation.objects.exists()  # too small for the stories: no stations either
-    community = Area.objects.get(name="天山路第01居民区")
-    for i in range(len(demo_cases.STORIES) + 1):
-        _register(community, f"演示儿童{i:02d}", dt.date(2012, 1, 1) + dt.timedelta(days=40 * i))
-    return load_demo(children=N)
 
 
 def test_the_demo_has_the_storys_five_stations_and_a_coverage_of_50_percent(loaded):

@@ -1,9 +1,20 @@
 """The API's pages of a list (its own module: DRF's settings import it while DRF's generic
 views are still loading, so it may import nothing that imports those)."""
 
+import functools
+
+from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
+
+
+class _CountGiven(Paginator):
+    """Django's paginator told its list's length instead of counting the list."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count
 
 
 class Pagination(PageNumberPagination):
@@ -20,3 +31,10 @@ class Pagination(PageNumberPagination):
             raise exceptions.ValidationError(
                 {self.page_query_param: [_("No such page of this list.")]}
             ) from exc
+
+    def paginate_counted(self, queryset, count: int, request, view=None):
+        """A page of `queryset` whose length the caller read more cheaply than a COUNT over it
+        (e.g. from an index alone). `count` must be exactly its number of rows: the pages, the
+        links and the last page are cut by it."""
+        self.django_paginator_class = functools.partial(_CountGiven, count=count)
+        return self.paginate_queryset(queryset, request, view)

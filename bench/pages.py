@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from visits import Load, _setup_django
 
 START = re.compile(r'action="/visits/start/(\d+)/"')
+CASE = re.compile(r'href="/cases/(\d+)/"')
 
 
 def signed_in(username: str, two_factor: bool):
@@ -51,6 +52,22 @@ def signed_in(username: str, two_factor: bool):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+def profiled(client, url: str, runs: int, top: int) -> None:
+    """cProfile of `runs` requests of the page: the functions with the most own time, and the
+    most cumulative time among the templates' rendering and the ORM's query building."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        client.get(url)
+    profiler.disable()
+    stats = pstats.Stats(profiler, stream=sys.stderr)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(r"weibao|django/template/(base|defaulttags)", top)
 
 
 def measure(client, url: str, runs: int) -> tuple[float, float, int, float, list[str]]:
@@ -92,6 +109,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--sql", action="store_true", help="print each page's queries")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N",
+        help="and a cProfile of each page's runs: its top N functions (on standard error)",
+    )  # fmt: skip
     args = parser.parse_args()
     _setup_django()
     from django.conf import settings
@@ -103,10 +124,14 @@ def main() -> None:
     director = signed_in("load_dir_0000", two_factor=False)
     worklist = director.get("/visits/")
     child = START.findall(worklist.content.decode())[0]  # the file locust opens: from the list
+    supervisor = signed_in("load_sup_00", True)
+    case = CASE.findall(supervisor.get("/cases/").content.decode())[0]  # as locust picks one
     pages = [
-        ("supervisor: visits and completion", signed_in("load_sup_00", True), "/visits/"),
+        ("supervisor: visits and completion", supervisor, "/visits/"),
         ("district: all reports", signed_in("load_district_0", True), "/reports/?tab=all"),
         ("director: child file", director, f"/children/{child}/"),
+        ("supervisor: case list", supervisor, "/cases/"),
+        ("supervisor: case page", supervisor, f"/cases/{case}/"),
     ]
     print("| page | URL | median ms | CPU ms | queries | other processes (cores) |")
     print("|---|---|---|---|---|---|")
@@ -114,6 +139,9 @@ def main() -> None:
         ms, cpu_ms, count, others, sql = measure(client, url, args.runs)
         row = f"| {name} | `{url}` | {ms:.1f} | {cpu_ms:.1f} | {count} | {others:.2f} |"
         print(row, flush=True)
+        if args.profile:
+            print(f"== {name}", file=sys.stderr)
+            profiled(client, url, args.runs, args.profile)
         if args.sql:
             for line in sql:
                 print(f"    {line[:3000]}", file=sys.stderr)

@@ -145,7 +145,8 @@ def build(n: int, first: bool) -> dict:
         }, f"generate_series(1, {n - 1}) g JOIN bench_map bm ON bm.k = g % {m} "
            "WHERE true"))  # fmt: skip
         cursor.execute(
-            "INSERT INTO children_childcategory (child_id, category) SELECT id, (ARRAY["
+            "INSERT INTO children_childcategory (district_id, child_id, category) "
+            "SELECT district_id, id, (ARRAY["
             "'left_behind','economic_hardship','disability','migrant_hardship','orphan',"
             "'left_behind','autism','serious_illness','guardianship_missing','left_behind'"
             "])[id %% 10 + 1] FROM children_child WHERE district_id = %s",
@@ -173,7 +174,9 @@ def build(n: int, first: bool) -> dict:
         cursor.execute("SET session_replication_role = DEFAULT")
         cursor.execute("DROP TABLE bench_map")
     loaded = time.perf_counter() - started
-    ChildCategory.objects.get_or_create(child=child, category="left_behind")
+    ChildCategory.objects.get_or_create(
+        district_id=child.district_id, child=child, category="left_behind"
+    )
     tallies_refresh(community_ids=[c.pk for c in communities])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

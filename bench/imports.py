@@ -200,7 +200,7 @@ def raw_insert(path: Path, user, communities) -> tuple[float, int]:
         children = Child.objects.bulk_create([child for child, _c, _g in batch])
         ChildCategory.objects.bulk_create(
             [
-                ChildCategory(child=c, category=cat)
+                ChildCategory(district_id=c.district_id, child=c, category=cat)
                 for c, (_x, cat, _g) in zip(children, batch, strict=True)
             ]
         )

@@ -14,8 +14,7 @@ The run, in its own database (DATABASE_URL; the database is emptied first):
    open), a case for one child in fifty with its team, in the ordinary (plain) tables;
 2. copies the main child-keyed tables into a schema `part` with the same names, each
    `PARTITION BY LIST (district_id)` with one partition per district and the same secondary
-   indexes: children_child, children_childcategory (which has no district column in the app:
-   the simulation gives it one, as docs/scale.md plans), visits_visit, visits_visitdue,
+   indexes: children_child, children_childcategory, visits_visit, visits_visitdue,
    cases_case and cases_casemember. A unique index must contain the partition key, so the
    global uniqueness of children_child.id_number_hash cannot stay an index of the partitioned
    table: it becomes the small reference table `part.id_number_registry` (hash → district);
@@ -120,7 +119,7 @@ def build(n: int, districts_n: int, visits_per_child: int) -> dict:
         id_number_hash=crypto.lookup_hash("sim-template"), id_number_masked="999999********0000",
         hukou_type="local", address="", **area,
     )  # fmt: skip
-    ChildCategory.objects.create(child=child, category="left_behind")
+    ChildCategory.objects.create(district_id=child.district_id, child=child, category="left_behind")
     Child.objects.filter(pk=child.pk).update(category_bits=CATEGORY_BITS["left_behind"])
     visit = Visit.objects.create(
         child=child, author=author, state=Visit.State.COMPLETED, visit_date=today,
@@ -163,7 +162,8 @@ def build(n: int, districts_n: int, visits_per_child: int) -> dict:
         # One category each (the bits the services keep with the rows, then the rows).
         for code, bit in CATEGORY_BITS.items():
             cursor.execute(
-                "INSERT INTO children_childcategory (child_id, category) SELECT id, %s "  # noqa: S608
+                "INSERT INTO children_childcategory (district_id, child_id, category) "  # noqa: S608
+                "SELECT district_id, id, %s "
                 f"FROM children_child WHERE (category_bits & {bit}) <> 0 AND id <> {child.pk}",
                 [code],
             )
@@ -219,10 +219,9 @@ def partition(district_ids: list[int]) -> dict:
         cursor.execute("DROP SCHEMA IF EXISTS part CASCADE")
         cursor.execute("CREATE SCHEMA part")
         for table in TABLES:
-            extra = ", district_id bigint NOT NULL" if table == "children_childcategory" else ""
             cursor.execute(
                 f'CREATE TABLE part."{table}" (LIKE public."{table}" INCLUDING DEFAULTS '
-                f"INCLUDING CONSTRAINTS{extra}) PARTITION BY LIST (district_id)"
+                "INCLUDING CONSTRAINTS) PARTITION BY LIST (district_id)"
             )
             # The primary key must contain the partition key (as Citus's distribution column).
             cursor.execute(f'ALTER TABLE part."{table}" ADD PRIMARY KEY (id, district_id)')
@@ -231,14 +230,7 @@ def partition(district_ids: list[int]) -> dict:
                     f'CREATE TABLE part."{table}_d{d}" PARTITION OF part."{table}" '
                     f"FOR VALUES IN ({d})"
                 )
-            if table == "children_childcategory":
-                cursor.execute(
-                    'INSERT INTO part."children_childcategory" SELECT cc.*, c.district_id '
-                    'FROM public."children_childcategory" cc '
-                    'JOIN public."children_child" c ON c.id = cc.child_id'
-                )
-            else:
-                cursor.execute(f'INSERT INTO part."{table}" SELECT * FROM public."{table}"')  # noqa: S608
+            cursor.execute(f'INSERT INTO part."{table}" SELECT * FROM public."{table}"')  # noqa: S608
             cursor.execute(
                 "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND "
                 "tablename = %s AND indexname NOT LIKE '%%_pkey'",

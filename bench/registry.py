@@ -104,7 +104,9 @@ def build(n: int) -> dict:
         hukou_type="local", address="", district=district, subdistrict=subs[1],
         community=communities[1],
     )  # fmt: skip
-    ChildCategory.objects.create(child=template, category="left_behind")
+    ChildCategory.objects.create(
+        district_id=template.district_id, child=template, category="left_behind"
+    )
     Child.objects.filter(pk=template.pk).update(category_bits=CATEGORY_BITS["left_behind"])
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -174,7 +176,8 @@ def build(n: int) -> dict:
         # 1–2 categories per child (the bits the services keep with the rows), then the rows.
         for code, bit in CATEGORY_BITS.items():
             cursor.execute(
-                "INSERT INTO children_childcategory (child_id, category) SELECT id, %s "  # noqa: S608
+                "INSERT INTO children_childcategory (district_id, child_id, category) "  # noqa: S608
+                "SELECT district_id, id, %s "
                 f"FROM children_child WHERE (category_bits & {bit}) <> 0 AND id <> {template.pk}",
                 [code],
             )

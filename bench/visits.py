@@ -427,7 +427,7 @@ class Generator:
             {"id_number": "bench", "hukou_type": "local", "created_at": registered,
              "updated_at": registered},
         )  # fmt: skip
-        self.category = Table(ChildCategory, ["id", "child_id", "category"])
+        self.category = Table(ChildCategory, ["id", "district_id", "child_id", "category"])
         self.visit = Table(
             Visit,
             [
@@ -591,7 +591,7 @@ class Generator:
             )  # fmt: skip
             for code in cats:
                 ids["category"] += 1
-                categories.append((ids["category"], pk, code))
+                categories.append((ids["category"], area[0], pk, code))
             # 12 visits over the past year; the last one recent enough that most children are
             # not overdue: up to 35 days per month of the child's shortest interval.
             interval = min(self.rules.intervals[c] for c in cats) if cats else 1

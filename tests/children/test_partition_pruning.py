@@ -15,20 +15,34 @@ from weibao.cases.selectors import (
     child_cases_for_user,
 )
 from weibao.children.models import Child
-from weibao.children.selectors import ChildFilters, child_list, children_visible_to
+from weibao.children.selectors import (
+    ChildFilters,
+    category_rows_of,
+    child_list,
+    children_visible_to,
+)
 from weibao.visits.selectors import child_visits, dues_visible_to, visits_visible_to, worklist
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="declarative partitioning is PostgreSQL's"
 )
 
-TABLES = ["children_child", "visits_visitdue", "visits_visit", "cases_case", "cases_casemember"]
+TABLES = [
+    "children_child",
+    "children_childcategory",
+    "visits_visitdue",
+    "visits_visit",
+    "cases_case",
+    "cases_casemember",
+]
 
 # The main reads: the scope function of each list and each page (a lookup by id goes through
 # core.scope.get_or_404 on the same scope).
 READS = {
     "children list": lambda user: child_list(user, ChildFilters()),
+    "children list's categories": lambda user: _listed_categories(user),
     "child's page": lambda user: children_visible_to(user).filter(pk=1),
+    "child's categories": lambda user: category_rows_of(_child(user)),
     "visits worklist": lambda user: worklist(user),
     "visits due": lambda user: dues_visible_to(user),
     "visits": lambda user: visits_visible_to(user),
@@ -37,6 +51,13 @@ READS = {
     "child's visits": lambda user: child_visits(user, _child(user)),
     "child's cases": lambda user: child_cases_for_user(user, _child(user)),
 }
+
+
+def _listed_categories(user):
+    """The query of the list's prefetch of the categories, as Django runs it for the children
+    read (it adds "child IN (…)" to the Prefetch's queryset)."""
+    (prefetch,) = child_list(user, ChildFilters())._prefetch_related_lookups
+    return prefetch.queryset.filter(child_id__in=[1, 2])
 
 
 def _child(user) -> Child:

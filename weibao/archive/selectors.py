@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from weibao.cases.models import Case, PlannedService, PlanVersion
 from weibao.cases.selectors import child_cases_for_user
 from weibao.children.models import Child, Guardian
+from weibao.children.selectors import category_rows_of
 from weibao.core import crypto
 from weibao.ledger.models import ServiceRecord
 from weibao.ledger.selectors import service_records_visible_to
@@ -132,7 +133,7 @@ def child_archive(user, child: Child, *, revealed: Revealed, now: dt.datetime) -
     )
     return ChildArchive(
         child=child,
-        categories=[r.get_category_display() for r in child.category_rows.all()],
+        categories=[r.get_category_display() for r in category_rows_of(child)],
         id_number=revealed.id_number or child.id_number_masked,
         address=revealed.address or crypto.mask_address(child.address),
         guardians=guardians,

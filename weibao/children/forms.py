@@ -7,6 +7,7 @@ from weibao.children.categories import IN_DIFFICULTY_FILTER, Category
 from weibao.children.choices import AGED_OUT, AGED_OUT_LABEL, AgeBand, Relation, Sex, Status
 from weibao.children.hooks import community_change_guards
 from weibao.children.models import Child
+from weibao.children.selectors import category_rows_of
 from weibao.children.services import PLAIN_FIELDS, GuardianInput
 from weibao.children.validation import validate_child_data
 from weibao.core import crypto
@@ -77,7 +78,7 @@ class ChildForm(forms.Form):
         if instance is not None and not self.is_bound:
             self.initial.update({f: getattr(instance, f) for f in PLAIN_FIELDS})
             self.initial["community"] = instance.community_id
-            self.initial["categories"] = [r.category for r in instance.category_rows.all()]
+            self.initial["categories"] = [r.category for r in category_rows_of(instance)]
 
     def clean(self):
         cleaned = super().clean()

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from weibao.areas.models import AreaColumns
+from weibao.areas.models import AreaColumns, area_column
 from weibao.children.categories import Category
 from weibao.children.choices import (
     AGED_OUT,
@@ -193,14 +193,29 @@ class Child(models.Model):
 
 
 class ChildCategory(models.Model):
-    """A child's membership of one category, as a row so that counts and filters use an index."""
+    """A child's membership of one category, as a row so that counts and filters use an index.
 
+    `district` is a copy of the child's (docs/scale.md): the key a district-partitioned or
+    Citus-distributed table is split by, so the reads of a child's categories name it and read
+    one partition. The children services write it with the row and move it with the child
+    (child_update, child_move). Like duplicates.MatchKey's area columns it is not checked
+    against the areas again (the child's own foreign key holds the same value) and has no index
+    of its own: the unique index leads with it and serves the reads by (district, child). An
+    import writes one or two of these rows per child, so each reference checked or index kept
+    would cost its commit."""
+
+    district = area_column(db_constraint=False, db_index=False)
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="category_rows")
     category = models.CharField(max_length=32, choices=Category.choices)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["child", "category"], name="child_category_unique")
+            # One row per child and category; the district is the child's, so adding it in
+            # front keeps the rule (and a unique index on a distributed table must contain
+            # the distribution column).
+            models.UniqueConstraint(
+                fields=["district", "child", "category"], name="child_category_unique"
+            )
         ]
         indexes = [models.Index(fields=["category", "child"])]
 

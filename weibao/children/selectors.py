@@ -11,6 +11,7 @@ from django.db.models import (
     F,
     Func,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Sum,
@@ -19,7 +20,12 @@ from django.db.models import (
 from django.utils import timezone
 
 from weibao.accounts.models import Role
-from weibao.accounts.selectors import area_q, area_scope_q, user_role_assignments
+from weibao.accounts.selectors import (
+    area_q,
+    area_scope_q,
+    user_district_ids,
+    user_role_assignments,
+)
 from weibao.areas.models import Area
 from weibao.children import idnumber
 from weibao.children.categories import (
@@ -201,7 +207,23 @@ def child_list(user, filters: ChildFilters, today: dt.date | None = None) -> Que
     elif filters.status:
         qs = qs.filter(status=filters.status)
     qs = child_search(qs, filters.q)
-    return qs.select_related("community").prefetch_related("category_rows")
+    return qs.select_related("community").prefetch_related(
+        category_rows_prefetch(user_district_ids(user))
+    )
+
+
+def category_rows_of(child: Child) -> QuerySet[ChildCategory]:
+    """The child's category rows, read with the child's district (docs/scale.md: the key a
+    district-partitioned table is split by; the unique index leads with it)."""
+    return ChildCategory.objects.filter(district_id=child.district_id, child=child)
+
+
+def category_rows_prefetch(district_ids: list[int]) -> Prefetch:
+    """The prefetch of `category_rows` for children of these districts (a list's, the user's):
+    Django adds "child IN (the children read)", this names their districts too."""
+    return Prefetch(
+        "category_rows", queryset=ChildCategory.objects.filter(district_id__in=district_ids)
+    )
 
 
 def minors_in_scope(user, today: dt.date | None = None) -> QuerySet[Child]:
@@ -233,12 +255,20 @@ def _tallied_counts(user) -> dict[str, int]:
 
 def _counted_counts(user, today: dt.date | None) -> dict[str, int]:
     minors = minors_in_scope(user, today)
-    rows = ChildCategory.objects.filter(child__in=minors).values("category").annotate(n=Count("id"))
+    # The minors lie in the user's districts, and so do their category rows.
+    in_districts = ChildCategory.objects.filter(district_id__in=user_district_ids(user))
+    rows = in_districts.filter(child__in=minors).values("category").annotate(n=Count("id"))
     counts: Counter[str] = Counter({c.value: 0 for c in Category})
     counts.update({row["category"]: row["n"] for row in rows})
     result = dict(counts)
     result[IN_DIFFICULTY_FILTER] = minors.filter(
-        Exists(ChildCategory.objects.filter(child=OuterRef("pk"), category__in=IN_DIFFICULTY))
+        Exists(
+            ChildCategory.objects.filter(
+                district_id=OuterRef("district_id"),
+                child=OuterRef("pk"),
+                category__in=IN_DIFFICULTY,
+            )
+        )
     ).count()
     result["total"] = minors.count()
     return result
@@ -270,7 +300,13 @@ def children_on_register_in(area: Area) -> QuerySet[Child]:
 
 
 def child_categories(child: Child) -> list[str]:
-    return sorted(row.category for row in child.category_rows.all())
+    """The child's categories: from a list's prefetch (category_rows_prefetch) when it was
+    read in one, else read with the child's district."""
+    if "category_rows" in getattr(child, "_prefetched_objects_cache", {}):
+        rows = child.category_rows.all()
+    else:
+        rows = category_rows_of(child)
+    return sorted(row.category for row in rows)
 
 
 @dataclass(frozen=True)
@@ -279,7 +315,7 @@ class DuplicateOwner:
 
 
 def id_number_owners(
-    user, id_numbers: list[str], prefetch: tuple[str, ...] = ()
+    user, id_numbers: list[str], prefetch: tuple[str | Prefetch, ...] = ()
 ) -> dict[str, DuplicateOwner]:
     """`id_number_owner` for many numbers at once (a batch of new files, an import's chunk),
     in two queries (and one per relation to `prefetch`): the numbers already registered, each

@@ -34,6 +34,7 @@ from weibao.children.models import ANONYMISED_NAME, Child, ChildCategory, Guardi
 from weibao.children.pinyin import name_pinyin
 from weibao.children.selectors import (
     ChildFilters,
+    category_rows_of,
     children_on_register_in,
     children_visible_to,
     id_number_owners,
@@ -115,6 +116,21 @@ def _change_community(child: Child, community, changes: dict[str, Any]) -> None:
         return
     changes["community"] = {"old": _jsonable(child.community), "new": _jsonable(community)}
     _set_community(child, community)
+
+
+def _category_row(child: Child, category: str) -> ChildCategory:
+    """A category row of the child, in the child's district (the key its reads name)."""
+    return ChildCategory(district_id=child.district_id, child=child, category=category)
+
+
+def _categories_follow(child: Child, *, from_district: int) -> None:
+    """The child's category rows follow the child to another district (what
+    areas.columns.area_columns_move does for the tables with all three area columns; these
+    carry the district alone, so a move within the district leaves them as they are)."""
+    if child.district_id != from_district:
+        ChildCategory.objects.filter(district_id=from_district, child=child).update(
+            district_id=child.district_id
+        )
 
 
 def _set_phone(guardian: Guardian, phone: str) -> None:
@@ -208,9 +224,7 @@ def child_create(
         raise ValidationError(
             {"id_number": [_("A child with this ID number is already registered.")]}
         ) from exc
-    ChildCategory.objects.bulk_create(
-        [ChildCategory(child=child, category=c) for c in sorted(set(categories))]
-    )
+    ChildCategory.objects.bulk_create([_category_row(child, c) for c in sorted(set(categories))])
     guardian_changes = [_guardian_add(child, g) for g in guardians]
     changes = _created_changes(child, categories, guardian_changes)
     audit_record(actor=actor, action="child.create", obj=child, child=child, changes=changes)
@@ -296,7 +310,7 @@ def children_create_many(*, actor, items: list[ChildInput]) -> list[Child | Erro
         return answers
     ChildCategory.objects.bulk_create(
         [
-            ChildCategory(child=child, category=c)
+            _category_row(child, c)
             for i, child in zip(valid, children, strict=True)
             for c in sorted(set(items[i].categories))
         ],
@@ -390,19 +404,18 @@ def child_update(
         }
         current.address = data["address"]
     counted_in = {current.community_id}
+    from_district = current.district_id
     if "community" in data:
         _change_community(current, data["community"], changes)
+        _categories_follow(current, from_district=from_district)
     if categories is not None:
-        old_categories = sorted(current.category_rows.values_list("category", flat=True))
+        rows = category_rows_of(current)
+        old_categories = sorted(rows.values_list("category", flat=True))
         new_categories = sorted(set(categories))
         if old_categories != new_categories:
-            current.category_rows.exclude(category__in=new_categories).delete()
+            rows.exclude(category__in=new_categories).delete()
             ChildCategory.objects.bulk_create(
-                [
-                    ChildCategory(child=current, category=c)
-                    for c in new_categories
-                    if c not in old_categories
-                ]
+                [_category_row(current, c) for c in new_categories if c not in old_categories]
             )
             current.category_bits = category_bits(new_categories)
             changes["categories"] = {"old": old_categories, "new": new_categories}
@@ -610,9 +623,11 @@ def child_move(*, actor, child: Child, community, note: str = "", with_area: boo
     _refuse_if_anonymised(current)
     changes: dict[str, Any] = {}
     counted_in = {current.community_id}
+    from_district = current.district_id
     _change_community(current, community, changes)
     if not changes:
         return current
+    _categories_follow(current, from_district=from_district)
     current.version += 1
     current.save()
     audit_record(

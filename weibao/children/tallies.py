@@ -189,13 +189,17 @@ def _counted_few(cutoff: dt.date, community_ids: list[int]) -> list[tuple[int, s
     minors = Child.objects.filter(
         community_id__in=community_ids, status=Status.ACTIVE, birth_date__gt=cutoff
     )
-    community_of = dict(minors.values_list("pk", "community_id"))
+    community_of, districts = {}, set()
+    for pk, community_id, district_id in minors.values_list("pk", "community_id", "district_id"):
+        community_of[pk] = community_id
+        districts.add(district_id)
     tally: Counter[tuple[int, str]] = Counter((c, TOTAL) for c in community_of.values())
     ids = list(community_of)
     for start in range(0, len(ids), 2000):
         in_difficulty = set()
+        # By child with the children's districts, like every read of a child's categories.
         for child_id, category in ChildCategory.objects.filter(
-            child_id__in=ids[start : start + 2000]
+            district_id__in=districts, child_id__in=ids[start : start + 2000]
         ).values_list("child_id", "category"):
             tally[(community_of[child_id], category)] += 1
             if category in IN_DIFFICULTY:

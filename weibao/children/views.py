@@ -24,6 +24,7 @@ from weibao.children.hooks import child_page_panels, registration_source
 from weibao.children.models import Child
 from weibao.children.selectors import (
     ChildFilters,
+    category_rows_of,
     child_access_log_visible,
     child_get_for_user,
     child_list,
@@ -138,7 +139,7 @@ def render_child_page(request: HttpRequest, child: Child, **extra) -> HttpRespon
     # keep the old values as the legal record (docs/security.md), the page does not show them.
     lines = (lambda e: []) if child.anonymised_at else describe
     history = [(e, action_label(e), lines(e)) for e in child_history(child)[:100]]
-    categories = [r.get_category_display() for r in child.category_rows.all()]
+    categories = [r.get_category_display() for r in category_rows_of(child)]
     context = {
         "child": child,
         "categories": categories,

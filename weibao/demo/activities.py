@@ -10,6 +10,7 @@ project) would; visibly demo ("演示"); made once (keyed in SiteState), after t
 
 import datetime as dt
 
+from django.db.models import F
 from django.utils import timezone
 
 from weibao.accounts.models import User
@@ -50,7 +51,11 @@ def _children(actor, subdistrict_id: int, day: dt.date, ages: tuple[int, int], *
               difficulty: bool = False, n: int = 8) -> list[Child]:  # fmt: skip
     qs = children_visible_to(actor).filter(subdistrict_id=subdistrict_id, status="active")
     if difficulty:
-        qs = qs.filter(category_rows__category__in=IN_DIFFICULTY).distinct()
+        # The join names the district too (children.selectors.category_rows_of).
+        qs = qs.filter(
+            category_rows__district_id=F("district_id"),
+            category_rows__category__in=IN_DIFFICULTY,
+        ).distinct()
     picked = []
     for child in qs.order_by("pk")[:200]:
         if ages[0] <= _age(child, day) <= ages[1]:

@@ -904,7 +904,9 @@ def _change_statuses(actor, rng: random.Random, created: list[Child], n: int, to
     rng.shuffle(candidates)
     ill = set(
         ChildCategory.objects.filter(
-            child__in=created, category=Category.SERIOUS_ILLNESS
+            district_id__in={c.district_id for c in created},
+            child__in=created,
+            category=Category.SERIOUS_ILLNESS,
         ).values_list("child_id", flat=True)
     )
     for status, per_3000, reasons in STATUS_CHANGES:

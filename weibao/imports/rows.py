@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from weibao.accounts.selectors import (
     communities_to_pick,
     communities_visible_to,
+    user_district_ids,
     user_scope_areas,
 )
 from weibao.areas.models import Area
@@ -28,7 +29,12 @@ from weibao.children.categories import Category
 from weibao.children.choices import HukouType, Relation, Sex
 from weibao.children.ethnicity import ETHNICITIES
 from weibao.children.models import Child
-from weibao.children.selectors import DuplicateOwner, children_visible_to, id_number_owners
+from weibao.children.selectors import (
+    DuplicateOwner,
+    category_rows_prefetch,
+    children_visible_to,
+    id_number_owners,
+)
 from weibao.children.services import PLAIN_FIELDS, GuardianInput
 from weibao.children.validation import KnownLookups, validate_child_data
 from weibao.core import crypto
@@ -259,7 +265,9 @@ def classify_chunk(ctx: RowContext, chunk: list[tuple[int, list[Any]]]) -> list[
     """What each row of a chunk would do (classify_row), with the register's owners of the
     chunk's ID numbers looked up in one go."""
     numbers = [idnumber.normalize(ctx.text(values, "id_number")) for _line, values in chunk]
-    ctx.known.owners = id_number_owners(ctx.actor, numbers, prefetch=("category_rows", "guardians"))
+    # The owners shown are children the user may see, so they lie in the user's districts.
+    categories = category_rows_prefetch(user_district_ids(ctx.actor))
+    ctx.known.owners = id_number_owners(ctx.actor, numbers, prefetch=(categories, "guardians"))
     plans = [classify_row(ctx, line, values) for line, values in chunk]
     if ctx.validate:
         # The dry run says which rows may be registered children (row_flags); the commit

@@ -21,7 +21,7 @@ from weibao.areas.columns import area_columns_move
 from weibao.audit.services import audit_record
 from weibao.children.choices import Status
 from weibao.children.models import Child, ChildCategory, Guardian
-from weibao.children.selectors import children_visible_to
+from weibao.children.selectors import category_rows_of, children_visible_to
 from weibao.children.services import child_note_visit
 from weibao.core import uploads
 from weibao.core.bulk import insert_plain
@@ -92,7 +92,7 @@ def visit_schedule_child(
     if _is_eligible(child, today):
         due = next_due(
             rules=rules,
-            categories=set(child.category_rows.values_list("category", flat=True)),
+            categories=set(category_rows_of(child).values_list("category", flat=True)),
             registered_on=timezone.localdate(child.created_at),
             last_visit=effective_last_visit(
                 _last_visit(child),
@@ -143,7 +143,7 @@ def visit_schedule_children(
     rules = RuleSet.load()
     categories: dict[int, set[str]] = {}
     for child_id, category in ChildCategory.objects.filter(
-        child_id__in=[c.pk for c in children]
+        district_id__in={c.district_id for c in children}, child_id__in=[c.pk for c in children]
     ).values_list("child_id", "category"):
         categories.setdefault(child_id, set()).add(category)
     dues: list[tuple] = []

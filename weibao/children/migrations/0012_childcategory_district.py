@@ -1,0 +1,61 @@
+"""ChildCategory gets the child's district (docs/scale.md): added empty, filled from the child
+in one UPDATE, then required; the unique rule leads with it, so the reads by (district, child)
+are index reads."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+from django.db.models import OuterRef, Subquery
+
+
+def fill_district(apps, schema_editor):
+    Child = apps.get_model("children", "Child")
+    ChildCategory = apps.get_model("children", "ChildCategory")
+    # One UPDATE … SET district_id = (SELECT district_id FROM children_child WHERE id = child_id),
+    # which SQLite and PostgreSQL both run.
+    district = Child.objects.filter(pk=OuterRef("child_id")).values("district_id")[:1]
+    ChildCategory.objects.update(district_id=Subquery(district))
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("areas", "0002_area_closed_at"),
+        ("children", "0011_list_indexes"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="childcategory",
+            name="district",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="areas.area",
+            ),
+        ),
+        migrations.RunPython(fill_district, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="childcategory",
+            name="district",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="areas.area",
+            ),
+        ),
+        migrations.RemoveConstraint(
+            model_name="childcategory",
+            name="child_category_unique",
+        ),
+        migrations.AddConstraint(
+            model_name="childcategory",
+            constraint=models.UniqueConstraint(
+                fields=("district", "child", "category"), name="child_category_unique"
+            ),
+        ),
+    ]

@@ -12,8 +12,9 @@ import openpyxl
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from PIL import Image
 
@@ -50,6 +51,18 @@ def rows_kept_across_tests(django_db_blocker, **overrides) -> Iterator[None]:
         cache.clear()
         yield
         transaction.set_rollback(True)
+
+
+def page_queries(client, url: str, *, warm: bool = False) -> int:
+    """How many queries one GET of `url` runs (it must answer 200). With `warm`, a first GET is
+    made and not counted, so that what the first request caches (the session's user, say) does
+    not count: the figure a list's "same queries for 3 rows as for 20" test compares."""
+    if warm:
+        client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
 
 
 def today() -> dt.date:

@@ -4,10 +4,12 @@ import datetime as dt
 
 import pytest
 
-from tests.conftest import child_data, web_client
+from tests.conftest import api_client, child_data, web_client
+from tests.helpers import page_queries
 from weibao.audit.models import AccessLog, AuditEvent
 from weibao.children import idnumber
 from weibao.children.models import Child
+from weibao.core.models import SiteState
 
 OUT_OF_SCOPE_FOR_CHILD_A = ["director_b", "director_elsewhere", "unassigned"]
 
@@ -257,8 +259,6 @@ def test_pages_switch_to_english(director_a, child_a):
 
 
 def test_login_page_shows_the_demo_banner_only_with_demo_data(db):
-    from weibao.core.models import SiteState
-
     assert "演示数据" not in web_client(None).get("/accounts/login/").content.decode()
     SiteState.objects.create(key=SiteState.DEMO_KEY)
     assert "演示数据" in web_client(None).get("/accounts/login/").content.decode()
@@ -298,26 +298,15 @@ def test_nobody_registers_a_child_outside_their_own_areas(personas, areas, perso
     assert not Child.objects.filter(name="越权登记").exists()
 
 
-def _queries_for(client, url) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_list_pages_cost_the_same_number_of_queries_for_3_or_20_children(supervisor, make_child):
-    from tests.conftest import api_client
-
     for _ in range(3):
         make_child("community_a")
     web, api = web_client(supervisor), api_client(supervisor)
     web.get("/")  # a session's first request records when it began (the session limits)
-    few = (_queries_for(web, "/children/"), _queries_for(api, "/api/v1/children/"))
+    few = (page_queries(web, "/children/"), page_queries(api, "/api/v1/children/"))
     for _ in range(17):
         make_child("community_b", guardians=[])
-    many = (_queries_for(web, "/children/"), _queries_for(api, "/api/v1/children/"))
+    many = (page_queries(web, "/children/"), page_queries(api, "/api/v1/children/"))
     assert few == many
 
 
@@ -330,9 +319,9 @@ CHILD_FILE_QUERIES = {"no case": 30, "open case": 29}
 def test_a_childs_file_costs_a_fixed_number_of_queries(request, director_a, child_a):
     client = web_client(director_a)
     client.get("/")  # a session's first request records when it began (the session limits)
-    counted = {"no case": _queries_for(client, f"/children/{child_a.pk}/")}
+    counted = {"no case": page_queries(client, f"/children/{child_a.pk}/")}
     request.getfixturevalue("case_a")  # the director's own open case of child A
-    counted["open case"] = _queries_for(client, f"/children/{child_a.pk}/")
+    counted["open case"] = page_queries(client, f"/children/{child_a.pk}/")
     assert counted == CHILD_FILE_QUERIES
 
 

@@ -7,11 +7,10 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import api_client, web_client
 from tests.council.helpers import TODAY, a_meeting, a_member
+from tests.helpers import page_queries
 from tests.transfers.helpers import accept, ask
 from weibao.audit.models import AuditEvent
 from weibao.children.services import child_anonymise
@@ -212,13 +211,6 @@ def test_the_api_records_members_meetings_and_decisions(station, supervisor, chi
     assert council["members_now"] == 1 and council["last_meeting"] == TODAY.isoformat()
 
 
-def _queries(client, url) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_the_lists_run_the_same_queries_for_3_and_20(station, supervisor, make_child):
     web, api = web_client(supervisor), api_client(supervisor)
     urls = [
@@ -236,9 +228,9 @@ def test_the_lists_run_the_same_queries_for_3_and_20(station, supervisor, make_c
             services.decision_record(actor=supervisor, meeting=meeting, text=f"决议{i}")
 
     add(3)
-    few = [_queries(api if "api" in u else web, u) for u in urls]
+    few = [page_queries(api if "api" in u else web, u, warm=True) for u in urls]
     add(17)
-    many = [_queries(api if "api" in u else web, u) for u in urls]
+    many = [page_queries(api if "api" in u else web, u, warm=True) for u in urls]
     assert few == many
 
 

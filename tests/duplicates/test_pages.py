@@ -3,11 +3,10 @@ sees one of its children, the other shown without a name; out of scope is 404), 
 seeing both, decisions audited, the notice on the child's page, flat queries for the lists."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import api_client, web_client
 from tests.duplicates.helpers import register
+from tests.helpers import page_queries
 from weibao.audit.models import AccessLog, AuditEvent
 from weibao.duplicates.models import PossibleDuplicate, State
 
@@ -135,14 +134,6 @@ def test_the_list_shows_open_pairs_unless_asked(pair_ab, pair_ac, district_offic
     assert api.get("/api/v1/duplicates/?state=bogus").status_code == 400
 
 
-def _queries(client, url) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.parametrize("url", ["/duplicates/", "/duplicates/?state=all", "/api/v1/duplicates/"])
 def test_the_lists_run_flat_queries(areas, district_officer, supervisor, url):
     client = web_client(supervisor) if not url.startswith("/api") else api_client(supervisor)
@@ -154,10 +145,10 @@ def test_the_lists_run_flat_queries(areas, district_officer, supervisor, url):
             register(district_officer, areas[("community_b", "community_c")[i % 2]], name)
 
     grow(3)
-    few = _queries(client, url)
+    few = page_queries(client, url, warm=True)
     grow(17, start=3)
     assert PossibleDuplicate.objects.count() == 20
-    assert _queries(client, url) == few
+    assert page_queries(client, url, warm=True) == few
 
 
 def test_a_pair_decided_meanwhile_is_shown_as_it_is_now_with_why(pair_ab, supervisor,

@@ -1,28 +1,18 @@
 """Every list runs the same number of queries for 3 rows and for 20 (docs/architecture.md)."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import api_client, web_client
+from tests.helpers import page_queries
 from tests.inspections.helpers import a_finding, a_meeting, a_member, a_patrol, a_team
+from weibao.inspections.models import Team
 
 PAGES = ("/inspections/", "/inspections/findings/", "/inspections/findings/?state=found")
 ENDPOINTS = ("teams", "members", "patrols", "findings", "meetings")
 
 
-def _queries(client, url) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
-
-
 def _grow(supervisor, areas, make_child, n: int) -> None:
     """n more of everything: members, patrols, findings, meetings, and teams of 居民区 B."""
-    from weibao.inspections.models import Team
-
     team_a = Team.objects.get(community=areas["community_a"])
     team_b = Team.objects.filter(community=areas["community_b"]).first() or a_team(
         supervisor, areas["community_b"]
@@ -40,24 +30,24 @@ def _grow(supervisor, areas, make_child, n: int) -> None:
 @pytest.mark.parametrize("url", PAGES)
 def test_the_pages_lists_run_flat_queries(teams, supervisor, areas, make_child, url):
     client = web_client(supervisor)
-    few = _queries(client, url)
+    few = page_queries(client, url, warm=True)
     _grow(supervisor, areas, make_child, 17)
-    assert _queries(client, url) == few
+    assert page_queries(client, url, warm=True) == few
 
 
 @pytest.mark.parametrize("kind", ENDPOINTS)
 def test_the_api_lists_run_flat_queries(teams, supervisor, areas, make_child, kind):
     client = api_client(supervisor)
     url = f"/api/v1/inspections/{kind}/"
-    few = _queries(client, url)
+    few = page_queries(client, url, warm=True)
     _grow(supervisor, areas, make_child, 17)
-    assert _queries(client, url) == few
+    assert page_queries(client, url, warm=True) == few
     assert client.get(url).json()["count"] >= 2
 
 
 def test_a_team_s_page_and_its_outcome_page_run_flat_queries(teams, supervisor, areas, make_child):
     client = web_client(supervisor)
     pages = (f"/inspections/{teams.team.pk}/", f"/inspections/{teams.team.pk}/outcome/")
-    few = [_queries(client, url) for url in pages]
+    few = [page_queries(client, url, warm=True) for url in pages]
     _grow(supervisor, areas, make_child, 17)
-    assert [_queries(client, url) for url in pages] == few
+    assert [page_queries(client, url, warm=True) for url in pages] == few

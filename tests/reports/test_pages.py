@@ -5,12 +5,17 @@ policy — and a 404 for every persona outside a report's scope."""
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import en_get, en_post, web_client
-from tests.helpers import REPORTER_NAME, REPORTER_PHONE, fresh_report, move_to, years_before
+from tests.helpers import (
+    REPORTER_NAME,
+    REPORTER_PHONE,
+    fresh_report,
+    move_to,
+    page_queries,
+    years_before,
+)
 from weibao.audit.models import AuditEvent
 from weibao.cases.models import Case
 from weibao.cases.services import case_open
@@ -745,12 +750,6 @@ def test_staff_entry_starts_in_the_staff_members_own_sub_district(
 ALL_REPORTS_QUERIES = 10
 
 
-def _queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_the_list_of_all_reports_costs_the_same_few_queries_for_3_or_20(
     district_officer, make_report
 ):
@@ -758,8 +757,8 @@ def test_the_list_of_all_reports_costs_the_same_few_queries_for_3_or_20(
         make_report()
     client = web_client(district_officer)
     client.get("/")  # a session's first request records when it began (the session limits)
-    few = _queries(client, "/reports/?tab=all")
+    few = page_queries(client, "/reports/?tab=all")
     for _ in range(17):
         make_report()
     assert len(client.get("/reports/?tab=all").context["rows"]) == 20
-    assert _queries(client, "/reports/?tab=all") == few == ALL_REPORTS_QUERIES
+    assert page_queries(client, "/reports/?tab=all") == few == ALL_REPORTS_QUERIES

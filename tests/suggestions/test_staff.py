@@ -9,9 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import api_client, web_client
+from tests.helpers import page_queries
 from tests.suggestions.conftest import a_suggestion
 from weibao.audit.models import AuditEvent
 from weibao.notifications.models import Notification
@@ -204,29 +204,22 @@ def test_the_list_filters_by_state(station, supervisor):
     assert f"#{b.pk}" in page and f"#{a.pk}<" not in page
 
 
-def _queries(client, url) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_the_lists_run_the_same_queries_for_3_and_20(station, supervisor, areas):
     web, api = web_client(supervisor), api_client(supervisor)
     states = ["held", "received", "assigned", "answered", "declined"]
     for i in range(3):
         a_suggestion(station, supervisor, states[i], community=areas["community_a"])
     few = (
-        _queries(web, "/suggestions/"),
-        _queries(api, "/api/v1/suggestions/"),
-        _queries(Client(), f"/board/{station.pk}/"),
+        page_queries(web, "/suggestions/", warm=True),
+        page_queries(api, "/api/v1/suggestions/", warm=True),
+        page_queries(Client(), f"/board/{station.pk}/", warm=True),
     )
     for i in range(17):
         a_suggestion(station, supervisor, states[i % 5], community=areas["community_a"])
     many = (
-        _queries(web, "/suggestions/"),
-        _queries(api, "/api/v1/suggestions/"),
-        _queries(Client(), f"/board/{station.pk}/"),
+        page_queries(web, "/suggestions/", warm=True),
+        page_queries(api, "/api/v1/suggestions/", warm=True),
+        page_queries(Client(), f"/board/{station.pk}/", warm=True),
     )
     assert few == many
 

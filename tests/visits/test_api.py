@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import api_client
-from tests.helpers import PNG
+from tests.helpers import PNG, page_queries
 from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.core.dates import add_months
 from weibao.visits import api as visits_api
@@ -1009,12 +1009,6 @@ def test_the_schema_documents_every_visit_endpoint(db, tmp_path):
 # --- Query counts ----------------------------------------------------------------------------
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def _complete_visit(child, user):
     visit = services.visit_start(actor=user, child=child)
     services.visit_attach(actor=user, visit=visit, upload=png())
@@ -1027,9 +1021,9 @@ def test_list_endpoints_do_not_query_once_per_row(make_child, supervisor, direct
     _complete_visit(make_child("community_a", name="一号"), director_a)
     urls = [VISITS, WORKLIST, CONCERNS, NOTIFICATIONS]
     VisitDue.objects.update(due_date=today())
-    few = {url: _queries(client, url) for url in urls}
+    few = {url: page_queries(client, url) for url in urls}
     for n in range(4):
         _complete_visit(make_child("community_a", name=f"多{n}"), director_a)
     VisitDue.objects.update(due_date=today())
     for url in urls:
-        assert _queries(client, url) == few[url], url
+        assert page_queries(client, url) == few[url], url

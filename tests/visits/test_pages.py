@@ -9,12 +9,10 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import web_client
-from tests.helpers import PNG
+from tests.helpers import PNG, page_queries
 from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.audit.models import AuditEvent
 from weibao.children.categories import Category
@@ -547,12 +545,6 @@ def test_a_director_sees_only_their_own_row_and_no_export(director_a, child_a):
 SUPERVISOR_PAGE_QUERIES = 15
 
 
-def _queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_the_supervisors_visits_page_costs_the_same_few_queries_for_3_or_20_dues(
     supervisor, make_child
 ):
@@ -561,13 +553,13 @@ def test_the_supervisors_visits_page_costs_the_same_few_queries_for_3_or_20_dues
     _make_all_dues_overdue()
     client = web_client(supervisor)
     client.get("/")  # a session's first request records when it began (the session limits)
-    few = _queries(client, "/visits/")
+    few = page_queries(client, "/visits/")
     for _ in range(17):
         make_child("community_b")
     _make_all_dues_overdue()
     response = client.get("/visits/")
     assert len(response.context["rows"]) == 20 and response.context["exportable"] is True
-    assert _queries(client, "/visits/") == few == SUPERVISOR_PAGE_QUERIES
+    assert page_queries(client, "/visits/") == few == SUPERVISOR_PAGE_QUERIES
 
 
 # --- ledger export --------------------------------------------------------------------------

@@ -97,9 +97,9 @@ def pair_list_view(request: HttpRequest) -> HttpResponse:
 def _pair_page(request: HttpRequest, pair: PossibleDuplicate, forms: dict | None = None):
     visible = visible_child_ids(request.user, [pair])
     guardians: dict[int, list] = {}
-    # The two files' guardians, read with their districts (the pair's area columns).
+    # The two files' guardians, read with the files' districts (read with the pair).
     of_pair = Guardian.objects.filter(
-        district_id__in={pair.district_id, pair.other_district_id}, child_id__in=visible
+        district_id__in={pair.child.district_id, pair.other.district_id}, child_id__in=visible
     )
     for g in of_pair.order_by("pk"):
         guardians.setdefault(g.child_id, []).append(g)

@@ -206,7 +206,9 @@ def raw_insert(path: Path, user, communities) -> tuple[float, int]:
         )
         guardians = []
         for c, (_x, _cat, (name, phone)) in zip(children, batch, strict=True):
-            guardian = Guardian(child=c, name=name, relation="other", phone=phone)
+            guardian = Guardian(
+                district_id=c.district_id, child=c, name=name, relation="other", phone=phone
+            )
             guardian.phone_hash = crypto.lookup_hash(phone)
             guardian.phone_masked = crypto.mask_phone(phone)
             guardians.append(guardian)

@@ -7,6 +7,7 @@ SQL the app's scope functions produce is explained against them."""
 import pytest
 from django.db import connection
 
+from weibao.accounts.selectors import user_district_ids
 from weibao.areas.models import Area
 from weibao.cases.selectors import (
     CaseListFilters,
@@ -20,6 +21,8 @@ from weibao.children.selectors import (
     category_rows_of,
     child_list,
     children_visible_to,
+    guardian_rows_of,
+    guardian_rows_prefetch,
 )
 from weibao.visits.selectors import child_visits, dues_visible_to, visits_visible_to, worklist
 
@@ -30,6 +33,7 @@ pytestmark = pytest.mark.skipif(
 TABLES = [
     "children_child",
     "children_childcategory",
+    "children_guardian",
     "visits_visitdue",
     "visits_visit",
     "cases_case",
@@ -38,11 +42,16 @@ TABLES = [
 
 # The main reads: the scope function of each list and each page (a lookup by id goes through
 # core.scope.get_or_404 on the same scope).
+PHONE = "13800000001"
+
 READS = {
     "children list": lambda user: child_list(user, ChildFilters()),
     "children list's categories": lambda user: _listed_categories(user),
     "child's page": lambda user: children_visible_to(user).filter(pk=1),
     "child's categories": lambda user: category_rows_of(_child(user)),
+    "child's guardians": lambda user: guardian_rows_of(_child(user)),
+    "listed children's guardians": lambda user: _listed_guardians(user),
+    "children by a guardian's phone": lambda user: child_list(user, ChildFilters(q=PHONE)),
     "visits worklist": lambda user: worklist(user),
     "visits due": lambda user: dues_visible_to(user),
     "visits": lambda user: visits_visible_to(user),
@@ -58,6 +67,12 @@ def _listed_categories(user):
     read (it adds "child IN (…)" to the Prefetch's queryset)."""
     (prefetch,) = child_list(user, ChildFilters())._prefetch_related_lookups
     return prefetch.queryset.filter(child_id__in=[1, 2])
+
+
+def _listed_guardians(user):
+    """The query of the guardians' prefetch of a list (the API's children list, an import's
+    owners) for the children read."""
+    return guardian_rows_prefetch(user_district_ids(user)).queryset.filter(child_id__in=[1, 2])
 
 
 def _child(user) -> Child:

@@ -13,7 +13,7 @@ from django.db.models import Prefetch
 from weibao.cases.models import Case, PlannedService, PlanVersion
 from weibao.cases.selectors import child_cases_for_user
 from weibao.children.models import Child, Guardian
-from weibao.children.selectors import category_rows_of
+from weibao.children.selectors import category_rows_of, guardian_rows_of
 from weibao.core import crypto
 from weibao.ledger.models import ServiceRecord
 from weibao.ledger.selectors import service_records_visible_to
@@ -76,7 +76,7 @@ def child_archive(user, child: Child, *, revealed: Revealed, now: dt.datetime) -
     """The child's whole file as `user` may see it (a fixed number of queries: one per part).
     `child` was read through children.selectors.child_get_for_user."""
     guardians = [
-        (g, revealed.guardian_phones.get(g.pk) or g.phone_masked) for g in child.guardians.all()
+        (g, revealed.guardian_phones.get(g.pk) or g.phone_masked) for g in guardian_rows_of(child)
     ]
     visits = list(
         visits_visible_to(user)

@@ -11,6 +11,7 @@ from weibao.archive.selectors import Revealed
 from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record
 from weibao.children.models import Child
+from weibao.children.selectors import guardian_rows_of
 from weibao.children.services import child_reveal
 
 # The access-log row of an export names this in its `field` (children.access_views reads it).
@@ -39,7 +40,7 @@ def archive_reveal(*, actor, child: Child, reason: str, channel: str) -> Reveale
     revealed = Revealed(id_number=reveal("id_number"))
     if child.address:
         revealed.address = reveal("address")
-    for guardian in child.guardians.all():
+    for guardian in guardian_rows_of(child):
         if guardian.phone_masked:
             revealed.guardian_phones[guardian.pk] = reveal("guardian_phone", guardian.pk)
     return revealed

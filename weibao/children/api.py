@@ -8,12 +8,17 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from weibao.accounts.selectors import REVEAL_PERMISSION
+from weibao.accounts.selectors import REVEAL_PERMISSION, user_district_ids
 from weibao.audit.models import AccessLog
 from weibao.children import services
 from weibao.children.export import child_export_response
 from weibao.children.models import Child
-from weibao.children.selectors import child_get_for_user, child_list, children_visible_to
+from weibao.children.selectors import (
+    child_get_for_user,
+    child_list,
+    children_visible_to,
+    guardian_rows_prefetch,
+)
 from weibao.children.serializers import (
     ChildCreateSerializer,
     ChildFilterSerializer,
@@ -83,7 +88,9 @@ class ChildViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet)
         params = ChildFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         return self.paginated(
-            child_list(request.user, params.to_filters()).prefetch_related("guardians")
+            child_list(request.user, params.to_filters()).prefetch_related(
+                guardian_rows_prefetch(user_district_ids(request.user))
+            )
         )
 
     def retrieve(self, request: Request, pk: int) -> Response:

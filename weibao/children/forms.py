@@ -7,7 +7,7 @@ from weibao.children.categories import IN_DIFFICULTY_FILTER, Category
 from weibao.children.choices import AGED_OUT, AGED_OUT_LABEL, AgeBand, Relation, Sex, Status
 from weibao.children.hooks import community_change_guards
 from weibao.children.models import Child
-from weibao.children.selectors import category_rows_of
+from weibao.children.selectors import category_rows_of, guardian_rows_of
 from weibao.children.services import PLAIN_FIELDS, GuardianInput
 from weibao.children.validation import validate_child_data
 from weibao.core import crypto
@@ -187,7 +187,7 @@ GuardianFormSet = forms.formset_factory(
 def guardian_formset(data=None, child: Child | None = None) -> BaseGuardianFormSet:
     if child is None:
         return GuardianFormSet(data, prefix="guardians")
-    guardians = list(child.guardians.all())
+    guardians = list(guardian_rows_of(child))
     initial = [
         {
             "id": g.pk,

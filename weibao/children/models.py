@@ -224,6 +224,18 @@ class ChildCategory(models.Model):
 
 
 class Guardian(models.Model):
+    """One of the child's guardians.
+
+    `district` is a copy of the child's, as ChildCategory's is (docs/scale.md): the key a
+    district-partitioned or Citus-distributed table is split by, so the reads of a child's
+    guardians name it (children.selectors.guardian_rows_of, guardian_rows_prefetch) and read
+    one partition. The children services write it with the row and move it with the child
+    (child_update, child_move). Not checked against the areas again (the child's own foreign
+    key holds the same value) and no index of its own: the reads are by (district, child),
+    which the child's index answers. An import writes a guardian row with most children, so
+    each reference checked or index kept would cost its commit."""
+
+    district = area_column(db_constraint=False, db_index=False)
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="guardians")
     name = models.CharField(_("name"), max_length=64)
     relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)

@@ -1,6 +1,7 @@
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -134,8 +135,11 @@ def child_search(qs: QuerySet[Child], text: str) -> QuerySet[Child]:
         return qs.filter(id_number_hash=crypto.lookup_hash(normalized))
     digits = crypto.normalize_phone(text) if re.fullmatch(r"[\d\s+()-]+", text) else ""
     if PHONE_RE.match(digits):
+        # Correlated by the child's district too, as every read of a child's guardians is.
         phone_match = Guardian.objects.filter(
-            child=OuterRef("pk"), phone_hash=crypto.lookup_hash(digits)
+            district_id=OuterRef("district_id"),
+            child=OuterRef("pk"),
+            phone_hash=crypto.lookup_hash(digits),
         )
         return qs.filter(Exists(phone_match))
     if INITIALS_RE.match(text):
@@ -224,6 +228,26 @@ def category_rows_prefetch(district_ids: list[int]) -> Prefetch:
     return Prefetch(
         "category_rows", queryset=ChildCategory.objects.filter(district_id__in=district_ids)
     )
+
+
+def guardian_rows_of(child: Child) -> QuerySet[Guardian]:
+    """The child's guardians, read with the child's district (docs/scale.md: the key a
+    district-partitioned table is split by), as category_rows_of reads the categories."""
+    return Guardian.objects.filter(district_id=child.district_id, child=child)
+
+
+def guardian_rows_prefetch(district_ids: Iterable[int]) -> Prefetch:
+    """The prefetch of `guardians` for children of these districts (a list's, the user's):
+    Django adds "child IN (the children read)", this names their districts too."""
+    return Prefetch("guardians", queryset=Guardian.objects.filter(district_id__in=district_ids))
+
+
+def child_guardians(child: Child) -> list[Guardian]:
+    """The child's guardians: from a list's prefetch (guardian_rows_prefetch) when it was read
+    in one, else read with the child's district."""
+    if "guardians" in getattr(child, "_prefetched_objects_cache", {}):
+        return list(child.guardians.all())
+    return list(guardian_rows_of(child))
 
 
 def minors_in_scope(user, today: dt.date | None = None) -> QuerySet[Child]:

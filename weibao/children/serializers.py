@@ -28,7 +28,7 @@ from weibao.children.choices import (
 )
 from weibao.children.ethnicity import ETHNICITIES
 from weibao.children.models import Child, Guardian
-from weibao.children.selectors import ChildFilters, child_categories
+from weibao.children.selectors import ChildFilters, child_categories, child_guardians
 from weibao.children.services import REVEALABLE, GuardianInput
 from weibao.core import crypto
 from weibao.core.api import MAX_DB_INT, BlankChoicesMixin, StrictFieldsMixin
@@ -71,7 +71,7 @@ class ChildSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     subdistrict = serializers.IntegerField(source="subdistrict_id", read_only=True)
     district = serializers.IntegerField(source="district_id", read_only=True)
     categories = serializers.SerializerMethodField()
-    guardians = GuardianSerializer(many=True, read_only=True)
+    guardians = serializers.SerializerMethodField()
     effective_status = serializers.SerializerMethodField()
     effective_status_display = serializers.CharField(
         source="effective_status_label", read_only=True
@@ -130,6 +130,11 @@ class ChildSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     )
     def get_categories(self, child: Child) -> list[str]:
         return child_categories(child)
+
+    @extend_schema_field(GuardianSerializer(many=True))
+    def get_guardians(self, child: Child) -> list[dict]:
+        # From the list's prefetch, else read with the child's district (child_guardians).
+        return GuardianSerializer(child_guardians(child), many=True).data
 
     @extend_schema_field(serializers.ChoiceField(choices=EFFECTIVE_STATUS_CHOICES))
     def get_effective_status(self, child: Child) -> str:

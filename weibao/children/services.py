@@ -37,6 +37,7 @@ from weibao.children.selectors import (
     category_rows_of,
     children_on_register_in,
     children_visible_to,
+    guardian_rows_of,
     id_number_owners,
 )
 from weibao.children.tallies import tallies_add, tallies_refresh
@@ -129,6 +130,15 @@ def _categories_follow(child: Child, *, from_district: int) -> None:
     carry the district alone, so a move within the district leaves them as they are)."""
     if child.district_id != from_district:
         ChildCategory.objects.filter(district_id=from_district, child=child).update(
+            district_id=child.district_id
+        )
+
+
+def _guardians_follow(child: Child, *, from_district: int) -> None:
+    """The child's guardians follow the child to another district, as the category rows do
+    (_categories_follow): they carry the district alone."""
+    if child.district_id != from_district:
+        Guardian.objects.filter(district_id=from_district, child=child).update(
             district_id=child.district_id
         )
 
@@ -343,8 +353,8 @@ def _guardian_value(g: GuardianInput, field: str) -> Any:
 
 
 def _guardian_row(child: Child, g: GuardianInput) -> Guardian:
-    """A guardian's row, not saved yet."""
-    guardian = Guardian(child=child)
+    """A guardian's row, not saved yet, in the child's district (the key its reads name)."""
+    guardian = Guardian(district_id=child.district_id, child=child)
     for field in GUARDIAN_FIELDS:
         setattr(guardian, field, _guardian_value(g, field))
     _set_phone(guardian, g.phone or "")
@@ -408,6 +418,7 @@ def child_update(
     if "community" in data:
         _change_community(current, data["community"], changes)
         _categories_follow(current, from_district=from_district)
+        _guardians_follow(current, from_district=from_district)
     if categories is not None:
         rows = category_rows_of(current)
         old_categories = sorted(rows.values_list("category", flat=True))
@@ -436,8 +447,15 @@ def child_update(
     return current
 
 
+# What a change of a guardian writes (the row's own columns: not its child or district).
+_GUARDIAN_WRITTEN = (*GUARDIAN_FIELDS, "phone", "phone_hash", "phone_masked")
+
+
 def _sync_guardians(child: Child, wanted: list[GuardianInput]) -> list[dict[str, Any]]:
-    existing = {g.pk: g for g in child.guardians.all()}
+    """Add, change and remove the child's guardians; every read and write names the child's
+    district (guardian_rows_of)."""
+    rows = guardian_rows_of(child)
+    existing = {g.pk: g for g in rows}
     changes: list[dict[str, Any]] = []
     kept: set[int] = set()
     for g in wanted:
@@ -458,12 +476,14 @@ def _sync_guardians(child: Child, wanted: list[GuardianInput]) -> list[dict[str,
             _set_phone(guardian, new_phone)
             fields["phone"] = {"old": old_masked, "new": guardian.phone_masked}
         if fields:
-            guardian.save()
+            rows.filter(pk=guardian.pk).update(
+                **{f: getattr(guardian, f) for f in _GUARDIAN_WRITTEN}
+            )
             changes.append({"op": "change", "name": guardian.name, "fields": fields})
-    for pk, guardian in existing.items():
-        if pk not in kept:
-            changes.append({"op": "remove", "name": guardian.name})
-            guardian.delete()
+    removed = [g for pk, g in existing.items() if pk not in kept]
+    changes.extend({"op": "remove", "name": g.name} for g in removed)
+    if removed:
+        rows.filter(pk__in=[g.pk for g in removed]).delete()
     return changes
 
 
@@ -547,7 +567,7 @@ def child_reveal(
         errors["reason"] = [_("Please say why you need to see it in full.")]
     guardian = None
     if field == "guardian_phone":
-        guardian = child.guardians.filter(pk=guardian_id).first() if guardian_id else None
+        guardian = guardian_rows_of(child).filter(pk=guardian_id).first() if guardian_id else None
         if guardian is None:
             errors["guardian"] = [_("No such guardian.")]
     if errors:
@@ -628,6 +648,7 @@ def child_move(*, actor, child: Child, community, note: str = "", with_area: boo
     if not changes:
         return current
     _categories_follow(current, from_district=from_district)
+    _guardians_follow(current, from_district=from_district)
     current.version += 1
     current.save()
     audit_record(
@@ -718,8 +739,7 @@ def child_anonymise(*, actor, child: Child, reason: str) -> Child:
     current.anonymised_at = timezone.now()
     current.version += 1
     current.save()
-    guardians = current.guardians.count()
-    current.guardians.all().delete()
+    guardians, _by_model = guardian_rows_of(current).delete()
     parts: dict[str, int] = {"guardians": guardians}
     for answer in child_anonymise_parts.call(actor=actor, child=current):
         parts.update({key: n for key, n in (answer or {}).items() if n})

@@ -28,6 +28,7 @@ from weibao.children.selectors import (
     child_access_log_visible,
     child_get_for_user,
     child_list,
+    guardian_rows_of,
 )
 from weibao.core import crypto
 from weibao.core.hooks import with_panels
@@ -143,7 +144,7 @@ def render_child_page(request: HttpRequest, child: Child, **extra) -> HttpRespon
     context = {
         "child": child,
         "categories": categories,
-        "guardians": child.guardians.all(),
+        "guardians": guardian_rows_of(child),
         "history": history,
         "address_masked": crypto.mask_address(child.address),
         "can_reveal": request.user.has_perm(REVEAL_PERMISSION),

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from weibao.accounts.models import User
 from weibao.children.models import Child
+from weibao.children.selectors import guardian_rows_prefetch
 from weibao.core.models import SiteState
 from weibao.core.site_state import site_state_set
 from weibao.council import services
@@ -54,7 +55,7 @@ def _moment(day: dt.date) -> dt.datetime:
 def _members(station, keeper, n: int, start: dt.date) -> list:
     children = list(
         Child.objects.filter(subdistrict_id=station.subdistrict_id, status="active")
-        .prefetch_related("guardians")
+        .prefetch_related(guardian_rows_prefetch([station.district_id]))
         .order_by("community_id", "pk")[:n]
     )
     members = []

@@ -68,9 +68,11 @@ def children_match_refresh(
     ids = [c.pk for c in children]
     if phones is None:
         phones = defaultdict(list)
-        for child_id, phone in Guardian.objects.filter(child_id__in=ids).values_list(
-            "child_id", "phone"
-        ):
+        # By child with the children's districts, like every read of a child's guardians.
+        districts = {c.district_id for c in children}
+        for child_id, phone in Guardian.objects.filter(
+            district_id__in=districts, child_id__in=ids
+        ).values_list("child_id", "phone"):
             phones[child_id].append(phone)
     identities = {c.pk: identity_of(c, phones.get(c.pk, ())) for c in children}
     keys = {c.pk: keys_of(identities[c.pk]) for c in children}

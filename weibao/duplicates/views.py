@@ -97,7 +97,11 @@ def pair_list_view(request: HttpRequest) -> HttpResponse:
 def _pair_page(request: HttpRequest, pair: PossibleDuplicate, forms: dict | None = None):
     visible = visible_child_ids(request.user, [pair])
     guardians: dict[int, list] = {}
-    for g in Guardian.objects.filter(child_id__in=visible).order_by("pk"):
+    # The two files' guardians, read with the files' districts (read with the pair).
+    of_pair = Guardian.objects.filter(
+        district_id__in={pair.child.district_id, pair.other.district_id}, child_id__in=visible
+    )
+    for g in of_pair.order_by("pk"):
         guardians.setdefault(g.child_id, []).append(g)
     # The page shows identity details of each file the reader may see: a read of the file.
     for child_id in sorted(visible):

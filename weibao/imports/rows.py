@@ -32,7 +32,9 @@ from weibao.children.models import Child
 from weibao.children.selectors import (
     DuplicateOwner,
     category_rows_prefetch,
+    child_guardians,
     children_visible_to,
+    guardian_rows_prefetch,
     id_number_owners,
 )
 from weibao.children.services import PLAIN_FIELDS, GuardianInput
@@ -266,8 +268,9 @@ def classify_chunk(ctx: RowContext, chunk: list[tuple[int, list[Any]]]) -> list[
     chunk's ID numbers looked up in one go."""
     numbers = [idnumber.normalize(ctx.text(values, "id_number")) for _line, values in chunk]
     # The owners shown are children the user may see, so they lie in the user's districts.
-    categories = category_rows_prefetch(user_district_ids(ctx.actor))
-    ctx.known.owners = id_number_owners(ctx.actor, numbers, prefetch=(categories, "guardians"))
+    districts = user_district_ids(ctx.actor)
+    prefetch = (category_rows_prefetch(districts), guardian_rows_prefetch(districts))
+    ctx.known.owners = id_number_owners(ctx.actor, numbers, prefetch=prefetch)
     plans = [classify_row(ctx, line, values) for line, values in chunk]
     if ctx.validate:
         # The dry run says which rows may be registered children (row_flags); the commit
@@ -424,7 +427,7 @@ def _guardians_with(child: Child, guardian: GuardianInput | None) -> list[Guardi
     None when the row adds nothing."""
     if guardian is None:
         return None
-    current = list(child.guardians.all())
+    current = child_guardians(child)
     kept = [
         GuardianInput(
             id=g.pk,

@@ -153,13 +153,20 @@ def ledger_counts(subdistrict_ids: list[int], today: dt.date) -> dict[int, int]:
     return dict(rows)
 
 
+def _has_guardian() -> Exists:
+    """The outer child has a guardian, read with its district as every read of a child's
+    guardians is (docs/scale.md)."""
+    rows = Guardian.objects.filter(district_id=OuterRef("district_id"), child=OuterRef("pk"))
+    return Exists(rows)
+
+
 def complete_file_q(today: dt.date) -> Q:
     """A child's file is complete (docs/domain.md §1.13): the home address and at least one
     guardian recorded, and a visit in the last ARCHIVE_VISIT_DAYS days. The other fields the
     screening collects (name, sex, birth date, ID number, 户籍) are required at registration."""
     return (
         ~Q(address="")
-        & Q(Exists(Guardian.objects.filter(child_id=OuterRef("pk"))))
+        & Q(_has_guardian())
         & Q(last_visited_on__gte=today - dt.timedelta(days=ARCHIVE_VISIT_DAYS))
     )
 

@@ -69,6 +69,7 @@ from weibao.core.views_helpers import (
     per_district_forms,
     per_district_post,
     query_without_page,
+    row_url,
 )
 
 PAGE_SIZE = 50
@@ -136,12 +137,14 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None, actor=request.user)
     filters = form.filters() if form.is_bound and form.is_valid() else CaseListFilters()
     page = page_of(request, case_list(request.user, filters), PAGE_SIZE)
+    detail_url = row_url("cases:detail")
     return render(
         request,
         "cases/list.html",
         {
             "form": form,
             "page": page,
+            "rows": [(case, detail_url(case.pk)) for case in page],
             "query": query_without_page(request),
             "show_policy_settings": bool(case_policy_districts(request.user)),
         },

@@ -321,7 +321,7 @@ def test_a_step_not_offered_opens_nothing(case_a, director_a):
         response = client.get(f"/cases/{case_a.pk}/?step={step}")
         assert response.status_code == 200
         assert response.context["open_action"] == ""
-        assert "<form method=\"post\" action=\"/cases/" not in body(response)
+        assert '<form method="post" action="/cases/' not in body(response)
 
 
 def test_an_opened_step_sent_with_bad_input_comes_back_with_the_errors_and_the_entries(

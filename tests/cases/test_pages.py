@@ -281,12 +281,72 @@ def test_the_page_offers_exactly_the_allowed_actions(
     case = ready_to_close(put_in_stage(case_a, stage, requester=station_staff))
     owner_forms, supervisor_forms = EXPECTED_FORMS[stage]
     assert list(web_client(director_a).get(f"/cases/{case.pk}/").context["forms"]) == owner_forms
-    response = web_client(supervisor).get(f"/cases/{case.pk}/")
+    client = web_client(supervisor)
+    response = client.get(f"/cases/{case.pk}/")
     assert list(response.context["forms"]) == supervisor_forms
     page = body(response)
     for name in ("file", "assess", "decide-close", "reopen", "assign", "request-close"):
         key = name.replace("-", "_")
-        assert (f'action="/cases/{case.pk}/{name}/"' in page) == (key in supervisor_forms)
+        # Each step offered is a link that opens it, and its form is on the page it opens.
+        link = f'href="/cases/{case.pk}/?step={key}#step-{key}"'
+        assert (link in page) == (key in supervisor_forms), key
+        opened = body(client.get(f"/cases/{case.pk}/?step={key}"))
+        assert (f'action="/cases/{case.pk}/{name}/"' in opened) == (key in supervisor_forms), key
+
+
+def test_a_step_s_form_is_rendered_only_once_the_step_is_opened(case_a, director_a):
+    client = web_client(director_a)
+    closed = client.get(f"/cases/{case_a.pk}/")
+    page = body(closed)
+    assert closed.context["forms"] == {"file": None}
+    assert f'action="/cases/{case_a.pk}/file/"' not in page
+    assert 'name="file-summary"' not in page
+    assert (
+        f'<a class="step-open" href="/cases/{case_a.pk}/?step=file#step-file">File the case</a>'
+        in page
+    )
+    opened = client.get(f"/cases/{case_a.pk}/?step=file")
+    page = body(opened)
+    assert opened.context["open_action"] == "file"
+    assert '<details class="action action-file" id="step-file" open>' in page
+    assert "<summary>File the case</summary>" in page
+    assert f'action="/cases/{case_a.pk}/file/"' in page
+    assert 'name="file-summary"' in page
+    assert 'class="step-open"' not in page  # the only step is open
+
+
+def test_a_step_not_offered_opens_nothing(case_a, director_a):
+    client = web_client(director_a)
+    for step in ("decide_close", "nonsense", ""):
+        response = client.get(f"/cases/{case_a.pk}/?step={step}")
+        assert response.status_code == 200
+        assert response.context["open_action"] == ""
+        assert '<form method="post" action="/cases/' not in body(response)
+
+
+def test_an_opened_step_sent_with_bad_input_comes_back_with_the_errors_and_the_entries(
+    case_a, director_a, supervisor
+):
+    services.case_file(actor=director_a, case=case_a, summary="Known")
+    client = web_client(supervisor)
+    assert 'name="assess-reasons"' in body(client.get(f"/cases/{case_a.pk}/?step=assess"))
+    response = post(client, case_a, "assess", risk_level="", reasons="Typed & kept")
+    assert response.status_code == 200
+    page = body(response)
+    assert '<details class="action action-assess" id="step-assess" open>' in page
+    assert "Please choose a risk level." in page
+    assert "Typed &amp; kept</textarea>" in page
+    assert fresh(case_a).risk_level == ""
+    # The other steps stay links to the case page (the page shown is the step's POST address).
+    assert f'href="/cases/{case_a.pk}/?step=assign#step-assign"' in page
+    assert 'name="assign-owner"' not in page
+
+
+@pytest.mark.parametrize("persona", OUTSIDERS)
+def test_opening_a_step_of_a_case_outside_ones_areas_is_404(request, case_a, persona):
+    client = web_client(request.getfixturevalue(persona))
+    for step in ("file", "assign", "restrict"):
+        assert client.get(f"/cases/{case_a.pk}/?step={step}").status_code == 404
 
 
 def test_whoever_asked_to_close_is_not_offered_the_decision(case_a, supervisor):
@@ -369,7 +429,7 @@ def test_an_error_keeps_the_form_open_with_what_was_typed(case_a, director_a):
     assert "Please choose a risk level." in page
     assert "My reasons</textarea>" in page
     assert response.context["open_action"] == "assess"
-    assert '<details class="action action-assess" open>' in page
+    assert '<details class="action action-assess" id="step-assess" open>' in page
 
 
 def test_refusing_to_close_needs_a_reason(case_a, director_a, supervisor):

@@ -29,10 +29,15 @@ def choose(select, text: str) -> None:
 
 
 def open_action(page: Page, key: str):
-    """A step of the case page (a <details>), opened as a person would: a tap on its title."""
+    """A step of the case page, opened as a person would: a tap on its title. A closed step is a
+    link that loads the page with that step's form (?step=<key>); an open one is a <details>."""
     action = page.locator(f"details.action-{key}")
-    if action.get_attribute("open") is None:
+    if action.count() == 0:
+        page.locator(f".action-{key} a.step-open").click()
+        page.wait_for_url(re.compile(rf"\?step={key}#step-{key}$"))
+    elif action.get_attribute("open") is None:
         action.locator("summary").click()
+    expect(action).to_have_attribute("open", "")
     return action
 
 

@@ -216,7 +216,7 @@ def _make_all_dues_overdue(days=3):
 def _worklist_names(client, query="") -> set[str]:
     response = client.get(f"/visits/{query}")
     assert response.status_code == 200
-    return {info.due.child.name for info, _ in response.context["rows"]}
+    return {row.info.due.child.name for row in response.context["rows"]}
 
 
 def test_director_sees_their_residential_area_only_and_the_supervisor_the_subdistrict(
@@ -242,7 +242,7 @@ def test_worklist_rows_are_most_urgent_first_with_reason_and_interval(
     VisitDue.objects.filter(child=child_a).update(due_date=today() - dt.timedelta(days=5))
     VisitDue.objects.filter(child=later).update(due_date=today())
     response = web_client(director_a).get("/visits/")
-    rows = [info for info, _ in response.context["rows"]]
+    rows = [row.info for row in response.context["rows"]]
     assert [r.due.child.name for r in rows] == ["张小明", "赵小刚"]
     assert rows[0].bucket == "overdue" and rows[0].days_overdue == 5
     assert rows[0].reason_label == str(Category.LEFT_BEHIND.label)
@@ -755,7 +755,7 @@ def test_returned_home_creates_a_follow_up_due_that_appears_on_the_worklist(dire
     due = VisitDue.objects.get(child=child, state="open")
     assert (due.reason, due.due_date) == (RETURNED_HOME, add_months(returned, 1))
     rows = client.get("/visits/").context["rows"]
-    assert [(info.due.child_id, info.reason_label) for info, _ in rows] == [
+    assert [(row.info.due.child_id, row.info.reason_label) for row in rows] == [
         (child.pk, str(dict(services.VisitDue._meta.get_field("reason").choices)[RETURNED_HOME]))
     ]
 

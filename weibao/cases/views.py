@@ -69,6 +69,7 @@ from weibao.core.views_helpers import (
     per_district_forms,
     per_district_post,
     query_without_page,
+    row_url,
 )
 
 PAGE_SIZE = 50
@@ -136,12 +137,14 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None, actor=request.user)
     filters = form.filters() if form.is_bound and form.is_valid() else CaseListFilters()
     page = page_of(request, case_list(request.user, filters), PAGE_SIZE)
+    detail_url = row_url("cases:detail")
     return render(
         request,
         "cases/list.html",
         {
             "form": form,
             "page": page,
+            "rows": [(case, detail_url(case.pk)) for case in page],
             "query": query_without_page(request),
             "show_policy_settings": bool(case_policy_districts(request.user)),
         },
@@ -280,6 +283,26 @@ def _typed(form: Form) -> list[tuple[str, str]]:
     ]
 
 
+def step_label(key: str, case: Case) -> str:
+    """A step's title on the case page (the link that opens it, or its <summary>)."""
+    if key == "assess":
+        return _("Assess the risk again") if case.risk_level else _("Record the assessment")
+    if key == "restrict":
+        return _("Lift the restriction") if case.restricted else _("Restrict the case")
+    if key in ADVANCE_LABELS:
+        return str(ADVANCE_LABELS[key])
+    return str(STEP_TITLES[key])
+
+
+STEP_TITLES = {
+    "file": gettext_lazy("File the case"),
+    "request_close": gettext_lazy("Ask to close"),
+    "decide_close": gettext_lazy("Approve or refuse closing"),
+    "reopen": gettext_lazy("Reopen"),
+    "assign": gettext_lazy("Change the owner"),
+}
+
+
 def _render_detail(
     request: HttpRequest, case: Case, bound: dict[str, Form] | None = None, status: int = 200
 ) -> HttpResponse:
@@ -287,7 +310,14 @@ def _render_detail(
     roles = case_roles(user, case)
     keys = available_actions(user, case, roles)
     bound = bound or {}
-    forms = {key: bound.get(key) or _form_for(key, case) for key in keys}
+    # Only the step opened (?step=<key>, or the one just sent back with errors) has its form
+    # built and rendered; the others are links that open them. Every step's form on every view
+    # was about half of the page's rendering (docs/performance.md, "Where the slow pages' CPU
+    # goes").
+    opened = next(iter(bound), "") or request.GET.get("step", "")
+    forms: dict[str, Form | None] = {
+        key: (bound.get(key) or _form_for(key, case)) if key == opened else None for key in keys
+    }
     blocked = case_blockers(case, keys)
     # A step no longer offered (the stage moved on meanwhile): say why it was not taken.
     stray_errors = [
@@ -302,6 +332,7 @@ def _render_detail(
     plan = current_plan(case)
     reports = [(r, report_url(r.pk)) for r in case.reports.order_by("received_at", "id")]
     own_close_request = case.stage == Stage.CLOSING and case.close_requested_by_id == user.pk
+    page_url = reverse("cases:detail", args=[case.pk])
     return render(
         request,
         "cases/detail.html",
@@ -312,9 +343,19 @@ def _render_detail(
             "steps": stage_steps(case),
             "actions": keys,
             "forms": forms,
-            # (step, its form, why it cannot be taken yet or "")
-            "action_rows": [(key, form, blocked.get(key, "")) for key, form in forms.items()],
-            "open_action": next(iter(bound), ""),
+            # (step, its title, its form or None when closed, why it cannot be taken yet or "",
+            # the link that opens it)
+            "action_rows": [
+                (
+                    key,
+                    step_label(key, case),
+                    form,
+                    blocked.get(key, ""),
+                    f"{page_url}?step={key}#step-{key}",
+                )
+                for key, form in forms.items()
+            ],
+            "open_action": opened if opened in forms else "",
             "advance_labels": ADVANCE_LABELS,
             "plan": plan,
             "plan_services": plan_services(plan),

@@ -188,6 +188,7 @@ class Clock:
     late: bool  # past due and still unmet (shown red)
     met_late: bool  # met, but after it was due
     time_left: str = ""  # "还剩 40 分钟" / "已超时 2 小时" while unmet; "" once met
+    when: str = ""  # "due 2026-12-05 09:30" while unmet, "done …" once met
 
     @property
     def state(self) -> str:
@@ -196,38 +197,72 @@ class Clock:
         return "late" if self.late else "running"
 
 
-def report_clocks(report: Report, now: dt.datetime | None = None) -> list[Clock]:
-    """The report's legal clocks: acknowledge, police (situations 1–8 only) and outcome."""
+@dataclass(frozen=True)
+class ClockWords:
+    """The clocks' words in the current language: translated once for a list of reports, not
+    once per clock (docs/performance.md, "Where the slow pages' CPU goes")."""
+
+    ack: str
+    police: str
+    outcome: str
+    due: str  # "due %(at)s"
+    done: str  # "done %(at)s"
+    late_caps: str  # "LATE", before a late clock
+    late: str  # "late", after a clock met late
+    escalated: str
+
+
+def clock_words() -> ClockWords:
+    return ClockWords(
+        ack=_("Acknowledge"),
+        police=_("Tell the police"),
+        outcome=_("Outcome to the reporter"),
+        due=_("due %(at)s"),
+        done=_("done %(at)s"),
+        late_caps=_("LATE"),
+        late=_("late"),
+        escalated=_("escalated to the district"),
+    )
+
+
+def report_clocks(
+    report: Report, now: dt.datetime | None = None, words: ClockWords | None = None
+) -> list[Clock]:
+    """The report's legal clocks: acknowledge, police (situations 1–8 only) and outcome.
+    `words`: clock_words(), once for a list."""
     now = now or timezone.now()
+    words = words or clock_words()
 
     def clock(key, label, due, met, escalated) -> Clock:
+        at = timezone.localtime(due if met is None else met)
         return Clock(
             key=key,
-            label=str(label),
+            label=label,
             due_at=due,
             met_at=met,
             escalated_at=escalated,
             late=met is None and due < now,
             met_late=met is not None and met > due,
             time_left=time_left(due, now) if met is None else "",
+            when=(words.due if met is None else words.done) % {"at": f"{at:%Y-%m-%d %H:%M}"},
         )
 
     clocks = [
         clock(
-            "ack", _("Acknowledge"), report.ack_due_at, report.acknowledged_at,
+            "ack", words.ack, report.ack_due_at, report.acknowledged_at,
             report.ack_escalated_at,
         ),
     ]  # fmt: skip
     if report.police_due_at is not None:
         clocks.append(
             clock(
-                "police", _("Tell the police"), report.police_due_at, report.police_notified_at,
+                "police", words.police, report.police_due_at, report.police_notified_at,
                 report.police_escalated_at,
             )
         )  # fmt: skip
     clocks.append(
         clock(
-            "outcome", _("Outcome to the reporter"), report.outcome_due_at,
+            "outcome", words.outcome, report.outcome_due_at,
             report.outcome_sent_at, report.outcome_escalated_at,
         )
     )  # fmt: skip

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,6 +34,7 @@ from weibao.core.views_helpers import (
     per_district_forms,
     per_district_post,
     query_without_page,
+    row_url,
 )
 from weibao.reports import ratelimit, services, workflow
 from weibao.reports.choices import Channel, Situation
@@ -57,6 +59,7 @@ from weibao.reports.selectors import (
     can_see_child_address,
     can_see_reporter,
     can_triage_somewhere,
+    clock_words,
     own_area_choice,
     report_clocks,
     report_concerns,
@@ -392,6 +395,18 @@ def report_from_concern_view(request: HttpRequest, concern_id: int) -> HttpRespo
 # --- the queue ----------------------------------------------------------------------------------
 
 
+TAG_LENGTH = 40
+
+
+def _tags(report: Report) -> list[str]:
+    """The report's situations as the list's tags, cut at 40 characters (`|truncatechars:40`,
+    which asks gettext for its "…" on every call, for the few that are longer)."""
+    return [
+        label if len(label) <= TAG_LENGTH else Truncator(label).chars(TAG_LENGTH)
+        for label in situation_labels(report)
+    ]
+
+
 @login_required
 @require_GET
 def queue_view(request: HttpRequest) -> HttpResponse:
@@ -418,7 +433,12 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     qs = qs.defer(*LIST_UNSHOWN)
     page = page_of(request, qs.prefetch_related("situation_rows"), PAGE_SIZE)
     now = timezone.now()
-    rows = [(report, report_clocks(report, now), situation_labels(report)) for report in page]
+    words = clock_words()
+    detail_url = row_url("reports:detail")
+    rows = [
+        (report, detail_url(report.pk), report_clocks(report, now, words), _tags(report))
+        for report in page
+    ]
     state_choices = (
         [(s, Report.State(s).label) for s in OPEN_STATES]
         if tab == "queue"
@@ -438,6 +458,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "show_clock_settings": bool(services.clock_policy_districts(user)),
             "query": query_without_page(request),
             "now": now,
+            "clock_words": words,
         },
     )
 
@@ -532,6 +553,7 @@ def _render_detail(request: HttpRequest, report: Report, status: int = 200, **fo
         "situations": situation_labels(report),
         "concerns": report_concerns(user, report) if report.channel == Channel.CONCERN else [],
         "clocks": report_clocks(report),
+        "clock_words": clock_words(),
         "timeline": _timeline(report),
         "show_reporter": can_see_reporter(user, report),
         "child_address": report.child_address

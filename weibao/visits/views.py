@@ -40,7 +40,7 @@ from weibao.core.hooks import Panel, with_panels
 from weibao.core.scope import get_or_404
 from weibao.core.uploads import stored_file_response
 from weibao.core.versioning import save_versioned
-from weibao.core.views_helpers import apply_errors
+from weibao.core.views_helpers import apply_errors, row_url
 from weibao.core.xlsx import xlsx_response
 from weibao.visits import services
 from weibao.visits.export import (
@@ -116,14 +116,65 @@ class DueInfo:
     interval: str
 
 
-def due_info(due: VisitDue, rules: dict[str, VisitRule], today: dt.date) -> DueInfo:
+def due_info(
+    due: VisitDue,
+    rules: dict[str, VisitRule],
+    today: dt.date,
+    words: dict[str, tuple[str, str]] | None = None,
+) -> DueInfo:
+    """`words`: a dict kept for a whole list, so that each reason's label and interval are
+    translated once per page rather than once per row."""
+    words = {} if words is None else words
+    if due.reason not in words:
+        words[due.reason] = (
+            str(REASON_LABELS.get(due.reason, due.reason)),
+            interval_text(rules.get(due.reason)),
+        )
+    reason_label, interval = words[due.reason]
     return DueInfo(
         due=due,
         bucket=Horizon.of(today).bucket(due.due_date),
         days_overdue=max((today - due.due_date).days, 0),
-        reason_label=str(REASON_LABELS.get(due.reason, due.reason)),
-        interval=interval_text(rules.get(due.reason)),
+        reason_label=reason_label,
+        interval=interval,
     )
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    info: DueInfo
+    has_draft: bool
+    child_url: str
+    start_url: str
+    overdue: str  # "Overdue by 3 days" in the overdue list's rows
+    due: str  # "due 2026-12-05"
+
+
+def worklist_rows(page, rules, today: dt.date, drafts: set[int]) -> list[WorklistRow]:
+    """The worklist's rows with their words and links made once for the page: a list of 50
+    rows gave each its own URL reversals and translations (docs/performance.md, "Where the
+    slow pages' CPU goes")."""
+    child_url, start_url = row_url("children:detail"), row_url("visits:start")
+    due_words = _("due %(date)s")
+    reasons: dict[str, tuple[str, str]] = {}
+    overdue: dict[int, str] = {}
+    rows = []
+    for due in page:
+        info = due_info(due, rules, today, reasons)
+        n = info.days_overdue
+        if info.bucket == "overdue" and n not in overdue:
+            overdue[n] = ngettext("Overdue by %(n)s day", "Overdue by %(n)s days", n) % {"n": n}
+        rows.append(
+            WorklistRow(
+                info=info,
+                has_draft=due.child_id in drafts,
+                child_url=child_url(due.child_id),
+                start_url=start_url(due.child_id),
+                overdue=overdue.get(n, "") if info.bucket == "overdue" else "",
+                due=due_words % {"date": f"{due.due_date:%Y-%m-%d}"},
+            )
+        )
+    return rows
 
 
 def _rules() -> dict[str, VisitRule]:
@@ -224,7 +275,7 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
         .filter(state=Visit.State.DRAFT, author=user, child_id__in=child_ids)
         .values_list("child_id", flat=True)
     )
-    rows = [(due_info(due, rules, today), due.child_id in drafts) for due in page]
+    rows = worklist_rows(page, rules, today, drafts)
 
     year, month, understood = parse_month(request.GET.get("month"), today)
     if not understood:

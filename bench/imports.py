@@ -126,15 +126,16 @@ def city_registry(n: int, reuse: bool):
             dropped = _secondary_indexes(cursor, connection.vendor, table)
             for name, _sql in dropped:
                 cursor.execute(f'DROP INDEX "{name}"')
-            # 64 hexadecimal characters, as a keyed hash's; they match no row of the register.
+            # 16 hexadecimal characters, as the services write (duplicates.matching._digest);
+            # they match no row of the register.
             pg = connection.vendor == "postgresql"
-            digest = "md5(%s || id) || md5(id || %s)" if pg else "hex(randomblob(32))"
+            digest = "left(md5(%s || id), 16)" if pg else "lower(hex(randomblob(8)))"
             for kind in (NAME_BIRTH, GLYPH_BIRTH):
                 cursor.execute(
                     f"INSERT INTO {table} (child_id, kind, digest, district_id, subdistrict_id, "  # noqa: S608
                     f"community_id) SELECT id, %s, {digest}, district_id, subdistrict_id, "
                     "community_id FROM children_child",
-                    [kind, kind, kind] if pg else [kind],
+                    [kind, kind] if pg else [kind],
                 )
             for _name, sql in dropped:
                 cursor.execute(sql)
@@ -178,6 +179,11 @@ def build_areas():
     return User.objects.get(pk=user.pk), {c.name: c for c in communities}
 
 
+# CPU seconds of the timed parts of a step (this process and its PostgreSQL backend): less
+# moved by other processes than the wall time, which is what the ratios are made of.
+TIMED_CPU = [0.0]
+
+
 def raw_insert(path: Path, user, communities) -> tuple[float, int]:
     """The same rows with bulk_create: what the database and the encryption cost alone."""
     from django.db import transaction
@@ -191,7 +197,7 @@ def raw_insert(path: Path, user, communities) -> tuple[float, int]:
 
     words = {"留守儿童": "left_behind", "家庭经济困难": "economic_hardship", "孤儿": "orphan",
              "残疾儿童": "disability"}  # fmt: skip
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), Load.snapshot()
     n = 0
     rows = iter_rows(path, "xlsx")
     next(rows)
@@ -245,6 +251,7 @@ def raw_insert(path: Path, user, communities) -> tuple[float, int]:
                 batch = []
         if batch:
             flush(batch)
+    TIMED_CPU[0] += Load.cpu_seconds(cpu, Load.snapshot())
     return time.perf_counter() - started, n
 
 
@@ -266,9 +273,10 @@ def run_job(job, apply: bool, trace: bool = False) -> tuple[float, float | None]
     ImportJob.objects.filter(pk=job.pk).update(state="checking" if not apply else "importing")
     if trace:
         tracemalloc.start()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), Load.snapshot()
     import_run(job_id=job.pk, apply=apply)
     elapsed = time.perf_counter() - started
+    TIMED_CPU[0] += Load.cpu_seconds(cpu, Load.snapshot())
     peak = None
     if trace:
         peak = tracemalloc.get_traced_memory()[1] / 2**20
@@ -310,6 +318,7 @@ def run_step(step: str, path: Path, trace: bool, profile: bool) -> dict:
 
     user = User.objects.get(username="bench")
     result: dict = {"rss_start_mb": rss_mb()}
+    Load.note_backend()
     before = Load.snapshot()
     if step == "raw":
         from django.db.models import Max
@@ -318,7 +327,15 @@ def run_step(step: str, path: Path, trace: bool, profile: bool) -> dict:
 
         communities = {a.name: a for a in Area.objects.filter(level="community")}
         last = Child.objects.aggregate(last=Max("pk"))["last"] or 0
-        seconds, n = raw_insert(path, user, communities)
+        if os.environ.get("WEIBAO_BENCH_RAW_BATCH_GC"):
+            # As the import runs (imports.runner): to see how much of what the import gains by
+            # it the raw insert would gain too.
+            from weibao.core.collector import batch_gc
+
+            with batch_gc():
+                seconds, n = raw_insert(path, user, communities)
+        else:
+            seconds, n = raw_insert(path, user, communities)
         remove_raw(after=last)
         result.update(seconds=seconds, rows=n)
     elif step == "dry":
@@ -344,7 +361,7 @@ def run_step(step: str, path: Path, trace: bool, profile: bool) -> dict:
         dry_s, _ = run_job(again, apply=False)
         commit_s, _ = run_job(again, apply=True)
         result.update(seconds=dry_s + commit_s, dry=dry_s, commit=commit_s, counts=counts(again))
-    result.update(others=Load.others(before, Load.snapshot()), rss_mb=rss_mb())
+    result.update(others=Load.others(before, Load.snapshot()), cpu=TIMED_CPU[0], rss_mb=rss_mb())
     return result
 
 
@@ -365,6 +382,14 @@ def main() -> None:
         "--reuse", action="store_true",
         help="with --registry: the registry already in DATABASE_URL, not a new one",
     )  # fmt: skip
+    parser.add_argument(
+        "--no-reimport", action="store_true",
+        help="leave out the re-import of the same file (the ratios need the first three steps)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--raw-batch-gc", action="store_true",
+        help="run the raw insert with the import's garbage-collector setting too (core.collector)",
+    )  # fmt: skip
     parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)
     parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -378,6 +403,8 @@ def main() -> None:
         result = run_step(args.step, args.path, args.tracemalloc, args.profile)
         print("RESULT " + json.dumps(result))
         return
+    if args.raw_batch_gc:
+        os.environ["WEIBAO_BENCH_RAW_BATCH_GC"] = "1"  # read by the raw step's own process
     _setup_django()  # a new SQLite database under a temporary WEIBAO_VAR_DIR, or DATABASE_URL's
     from django.conf import settings
     from django.core.management import call_command
@@ -397,7 +424,7 @@ def main() -> None:
     took = time.perf_counter() - started
     print(f"register written: {size:.1f} MB in {took:.1f} s")
     results = {}
-    for step in STEPS:
+    for step in STEPS[:-1] if args.no_reimport else STEPS:
         command = [sys.executable, __file__, "--step", step, "--path", str(path)]
         command += ["--tracemalloc"] * args.tracemalloc + ["--profile"] * args.profile
         # This very script, with the database the environment names.
@@ -414,11 +441,14 @@ def main() -> None:
         print(
             f"{step}: {r['seconds']:.1f} s ({args.rows / r['seconds']:.0f} rows/s){extra}; "
             f"peak RSS {r['rss_mb']:.0f} MB (process started at {r['rss_start_mb']:.0f} MB)"
-            f"{traced}; other processes used {r['others']:.2f} cores meanwhile"
+            f"{traced}; CPU {r['cpu']:.1f} s; "
+            f"other processes used {r['others']:.2f} cores meanwhile"
         )
     raw, commit, dry = (results[k]["seconds"] for k in ("raw", "commit", "dry"))
     print(f"commit speed ÷ raw speed: {raw / commit:.3f}")
     print(f"dry run + commit speed ÷ raw speed: {raw / (dry + commit):.3f}")
+    raw_cpu, commit_cpu = results["raw"]["cpu"], results["commit"]["cpu"]
+    print(f"commit ÷ raw by CPU time (less moved by other load): {raw_cpu / commit_cpu:.3f}")
 
 
 if __name__ == "__main__":

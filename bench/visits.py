@@ -101,9 +101,8 @@ class Load:
         return max(jiffies, 0) / os.sysconf("SC_CLK_TCK") / max(after[2] - before[2], 1e-3)
 
     @classmethod
-    def settle(cls) -> None:
-        """Wait (up to `timeout` seconds) until other processes use under a quarter of a core,
-        and note this process's database backend."""
+    def note_backend(cls) -> None:
+        """Count this process's PostgreSQL backend as this process's own CPU."""
         from django.db import connection
 
         cls.backend_pid = None
@@ -111,6 +110,17 @@ class Load:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_backend_pid()")
                 cls.backend_pid = cursor.fetchone()[0]
+
+    @staticmethod
+    def cpu_seconds(before, after) -> float:
+        """CPU time of this process and its database backend between two snapshots."""
+        return (after[1] - before[1]) / os.sysconf("SC_CLK_TCK")
+
+    @classmethod
+    def settle(cls) -> None:
+        """Wait (up to `timeout` seconds) until other processes use under a quarter of a core,
+        and note this process's database backend."""
+        cls.note_backend()
         start = time.monotonic()
         while time.monotonic() - start < cls.timeout:
             before = cls.snapshot()

@@ -95,8 +95,16 @@ def spoken(name: str) -> str:
     return f"{said}/{rest}" if rest else said
 
 
+# A key's digest: the first 16 hex digits (64 bits) of its keyed hash. A key only proposes a
+# pair — reasons_between then compares the two files themselves — and two different keys of one
+# district share 64 bits about once in a million of the largest districts' registries, so the
+# full 256 bits would buy nothing but an index three times the size, whose random inserts are a
+# large part of an import's commit (docs/performance.md, "Spreadsheet import").
+DIGEST_LENGTH = 16
+
+
 def _digest(kind: str, value: str) -> str:
-    return crypto.lookup_hash(f"dup:{kind}:{value}")
+    return crypto.lookup_hash(f"dup:{kind}:{value}")[:DIGEST_LENGTH]
 
 
 # The kind of key whose text a look-alike key's text is when read as a name.

@@ -34,7 +34,7 @@ class MatchKey(AreaColumns):
         "children.Child", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     kind = models.CharField(max_length=1)
-    digest = models.CharField(max_length=64)
+    digest = models.CharField(max_length=16)  # duplicates.matching.DIGEST_LENGTH
 
     class Meta:
         indexes = [

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from weibao.children.services import ChildInput, child_update, children_create_many
 from weibao.children.tallies import tallies_deferred
 from weibao.core.bulk import insert_plain
+from weibao.core.collector import batch_gc
 from weibao.core.exceptions import Blocked, ConflictError
 from weibao.imports.models import ImportJob, ImportRow
 from weibao.imports.reader import ReadError, count_rows, iter_rows
@@ -90,7 +91,7 @@ def _create(ctx: RowContext, plans: list[RowPlan]) -> None:
 def _run_chunk(ctx: RowContext, job: ImportJob, chunk: list, apply: bool) -> list[RowPlan]:
     if not apply:
         return classify_chunk(ctx, chunk)
-    with transaction.atomic(), tallies_deferred():
+    with tallies_deferred():
         plans = classify_chunk(ctx, chunk)
         _create(ctx, [p for p in plans if p.outcome == CREATE])
         for plan in plans:
@@ -103,7 +104,7 @@ def import_run(*, job_id: int, apply: bool) -> None:
     """Run the dry run (apply=False) or the commit of a job. Never raises: a failure is
     recorded on the job."""
     job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(settings.LANGUAGE_CODE), batch_gc():
         try:
             _run(job, apply)
         except Exception as exc:
@@ -146,15 +147,17 @@ def _run(job: ImportJob, apply: bool) -> None:
     counts: Counter[str] = Counter()
     processed = 0
     for chunk in _chunks(rows, CHUNK):
-        plans = _run_chunk(ctx, job, chunk, apply)
-        for plan in plans:
-            if plan.outcome == CREATE and not plan.reasons and plan.line in notes:
-                plan.reasons = notes[plan.line].split("\n")
-        counts.update(p.outcome for p in plans)
-        processed += len(plans)
-        # One transaction for the chunk's row records and the progress: outside one, SQLite
-        # commits each inserted row on its own (docs/performance.md, "Spreadsheet import").
+        # One transaction for the chunk: its files (on a commit), its row records and the
+        # progress. Outside one, SQLite commits each inserted row on its own; and one commit per
+        # chunk, not two, writes the pages the chunk changed once (docs/performance.md,
+        # "Spreadsheet import").
         with transaction.atomic():
+            plans = _run_chunk(ctx, job, chunk, apply)
+            for plan in plans:
+                if plan.outcome == CREATE and not plan.reasons and plan.line in notes:
+                    plan.reasons = notes[plan.line].split("\n")
+            counts.update(p.outcome for p in plans)
+            processed += len(plans)
             insert_plain(
                 ImportRow,
                 ("job_id", "line", "outcome", "label", "reasons"),

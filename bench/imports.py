@@ -17,9 +17,12 @@ last 10 years, 10 居民区 of one 街镇, a category and a guardian per row. Th
 Each step runs in a process of its own (this script with --step), so that its peak resident
 size (ru_maxrss) is its own, not what an earlier step left behind; each also reports the cores
 other processes used while it ran (bench/visits.py Load), since the ratio of two steps is only
-as good as the quiet around them. With --tracemalloc, the peak of Python allocations during
-the commit (tracemalloc slows Python down, so the timings of such a run are not the ones to
-quote); with --profile, the commit's top 40 functions by total and by own time.
+as good as the quiet around them, and its CPU time (this process and its PostgreSQL backend),
+which other processes move less than the wall time. --no-reimport leaves out step 4;
+--raw-batch-gc gives the raw insert the import's garbage-collector setting too
+(core.collector.batch_gc), the stricter comparison. With --tracemalloc, the peak of Python
+allocations during the commit (tracemalloc slows Python down, so the timings of such a run are
+not the ones to quote); with --profile, the commit's top 40 functions by total and by own time.
 
     .venv/bin/python bench/imports.py --rows 100000
 

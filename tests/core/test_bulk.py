@@ -29,7 +29,7 @@ def test_plain_rows_read_back_as_written(director_a, areas):
     insert_plain(
         MatchKey,
         ("child_id", "kind", "digest", "district_id", "subdistrict_id", "community_id"),
-        [(child.pk, "n", "a" * 64, *area), (child.pk, "b", "b" * 64, *area)],
+        [(child.pk, "n", "a" * 16, *area), (child.pk, "b", "b" * 16, *area)],
     )
     rows = MatchKey.objects.filter(child=child).order_by("kind")
     assert [(k.kind, k.digest[0], k.community_id) for k in rows] == [
@@ -93,7 +93,7 @@ def test_rows_are_one_statement_counted_as_one_query(director_a, areas):
         insert_plain(
             MatchKey,
             ("child_id", "kind", "digest", "district_id", "subdistrict_id", "community_id"),
-            [(child.pk, kind, kind * 64, *area) for kind in "nbp"],
+            [(child.pk, kind, kind * 16, *area) for kind in "nbp"],
         )
     assert len(queries) == 1
     assert MatchKey.objects.filter(child=child).count() == 3
@@ -110,7 +110,7 @@ def test_a_row_the_database_refuses_refuses_the_statement(director_a, areas):
         insert_plain(
             MatchKey,
             ("child_id", "kind", "digest", "district_id", "subdistrict_id", "community_id"),
-            [(child.pk, "n", "a" * 64, *area), (child.pk, "b", None, *area)],
+            [(child.pk, "n", "a" * 16, *area), (child.pk, "b", None, *area)],
         )
     assert not MatchKey.objects.filter(child=child).exists()
 

@@ -179,6 +179,40 @@ class CpuSampler(threading.Thread):
         return self.cores
 
 
+class DbSampler(threading.Thread):
+    """Once a second: how many of this database's backends are running a statement, and how
+    many of those wait for a lock (the audit chains' head rows are one lock for every write and
+    every read of a child's file: docs/performance.md, "Load test")."""
+
+    QUERY = (
+        "SELECT count(*) FILTER (WHERE state = 'active'),"
+        " count(*) FILTER (WHERE state = 'active' AND wait_event_type = 'Lock')"
+        " FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+    )
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.samples: list[tuple[int, int]] = []
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+            while not self.halt.wait(1.0):
+                self.samples.append(c.execute(self.QUERY, (DB,)).fetchone())
+
+    def stop(self) -> dict[str, float]:
+        self.halt.set()
+        self.join()
+        n = len(self.samples) or 1
+        return {
+            "active": sum(a for a, _ in self.samples) / n,
+            "waiting for a lock": sum(w for _, w in self.samples) / n,
+            "seconds with a lock wait": sum(1 for _, w in self.samples if w) / n,
+        }
+
+
 # --- the run ---------------------------------------------------------------------------------
 
 
@@ -237,12 +271,16 @@ def step(users: int, args, env, locust: Path, web: subprocess.Popen) -> dict:
     load_before = uptime()
     sampler = CpuSampler({"gunicorn": web.pid, "locust": loc.pid})
     sampler.start()
+    db = DbSampler()
+    db.start()
     loc.wait()
     cores = sampler.stop()
+    backends = db.stop()
     with open(f"{prefix}_stats.csv") as f:
         rows = list(csv.DictReader(f))
     return {"users": users, "rows": rows, "cores": cores, "uptime": [load_before, uptime()],
-            "seconds": sampler.seconds, "measured": time.monotonic() - signed_in}  # fmt: skip
+            "seconds": sampler.seconds, "measured": time.monotonic() - signed_in,
+            "backends": backends}  # fmt: skip
 
 
 def report(result: dict) -> str:
@@ -257,6 +295,10 @@ def report(result: dict) -> str:
         "",
         "CPU (cores, average over the measured "
         f"{result['seconds']:.0f} s): " + ", ".join(f"{k} {v:.2f}" for k, v in cores.items()),
+        "PostgreSQL backends (average of one sample a second): active "
+        f"{result['backends']['active']:.2f}, waiting for a lock "
+        f"{result['backends']['waiting for a lock']:.2f} (in "
+        f"{result['backends']['seconds with a lock wait']:.0%} of the samples)",
         f"uptime before: {result['uptime'][0]}",
         f"uptime after:  {result['uptime'][1]}",
         "",

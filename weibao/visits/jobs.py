@@ -243,45 +243,70 @@ def _cancel(dues: QuerySet[VisitDue], pks: list[int]) -> int:
 @transaction.atomic
 def mark_overdue(today: dt.date, report: DailyReport) -> None:
     """Tell the director once when a visit becomes overdue, and the supervisor once when it is
-    more than a week overdue. The dues to tell are read once (through VisitDue's partial index
-    of the dues still to tell, "visit_due_to_tell": on most days there are few or none); then
-    the reminders and the new levels are written set-based, a few statements per BATCH of
-    dues, so that a long backlog (the first day after a pause) costs about as much as an
-    ordinary day."""
+    more than a week overdue. The dues to tell are read through VisitDue's partial index of
+    the dues still to tell ("visit_due_to_tell": on most days there are few or none), BATCH
+    at a time in the index's order; each batch's reminders and new levels are written
+    set-based, a few statements per batch, so that a long backlog (the first day after a
+    pause) costs about as much per due as an ordinary day."""
     week_ago = today - dt.timedelta(days=SUPERVISOR_AFTER_DAYS)
     # The index's condition said as it is (state, and a level under 2), so that both databases
-    # see the partial index "visit_due_to_tell" applies. The levels are 0, 1 and 2 only, so the
-    # dues not yet told at a level they have reached are two ranges of it, read one by one:
-    # with an OR, SQLite walked the whole index instead.
+    # see the partial index applies. The levels are 0, 1 and 2 only, so the dues not yet told
+    # at a level they have reached are two ranges of it, read one after the other (with an OR,
+    # SQLite walked the whole index instead).
     pending = VisitDue.objects.filter(state=VisitDue.State.OPEN, overdue_level__lt=2)
-    rows = [
-        row
-        for level, before in ((0, today), (1, week_ago))
-        for row in pending.filter(overdue_level=level, due_date__lt=before)
-        .order_by()
-        .values_list("pk", "due_date", "overdue_level")
-    ]
-    new = [pk for pk, _, level in rows if level < 1]
-    late = {pk for pk, due_date, _ in rows if due_date < week_ago}
+    for level, before in ((0, today), (1, week_ago)):
+        to_tell = pending.filter(overdue_level=level, due_date__lt=before).order_by(
+            "due_date", "pk"
+        )
+        after: tuple[dt.date, int] | None = None
+        while True:
+            batch = to_tell
+            if after is not None:
+                # From the last due read on (the `>=` bounds the index range): the batches
+                # already told are behind it, so none is read twice.
+                batch = batch.filter(
+                    Q(due_date__gt=after[0]) | Q(pk__gt=after[1]), due_date__gte=after[0]
+                )
+            # A LIMIT, so that PostgreSQL walks the index itself rather than a bitmap of it:
+            # an index scan marks the entries of dues told on earlier days (a level changed is
+            # a new entry) as dead once no one can see them, and later days skip them, where
+            # a bitmap scan would visit each of them in the table again every day until the
+            # table is vacuumed (docs/performance.md, "The daily job at a city's scale").
+            rows = list(batch.values_list("pk", "due_date")[:BATCH])
+            if rows:
+                _tell_overdue(rows, level, week_ago, report, pending)
+            if len(rows) < BATCH:
+                break
+            after = rows[-1][1], rows[-1][0]
+
+
+def _tell_overdue(
+    rows: list[tuple[int, dt.date]],
+    level: int,
+    week_ago: dt.date,
+    report: DailyReport,
+    pending: QuerySet[VisitDue],
+) -> None:
+    """One batch of mark_overdue: dues at `level` to tell, as (pk, due_date)."""
+    new = [pk for pk, _ in rows] if level == 0 else []
+    late = [pk for pk, due_date in rows if due_date < week_ago]
     report.newly_overdue += len(new)
     report.overdue_over_7_days += len(late)
     for tell, role, area, kind in (
         (new, Role.DIRECTOR, "community_id", Notification.Kind.VISIT_OVERDUE),
-        (sorted(late), Role.SUPERVISOR, "subdistrict_id", Notification.Kind.VISIT_OVERDUE_7),
+        (late, Role.SUPERVISOR, "subdistrict_id", Notification.Kind.VISIT_OVERDUE_7),
     ):
-        for start in range(0, len(tell), BATCH):
-            dues = VisitDue.objects.filter(pk__in=tell[start : start + BATCH]).values(
+        if tell:
+            dues = VisitDue.objects.filter(pk__in=tell).values(
                 ref=F("pk"), to_child=F("child_id"), to_area=F(area), name=F("child__name"),
                 day=F("due_date"),
             )  # fmt: skip
             report.notifications_sent += notify_area_staff(
                 rows=dues, role=role, kind=kind, params={"child": "name", "date": "day"}
             )
-    ids = [pk for pk, _, _ in rows]
-    for start in range(0, len(ids), BATCH):
-        pending.filter(pk__in=ids[start : start + BATCH]).update(
-            overdue_level=Case(When(due_date__lt=week_ago, then=2), default=1)
-        )
+    pending.filter(pk__in=[pk for pk, _ in rows]).update(
+        overdue_level=Case(When(due_date__lt=week_ago, then=2), default=1)
+    )
 
 
 def left_behind_16_notify(children: QuerySet[Child], today: dt.date) -> int:

@@ -306,3 +306,55 @@ def streamed_sheet(response):
     data = b"".join(response.streaming_content)
     sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True).active
     return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def statements_on(ctx: CaptureQueriesContext, table: str) -> list[str]:
+    """The captured statements that read or change `table` (FROM or UPDATE it, also in a
+    subquery; not `EXTRACT(HOUR FROM "table"."at")`); INSERTs are checked by the rows they
+    write."""
+    on_table = re.compile(rf'(?:FROM|UPDATE) "{table}"(?!\.)')
+    return [q["sql"] for q in ctx.captured_queries if on_table.search(q["sql"])]
+
+
+def _own_level(sql: str) -> str:
+    """The text of `sql` at its own level: its subqueries ("(SELECT …)") left out, and cut
+    where the subquery it stands in (if any) ends."""
+    out, depth, i = [], 0, 0
+    while i < len(sql):
+        if sql.startswith("(SELECT", i):
+            inner = 0
+            for j in range(i, len(sql)):
+                inner += {"(": 1, ")": -1}.get(sql[j], 0)
+                if inner == 0:
+                    break
+            i = j + 1
+            continue
+        if sql[i] == "(":
+            depth += 1
+        elif sql[i] == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        out.append(sql[i])
+        i += 1
+    return "".join(out)
+
+
+def statements_without_district(ctx: CaptureQueriesContext, table: str) -> list[str]:
+    """Those of statements_on(table) in which some read or change of `table` does not compare
+    the table's own district_id with something: the conditions that follow its FROM or UPDATE
+    at the same level (not inside a subquery of its own, not past the end of the subquery it
+    is in) are searched for `<table or its alias>."district_id" =` or `IN` (the selected
+    columns come before FROM, so reading the column does not count). What routes the
+    statement to one partition or one Citus worker (docs/scale.md;
+    tests/children/test_guardian_district.py for the guardians)."""
+    on_table = re.compile(rf'(?:FROM|UPDATE) "{table}"(?!\.)(?: ([A-Z]\d+))?')
+    unnamed = []
+    for sql in statements_on(ctx, table):
+        for m in on_table.finditer(sql):
+            conditions = _own_level(sql[m.end() :])
+            alias = m.group(1) or f'"{table}"'
+            if not re.search(re.escape(alias) + r'\."district_id" (=|IN)', conditions):
+                unnamed.append(sql)
+                break
+    return unnamed

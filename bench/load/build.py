@@ -123,7 +123,14 @@ def build(children: int) -> dict:
             team.setdefault(supervisor_of[case.subdistrict_id].pk, "plan")
         members += [CaseMember(case=case, user_id=u, why=w, **area) for u, w in team.items()]
         plans.append(
-            PlanVersion(case=case, number=1, goals="基准", review_on=today, created_by=case.owner)
+            PlanVersion(
+                district_id=case.district_id,
+                case=case,
+                number=1,
+                goals="基准",
+                review_on=today,
+                created_by=case.owner,
+            )
         )
     CaseMember.objects.bulk_create(members)
     PlanVersion.objects.bulk_create(plans)

@@ -10,6 +10,11 @@ many people do; the public door's per-address limits are left as they are.
 
 Run by bench/load/run.py; alone: var/load-venv/bin/locust -f bench/load/locustfile.py --host ...
 with LOAD_PASSWORD and LOAD_DIRECTORS/LOAD_SUPERVISORS/LOAD_DISTRICT_STAFF set as run.py does.
+
+The figures count only what follows the last user's sign-in: a sign-in is a password hash (0.3 s
+of CPU), and a hundred of them inside the measured window would be figures of the ramp, not of
+the traffic. When every user has started, the statistics are reset, LOAD_READY_FILE is written
+(run.py starts its CPU sampling then) and the run ends LOAD_MEASURE_SECONDS later.
 """
 
 import hashlib
@@ -21,13 +26,17 @@ import re
 import struct
 import time
 
-from locust import HttpUser, between, task
+import gevent
+from locust import HttpUser, between, events, task
+from locust.env import Environment
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "weibao-load-2026")
 DIRECTORS = int(os.environ.get("LOAD_DIRECTORS", "2000"))
 SUPERVISORS = int(os.environ.get("LOAD_SUPERVISORS", "40"))
 DISTRICT_STAFF = int(os.environ.get("LOAD_DISTRICT_STAFF", "20"))
 THINK = (float(os.environ.get("LOAD_THINK_MIN", "1")), float(os.environ.get("LOAD_THINK_MAX", "3")))
+READY_FILE = os.environ.get("LOAD_READY_FILE", "")
+MEASURE_SECONDS = float(os.environ.get("LOAD_MEASURE_SECONDS", "0"))
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 START = re.compile(r'action="/visits/start/(\d+)/"')
@@ -40,6 +49,31 @@ AREA = re.compile(r'<option value="(s\d+)"')
 # One counter per role: two locust users never share an account while there are enough of them
 # (a TOTP code is taken once, so two sign-ins of one account in the same 30 s would fail).
 _numbers = {role: itertools.count() for role in ("director", "supervisor", "district")}
+
+
+_started = 0
+
+
+def user_started(environment: Environment) -> None:
+    """One more user is signed in (or has failed to: it counts, so the run still starts). After
+    the last one, the measured window begins."""
+    global _started
+    _started += 1
+    runner = environment.runner
+    if runner is None or _started != runner.target_user_count:
+        return
+    runner.stats.reset_all()
+    if READY_FILE:
+        with open(READY_FILE, "w") as f:
+            f.write(f"{time.time()}\n")
+    if MEASURE_SECONDS:
+        gevent.spawn_later(MEASURE_SECONDS, runner.quit)
+
+
+@events.test_start.add_listener
+def _reset_count(environment: Environment, **kwargs) -> None:
+    global _started
+    _started = 0
 
 
 def totp(key_hex: str, at: float | None = None) -> str:
@@ -66,6 +100,13 @@ class Browser(HttpUser):
     def on_start(self) -> None:
         self.address = new_address()
         self.client.headers.update({"X-Forwarded-Proto": "https", "X-Forwarded-For": self.address})
+        try:
+            self.before_tasks()
+        finally:
+            user_started(self.environment)
+
+    def before_tasks(self) -> None:
+        """What a user does before its first task: signing in, for staff."""
 
     def _plain(self) -> None:
         # The cookies are Secure (HTTPS behind nginx); locust speaks plain HTTP to gunicorn.
@@ -126,8 +167,7 @@ class Director(Browser):
 
     weight = 6
 
-    def on_start(self) -> None:
-        super().on_start()
+    def before_tasks(self) -> None:
         self.username = f"load_dir_{next(_numbers['director']) % DIRECTORS:04d}"
         self.sign_in(self.username, two_factor=False)
         self.children: list[str] = []
@@ -180,8 +220,7 @@ class Supervisor(Browser):
 
     weight = 2
 
-    def on_start(self) -> None:
-        super().on_start()
+    def before_tasks(self) -> None:
         self.username = f"load_sup_{next(_numbers['supervisor']) % SUPERVISORS:02d}"
         self.sign_in(self.username, two_factor=True)
         self.cases: list[str] = []
@@ -218,8 +257,7 @@ class DistrictStaff(Browser):
 
     weight = 1
 
-    def on_start(self) -> None:
-        super().on_start()
+    def before_tasks(self) -> None:
         self.username = f"load_district_{next(_numbers['district']) % DISTRICT_STAFF}"
         self.sign_in(self.username, two_factor=True)
         self.areas: list[str] = []

@@ -13,10 +13,11 @@ Locust lives in var/load-venv, pinned in requirements-load.lock (not in the app'
 127.0.0.1:5432 (trust) and Redis at 127.0.0.1:6379. The database (weibao_load) is made by
 --build and dropped by --drop; Redis database 11 is the cache (emptied before each step).
 
-For each step: locust's figures after the ramp-up (requests/s, p50/p95/p99 per page, failures),
-and the CPU the machine spent meanwhile, sampled once a second from /proc per process: gunicorn
-(its process group), the PostgreSQL backends of this database (their process title names it),
-Redis, locust itself, and everything else (other people's work on the shared machine).
+For each step: locust's figures after every user has signed in (requests/s, p50/p95/p99 per
+page, failures), and the CPU the machine spent meanwhile, sampled once a second from /proc per
+process: gunicorn (its process group), the PostgreSQL backends of this database (their process
+title names it), Redis, locust itself, and everything else (other people's work on the shared
+machine).
 Requests/s per core = requests/s ÷ the cores the server side (gunicorn + PostgreSQL + Redis)
 used on average.
 """
@@ -178,6 +179,40 @@ class CpuSampler(threading.Thread):
         return self.cores
 
 
+class DbSampler(threading.Thread):
+    """Once a second: how many of this database's backends are running a statement, and how
+    many of those wait for a lock (the audit chains' head rows are one lock for every write and
+    every read of a child's file: docs/performance.md, "Load test")."""
+
+    QUERY = (
+        "SELECT count(*) FILTER (WHERE state = 'active'),"
+        " count(*) FILTER (WHERE state = 'active' AND wait_event_type = 'Lock')"
+        " FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+    )
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.samples: list[tuple[int, int]] = []
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+            while not self.halt.wait(1.0):
+                self.samples.append(c.execute(self.QUERY, (DB,)).fetchone())
+
+    def stop(self) -> dict[str, float]:
+        self.halt.set()
+        self.join()
+        n = len(self.samples) or 1
+        return {
+            "active": sum(a for a, _ in self.samples) / n,
+            "waiting for a lock": sum(w for _, w in self.samples) / n,
+            "seconds with a lock wait": sum(1 for _, w in self.samples if w) / n,
+        }
+
+
 # --- the run ---------------------------------------------------------------------------------
 
 
@@ -210,28 +245,42 @@ def uptime() -> str:
 
 def step(users: int, args, env, locust: Path, web: subprocess.Popen) -> dict:
     prefix = VAR / f"u{users}"
+    ready = VAR / f"u{users}.ready"
+    ready.unlink(missing_ok=True)
     spawn = max(1, users // 10)
-    # Every user signed in before the figures start (a sign-in is a password hash: 0.3 s of CPU).
-    ramp = users / spawn + 10 + users * 0.4
+    # The locustfile starts the measured window after the last user's sign-in (a password hash:
+    # 0.3 s of CPU each) and ends it args.minutes later; -t only bounds a run that never gets
+    # there (every sign-in failing slowly, say).
+    bound = int(users / spawn + users * 2 + 60 + args.minutes * 60)
+    measure = args.minutes * 60
+    env = {**env, "LOAD_READY_FILE": str(ready), "LOAD_MEASURE_SECONDS": str(measure)}
     flush_cache()
     with open(f"{prefix}.log", "w") as log:
         loc = subprocess.Popen(
             [str(locust), "-f", str(ROOT / "bench/load/locustfile.py"), "--headless",
-             "-u", str(users), "-r", str(spawn), "-t", f"{int(args.minutes * 60 + ramp)}s",
-             "--host", env["LOAD_HOST"], "--csv", str(prefix), "--reset-stats", "--only-summary",
+             "-u", str(users), "-r", str(spawn), "-t", f"{bound}s",
+             "--host", env["LOAD_HOST"], "--csv", str(prefix), "--only-summary",
              "--stop-timeout", "10", "--loglevel", "WARNING"],
             env=env, start_new_session=True, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-    time.sleep(ramp)
+    while not ready.exists():
+        if loc.poll() is not None:
+            sys.exit(f"locust ended before every user had signed in: see {prefix}.log")
+        time.sleep(0.2)
+    signed_in = time.monotonic()
     load_before = uptime()
     sampler = CpuSampler({"gunicorn": web.pid, "locust": loc.pid})
     sampler.start()
+    db = DbSampler()
+    db.start()
     loc.wait()
     cores = sampler.stop()
+    backends = db.stop()
     with open(f"{prefix}_stats.csv") as f:
         rows = list(csv.DictReader(f))
     return {"users": users, "rows": rows, "cores": cores, "uptime": [load_before, uptime()],
-            "seconds": sampler.seconds}  # fmt: skip
+            "seconds": sampler.seconds, "measured": time.monotonic() - signed_in,
+            "backends": backends}  # fmt: skip
 
 
 def report(result: dict) -> str:
@@ -246,13 +295,18 @@ def report(result: dict) -> str:
         "",
         "CPU (cores, average over the measured "
         f"{result['seconds']:.0f} s): " + ", ".join(f"{k} {v:.2f}" for k, v in cores.items()),
+        "PostgreSQL backends (average of one sample a second): active "
+        f"{result['backends']['active']:.2f}, waiting for a lock "
+        f"{result['backends']['waiting for a lock']:.2f} (in "
+        f"{result['backends']['seconds with a lock wait']:.0%} of the samples)",
         f"uptime before: {result['uptime'][0]}",
         f"uptime after:  {result['uptime'][1]}",
         "",
         "| page | requests | failures | req/s | p50 ms | p95 ms | p99 ms | max ms |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for r in result["rows"]:
+    # The sign-in rows are empty: every sign-in happened before the measured window.
+    for r in (r for r in result["rows"] if r["Request Count"] != "0"):
         lines.append(
             f"| {r['Type']} {r['Name']} | {r['Request Count']} | {r['Failure Count']} | "
             f"{float(r['Requests/s']):.2f} | {r['50%']} | {r['95%']} | {r['99%']} | "

@@ -9,11 +9,15 @@ from django.db import connection
 
 from weibao.accounts.selectors import user_district_ids
 from weibao.areas.models import Area
+from weibao.audit.selectors import access_log_of_child
+from weibao.cases.models import Case
 from weibao.cases.selectors import (
     CaseListFilters,
     case_list,
     cases_visible_to,
     child_cases_for_user,
+    current_plan_number,
+    plan_versions_of,
 )
 from weibao.children.models import Child
 from weibao.children.selectors import (
@@ -38,6 +42,8 @@ TABLES = [
     "visits_visit",
     "cases_case",
     "cases_casemember",
+    "cases_planversion",
+    "audit_accesslog",
 ]
 
 # The main reads: the scope function of each list and each page (a lookup by id goes through
@@ -59,6 +65,9 @@ READS = {
     "case's page": lambda user: cases_visible_to(user).filter(pk=1),
     "child's visits": lambda user: child_visits(user, _child(user)),
     "child's cases": lambda user: child_cases_for_user(user, _child(user)),
+    "cases list with the current plan": lambda user: _cases_with_plan(user),
+    "case's plan versions": lambda user: plan_versions_of(_case(user)),
+    "child's access log": lambda user: access_log_of_child(_child(user)),
 }
 
 
@@ -80,6 +89,18 @@ def _child(user) -> Child:
     the reads of its parts name)."""
     area = user.role_assignments.get().area
     return Child(pk=1, district_id=area.district_pk)
+
+
+def _cases_with_plan(user):
+    """The API's list of cases, with the number of each one's current plan."""
+    plan = current_plan_number(user_district_ids(user))
+    return case_list(user, CaseListFilters()).annotate(current_plan_number=plan)
+
+
+def _case(user) -> Case:
+    """A case of the user's district, as a case's page has read it."""
+    area = user.role_assignments.get().area
+    return Case(pk=1, district_id=area.district_pk)
 
 
 @pytest.fixture

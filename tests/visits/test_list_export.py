@@ -86,3 +86,11 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(district_officer, mak
     with CaptureQueriesContext(connection) as many:
         assert len(streamed_sheet(client.get(URL))) == 22
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_export_form_names_its_dates_as_visit_dates_not_transfer_places(director_a):
+    """The words "from"/"to" alone are the transfers' places in Chinese (转出地/转入地)."""
+    page = web_client(director_a).get("/visits/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert "走访日期起" in html and "走访日期止" in html
+    assert "转出地" not in html and "转入地" not in html

@@ -102,7 +102,9 @@ def child_archive(user, child: Child, *, revealed: Revealed, now: dt.datetime) -
         child_cases_for_user(user, child).prefetch_related(
             Prefetch(
                 "plan_versions",
-                queryset=PlanVersion.objects.select_related("created_by")
+                # The child's cases lie in its district, and so do their plans.
+                queryset=PlanVersion.objects.filter(district_id=child.district_id)
+                .select_related("created_by")
                 .prefetch_related(
                     Prefetch(
                         "services",

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AreaQuerySet(models.QuerySet):
@@ -24,7 +25,7 @@ class Area(models.Model):
         SUBDISTRICT = "subdistrict", _("Sub-district or town")
         COMMUNITY = "community", _("Residential area")
 
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(pgettext_lazy("place", "name"), max_length=64)
     # 统计用区划代码 where one is published; blank for places without an official code.
     code = models.CharField(_("official code"), max_length=12, blank=True)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)

@@ -31,13 +31,22 @@ LOG_OF = {model: log for log, model in MODELS.items()}
 # Heads are always locked in this order (see the module's docstring).
 LOCK_ORDER = [Log.AUDIT, Log.ACCESS]
 # The row's id is given by the database at insert, after hashing; the hash cannot cover itself.
-NOT_HASHED = frozenset({"id", "chain_hash"})
+# The district (AccessLog.district) is a copy of the child's that moves with the child
+# (services.access_log_move): a hash over it would break at every move, and the child it
+# follows is hashed. Leaving it out also keeps the content of the rows written before the
+# column existed what it was when they were hashed.
+NOT_HASHED = frozenset({"id", "chain_hash", "district_id"})
 BATCH = 2000
 
 
 def hashed_fields(model) -> list[str]:
-    """The columns a row's hash covers: all of them but its id and its hash."""
+    """The columns a row's hash covers: all of them but its id, its hash and its district."""
     return [f.attname for f in model._meta.concrete_fields if f.attname not in NOT_HASHED]
+
+
+def written_fields(model) -> list[str]:
+    """The columns an insert writes: all of them but the id the database gives."""
+    return [f.attname for f in model._meta.concrete_fields if f.attname not in {"id", "chain_hash"}]
 
 
 # --- appending ----------------------------------------------------------------------------------
@@ -94,12 +103,12 @@ class Appended(NamedTuple):
     chain_hash: str
 
 
-def _row_values(model, names: list[str], values: dict[str, Any]) -> dict[str, Any]:
+def _row_values(model, columns: list[str], values: dict[str, Any]) -> dict[str, Any]:
     """The column values (attribute names) of a row given as `model(**values)` takes it: a
     relation by its object or its id, a column left out by its default."""
     row = {}
     for f in model._meta.concrete_fields:
-        if f.attname not in names:
+        if f.attname not in columns:
             continue
         if f.name in values:
             value = values[f.name]
@@ -120,7 +129,7 @@ def chain_append_many(model, rows: list[dict[str, Any]]) -> list[Appended]:
     if not rows:
         return []
     log = LOG_OF[model]
-    names = hashed_fields(model)
+    names, columns = hashed_fields(model), written_fields(model)
     fields = model._meta.concrete_fields
     json_names = [(f.attname, f.encoder) for f in fields if isinstance(f, models.JSONField)]
     with transaction.atomic():
@@ -128,7 +137,7 @@ def chain_append_many(model, rows: list[dict[str, Any]]) -> list[Appended]:
         seq, last_hash, at = head.seq, head.hash, timezone.now()
         tuples, written = [], []
         for values in rows:
-            row = _row_values(model, names, values)
+            row = _row_values(model, columns, values)
             seq += 1
             row["seq"], row["at"] = seq, at
             texts = {}
@@ -140,9 +149,9 @@ def chain_append_many(model, rows: list[dict[str, Any]]) -> list[Appended]:
                 texts[name] = JsonText(json.dumps(row[name], cls=encoder))
                 row[name] = json.loads(texts[name])
             last_hash = link_hash(last_hash, log, row, names)
-            tuples.append((*(texts.get(n, row[n]) for n in names), last_hash))
+            tuples.append((*(texts.get(n, row[n]) for n in columns), last_hash))
             written.append(Appended(seq, last_hash))
-        insert_plain(model, (*names, "chain_hash"), tuples)
+        insert_plain(model, (*columns, "chain_hash"), tuples)
         ChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=last_hash)
     return written
 

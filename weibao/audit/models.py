@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from weibao.areas.models import area_column
+
 
 class AuditEvent(models.Model):
     """One change made through a service: who, what, when, old and new values.
@@ -62,7 +64,17 @@ class AuditEvent(models.Model):
 
 class AccessLog(models.Model):
     """Every read of a child's file, and every reveal of a sensitive value. Hash-chained like
-    AuditEvent (its own chain)."""
+    AuditEvent (its own chain).
+
+    `district` is a copy of the child's (docs/scale.md), as children.Guardian's is: the key a
+    district-partitioned or Citus-distributed table is split by, so the reads of a child's
+    access log name it (audit.selectors.access_log_of_child) and read one partition. Written
+    with the row by services.access_log_record, moved with the child by
+    services.access_log_move (children.services.child_move, child_update). It is the one
+    column the hash chain leaves out (audit.chain.NOT_HASHED) and the one the database lets
+    change (migration 0008): it moves with the child, and the child, which the hash covers,
+    says what it must be. No index of its own and not checked against the areas: the reads
+    are by (district, child), which the child's index answers."""
 
     class Channel(models.TextChoices):
         WEB = "web", _("Web")
@@ -74,6 +86,7 @@ class AccessLog(models.Model):
 
     at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    district = area_column(db_constraint=False, db_index=False, editable=False)
     child = models.ForeignKey(
         "children.Child", on_delete=models.PROTECT, related_name="access_logs"
     )

@@ -19,7 +19,14 @@ USUAL_DAYS = 30
 
 
 def access_log_of_child(child) -> QuerySet[AccessLog]:
-    return AccessLog.objects.filter(child=child).select_related("user").order_by("-at", "-id")
+    """Who read the child's file, newest first, read with the child's district (the rows' own
+    copy of it, AccessLog.district): the key that routes the read to one partition or Citus
+    worker (docs/scale.md)."""
+    return (
+        AccessLog.objects.filter(district_id=child.district_id, child=child)
+        .select_related("user")
+        .order_by("-at", "-id")
+    )
 
 
 @dataclass
@@ -68,12 +75,18 @@ def _night_reads(reads: QuerySet[AccessLog]) -> list[dict]:
     )
 
 
-def _usual_communities(user_ids: set[int], since: dt.datetime) -> dict[int, set[int]]:
-    """The 居民区s each user read files in during the USUAL_DAYS before `since`, and those they
-    are the 儿童主任 of."""
+def _usual_communities(
+    user_ids: set[int], since: dt.datetime, district_ids: list[int]
+) -> dict[int, set[int]]:
+    """The 居民区s of the districts reviewed that each user read files in during the USUAL_DAYS
+    before `since`, and those they are the 儿童主任 of. (A 居民区 of another district is never
+    among the reads reviewed, so whether it is usual does not matter.)"""
     usual: dict[int, set[int]] = defaultdict(set)
     before = AccessLog.objects.filter(
-        user_id__in=user_ids, at__gte=since - dt.timedelta(days=USUAL_DAYS), at__lt=since
+        district_id__in=district_ids,
+        user_id__in=user_ids,
+        at__gte=since - dt.timedelta(days=USUAL_DAYS),
+        at__lt=since,
     )
     for user_id, community_id in before.values_list("user_id", "child__community_id").distinct():
         usual[user_id].add(community_id)
@@ -83,7 +96,9 @@ def _usual_communities(user_ids: set[int], since: dt.datetime) -> dict[int, set[
     return usual
 
 
-def _reads_outside(reads: QuerySet[AccessLog], since, per_day: int) -> list[dict]:
+def _reads_outside(
+    reads: QuerySet[AccessLog], since, per_day: int, district_ids: list[int]
+) -> list[dict]:
     per_community = (
         reads.annotate(day=_local_day())
         .values("user_id", "day", "child__community_id")
@@ -92,7 +107,7 @@ def _reads_outside(reads: QuerySet[AccessLog], since, per_day: int) -> list[dict
     )
     days: dict[tuple[int, dt.date], dict[str, int]] = {}
     rows = list(per_community)
-    usual = _usual_communities({row["user_id"] for row in rows}, since)
+    usual = _usual_communities({row["user_id"] for row in rows}, since, district_ids)
     for row in rows:
         counts = days.setdefault((row["user_id"], row["day"]), {"outside": 0, "total": 0})
         counts["total"] += row["children"]
@@ -117,8 +132,8 @@ def unusual_access(
     """The access to the files of the districts' children since `since` that a district reviews:
     users who read `per_day` or more files on one day outside their usual 居民区s, reads at night,
     and exports of `export_rows` rows or more of the areas `area_ids`. A fixed number of queries."""
-    reads = AccessLog.objects.filter(at__gte=since, child__district_id__in=district_ids)
-    outside = _reads_outside(reads, since, per_day)
+    reads = AccessLog.objects.filter(district_id__in=district_ids, at__gte=since)
+    outside = _reads_outside(reads, since, per_day, district_ids)
     night = _night_reads(reads)
     user_ids = {row["user_id"] for row in [*outside, *night]}
     users = User.objects.in_bulk(user_ids) if user_ids else {}

@@ -78,7 +78,27 @@ def access_log_record(
     *, user, child, channel: str, kind: str = AccessLog.Kind.VIEW, field: str = "", reason: str = ""
 ) -> AccessLog:
     return chain_append(
-        AccessLog, user=user, child=child, channel=channel, kind=kind, field=field, reason=reason
+        AccessLog,
+        user=user,
+        district_id=child.district_id,  # the key the reads of the child's log name (models)
+        child=child,
+        channel=channel,
+        kind=kind,
+        field=field,
+        reason=reason,
+    )
+
+
+def access_log_move(*, child, from_district: int) -> int:
+    """The child's access log follows the child to another district (called by the children
+    services that move a file, in their transaction; their audit row records the move), as
+    the child's guardians do. The district is the one column of a log row that may change: the
+    hash chain leaves it out and the database's append-only trigger lets it alone change
+    (AccessLog's docstring). Returns how many rows moved."""
+    if child.district_id == from_district:
+        return 0
+    return AccessLog.objects.filter(district_id=from_district, child=child).update(
+        district_id=child.district_id
     )
 
 

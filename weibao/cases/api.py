@@ -3,7 +3,6 @@ Scope and rules come from the selectors and services; these views only translate
 Out of scope: 404. In scope but not allowed: 403. Stale `version`: 409."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from weibao.accounts.selectors import user_district_ids
 from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record
 from weibao.cases import services
@@ -30,8 +30,10 @@ from weibao.cases.selectors import (
     case_list,
     cases_visible_to,
     current_plan,
+    current_plan_number,
     eligible_owners,
     plan_version_get,
+    plan_versions_of,
     team_prefetch,
 )
 from weibao.cases.serializers import (
@@ -125,7 +127,7 @@ class CaseViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
         params.is_valid(raise_exception=True)
         cases = (
             params.filter(self.get_queryset())
-            .annotate(current_plan_number=Max("plan_versions__number"))
+            .annotate(current_plan_number=current_plan_number(user_district_ids(request.user)))
             .order_by("-opened_at", "-id")
         )
         return self.paginated(cases.prefetch_related("reports"))
@@ -238,7 +240,7 @@ class CaseViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
         plan = current_plan(case)
         return {
             "current": plan,
-            "versions": case.plan_versions.select_related("created_by").order_by("-number"),
+            "versions": plan_versions_of(case).select_related("created_by"),
         }
 
     @extend_schema(

@@ -25,7 +25,9 @@ def plan_items_due(now: dt.datetime) -> int:
     it is due, once per item and due date. Returns how many were told."""
     today = timezone.localdate(now) if timezone.is_aware(now) else now.date()
     newer = PlanVersion.objects.filter(
-        case=OuterRef("plan__case"), number__gt=OuterRef("plan__number")
+        district_id=OuterRef("plan__district_id"),
+        case=OuterRef("plan__case"),
+        number__gt=OuterRef("plan__number"),
     )
     items = list(
         PlannedService.objects.filter(

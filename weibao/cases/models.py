@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from weibao.areas.models import AreaColumns
+from weibao.areas.models import AreaColumns, area_column
 from weibao.cases.choices import NoNeedReason, PlannedServiceStatus, RiskLevel, Stage
 from weibao.core.fields import EncryptedTextField
 from weibao.partners.choices import ServiceType
@@ -135,8 +135,17 @@ class CaseMember(AreaColumns):
 
 class PlanVersion(models.Model):
     """一人一策: each change to a case's plan is a new version; earlier ones are kept as they
-    were. The current plan is the case's highest-numbered version."""
+    were. The current plan is the case's highest-numbered version.
 
+    `district` is a copy of the case's (docs/scale.md), as children.ChildCategory's is of the
+    child's: the key a district-partitioned or Citus-distributed table is split by, so the
+    reads of a case's plan versions name it (cases.selectors.plan_versions_of) and read one
+    partition. plans.plan_save writes it with the row and cases.services.case_move_area moves
+    it with the case. Not checked against the areas again (the case's own columns are) and no
+    index of its own: the unique index leads with it and serves the reads by (district, case).
+    """
+
+    district = area_column(db_constraint=False, db_index=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plan_versions")
     number = models.PositiveIntegerField()
     goals = EncryptedTextField(_("goals"))
@@ -152,7 +161,12 @@ class PlanVersion(models.Model):
         verbose_name_plural = _("case plans")
         ordering = ["case", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "number"], name="plan_version_number_unique")
+            # One version per case and number; the district is the case's, so adding it in
+            # front keeps the rule (and a unique index on a distributed table must contain
+            # the distribution column).
+            models.UniqueConstraint(
+                fields=["district", "case", "number"], name="plan_version_number_unique"
+            )
         ]
         indexes = [models.Index(fields=["review_on"])]
 

@@ -319,6 +319,7 @@ def plan_save(
     try:
         with transaction.atomic():
             plan = PlanVersion.objects.create(
+                district_id=current_case.district_id,  # the key its reads name (models)
                 case=current_case,
                 number=previous_number + 1,
                 goals=goals_clean,

@@ -4,7 +4,7 @@ scope function, cases_visible_to; the others start from it."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -187,8 +187,29 @@ def open_case_for_child(child) -> Case | None:
     )
 
 
+def plan_versions_of(case: Case) -> QuerySet[PlanVersion]:
+    """The case's plan versions, newest first, read with the case's district (their own copy
+    of it, PlanVersion.district): the key that routes the read to one partition or Citus
+    worker (docs/scale.md). Ordered by number alone: the model's ordering leads with the case,
+    which would join the cases to order by the case's own ordering."""
+    return PlanVersion.objects.filter(district_id=case.district_id, case=case).order_by("-number")
+
+
 def current_plan(case: Case) -> PlanVersion | None:
-    return case.plan_versions.order_by("-number").first()
+    return plan_versions_of(case).first()
+
+
+def current_plan_number(district_ids: list[int]) -> Subquery:
+    """The number of a listed case's current plan (None without one), an annotation of a list
+    of cases in `district_ids` (the reader's: user_district_ids): a subquery on the case's
+    district and id, where a join with every version and a GROUP BY over the case's columns
+    would name no district. The districts are said as constants as well: a district taken
+    from the outer row alone is known only when the subquery runs, so PostgreSQL would plan a
+    read of every partition (tests/children/test_partition_pruning.py)."""
+    versions = PlanVersion.objects.filter(
+        district_id__in=district_ids, district_id=OuterRef("district_id"), case=OuterRef("pk")
+    )
+    return Subquery(versions.order_by("-number").values("number")[:1])
 
 
 # --- additions: owners, a child's cases, plan versions ------------------------------------
@@ -225,7 +246,7 @@ def child_cases_for_user(user, child) -> QuerySet[Case]:
 
 
 def plan_version_get(case: Case, number) -> PlanVersion:
-    return get_or_404(case.plan_versions.select_related("created_by"), number, field="number")
+    return get_or_404(plan_versions_of(case).select_related("created_by"), number, field="number")
 
 
 def plan_services(plan: PlanVersion | None) -> list:

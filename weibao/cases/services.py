@@ -604,6 +604,7 @@ def case_move_area(*, actor, case: Case, community, owner_if_outside=None, note:
     accepter may not see the case before it moves."""
     current = _lock(case, None)
     old_place = _place(current.community)
+    from_district = current.district_id
     current.district_id = community.parent.parent_id
     current.subdistrict_id = community.parent_id
     current.community = community
@@ -620,6 +621,7 @@ def case_move_area(*, actor, case: Case, community, owner_if_outside=None, note:
         fields.append("owner")
     _save(current, fields)
     _team_move(current, old_owner=case.owner_id)
+    _plans_follow(current, from_district=from_district)
     case_audit(actor=actor, case=current, action="case.move_area", changes=changes, note=note)
     if "owner" in changes:
         _notify_owner(current, actor)
@@ -645,6 +647,16 @@ def _team_move(case: Case, *, old_owner: int) -> None:
     _team_add(case, [case.owner_id], CaseMember.Why.OWNER)
     if not case.restricted:
         _team_add(case, _community_directors(case), CaseMember.Why.DIRECTOR)
+
+
+def _plans_follow(case: Case, *, from_district: int) -> None:
+    """The case's plan versions follow the case to another district (what
+    areas.columns.area_columns_move does for the tables with all three area columns; these
+    carry the district alone, so a move within the district leaves them as they are)."""
+    if case.district_id != from_district:
+        PlanVersion.objects.filter(district_id=from_district, case=case).update(
+            district_id=case.district_id
+        )
 
 
 def _place(community) -> str:
@@ -678,13 +690,17 @@ def cases_anonymise_child(*, actor, child: Child) -> dict[str, int]:
     cleared. Stages, risk levels, the no-need reason, dates, service types and their states
     stay: what the statistics of the closed loop count."""
     cases = Case.objects.filter(child=child)
-    plans = PlanVersion.objects.filter(case__child=child)
+    # The plans of the child's cases lie in the child's district (case_move_area moves them
+    # with the case, and a case moves with its child): an UPDATE by district and case ids,
+    # not by a join with the cases (which Django sends as "id IN (…)", without the district).
+    plans = PlanVersion.objects.filter(
+        district_id=child.district_id, case__in=cases.filter(district_id=child.district_id)
+    )
+    services = PlannedService.objects.filter(plan__in=plans.values("pk"))
     return {
         "cases": cases.update(summary="", risk_reasons="", close_summary="", restricted_reason=""),
         "plan_versions": plans.update(goals="", change_note=""),
-        "planned_services": PlannedService.objects.filter(plan__case__child=child).update(
-            description="", cancel_reason=""
-        ),
+        "planned_services": services.update(description="", cancel_reason=""),
     }
 
 

@@ -56,6 +56,7 @@ from weibao.cases.selectors import (
     open_case_for_child,
     plan_services,
     plan_version_get,
+    plan_versions_of,
     supervisor_names,
 )
 from weibao.cases.timeline import case_timeline
@@ -615,7 +616,7 @@ def plan_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def plan_versions_view(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_get_for_user(request.user, pk)
-    versions = case.plan_versions.select_related("created_by").order_by("-number")
+    versions = plan_versions_of(case).select_related("created_by")
     return render(
         request,
         "cases/plan_versions.html",

@@ -20,7 +20,13 @@ from weibao.accounts.selectors import (
     user_role_assignments,
 )
 from weibao.audit.models import AccessLog
-from weibao.audit.services import AuditEntry, access_log_record, audit_record, audit_record_many
+from weibao.audit.services import (
+    AuditEntry,
+    access_log_move,
+    access_log_record,
+    audit_record,
+    audit_record_many,
+)
 from weibao.children import idnumber
 from weibao.children.categories import category_bits
 from weibao.children.choices import Status
@@ -419,6 +425,7 @@ def child_update(
         _change_community(current, data["community"], changes)
         _categories_follow(current, from_district=from_district)
         _guardians_follow(current, from_district=from_district)
+        access_log_move(child=current, from_district=from_district)
     if categories is not None:
         rows = category_rows_of(current)
         old_categories = sorted(rows.values_list("category", flat=True))
@@ -649,6 +656,7 @@ def child_move(*, actor, child: Child, community, note: str = "", with_area: boo
         return current
     _categories_follow(current, from_district=from_district)
     _guardians_follow(current, from_district=from_district)
+    access_log_move(child=current, from_district=from_district)
     current.version += 1
     current.save()
     audit_record(

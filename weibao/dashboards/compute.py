@@ -170,7 +170,7 @@ def case_facts(district: Area, m: Month) -> Iterator[Fact]:
         "cases.days_report_to_case",
     )
     first_plans = (
-        PlanVersion.objects.filter(case__district=district)
+        PlanVersion.objects.filter(district=district)
         .values("case_id", "case__community_id", "case__opened_at")
         .annotate(first=Min("created_at"))
         .filter(first__gte=m.start_at, first__lt=m.end_at)
@@ -180,7 +180,7 @@ def case_facts(district: Area, m: Month) -> Iterator[Fact]:
         "cases.days_case_to_plan",
     )
     plan_start = dict(
-        PlanVersion.objects.filter(case__district=district)
+        PlanVersion.objects.filter(district=district)
         .values("case_id")
         .annotate(first=Min("created_at"))
         .values_list("case_id", "first")

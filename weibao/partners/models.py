@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PartnerKind(models.TextChoices):
@@ -21,8 +22,10 @@ class Partner(models.Model):
     """A node of the network that cases are referred to. `area` is where it serves: a district
     partner serves every 街镇 of the district."""
 
-    name = models.CharField(_("name"), max_length=100)
-    kind = models.CharField(_("type"), max_length=20, choices=PartnerKind.choices)
+    name = models.CharField(pgettext_lazy("organisation", "name"), max_length=100)
+    kind = models.CharField(
+        pgettext_lazy("organisation", "type"), max_length=20, choices=PartnerKind.choices
+    )
     area = models.ForeignKey(
         "areas.Area", on_delete=models.PROTECT, related_name="partners", verbose_name=_("area")
     )

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SignInPolicy(models.Model):
@@ -46,7 +47,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=60)
     prefix = models.CharField(_("starts with"), max_length=8)
     key_hash = models.CharField(max_length=64, unique=True)
     password_fingerprint = models.CharField(max_length=64)

@@ -151,8 +151,9 @@ class VisitRuleForm(forms.Form):
 class VisitListFilterForm(forms.Form):
     """The filters of the list of completed visits handed out as xlsx."""
 
-    date_from = forms.DateField(label=_("from"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=_("to"), required=False, widget=DateInput)
+    # Not "from"/"to" alone: those words are the transfers' places (转出地, 转入地).
+    date_from = forms.DateField(label=_("visited on or after"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("visited on or before"), required=False, widget=DateInput)
     community = forms.ModelChoiceField(
         label=_("residential area"), queryset=Area.objects.none(), required=False
     )

@@ -3,20 +3,14 @@ empty, filled from the child in one UPDATE, then required."""
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
 
+from weibao.core.migration_helpers import district_filler
 
-def fill_district(apps, schema_editor):
-    Child = apps.get_model("children", "Child")
-    Guardian = apps.get_model("children", "Guardian")
-    # One UPDATE … SET district_id = (SELECT district_id FROM children_child WHERE id = child_id),
-    # which SQLite and PostgreSQL both run.
-    district = Child.objects.filter(pk=OuterRef("child_id")).values("district_id")[:1]
-    Guardian.objects.update(district_id=Subquery(district))
+# One UPDATE … SET district_id = (SELECT district_id FROM children_child WHERE id = child_id).
+fill_district = district_filler(model="children.Guardian", parent="children.Child", key="child_id")
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("areas", "0002_area_closed_at"),
         ("children", "0012_childcategory_district"),

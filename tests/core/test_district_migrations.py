@@ -1,0 +1,47 @@
+"""cases.0009 and audit.0008 give the rows written before them their case's or child's district:
+run backwards and forwards again over rows already there, each row ends with its parent's
+district, and the access log's chain (which leaves the district out of its hash) still holds.
+On PostgreSQL audit.0008 fills the access log through its append-only trigger, which lets the
+district alone change."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from tests.cases.helpers import a_plan
+from weibao.audit.chain import chain_verify
+from weibao.audit.models import AccessLog
+from weibao.audit.services import access_log_record
+from weibao.cases.models import PlanVersion
+
+
+def _migrate(targets) -> None:
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets or executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("before", "model", "parent"),
+    [
+        (("cases", "0008_encrypt_free_text"), PlanVersion, "case"),
+        (("audit", "0007_fewer_indexes"), AccessLog, "child"),
+    ],
+)
+def test_the_rows_written_before_get_their_parents_district(
+    case_a, director_a, before, model, parent
+):
+    a_plan(director_a, case_a)
+    for _ in range(3):
+        access_log_record(user=director_a, child=case_a.child, channel="web")
+    count = model.objects.count()
+    _migrate([before])
+    try:
+        with connection.cursor() as cursor:
+            columns = connection.introspection.get_table_description(cursor, model._meta.db_table)
+        assert "district_id" not in {c.name for c in columns}
+    finally:
+        _migrate(None)
+    rows = list(model.objects.values_list("district_id", f"{parent}__district_id"))
+    assert len(rows) == count and all(district == expected for district, expected in rows)
+    assert chain_verify("access").ok

@@ -700,8 +700,13 @@ def measure(ctx, today: dt.date, runs: int, show_plans: bool) -> dict[str, tuple
     phases = {
         "recompute_due_dates": lambda: jobs.recompute_due_dates(today=today),
         "mark_overdue": lambda: jobs.mark_overdue(today, jobs.DailyReport()),
+        # The same day as the runs above: nobody turned 16 since the last run.
         "flag_left_behind_turning_16": lambda: jobs.flag_left_behind_turning_16(
             today, jobs.DailyReport()
+        ),
+        # An ordinary day: the children who turn 16 the day after the last run.
+        "flag_left_behind_turning_16, next day": lambda: jobs.flag_left_behind_turning_16(
+            today + dt.timedelta(days=1), jobs.DailyReport()
         ),
         "tallies_daily": lambda: jobs.tallies_daily(today=today),
     }

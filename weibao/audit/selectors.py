@@ -176,3 +176,14 @@ def job_last_run(action: str, days: list[dt.date]) -> dt.datetime | None:
         .values_list("at", flat=True)
         .first()
     )
+
+
+def job_last_day(action: str, days: list[dt.date]) -> dt.date | None:
+    """The latest of `days` for which a scheduled job (audit.services.audit_job with the day as
+    its run, e.g. "job.daily") finished a run; None if it finished none. The row is written at
+    the end of a run, in its last transaction, so a run that failed midway does not count. Like
+    job_last_run, an index probe per day of (object_type, object_id)."""
+    latest = AuditEvent.objects.filter(
+        object_type="job", object_id__in=[d.isoformat() for d in days], action=action
+    ).aggregate(latest=Max("object_id"))["latest"]
+    return dt.date.fromisoformat(latest) if latest else None

@@ -12,6 +12,8 @@ from django.db.models import Case, F, Max, Min, Q, QuerySet, When
 from django.utils import timezone
 
 from weibao.accounts.models import Role
+from weibao.areas.models import Area
+from weibao.audit.selectors import job_last_day
 from weibao.audit.services import audit_job
 from weibao.children.categories import Category
 from weibao.children.choices import Status
@@ -29,6 +31,11 @@ WINDOW = 10_000
 # Dues per statement of mark_overdue.
 BATCH = 5000
 SUPERVISOR_AFTER_DAYS = 7
+# The daily job's audit row (audit.services.audit_job; its object_id is the run's day).
+DAILY_ACTION = "job.daily"
+# How far back flag_left_behind_turning_16 looks for the last finished run: a month. Further
+# back the job has been stopped long enough to review every child aged 16–17 once.
+LAST_RUN_LOOKBACK_DAYS = 31
 
 
 @dataclass
@@ -236,53 +243,125 @@ def _cancel(dues: QuerySet[VisitDue], pks: list[int]) -> int:
 @transaction.atomic
 def mark_overdue(today: dt.date, report: DailyReport) -> None:
     """Tell the director once when a visit becomes overdue, and the supervisor once when it is
-    more than a week overdue. The dues to tell are read once (through the (state, due_date)
-    index: on most days there are few or none); then the reminders and the new levels are
-    written set-based, a few statements per BATCH of dues, so that a long backlog (the first
-    day after a pause) costs about as much as an ordinary day."""
+    more than a week overdue. The dues to tell are read through VisitDue's partial index of
+    the dues still to tell ("visit_due_to_tell": on most days there are few or none), BATCH
+    at a time in the index's order; each batch's reminders and new levels are written
+    set-based, a few statements per batch, so that a long backlog (the first day after a
+    pause) costs about as much per due as an ordinary day."""
     week_ago = today - dt.timedelta(days=SUPERVISOR_AFTER_DAYS)
-    pending = VisitDue.objects.filter(state=VisitDue.State.OPEN, due_date__lt=today).filter(
-        Q(overdue_level__lt=1) | Q(due_date__lt=week_ago, overdue_level__lt=2)
-    )
-    rows = list(pending.order_by().values_list("pk", "due_date", "overdue_level"))
-    new = [pk for pk, _, level in rows if level < 1]
-    late = {pk for pk, due_date, _ in rows if due_date < week_ago}
+    # The index's condition said as it is (state, and a level under 2), so that both databases
+    # see the partial index applies. The levels are 0, 1 and 2 only, so the dues not yet told
+    # at a level they have reached are two ranges of it, read one after the other (with an OR,
+    # SQLite walked the whole index instead).
+    pending = VisitDue.objects.filter(state=VisitDue.State.OPEN, overdue_level__lt=2)
+    for level, before in ((0, today), (1, week_ago)):
+        to_tell = pending.filter(overdue_level=level, due_date__lt=before).order_by(
+            "due_date", "pk"
+        )
+        after: tuple[dt.date, int] | None = None
+        while True:
+            batch = to_tell
+            if after is not None:
+                # From the last due read on (the `>=` bounds the index range): the batches
+                # already told are behind it, so none is read twice.
+                batch = batch.filter(
+                    Q(due_date__gt=after[0]) | Q(pk__gt=after[1]), due_date__gte=after[0]
+                )
+            # A LIMIT, so that PostgreSQL walks the index itself rather than a bitmap of it:
+            # an index scan marks the entries of dues told on earlier days (a level changed is
+            # a new entry) as dead once no one can see them, and later days skip them, where
+            # a bitmap scan would visit each of them in the table again every day until the
+            # table is vacuumed (docs/performance.md, "The daily job at a city's scale").
+            rows = list(batch.values_list("pk", "due_date")[:BATCH])
+            if rows:
+                _tell_overdue(rows, level, week_ago, report, pending)
+            if len(rows) < BATCH:
+                break
+            after = rows[-1][1], rows[-1][0]
+
+
+def _tell_overdue(
+    rows: list[tuple[int, dt.date]],
+    level: int,
+    week_ago: dt.date,
+    report: DailyReport,
+    pending: QuerySet[VisitDue],
+) -> None:
+    """One batch of mark_overdue: dues at `level` to tell, as (pk, due_date)."""
+    new = [pk for pk, _ in rows] if level == 0 else []
+    late = [pk for pk, due_date in rows if due_date < week_ago]
     report.newly_overdue += len(new)
     report.overdue_over_7_days += len(late)
     for tell, role, area, kind in (
         (new, Role.DIRECTOR, "community_id", Notification.Kind.VISIT_OVERDUE),
-        (sorted(late), Role.SUPERVISOR, "subdistrict_id", Notification.Kind.VISIT_OVERDUE_7),
+        (late, Role.SUPERVISOR, "subdistrict_id", Notification.Kind.VISIT_OVERDUE_7),
     ):
-        for start in range(0, len(tell), BATCH):
-            dues = VisitDue.objects.filter(pk__in=tell[start : start + BATCH]).values(
+        if tell:
+            dues = VisitDue.objects.filter(pk__in=tell).values(
                 ref=F("pk"), to_child=F("child_id"), to_area=F(area), name=F("child__name"),
                 day=F("due_date"),
             )  # fmt: skip
             report.notifications_sent += notify_area_staff(
                 rows=dues, role=role, kind=kind, params={"child": "name", "date": "day"}
             )
-    ids = [pk for pk, _, _ in rows]
-    for start in range(0, len(ids), BATCH):
-        pending.filter(pk__in=ids[start : start + BATCH]).update(
-            overdue_level=Case(When(due_date__lt=week_ago, then=2), default=1)
-        )
+    pending.filter(pk__in=[pk for pk, _ in rows]).update(
+        overdue_level=Case(When(due_date__lt=week_ago, then=2), default=1)
+    )
 
 
-def flag_left_behind_turning_16(today: dt.date, report: DailyReport) -> None:
-    """留守儿童 are under 16 by definition: ask the director to review the category."""
-    sixteen = years_before(today, 16)
-    children = Child.objects.filter(
+def left_behind_16_notify(children: QuerySet[Child], today: dt.date) -> int:
+    """Ask the 儿童主任 of each of `children` who is a left-behind child aged 16 or 17 and on the
+    register to review the category (docs/domain.md §3.5: a left-behind child is under 16).
+    `children` names the district(s): the category rows are read in the children's district
+    (docs/scale.md). Once per director and child: the key is the child's, so a rerun, or the
+    job after a service already asked, sends nothing twice. Returns how many were sent."""
+    rows = children.filter(
         status=Status.ACTIVE,
-        birth_date__lte=sixteen,
+        birth_date__lte=years_before(today, 16),
         birth_date__gt=adult_cutoff(today),
         category_rows__category=Category.LEFT_BEHIND,
+        category_rows__district_id=F("district_id"),
     ).values(ref=F("pk"), to_child=F("pk"), to_area=F("community_id"), child_name=F("name"))
-    sent = notify_area_staff(
-        rows=children,
+    return notify_area_staff(
+        rows=rows,
         role=Role.DIRECTOR,
         kind=Notification.Kind.LEFT_BEHIND_16,
         params={"child": "child_name"},
     )
+
+
+def flag_left_behind_turning_16(today: dt.date, report: DailyReport) -> None:
+    """留守儿童 are under 16 by definition: ask the director to review the category of each
+    left-behind child who turned 16 since the job's last finished run (born in (16 years
+    before that run's day, 16 years before today]), district by district through the
+    (district, status, birth_date) index. On an ordinary day that is one day of births, a few
+    dozen children in a city, instead of every child aged 16–17 (docs/performance.md, "The
+    daily job at a city's scale").
+
+    The window starts from the last run that finished (its audit row is the run's last write),
+    so a day the job did not run is covered by the next run, and a second run on the same day
+    looks at no one. With no run in the last LAST_RUN_LOOKBACK_DAYS (the first run ever, or
+    after a long stop) it looks at every child aged 16–17 once, as the job used to every day:
+    the children who turned 16 before the job ever ran are asked about too, and a window
+    longer than that is the same two years anyway.
+
+    A child who is already 16 when they become a left-behind child (the category given, the
+    birth date corrected, the file back on the register, a move to another 居民区) is asked
+    about when that happens, by the children services' child_schedule_changed and
+    children_created hooks (visits.services.left_behind_16_check), not by this window."""
+    days = [today - dt.timedelta(days=n) for n in range(LAST_RUN_LOOKBACK_DAYS + 1)]
+    last_run = job_last_day(DAILY_ACTION, days)
+    since = adult_cutoff(today)
+    if last_run is not None:
+        since = max(since, years_before(last_run, 16))
+    sixteen = years_before(today, 16)
+    if since >= sixteen:
+        return  # already run today: nobody turned 16 since
+    sent = 0
+    for district in Area.objects.filter(level=Area.Level.DISTRICT).values_list("pk", flat=True):
+        sent += left_behind_16_notify(
+            Child.objects.filter(district_id=district, birth_date__gt=since), today
+        )
     report.left_behind_16_flagged += sent
     report.notifications_sent += sent
 
@@ -296,5 +375,5 @@ def run_daily(today: dt.date | None = None) -> DailyReport:
     tallies_daily(today=today)
     for check in daily_checks:
         report.checks.update(check(today))
-    audit_job(action="job.daily", run=today.isoformat(), changes=asdict(report))
+    audit_job(action=DAILY_ACTION, run=today.isoformat(), changes=asdict(report))
     return report

@@ -20,16 +20,16 @@ from weibao.accounts.selectors import is_district_staff, users_with_role_in_area
 from weibao.areas.columns import area_columns_move
 from weibao.audit.services import audit_record
 from weibao.children.choices import Status
-from weibao.children.models import Child, ChildCategory, Guardian
+from weibao.children.models import Child, ChildCategory, Guardian, adult_cutoff
 from weibao.children.selectors import category_rows_of, children_visible_to
 from weibao.children.services import child_note_visit
 from weibao.core import uploads
 from weibao.core.bulk import insert_plain
-from weibao.core.dates import add_months
+from weibao.core.dates import add_months, years_before
 from weibao.core.exceptions import ConflictError
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notifications_answer, notify
-from weibao.visits.jobs import recompute_due_dates
+from weibao.visits.jobs import left_behind_16_notify, recompute_due_dates
 from weibao.visits.models import (
     RETURNED_HOME,
     Concern,
@@ -166,6 +166,45 @@ def visit_schedule_children(
         )  # fmt: skip
     # Plain rows (core.bulk): an import's chunk plans a thousand first visits at once.
     insert_plain(VisitDue, NEW_DUE_COLUMNS, dues)
+
+
+def _turned_16(child: Child, today: dt.date) -> bool:
+    """On the register and aged 16 or 17 (what left_behind_16_notify asks about), from the
+    object alone: most children are not, and they cost no query."""
+    return child.status == Status.ACTIVE and adult_cutoff(today) < child.birth_date <= years_before(
+        today, 16
+    )
+
+
+def left_behind_16_check(*, child: Child, today: dt.date | None = None) -> int:
+    """children.hooks.child_schedule_changed: a child aged 16 or 17 whose categories, birth
+    date, status or 居民区 just changed may be a left-behind child past the category's age
+    (docs/domain.md §3.5). The daily job asks about the children who turn 16 only
+    (jobs.flag_left_behind_turning_16), so this one is asked about now, by the same message,
+    sent once per director. Returns how many were sent."""
+    today = today or timezone.localdate()
+    if not _turned_16(child, today):
+        return 0
+    return left_behind_16_notify(
+        Child.objects.filter(district_id=child.district_id, pk=child.pk), today
+    )
+
+
+def left_behind_16_check_many(
+    *, children: list[Child], guardians: Iterable[Guardian] = (), today: dt.date | None = None
+) -> int:
+    """children.hooks.children_created: left_behind_16_check for a batch of new files (an
+    import's chunk) in one statement, and none when nobody in it is aged 16 or 17."""
+    today = today or timezone.localdate()
+    aged = [child for child in children if _turned_16(child, today)]
+    if not aged:
+        return 0
+    return left_behind_16_notify(
+        Child.objects.filter(
+            district_id__in={c.district_id for c in aged}, pk__in=[c.pk for c in aged]
+        ),
+        today,
+    )
 
 
 # --- visits -------------------------------------------------------------------------------

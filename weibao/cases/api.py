@@ -3,7 +3,7 @@ Scope and rules come from the selectors and services; these views only translate
 Out of scope: 404. In scope but not allowed: 403. Stale `version`: 409."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -22,7 +22,7 @@ from weibao.audit.models import AccessLog
 from weibao.audit.services import access_log_record
 from weibao.cases import services
 from weibao.cases.export import case_export_response
-from weibao.cases.models import Case
+from weibao.cases.models import Case, PlanVersion
 from weibao.cases.plans import plan_save
 from weibao.cases.selectors import (
     CaseListFilters,
@@ -123,12 +123,20 @@ class CaseViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         params = CaseFilterSerializer(data=request.query_params, context={"request": request})
         params.is_valid(raise_exception=True)
+        latest = PlanVersion.objects.filter(case=OuterRef("pk")).order_by("-number")
         cases = (
             params.filter(self.get_queryset())
-            .annotate(current_plan_number=Max("plan_versions__number"))
+            # Per row of the page, not a GROUP BY over every case the count reads.
+            .annotate(current_plan_number=Subquery(latest.values("number")[:1]))
             .order_by("-opened_at", "-id")
         )
-        return self.paginated(cases.prefetch_related("reports"))
+        # Counted on the cases alone (the filters, no joins): DRF's COUNT would wrap the
+        # annotated query (docs/performance.md, "The case team").
+        count = params.filter(cases_visible_to(request.user)).count()
+        page = self.paginator.paginate_counted(
+            cases.prefetch_related("reports"), count, request, view=self
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @xlsx_export_action(
         summary="The list of cases as xlsx, with the list's filters (recorded in the audit log)",

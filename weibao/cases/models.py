@@ -92,6 +92,11 @@ class Case(AreaColumns):
             # "The case team").
             models.Index(fields=["district", "opened_at", "id"]),
             models.Index(fields=["owner", "stage"]),
+            # The few restricted cases, which hide their reports from whoever is not on them
+            # (selectors.reports_of_hidden_cases).
+            models.Index(
+                fields=["district"], condition=Q(restricted=True), name="case_restricted_idx"
+            ),
         ]
 
     def __str__(self) -> str:

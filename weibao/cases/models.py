@@ -88,7 +88,15 @@ class Case(AreaColumns):
             models.Index(fields=["community", "stage", "opened_at"]),
             models.Index(fields=["subdistrict", "stage", "opened_at"]),
             models.Index(fields=["district", "stage", "opened_at"]),
+            # The district's list, newest first, walked in its order (docs/performance.md,
+            # "The case team").
+            models.Index(fields=["district", "opened_at", "id"]),
             models.Index(fields=["owner", "stage"]),
+            # The few restricted cases, which hide their reports from whoever is not on them
+            # (selectors.reports_of_hidden_cases).
+            models.Index(
+                fields=["district"], condition=Q(restricted=True), name="case_restricted_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -57,18 +57,36 @@ def cases_visible_to(user) -> QuerySet[Case]:
     居民区's director, or a director kept off a restricted case — does not see it."""
     if not user.is_authenticated:
         return Case.objects.none()
+    return Case.objects.filter(_visible_q(user))
+
+
+def _visible_q(user) -> Q:
+    """The condition of cases_visible_to over a case's own columns (and its team's index)."""
     # A member works in the case's area (cases.services._team_move keeps it so), hence in one
     # of their own districts: naming them keeps the read inside those districts (docs/scale.md).
     districts = user_district_ids(user)
+    areas = [
+        ra.area
+        for ra in user_role_assignments(user)
+        if ra.role in AREA_ROLES and ra.area is not None
+    ]
+    whole = {a.pk for a in areas if a.level == Area.Level.DISTRICT}
+    if districts and whole.issuperset(districts):
+        # Every case the user is on lies in one of their districts, which they see whole: the
+        # team adds nothing, and without it the district's list is one index range walked in
+        # the list's order (docs/performance.md, "The case team").
+        q = Q()
+        for area in areas:
+            q |= area_q(area)
+        return q
     teams = CaseMember.objects.filter(user=user)
     if districts:
         teams = teams.filter(district_id__in=districts)
     members = Q(pk__in=teams.values("case_id"))
     q = members & Q(district_id__in=districts) if districts else members
-    for ra in user_role_assignments(user):
-        if ra.role in AREA_ROLES and ra.area is not None:
-            q |= area_q(ra.area)
-    return Case.objects.filter(q)
+    for area in areas:
+        q |= area_q(area)
+    return q
 
 
 @dataclass(frozen=True)
@@ -81,9 +99,7 @@ class CaseListFilters:
     mine: bool = False
 
 
-def case_list(user, filters: CaseListFilters) -> QuerySet[Case]:
-    """The cases the user may see (cases_visible_to), filtered, newest first, with the names
-    the list shows joined in."""
+def _case_list_matches(user, filters: CaseListFilters) -> QuerySet[Case]:
     qs = cases_visible_to(user)
     if filters.stage:
         qs = qs.filter(stage=filters.stage)
@@ -93,11 +109,25 @@ def case_list(user, filters: CaseListFilters) -> QuerySet[Case]:
         qs = qs.filter(community_id=filters.community)
     if filters.mine:
         qs = qs.filter(owner=user)
+    return qs
+
+
+def case_list(user, filters: CaseListFilters) -> QuerySet[Case]:
+    """The cases the user may see (cases_visible_to), filtered, newest first, with the names
+    the list shows joined in."""
     return (
-        qs.filter(same_district_as_child())
+        _case_list_matches(user, filters)
+        .filter(same_district_as_child())
         .select_related("child", "owner", "community", "subdistrict")
         .order_by("-opened_at", "-id")
     )
+
+
+def case_list_count(user, filters: CaseListFilters) -> int:
+    """How many cases case_list holds, counted on the cases alone: the join with the children
+    that case_list makes on the district (same_district_as_child, always true) would make the
+    count read a child for every case of the district (docs/performance.md, "The case team")."""
+    return _case_list_matches(user, filters).count()
 
 
 def case_get_for_user(user, pk) -> Case:
@@ -303,5 +333,10 @@ def case_visible(user, case_id: int) -> bool:
 
 def reports_of_hidden_cases(user) -> Q:
     """The reports a user may not see although they lie in their area: those handed to a
-    restricted case the user is not on (reports.hooks.hidden_reports)."""
-    return Q(case__restricted=True) & ~Q(case__in=cases_visible_to(user))
+    restricted case the user is not on (reports.hooks.hidden_reports). The restricted cases
+    the user does not see are found first (few, from their partial index), not by joining every
+    report of the queue to its case (docs/performance.md, "The report queue")."""
+    if not user.is_authenticated:
+        return Q(case__restricted=True)
+    hidden = Case.objects.filter(restricted=True).exclude(_visible_q(user))
+    return Q(case_id__in=hidden.values("pk"))

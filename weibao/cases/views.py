@@ -47,6 +47,7 @@ from weibao.cases.selectors import (
     CaseListFilters,
     case_get_for_user,
     case_list,
+    case_list_count,
     case_policy_districts,
     case_roles,
     case_team,
@@ -137,7 +138,12 @@ def _conflict_message() -> str:
 def case_list_view(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None, actor=request.user)
     filters = form.filters() if form.is_bound and form.is_valid() else CaseListFilters()
-    page = page_of(request, case_list(request.user, filters), PAGE_SIZE)
+    page = page_of(
+        request,
+        case_list(request.user, filters),
+        PAGE_SIZE,
+        counter=lambda: case_list_count(request.user, filters),
+    )
     detail_url = row_url("cases:detail")
     return render(
         request,

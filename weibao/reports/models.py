@@ -177,6 +177,9 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["subdistrict", "state", "received_at"]),
             models.Index(fields=["district", "state", "received_at"]),
+            # A district's reports newest first, walked in that order (docs/performance.md,
+            # "The report queue").
+            models.Index(fields=["district", "received_at", "id"]),
             models.Index(fields=["community", "state", "received_at"]),
             models.Index(fields=["state", "ack_due_at"]),
             models.Index(fields=["state", "police_due_at"]),

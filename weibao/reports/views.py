@@ -407,6 +407,14 @@ def _tags(report: Report) -> list[str]:
     ]
 
 
+def _queue_count(user, page, tab: str, state: str) -> int:
+    """The length of the user's triage queue: the page's own count when the page is the whole
+    queue, so that it is not counted twice."""
+    if tab == "queue" and not state:
+        return page.paginator.count
+    return triage_queue(user).count()
+
+
 @login_required
 @require_GET
 def queue_view(request: HttpRequest) -> HttpResponse:
@@ -454,7 +462,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "state": state,
             "state_choices": state_choices,
             "triager": triager,
-            "queue_count": triage_queue(user).count() if triager else 0,
+            "queue_count": _queue_count(user, page, tab, state) if triager else 0,
             "show_clock_settings": bool(services.clock_policy_districts(user)),
             "query": query_without_page(request),
             "now": now,

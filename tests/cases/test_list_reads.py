@@ -1,0 +1,117 @@
+"""The case list as a city's district reads it (docs/performance.md, "The case team"): district
+staff's cases are their district's, read without the team; the list's length is counted on the
+cases alone; the API's plan numbers are read per row. Who sees which case does not change."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.cases.helpers import a_plan
+from tests.conftest import _user, api_client, child_data, web_client
+from weibao.accounts.models import Role, RoleAssignment, User
+from weibao.areas.models import Area
+from weibao.cases.models import CaseMember
+from weibao.cases.selectors import CaseListFilters, case_list, case_list_count, cases_visible_to
+from weibao.cases.services import case_open
+from weibao.children.services import GuardianInput, child_create
+
+pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture
+def elsewhere(db):
+    """A 居民区 of a second district, its district staff, and a case there."""
+    district = Area.objects.create(name="徐汇区", code="310104", level="district")
+    sub = Area.objects.create(name="徐家汇街道", level="subdistrict", parent=district)
+    community = Area.objects.create(name="测试丁居民区", level="community", parent=sub)
+    officer = _user("xuhui_officer", Role.DISTRICT_STAFF, district)
+    child = child_create(
+        actor=officer,
+        data=child_data(community, name="王小华"),
+        categories=["left_behind"],
+        guardians=[GuardianInput(name="测试家长", relation="mother", phone="13800000002")],
+    )
+    return {"community": community, "case": case_open(actor=officer, child=child)}
+
+
+@pytest.fixture
+def cases(make_child, director_a, director_elsewhere, supervisor):
+    """Three cases of the first district: two 居民区 of 天山路 and one of 仙霞新村."""
+    a = case_open(actor=director_a, child=make_child("community_a", name="张小明"))
+    b = case_open(actor=supervisor, child=make_child("community_b", name="李小红"))
+    c = case_open(actor=director_elsewhere, child=make_child("community_c", name="赵小刚"))
+    return [a, b, c]
+
+
+def _seen(user) -> set[int]:
+    return set(cases_visible_to(User.objects.get(pk=user.pk)).values_list("pk", flat=True))
+
+
+def test_district_staff_see_every_case_of_their_district_and_none_of_another(
+    cases, elsewhere, district_officer
+):
+    # A team row in another district (which the services never write for them) shows nothing.
+    case = elsewhere["case"]
+    CaseMember.objects.create(
+        case=case, user=district_officer, why="plan", district_id=case.district_id,
+        subdistrict_id=case.subdistrict_id, community_id=case.community_id,
+    )  # fmt: skip
+    assert _seen(district_officer) == {c.pk for c in cases}
+
+
+def test_district_staff_who_also_direct_elsewhere_see_their_team_case_there(
+    cases, elsewhere, district_officer
+):
+    RoleAssignment.objects.create(
+        user=district_officer, role=Role.DIRECTOR, area=elsewhere["community"]
+    )
+    officer = User.objects.get(pk=district_officer.pk)
+    child = child_create(
+        actor=officer,
+        data=child_data(elsewhere["community"], name="钱小兰"),
+        categories=["left_behind"],
+        guardians=[GuardianInput(name="测试家长", relation="father", phone="13800000003")],
+    )
+    theirs = case_open(actor=officer, child=child)  # owned, so on its team
+    assert _seen(district_officer) == {c.pk for c in cases} | {theirs.pk}
+
+
+def test_the_case_lists_length_is_counted_on_the_cases_alone(cases, district_officer):
+    client = web_client(district_officer)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/cases/")
+    counts = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if 'COUNT(*) AS "__count" FROM "cases_case"' in q["sql"]
+    ]
+    assert len(counts) == 1
+    assert "children_child" not in counts[0]
+    assert response.context["page"].paginator.count == 3
+    assert len(response.context["rows"]) == 3
+    user = User.objects.get(pk=district_officer.pk)
+    filters = CaseListFilters(community=cases[0].community_id)
+    assert case_list_count(user, filters) == case_list(user, filters).count() == 1
+
+
+def test_the_api_counts_the_cases_alone_and_reads_each_rows_plan_number(
+    cases, district_officer, director_a
+):
+    a_plan(director_a, cases[0])
+    a_plan(director_a, cases[0], goals="The child sleeps at home every night.")
+    client = api_client(district_officer)
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/api/v1/cases/").json()
+    counts = [
+        q["sql"] for q in ctx.captured_queries if "cases_case" in q["sql"] and "COUNT(" in q["sql"]
+    ]
+    assert len(counts) == 1
+    assert "GROUP BY" not in counts[0] and "children_child" not in counts[0]
+    assert body["count"] == 3
+    plans = {row["id"]: row["plan_version"] for row in body["results"]}
+    assert plans == {cases[0].pk: 2, cases[1].pk: None, cases[2].pk: None}
+    stage = client.get(
+        "/api/v1/cases/", {"stage": "discovered", "community": cases[1].community_id}
+    )
+    assert stage.json()["count"] == 1
+    assert [row["id"] for row in stage.json()["results"]] == [cases[1].pk]

@@ -1,0 +1,77 @@
+"""The report lists as a city's district reads them (docs/performance.md, "The report queue"):
+the reports a user entered outside their areas stay theirs to see, and without any the scope is
+the areas alone; a restricted case still hides its reports from whoever is not on it; the queue
+page counts the queue once."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import api_client, web_client
+from tests.helpers import move_to
+from weibao.accounts.models import User
+from weibao.cases.services import case_restrict
+from weibao.reports.choices import Channel
+from weibao.reports.selectors import reports_visible_to
+
+pytestmark = pytest.mark.usefixtures("english")
+
+
+def _visible(user) -> set[int]:
+    return set(reports_visible_to(User.objects.get(pk=user.pk)).values_list("pk", flat=True))
+
+
+def _report_queries(ctx) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries if 'FROM "reports_report"' in q["sql"]]
+
+
+def test_a_report_entered_outside_the_users_areas_stays_in_their_list(
+    make_report, director_a, director_elsewhere
+):
+    inside = make_report(subdistrict="xianxia", channel=Channel.STAFF, actor=director_elsewhere)
+    assert _visible(director_a) == set()
+    entered = make_report(subdistrict="xianxia", channel=Channel.STAFF, actor=director_a)
+    assert _visible(director_a) == {entered.pk}
+    assert inside.pk not in _visible(director_a)
+    listed = api_client(director_a).get("/api/v1/reports/").json()
+    assert [row["id"] for row in listed["results"]] == [entered.pk]
+
+
+def test_without_reports_entered_elsewhere_the_scope_is_the_areas_alone(
+    make_report, district_officer, supervisor
+):
+    make_report(channel=Channel.STAFF, actor=district_officer)  # in their district
+    make_report(subdistrict="xianxia")
+    with CaptureQueriesContext(connection) as ctx:
+        listed = api_client(district_officer).get("/api/v1/reports/").json()
+    assert listed["count"] == 2
+    lists = [sql for sql in _report_queries(ctx) if "ORDER BY" in sql]
+    assert lists and all("created_by_id" not in sql.split("WHERE", 1)[1] for sql in lists)
+    # A supervisor's report without a 街镇 lies outside their 街镇: it stays theirs.
+    own = make_report(subdistrict=None, channel=Channel.STAFF, actor=supervisor)
+    assert own.pk in _visible(supervisor)
+
+
+def test_a_restricted_case_still_hides_its_reports_from_the_directors_kept_off(
+    make_report, child_a, supervisor, director_a, district_officer
+):
+    report = move_to(make_report(), "handling", supervisor, child=child_a)
+    other = make_report()
+    assert _visible(director_a) == {report.pk}
+    case_restrict(actor=supervisor, case=report.case, restricted=True, reason="The aunt.")
+    assert _visible(director_a) == set()
+    assert _visible(supervisor) == _visible(district_officer) == {report.pk, other.pk}
+
+
+def test_the_queue_page_counts_the_queue_once(make_report, supervisor):
+    for _ in range(3):
+        make_report()
+    client = web_client(supervisor)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/reports/")
+    counts = [sql for sql in _report_queries(ctx) if "COUNT(" in sql]
+    assert len(counts) == 1
+    assert response.context["queue_count"] == response.context["page"].paginator.count == 3
+    filtered = client.get("/reports/", {"state": "acknowledged"})
+    assert filtered.context["queue_count"] == 3
+    assert filtered.context["page"].paginator.count == 0

@@ -95,6 +95,7 @@ class CaseListFilters:
 
     stage: str = ""
     risk_level: str = ""
+    subdistrict: int | None = None
     community: int | None = None
     mine: bool = False
 
@@ -105,6 +106,8 @@ def _case_list_matches(user, filters: CaseListFilters) -> QuerySet[Case]:
         qs = qs.filter(stage=filters.stage)
     if filters.risk_level:
         qs = qs.filter(risk_level=filters.risk_level)
+    if filters.subdistrict:
+        qs = qs.filter(subdistrict_id=filters.subdistrict)
     if filters.community:
         qs = qs.filter(community_id=filters.community)
     if filters.mine:

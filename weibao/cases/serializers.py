@@ -307,6 +307,9 @@ class CaseFilterSerializer(serializers.Serializer):
     mine = serializers.BooleanField(
         required=False, default=False, help_text="Only the cases you own."
     )
+    subdistrict = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_DB_INT, help_text="Sub-district (街镇) id."
+    )
     community = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_DB_INT, help_text="Residential area id."
     )
@@ -317,6 +320,8 @@ class CaseFilterSerializer(serializers.Serializer):
         for name in ("stage", "risk_level"):
             if data.get(name):
                 qs = qs.filter(**{name: data[name]})
+        if data.get("subdistrict"):
+            qs = qs.filter(subdistrict_id=data["subdistrict"])
         if data.get("community"):
             qs = qs.filter(community_id=data["community"])
         if data.get("child"):
@@ -330,6 +335,7 @@ class CaseFilterSerializer(serializers.Serializer):
         return CaseListFilters(
             stage=data.get("stage", ""),
             risk_level=data.get("risk_level", ""),
+            subdistrict=data.get("subdistrict"),
             community=data.get("community"),
             mine=data.get("mine", False),
         )

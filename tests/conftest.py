@@ -135,6 +135,23 @@ def director_a2(areas):
 
 
 @pytest.fixture
+def other_district(db):
+    """A second district, with a 街镇 and a 居民区: its 居民区 is returned."""
+    district = Area.objects.create(name="徐汇区", code="310104", level="district")
+    subdistrict = Area.objects.create(name="徐家汇街道", level="subdistrict", parent=district)
+    return Area.objects.create(name="测试丁居民区", level="community", parent=subdistrict)
+
+
+@pytest.fixture
+def officer_of_both(district_officer, other_district):
+    """District staff of both districts (a move between them is theirs to make)."""
+    RoleAssignment.objects.create(
+        user=district_officer, role=Role.DISTRICT_STAFF, area=other_district.parent.parent
+    )
+    return User.objects.get(pk=district_officer.pk)  # fresh: no cached roles
+
+
+@pytest.fixture
 def personas(district_officer, supervisor, director_a, director_b, director_elsewhere, unassigned):
     return {
         "district_officer": district_officer,

@@ -12,7 +12,6 @@ from django.utils import timezone
 from tests.cases.helpers import a_plan
 from tests.conftest import api_client, web_client
 from tests.helpers import statements_on, statements_without_district
-from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.archive.selectors import Revealed, child_archive
 from weibao.areas.models import Area
 from weibao.cases.jobs import plan_items_due
@@ -39,24 +38,6 @@ def _assert_name_the_district(ctx: CaptureQueriesContext) -> None:
     """Some statement read or changed plan versions, and each names their district."""
     assert statements_on(ctx, TABLE), "no statement on cases_planversion was captured"
     assert statements_without_district(ctx, TABLE) == []
-
-
-@pytest.fixture
-def other_district(db):
-    """A second district, with a 街镇 and a 居民区."""
-    district = Area.objects.create(name="徐汇区", code="310104", level="district")
-    subdistrict = Area.objects.create(name="徐家汇街道", level="subdistrict", parent=district)
-    return Area.objects.create(name="测试丁居民区", level="community", parent=subdistrict)
-
-
-@pytest.fixture
-def officer_of_both(district_officer, other_district):
-    """District staff of both districts: a move between them is theirs, and they may own the
-    case in the new one."""
-    RoleAssignment.objects.create(
-        user=district_officer, role=Role.DISTRICT_STAFF, area=other_district.parent.parent
-    )
-    return User.objects.get(pk=district_officer.pk)  # fresh: no cached roles
 
 
 @pytest.fixture

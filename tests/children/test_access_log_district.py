@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import web_client
 from tests.helpers import statements_on, statements_without_district
-from weibao.accounts.models import Role, RoleAssignment, User
+from weibao.accounts.models import User
 from weibao.areas.models import Area
 from weibao.audit.chain import chain_verify, hashed_fields
 from weibao.audit.models import AccessLog
@@ -45,23 +45,6 @@ def _misplaced() -> list[tuple[int, int, int]]:
 def _assert_name_the_district(ctx: CaptureQueriesContext) -> None:
     assert statements_on(ctx, TABLE), "no statement on audit_accesslog was captured"
     assert statements_without_district(ctx, TABLE) == []
-
-
-@pytest.fixture
-def other_district(db):
-    """A second district, with a 街镇 and a 居民区."""
-    district = Area.objects.create(name="徐汇区", code="310104", level="district")
-    subdistrict = Area.objects.create(name="徐家汇街道", level="subdistrict", parent=district)
-    return Area.objects.create(name="测试丁居民区", level="community", parent=subdistrict)
-
-
-@pytest.fixture
-def officer_of_both(district_officer, other_district):
-    """District staff of both districts (a move between them is theirs to make)."""
-    RoleAssignment.objects.create(
-        user=district_officer, role=Role.DISTRICT_STAFF, area=other_district.parent.parent
-    )
-    return User.objects.get(pk=district_officer.pk)  # fresh: no cached roles
 
 
 @pytest.fixture

@@ -2,12 +2,8 @@
 the district with the row and move it with the child, so a read of a child's categories that
 names the child's district (children.selectors.category_rows_of) finds them all."""
 
-import pytest
-
 from tests.conftest import child_data
 from tests.transfers.helpers import accept, ask
-from weibao.accounts.models import Role, RoleAssignment, User
-from weibao.areas.models import Area
 from weibao.children.models import Child, ChildCategory
 from weibao.children.selectors import category_rows_of, child_categories
 from weibao.children.services import ChildInput, child_update, children_create_many
@@ -22,23 +18,6 @@ def _misplaced() -> list[tuple[int, int, int]]:
         for pk, child, district in ChildCategory.objects.values_list("pk", "child", "district")
         if district != district_of[child]
     ]
-
-
-@pytest.fixture
-def other_district(db):
-    """A second district, with a 街镇 and a 居民区."""
-    district = Area.objects.create(name="徐汇区", code="310104", level="district")
-    subdistrict = Area.objects.create(name="徐家汇街道", level="subdistrict", parent=district)
-    return Area.objects.create(name="测试丁居民区", level="community", parent=subdistrict)
-
-
-@pytest.fixture
-def officer_of_both(district_officer, other_district):
-    """District staff of both districts (a move between them is theirs to make)."""
-    RoleAssignment.objects.create(
-        user=district_officer, role=Role.DISTRICT_STAFF, area=other_district.parent.parent
-    )
-    return User.objects.get(pk=district_officer.pk)  # fresh: no cached roles
 
 
 def test_a_new_file_has_its_categories_in_its_district(make_child):

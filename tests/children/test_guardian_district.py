@@ -15,10 +15,8 @@ from tests.conftest import api_client, child_data, web_client
 from tests.duplicates.helpers import pair_of, register
 from tests.imports.conftest import csv_file, row
 from tests.transfers.helpers import accept, ask
-from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.archive.selectors import child_archive
 from weibao.archive.services import archive_reveal
-from weibao.areas.models import Area
 from weibao.children.models import Child, Guardian
 from weibao.children.selectors import child_guardians, guardian_rows_of
 from weibao.children.services import (
@@ -74,23 +72,6 @@ def _names_district(after: str, alias: str) -> bool:
     end = after.find(' FROM "')
     conditions = after if end < 0 else after[:end]
     return re.search(re.escape(alias) + r'\."district_id" (=|IN)', conditions) is not None
-
-
-@pytest.fixture
-def other_district(db):
-    """A second district, with a 街镇 and a 居民区."""
-    district = Area.objects.create(name="徐汇区", code="310104", level="district")
-    subdistrict = Area.objects.create(name="徐家汇街道", level="subdistrict", parent=district)
-    return Area.objects.create(name="测试丁居民区", level="community", parent=subdistrict)
-
-
-@pytest.fixture
-def officer_of_both(district_officer, other_district):
-    """District staff of both districts (a move between them is theirs to make)."""
-    RoleAssignment.objects.create(
-        user=district_officer, role=Role.DISTRICT_STAFF, area=other_district.parent.parent
-    )
-    return User.objects.get(pk=district_officer.pk)  # fresh: no cached roles
 
 
 # --- written with the row ------------------------------------------------------------------

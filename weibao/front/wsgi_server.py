@@ -2,7 +2,7 @@
 
 Sync workers, as many as WEIBAO_WEB_WORKERS or 2 × the cores + 1 (gunicorn's own advice: one
 request per worker at a time, while another waits on the database). Nine workers on two
-cores spent more CPU per request and doubled the p95 of the load test (docs/performance.md,
+cores spent more CPU per request and had a higher p95 in the load test (docs/performance.md,
 "The sign-ins out of the window, and 5 or 9 workers"). Each worker loads the
 application itself after the fork (no preload), so it opens its own database pool. Gunicorn
 writes no access log: the request log of core.middleware.RequestLogMiddleware has the request

@@ -23,6 +23,7 @@ from weibao.cases.selectors import CaseListFilters, eligible_owners, plan_servic
 from weibao.core.forms import DateInput
 from weibao.core.text import TEXT_LIMIT
 from weibao.core.versioning import VersionMixin, posted_version
+from weibao.core.views_helpers import posted_id
 from weibao.partners.choices import ServiceType
 from weibao.partners.models import Partner
 from weibao.partners.selectors import partners_visible_to
@@ -99,8 +100,7 @@ class CaseFilterForm(forms.Form):
         ]
 
     def _number(self, name: str) -> int | None:
-        raw = self.data.get(name, "") if self.is_bound else ""
-        return int(raw) if str(raw).isdigit() and len(str(raw)) < 10 else None
+        return posted_id(str(self.data.get(name, ""))) if self.is_bound else None
 
     def filters(self) -> CaseListFilters:
         d = self.cleaned_data

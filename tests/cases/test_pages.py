@@ -628,38 +628,53 @@ def test_the_case_pages_need_a_login(case_a):
 # --- the child's file -------------------------------------------------------------------------
 
 
-def test_the_childs_file_shows_its_cases_services_and_protection(case_a, director_a, supervisor):
-    child = case_a.child
+def record_service_and_protection(case, by) -> None:
+    child = case.child
     ServiceRecord.objects.create(
-        case=case_a,
+        case=case,
         child=child,
         delivered_on=timezone.localdate(),
         service_type="psychological",
-        provider_user=supervisor,
+        provider_user=by,
         duration_minutes=45,
-        recorded_by=supervisor,
+        recorded_by=by,
         district_id=child.district_id,
         subdistrict_id=child.subdistrict_id,
         community_id=child.community_id,
     )
     ProtectionRecord.objects.create(
-        case=case_a,
+        case=case,
         child=child,
         ground="guardian_unable",
         placement="relatives",
         started_on=timezone.localdate(),
         limit_on=timezone.localdate() + dt.timedelta(days=365),
-        recorded_by=supervisor,
+        recorded_by=by,
         district_id=child.district_id,
         subdistrict_id=child.subdistrict_id,
         community_id=child.community_id,
     )
-    page = body(web_client(director_a).get(f"/children/{child.pk}/"))
+
+
+def test_the_childs_file_shows_its_cases_services_and_protection(case_a, director_a, supervisor):
+    record_service_and_protection(case_a, supervisor)
+    page = body(web_client(director_a).get(f"/children/{case_a.child_id}/"))
     assert f'href="/cases/{case_a.pk}/"' in page
     assert "Psychological counselling" in page
     assert "45 minutes" in page
     assert "With relatives" in page
     assert "Open a case" not in page  # the child already has one
+
+
+def test_a_case_s_services_and_protection_are_not_in_the_file_for_who_does_not_see_the_case(
+    case_a, supervisor, director_a2
+):
+    # director_a2 took up the 居民区 after the case was opened: the child's file, not the case.
+    record_service_and_protection(case_a, supervisor)
+    page = body(web_client(director_a2).get(f"/children/{case_a.child_id}/"))
+    assert "This child has an open case" in page
+    assert "Psychological counselling" not in page
+    assert "With relatives" not in page
 
 
 def test_the_childs_file_offers_to_open_a_case(child_a, director_a):

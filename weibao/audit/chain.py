@@ -65,11 +65,18 @@ def _locked_head(log: str) -> ChainHead:
     return head
 
 
+# The lock order is the heads' names, descending: one statement locks them in that order
+# (PostgreSQL sorts before it locks: its row locks are taken as the sorted rows come out).
+assert sorted(LOCK_ORDER, reverse=True) == LOCK_ORDER
+
+
 def _lock_heads(log: str) -> ChainHead:
-    head = None
-    for name in LOCK_ORDER[: LOCK_ORDER.index(log) + 1]:
-        head = _locked_head(name)
-    return head
+    names = LOCK_ORDER[: LOCK_ORDER.index(log) + 1]
+    heads = ChainHead.objects.select_for_update().filter(log__in=names).order_by("-log")
+    found = {head.log: head for head in heads}
+    if len(found) < len(names):  # a head to be made first (see _locked_head)
+        found = {name: _locked_head(name) for name in names}
+    return found[log]
 
 
 def _jsonable(model, row: models.Model) -> None:

@@ -18,6 +18,8 @@ case_close_guards = Hook(
 )
 child_panel_parts = Hook(
     "child_panel_parts",
-    "f(user, child) -> dict: what the case part of a child's file shows beside the cases "
-    "(the latest services, the temporary guardianship).",
+    "f(user, child, cases) -> dict: what the case part of a child's file shows beside the "
+    "cases (the latest services, the temporary guardianship). `cases` are the child's cases "
+    "this user sees (cases.selectors.child_cases_for_user): a part made of records of the "
+    "cases the user sees has nothing to show when it is empty, and need not ask.",
 )

@@ -712,6 +712,7 @@ def child_cases_panel(request: HttpRequest, child: Child) -> Panel:
     # in the list already; only otherwise is it read, to say that it exists elsewhere.
     open_case = next((c for c in cases if c.stage != "closed"), None) or open_case_for_child(child)
     sees_child = child_visible(user, child)
+    parts = child_panel_parts.call(user, child, cases)
     hidden = open_case if open_case and all(c.pk != open_case.pk for c in cases) else None
     return Panel(
         "cases/_child_panel.html",
@@ -720,7 +721,7 @@ def child_cases_panel(request: HttpRequest, child: Child) -> Panel:
             # The latest services and the temporary guardianship, from the apps that keep them.
             "services": [],
             "protection": None,
-            **{k: v for part in child_panel_parts.call(user, child) for k, v in part.items()},
+            **{k: v for part in parts for k, v in part.items()},
             "can_open": sees_child and open_case is None,
             # The child has an open case this user does not see: who to ask (not for a
             # restricted one, which says only that it exists).

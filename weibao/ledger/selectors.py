@@ -3,6 +3,7 @@ cases they see."""
 
 from django.db.models import QuerySet
 
+from weibao.cases.models import Case
 from weibao.cases.selectors import cases_visible_to
 from weibao.core.hooks import Panel
 from weibao.ledger.models import ServiceRecord
@@ -15,8 +16,12 @@ def service_records_visible_to(user) -> QuerySet[ServiceRecord]:
 SERVICES_SHOWN = 10
 
 
-def child_panel_services(user, child) -> dict:
-    """The latest valid services of the child, for the case part of the child's file."""
+def child_panel_services(user, child, cases: list[Case]) -> dict:
+    """The latest valid services of the child, for the case part of the child's file. A user
+    sees the services of the cases they see: with none of the child's cases (`cases`, those
+    they see), there is nothing to read."""
+    if not cases:
+        return {"services": []}
     services = list(
         service_records_visible_to(user)
         .filter(child=child, voided_at__isnull=True)

@@ -159,6 +159,7 @@ def test_rows_written_before_sealing_read_as_they_were_written(child_a, director
         action="child.update",
         object_type="children.child",
         object_id=str(child_a.pk),
+        district_id=child_a.district_id,  # as migration audit.0009 filled the old rows
         child=child_a,
         changes={"health_notes": {"old": "", "new": "旧记录里的明文"}},
         note="旧备注",

@@ -31,10 +31,11 @@ LOG_OF = {model: log for log, model in MODELS.items()}
 # Heads are always locked in this order (see the module's docstring).
 LOCK_ORDER = [Log.AUDIT, Log.ACCESS]
 # The row's id is given by the database at insert, after hashing; the hash cannot cover itself.
-# The district (AccessLog.district) is a copy of the child's that moves with the child
-# (services.access_log_move): a hash over it would break at every move, and the child it
-# follows is hashed. Leaving it out also keeps the content of the rows written before the
-# column existed what it was when they were hashed.
+# The district (AccessLog.district, AuditEvent.district) is a copy of the child's (or the
+# case's) that moves with it (services.access_log_move, audit_events_move): a hash over it
+# would break at every move, and the child or case it follows is hashed. Leaving it out also
+# keeps the content of the rows written before the column existed what it was when they were
+# hashed.
 NOT_HASHED = frozenset({"id", "chain_hash", "district_id"})
 BATCH = 2000
 

@@ -15,6 +15,18 @@ class AuditEvent(models.Model):
     `opened_note`), so the log itself leaks nothing. Each row is a link
     of the log's hash chain (audit.chain): `seq` numbers the rows without gaps and `chain_hash`
     is the keyed HMAC of the previous row's hash and this row's content.
+
+    `district` is a copy of the district of the row's case, or of its child when it names no
+    case (docs/scale.md): the key a district-partitioned or Citus-distributed table is split
+    by, so the reads of a case's timeline and a child's history (which leaves the case rows
+    out) name it. Written with the row by services.audit_record / audit_record_many from the
+    case or child they are given, moved with the case and the child by
+    services.audit_events_move (cases.services.case_move_area; children.services.child_move,
+    child_update). Null on a row about neither (an account, an area, a job, an export), which
+    is read by its object, not by a child. Like AccessLog's, it is the one column the hash
+    chain leaves out (audit.chain.NOT_HASHED) and the one the database lets change (migration
+    0009). No index of its own and not checked against the areas: the reads are by (district,
+    child) and (district, case), which the (child, -at) and (case, at) indexes answer.
     """
 
     # Set by audit.chain before the row is hashed (auto_now_add would change it after).
@@ -47,6 +59,7 @@ class AuditEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     seq = models.PositiveBigIntegerField(unique=True, editable=False)
     chain_hash = models.CharField(max_length=64, editable=False)
+    district = area_column(db_constraint=False, db_index=False, editable=False, null=True)
 
     class Meta:
         verbose_name = _("audit event")

@@ -7,6 +7,16 @@ from weibao.audit.models import AccessLog, AuditEvent
 from weibao.audit.sealing import has_encrypted_fields, seal_changes, seal_note
 
 
+def _district_of(child, case) -> int | None:
+    """The district a row is filed under (AuditEvent.district): its case's, else its child's,
+    else none. Read from the objects the caller holds, so no query is added."""
+    if case is not None:
+        return case.district_id
+    if child is not None:
+        return child.district_id
+    return None
+
+
 def audit_record(
     *,
     actor,
@@ -30,6 +40,7 @@ def audit_record(
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
+        district_id=_district_of(child, case),
         child=child,
         case=case,
         changes=seal_changes(model, changes or {}, also=sealed),
@@ -65,6 +76,7 @@ def audit_record_many(*, actor, entries: list[AuditEntry]) -> list[Appended]:
                 "action": entry.action,
                 "object_type": entry.obj._meta.label_lower,
                 "object_id": str(entry.obj.pk),
+                "district_id": _district_of(entry.child, None),
                 "child": entry.child,
                 "case": None,
                 "changes": seal_changes(model, entry.changes or {}),
@@ -100,6 +112,31 @@ def access_log_move(*, child, from_district: int) -> int:
     return AccessLog.objects.filter(district_id=from_district, child=child).update(
         district_id=child.district_id
     )
+
+
+def audit_events_move(*, from_district: int, child=None, case=None) -> int:
+    """The audit history of `child` (the rows naming it and no case: its file's, its visits',
+    its reports' without a case) or of `case` (every row naming the case) follows it to its new
+    district, as access_log_move does for the access log. Called by the service that moves the
+    child or the case, in its transaction, after it has set the new district: a transfer
+    (transfers.services.move_child_and_records) runs both. Each row follows the one object
+    whose reads name it — the child's history (children.history) or the case's timeline
+    (cases.timeline) — so a child that moves without its case leaves neither read short. Only
+    the district changes: the chain leaves it out of the hash and the database's append-only
+    trigger lets it alone change (AuditEvent's docstring). One UPDATE by (district, child) or
+    (district, case), which the (child, -at) and (case, at) indexes answer. Returns how many
+    rows moved."""
+    if (child is None) == (case is None):
+        raise ValueError("audit_events_move moves the history of a child or of a case")
+    owner = child if child is not None else case
+    if owner.district_id == from_district:
+        return 0
+    rows = AuditEvent.objects.filter(district_id=from_district)
+    if child is not None:
+        rows = rows.filter(child=child, case__isnull=True)
+    else:
+        rows = rows.filter(case=case)
+    return rows.update(district_id=owner.district_id)
 
 
 def audit_job(*, action: str, run: str, changes: dict[str, Any]) -> AuditEvent:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from weibao.accounts.models import Role, RoleAssignment
 from weibao.accounts.selectors import users_with_role_in_areas
 from weibao.areas.models import Area
-from weibao.audit.services import audit_record
+from weibao.audit.services import audit_events_move, audit_record
 from weibao.cases import workflow
 from weibao.cases.blockers import require_close_guards, require_plan
 from weibao.cases.choices import OPEN_STAGES, NoNeedReason, RiskLevel, Stage
@@ -622,6 +622,7 @@ def case_move_area(*, actor, case: Case, community, owner_if_outside=None, note:
     _save(current, fields)
     _team_move(current, old_owner=case.owner_id)
     _plans_follow(current, from_district=from_district)
+    audit_events_move(case=current, from_district=from_district)
     case_audit(actor=actor, case=current, action="case.move_area", changes=changes, note=note)
     if "owner" in changes:
         _notify_owner(current, actor)

@@ -281,8 +281,10 @@ def _owner_ids(events: list[AuditEvent]) -> set[int]:
 
 def case_timeline(case: Case) -> list[TimelineEntry]:
     """Every step of the case, oldest first: the discovery (the reports received, the visit
-    concern raised) and every audit row written with this case."""
-    events = list(AuditEvent.objects.filter(case=case).select_related("actor").order_by("at", "id"))
+    concern raised) and every audit row written with this case, read with the case's district
+    (AuditEvent.district, docs/scale.md)."""
+    rows = AuditEvent.objects.filter(district_id=case.district_id, case=case)
+    events = list(rows.select_related("actor").order_by("at", "id"))
     users = User.objects.in_bulk(_owner_ids(events))
     words = _words()
     entries = []

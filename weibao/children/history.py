@@ -148,9 +148,11 @@ def _describe_guardians(changes: list[dict[str, Any]]) -> list[ChangeLine]:
 def child_history(child: Child) -> QuerySet[AuditEvent]:
     """The file's own history. Case and report rows are left out: they belong to the case
     timeline and the report, which have their own, narrower scope (a director who may read the
-    child's file may not see a case someone else owns)."""
+    child's file may not see a case someone else owns). Read with the child's district (the
+    rows' own copy of it, AuditEvent.district): the key that routes the read to one partition
+    or Citus worker (docs/scale.md)."""
     return (
-        AuditEvent.objects.filter(child=child, case__isnull=True)
+        AuditEvent.objects.filter(district_id=child.district_id, child=child, case__isnull=True)
         .exclude(action__startswith="report.")
         .select_related("actor")
         .order_by("-at", "-id")

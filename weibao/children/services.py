@@ -24,6 +24,7 @@ from weibao.audit.services import (
     AuditEntry,
     access_log_move,
     access_log_record,
+    audit_events_move,
     audit_record,
     audit_record_many,
 )
@@ -426,6 +427,7 @@ def child_update(
         _categories_follow(current, from_district=from_district)
         _guardians_follow(current, from_district=from_district)
         access_log_move(child=current, from_district=from_district)
+        audit_events_move(child=current, from_district=from_district)
     if categories is not None:
         rows = category_rows_of(current)
         old_categories = sorted(rows.values_list("category", flat=True))
@@ -657,6 +659,7 @@ def child_move(*, actor, child: Child, community, note: str = "", with_area: boo
     _categories_follow(current, from_district=from_district)
     _guardians_follow(current, from_district=from_district)
     access_log_move(child=current, from_district=from_district)
+    audit_events_move(child=current, from_district=from_district)
     current.version += 1
     current.save()
     audit_record(

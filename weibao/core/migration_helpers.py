@@ -4,9 +4,10 @@ exactly what it does (a different step is a new function). It reaches the tables
 the historical models a migration passes in (`apps.get_model`), never through an app's own
 models, so `core` still knows no domain (docs/architecture.md)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 
 def fill_district_from(apps, *, model: str, parent: str, key: str) -> int:
@@ -26,5 +27,30 @@ def district_filler(*, model: str, parent: str, key: str) -> Callable[..., None]
 
     def fill(apps, schema_editor) -> None:
         fill_district_from(apps, model=model, parent=parent, key=key)
+
+    return fill
+
+
+def fill_district_from_first(apps, *, model: str, parents: Sequence[tuple[str, str]]) -> int:
+    """fill_district_from for a row that may belong to one of several parents (`parents`:
+    ("app.Model", key column) pairs, in order of preference), or to none: its district is that
+    of the first parent it names, and null if it names none. Still one `UPDATE … SET
+    district_id = COALESCE((SELECT … parent 1), (SELECT … parent 2), …)` (PostgreSQL runs a
+    later subquery only for the rows the earlier ones leave null). Returns how many rows it
+    updated (every row of `model`)."""
+    rows = apps.get_model(model)
+    districts = [
+        Subquery(apps.get_model(parent).objects.filter(pk=OuterRef(key)).values("district_id")[:1])
+        for parent, key in parents
+    ]
+    value = Coalesce(*districts) if len(districts) > 1 else districts[0]
+    return rows.objects.update(district_id=value)
+
+
+def first_district_filler(*, model: str, parents: Sequence[tuple[str, str]]) -> Callable[..., None]:
+    """fill_district_from_first as a RunPython step."""
+
+    def fill(apps, schema_editor) -> None:
+        fill_district_from_first(apps, model=model, parents=parents)
 
     return fill

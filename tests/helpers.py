@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from PIL import Image
@@ -358,3 +358,13 @@ def statements_without_district(ctx: CaptureQueriesContext, table: str) -> list[
                 unnamed.append(sql)
                 break
     return unnamed
+
+
+def history_text(user, child) -> str:
+    """The text of the "修改记录" part of the child's file as `user` reads it (Chinese, the
+    default language): each row's label and its lines, tags removed."""
+    client = Client()
+    client.force_login(user)
+    page = client.get(f"/children/{child.pk}/").content.decode()
+    part = page.split('<ol class="history">', 1)[1].split("</ol>", 1)[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", part))

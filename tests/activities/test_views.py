@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from tests.activities.conftest import an_activity
 from tests.conftest import api_client, web_client
-from tests.helpers import PNG, today
+from tests.helpers import PNG, history_text, today
 from weibao.activities import services
 from weibao.activities.models import Signup
 from weibao.audit.models import AccessLog
@@ -283,3 +283,15 @@ def test_a_director_removes_only_the_photos_they_added(director_a, supervisor, p
     assert client.post(f"/activities/photos/{own.pk}/remove/").status_code == 302
     assert list(activity.photos.values_list("pk", flat=True)) == [theirs.pk]
     assert web_client(supervisor).post(f"/activities/photos/{theirs.pk}/remove/").status_code == 302
+
+
+def test_the_childs_history_tells_a_sign_up_and_its_cancelling_in_words(
+    supervisor, director_a, activity, child_a
+):
+    signup = services.signup_add(actor=supervisor, activity=activity, child=child_a)
+    services.signup_cancel(actor=supervisor, signup=signup)
+    text = history_text(director_a, child_a)
+    assert "报名参加活动" in text and "状态 — → 已报名" in text
+    assert "取消活动报名" in text
+    assert "activities." not in text  # no action codes
+    assert "Activity" not in text and "confirmed" not in text  # nor field names and values

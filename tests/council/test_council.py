@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.conftest import api_client, web_client
 from tests.council.helpers import TODAY, a_meeting, a_member
-from tests.helpers import page_queries
+from tests.helpers import history_text, page_queries
 from tests.transfers.helpers import accept, ask
 from weibao.audit.models import AuditEvent
 from weibao.children.services import child_anonymise
@@ -269,3 +269,12 @@ def test_anonymising_the_child_s_file_clears_the_guardian_named_on_the_membershi
     child_anonymise(actor=None, child=child_a, reason="Retention period over (test).")
     member = CouncilMember.objects.get(pk=member.pk)
     assert member.consent_by == "" and member.consent_how == "written"
+
+
+def test_the_childs_history_tells_joining_the_council_in_words(supervisor, station, child_a):
+    a_member(supervisor, station, child_a, start=dt.date(2026, 3, 1))
+    text = history_text(supervisor, child_a)
+    assert "加入儿童议事会" in text
+    assert "任期开始 — → 2026-03-01" in text
+    assert "同意方式 — → 书面签字" in text
+    assert "council." not in text and "written" not in text and "Child" not in text

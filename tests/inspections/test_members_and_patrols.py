@@ -13,7 +13,7 @@ from django.db import connection
 from PIL import Image
 
 from tests.conftest import web_client
-from tests.helpers import PNG, today
+from tests.helpers import PNG, history_text, today
 from tests.inspections.helpers import DAY, a_member, a_patrol, a_team
 from weibao.inspections import services
 from weibao.inspections.models import Finding, Member, Team
@@ -145,3 +145,13 @@ def test_anonymising_the_child_s_file_clears_the_guardian_named_on_the_membershi
     child_anonymise(actor=None, child=teams.member.child, reason="Retention period over (test).")
     member = Member.objects.get(pk=teams.member.pk)
     assert member.consent_by == "" and member.consent_how == "written"
+
+
+def test_the_childs_history_tells_joining_and_leaving_the_team_in_words(director_a, child_a, areas):
+    team = a_team(director_a, areas["community_a"])
+    member = a_member(director_a, team, child_a)
+    services.member_leave(actor=director_a, member=member, left_on=DAY + dt.timedelta(days=30))
+    text = history_text(director_a, child_a)
+    assert "加入儿童考察团" in text and "退出儿童考察团" in text
+    assert "同意方式 — → 签署同意书" in text
+    assert "inspections." not in text and "written" not in text and "Team" not in text

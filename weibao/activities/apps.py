@@ -12,9 +12,16 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Projects and activities")
 
     def ready(self) -> None:
+        from weibao.activities.models import Signup
         from weibao.activities.services import activity_photos_anonymise_child, signups_move_area
         from weibao.activities.views import child_activities_panel, wall_activities_panel
-        from weibao.children.hooks import child_anonymise_parts, child_page_panels
+        from weibao.children.hooks import (
+            HistoryAction,
+            child_anonymise_parts,
+            child_page_panels,
+            history_actions,
+            history_models,
+        )
         from weibao.stations.hooks import wall_panels
         from weibao.transfers.hooks import child_rows_move
 
@@ -23,3 +30,17 @@ class ActivitiesConfig(AppConfig):
         wall_panels.register(wall_activities_panel, order=10)
         child_rows_move.register(signups_move_area)
         child_anonymise_parts.register(activity_photos_anonymise_child)
+        history_models.register(lambda: {"activities.signup": Signup})
+        history_actions.register(
+            lambda: {
+                "activities.signup": HistoryAction(_("Signed up for an activity")),
+                "activities.signup_cancel": HistoryAction(_("Activity sign-up cancelled")),
+                "activities.signup_promote": HistoryAction(
+                    _("Moved from the waiting list to the activity")
+                ),
+                "activities.signups_move_area": HistoryAction(
+                    _("Activity sign-ups followed the child to the new residential area"),
+                    lines=False,
+                ),
+            }
+        )

@@ -199,7 +199,7 @@ class Signup(models.Model):
     community = models.ForeignKey(
         "areas.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    status = models.CharField(max_length=10, choices=SignupStatus.choices)
+    status = models.CharField(_("status"), max_length=10, choices=SignupStatus.choices)
     position = models.PositiveIntegerField()
     attended = models.BooleanField(_("attended"), default=False)
     attended_at = models.DateTimeField(null=True, blank=True)

@@ -17,7 +17,7 @@ from weibao.audit.models import AuditEvent
 from weibao.audit.sealing import opened
 from weibao.children.categories import Category
 from weibao.children.choices import Relation
-from weibao.children.hooks import history_models
+from weibao.children.hooks import history_actions, history_models
 from weibao.children.models import Child, Guardian
 
 ACTION_LABELS = {
@@ -38,6 +38,10 @@ ACTION_LABELS = {
     "visit.complete": gettext_lazy("Visit recorded"),
     "concern.handle": gettext_lazy("Concern handled"),
 }
+
+
+def _higher_actions() -> dict:
+    return {key: action for part in history_actions.call() for key, action in part.items()}
 
 
 def _model_of(event: AuditEvent):
@@ -104,8 +108,16 @@ LABEL_ONLY = frozenset({"child.create", "child.anonymise"})
 RECORDS = frozenset({"visit.complete"})
 
 
+def _is_relation(model, field: str) -> bool:
+    try:
+        return model._meta.get_field(field).is_relation
+    except FieldDoesNotExist:
+        return False
+
+
 def describe(event: AuditEvent) -> list[ChangeLine]:
-    if event.action in LABEL_ONLY:
+    higher = _higher_actions().get(event.action)
+    if event.action in LABEL_ONLY or (higher is not None and not higher.lines):
         return []
     lines = []
     model = _model_of(event)
@@ -115,6 +127,12 @@ def describe(event: AuditEvent) -> list[ChangeLine]:
             continue
         if not isinstance(change, dict):
             change = {"new": change}
+        # A link kept as a bare id (the activity of a sign-up, the team of a member) says
+        # nothing to a reader; the row's label says what it is about.
+        if _is_relation(model, field) and any(
+            isinstance(change.get(side), int) for side in ("old", "new")
+        ):
+            continue
         old = None if event.action in RECORDS else _display(model, field, change.get("old"))
         lines.append(
             ChangeLine(_label(model, field), old, _display(model, field, change.get("new")))
@@ -160,4 +178,8 @@ def child_history(child: Child) -> QuerySet[AuditEvent]:
 
 
 def action_label(event: AuditEvent) -> str:
-    return str(ACTION_LABELS.get(event.action, event.action))
+    label = ACTION_LABELS.get(event.action)
+    if label is None:
+        higher = _higher_actions().get(event.action)
+        label = higher.label if higher is not None else event.action
+    return str(label)

@@ -34,6 +34,22 @@ history_models = Hook(
     "f() -> {object_type: model}: the models whose audit rows appear in a child's history "
     "with field labels (visits and concerns).",
 )
+
+
+@dataclass(frozen=True)
+class HistoryAction:
+    """How a higher app's audit row reads in a child's history: its label, and whether its
+    changes are shown under it (False for bookkeeping, such as rows following a transfer)."""
+
+    label: Any
+    lines: bool = True
+
+
+history_actions = Hook(
+    "history_actions",
+    "f() -> {action: HistoryAction}: the labels of a higher app's audit rows that name a child "
+    "and appear in the child's history (a sign-up, a council or inspection team membership).",
+)
 community_change_guards = Hook(
     "community_change_guards",
     "f(child) -> str | None: why this child's 居民区 may not be changed on the file itself "

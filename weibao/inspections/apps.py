@@ -11,10 +11,23 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Inspection teams")
 
     def ready(self) -> None:
-        from weibao.children.hooks import child_anonymise_parts
+        from weibao.children.hooks import (
+            HistoryAction,
+            child_anonymise_parts,
+            history_actions,
+            history_models,
+        )
+        from weibao.inspections.models import Member
         from weibao.inspections.panels import wall_panel
         from weibao.inspections.services import members_anonymise_child
         from weibao.stations.hooks import wall_panels
 
         wall_panels.register(wall_panel, order=30)
         child_anonymise_parts.register(members_anonymise_child, order=80)
+        history_models.register(lambda: {"inspections.member": Member})
+        history_actions.register(
+            lambda: {
+                "inspections.member_add": HistoryAction(_("Joined the inspection team")),
+                "inspections.member_leave": HistoryAction(_("Left the inspection team")),
+            }
+        )

@@ -143,8 +143,10 @@ def test_case_list_queries_do_not_grow_with_rows(assert_flat, district_officer, 
     assert_flat(lambda: client.get("/cases/"), repeat(varied_case), page_count())
 
 
-def test_case_api_list_queries_do_not_grow_with_rows(assert_flat, district_officer, varied_case):
-    client = api_client(district_officer)
+@pytest.mark.parametrize("reader", ["district_officer", "supervisor"])
+def test_case_api_list_queries_do_not_grow_with_rows(request, assert_flat, varied_case, reader):
+    # The supervisor's scope is read with the team, and each row's actions from their roles.
+    client = api_client(request.getfixturevalue(reader))
     assert_flat(lambda: client.get("/api/v1/cases/"), repeat(varied_case), api_count)
 
 

@@ -1,19 +1,32 @@
 """The case list as a city's district reads it (docs/performance.md, "The case team"): district
 staff's cases are their district's, read without the team; the list's length is counted on the
-cases alone; the API's plan numbers are read per row. Who sees which case does not change."""
+cases alone; the API's plan numbers are read per row, and its rows decrypt only the texts they
+show and write the models' words. Who sees which case does not change."""
+
+from unittest import mock
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from tests.cases.helpers import a_plan
 from tests.conftest import _user, api_client, child_data, web_client
+from tests.helpers import move_to
 from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.areas.models import Area
-from weibao.cases.models import CaseMember
-from weibao.cases.selectors import CaseListFilters, case_list, case_list_count, cases_visible_to
-from weibao.cases.services import case_open
+from weibao.cases.models import Case, CaseMember
+from weibao.cases.selectors import (
+    CaseListFilters,
+    case_list,
+    case_list_count,
+    case_team,
+    cases_visible_to,
+)
+from weibao.cases.services import case_assess, case_file, case_open
 from weibao.children.services import GuardianInput, child_create
+from weibao.core import crypto
+from weibao.reports.models import Report
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -115,3 +128,51 @@ def test_the_api_counts_the_cases_alone_and_reads_each_rows_plan_number(
     )
     assert stage.json()["count"] == 1
     assert [row["id"] for row in stage.json()["results"]] == [cases[1].pk]
+
+
+def test_the_api_decrypts_each_text_a_case_row_shows_once_and_none_it_does_not_show(
+    make_child, make_report, district_officer, supervisor
+):
+    # A case opened from a report: its child has an ID number and an address, its report a
+    # description and the child's address, none of which a row of the list shows.
+    child = make_child("community_a", name="张小明")
+    report = move_to(make_report(), Report.State.HANDLING, district_officer, child=child)
+    case = Case.objects.get(pk=report.case_id)
+    case = case_file(actor=district_officer, case=case, summary="Found alone at night.")
+    case_assess(actor=supervisor, case=case, risk_level="high", reasons="No adult at home.")
+    decrypted = []
+
+    def decrypt(token: str) -> str:
+        decrypted.append(plain := real_decrypt(token))
+        return plain
+
+    real_decrypt = crypto.decrypt
+    with mock.patch.object(crypto, "decrypt", decrypt):
+        body = api_client(district_officer).get("/api/v1/cases/").json()
+    (row,) = body["results"]
+    assert row["summary"] == "Found alone at night."
+    assert row["risk_reasons"] == "No adult at home."
+    assert row["reports"] == [
+        {
+            "id": report.pk,
+            "reference": report.reference,
+            "received_at": row["reports"][0]["received_at"],
+        }
+    ]
+    assert row["child_name"] == "张小明"
+    assert sorted(decrypted) == sorted(["Found alone at night.", "No adult at home."])
+
+
+def test_a_case_rows_words_are_the_models_in_each_language(cases, district_officer):
+    client = api_client(district_officer)
+    for language in ("en", "zh-hans"):
+        rows = client.get("/api/v1/cases/", HTTP_ACCEPT_LANGUAGE=language).json()["results"]
+        with translation.override(language):
+            for row in rows:
+                case = Case.objects.get(pk=row["id"])
+                assert row["stage_display"] == case.get_stage_display()
+                assert row["risk_level_display"] == case.get_risk_level_display()
+                assert [m["why_display"] for m in row["team"]] == [
+                    m.get_why_display() for m in case_team(case)
+                ]
+                assert row["owner"] == {"id": case.owner_id, "name": str(case.owner)}

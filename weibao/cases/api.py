@@ -25,6 +25,7 @@ from weibao.cases.export import case_export_response
 from weibao.cases.models import Case
 from weibao.cases.plans import plan_save
 from weibao.cases.selectors import (
+    CHILD_TEXTS,
     CaseListFilters,
     case_get_for_user,
     case_list,
@@ -34,6 +35,7 @@ from weibao.cases.selectors import (
     eligible_owners,
     plan_version_get,
     plan_versions_of,
+    reports_prefetch,
     team_prefetch,
 )
 from weibao.cases.serializers import (
@@ -117,7 +119,7 @@ class CaseViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
         return case_get_for_user(self.request.user, self.kwargs[self.lookup_field])
 
     def _represent(self, case: Case, status_code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().prefetch_related("reports").filter(pk=case.pk).first()
+        fresh = self.get_queryset().prefetch_related(reports_prefetch()).filter(pk=case.pk).first()
         # Opened for another owner, a director no longer sees the case: they still get what
         # they just wrote, once.
         return Response(self.get_serializer(fresh or case).data, status=status_code)
@@ -130,12 +132,13 @@ class CaseViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
             # Per row of the page, not a GROUP BY over every case the count reads.
             .annotate(current_plan_number=current_plan_number(user_district_ids(request.user)))
             .order_by("-opened_at", "-id")
+            .defer(*CHILD_TEXTS)
         )
         # Counted on the cases alone (the filters, no joins): DRF's COUNT would wrap the
         # annotated query (docs/performance.md, "The case team").
         count = params.filter(cases_visible_to(request.user)).count()
         page = self.paginator.paginate_counted(
-            cases.prefetch_related("reports"), count, request, view=self
+            cases.prefetch_related(reports_prefetch()), count, request, view=self
         )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

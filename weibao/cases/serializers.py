@@ -30,7 +30,14 @@ from weibao.cases.selectors import (
 )
 from weibao.cases.services import REASSESS_STAGES, SIMPLE_TRANSITIONS
 from weibao.cases.timeline import HIDDEN_CHANGE_KEYS
-from weibao.core.api import MAX_DB_INT, NamedChoiceField, ScopedIdField, StrictFieldsMixin
+from weibao.core.api import (
+    MAX_DB_INT,
+    ChoiceDisplayField,
+    NamedChoiceField,
+    ScopedIdField,
+    StrictFieldsMixin,
+    rows_serializer,
+)
 from weibao.core.text import TEXT_LIMIT
 from weibao.partners.choices import ServiceType
 from weibao.visits.serializers import VisibleChildField
@@ -86,7 +93,7 @@ class CaseReportSerializer(serializers.Serializer):
 class CaseMemberSerializer(serializers.ModelSerializer):
     user = PersonSerializer(read_only=True)
     why = NamedChoiceField(choices=CaseMember.Why.choices, enum_name="CaseMemberWhyEnum")
-    why_display = serializers.CharField(source="get_why_display", read_only=True)
+    why_display = ChoiceDisplayField(source="get_why_display")
 
     class Meta:
         model = CaseMember
@@ -101,9 +108,9 @@ class CaseSerializer(serializers.ModelSerializer):
     owner = PersonSerializer(read_only=True)
     opened_by = PersonSerializer(read_only=True)
     stage = _stage(read_only=True)
-    stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+    stage_display = ChoiceDisplayField(source="get_stage_display")
     risk_level = _risk(read_only=True, allow_blank=True)
-    risk_level_display = serializers.CharField(source="get_risk_level_display", read_only=True)
+    risk_level_display = ChoiceDisplayField(source="get_risk_level_display")
     close_requested_by = PersonSerializer(read_only=True, allow_null=True)
     closed_by = PersonSerializer(read_only=True, allow_null=True)
     close_no_need_reason = _no_need_reason(
@@ -111,9 +118,7 @@ class CaseSerializer(serializers.ModelSerializer):
         allow_blank=True,
         help_text="Set when the case closes after its assessment for no protection need.",
     )
-    close_no_need_reason_display = serializers.CharField(
-        source="get_close_no_need_reason_display", read_only=True
-    )
+    close_no_need_reason_display = ChoiceDisplayField(source="get_close_no_need_reason_display")
     reports = CaseReportSerializer(many=True, read_only=True)
     plan_version = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
@@ -197,7 +202,7 @@ class CaseSerializer(serializers.ModelSerializer):
         case without being listed."""
         members = getattr(case, "prefetched_team", None)
         members = case_team(case) if members is None else team_order(case, members)
-        return CaseMemberSerializer(members, many=True).data
+        return rows_serializer(self, CaseMemberSerializer).to_representation(members)
 
 
 class PartnerRefSerializer(serializers.Serializer):

@@ -21,6 +21,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from weibao.core.choices import choice_label
 from weibao.core.exceptions import Blocked, ConflictError
 from weibao.core.parsers import SafeJSONParser
 from weibao.core.xlsx import XLSX_CONTENT_TYPE
@@ -271,6 +272,36 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
         )
         auto_schema.registry.register_on_missing(blank)
         return {"oneOf": [enum.ref, blank.ref]}
+
+
+class ChoiceDisplayField(serializers.CharField):
+    """A choice's label, declared as `ChoiceDisplayField(source="get_<field>_display")` (the
+    schema that of the CharField it replaces) and read from core.choices' table. Through DRF's
+    generic lookup each row inspects the method's signature, then Django rebuilds and
+    translates every label of the field (docs/performance.md, "The case team")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def bind(self, field_name, parent):
+        super().bind(field_name, parent)
+        self.choice_field = self.source.removeprefix("get_").removesuffix("_display")
+
+    def get_attribute(self, instance):
+        return choice_label(instance, self.choice_field)
+
+
+def rows_serializer(
+    parent: serializers.Serializer, serializer_class: type
+) -> serializers.Serializer:
+    """One `serializer_class(many=True)` for every row `parent` writes (its method fields' nested
+    lists, e.g. a case's team): made anew for each row, DRF deep-copies its declared fields each
+    time, which costs more than writing the rows (docs/performance.md, "The case team")."""
+    made = parent.__dict__.setdefault("_rows_serializers", {})
+    if serializer_class not in made:
+        made[serializer_class] = serializer_class(many=True, context=parent.context)
+    return made[serializer_class]
 
 
 class BlankChoicesMixin:

@@ -12,7 +12,13 @@ from weibao.accounts.models import User
 from weibao.accounts.serializers import PersonSerializer
 from weibao.areas.models import Area
 from weibao.core import crypto
-from weibao.core.api import MAX_DB_INT, NamedChoiceField, StrictFieldsMixin
+from weibao.core.api import (
+    MAX_DB_INT,
+    ChoiceDisplayField,
+    NamedChoiceField,
+    StrictFieldsMixin,
+    rows_serializer,
+)
 from weibao.core.text import clean_text
 from weibao.reports.choices import Channel, ChildSex, NoCaseReason, ReporterType, Situation
 from weibao.reports.forms import report_input_from
@@ -20,6 +26,7 @@ from weibao.reports.models import Report
 from weibao.reports.selectors import (
     can_see_child_address,
     can_see_reporter,
+    clock_words,
     report_clocks,
     report_situations,
 )
@@ -274,7 +281,7 @@ class ReportSerializer(serializers.ModelSerializer):
     state = NamedChoiceField(
         choices=Report.State.choices, enum_name="ReportStateEnum", read_only=True
     )
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    state_display = ChoiceDisplayField(source="get_state_display")
     channel = NamedChoiceField(
         choices=Channel.choices, enum_name="ReportChannelEnum", read_only=True
     )
@@ -377,7 +384,11 @@ class ReportSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ClockSerializer(many=True))
     def get_clocks(self, report: Report) -> list[dict]:
-        return ClockSerializer(report_clocks(report), many=True).data
+        # The clocks' words translated once for the page, not once per report.
+        if "_clock_words" not in self.__dict__:
+            self._clock_words = clock_words()
+        clocks = report_clocks(report, words=self._clock_words)
+        return rows_serializer(self, ClockSerializer).to_representation(clocks)
 
 
 class ReportCreatedSerializer(ReportSerializer):

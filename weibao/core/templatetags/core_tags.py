@@ -1,13 +1,13 @@
 """Template filters every app's pages use."""
 
 import unicodedata
-from functools import lru_cache
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from weibao.core import choices
 
 register = template.Library()
 
@@ -40,21 +40,13 @@ def ymd_hm(value) -> str:
     return f"{ymd(value)} {value.hour:02d}:{value.minute:02d}"
 
 
-@lru_cache(maxsize=512)
-def _choice_labels(model: type, field_name: str, language: str | None) -> dict:
-    """A choice field's labels, translated into `language`: the catalogues do not change while
-    the server runs, so each language's words are looked up once per process."""
-    return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
-
-
-# `obj.get_<field>_display` in a list's rows, without its cost: Django rebuilds a dict of every
-# choice on each call and hashes each lazy label, translating it — about a dozen gettext calls
-# per cell (docs/performance.md, "Where the slow pages' CPU goes"). The same text.
+# `obj.get_<field>_display` in a list's rows, without its cost (core.choices: Django rebuilds a
+# dict of every choice on each call and translates each label; docs/performance.md, "Where the
+# slow pages' CPU goes"). The same text.
 @register.filter
 def choice_label(obj, field_name: str) -> str:
     """{{ case|choice_label:"stage" }}, as {{ case.get_stage_display }}."""
-    value = getattr(obj, field_name)
-    return _choice_labels(type(obj), field_name, get_language()).get(value, value)
+    return choices.choice_label(obj, field_name)
 
 
 @register.simple_tag

@@ -3,7 +3,11 @@ unknown body fields are refused: `?search=…` on a list without such a filter m
 a search that found everything. Checked over every operation of the generated schema; the
 parameters the schema documents (and page, page_size, format) are taken."""
 
+import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
@@ -97,3 +101,38 @@ def test_a_page_that_does_not_exist_is_a_400_naming_page(supervisor, child_a, pa
     response = api_client(supervisor).get(f"/api/v1/children/?page={page}")
     assert response.status_code == 400
     assert response.json() == {"page": ["No such page of this list."]}
+
+
+FIRST_REQUESTS = """
+import json, threading
+from concurrent.futures import ThreadPoolExecutor
+import django
+django.setup()
+from weibao.core.api import documented_query_parameters
+barrier = threading.Barrier(8)
+def ask(_i):
+    barrier.wait()
+    try:
+        return sorted(documented_query_parameters("/api/v1/children/", "GET"))
+    except Exception as exc:
+        return type(exc).__name__
+with ThreadPoolExecutor(max_workers=8) as pool:
+    print(json.dumps(list(pool.map(ask, range(8)))))
+"""
+
+
+def test_the_first_requests_of_a_threaded_server_all_read_the_schema(tmp_path):
+    # A fresh process (the schema not yet generated), its first eight API requests at once,
+    # as a threaded server (`make run`) takes them: each asks for the documented parameters
+    # while the schema is being generated. Some got a 500 when each thread generated it.
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "weibao.settings",
+        "WEIBAO_VAR_DIR": str(tmp_path),
+    }
+    run = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", FIRST_REQUESTS], env=env, capture_output=True, text=True, timeout=120
+    )
+    answers = json.loads(run.stdout.strip().splitlines()[-1])
+    assert "q" in answers[0]
+    assert all(answer == answers[0] for answer in answers)

@@ -1,5 +1,6 @@
 import functools
 import re
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -82,8 +83,20 @@ ALWAYS_ALLOWED_QUERY = frozenset({"page", "page_size", "format"})
 _PLACEHOLDER = re.compile(r"\{[^}/]+\}")
 
 
-@functools.cache
+# drf-spectacular's generator is not safe to run in two threads at once (it imports and
+# registers its extensions as it goes): the first requests of a threaded server (`make run`,
+# a gthread worker) would each start it, and some fail with a 500. One generates; the others
+# wait for its answer.
+_schema_lock = threading.Lock()
+
+
 def _documented_operations() -> list[tuple[re.Pattern, dict[str, dict[str, bool]]]]:
+    with _schema_lock:
+        return _operations_of_schema()
+
+
+@functools.cache
+def _operations_of_schema() -> list[tuple[re.Pattern, dict[str, dict[str, bool]]]]:
     """(path pattern, method → {query parameter: whether it may be given empty}) for every path
     of the OpenAPI schema, generated once per process (about a second), literal paths before
     those with placeholders (…/summary/ before …/{id}/)."""

@@ -716,6 +716,42 @@ def measure(ctx, today: dt.date, runs: int, show_plans: bool) -> dict[str, tuple
     return results
 
 
+def first_run(n: int, today: dt.date) -> None:
+    """The first run over the build's year-long backlog, phase by phase (what run_daily does,
+    in its order, each timed; the same writes as one run_daily), with how many rows each wrote
+    and the database's checkpoints meanwhile: where the first run's time goes."""
+    from dataclasses import asdict
+
+    from django.db import connection
+
+    from weibao.visits import jobs
+
+    def checkpoints() -> int:
+        if connection.vendor != "postgresql":
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter")
+            return cursor.fetchone()[0]
+
+    Load.settle()
+    marks = checkpoints()
+    reports = []  # run_daily's report: recompute_due_dates makes it, the next phases add to it
+    phases = {
+        "recompute_due_dates": lambda: reports.append(jobs.recompute_due_dates(today=today)),
+        "mark_overdue": lambda: jobs.mark_overdue(today, reports[0]),
+        "flag_left_behind_turning_16": lambda: jobs.flag_left_behind_turning_16(today, reports[0]),
+        "tallies_daily": lambda: jobs.tallies_daily(today=today),
+    }
+    total = 0.0
+    for name, fn in phases.items():
+        ms, others = _timed(fn)
+        total += ms
+        print(f"  1st run, {name:35s} {ms:10.1f} ms   (others: {others:.2f} cores)", flush=True)
+    print(f"  1st run, all phases {total / 1000:.2f} s: {n / total * 1000:,.0f} children/s")
+    print(f"  what it did: {asdict(reports[0])}")
+    print(f"  checkpoints meanwhile: {checkpoints() - marks}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--children", type=int, nargs="+", default=[50_000, 500_000])
@@ -727,6 +763,10 @@ def main() -> None:
         "the CPU idle (0: do not wait)",
     )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the SQLite database")
+    parser.add_argument(
+        "--first-run", action="store_true",
+        help="time only the daily job's first run over the backlog, phase by phase",
+    )  # fmt: skip
     args = parser.parse_args()
     Load.timeout = args.quiet_timeout
     _setup_django()
@@ -749,6 +789,9 @@ def main() -> None:
             f"(built in {built:.0f} s), today {today}",
             flush=True,
         )
+        if args.first_run:
+            first_run(n, today)
+            continue
         results[n] = measure(ctx, today, args.runs, args.explain)
         for name, (ms, others) in results[n].items():
             print(f"  {name:45s} {ms:10.2f} ms   (others: {others:.2f} cores)", flush=True)

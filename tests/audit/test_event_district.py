@@ -3,9 +3,10 @@ in the child's (docs/scale.md), as the access log's rows do
 (tests/children/test_access_log_district.py): audit.services.audit_record and audit_record_many
 write the district with the row, the services that move a child or a case move it
 (audit.services.audit_events_move), and the reads of a child's history and a case's timeline
-name it. A row about neither has none. The log is a hash
-chain: the district is left out of the hash and is the one column the database lets change, so
-a move breaks neither the chain nor the append-only rule."""
+name it. A row about neither has its object's own, if any
+(tests/stations/test_audit_district.py). The log is a hash chain: the district is left out of
+the hash and is the one column the database lets change, so a move breaks neither the chain nor
+the append-only rule."""
 
 import importlib
 
@@ -41,15 +42,18 @@ postgresql_only = pytest.mark.skipif(
 
 
 def _misplaced() -> list[tuple[int, int | None, int | None]]:
-    """(row, its district, the district it should have) of every row that disagrees: its
-    case's, else its child's, else none."""
+    """(row, its district, the district it should have) of every row about a child or a case
+    that disagrees: its case's, else its child's (a row about neither has its object's own:
+    tests/stations/test_audit_district.py)."""
     child_district = dict(Child.objects.values_list("pk", "district_id"))
     case_district = dict(Case.objects.values_list("pk", "district_id"))
     wrong = []
     for pk, child, case, district in AuditEvent.objects.values_list(
         "pk", "child", "case", "district"
     ):
-        expected = case_district[case] if case else child_district[child] if child else None
+        if not (case or child):
+            continue
+        expected = case_district[case] if case else child_district[child]
         if district != expected:
             wrong.append((pk, district, expected))
     return wrong
@@ -96,12 +100,17 @@ def test_each_row_is_written_in_its_childs_or_cases_district(history):
 def test_a_batch_is_written_in_its_childrens_districts(child_a, child_b, director_a):
     audit_record_many(
         actor=director_a,
-        entries=[AuditEntry("child.test", child_a, child_a), AuditEntry("area.test", child_b)],
+        entries=[
+            AuditEntry("child.test", child_a, child_a),
+            AuditEntry("area.test", child_b.community),  # about neither: the area's own
+            AuditEntry("account.test", director_a),  # about neither, and names none
+        ],
     )
     rows = AuditEvent.objects.filter(action__endswith=".test")
     assert dict(rows.values_list("action", "district")) == {
         "child.test": child_a.district_id,
-        "area.test": None,
+        "area.test": child_b.district_id,
+        "account.test": None,
     }
     assert _misplaced() == []
 

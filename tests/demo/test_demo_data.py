@@ -310,3 +310,19 @@ def test_concerns_returned_home_and_the_daily_job(loaded):
     assert AuditEvent.objects.filter(action="job.daily").count() == 1
     assert "Daily job run" in loaded
     assert run_daily(_today()).changed() == 0
+
+
+def test_every_audit_row_of_the_demo_names_a_district_but_the_site_s_own(loaded):
+    # docs/scale.md: a district-distributed audit log takes no row without a district; what is
+    # left without one is the site's own (accounts, roles held city-wide, the jobs' runs).
+    without = AuditEvent.objects.filter(district=None)
+    assert set(without.values_list("object_type", flat=True)) <= {
+        "accounts.user",
+        "accounts.roleassignment",
+        "job",
+    }
+    assert (
+        not without.filter(object_type="accounts.roleassignment")
+        .exclude(changes__area_id=None)
+        .exists()
+    )

@@ -841,6 +841,7 @@ def feedback_add(*, actor, activity: Activity, text: str, rating) -> Feedback:
         actor=actor,
         action="activities.feedback",
         obj=feedback,
+        district=current.district_id,
         changes={"activity": current.pk, "rating": rating},
     )
     return feedback

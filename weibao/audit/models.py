@@ -22,8 +22,10 @@ class AuditEvent(models.Model):
     out) name it. Written with the row by services.audit_record / audit_record_many from the
     case or child they are given, moved with the case and the child by
     services.audit_events_move (cases.services.case_move_area; children.services.child_move,
-    child_update). Null on a row about neither (an account, an area, a job, an export), which
-    is read by its object, not by a child. Like AccessLog's, it is the one column the hash
+    child_update). A row about neither has the district of the object it names
+    (services.own_district: a workstation's, a report's, an area's, a partner's, …; migration
+    0010 filled the rows written before), and none if it names none (an account, a role held
+    city-wide, a job's run). Like AccessLog's, it is the one column the hash
     chain leaves out (audit.chain.NOT_HASHED) and the one the database lets change (migration
     0009). No index of its own and not checked against the areas: the reads are by (district,
     child) and (district, case), which the (child, -at) and (case, at) indexes answer.

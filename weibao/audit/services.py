@@ -2,18 +2,47 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+
+from weibao.areas.models import Area
 from weibao.audit.chain import Appended, chain_append, chain_append_many
 from weibao.audit.models import AccessLog, AuditEvent
 from weibao.audit.sealing import has_encrypted_fields, seal_changes, seal_note
 
 
-def _district_of(child, case) -> int | None:
+def _district_of(obj, child, case, district: int | None = None) -> int | None:
     """The district a row is filed under (AuditEvent.district): its case's, else its child's,
-    else none. Read from the objects the caller holds, so no query is added."""
+    else the one the caller names (`district`: a record whose own row has none, e.g. a
+    station's evidence, names its station's), else the object's own (`own_district`), else
+    none. Read from the objects the caller holds, so no query is added (but for an area of a
+    居民区 whose 街镇 is not loaded: one)."""
     if case is not None:
         return case.district_id
     if child is not None:
         return child.district_id
+    if district is not None:
+        return district
+    return own_district(obj)
+
+
+def own_district(obj) -> int | None:
+    """The district an object names itself: an area's (the district it lies in), its model's
+    `district` column (a workstation, a training session, a report, a district's policy, …),
+    or the district of its `area` (a partner, a role). None for an object without one: an
+    account, a token, a site-wide rule. Migration 0010 filled the rows written before by the
+    same rules."""
+    if isinstance(obj, Area):
+        return obj.district_pk
+    for name in ("district", "area"):
+        try:
+            column = obj._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if (column.many_to_one or column.one_to_one) and column.related_model is Area:
+            if name == "district":
+                return getattr(obj, column.attname)
+            area = getattr(obj, name)
+            return area.district_pk if area is not None else None
     return None
 
 
@@ -27,10 +56,13 @@ def audit_record(
     changes: dict[str, Any] | None = None,
     note: str = "",
     sealed: Collection[str] = (),
+    district: int | None = None,
 ) -> AuditEvent:
     """Call inside the transaction of the change being recorded. The values of `obj`'s encrypted
     fields in `changes` (and those under the keys `sealed`) are stored encrypted, and so is the
-    note of a row about a child, a case or a record with encrypted fields (audit.sealing)."""
+    note of a row about a child, a case or a record with encrypted fields (audit.sealing).
+    `district`: for a row about neither a child nor a case, the district of an object that
+    names none itself (`own_district`), e.g. its parent's."""
     model = obj._meta.model  # not type(obj): request.user is a lazy object
     if child is not None or case is not None or has_encrypted_fields(model):
         note = seal_note(note)
@@ -40,7 +72,7 @@ def audit_record(
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        district_id=_district_of(child, case),
+        district_id=_district_of(obj, child, case, district),
         child=child,
         case=case,
         changes=seal_changes(model, changes or {}, also=sealed),
@@ -76,7 +108,7 @@ def audit_record_many(*, actor, entries: list[AuditEntry]) -> list[Appended]:
                 "action": entry.action,
                 "object_type": entry.obj._meta.label_lower,
                 "object_id": str(entry.obj.pk),
-                "district_id": _district_of(entry.child, None),
+                "district_id": _district_of(entry.obj, entry.child, None),
                 "child": entry.child,
                 "case": None,
                 "changes": seal_changes(model, entry.changes or {}),

@@ -266,6 +266,7 @@ def decision_record(
         actor=actor,
         action="council.decision_record",
         obj=decision,
+        district=meeting.district_id,
         changes={"meeting": meeting.pk, "text": {"new": text}, "suggestion": suggestion.pk},
     )
     return decision

@@ -29,13 +29,29 @@ class Notification(models.Model):
         STATION_LAPSED = "station_lapsed", _("A workstation no longer meets the standard")
         SUGGESTION_LATE = "suggestion_late", _("A child's suggestion is past its deadline")
 
+    # No index of its own: the (recipient, key) uniqueness and the (recipient, read_at,
+    # -created_at) index both lead with it, and a third index was one more entry for every
+    # reminder the daily job writes (docs/performance.md, "The first run's writes").
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(max_length=24, choices=Kind.choices)
     key = models.CharField(max_length=80)
+    # Not checked by the database: a district-distributed registry takes no foreign key from
+    # a table kept on the coordinator, as this one is (docs/scale.md), and the check of every
+    # reminder of a long backlog at the commit cost seconds (docs/performance.md, "The first
+    # run's writes"). The rows are written with the ids of children read in the same statement,
+    # and Django still deletes a child's notifications with it (on_delete).
     child = models.ForeignKey(
-        "children.Child", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "children.Child",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     # Values for the message, rendered in the reader's language when shown.
     params = models.JSONField(default=dict)

@@ -417,6 +417,7 @@ def honour_add(*, actor, member: StaffMember, data: dict[str, Any]) -> Honour:
         actor=actor,
         action="staff.honour_add",
         obj=honour,
+        district=member.district_id,
         changes={
             "member": member.pk,
             "title": title,
@@ -437,6 +438,7 @@ def honour_remove(*, actor, honour: Honour) -> None:
         actor=actor,
         action="staff.honour_remove",
         obj=honour,
+        district=honour.member.district_id,
         changes={
             "member": honour.member_id,
             "title": honour.title,

@@ -842,6 +842,7 @@ def evidence_submit(
         actor=actor,
         action="evidence.submit",
         obj=evidence,
+        district=current.district_id,
         changes={"station": {"new": current.pk}, "code": {"new": code}, **changes},
     )
     return evidence
@@ -877,6 +878,7 @@ def evidence_file_add(
         actor=actor,
         action="evidence.file_add",
         obj=evidence,
+        district=current.district_id,
         changes={"file": {"new": {"id": attached.pk, "name": attached.original_name}}},
     )
     return attached
@@ -891,6 +893,7 @@ def evidence_file_remove(*, actor, attached: EvidenceFile) -> None:
         actor=actor,
         action="evidence.file_remove",
         obj=evidence,
+        district=current.district_id,
         changes={"file": {"old": {"id": attached.pk, "name": attached.original_name}}},
     )
     _delete_file_on_commit(attached.file)
@@ -964,6 +967,7 @@ def evidence_review(
         actor=actor,
         action="evidence.review",
         obj=evidence,
+        district=current.district_id,
         changes={
             "station": {"new": current.pk},
             "code": {"new": code},

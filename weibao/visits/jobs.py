@@ -255,58 +255,67 @@ def mark_overdue(today: dt.date, report: DailyReport) -> None:
     # SQLite walked the whole index instead).
     pending = VisitDue.objects.filter(state=VisitDue.State.OPEN, overdue_level__lt=2)
     for level, before in ((0, today), (1, week_ago)):
-        to_tell = pending.filter(overdue_level=level, due_date__lt=before).order_by(
-            "due_date", "pk"
-        )
+        to_tell = pending.filter(overdue_level=level, due_date__lt=before)
         after: tuple[dt.date, int] | None = None
         while True:
-            batch = to_tell
-            if after is not None:
-                # From the last due read on (the `>=` bounds the index range): the batches
-                # already told are behind it, so none is read twice.
-                batch = batch.filter(
-                    Q(due_date__gt=after[0]) | Q(pk__gt=after[1]), due_date__gte=after[0]
-                )
+            batch = to_tell if after is None else to_tell.filter(_past(after))
             # A LIMIT, so that PostgreSQL walks the index itself rather than a bitmap of it:
             # an index scan marks the entries of dues told on earlier days (a level changed is
             # a new entry) as dead once no one can see them, and later days skip them, where
             # a bitmap scan would visit each of them in the table again every day until the
             # table is vacuumed (docs/performance.md, "The daily job at a city's scale").
-            rows = list(batch.values_list("pk", "due_date")[:BATCH])
-            if rows:
-                _tell_overdue(rows, level, week_ago, report, pending)
+            rows = list(batch.order_by("due_date", "pk").values_list("due_date", "pk")[:BATCH])
+            if not rows:
+                break
+            # The batch's writes name it by its range of the index, (after, last row], not by
+            # its ids: a list of 5,000 ids made each statement long to build and to parse
+            # (docs/performance.md, "The first run's writes").
+            _tell_overdue(batch.filter(_up_to(rows[-1])), rows, level, week_ago, report)
             if len(rows) < BATCH:
                 break
-            after = rows[-1][1], rows[-1][0]
+            after = rows[-1]
+
+
+def _past(key: tuple[dt.date, int]) -> Q:
+    """The dues after `key` (due_date, pk) in the index's order (the `>=` bounds its range)."""
+    due_date, pk = key
+    return Q(due_date__gte=due_date) & (Q(due_date__gt=due_date) | Q(pk__gt=pk))
+
+
+def _up_to(key: tuple[dt.date, int]) -> Q:
+    """The dues up to `key` (due_date, pk), itself included, in the index's order."""
+    due_date, pk = key
+    return Q(due_date__lte=due_date) & (Q(due_date__lt=due_date) | Q(pk__lte=pk))
 
 
 def _tell_overdue(
-    rows: list[tuple[int, dt.date]],
+    batch: QuerySet[VisitDue],
+    rows: list[tuple[dt.date, int]],
     level: int,
     week_ago: dt.date,
     report: DailyReport,
-    pending: QuerySet[VisitDue],
 ) -> None:
-    """One batch of mark_overdue: dues at `level` to tell, as (pk, due_date)."""
-    new = [pk for pk, _ in rows] if level == 0 else []
-    late = [pk for pk, due_date in rows if due_date < week_ago]
-    report.newly_overdue += len(new)
-    report.overdue_over_7_days += len(late)
-    for tell, role, area, kind in (
-        (new, Role.DIRECTOR, "community_id", Notification.Kind.VISIT_OVERDUE),
-        (late, Role.SUPERVISOR, "subdistrict_id", Notification.Kind.VISIT_OVERDUE_7),
-    ):
-        if tell:
-            dues = VisitDue.objects.filter(pk__in=tell).values(
+    """One batch of mark_overdue: `batch`, the dues at `level` to tell, read as `rows`
+    (due_date, pk)."""
+    late = batch.filter(due_date__lt=week_ago)
+    if level == 0:
+        report.newly_overdue += len(rows)
+    late_count = sum(1 for due_date, _ in rows if due_date < week_ago)
+    report.overdue_over_7_days += late_count
+    for dues, count, role, area, kind in (
+        (batch, len(rows) if level == 0 else 0, Role.DIRECTOR, "community_id",
+         Notification.Kind.VISIT_OVERDUE),
+        (late, late_count, Role.SUPERVISOR, "subdistrict_id", Notification.Kind.VISIT_OVERDUE_7),
+    ):  # fmt: skip
+        if count:
+            values = dues.values(
                 ref=F("pk"), to_child=F("child_id"), to_area=F(area), name=F("child__name"),
                 day=F("due_date"),
             )  # fmt: skip
             report.notifications_sent += notify_area_staff(
-                rows=dues, role=role, kind=kind, params={"child": "name", "date": "day"}
+                rows=values, role=role, kind=kind, params={"child": "name", "date": "day"}
             )
-    pending.filter(pk__in=[pk for pk, _ in rows]).update(
-        overdue_level=Case(When(due_date__lt=week_ago, then=2), default=1)
-    )
+    batch.update(overdue_level=Case(When(due_date__lt=week_ago, then=2), default=1))
 
 
 def left_behind_16_notify(children: QuerySet[Child], today: dt.date) -> int:

@@ -11,6 +11,7 @@ from tests.conftest import api_client, web_client
 from tests.helpers import move_to
 from weibao.accounts.models import User
 from weibao.cases.services import case_restrict
+from weibao.core.views_helpers import CappedPaginator
 from weibao.reports.choices import Channel
 from weibao.reports.selectors import reports_visible_to
 
@@ -75,3 +76,24 @@ def test_the_queue_page_counts_the_queue_once(make_report, supervisor):
     filtered = client.get("/reports/", {"state": "acknowledged"})
     assert filtered.context["queue_count"] == 3
     assert filtered.context["page"].paginator.count == 0
+
+
+def test_all_reports_are_counted_to_the_cap_and_the_last_page_says_how_to_see_all(
+    make_report, district_officer, monkeypatch
+):
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    monkeypatch.setattr("weibao.reports.views.PAGE_SIZE", 2)
+    for _ in range(5):
+        make_report()
+    client = web_client(district_officer)
+    first = client.get("/reports/?tab=all").content.decode()
+    assert "Page 1 of more than 2" in first
+    assert "Narrow the filters" not in first
+    # Page 2 holds the third report only: the count stopped there, and a later page is page 2.
+    for page in (2, 9):
+        html = client.get(f"/reports/?tab=all&page={page}").content.decode()
+        assert html.count('class="report-ref"') == 1, page
+        assert "The list shows the first 3 reports" in html
+    # The queue is counted exactly: its length is its tab's badge.
+    queue = client.get("/reports/?tab=queue").content.decode()
+    assert "Page 1 of 3" in queue and "more than" not in queue

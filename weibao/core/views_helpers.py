@@ -74,9 +74,18 @@ class CappedPaginator(Paginator):
         """True when more rows match than the count says."""
         return self._counted > self.cap
 
+    def __init__(self, object_list, per_page, *, ids_first: bool = True):
+        super().__init__(object_list, per_page)
+        self.ids_first = ids_first
+
     def page(self, number) -> Page:
         """The page's ids first, then its rows: the rows skipped before a deep page are then
-        read from an index alone (PostgreSQL's index-only scan), not fetched one by one."""
+        read from an index alone (PostgreSQL's index-only scan), not fetched one by one. Not
+        when `ids_first` is false: for a list whose rows come from a plan that the ids'
+        subquery makes dearer (the reports', whose page read the district's every report to
+        find its twenty ids: docs/performance.md, "The report queue")."""
+        if not self.ids_first:
+            return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
@@ -86,9 +95,10 @@ class CappedPaginator(Paginator):
         return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 
 
-def capped_page_of(request: HttpRequest, queryset, size: int) -> Page:
+def capped_page_of(request: HttpRequest, queryset, size: int, *, ids_first: bool = True) -> Page:
     """page_of, counting to CappedPaginator.cap."""
-    return CappedPaginator(queryset, size).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(queryset, size, ids_first=ids_first)
+    return paginator.get_page(request.GET.get("page"))
 
 
 def query_without_page(request: HttpRequest) -> str:

@@ -445,7 +445,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     # performance.md, "The report queue"): counted to a cap, as the registry's list is, and the
     # export has every row. The queue is short, and its length is its tab's badge: exact.
     if tab == "all":
-        page = capped_page_of(request, qs, PAGE_SIZE)
+        page = capped_page_of(request, qs, PAGE_SIZE, ids_first=False)
     else:
         page = page_of(request, qs, PAGE_SIZE)
     now = timezone.now()

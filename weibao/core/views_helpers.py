@@ -60,6 +60,10 @@ class CappedPaginator(Paginator):
 
     cap = 10_000
 
+    def __init__(self, object_list, per_page, *, ids_first: bool = True):
+        super().__init__(object_list, per_page)
+        self.ids_first = ids_first
+
     @cached_property
     def _counted(self) -> int:
         # SELECT COUNT(*) FROM (SELECT id ... LIMIT cap + 1): stops one past the cap.
@@ -73,10 +77,6 @@ class CappedPaginator(Paginator):
     def capped(self) -> bool:
         """True when more rows match than the count says."""
         return self._counted > self.cap
-
-    def __init__(self, object_list, per_page, *, ids_first: bool = True):
-        super().__init__(object_list, per_page)
-        self.ids_first = ids_first
 
     def page(self, number) -> Page:
         """The page's ids first, then its rows: the rows skipped before a deep page are then

@@ -297,25 +297,33 @@ def _tell_overdue(
 ) -> None:
     """One batch of mark_overdue: `batch`, the dues at `level` to tell, read as `rows`
     (due_date, pk)."""
-    late = batch.filter(due_date__lt=week_ago)
-    if level == 0:
-        report.newly_overdue += len(rows)
+    new_count = len(rows) if level == 0 else 0
     late_count = sum(1 for due_date, _ in rows if due_date < week_ago)
+    report.newly_overdue += new_count
     report.overdue_over_7_days += late_count
-    for dues, count, role, area, kind in (
-        (batch, len(rows) if level == 0 else 0, Role.DIRECTOR, "community_id",
-         Notification.Kind.VISIT_OVERDUE),
-        (late, late_count, Role.SUPERVISOR, "subdistrict_id", Notification.Kind.VISIT_OVERDUE_7),
-    ):  # fmt: skip
-        if count:
-            values = dues.values(
-                ref=F("pk"), to_child=F("child_id"), to_area=F(area), name=F("child__name"),
-                day=F("due_date"),
-            )  # fmt: skip
-            report.notifications_sent += notify_area_staff(
-                rows=values, role=role, kind=kind, params={"child": "name", "date": "day"}
-            )
+    if new_count:
+        report.notifications_sent += _remind(
+            batch, Role.DIRECTOR, "community_id", Notification.Kind.VISIT_OVERDUE
+        )
+    if late_count:
+        report.notifications_sent += _remind(
+            batch.filter(due_date__lt=week_ago),
+            Role.SUPERVISOR,
+            "subdistrict_id",
+            Notification.Kind.VISIT_OVERDUE_7,
+        )
     batch.update(overdue_level=Case(When(due_date__lt=week_ago, then=2), default=1))
+
+
+def _remind(dues: QuerySet[VisitDue], role: str, area: str, kind: str) -> int:
+    """Tell the holders of `role` in each due's `area` (its column) that it is overdue."""
+    rows = dues.values(
+        ref=F("pk"), to_child=F("child_id"), to_area=F(area), name=F("child__name"),
+        day=F("due_date"),
+    )  # fmt: skip
+    return notify_area_staff(
+        rows=rows, role=role, kind=kind, params={"child": "name", "date": "day"}
+    )
 
 
 def left_behind_16_notify(children: QuerySet[Child], today: dt.date) -> int:

@@ -130,7 +130,7 @@ def reads(ctx) -> dict:
         def read():
             user = User.objects.get(pk=ctx[role].pk)  # roles unloaded, as in a request
             queue = triage_queue(user)
-            return queue.count(), queue.filter(next_due__lt=timezone.now()).count()
+            return queue.count(), queue.filter(next_due_at__lt=timezone.now()).count()
 
         return read
 

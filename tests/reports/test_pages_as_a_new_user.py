@@ -56,7 +56,7 @@ def test_the_queue_of_someone_who_does_not_triage_can_be_filtered_by_its_next_cl
 ):
     make_report()
     queue = triage_queue(director_a)
-    assert queue.filter(next_due__lt=timezone.now()).count() == 0
+    assert queue.filter(next_due_at__lt=timezone.now()).count() == 0
     assert queue.count() == 0
 
 

@@ -3,17 +3,22 @@ the reports a user entered outside their areas stay theirs to see, and without a
 the areas alone; a restricted case still hides its reports from whoever is not on it; the queue
 page counts the queue once."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.conftest import api_client, web_client
-from tests.helpers import move_to
+from tests.helpers import fresh_report, move_to
 from weibao.accounts.models import User
 from weibao.cases.services import case_restrict
 from weibao.core.views_helpers import CappedPaginator
-from weibao.reports.choices import Channel
-from weibao.reports.selectors import reports_visible_to
+from weibao.reports.choices import Channel, NoCaseReason, Situation
+from weibao.reports.models import NEVER, Report
+from weibao.reports.selectors import reports_visible_to, triage_queue
+from weibao.reports.services import report_acknowledge, report_close, report_record_police
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -103,3 +108,53 @@ def test_all_reports_are_counted_to_the_cap_and_the_last_page_says_how_to_see_al
     # The queue is counted exactly: its length is its tab's badge.
     queue = client.get("/reports/?tab=queue").content.decode()
     assert "Page 1 of 3" in queue and "more than" not in queue
+
+
+def test_next_due_at_is_the_earliest_clock_not_yet_met(make_report, supervisor):
+    report = make_report(situations=[Situation.GENITAL_INJURY])  # all three clocks run
+    assert fresh_report(report).next_due_at == report.ack_due_at
+    report = report_acknowledge(actor=supervisor, report=report)
+    assert fresh_report(report).next_due_at == min(report.police_due_at, report.outcome_due_at)
+    report = report_record_police(
+        actor=supervisor,
+        report=fresh_report(report),
+        told="Officer on duty",
+        notified_at=timezone.now(),
+        receipt_no="R-1",
+    )
+    assert fresh_report(report).next_due_at == report.outcome_due_at
+    closed = report_close(
+        actor=supervisor,
+        report=fresh_report(report),
+        outcome_message="Done.",
+        no_case_reason=NoCaseReason.NO_HARM_FOUND,
+    )
+    assert fresh_report(closed).next_due_at == NEVER
+
+
+def test_the_queue_puts_the_earliest_unmet_clock_first(make_report, supervisor):
+    first = make_report()
+    second = make_report()
+    third = make_report()
+    # The first is acknowledged: its next clock is the outcome, days away; the others' is the
+    # hour to acknowledge, the third's made earlier than the second's.
+    report_acknowledge(actor=supervisor, report=first)
+    Report.objects.filter(pk=third.pk).update(
+        ack_due_at=second.ack_due_at - dt.timedelta(minutes=5)
+    )
+    queue = list(triage_queue(User.objects.get(pk=supervisor.pk)).values_list("pk", flat=True))
+    assert queue == [third.pk, second.pk, first.pk]
+    late = api_client(supervisor).get("/api/v1/reports/", {"queue": "true"}).json()
+    assert [row["id"] for row in late["results"]] == queue
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_a_districts_queue_is_read_from_its_index_in_order(make_report, district_officer):
+    for _ in range(3):
+        make_report()
+    queue = triage_queue(User.objects.get(pk=district_officer.pk))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # three rows: the planner would scan
+        plan = queue[:20].explain()
+    assert "report_district_queue" in plan
+    assert "Sort" not in plan.split("report_district_queue", 1)[0]

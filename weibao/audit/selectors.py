@@ -140,6 +140,7 @@ def unusual_access(
     exports = [
         event
         for event in AuditEvent.objects.filter(
+            district_id__in=district_ids,  # an area's rows carry its district (own_district)
             at__gte=since,
             action__endswith="export",
             object_type="areas.area",

@@ -47,7 +47,7 @@ def work_counts(user) -> dict[str, int]:
         counts.update(visits_overdue=visits["overdue"], visits_week=visits["week"])
     return counts | {
         "reports_open": queue.count(),
-        "reports_late": queue.filter(next_due__lt=now).count(),
+        "reports_late": queue.filter(next_due_at__lt=now).count(),
         "cases_mine": mine.count(),
         "cases_to_approve": _closing_to_approve(user),
         "referrals_overdue": referrals_visible_to(user)

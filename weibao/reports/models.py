@@ -1,12 +1,27 @@
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from weibao.core.fields import EncryptedTextField
 from weibao.reports.choices import Channel, ChildSex, NoCaseReason, ReporterType, Situation
+
+# Far in the future: a met (or absent) clock never decides how urgent a report is.
+NEVER = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+# The states in which a report's clocks still run: the triage queue.
+OPEN_STATES = ("received", "acknowledged", "handling")
+
+
+def _unmet(due: str, met: str) -> Case:
+    """The `due` time while `met` is empty and `due` is set, else NEVER."""
+    unmet = Q(**{f"{met}__isnull": True, f"{due}__isnull": False})
+    never = Value(NEVER, output_field=models.DateTimeField())
+    return Case(When(unmet, then=F(due)), default=never)
 
 
 class ClockPolicy(models.Model):
@@ -168,6 +183,19 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    # The earliest clock not yet met (NEVER when all are): the triage queue's order, kept by the
+    # database from the columns above, so no write can leave it stale, and indexed per area
+    # for the open reports (docs/performance.md, "The report queue").
+    next_due_at = models.GeneratedField(
+        expression=Least(
+            _unmet("ack_due_at", "acknowledged_at"),
+            _unmet("police_due_at", "police_notified_at"),
+            _unmet("outcome_due_at", "outcome_sent_at"),
+        ),
+        output_field=models.DateTimeField(),
+        db_persist=True,
+    )
+
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -186,6 +214,19 @@ class Report(models.Model):
             models.Index(fields=["state", "outcome_due_at"]),
             models.Index(fields=["child", "state"]),
             models.Index(fields=["created_by", "received_at"]),
+            # The triage queues, most urgent first: a district's and a 街镇's open reports.
+            models.Index(
+                fields=["district", "next_due_at", "received_at", "id"],
+                include=["case"],
+                condition=Q(state__in=OPEN_STATES),
+                name="report_district_queue",
+            ),
+            models.Index(
+                fields=["subdistrict", "next_due_at", "received_at", "id"],
+                include=["case"],
+                condition=Q(state__in=OPEN_STATES),
+                name="report_subdistrict_queue",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

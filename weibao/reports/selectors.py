@@ -3,8 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, DateTimeField, F, Q, QuerySet, Value, When
-from django.db.models.functions import Least
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from weibao.core.scope import get_or_404
 from weibao.reports import workflow
 from weibao.reports.choices import Situation
 from weibao.reports.hooks import hidden_reports
-from weibao.reports.models import Report
+from weibao.reports.models import OPEN_STATES, Report
 from weibao.visits.models import Concern
 from weibao.visits.selectors import concerns_visible_to
 
@@ -125,9 +124,6 @@ def can_see_child_address(user, report: Report) -> bool:
 
 # --- the triage queue and the clocks ---------------------------------------------------------
 
-# Far in the future: a met (or absent) clock never decides how urgent a report is.
-NEVER = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
-OPEN_STATES = (Report.State.RECEIVED, Report.State.ACKNOWLEDGED, Report.State.HANDLING)
 CLOCKS = ("ack", "police", "outcome")
 
 
@@ -148,35 +144,17 @@ def can_triage_somewhere(user) -> bool:
     return user.is_authenticated and _triage_q(user) is not None
 
 
-def with_next_due(qs: QuerySet[Report]) -> QuerySet[Report]:
-    """Annotate `next_due`: the earliest clock not yet met (NEVER when all are met)."""
-    never = Value(NEVER, output_field=DateTimeField())
-    return qs.annotate(
-        next_due=Least(
-            Case(When(acknowledged_at__isnull=True, then=F("ack_due_at")), default=never),
-            Case(
-                When(
-                    police_due_at__isnull=False,
-                    police_notified_at__isnull=True,
-                    then=F("police_due_at"),
-                ),
-                default=never,
-            ),
-            Case(When(outcome_sent_at__isnull=True, then=F("outcome_due_at")), default=never),
-            output_field=DateTimeField(),
-        )
-    )
-
-
 def triage_queue(user) -> QuerySet[Report]:
     """The open reports this user triages, most urgent (earliest unmet clock) first."""
     q = _triage_q(user) if user.is_authenticated else None
-    if q is None:  # still annotated, so callers may filter on next_due
-        return with_next_due(Report.objects.none())
+    if q is None:
+        return Report.objects.none()
     return (
-        with_next_due(reports_visible_to(user).filter(q).filter(state__in=OPEN_STATES))
+        reports_visible_to(user)
+        .filter(q)
+        .filter(state__in=OPEN_STATES)
         .select_related("district", "subdistrict", "community", "child")
-        .order_by("next_due", "received_at", "id")
+        .order_by("next_due_at", "received_at", "id")
     )
 
 
@@ -287,9 +265,19 @@ def report_clocks(
 
 
 def report_timeline(report: Report) -> QuerySet[AuditEvent]:
-    """What happened to the report, oldest first (its audit rows)."""
+    """What happened to the report, oldest first (its audit rows). The read names the districts
+    the rows are filed under (AuditEvent.district, docs/scale.md): the report's own, and those
+    of its child and its case, whose rows follow them when they move district."""
+    districts = {report.district_id}
+    for holder in (report.child, report.case):  # loaded with the report (report_get_for_user)
+        if holder is not None:
+            districts.add(holder.district_id)
     return (
-        AuditEvent.objects.filter(object_type=Report._meta.label_lower, object_id=str(report.pk))
+        AuditEvent.objects.filter(
+            district_id__in=sorted(districts),
+            object_type=Report._meta.label_lower,
+            object_id=str(report.pk),
+        )
         .select_related("actor")
         .order_by("at", "id")
     )

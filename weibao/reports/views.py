@@ -70,7 +70,6 @@ from weibao.reports.selectors import (
     reports_visible_to,
     situation_labels,
     triage_queue,
-    with_next_due,
 )
 from weibao.reports.text import normalize_reference
 from weibao.visits.selectors import concern_get_for_user
@@ -430,7 +429,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         if state not in OPEN_STATES:
             state = ""
     else:
-        qs = with_next_due(reports_visible_to(user)).select_related(
+        qs = reports_visible_to(user).select_related(
             "district", "subdistrict", "community", "child"
         )
         qs = qs.order_by("-received_at", "-id")

@@ -272,3 +272,16 @@ def test_existing_keys_file_is_never_overwritten(tmp_path):
     existing = {"secret_key": "kept", "field_key": Fernet.generate_key().decode(), "hash_key": "k"}
     (var / "keys.json").write_text(json.dumps(existing))
     assert load_or_create_embedded_keys(var) == existing
+
+
+def test_production_reads_sessions_from_the_shared_cache_and_embedded_from_the_database(
+    tmp_path,
+):
+    code = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'weibao.settings'; "
+        "from django.conf import settings; print(settings.SESSION_ENGINE)"
+    )
+    production = _import_settings(tmp_path, code, **PRODUCTION)
+    assert production.stdout.strip() == "django.contrib.sessions.backends.cached_db"
+    embedded = _import_settings(tmp_path, code)
+    assert embedded.stdout.strip() == "django.contrib.sessions.backends.db"

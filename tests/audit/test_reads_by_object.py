@@ -54,16 +54,15 @@ def test_a_reports_timeline_stays_whole_when_its_child_moves_district(
     )
     # The rows naming the child or its case went with them; the report's first rows stayed.
     districts = set(
-        AuditEvent.objects.filter(object_type="reports.report", object_id=str(report.pk))
-        .values_list("district_id", flat=True)
+        AuditEvent.objects.filter(
+            object_type="reports.report", object_id=str(report.pk)
+        ).values_list("district_id", flat=True)
     )
     assert districts == {report.district_id, other_district.parent.parent_id}
     assert _actions(officer_of_both, report) == before
 
 
-def test_the_unusual_access_review_reads_the_exports_with_the_district(
-    areas, district_officer
-):
+def test_the_unusual_access_review_reads_the_exports_with_the_district(areas, district_officer):
     reports_exported(
         actor=district_officer, area=areas["tianshan"], rows=5000, filters={}, channel="web"
     )

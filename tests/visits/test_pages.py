@@ -9,6 +9,8 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import web_client
@@ -21,6 +23,7 @@ from weibao.core.dates import add_months
 from weibao.notifications.models import Notification
 from weibao.visits import services
 from weibao.visits.models import RETURNED_HOME, Concern, Visit, VisitAttachment, VisitDue, VisitRule
+from weibao.visits.selectors import visit_rules
 
 LEDGER_HEADERS = (
     *("居民区", "儿童姓名", "走访日期", "走访方式", "见到的人", "心理情绪", "学习情况"),
@@ -542,7 +545,7 @@ def test_a_director_sees_only_their_own_row_and_no_export(director_a, child_a):
 # The supervisor's visits page (the worklist, the completion table of their 街镇, the export
 # form): the load test's slowest page (docs/performance.md, "Load test"). Its 居民区 are read
 # once per request, whether it may export is read from the roles, the table from one index.
-SUPERVISOR_PAGE_QUERIES = 15
+SUPERVISOR_PAGE_QUERIES = 13
 
 
 def test_the_supervisors_visits_page_costs_the_same_few_queries_for_3_or_20_dues(
@@ -553,7 +556,7 @@ def test_the_supervisors_visits_page_costs_the_same_few_queries_for_3_or_20_dues
     _make_all_dues_overdue()
     client = web_client(supervisor)
     client.get("/")  # a session's first request records when it began (the session limits)
-    few = page_queries(client, "/visits/")
+    few = page_queries(client, "/visits/", warm=True)  # the visit rules then in the cache
     for _ in range(17):
         make_child("community_b")
     _make_all_dues_overdue()
@@ -713,6 +716,20 @@ def test_district_staff_edit_a_rule_and_due_dates_follow(district_officer, direc
 
     client.post(f"/visits/rules/{rule.pk}/", {f"rule{rule.pk}-interval_months": "1"})
     assert not VisitDue.objects.filter(child=child_a, state="open").exists()  # inactive
+
+
+def test_the_rules_are_kept_in_the_cache_and_a_change_is_read_at_once(
+    district_officer, director_a, child_a
+):
+    complete_visit(director_a, child_a)
+    assert web_client(director_a).get(f"/children/{child_a.pk}/").status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        assert visit_rules()[Category.LEFT_BEHIND].interval_months == 3
+    assert ctx.captured_queries == []  # the child's file left them in the cache
+    rule = VisitRule.objects.get(key=Category.LEFT_BEHIND)
+    post = {f"rule{rule.pk}-interval_months": "1", f"rule{rule.pk}-active": "on"}
+    assert web_client(district_officer).post(f"/visits/rules/{rule.pk}/", post).status_code == 302
+    assert visit_rules()[Category.LEFT_BEHIND].interval_months == 1
 
 
 @pytest.mark.parametrize(

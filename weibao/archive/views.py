@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from weibao.accounts.selectors import REVEAL_PERMISSION
+from weibao.accounts.selectors import may_reveal
 from weibao.archive.forms import ArchiveRevealForm
 from weibao.archive.pdf import archive_pdf_response
 from weibao.archive.selectors import Revealed
@@ -59,7 +59,6 @@ def child_archive_panel(request: HttpRequest, child: Child) -> Panel:
         "archive/_child_panel.html",
         {
             "archive_reveal_form": ArchiveRevealForm(),
-            "archive_can_reveal": request.user.has_perm(REVEAL_PERMISSION)
-            and not child.anonymised_at,
+            "archive_can_reveal": may_reveal(request.user) and not child.anonymised_at,
         },
     )

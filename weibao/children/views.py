@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from weibao.accounts.selectors import REVEAL_PERMISSION
+from weibao.accounts.selectors import may_reveal
 from weibao.audit.models import AccessLog
 from weibao.children import services
 from weibao.children.categories import Category
@@ -147,7 +147,7 @@ def render_child_page(request: HttpRequest, child: Child, **extra) -> HttpRespon
         "guardians": guardian_rows_of(child),
         "history": history,
         "address_masked": crypto.mask_address(child.address),
-        "can_reveal": request.user.has_perm(REVEAL_PERMISSION),
+        "can_reveal": may_reveal(request.user),
         "can_see_access_log": child_access_log_visible(request.user, child),
         "status_form": StatusForm(
             initial={"status": child.status, "version": child.version},

@@ -1,5 +1,5 @@
-from weibao.core.models import SiteState
+from weibao.core.site_state import demo_banner_shown
 
 
 def site(request):
-    return {"demo_data_loaded": SiteState.demo_loaded()}
+    return {"demo_data_loaded": demo_banner_shown()}

@@ -16,9 +16,14 @@ from weibao.accounts.selectors import (
 from weibao.areas.models import Area
 from weibao.children.models import Child
 from weibao.children.selectors import children_visible_to
+from weibao.core.cached import cached_read
 from weibao.core.dates import month_bounds
 from weibao.core.scope import get_or_404
-from weibao.visits.models import Concern, Visit, VisitDue
+from weibao.visits.models import Concern, Visit, VisitDue, VisitRule
+
+# The visit rules as the worklist and a child's file show them (services.visit_rule_update
+# forgets them when a rule changes).
+VISIT_RULES_KEY = "visits:rules"
 
 
 def visits_visible_to(user) -> QuerySet[Visit]:
@@ -189,6 +194,14 @@ def ledger(user, *, subdistrict: Area, year: int, month: int) -> QuerySet[Visit]
         )
         .select_related("child", "community", "author")
         .order_by("community__name", "visit_date", "pk")
+    )
+
+
+def visit_rules() -> dict[str, VisitRule]:
+    """The visit rules by key: a few rows that the worklist and every child's file read, kept
+    five minutes in the cache."""
+    return cached_read(
+        VISIT_RULES_KEY, 300, lambda: {rule.key: rule for rule in VisitRule.objects.all()}
     )
 
 

@@ -25,6 +25,7 @@ from weibao.children.selectors import category_rows_of, children_visible_to
 from weibao.children.services import child_note_visit
 from weibao.core import uploads
 from weibao.core.bulk import insert_plain
+from weibao.core.cached import forget
 from weibao.core.dates import add_months, years_before
 from weibao.core.exceptions import ConflictError
 from weibao.notifications.models import Notification
@@ -39,6 +40,7 @@ from weibao.visits.models import (
     VisitRule,
 )
 from weibao.visits.scheduling import Due, RuleSet, effective_last_visit, next_due
+from weibao.visits.selectors import VISIT_RULES_KEY
 
 # The checks of 未保法 Art. 21–23 and the concern each raises. Every check asks whether the
 # breach happened, so one answer is the risk signal for all of them (docs/domain.md §4.7).
@@ -520,6 +522,7 @@ def visit_rule_update(
     if not changes:
         return rule
     rule.save()
+    forget(VISIT_RULES_KEY)
     audit_record(actor=actor, action="visit_rule.update", obj=rule, changes=changes)
     if rule.key == RETURNED_HOME:
         affected = Child.objects.filter(returned_home_on__isnull=False)

@@ -78,6 +78,7 @@ from weibao.visits.selectors import (
     concerns_visible_to,
     ledger,
     visit_get_for_user,
+    visit_rules,
     visits_visible_to,
     worklist,
     worklist_counts,
@@ -177,10 +178,6 @@ def worklist_rows(page, rules, today: dt.date, drafts: set[int]) -> list[Worklis
     return rows
 
 
-def _rules() -> dict[str, VisitRule]:
-    return {rule.key: rule for rule in VisitRule.objects.all()}
-
-
 def child_visits_panel(request: HttpRequest, child: Child) -> Panel:
     """What the child's file shows about visits: the next due visit with its reason, the
     user's own draft, and the timeline of completed visits (newest first)."""
@@ -192,7 +189,7 @@ def child_visits_panel(request: HttpRequest, child: Child) -> Panel:
         {
             "visit_drafts": [v for v in visits if v.state == Visit.State.DRAFT],
             "visit_timeline": [v for v in visits if v.state == Visit.State.COMPLETED],
-            "next_due": due_info(open_due, _rules(), today) if open_due else None,
+            "next_due": due_info(open_due, visit_rules(), today) if open_due else None,
             "returned_home_form": ReturnedHomeForm(initial={"date": today}, prefix="returned"),
         },
     )
@@ -268,7 +265,7 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     # would join the children (the district-carrying join, docs/scale.md) for nothing.
     paginator.count = counts[bucket] if bucket else sum(counts.values())
     page = paginator.get_page(request.GET.get("page"))
-    rules = _rules()
+    rules = visit_rules()
     child_ids = [due.child_id for due in page]
     drafts = set(
         visits_visible_to(user)

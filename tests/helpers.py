@@ -368,3 +368,10 @@ def history_text(user, child) -> str:
     page = client.get(f"/children/{child.pk}/").content.decode()
     part = page.split('<ol class="history">', 1)[1].split("</ol>", 1)[0]
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", part))
+
+
+def assert_each_names_the_district(ctx: CaptureQueriesContext, table: str) -> None:
+    """Some captured statement read or changed `table`, and each names the table's district
+    (statements_without_district)."""
+    assert statements_on(ctx, table), f"no statement on {table} was captured"
+    assert statements_without_district(ctx, table) == []

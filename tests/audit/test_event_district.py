@@ -16,7 +16,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import api_client, web_client
-from tests.helpers import statements_on, statements_without_district
+from tests.helpers import assert_each_names_the_district, statements_on
 from weibao.areas.models import Area
 from weibao.audit.chain import chain_verify, hashed_fields
 from weibao.audit.models import AuditEvent
@@ -57,11 +57,6 @@ def _misplaced() -> list[tuple[int, int | None, int | None]]:
         if district != expected:
             wrong.append((pk, district, expected))
     return wrong
-
-
-def _assert_name_the_district(ctx: CaptureQueriesContext) -> None:
-    assert statements_on(ctx, TABLE), "no statement on audit_auditevent was captured"
-    assert statements_without_district(ctx, TABLE) == []
 
 
 @pytest.fixture
@@ -225,7 +220,7 @@ def test_the_pages_read_the_history_with_the_district(
         response = http.get(path.format(child=history.child_id, case=history.pk))
     assert response.status_code == 200
     assert "misfiled" not in response.content.decode()
-    _assert_name_the_district(ctx)
+    assert_each_names_the_district(ctx, TABLE)
 
 
 # --- the migration and the database --------------------------------------------------------

@@ -13,7 +13,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import web_client
-from tests.helpers import statements_on, statements_without_district
+from tests.helpers import assert_each_names_the_district, statements_on
 from weibao.accounts.models import User
 from weibao.areas.models import Area
 from weibao.audit.chain import chain_verify, hashed_fields
@@ -40,11 +40,6 @@ def _misplaced() -> list[tuple[int, int, int]]:
         for pk, child, district in AccessLog.objects.values_list("pk", "child", "district")
         if district != district_of[child]
     ]
-
-
-def _assert_name_the_district(ctx: CaptureQueriesContext) -> None:
-    assert statements_on(ctx, TABLE), "no statement on audit_accesslog was captured"
-    assert statements_without_district(ctx, TABLE) == []
 
 
 @pytest.fixture
@@ -135,14 +130,14 @@ def test_the_access_page_reads_the_log_with_the_district(
         response = web_client(supervisor).get(ACCESS.format(read_file.pk))
     assert response.status_code == 200
     assert [e.field for e in response.context["page"]] == ["address", ""]
-    _assert_name_the_district(ctx)
+    assert_each_names_the_district(ctx, TABLE)
 
 
 def test_the_unusual_access_review_reads_the_log_with_the_district(read_file, district_officer):
     with CaptureQueriesContext(connection) as ctx:
         response = web_client(district_officer).get("/children/unusual-access/?days=7")
     assert response.status_code == 200
-    _assert_name_the_district(ctx)
+    assert_each_names_the_district(ctx, TABLE)
 
 
 # --- the migration and the database --------------------------------------------------------

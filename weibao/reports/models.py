@@ -215,15 +215,15 @@ class Report(models.Model):
             models.Index(fields=["child", "state"]),
             models.Index(fields=["created_by", "received_at"]),
             # The triage queues, most urgent first: a district's and a 街镇's open reports.
+            # The case last, so the hidden-reports rule reads it from the index (a key
+            # column, not INCLUDE, which SQLite does not have).
             models.Index(
-                fields=["district", "next_due_at", "received_at", "id"],
-                include=["case"],
+                fields=["district", "next_due_at", "received_at", "id", "case"],
                 condition=Q(state__in=OPEN_STATES),
                 name="report_district_queue",
             ),
             models.Index(
-                fields=["subdistrict", "next_due_at", "received_at", "id"],
-                include=["case"],
+                fields=["subdistrict", "next_due_at", "received_at", "id", "case"],
                 condition=Q(state__in=OPEN_STATES),
                 name="report_subdistrict_queue",
             ),

@@ -434,7 +434,8 @@ if os.environ.get("WEIBAO_CACHE_URL"):
     }
     # Every signed-in request reads its session: from the shared cache, not a query (written
     # through to the database, which stays the record the signed-in devices page reads, and
-    # read from it when the cache misses or fails). docs/performance.md, "Load test".
+    # read from it when the cache misses or fails). docs/performance.md, "Fewer queries on
+    # every page".
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Background jobs (Celery). With CELERY_BROKER_URL set (e.g. redis://127.0.0.1:6379/0), run

@@ -83,3 +83,34 @@ def test_the_address_may_come_from_the_environment(production, monkeypatch, tmp_
     monkeypatch.setenv("WEIBAO_PORT", "8124")
     call_command("serve", "--workers", "2")
     assert started == [{"host": "127.0.0.3", "port": "8124", "workers": 2}]
+
+
+def test_the_master_loads_the_application_and_workers_are_replaced_one_by_one():
+    options = wsgi_server.gunicorn_options(host="127.0.0.1", port="8000", workers=5)
+    assert options["preload_app"] is True
+    # Half the count: workers started together reach it at different times.
+    assert options["max_requests_jitter"] * 2 == options["max_requests"]
+
+
+def test_warming_compiles_every_template_without_the_database():
+    # No django_db mark: pytest-django fails any query here.
+    from django.template import engines
+
+    loader = engines["django"].engine.template_loaders[0]  # the cached loader
+    loader.reset()
+    compiled = wsgi_server.warm()
+    assert compiled > 300  # the site's, the apps', Django's widgets and admin
+    cached = set(loader.get_template_cache)
+    assert {"base.html", "visits/worklist.html", "django/forms/widgets/input.html"} <= cached
+
+
+def test_nothing_the_master_opened_is_left_for_the_workers(monkeypatch):
+    from django.core.cache import caches
+    from django.db import connections
+
+    closed = []
+    for connection in connections.all(initialized_only=True):
+        monkeypatch.setattr(connection, "close", lambda c=connection: closed.append(c.alias))
+    monkeypatch.setattr(caches, "close_all", lambda: closed.append("caches"))
+    wsgi_server.close_shared()
+    assert "default" in closed and "caches" in closed

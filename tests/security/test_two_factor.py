@@ -102,6 +102,14 @@ def test_with_the_requirement_off_a_supervisor_signs_in_with_the_password(settin
     assert signed_in(supervisor).get("/children/").status_code == 200
 
 
+def test_a_director_who_set_it_up_is_asked_for_the_code_where_the_district_does_not_require_it(
+    required, director_a, areas
+):
+    SignInPolicy.objects.create(district=areas["district"], directors_need_two_factor=False)
+    enrol(director_a)
+    assert signed_in(director_a).get("/children/")["Location"].startswith(VERIFY)
+
+
 def test_whoever_set_it_up_is_asked_for_the_code_even_when_not_required(settings, director_a):
     settings.WEIBAO_2FA_REQUIRED = False
     enrol(director_a)

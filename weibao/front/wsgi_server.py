@@ -3,14 +3,32 @@
 Sync workers, as many as WEIBAO_WEB_WORKERS or 2 × the cores + 1 (gunicorn's own advice: one
 request per worker at a time, while another waits on the database). Nine workers on two
 cores spent more CPU per request and had a higher p95 in the load test (docs/performance.md,
-"The sign-ins out of the window, and 5 or 9 workers"). Each worker loads the
-application itself after the fork (no preload), so it opens its own database pool. Gunicorn
-writes no access log: the request log of core.middleware.RequestLogMiddleware has the request
-id, the user's id and no query string."""
+"The sign-ins out of the window, and 5 or 9 workers").
+
+The master loads the application and warms it (`warm`) before it forks the workers
+(gunicorn's preload): a worker, the first ones and each one that replaces a worker past
+`max_requests`, starts with its URLs, catalogs and templates ready, in milliseconds. Without
+it, every worker spent about 1.8 s of CPU loading and warming itself, and the five, started
+together, reached `max_requests` together: the load test saw the whole server restart within
+six seconds, p99 1.1 s (docs/performance.md, "Workers replaced together"). Nothing the master
+opened is shared: it opens no connection while warming, and closes any before the fork, so
+each worker opens its own database pool and cache connections at its first request. An
+upgrade restarts the service (docs/deploy.md), which loads the new code; a reload (SIGHUP)
+would not. Gunicorn writes no access log: the request log of
+core.middleware.RequestLogMiddleware has the request id, the user's id and no query string."""
 
 import os
+from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import caches
+from django.db import connections
+from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
+from django.urls import reverse
+from django.utils import translation
+
+# The templates' file names: everything under a template directory with one of these endings.
+TEMPLATE_ENDINGS = (".html", ".txt", ".xml")
 
 
 def cores() -> int:
@@ -34,9 +52,13 @@ def gunicorn_options(*, host: str, port: str, workers: int) -> dict[str, object]
         # A PDF or an export may take a while; a worker stuck longer is killed and replaced.
         "timeout": int(os.environ.get("WEIBAO_WEB_TIMEOUT", "120")),
         "graceful_timeout": 30,
-        # Workers are replaced now and then, so a slow leak never grows.
-        "max_requests": 2000,
-        "max_requests_jitter": 200,
+        # Workers are replaced now and then, so a slow leak never grows. Each replacement takes
+        # its worker out for about 2.5 s (its last request, its exit, the fork): at 15 requests
+        # a second a worker, every 10 to 17 minutes. The jitter is half the count, so workers
+        # started together are replaced one by one.
+        "max_requests": 10000,
+        "max_requests_jitter": 5000,
+        "preload_app": True,
         "accesslog": None,
         "errorlog": "-",
         "proc_name": "weibao-web",
@@ -64,6 +86,44 @@ def gunicorn_options(*, host: str, port: str, workers: int) -> dict[str, object]
     return options
 
 
+def _template_names(directory: Path):
+    for path in directory.rglob("*"):
+        if path.suffix in TEMPLATE_ENDINGS and path.is_file():
+            yield path.relative_to(directory).as_posix()
+
+
+def warm() -> int:
+    """Do once, in the master, what each worker's first requests would otherwise do: import
+    every URL pattern and build the reverse lookup in each language, read every language's
+    catalogs, compile every template into the cached loader (the first one found under a
+    name, as a request would). Touches neither the database nor the cache. Returns how many
+    templates it compiled."""
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            translation.gettext("Home")
+            reverse("home")
+    compiled = 0
+    for backend in engines.all():
+        for directory in backend.template_dirs:
+            for name in _template_names(Path(directory)):
+                try:
+                    backend.get_template(name)
+                except (TemplateDoesNotExist, TemplateSyntaxError, UnicodeDecodeError):
+                    continue  # not a template of this engine: left to fail as it would
+                compiled += 1
+    return compiled
+
+
+def close_shared() -> None:
+    """What a forked worker must not inherit: database connections (and pools), cache
+    clients."""
+    for connection in connections.all(initialized_only=True):
+        if hasattr(connection, "close_pool"):
+            connection.close_pool()
+        connection.close()
+    caches.close_all()
+
+
 def run(*, host: str, port: str, workers: int) -> None:
     from gunicorn.app.base import BaseApplication
 
@@ -73,9 +133,12 @@ def run(*, host: str, port: str, workers: int) -> None:
                 self.cfg.set(key, value)
 
         def load(self):
-            # In each worker, after the fork (as weibao.wsgi does for any other WSGI server).
+            # In the master, before the fork (preload_app; see the module's docstring).
             from django.core.wsgi import get_wsgi_application
 
-            return get_wsgi_application()
+            application = get_wsgi_application()
+            warm()
+            close_shared()
+            return application
 
     WeibaoApplication().run()

@@ -14,10 +14,11 @@ from tests.partners.test_services import partner_data
 from tests.staff.helpers import add_member
 from tests.stations.conftest import review, submit
 from weibao.accounts.models import Role, User
-from weibao.accounts.services import Operator, role_assignment_grant, user_create
+from weibao.accounts.services import role_assignment_grant, user_create
 from weibao.areas.services import area_create
 from weibao.audit.chain import chain_verify
 from weibao.audit.models import AuditEvent
+from weibao.core.operator import Operator
 from weibao.partners.services import partner_create
 from weibao.staff.services import honour_add
 

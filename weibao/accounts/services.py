@@ -18,8 +18,6 @@ Who may do what (docs/security.md):
   administrator's, whose role they could grant anyway.
 """
 
-from dataclasses import dataclass
-
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Permission
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -40,22 +38,13 @@ from weibao.areas.models import Area
 from weibao.areas.selectors import district_of
 from weibao.core.crypto import normalize_phone
 from weibao.core.exceptions import Blocked
+from weibao.core.operator import Operator
 from weibao.core.text import clean_text
 
 # The roles whose area lets their holder read children's files.
 DATA_ROLES = frozenset({Role.DIRECTOR, Role.SUPERVISOR, Role.STATION_STAFF, Role.DISTRICT_STAFF})
 # What the system administrator may change on an account (and what its audit row compares).
 ACCOUNT_FIELDS = ("username", "full_name", "email", "is_active", "is_staff", "is_superuser")
-
-
-@dataclass(frozen=True)
-class Operator:
-    """Whoever runs a `weibao` command on the server (the install command, the demo loader).
-    They hold the database and the keys already, so a command adds no power they lack; its
-    audit rows name the command instead of a user."""
-
-    command: str
-    is_authenticated = False
 
 
 def _audit(*, actor, action: str, obj, changes: dict, note: str = "") -> None:

@@ -15,13 +15,15 @@ from weibao.areas.hooks import area_audit, area_close_guards, area_managers
 from weibao.areas.models import Area
 from weibao.areas.selectors import district_of
 from weibao.core.exceptions import Blocked
+from weibao.core.operator import Operator
 from weibao.core.text import clean_text
 
 Level = Area.Level
 # The level an area creates below it; 居民区 have nothing below them.
 LEVEL_BELOW = {Level.DISTRICT: Level.SUBDISTRICT, Level.SUBDISTRICT: Level.COMMUNITY}
-# 统计用区划代码: 9 digits for a 街镇, 12 for a 居委会/村委会, each beginning with its parent's.
-CODE_LENGTH = {Level.SUBDISTRICT: 9, Level.COMMUNITY: 12}
+# 统计用区划代码: 6 digits for a 区/县, 9 for a 街镇, 12 for a 居委会/村委会, each beginning with
+# its parent's.
+CODE_LENGTH = {Level.DISTRICT: 6, Level.SUBDISTRICT: 9, Level.COMMUNITY: 12}
 NAME_LIMIT = Area._meta.get_field("name").max_length
 
 
@@ -117,6 +119,44 @@ def area_create(*, actor, parent: Area, name: str, code: str = "") -> Area:
             "level": {"old": None, "new": level},
             "parent": {"old": None, "new": _place(parent)},
         },
+    )
+    return area
+
+
+@transaction.atomic
+def district_create(*, actor: Operator, name: str, code: str) -> Area:
+    """A new district (区/县), the top of its tree: made on the server by its operator
+    (`weibao districts add`), as no one in the product may make one — district staff are
+    granted on a district that exists, and create its 街镇 and 居民区 themselves."""
+    name = clean_text(name)
+    if not name:
+        raise ValidationError({"name": [_("Please give the name.")]})
+    if len(name) > NAME_LIMIT:
+        raise ValidationError(
+            {"name": [_("Please keep this under %(n)d characters.") % {"n": NAME_LIMIT}]}
+        )
+    code = clean_text(code).replace(" ", "")
+    length = CODE_LENGTH[Level.DISTRICT]
+    if not code.isascii() or not code.isdigit() or len(code) != length:
+        raise ValidationError({"code": [_("The official code has %(n)d digits.") % {"n": length}]})
+    # The districts locked: two operators at once cannot both make the same one.
+    districts = list(Area.objects.select_for_update().filter(level=Level.DISTRICT))
+    other = next((d for d in districts if d.code == code), None)
+    if other is not None:
+        raise ValidationError({"code": [_("This code is %(area)s's.") % {"area": other.name}]})
+    if any(d.name == name for d in districts):
+        raise ValidationError({"name": [_("A district of this name exists already.")]})
+    area = Area.objects.create(name=name, code=code, level=Level.DISTRICT)
+    _audit(
+        actor=None,
+        action="area.create",
+        obj=area,
+        changes={
+            "name": {"old": None, "new": name},
+            "code": {"old": None, "new": code},
+            "level": {"old": None, "new": Level.DISTRICT},
+        },
+        note=f"command: {actor.command}",
     )
     return area
 

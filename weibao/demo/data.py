@@ -31,7 +31,6 @@ from django.utils import timezone
 from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.accounts.selectors import REVEAL_PERMISSION, communities_visible_to
 from weibao.accounts.services import (
-    Operator,
     role_assignment_grant,
     user_create,
     user_reveal_set,
@@ -59,6 +58,7 @@ from weibao.children.services import (
 from weibao.core import crypto
 from weibao.core.dates import add_months, years_before
 from weibao.core.models import SiteState
+from weibao.core.operator import Operator
 from weibao.core.site_state import site_state_set
 from weibao.dashboards.services import figures_backfill
 from weibao.demo.activities import load_activity_demo

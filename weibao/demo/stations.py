@@ -21,13 +21,14 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from weibao.accounts.models import Role, User
-from weibao.accounts.services import Operator, role_assignment_grant, user_create
+from weibao.accounts.services import role_assignment_grant, user_create
 from weibao.areas.models import Area
 from weibao.cases.selectors import open_case_for_child
 from weibao.cases.services import case_open
 from weibao.children.choices import Status
 from weibao.children.models import Child, adult_cutoff
 from weibao.core.models import SiteState
+from weibao.core.operator import Operator
 from weibao.core.site_state import site_state_set
 from weibao.demo.cases import CASES_KEY, _as_of
 from weibao.demo.council import load_council_demo

@@ -8,8 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from weibao.accounts.models import Role, RoleAssignment, User
-from weibao.accounts.services import Operator, role_assignment_grant, role_assignment_revoke
+from weibao.accounts.services import role_assignment_grant, role_assignment_revoke
 from weibao.areas.models import Area
+from weibao.core.operator import Operator
 
 # The other roles are granted by district staff on /accounts/people/.
 OPERATOR_ROLES = (Role.DISTRICT_STAFF, Role.SYSADMIN)

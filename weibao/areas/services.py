@@ -51,7 +51,7 @@ def _place(area: Area | None) -> dict | None:
     return None if area is None else {"id": area.pk, "name": area.name}
 
 
-def _checked_name(parent: Area, name: object, *, instance: Area | None) -> str:
+def _clean_name(name: object) -> str:
     name = clean_text(name)
     if not name:
         raise ValidationError({"name": [_("Please give the name.")]})
@@ -59,6 +59,33 @@ def _checked_name(parent: Area, name: object, *, instance: Area | None) -> str:
         raise ValidationError(
             {"name": [_("Please keep this under %(n)d characters.") % {"n": NAME_LIMIT}]}
         )
+    return name
+
+
+def _clean_code(level: str, code: object) -> str:
+    """The official code as given, without spaces, checked for its level's digits ("" if none
+    was given)."""
+    code = clean_text(code).replace(" ", "")
+    length = CODE_LENGTH[level]
+    if code and (not code.isascii() or not code.isdigit() or len(code) != length):
+        raise ValidationError({"code": [_("The official code has %(n)d digits.") % {"n": length}]})
+    return code
+
+
+def _created(area: Area) -> dict:
+    """The audit row's changes of a new area."""
+    changes = {
+        "name": {"old": None, "new": area.name},
+        "code": {"old": None, "new": area.code},
+        "level": {"old": None, "new": area.level},
+    }
+    if area.parent is not None:
+        changes["parent"] = {"old": None, "new": _place(area.parent)}
+    return changes
+
+
+def _checked_name(parent: Area, name: object, *, instance: Area | None) -> str:
+    name = _clean_name(name)
     siblings = Area.objects.filter(parent=parent, name=name)
     if instance is not None:
         siblings = siblings.exclude(pk=instance.pk)
@@ -74,16 +101,13 @@ def _checked_name(parent: Area, name: object, *, instance: Area | None) -> str:
 
 
 def _checked_code(level: str, parent: Area, code: object, *, instance: Area | None) -> str:
-    code = clean_text(code).replace(" ", "")
+    code = _clean_code(level, code)
     if not code:
         if level == Level.SUBDISTRICT:
             raise ValidationError(
                 {"code": [_("A sub-district or town needs its official code (9 digits).")]}
             )
         return ""
-    length = CODE_LENGTH[level]
-    if not code.isascii() or not code.isdigit() or len(code) != length:
-        raise ValidationError({"code": [_("The official code has %(n)d digits.") % {"n": length}]})
     if parent.code and not code.startswith(parent.code):
         message = _("The code begins with %(parent)s's code, %(code)s.")
         raise ValidationError({"code": [message % {"parent": parent.name, "code": parent.code}]})
@@ -109,17 +133,7 @@ def area_create(*, actor, parent: Area, name: str, code: str = "") -> Area:
     name = _checked_name(parent, name, instance=None)
     code = _checked_code(level, parent, code, instance=None)
     area = Area.objects.create(name=name, code=code, level=level, parent=parent)
-    _audit(
-        actor=actor,
-        action="area.create",
-        obj=area,
-        changes={
-            "name": {"old": None, "new": name},
-            "code": {"old": None, "new": code},
-            "level": {"old": None, "new": level},
-            "parent": {"old": None, "new": _place(parent)},
-        },
-    )
+    _audit(actor=actor, action="area.create", obj=area, changes=_created(area))
     return area
 
 
@@ -128,16 +142,9 @@ def district_create(*, actor: Operator, name: str, code: str) -> Area:
     """A new district (区/县), the top of its tree: made on the server by its operator
     (`weibao districts add`), as no one in the product may make one — district staff are
     granted on a district that exists, and create its 街镇 and 居民区 themselves."""
-    name = clean_text(name)
-    if not name:
-        raise ValidationError({"name": [_("Please give the name.")]})
-    if len(name) > NAME_LIMIT:
-        raise ValidationError(
-            {"name": [_("Please keep this under %(n)d characters.") % {"n": NAME_LIMIT}]}
-        )
-    code = clean_text(code).replace(" ", "")
-    length = CODE_LENGTH[Level.DISTRICT]
-    if not code.isascii() or not code.isdigit() or len(code) != length:
+    name, code = _clean_name(name), _clean_code(Level.DISTRICT, code)
+    if not code:
+        length = CODE_LENGTH[Level.DISTRICT]
         raise ValidationError({"code": [_("The official code has %(n)d digits.") % {"n": length}]})
     # The districts locked: two operators at once cannot both make the same one.
     districts = list(Area.objects.select_for_update().filter(level=Level.DISTRICT))
@@ -147,17 +154,8 @@ def district_create(*, actor: Operator, name: str, code: str) -> Area:
     if any(d.name == name for d in districts):
         raise ValidationError({"name": [_("A district of this name exists already.")]})
     area = Area.objects.create(name=name, code=code, level=Level.DISTRICT)
-    _audit(
-        actor=None,
-        action="area.create",
-        obj=area,
-        changes={
-            "name": {"old": None, "new": name},
-            "code": {"old": None, "new": code},
-            "level": {"old": None, "new": Level.DISTRICT},
-        },
-        note=f"command: {actor.command}",
-    )
+    note = f"command: {actor.command}"
+    _audit(actor=None, action="area.create", obj=area, changes=_created(area), note=note)
     return area
 
 

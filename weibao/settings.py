@@ -486,5 +486,7 @@ UNUSUAL_EXPORT_ROWS = int(os.environ.get("WEIBAO_UNUSUAL_EXPORT_ROWS", "100"))
 # /healthz says the daily job failed when its last run finished longer ago than this (it runs at
 # 02:00, so a day and its own length).
 WEIBAO_HEALTH_DAILY_HOURS = float(os.environ.get("WEIBAO_HEALTH_DAILY_HOURS", "26"))
+# … and that the report clocks failed when they last ran longer ago than this (every 5 minutes).
+WEIBAO_HEALTH_CLOCKS_MINUTES = float(os.environ.get("WEIBAO_HEALTH_CLOCKS_MINUTES", "15"))
 # How often `weibao serve` checks the report clocks when there is no Celery broker.
 REPORT_CLOCKS_INTERVAL_SECONDS = 5 * 60

@@ -192,3 +192,24 @@ def test_a_blocked_step_is_said_on_the_page_before_trying(district_officer, make
     page = web_client(district_officer).get(f"{AREAS}{areas['tianshan'].pk}/close/")
     html = page.content.decode()
     assert "未办结的强制报告" in html and "disabled" in html
+
+
+def test_a_new_district_is_offered_its_first_subdistrict_before_any_community(db):
+    """On a new installation the district has no 街镇: the page offers the 街镇's form first,
+    its district already chosen (the one choice), and says a 居民区 comes after."""
+    district = Area.objects.create(name="长宁区", code="310105", level="district")
+    staff = _user("first_staff", Role.DISTRICT_STAFF, district)
+    html = web_client(staff).get(AREAS).content.decode()
+    assert html.index('id="new-subdistrict"') < html.index('id="new-community"')
+    assert "请先新建街镇" in html
+    assert 'name="community-name"' not in html
+    # The one option, with no empty one before it: the browser shows it chosen.
+    assert f'<option value="{district.pk}">长宁区</option>' in html
+    assert "---------" not in html
+    assert "9 位行政区划代码" in html
+
+
+def test_once_there_is_a_subdistrict_the_community_form_comes_first(district_officer, areas):
+    html = web_client(district_officer).get(AREAS).content.decode()
+    assert html.index('id="new-community"') < html.index('id="new-subdistrict"')
+    assert 'name="community-name"' in html and "请先新建街镇" not in html

@@ -34,7 +34,10 @@ def test_the_operator_adds_a_district_audited_and_grants_its_first_staff():
     run("roles", "grant", "wang_li", "district_staff", "--area", "310105")
     assert RoleAssignment.objects.get(user__username="wang_li").area == district
     assert RoleAssignment.objects.get().role == Role.DISTRICT_STAFF
-    assert run("districts", "list") == "310105\t长宁区\t0\n"
+    assert run("districts", "list").splitlines() == [
+        "code\tname\tsub-districts and towns",
+        "310105\t长宁区\t0",
+    ]
 
 
 @pytest.mark.django_db

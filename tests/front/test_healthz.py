@@ -1,5 +1,6 @@
-"""/healthz: 200 when the database, the cache, the broker (when there is one) and the daily job
-are well; 503 naming the part that is not. Anyone may ask; it says nothing else."""
+"""/healthz: 200 when the database, the cache, the broker (when there is one), the daily job and
+the report clocks are well; 503 naming the part that is not. Anyone may ask; it says nothing
+else."""
 
 import datetime as dt
 
@@ -9,14 +10,19 @@ from django.test import Client
 from django.utils import timezone
 
 from weibao.audit.services import audit_job
+from weibao.core.models import SiteState
+from weibao.core.site_state import site_state_set
 from weibao.front import health
+from weibao.reports.models import CLOCKS_RAN_KEY
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1: refused at once
 
 
 @pytest.fixture
 def daily_ran(db):
-    """The daily job's audit row, as visits.jobs.run_daily writes it at the end of a run."""
+    """The daily job's audit row, as visits.jobs.run_daily writes it at the end of a run; and
+    the report clocks' last run, as reports.jobs.check_clocks records it (every 5 minutes)."""
+    site_state_set(key=CLOCKS_RAN_KEY, value="")
     return audit_job(action="job.daily", run=timezone.localdate().isoformat(), changes={})
 
 
@@ -30,17 +36,27 @@ def test_healthy(daily_ran):
     assert status == 200
     assert body == {
         "status": "ok",
-        "checks": {"database": "ok", "cache": "ok", "broker": "off", "daily_job": "ok"},
+        "checks": {
+            "database": "ok",
+            "cache": "ok",
+            "broker": "off",
+            "daily_job": "ok",
+            "report_clocks": "ok",
+        },
     }
 
 
-def test_the_real_daily_job_counts_as_a_success(db):
+def test_the_real_jobs_count_as_a_success(db):
+    from weibao.reports.jobs import check_clocks
     from weibao.visits.jobs import run_daily
 
-    assert healthz()[1]["checks"]["daily_job"] == "failed"
+    checks = healthz()[1]["checks"]
+    assert checks["daily_job"] == checks["report_clocks"] == "failed"
     run_daily()
+    assert healthz()[1]["checks"]["daily_job"] == "ok"
+    check_clocks()
     status, body = healthz()
-    assert status == 200 and body["checks"]["daily_job"] == "ok"
+    assert status == 200 and body["checks"]["report_clocks"] == "ok"
 
 
 def test_anyone_may_ask_and_nothing_is_kept(daily_ran):
@@ -87,6 +103,7 @@ def test_cache_down(daily_ran, settings):
         "cache": "failed",
         "broker": "off",
         "daily_job": "ok",
+        "report_clocks": "ok",
     }
 
 
@@ -122,6 +139,7 @@ def test_daily_job_never_ran(db):
 def test_daily_job_too_long_ago(daily_ran, monkeypatch, hours, state):
     later = daily_ran.at + dt.timedelta(hours=hours)
     monkeypatch.setattr(health, "_now", lambda: later)
+    monkeypatch.setattr(health, "clocks_last_run", lambda: later)  # the clocks kept running
     status, body = healthz()
     assert body["checks"]["daily_job"] == state
     assert status == (200 if state == "ok" else 503)
@@ -131,6 +149,29 @@ def test_the_allowed_age_is_a_setting(daily_ran, monkeypatch, settings):
     settings.WEIBAO_HEALTH_DAILY_HOURS = 50
     monkeypatch.setattr(health, "_now", lambda: daily_ran.at + dt.timedelta(hours=49))
     assert healthz()[1]["checks"]["daily_job"] == "ok"
+
+
+def test_report_clocks_never_ran(daily_ran):
+    SiteState.objects.filter(key=CLOCKS_RAN_KEY).delete()
+    status, body = healthz()
+    assert status == 503
+    assert body["checks"]["report_clocks"] == "failed" and body["checks"]["daily_job"] == "ok"
+
+
+@pytest.mark.parametrize(("minutes", "state"), [(14, "ok"), (16, "failed")])
+def test_report_clocks_too_long_ago(daily_ran, monkeypatch, minutes, state):
+    """A stopped Celery worker or beat: the clocks' deadlines are hours long, so a quarter of an
+    hour without a run is what a monitor is told."""
+    ran = SiteState.objects.get(key=CLOCKS_RAN_KEY).updated_at
+    monkeypatch.setattr(health, "_now", lambda: ran + dt.timedelta(minutes=minutes))
+    assert healthz()[1]["checks"]["report_clocks"] == state
+
+
+def test_the_clocks_allowed_age_is_a_setting(daily_ran, monkeypatch, settings):
+    settings.WEIBAO_HEALTH_CLOCKS_MINUTES = 60
+    ran = SiteState.objects.get(key=CLOCKS_RAN_KEY).updated_at
+    monkeypatch.setattr(health, "_now", lambda: ran + dt.timedelta(minutes=59))
+    assert healthz()[1]["checks"]["report_clocks"] == "ok"
 
 
 def test_a_failure_is_logged_for_the_operator_not_told_to_the_monitor(daily_ran, settings, caplog):

@@ -59,7 +59,7 @@ class RoleAssignment(models.Model):
         related_name="role_assignments",
         verbose_name=_("area"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("role assignment")

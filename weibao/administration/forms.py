@@ -24,6 +24,8 @@ class AreaCreateForm(forms.Form):
     def __init__(self, *args, parents, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = parents
+        if len(parents) == 1:  # the one choice chosen (a district staff's own district)
+            self.fields["parent"].empty_label = None
 
 
 class AreaRenameForm(forms.Form):

@@ -60,14 +60,17 @@ def _create_forms(request: HttpRequest, districts, bound: tuple[str, AreaCreateF
 
 def _render_tree(request: HttpRequest, districts, bound=None) -> HttpResponse:
     forms, _parents = _create_forms(request, districts, bound)
+    trees = [district_tree(request.user, district) for district in districts]
     return render(
         request,
         "administration/areas.html",
         {
-            "trees": [district_tree(request.user, district) for district in districts],
+            "trees": trees,
             "subdistrict_form": forms[SUBDISTRICT],
             "community_form": forms[COMMUNITY],
             "one_district": len(districts) == 1,
+            # A 居民区 is made in a 街镇: until there is one, the page offers the 街镇's form.
+            "has_subdistricts": any(tree.subdistricts for tree in trees),
         },
     )
 

@@ -8,7 +8,10 @@ that are not:
 - cache: a value written can be read back (the rate limits and the lockout count there);
 - broker: Celery's broker answers (only when CELERY_BROKER_URL is set; "off" otherwise);
 - daily_job: the daily job finished within WEIBAO_HEALTH_DAILY_HOURS (default 26: it runs at
-  02:00, so a healthy instance's last run is at most a day and its own length old)."""
+  02:00, so a healthy instance's last run is at most a day and its own length old);
+- report_clocks: the mandatory reports' clocks ran to the end within
+  WEIBAO_HEALTH_CLOCKS_MINUTES (default 15: they run every 5 minutes). Their deadlines are
+  hours long, and it is what shows a stopped Celery worker or beat within minutes."""
 
 import datetime as dt
 import logging
@@ -24,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from weibao.audit.selectors import job_last_run
+from weibao.reports.selectors import clocks_last_run
 
 logger = logging.getLogger("weibao.health")
 
@@ -76,11 +80,23 @@ def check_daily_job() -> str:
     return OK
 
 
+def clocks_minutes() -> float:
+    return float(getattr(settings, "WEIBAO_HEALTH_CLOCKS_MINUTES", 15))
+
+
+def check_report_clocks() -> str:
+    last = clocks_last_run()
+    if last is None or _now() - last > dt.timedelta(minutes=clocks_minutes()):
+        return FAILED
+    return OK
+
+
 CHECKS: dict[str, Callable[[], str]] = {
     "database": check_database,
     "cache": check_cache,
     "broker": check_broker,
     "daily_job": check_daily_job,
+    "report_clocks": check_report_clocks,
 }
 
 

@@ -13,10 +13,11 @@ from django.utils import timezone
 from weibao.accounts.models import Role
 from weibao.accounts.selectors import users_with_role_in_areas
 from weibao.audit.services import audit_record
+from weibao.core.site_state import site_state_set
 from weibao.notifications.models import Notification
 from weibao.notifications.services import notify
 from weibao.reports.hooks import clock_checks
-from weibao.reports.models import Report
+from weibao.reports.models import CLOCKS_RAN_KEY, Report
 
 logger = logging.getLogger("weibao.clocks")
 
@@ -94,4 +95,7 @@ def check_clocks(now: dt.datetime | None = None) -> dict[str, int]:
                 counts["notifications_sent"] += sent
     for extra in clock_checks.call(now):
         counts.update(extra)
+    # When the clocks last ran to the end, for /healthz: a stopped Celery worker or beat shows
+    # within minutes, where the daily job's check would take a day.
+    site_state_set(key=CLOCKS_RAN_KEY, value=timezone.now().isoformat())
     return counts

@@ -15,6 +15,8 @@ from weibao.reports.choices import Channel, ChildSex, NoCaseReason, ReporterType
 NEVER = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 # The states in which a report's clocks still run: the triage queue.
 OPEN_STATES = ("received", "acknowledged", "handling")
+# The core.SiteState row of the clocks' last run to the end (reports.jobs.check_clocks).
+CLOCKS_RAN_KEY = "report_clocks_ran"
 
 
 def _unmet(due: str, met: str) -> Case:

@@ -19,17 +19,23 @@ from weibao.audit.models import AuditEvent
 from weibao.children.hooks import RegistrationSource
 from weibao.core.dates import time_left
 from weibao.core.hooks import Panel
+from weibao.core.models import SiteState
 from weibao.core.scope import get_or_404
 from weibao.reports import workflow
 from weibao.reports.choices import Situation
 from weibao.reports.hooks import hidden_reports
-from weibao.reports.models import OPEN_STATES, Report
+from weibao.reports.models import CLOCKS_RAN_KEY, OPEN_STATES, Report
 from weibao.visits.models import Concern
 from weibao.visits.selectors import concerns_visible_to
 
 TRIAGE_ROLES = {Role.SUPERVISOR, Role.STATION_STAFF, Role.DISTRICT_STAFF}
 # The reporter's identity is confidential by law: the supervisor and above only.
 REPORTER_ROLES = {Role.SUPERVISOR, Role.DISTRICT_STAFF}
+
+
+def clocks_last_run() -> dt.datetime | None:
+    """When the report clocks last ran to the end (reports.jobs.check_clocks), or None."""
+    return SiteState.objects.filter(key=CLOCKS_RAN_KEY).values_list("updated_at", flat=True).first()
 
 
 def reports_visible_to(user) -> QuerySet[Report]:

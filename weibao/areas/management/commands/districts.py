@@ -23,6 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         if action == "list":
+            self.stdout.write("code\tname\tsub-districts and towns")
             for district in Area.objects.filter(level=Area.Level.DISTRICT).order_by("code"):
                 below = Area.objects.filter(parent=district, closed_at__isnull=True).count()
                 self.stdout.write(f"{district.code}\t{district.name}\t{below}")

@@ -114,3 +114,18 @@ def test_nothing_the_master_opened_is_left_for_the_workers(monkeypatch):
     monkeypatch.setattr(caches, "close_all", lambda: closed.append("caches"))
     wsgi_server.close_shared()
     assert "default" in closed and "caches" in closed
+
+
+def test_what_the_master_built_is_frozen_before_the_fork(monkeypatch):
+    import gc
+
+    closed = []
+    monkeypatch.setattr(wsgi_server, "close_shared", lambda: closed.append(True))
+    monkeypatch.setattr(wsgi_server, "warm", lambda: 0)
+    gc.unfreeze()
+    try:
+        application = wsgi_server.master_application()
+        assert callable(application) and closed == [True]
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -18,6 +18,7 @@ service (docs/deploy.md), which loads the new code; a reload (SIGHUP) would not.
 Gunicorn writes no access log: the request log of
 core.middleware.RequestLogMiddleware has the request id, the user's id and no query string."""
 
+import gc
 import os
 from pathlib import Path
 
@@ -125,6 +126,21 @@ def close_shared() -> None:
     caches.close_all()
 
 
+def master_application():
+    """The application as the master loads it before the fork (preload_app; see the module's
+    docstring): warmed, nothing shared left open, and what it built frozen — Python's
+    collector no longer walks those objects in the workers (a full collection walked every
+    one of them, in every worker, and wrote to their pages, copying them into each), the
+    `gc.freeze()` the Python documentation gives for a server that forks."""
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()
+    warm()
+    close_shared()
+    gc.freeze()
+    return application
+
+
 def run(*, host: str, port: str, workers: int) -> None:
     from gunicorn.app.base import BaseApplication
 
@@ -134,12 +150,6 @@ def run(*, host: str, port: str, workers: int) -> None:
                 self.cfg.set(key, value)
 
         def load(self):
-            # In the master, before the fork (preload_app; see the module's docstring).
-            from django.core.wsgi import get_wsgi_application
-
-            application = get_wsgi_application()
-            warm()
-            close_shared()
-            return application
+            return master_application()
 
     WeibaoApplication().run()

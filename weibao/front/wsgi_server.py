@@ -24,6 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.wsgi import get_wsgi_application
 from django.db import connections
 from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
 from django.urls import reverse
@@ -132,8 +133,6 @@ def master_application():
     collector no longer walks those objects in the workers (a full collection walked every
     one of them, in every worker, and wrote to their pages, copying them into each), the
     `gc.freeze()` the Python documentation gives for a server that forks."""
-    from django.core.wsgi import get_wsgi_application
-
     application = get_wsgi_application()
     warm()
     close_shared()

@@ -190,12 +190,8 @@ class Command(BaseCommand):
                 "weibao: CELERY_BROKER_URL is not set: in production the daily job and the "
                 "report clocks run only in Celery beat (docs/deploy.md)."
             )
-        # Nothing the master opened may be shared with the workers it forks: each opens its own
-        # connections (and pool) when it loads the application.
-        for connection in connections.all(initialized_only=True):
-            if hasattr(connection, "close_pool"):
-                connection.close_pool()
-            connection.close()
+        # Nothing the master opened is shared with the workers it forks: it closes it all once
+        # the application is loaded (wsgi_server.master_application).
         workers = workers or wsgi_server.default_workers()
         self.write(f"weibao: gunicorn on http://{host}:{port}/ with {workers} workers")
         wsgi_server.run(host=host, port=port, workers=workers)

@@ -1,6 +1,10 @@
 """`weibao serve` in production: gunicorn with a worker count from the cores (or the setting), on
 the address given, refusing to start before collectstatic; the embedded server otherwise."""
 
+import os
+from configparser import ConfigParser
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -129,3 +133,45 @@ def test_what_the_master_built_is_frozen_before_the_fork(monkeypatch):
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_socket_passed_by_systemd_is_recognised_only_when_it_is_for_this_process(monkeypatch):
+    monkeypatch.setenv("LISTEN_FDS", "1")
+    monkeypatch.setenv("LISTEN_PID", str(os.getpid()))
+    assert wsgi_server.socket_activated()
+    # An inherited environment meant for the parent (sd_listen_fds(3) checks the pid).
+    monkeypatch.setenv("LISTEN_PID", str(os.getpid() + 1))
+    assert not wsgi_server.socket_activated()
+    monkeypatch.setenv("LISTEN_PID", str(os.getpid()))
+    monkeypatch.setenv("LISTEN_FDS", "0")
+    assert not wsgi_server.socket_activated()
+
+
+def test_the_start_says_it_serves_on_systemds_socket(production, monkeypatch, tmp_path, capsys):
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+    monkeypatch.setattr(wsgi_server, "run", lambda **kw: None)
+    monkeypatch.setenv("LISTEN_FDS", "1")
+    monkeypatch.setenv("LISTEN_PID", str(os.getpid()))
+    call_command("serve", "--workers", "2")
+    assert "gunicorn on the socket systemd passed" in capsys.readouterr().out
+
+
+def test_the_web_units_keep_the_socket_outside_gunicorn_where_nginx_sends_requests():
+    """The restart without refused requests of docs/deploy.md: systemd holds the socket and
+    the service needs it; gunicorn tells systemd when it is ready; nginx sends its requests to
+    the socket's address."""
+    deploy = Path(__file__).resolve().parents[2] / "deploy"
+
+    def unit(name):
+        parser = ConfigParser(strict=False, interpolation=None)
+        parser.optionxform = str
+        parser.read(deploy / "systemd" / name)
+        return parser
+
+    socket_unit, service = unit("weibao-web.socket"), unit("weibao-web.service")
+    address = socket_unit["Socket"]["ListenStream"]
+    assert address.startswith("127.0.0.1:")
+    assert "weibao-web.socket" in service["Unit"]["Requires"].split()
+    assert service["Service"]["Type"] == "notify"
+    assert f"proxy_pass http://{address};" in (deploy / "nginx" / "weibao.conf").read_text()

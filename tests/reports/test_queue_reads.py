@@ -99,8 +99,8 @@ def test_all_reports_are_counted_to_the_cap_and_the_last_page_says_how_to_see_al
         html = client.get(f"/reports/?tab=all&page={page}").content.decode()
         assert html.count('class="report-ref"') == 1, page
         assert "The list shows the first 3 reports" in html
-    # The page's rows are read in the list's order, not by the ids of a subquery first (the
-    # children's list does that; for the reports it read the district's every report).
+    # A shallow page's rows are read in the list's order, not by the ids of a subquery first
+    # (the children's list does that; for the reports it read the district's every report).
     with CaptureQueriesContext(connection) as ctx:
         client.get("/reports/?tab=all&page=2")
     rows = [sql for sql in _report_queries(ctx) if "ORDER BY" in sql and "COUNT" not in sql]
@@ -146,6 +146,45 @@ def test_the_queue_puts_the_earliest_unmet_clock_first(make_report, supervisor):
     assert queue == [third.pk, second.pk, first.pk]
     late = api_client(supervisor).get("/api/v1/reports/", {"queue": "true"}).json()
     assert [row["id"] for row in late["results"]] == queue
+
+
+def test_a_deep_page_of_all_reports_reads_its_ids_first_and_shows_the_same_rows(
+    make_report, district_officer, monkeypatch
+):
+    monkeypatch.setattr("weibao.reports.views.PAGE_SIZE", 2)
+    made = [make_report().reference for _ in range(5)]
+    client = web_client(district_officer)
+
+    def page(number):
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(f"/reports/?tab=all&page={number}").content.decode()
+        shown = [ref for ref in made if ref in html]
+        by_ids = [sql for sql in _report_queries(ctx) if '"reports_report"."id" IN (' in sql]
+        return sorted(shown, key=html.index), by_ids
+
+    shallow = [page(n) for n in (1, 2, 3)]
+    assert all(not by_ids for _shown, by_ids in shallow)
+    monkeypatch.setattr("weibao.reports.views.DEEP_PAGE_ROWS", 2)
+    assert page(1) == shallow[0]  # before the deep rows: one statement, as before
+    for number in (2, 3):
+        shown, by_ids = page(number)
+        assert shown == shallow[number - 1][0], number
+        # Its ids read as a statement of their own, then its rows by those ids.
+        assert len(by_ids) == 1 and '"reports_report"."id" IN (SELECT' not in by_ids[0]
+    assert [ref for shown, _ in shallow for ref in shown] == made[::-1]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_a_deep_pages_ids_are_read_from_the_districts_index_in_order(make_report, district_officer):
+    for _ in range(3):
+        make_report()
+    visible = reports_visible_to(User.objects.get(pk=district_officer.pk))
+    ids = visible.order_by("-received_at", "-id").values("pk")[1000:1050]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = ids.explain()
+    assert "report_district_newest" in plan
+    assert "Sort" not in plan
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")

@@ -60,9 +60,10 @@ class CappedPaginator(Paginator):
 
     cap = 10_000
 
-    def __init__(self, object_list, per_page, *, ids_first: bool = True):
+    def __init__(self, object_list, per_page, *, ids_first: bool = True, deep: int = 0):
         super().__init__(object_list, per_page)
         self.ids_first = ids_first
+        self.deep = deep
 
     @cached_property
     def _counted(self) -> int:
@@ -83,21 +84,31 @@ class CappedPaginator(Paginator):
         read from an index alone (PostgreSQL's index-only scan), not fetched one by one. Not
         when `ids_first` is false: for a list whose rows come from a plan that the ids'
         subquery makes dearer (the reports', whose page read the district's every report to
-        find its twenty ids: docs/performance.md, "The report queue")."""
-        if not self.ids_first:
-            return super().page(number)
+        find its twenty ids: docs/performance.md, "The report queue"). Such a list may still
+        read a page that starts `deep` rows or more in the same way, its ids as a query of their
+        own: its rows skipped are then read from the index, not each joined to its areas and
+        child before being dropped."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = self.object_list.prefetch_related(None).values("pk")[bottom:top]
+        if self.ids_first:
+            ids = self.object_list.prefetch_related(None).values("pk")[bottom:top]
+        elif self.deep and bottom >= self.deep:
+            ids = list(
+                self.object_list.prefetch_related(None).values_list("pk", flat=True)[bottom:top]
+            )
+        else:
+            return super().page(number)
         return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 
 
-def capped_page_of(request: HttpRequest, queryset, size: int, *, ids_first: bool = True) -> Page:
+def capped_page_of(
+    request: HttpRequest, queryset, size: int, *, ids_first: bool = True, deep: int = 0
+) -> Page:
     """page_of, counting to CappedPaginator.cap."""
-    paginator = CappedPaginator(queryset, size, ids_first=ids_first)
+    paginator = CappedPaginator(queryset, size, ids_first=ids_first, deep=deep)
     return paginator.get_page(request.GET.get("page"))
 
 

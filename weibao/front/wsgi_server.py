@@ -41,6 +41,15 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def socket_activated() -> bool:
+    """Whether systemd started this process with its listening socket (weibao-web.socket;
+    sd_listen_fds(3)): gunicorn then serves on that socket and ignores the address it is given,
+    and a restart keeps the socket open, so no request is refused meanwhile."""
+    return os.environ.get("LISTEN_PID") == str(os.getpid()) and os.environ.get(
+        "LISTEN_FDS", "0"
+    ).strip() not in ("", "0")
+
+
 def default_workers() -> int:
     configured = os.environ.get("WEIBAO_WEB_WORKERS", "").strip()
     return int(configured) if configured else 2 * cores() + 1

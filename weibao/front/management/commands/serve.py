@@ -193,5 +193,10 @@ class Command(BaseCommand):
         # Nothing the master opened is shared with the workers it forks: it closes it all once
         # the application is loaded (wsgi_server.master_application).
         workers = workers or wsgi_server.default_workers()
-        self.write(f"weibao: gunicorn on http://{host}:{port}/ with {workers} workers")
+        where = (
+            "the socket systemd passed (weibao-web.socket)"
+            if wsgi_server.socket_activated()
+            else f"http://{host}:{port}/"
+        )
+        self.write(f"weibao: gunicorn on {where} with {workers} workers")
         wsgi_server.run(host=host, port=port, workers=workers)

@@ -40,6 +40,36 @@ def test_on_a_phone_the_menu_opens_from_its_button_with_the_roles_pages_first(pa
     expect(page.locator(".bell")).to_be_visible()
 
 
+def test_district_staffs_long_menu_keeps_the_daily_pages_in_sight_and_groups_the_rest(
+    page, server, width
+):
+    log_in(page, server, "district_admin")
+    if width == "phone":
+        page.locator(".menu-toggle").click()
+    menu = page.locator("#mainnav")
+    for label in ("强制报告", "个案", "儿童档案", "走访工作台", "数据看板"):
+        expect(menu.get_by_role("link", name=label, exact=True)).to_be_visible()
+    training = menu.get_by_role("link", name="培训", exact=True)
+    expect(training).to_be_hidden()
+    station = menu.locator("summary", has_text="工作站")
+    station.click()
+    expect(training).to_be_visible()
+    page.steps("menu-group-open")
+    assert sideways_overflow(page) == 0
+    if width != "phone":
+        # One row on a desktop: the bar is no taller than the brand's line.
+        assert menu.bounding_box()["height"] < 60
+        page.keyboard.press("Escape")
+        expect(training).to_be_hidden()
+        station.click()
+        page.locator("main h1, main h2").first.click()  # a click elsewhere closes it
+        expect(training).to_be_hidden()
+    open_menu_item(page, "人员与角色")
+    expect(page).to_have_url(f"{server}/accounts/people/")
+    # The page's group is marked: it holds the page you are on.
+    expect(page.locator("#mainnav details.has-current summary")).to_have_text("更多")
+
+
 def test_a_director_of_another_sub_district_gets_404_for_a_childs_file(open_page, server):
     own = open_page()
     log_in(own, server, "tianshan_director_1")

@@ -73,3 +73,47 @@ def test_only_district_staff_get_the_area_pages(district_officer, supervisor):
         web_client(district_officer).get("/").content.decode()
     )
     assert "/administration/areas/" not in _hrefs(web_client(supervisor).get("/").content.decode())
+
+
+def _groups(html: str) -> dict[str, list[str]]:
+    nav = re.search(r'<nav id="mainnav".*?</nav>', html, re.S).group(0)
+    return {
+        name: re.findall(r'<a href="([^"]+)"', links)
+        for name, links in re.findall(
+            r'<details class="navgroup[^"]*"><summary>([^<]+)</summary>(.*?)</details>', nav, re.S
+        )
+    }
+
+
+def test_a_long_menu_keeps_the_daily_pages_in_sight_and_groups_the_rest(district_officer):
+    html = web_client(district_officer).get("/").content.decode()
+    groups = _groups(html)
+    assert list(groups) == ["服务与转介", "工作站", "更多"]
+    grouped = {href for hrefs in groups.values() for href in hrefs}
+    in_sight = [href for href in _hrefs(html) if href not in grouped]
+    for page in ("/", "/children/", "/visits/", "/concerns/", "/reports/", "/cases/"):
+        assert page in in_sight, page
+    # The district's first pages stay in sight even where their group is.
+    assert in_sight[:3] == ["/reports/", "/cases/", "/ledger/"]
+    assert "/ledger/" not in groups["服务与转介"]
+    assert "/administration/areas/" in groups["更多"] and "/visits/rules/" in groups["更多"]
+    # The account's pages close the last group.
+    assert groups["更多"][-2:] == ["/security/", "/accounts/password/"]
+    assert len(in_sight) <= 10
+
+
+def test_the_group_of_the_page_you_are_on_is_marked(district_officer):
+    html = web_client(district_officer).get("/administration/areas/").content.decode()
+    assert re.search(r'<details class="navgroup has-current"><summary>更多</summary>', html)
+    assert html.count("has-current") == 1
+
+
+def test_a_short_menu_is_shown_whole(db):
+    from tests.conftest import PASSWORD
+    from weibao.accounts.models import Role, RoleAssignment, User
+
+    admin = User.objects.create_superuser("admin", password=PASSWORD)
+    RoleAssignment.objects.create(user=admin, role=Role.SYSADMIN)
+    html = web_client(User.objects.get(pk=admin.pk)).get("/").content.decode()
+    assert "navgroup" not in html
+    assert "/admin/" in _hrefs(html)

@@ -21,6 +21,10 @@ class User(AbstractUser):
         verbose_name=_("district"),
     )
 
+    # `createsuperuser` asks for these after the user name: the name is what the audit trail and
+    # the pages show of the account.
+    REQUIRED_FIELDS = ["full_name", "email"]
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

@@ -1,4 +1,4 @@
-from weibao.front.menu import menu_for
+from weibao.front.menu import menu_for, menu_grouped
 
 
 def menu(request):
@@ -6,4 +6,4 @@ def menu(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"menu": menu_for(request)}
+    return {"menu": menu_grouped(menu_for(request))}

@@ -1,5 +1,11 @@
 """The site's main menu: every page a signed-in user works from, with the pages their role uses
-most put first (on a phone the menu is behind one button, so the first items matter)."""
+most put first (on a phone the menu is behind one button, so the first items matter).
+
+A long menu (district staff have over thirty pages) keeps the daily work in sight — home, the
+children, the visits, concerns, reports, cases, the dashboard and the role's first pages — and
+puts the rest in three groups that open on a click: the services and referrals of a case, the
+workstation's own work, and the rest (settings, administration, the account). A short menu
+(the system administrator's) is shown whole."""
 
 from dataclasses import dataclass
 
@@ -43,11 +49,10 @@ ITEMS: list[tuple[str, Promise, str]] = [
     ("transfers", _("Transfers"), "transfers:list"),
     ("ledger", _("Service ledger"), "ledger:list"),
     ("partners", _("Partners"), "partners:list"),
-    ("account", _("Account security"), "security:overview"),
 ]
 # The pages about children and the work with them: none for an account without an area (the
 # system administrator), who reads no child's data (docs/security.md).
-CHILDREN_WORK = frozenset(key for key, _label, _name in ITEMS) - {"home", "account"}
+CHILDREN_WORK = frozenset(key for key, _label, _name in ITEMS) - {"home"}
 
 # What each role opens most: a 儿童主任 visits and watches the children of one 居民区; the
 # 街镇's supervisor and staff triage reports and run cases; the district follows reports, cases
@@ -60,12 +65,67 @@ FIRST: list[tuple[str, tuple[str, str, str]]] = [
 ]
 
 
+# Shown in the bar of a long menu, whatever the role.
+IN_SIGHT = frozenset(
+    {"home", "children", "register", "worklist", "concerns", "reports", "cases", "dashboards"}
+)
+# The groups of a long menu, in their order, and the pages in each (a page in none is in sight).
+SERVICES = frozenset({"ledger", "referrals", "protection", "transfers", "partners"})
+STATION = frozenset(
+    {"stations", "coverage", "staff", "training", "activities", "council", "suggestions"}
+    | {"inspections"}
+)
+MORE = frozenset(
+    {"imports", "duplicates", "rules", "people", "areas", "security", "unusual", "retention"}
+    | {"admin", "account", "password"}
+)
+GROUPS: list[tuple[str, Promise, frozenset[str]]] = [
+    ("services", _("Services and referrals"), SERVICES),
+    ("station", _("Workstation"), STATION),
+    ("more", _("More"), MORE),
+]
+# A menu of this many pages or fewer is shown whole.
+SHORT_MENU = 12
+
+
 @dataclass(frozen=True)
 class MenuItem:
     label: Promise
     url: str
     current: bool
     first: bool
+    group: str = ""  # "" in sight, else the key of its group in GROUPS
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    key: str
+    label: Promise
+    items: list[MenuItem]
+
+    @property
+    def current(self) -> bool:
+        return any(item.current for item in self.items)
+
+
+@dataclass(frozen=True)
+class Menu:
+    in_sight: list[MenuItem]
+    groups: list[MenuGroup]
+
+
+def menu_grouped(items: list[MenuItem]) -> Menu:
+    """The menu as the bar shows it: a short one whole; a long one with the pages of each
+    group behind its name (a group of one page is shown in sight)."""
+    if len(items) <= SHORT_MENU:
+        return Menu(in_sight=list(items), groups=[])
+    groups = [
+        MenuGroup(key, label, [item for item in items if item.group == key])
+        for key, label, _keys in GROUPS
+    ]
+    kept = [group for group in groups if len(group.items) > 1]
+    kept_keys = {group.key for group in kept}
+    return Menu(in_sight=[item for item in items if item.group not in kept_keys], groups=kept)
 
 
 def first_items(roles: set[str]) -> tuple[str, ...]:
@@ -129,14 +189,27 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
         entries.append(("retention", _("Retention of files"), reverse("safekeeping:retention")))
     if user.is_staff:
         entries.append(("admin", _("Administration"), reverse("admin:index")))
-    # Also behind the name in the top bar, which a phone has no room to show.
+    # Both also behind the name in the top bar, which a phone has no room to show.
+    entries.append(("account", _("Account security"), reverse("security:overview")))
     entries.append(("password", _("Change password"), reverse("accounts:password_change")))
     entries.sort(key=lambda entry: first.index(entry[0]) if entry[0] in first else len(first))
     current = _current(request.path, [url for _key, _label, url in entries])
     return [
-        MenuItem(label=label, url=url, current=url == current, first=key in first)
+        MenuItem(
+            label=label,
+            url=url,
+            current=url == current,
+            first=key in first,
+            group=_group_of(key, first),
+        )
         for key, label, url in entries
     ]
+
+
+def _group_of(key: str, first: tuple[str, ...]) -> str:
+    if key in IN_SIGHT or key in first:
+        return ""
+    return next((group for group, _label, keys in GROUPS if key in keys), "")
 
 
 def _current(path: str, urls: list[str]) -> str | None:

@@ -10,6 +10,20 @@ document.addEventListener("click", (event) => {
   button.setAttribute("aria-expanded", String(open));
 });
 
+// A group of the main menu closes on a click outside it or on Escape, as a menu does (it is
+// a <details>: without this it stays open until its name is clicked again).
+function closeMenuGroups(except) {
+  for (const group of document.querySelectorAll(".navgroup[open]")) {
+    if (group !== except) group.open = false;
+  }
+}
+document.addEventListener("click", (event) => {
+  closeMenuGroups(event.target.closest(".navgroup"));
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") closeMenuGroups(null);
+});
+
 // Adds guardian rows to the child form without a page reload (Django formset convention).
 document.addEventListener("click", (event) => {
   const button = event.target.closest(".add-guardian");

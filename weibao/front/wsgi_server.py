@@ -45,9 +45,8 @@ def socket_activated() -> bool:
     """Whether systemd started this process with its listening socket (weibao-web.socket;
     sd_listen_fds(3)): gunicorn then serves on that socket and ignores the address it is given,
     and a restart keeps the socket open, so no request is refused meanwhile."""
-    return os.environ.get("LISTEN_PID") == str(os.getpid()) and os.environ.get(
-        "LISTEN_FDS", "0"
-    ).strip() not in ("", "0")
+    for_this_process = os.environ.get("LISTEN_PID") == str(os.getpid())
+    return for_this_process and os.environ.get("LISTEN_FDS", "0").strip() not in ("", "0")
 
 
 def default_workers() -> int:

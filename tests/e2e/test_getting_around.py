@@ -35,8 +35,8 @@ def test_on_a_phone_the_menu_opens_from_its_button_with_the_roles_pages_first(pa
     expect(menu).to_be_visible()
     expect(page.locator(".menu-toggle")).to_have_attribute("aria-expanded", "true")
     page.steps("menu-open")
-    first = menu.locator("a").all_inner_texts()[:3]
-    assert first == ["走访工作台", "儿童档案", "风险线索"]
+    first = menu.locator("a").all_inner_texts()[:4]
+    assert first == ["首页", "走访工作台", "儿童档案", "风险线索"]
     expect(page.locator(".bell")).to_be_visible()
 
 
@@ -51,7 +51,7 @@ def test_district_staffs_long_menu_keeps_the_daily_pages_in_sight_and_groups_the
         expect(menu.get_by_role("link", name=label, exact=True)).to_be_visible()
     training = menu.get_by_role("link", name="培训", exact=True)
     expect(training).to_be_hidden()
-    station = menu.locator("summary", has_text="工作站")
+    station = menu.locator("summary", has_text="工作站与活动")
     station.click()
     expect(training).to_be_visible()
     page.steps("menu-group-open")
@@ -59,7 +59,16 @@ def test_district_staffs_long_menu_keeps_the_daily_pages_in_sight_and_groups_the
     if width != "phone":
         # One row on a desktop: the bar is no taller than the brand's line.
         assert menu.bounding_box()["height"] < 60
+        # Escape closes it and gives the keyboard's focus back to the group's name.
+        page.keyboard.press("Tab")
         page.keyboard.press("Escape")
+        expect(training).to_be_hidden()
+        expect(station).to_be_focused()
+        # Tabbing out of an open group closes it.
+        page.keyboard.press("Enter")
+        expect(training).to_be_visible()
+        for _ in range(menu.locator("details[open] .navpanel a").count() + 1):
+            page.keyboard.press("Tab")
         expect(training).to_be_hidden()
         station.click()
         page.locator("main h1, main h2").first.click()  # a click elsewhere closes it
@@ -68,6 +77,10 @@ def test_district_staffs_long_menu_keeps_the_daily_pages_in_sight_and_groups_the
     expect(page).to_have_url(f"{server}/accounts/people/")
     # The page's group is marked: it holds the page you are on.
     expect(page.locator("#mainnav details.has-current summary")).to_have_text("更多")
+    if width == "phone":
+        # The menu opens with that group open.
+        page.locator(".menu-toggle").click()
+        expect(menu.get_by_role("link", name="人员与角色", exact=True)).to_be_visible()
 
 
 def test_a_director_of_another_sub_district_gets_404_for_a_childs_file(open_page, server):

@@ -14,14 +14,14 @@ def _hrefs(html: str) -> list[str]:
     return [href for href, _rest in _menu(html)]
 
 
-def test_a_director_gets_the_worklist_children_and_concerns_first(director_a):
+def test_a_director_gets_home_then_the_worklist_children_and_concerns(director_a):
     hrefs = _hrefs(web_client(director_a).get("/").content.decode())
-    assert hrefs[:3] == ["/visits/", "/children/", "/concerns/"]
+    assert hrefs[:4] == ["/", "/visits/", "/children/", "/concerns/"]
 
 
-def test_a_supervisor_gets_reports_cases_and_concerns_first(supervisor):
+def test_a_supervisor_gets_home_then_reports_cases_and_concerns(supervisor):
     hrefs = _hrefs(web_client(supervisor).get("/").content.decode())
-    assert hrefs[:3] == ["/reports/", "/cases/", "/concerns/"]
+    assert hrefs[:4] == ["/", "/reports/", "/cases/", "/concerns/"]
 
 
 def test_the_menu_holds_every_working_page_for_every_role(director_a, supervisor):
@@ -88,13 +88,13 @@ def _groups(html: str) -> dict[str, list[str]]:
 def test_a_long_menu_keeps_the_daily_pages_in_sight_and_groups_the_rest(district_officer):
     html = web_client(district_officer).get("/").content.decode()
     groups = _groups(html)
-    assert list(groups) == ["服务与转介", "工作站", "更多"]
+    assert list(groups) == ["服务与转介", "工作站与活动", "更多"]
     grouped = {href for hrefs in groups.values() for href in hrefs}
     in_sight = [href for href in _hrefs(html) if href not in grouped]
     for page in ("/", "/children/", "/visits/", "/concerns/", "/reports/", "/cases/"):
         assert page in in_sight, page
     # The district's first pages stay in sight even where their group is.
-    assert in_sight[:3] == ["/reports/", "/cases/", "/ledger/"]
+    assert in_sight[:4] == ["/", "/reports/", "/cases/", "/ledger/"]
     assert "/ledger/" not in groups["服务与转介"]
     assert "/administration/areas/" in groups["更多"] and "/visits/rules/" in groups["更多"]
     # The account's pages close the last group.

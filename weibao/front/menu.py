@@ -1,11 +1,11 @@
-"""The site's main menu: every page a signed-in user works from, with the pages their role uses
-most put first (on a phone the menu is behind one button, so the first items matter).
+"""The site's main menu: every page a signed-in user works from, home first and then the pages
+their role uses most (on a phone the menu is behind one button, so the first items matter).
 
 A long menu (district staff have over thirty pages) keeps the daily work in sight — home, the
 children, the visits, concerns, reports, cases, the dashboard and the role's first pages — and
 puts the rest in three groups that open on a click: the services and referrals of a case, the
-workstation's own work, and the rest (settings, administration, the account). A short menu
-(the system administrator's) is shown whole."""
+workstations' own work and activities, and the rest (settings, administration, the account). A
+short menu (the system administrator's) is shown whole."""
 
 from dataclasses import dataclass
 
@@ -81,7 +81,7 @@ MORE = frozenset(
 )
 GROUPS: list[tuple[str, Promise, frozenset[str]]] = [
     ("services", _("Services and referrals"), SERVICES),
-    ("station", _("Workstation"), STATION),
+    ("station", _("Workstations and activities"), STATION),
     ("more", _("More"), MORE),
 ]
 # A menu of this many pages or fewer is shown whole.
@@ -192,7 +192,8 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
     # Both also behind the name in the top bar, which a phone has no room to show.
     entries.append(("account", _("Account security"), reverse("security:overview")))
     entries.append(("password", _("Change password"), reverse("accounts:password_change")))
-    entries.sort(key=lambda entry: first.index(entry[0]) if entry[0] in first else len(first))
+    # Home, then the role's most used pages, then the rest in their order.
+    entries.sort(key=lambda entry: _place(entry[0], first))
     current = _current(request.path, [url for _key, _label, url in entries])
     return [
         MenuItem(
@@ -204,6 +205,12 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
         )
         for key, label, url in entries
     ]
+
+
+def _place(key: str, first: tuple[str, ...]) -> int:
+    if key == "home":
+        return -1
+    return first.index(key) if key in first else len(first)
 
 
 def _group_of(key: str, first: tuple[str, ...]) -> str:

@@ -8,20 +8,36 @@ document.addEventListener("click", (event) => {
   const menu = document.getElementById(button.getAttribute("aria-controls"));
   const open = menu.classList.toggle("open");
   button.setAttribute("aria-expanded", String(open));
+  // On a phone, the group holding the page you are on opens with the menu.
+  const current = menu.querySelector(".navgroup.has-current");
+  if (open && current) current.open = true;
 });
 
-// A group of the main menu closes on a click outside it or on Escape, as a menu does (it is
-// a <details>: without this it stays open until its name is clicked again).
+// A group of the main menu closes as a menu does (it is a <details>: without this it stays
+// open until its name is clicked again): on a click outside it, when the keyboard's focus
+// leaves it, and on Escape, which takes the focus back to the group's name.
 function closeMenuGroups(except) {
   for (const group of document.querySelectorAll(".navgroup[open]")) {
     if (group !== except) group.open = false;
   }
 }
 document.addEventListener("click", (event) => {
+  if (event.target.closest(".menu-toggle")) return; // it opens the current page's group
   closeMenuGroups(event.target.closest(".navgroup"));
 });
+document.addEventListener("focusout", (event) => {
+  const group = event.target.closest(".navgroup[open]");
+  if (!group || !event.relatedTarget || group.contains(event.relatedTarget)) return;
+  // Only where its panel drops over the page: in the phone's menu the groups are rows, and
+  // closing one as the focus moves (on the press of a tap) would move the row being tapped.
+  const panel = group.querySelector(".navpanel");
+  if (getComputedStyle(panel).position === "absolute") group.open = false;
+});
 document.addEventListener("keydown", (event) => {
-  if (event.key === "Escape") closeMenuGroups(null);
+  if (event.key !== "Escape") return;
+  const group = document.activeElement && document.activeElement.closest(".navgroup[open]");
+  closeMenuGroups(null);
+  if (group) group.querySelector("summary").focus();
 });
 
 // Adds guardian rows to the child form without a page reload (Django formset convention).

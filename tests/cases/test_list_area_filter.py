@@ -55,3 +55,17 @@ def test_the_api_filters_by_subdistrict(district_officer, areas, case_a, case_c)
     body = client.get(f"/api/v1/cases/?subdistrict={areas['xianxia'].pk}").json()
     assert [row["id"] for row in body["results"]] == [case_c.pk]
     assert client.get("/api/v1/cases/?subdistrict=abc").status_code == 400
+
+
+def test_another_subdistrict_chosen_drops_the_last_ones_community(
+    district_officer, areas, case_a, case_c
+):
+    """The 街镇 changed with the last 街镇's 居民区 still in the form: the list is the new 街镇's,
+    as its 居民区 select (set to "all") says, not an empty list."""
+    url = f"/cases/?subdistrict={areas['xianxia'].pk}&community={areas['community_a'].pk}"
+    page = web_client(district_officer).get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert options(html, "community") == ["全部", "测试丙居民区"]
+    assert "selected>测试丙居民区" not in html
+    assert references(html, case_a, case_c) == {case_c.reference}
+    assert "部分筛选条件无法识别" not in html

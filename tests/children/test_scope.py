@@ -12,6 +12,7 @@ from tests.helpers import (
 )
 from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.accounts.selectors import areas_visible_to, communities_visible_to
+from weibao.areas.models import Area
 from weibao.children.categories import Category
 from weibao.children.models import Child
 from weibao.children.selectors import (
@@ -371,6 +372,21 @@ def test_communities_visible_agree_with_children_visible(personas, three, person
         assert (child.community in communities) == children_visible_to(user).filter(
             pk=child.pk
         ).exists()
+
+
+def test_a_districts_communities_are_a_condition_not_a_list_of_ids(district_officer, areas):
+    """A district's hundreds of 居民区 are not written into every query that asks for them: the
+    query's parameters do not grow with the 居民区 (docs/performance.md, "The district's 居民区
+    as a condition, not a list")."""
+
+    def parameters() -> int:
+        return len(communities_visible_to(district_officer).query.sql_with_params()[1])
+
+    before = parameters()
+    for n in range(30):
+        Area.objects.create(name=f"测试新{n}居民区", level="community", parent=areas["xianxia"])
+    assert parameters() == before
+    assert communities_visible_to(district_officer).count() == 33
 
 
 def test_sysadmin_sees_no_area(areas):

@@ -545,7 +545,7 @@ def test_a_director_sees_only_their_own_row_and_no_export(director_a, child_a):
 # The supervisor's visits page (the worklist, the completion table of their 街镇, the export
 # form): the load test's slowest page (docs/performance.md, "Load test"). Its 居民区 are read
 # once per request, whether it may export is read from the roles, the table from one index.
-SUPERVISOR_PAGE_QUERIES = 13
+SUPERVISOR_PAGE_QUERIES = 12
 
 
 def test_the_supervisors_visits_page_costs_the_same_few_queries_for_3_or_20_dues(
@@ -842,3 +842,19 @@ def test_a_ledger_export_for_a_month_not_understood_exports_nothing_and_says_so(
     page = client.get("/visits/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "The month was not understood: nothing was exported." in page
     assert not AuditEvent.objects.filter(action="visit.ledger_export").exists()
+
+
+def test_the_visit_export_offers_the_shown_subdistricts_communities(district_officer, areas):
+    """District staff's page shows one 街镇's completion table; its visit export offers that
+    街镇's 居民区, not the district's hundreds, and still takes any 居民区 they see."""
+    client = web_client(district_officer)
+    page = client.get("/visits/", {"subdistrict": areas["xianxia"].pk}).content.decode()
+    export_form = page[page.index('action="/visits/export') :]
+    assert "测试丙居民区" in export_form
+    assert "测试甲居民区" not in export_form and "测试乙居民区" not in export_form
+    page = client.get("/visits/", {"subdistrict": areas["tianshan"].pk}).content.decode()
+    export_form = page[page.index('action="/visits/export') :]
+    assert "测试甲居民区" in export_form and "测试丙居民区" not in export_form
+    response = client.get("/visits/export.xlsx", {"community": areas["community_c"].pk})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")

@@ -6,9 +6,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from weibao.accounts.forms import area_filter_fields
 from weibao.accounts.models import User
-from weibao.accounts.selectors import communities_visible_to
-from weibao.areas.models import Area
 from weibao.cases.choices import NoNeedReason, PlannedServiceStatus, RiskLevel, Stage
 from weibao.cases.models import CasePolicy, PlanVersion
 from weibao.cases.plans import (
@@ -23,7 +22,6 @@ from weibao.cases.selectors import CaseListFilters, eligible_owners, plan_servic
 from weibao.core.forms import DateInput
 from weibao.core.text import TEXT_LIMIT
 from weibao.core.versioning import VersionMixin, posted_version
-from weibao.core.views_helpers import posted_id
 from weibao.partners.choices import ServiceType
 from weibao.partners.models import Partner
 from weibao.partners.selectors import partners_visible_to
@@ -72,35 +70,7 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        communities = communities_visible_to(actor).order_by("code", "name")
-        self.fields["community"].queryset = communities
-        subdistricts = Area.objects.filter(
-            level=Area.Level.SUBDISTRICT, pk__in=communities.values("parent_id")
-        ).order_by("code", "name")
-        self.fields["subdistrict"].queryset = subdistricts
-        listed = list(subdistricts)
-        if len(listed) < 2:
-            del self.fields["subdistrict"]
-            return
-        all_label = self.fields["subdistrict"].empty_label
-        self.fields["subdistrict"].widget.choices = [
-            ("", all_label),
-            *((area.pk, area.name) for area in listed),
-        ]
-        # District staff see a city's thousand 居民区: the list offers those of the 街镇 chosen
-        # (or of the chosen 居民区's), not all of them (docs/performance.md, "The case queues at
-        # a city's scale"). Any 居民区 the user sees is still accepted, e.g. from a link.
-        chosen = self._number("subdistrict")
-        if chosen is None and (community := self._number("community")) is not None:
-            chosen = communities.filter(pk=community).values_list("parent_id", flat=True).first()
-        offered = communities.filter(parent_id=chosen) if chosen else communities.none()
-        self.fields["community"].widget.choices = [
-            ("", all_label),
-            *((area.pk, area.name) for area in offered),
-        ]
-
-    def _number(self, name: str) -> int | None:
-        return posted_id(str(self.data.get(name, ""))) if self.is_bound else None
+        area_filter_fields(self, actor)
 
     def filters(self) -> CaseListFilters:
         d = self.cleaned_data

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from weibao.accounts.selectors import communities_to_pick, communities_visible_to
+from weibao.accounts.forms import area_filter_fields
+from weibao.accounts.selectors import communities_to_pick
 from weibao.areas.models import Area
 from weibao.children.categories import IN_DIFFICULTY_FILTER, Category
 from weibao.children.choices import AGED_OUT, AGED_OUT_LABEL, AgeBand, Relation, Sex, Status
@@ -229,6 +230,9 @@ STATUS_FILTER_CHOICES = [("", _("All")), *Status.choices, (AGED_OUT, AGED_OUT_LA
 
 class ChildFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    subdistrict = forms.ModelChoiceField(
+        label=_("sub-district"), queryset=Area.objects.none(), required=False, empty_label=_("All")
+    )
     community = CommunityChoiceField(
         label=_("residential area"), queryset=Area.objects.none(), required=False
     )
@@ -249,4 +253,4 @@ class ChildFilterForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities_visible_to(actor).select_related("parent")
+        area_filter_fields(self, actor)

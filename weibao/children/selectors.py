@@ -177,6 +177,7 @@ def _name_contains(qs: QuerySet[Child], text: str) -> QuerySet[Child]:
 
 @dataclass(frozen=True)
 class ChildFilters:
+    subdistrict: int | None = None
     community: int | None = None
     category: str = ""
     sex: str = ""
@@ -188,6 +189,8 @@ class ChildFilters:
 def child_list(user, filters: ChildFilters, today: dt.date | None = None) -> QuerySet[Child]:
     today = today or timezone.localdate()
     qs = children_visible_to(user)
+    if filters.subdistrict:
+        qs = qs.filter(subdistrict_id=filters.subdistrict)
     if filters.community:
         qs = qs.filter(community_id=filters.community)
     if filters.category:

@@ -46,6 +46,7 @@ def _list_filters(request: HttpRequest) -> tuple[ChildFilterForm, ChildFilters]:
         form.is_valid()
         d = form.cleaned_data  # only the valid filters: one bad value drops itself, not all
         filters = ChildFilters(
+            subdistrict=d["subdistrict"].pk if d.get("subdistrict") else None,
             community=d["community"].pk if d.get("community") else None,
             category=d.get("category", ""),
             sex=d.get("sex", ""),

@@ -158,9 +158,16 @@ class VisitListFilterForm(forms.Form):
         label=_("residential area"), queryset=Area.objects.none(), required=False
     )
 
-    def __init__(self, *args, actor, **kwargs):
+    def __init__(self, *args, actor, subdistrict: Area | None = None, **kwargs):
+        """`subdistrict`: the 街镇 the page shows, whose 居民区 alone the select offers (a
+        district's hundreds would cost the page more than the rest of it: docs/performance.md,
+        "The district's 居民区 as a condition, not a list"). Any 居民区 the user sees is
+        still accepted."""
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities_visible_to(actor).order_by("code", "name")
+        communities = communities_visible_to(actor).order_by("code", "name")
+        self.fields["community"].queryset = communities
+        if subdistrict is not None:
+            self.fields["community"].queryset = communities.filter(parent_id=subdistrict.pk)
 
     def filters(self) -> VisitListFilters:
         d = self.cleaned_data

@@ -296,7 +296,7 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
         request,
         "visits/worklist.html",
         {
-            "export_form": VisitListFilterForm(actor=user),
+            "export_form": VisitListFilterForm(actor=user, subdistrict=chosen),
             "rows": rows,
             "page": page,
             "bucket": bucket,

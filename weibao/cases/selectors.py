@@ -28,7 +28,7 @@ from weibao.cases.models import (
 )
 from weibao.children.models import Child
 from weibao.core.fields import EncryptedTextField
-from weibao.core.scope import get_or_404
+from weibao.core.scope import get_or_404, in_subquery
 from weibao.reports.models import Report
 
 # Services and protection may be recorded for days this long before the case was opened:
@@ -85,7 +85,7 @@ def _visible_q(user) -> Q:
     teams = CaseMember.objects.filter(user=user)
     if districts:
         teams = teams.filter(district_id__in=districts)
-    members = Q(pk__in=teams.values("case_id"))
+    members = in_subquery("pk", teams.values("case_id"))
     q = members & Q(district_id__in=districts) if districts else members
     for area in areas:
         q |= area_q(area)

@@ -17,15 +17,15 @@ def test_district_staff_filter_by_subdistrict_then_community(
     client = web_client(district_officer)
     first = client.get("/children/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert options(first, "subdistrict") == ["全部", "天山路街道", "仙霞新村街道"]
-    assert options(first, "community") == ["---------"]
+    assert options(first, "community") == ["全部"]
     assert names(first, child_a, child_b, child_c) == {child_a.name, child_b.name, child_c.name}
 
     tianshan = client.get(f"/children/?subdistrict={areas['tianshan'].pk}").content.decode()
-    assert options(tianshan, "community") == ["---------", "测试乙居民区", "测试甲居民区"]
+    assert options(tianshan, "community") == ["全部", "测试乙居民区", "测试甲居民区"]
     assert names(tianshan, child_a, child_b, child_c) == {child_a.name, child_b.name}
 
     one = client.get(f"/children/?community={areas['community_b'].pk}").content.decode()
-    assert options(one, "community") == ["---------", "测试乙居民区", "测试甲居民区"]
+    assert options(one, "community") == ["全部", "测试乙居民区", "测试甲居民区"]
     assert names(one, child_a, child_b, child_c) == {child_b.name}
 
 
@@ -33,7 +33,7 @@ def test_a_supervisor_has_no_subdistrict_filter_and_every_community(supervisor, 
     html = web_client(supervisor).get("/children/").content.decode()
     assert 'name="subdistrict"' not in html
     assert options(html, "community") == [
-        "---------",
+        "全部",
         "天山路街道 · 测试乙居民区",
         "天山路街道 · 测试甲居民区",
     ]

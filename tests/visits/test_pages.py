@@ -850,6 +850,7 @@ def test_the_visit_export_offers_the_shown_subdistricts_communities(district_off
     client = web_client(district_officer)
     page = client.get("/visits/", {"subdistrict": areas["xianxia"].pk}).content.decode()
     export_form = page[page.index('action="/visits/export') :]
+    assert "我可见的全部居民区" in export_form  # the empty choice: not only this 街镇's
     assert "测试丙居民区" in export_form
     assert "测试甲居民区" not in export_form and "测试乙居民区" not in export_form
     page = client.get("/visits/", {"subdistrict": areas["tianshan"].pk}).content.decode()

@@ -234,7 +234,10 @@ class ChildFilterForm(forms.Form):
         label=_("sub-district"), queryset=Area.objects.none(), required=False, empty_label=_("All")
     )
     community = CommunityChoiceField(
-        label=_("residential area"), queryset=Area.objects.none(), required=False
+        label=_("residential area"),
+        queryset=Area.objects.none(),
+        required=False,
+        empty_label=_("All"),
     )
     category = forms.ChoiceField(
         label=_("category"),

@@ -155,7 +155,10 @@ class VisitListFilterForm(forms.Form):
     date_from = forms.DateField(label=_("visited on or after"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("visited on or before"), required=False, widget=DateInput)
     community = forms.ModelChoiceField(
-        label=_("residential area"), queryset=Area.objects.none(), required=False
+        label=_("residential area"),
+        queryset=Area.objects.none(),
+        required=False,
+        empty_label=_("Every residential area I see"),
     )
 
     def __init__(self, *args, actor, subdistrict: Area | None = None, **kwargs):

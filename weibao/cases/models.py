@@ -91,6 +91,10 @@ class Case(AreaColumns):
             # The district's list, newest first, walked in its order (docs/performance.md,
             # "The case team").
             models.Index(fields=["district", "opened_at", "id"]),
+            # The district's list by risk level: its count read every case of the level in
+            # the district from the table, 17 ms at 2,500,000 children (docs/performance.md,
+            # "The district's 居民区 as a condition, not a list").
+            models.Index(fields=["district", "risk_level", "opened_at"], name="case_district_risk"),
             models.Index(fields=["owner", "stage"]),
             # The few restricted cases, which hide their reports from whoever is not on them
             # (selectors.reports_of_hidden_cases).

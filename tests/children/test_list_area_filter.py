@@ -3,7 +3,7 @@ district staff choose a 街镇, then one of its 居民区; the 居民区 select 
 only, any 居民区 the user sees is still understood, and the export follows the filters."""
 
 from tests.cases.test_list_area_filter import options
-from tests.conftest import web_client
+from tests.conftest import api_client, web_client
 from tests.helpers import streamed_sheet
 
 
@@ -60,3 +60,13 @@ def test_the_export_has_the_subdistricts_children_only(
         "/children/export.xlsx", {"subdistrict": areas["xianxia"].pk}
     )
     assert {row[0] for row in streamed_sheet(response)[1:]} == {child_c.name}
+
+
+def test_the_api_and_its_export_filter_by_subdistrict(district_officer, areas, child_a, child_c):
+    client = api_client(district_officer)
+    body = client.get("/api/v1/children/", {"subdistrict": areas["xianxia"].pk}).json()
+    assert [row["id"] for row in body["results"]] == [child_c.pk]
+    export = client.get("/api/v1/children/export/", {"subdistrict": areas["xianxia"].pk})
+    assert {row[0] for row in streamed_sheet(export)[1:]} == {child_c.name}
+    bad = client.get("/api/v1/children/", {"subdistrict": "abc"})
+    assert bad.status_code == 400 and "subdistrict" in bad.json()

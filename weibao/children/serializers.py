@@ -342,7 +342,12 @@ class ChildFilterSerializer(serializers.Serializer):
     """Query parameters of the child list; checked here so that child_list only ever sees
     well-formed values."""
 
-    community = serializers.IntegerField(required=False, min_value=1, max_value=MAX_DB_INT)
+    subdistrict = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_DB_INT, help_text="Sub-district (街镇) id."
+    )
+    community = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_DB_INT, help_text="Residential area id."
+    )
     category = serializers.ChoiceField(choices=CATEGORY_FILTER_CHOICES, required=False)
     sex = serializers.ChoiceField(choices=Sex.choices, required=False)
     age_band = serializers.ChoiceField(choices=AgeBand.choices, required=False)

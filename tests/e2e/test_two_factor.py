@@ -29,7 +29,7 @@ def log_out(page: Page) -> None:
 
 def reset_as_the_district(page: Page, server: str) -> None:
     log_in(page, server, "district_admin")
-    open_menu_item(page, "登录安全")
+    open_menu_item(page, "本区登录安全")
     row = page.locator("table.list tr", has_text=SUPERVISOR)
     row.get_by_role("link", name="重置").click()
     page.get_by_label("原因").fill("演示：手机丢失，已电话核实本人。")

@@ -182,7 +182,9 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
         entries.append(("people", _("People and roles"), reverse("accounts:people")))
         entries.append(("areas", _("Area management"), reverse("administration:areas")))
     if managed_districts(user):
-        entries.append(("security", _("Sign-in security"), reverse("security:district")))
+        entries.append(
+            ("security", _("Sign-in security of the district"), reverse("security:district"))
+        )
     if access_review_districts(user):
         entries.append(("unusual", _("Unusual access"), reverse("children:unusual_access")))
     if retention_policy_districts(user) or retention_policy_readable_districts(user):

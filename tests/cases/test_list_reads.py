@@ -178,16 +178,59 @@ def test_a_case_rows_words_are_the_models_in_each_language(cases, district_offic
                 assert row["owner"] == {"id": case.owner_id, "name": str(case.owner)}
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's form of the scope")
-def test_a_supervisors_team_is_an_array_read_once_not_in_subquery(case_a, case_c, supervisor):
-    """ "On the team, or in my 街镇": on PostgreSQL the team is `= ANY(ARRAY(subquery))`, read
-    once, which the planner combines with the 街镇's index (BitmapOr); as IN (subquery) under
-    the OR it read every case of the district (docs/performance.md, "A supervisor's cases: the
-    team read once"; with two rows in the test database the planner picks other plans)."""
+def _on_team(user, case) -> None:
+    """A team row as the services write one (the case's area columns copied)."""
+    CaseMember.objects.create(
+        case=case, user=user, why="plan", district_id=case.district_id,
+        subdistrict_id=case.subdistrict_id, community_id=case.community_id,
+    )  # fmt: skip
+
+
+def test_a_supervisor_on_no_team_outside_their_jiezhen_reads_the_jiezhen_alone(
+    case_a, case_c, supervisor
+):
+    """A team case inside the 街镇 adds nothing to "in my 街镇": without one outside it, the
+    condition is the 街镇's alone, which PostgreSQL walks in the list's order from
+    `case_subdistrict_newest` (under an OR with the team it walked the whole district's list:
+    docs/performance.md, "A supervisor's list without the team's cases of their own 街镇")."""
+    _on_team(supervisor, case_a)
     visible = cases_visible_to(User.objects.get(pk=supervisor.pk))
     sql = str(visible.query)
-    assert "= ANY(ARRAY(SELECT" in sql
-    assert "IN (SELECT" not in sql
+    assert "cases_casemember" not in sql
+    assert '"cases_case"."id" IN' not in sql and "ANY(" not in sql
+    assert set(visible.values_list("pk", flat=True)) == {case_a.pk}
+
+
+def test_a_supervisor_on_a_team_outside_their_jiezhen_sees_that_case_by_its_id(
+    case_a, case_c, supervisor
+):
+    _on_team(supervisor, case_c)
+    visible = cases_visible_to(User.objects.get(pk=supervisor.pk))
+    sql = str(visible.query)
+    assert "cases_casemember" not in sql  # read before, its ids written in
+    assert f'"cases_case"."id" IN ({case_c.pk})' in sql
+    assert set(visible.values_list("pk", flat=True)) == {case_a.pk, case_c.pk}
+
+
+def test_a_worker_on_many_teams_outside_their_areas_reads_them_as_a_subquery(
+    case_a, case_c, supervisor, monkeypatch
+):
+    monkeypatch.setattr("weibao.cases.selectors.TEAM_OUTSIDE_LIST", 0)
+    _on_team(supervisor, case_c)
+    visible = cases_visible_to(User.objects.get(pk=supervisor.pk))
+    sql = str(visible.query)
+    assert "cases_casemember" in sql
+    # On PostgreSQL `= ANY(ARRAY(subquery))`, read once, which the planner combines with the
+    # 街镇's index (BitmapOr); as IN (subquery) under the OR it read every case of the
+    # district (docs/performance.md, "A supervisor's cases: the team read once").
+    if connection.vendor == "postgresql":
+        assert "= ANY(ARRAY(SELECT" in sql and "IN (SELECT" not in sql
+    assert set(visible.values_list("pk", flat=True)) == {case_a.pk, case_c.pk}
+
+
+def test_a_director_sees_their_teams_cases_by_a_subquery(case_a, case_c, director_a):
+    visible = cases_visible_to(User.objects.get(pk=director_a.pk))
+    assert "cases_casemember" in str(visible.query)
     assert set(visible.values_list("pk", flat=True)) == {case_a.pk}
 
 
@@ -211,3 +254,87 @@ def test_the_districts_cases_of_one_risk_level_are_counted_from_an_index(
         cursor.execute("EXPLAIN " + counted.captured_queries[-1]["sql"])
         count = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Only Scan using case_district_risk" in count
+
+
+def _rows_by_ids(ctx) -> list[str]:
+    return [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith('SELECT "cases_case"."id", "cases_case"."district_id"')
+        and '"cases_case"."id" IN (' in q["sql"]
+    ]
+
+
+def _ids_alone(ctx) -> list[str]:
+    return [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith('SELECT "cases_case"."id" AS')
+        or q["sql"].startswith('SELECT "cases_case"."id" FROM')
+    ]
+
+
+def test_a_deep_page_of_the_case_list_reads_its_ids_first_and_shows_the_same_rows(
+    cases, district_officer, monkeypatch
+):
+    """From DEEP_PAGE_ROWS on, a page's ids are read on the cases alone (an index-only scan
+    on PostgreSQL), then its rows by those ids: OFFSET no longer joins every row it skips to
+    its child and people (docs/performance.md, "A deep page of the case list reads its ids
+    first")."""
+    monkeypatch.setattr("weibao.cases.views.PAGE_SIZE", 1)
+    client = web_client(district_officer)
+
+    def page(number):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"/cases/?page={number}")
+        return [case.pk for case, _url in response.context["rows"]], ctx
+
+    shallow = [page(n) for n in (1, 2, 3)]
+    assert all(not _rows_by_ids(ctx) and not _ids_alone(ctx) for _rows, ctx in shallow)
+    monkeypatch.setattr("weibao.core.paging.DEEP_PAGE_ROWS", 1)
+    rows, ctx = page(1)
+    assert rows == shallow[0][0] and not _rows_by_ids(ctx)  # before the deep rows: as before
+    for number in (2, 3):
+        rows, ctx = page(number)
+        assert rows == shallow[number - 1][0], number
+        (ids,) = _ids_alone(ctx)
+        assert "JOIN" not in ids
+        assert len(_rows_by_ids(ctx)) == 1
+    assert [row for rows, _ in shallow for row in rows] == [c.pk for c in cases[::-1]]
+
+
+def test_a_deep_page_of_the_case_api_reads_its_ids_first_and_gives_the_same_rows(
+    cases, district_officer, monkeypatch
+):
+    client = api_client(district_officer)
+
+    def page(number):
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get("/api/v1/cases/", {"page": number, "page_size": 1}).json()
+        return body, ctx
+
+    shallow = [page(n) for n in (1, 2, 3)]
+    assert all(not _ids_alone(ctx) for _body, ctx in shallow)
+    monkeypatch.setattr("weibao.core.paging.DEEP_PAGE_ROWS", 1)
+    for number in (2, 3):
+        body, ctx = page(number)
+        assert body == shallow[number - 1][0], number
+        (ids,) = _ids_alone(ctx)
+        assert "JOIN" not in ids
+    assert [b["results"][0]["id"] for b, _ in shallow] == [c.pk for c in cases[::-1]]
+    assert shallow[2][0]["next"] is None and shallow[0][0]["count"] == 3
+
+
+def test_the_case_apis_list_reads_the_people_by_id_not_joined(cases, district_officer):
+    """Six tables joined to a sorted, limited list cost PostgreSQL 10–17 ms to plan, on every
+    page (docs/performance.md, "The case list's people read by id"): the people are read by
+    their ids, after the cases."""
+    with CaptureQueriesContext(connection) as ctx:
+        rows = api_client(district_officer).get("/api/v1/cases/").json()["results"]
+    (main,) = [q["sql"] for q in ctx.captured_queries if "current_plan_number" in q["sql"]]
+    assert "accounts_user" not in main
+    for row in rows:
+        case = Case.objects.select_related("owner", "opened_by").get(pk=row["id"])
+        assert row["owner"] == {"id": case.owner_id, "name": str(case.owner)}
+        assert row["opened_by"] == {"id": case.opened_by_id, "name": str(case.opened_by)}
+        assert row["close_requested_by"] is None and row["closed_by"] is None

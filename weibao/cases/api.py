@@ -26,6 +26,7 @@ from weibao.cases.models import Case
 from weibao.cases.plans import plan_save
 from weibao.cases.selectors import (
     CHILD_TEXTS,
+    LIST_ORDER,
     CaseListFilters,
     case_get_for_user,
     case_list,
@@ -90,6 +91,10 @@ def _owner_message() -> str:
     return _("The case owner must work in the child's residential area.")
 
 
+# The people a case names, each written as a person (id and name).
+PEOPLE = ("owner", "opened_by", "close_requested_by", "closed_by")
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Cases you may see, most recent first",
@@ -107,11 +112,12 @@ class CaseViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
     serializer_class = CaseSerializer
 
     def get_queryset(self):
+        return self._cases().select_related(*PEOPLE)
+
+    def _cases(self):
         return (
             cases_visible_to(self.request.user)
-            .select_related(
-                "child", "owner", "community", "opened_by", "close_requested_by", "closed_by"
-            )
+            .select_related("child", "community")
             .prefetch_related(team_prefetch())
         )
 
@@ -128,17 +134,25 @@ class CaseViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet):
         params = CaseFilterSerializer(data=request.query_params, context={"request": request})
         params.is_valid(raise_exception=True)
         cases = (
-            params.filter(self.get_queryset())
+            params.filter(self._cases())
             # Per row of the page, not a GROUP BY over every case the count reads.
             .annotate(current_plan_number=current_plan_number(user_district_ids(request.user)))
-            .order_by("-opened_at", "-id")
+            .order_by(*LIST_ORDER)
             .defer(*CHILD_TEXTS)
+            # Read by id, not joined: six tables joined to a sorted, limited list cost
+            # PostgreSQL 10–17 ms to plan, on every page (docs/performance.md, "The case
+            # list's people read by id").
+            .prefetch_related(*PEOPLE, reports_prefetch())
         )
         # Counted on the cases alone (the filters, no joins): DRF's COUNT would wrap the
         # annotated query (docs/performance.md, "The case team").
-        count = params.filter(cases_visible_to(request.user)).count()
+        matches = params.filter(cases_visible_to(request.user))
         page = self.paginator.paginate_counted(
-            cases.prefetch_related(reports_prefetch()), count, request, view=self
+            cases,
+            matches.count(),
+            request,
+            view=self,
+            ids=matches.order_by(*LIST_ORDER).values_list("pk", flat=True),
         )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

@@ -48,6 +48,7 @@ from weibao.cases.selectors import (
     case_get_for_user,
     case_list,
     case_list_count,
+    case_list_ids,
     case_policy_districts,
     case_roles,
     case_team,
@@ -143,6 +144,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         case_list(request.user, filters),
         PAGE_SIZE,
         counter=lambda: case_list_count(request.user, filters),
+        ids=case_list_ids(request.user, filters),
     )
     detail_url = row_url("cases:detail")
     return render(

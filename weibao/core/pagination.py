@@ -3,18 +3,11 @@ views are still loading, so it may import nothing that imports those)."""
 
 import functools
 
-from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 
-
-class _CountGiven(Paginator):
-    """Django's paginator told its list's length instead of counting the list."""
-
-    def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
-        self.count = count
+from weibao.core.paging import CountedPaginator
 
 
 class Pagination(PageNumberPagination):
@@ -32,9 +25,12 @@ class Pagination(PageNumberPagination):
                 {self.page_query_param: [_("No such page of this list.")]}
             ) from exc
 
-    def paginate_counted(self, queryset, count: int, request, view=None):
+    def paginate_counted(self, queryset, count: int, request, view=None, *, ids=None):
         """A page of `queryset` whose length the caller read more cheaply than a COUNT over it
         (e.g. from an index alone). `count` must be exactly its number of rows: the pages, the
-        links and the last page are cut by it."""
-        self.django_paginator_class = functools.partial(_CountGiven, count=count)
+        links and the last page are cut by it. `ids`: queryset's ids in its order, read
+        without its joins, for its deep pages (core.paging.CountedPaginator)."""
+        self.django_paginator_class = functools.partial(
+            CountedPaginator, counter=lambda: count, ids=ids
+        )
         return self.paginate_queryset(queryset, request, view)

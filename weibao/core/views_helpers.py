@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from weibao.core.paging import CountedPaginator
+
 # A key no row has, reversed in its place and then replaced by each row's (row_url below).
 _PLACEHOLDER = "2147483647"
 
@@ -29,27 +31,22 @@ def row_url(viewname: str) -> Callable[[Any], str]:
     return lambda pk: f"{head}{pk}{tail}"
 
 
-class _CountedBy(Paginator):
-    """A paginator whose list's length comes from `counter()`, read more cheaply than a COUNT
-    over the list's own query."""
-
-    def __init__(self, object_list, per_page, *, counter: Callable[[], int]):
-        super().__init__(object_list, per_page)
-        self._counter = counter
-
-    @cached_property
-    def count(self) -> int:
-        return self._counter()
-
-
 def page_of(
-    request: HttpRequest, queryset, size: int, *, counter: Callable[[], int] | None = None
+    request: HttpRequest,
+    queryset,
+    size: int,
+    *,
+    counter: Callable[[], int] | None = None,
+    ids=None,
 ) -> Page:
     """The page of queryset asked for by ?page= (the last one when out of range). `counter`:
-    the number of rows of queryset, exactly, when a cheaper query than counting it tells it."""
+    the number of rows of queryset, exactly, when a cheaper query than counting it tells it;
+    `ids`: queryset's ids in its order, read without its joins, for its deep pages
+    (core.paging.CountedPaginator)."""
     if counter is None:
         return Paginator(queryset, size).get_page(request.GET.get("page"))
-    return _CountedBy(queryset, size, counter=counter).get_page(request.GET.get("page"))
+    paginator = CountedPaginator(queryset, size, counter=counter, ids=ids)
+    return paginator.get_page(request.GET.get("page"))
 
 
 class CappedPaginator(Paginator):

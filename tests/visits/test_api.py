@@ -423,6 +423,58 @@ def test_visit_list_is_scoped_and_filters_by_child_state_and_date(
     assert ids(supervisor, date_to=until) == {other.pk}
 
 
+def _visits_of(ctx) -> tuple[list[str], list[str]]:
+    """The statements of a page of visits: its ids read alone, and its rows by those ids."""
+    sql = [q["sql"] for q in ctx.captured_queries]
+    ids = [q for q in sql if q.startswith('SELECT "visits_visit"."id" AS "pk" FROM')]
+    rows = [q for q in sql if q.startswith('SELECT "visits_visit"."id", ') and " IN (" in q]
+    return ids, rows
+
+
+def test_a_page_of_visits_reads_its_ids_on_the_visits_alone_then_its_rows(
+    record_a, child_b, director_b, district_officer
+):
+    """A district's visits, 30,000,000 in a city: the page's ids from the newest-first index
+    with no join, on the visits' own area columns (not `child IN (the children I see)`), then
+    its rows by id; counted to a cap (docs/performance.md, "The district's lists through the
+    API")."""
+    other = services.visit_start(actor=director_b, child=child_b)
+    other = services.visit_complete(
+        actor=director_b,
+        visit=other,
+        expected_version=1,
+        data={**ANSWERS, "visit_date": today() - dt.timedelta(days=10)},
+    )
+    client = api_client(district_officer)
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get(VISITS).json()
+    assert [v["id"] for v in body["results"]] == [record_a.pk, other.pk]
+    assert (body["count"], body["capped"]) == (2, False)
+    (ids,), (rows,) = _visits_of(ctx)
+    assert "JOIN" not in ids and "children_child" not in ids
+    assert "children_child" in rows  # the rows show the child's name
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"]]
+    assert counts and all("children_child" not in sql for sql in counts)
+    second = client.get(VISITS, {"page_size": 1, "page": 2}).json()
+    assert [v["id"] for v in second["results"]] == [other.pk]
+
+
+def test_a_districts_visits_are_counted_to_a_cap_and_say_when_more_match(
+    record_a, child_b, director_b, district_officer, monkeypatch
+):
+    services.visit_complete(
+        actor=director_b,
+        visit=services.visit_start(actor=director_b, child=child_b),
+        expected_version=1,
+        data=ANSWERS,
+    )
+    monkeypatch.setattr("weibao.core.pagination.CAP", 1)
+    body = api_client(district_officer).get(VISITS).json()
+    assert (body["count"], body["capped"], len(body["results"]), body["next"]) == (
+        1, True, 1, None,
+    )  # fmt: skip
+
+
 # --- Hostile input -------------------------------------------------------------------------
 
 

@@ -87,11 +87,16 @@ class ChildViewSet(RecordViewSetMixin, NeverCacheMixin, viewsets.GenericViewSet)
     def list(self, request: Request) -> Response:
         params = ChildFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        return self.paginated(
-            child_list(request.user, params.to_filters()).prefetch_related(
-                guardian_rows_prefetch(user_district_ids(request.user))
-            )
+        children = child_list(request.user, params.to_filters())
+        # Counted to a cap, as the web's list is: a district's exact count read every child
+        # of it, 58 ms at 200,000 children (docs/performance.md, "The district's lists
+        # through the API").
+        page = self.paginator.paginate_capped(
+            children.prefetch_related(guardian_rows_prefetch(user_district_ids(request.user))),
+            request,
+            view=self,
         )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: int) -> Response:
         child = self.get_object()

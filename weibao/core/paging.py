@@ -13,6 +13,11 @@ from django.utils.functional import cached_property
 # ids first").
 DEEP_PAGE_ROWS = 1000
 
+# A list that may hold a whole district (its children, a city's 30,000,000 visits) counts its
+# rows to this many and pages to it: counting every match grows with the district, counting
+# to the cap does not. Its export has every row.
+CAP = 10_000
+
 
 class CountedPaginator(Paginator):
     """A paginator told its list's length by `counter()`, read more cheaply than a COUNT over

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.functional import cached_property
 
-from weibao.core.paging import CountedPaginator
+from weibao.core.paging import CAP, CountedPaginator
 
 # A key no row has, reversed in its place and then replaced by each row's (row_url below).
 _PLACEHOLDER = "2147483647"
@@ -55,7 +55,7 @@ class CappedPaginator(Paginator):
     city's scale"), counting to the cap does not. Past the cap (`capped`) the list says "more
     than 10000 children" and pages to the cap; its export has every row."""
 
-    cap = 10_000
+    cap = CAP
 
     def __init__(self, object_list, per_page, *, ids_first: bool = True, deep: int = 0):
         super().__init__(object_list, per_page)

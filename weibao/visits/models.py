@@ -197,6 +197,12 @@ class Visit(AreaColumns):
             models.Index(fields=["subdistrict", "state", "visit_date"]),
             # The month's completed visits of a district, counted for the dashboards.
             models.Index(fields=["district", "state", "visit_date"]),
+            # A district's and a 街镇's visits, newest first, walked in the API list's order
+            # (docs/performance.md, "The district's lists through the API").
+            models.Index(fields=["district", "visit_date", "id"], name="visit_district_newest"),
+            models.Index(
+                fields=["subdistrict", "visit_date", "id"], name="visit_subdistrict_newest"
+            ),
             models.Index(fields=["author", "state"]),
         ]
         constraints = [

@@ -19,6 +19,13 @@ DEEP_PAGE_ROWS = 1000
 CAP = 10_000
 
 
+def count_to_cap(queryset, cap: int | None = None) -> int:
+    """How many rows `queryset` holds, counted to one past the cap and no further:
+    SELECT COUNT(*) FROM (SELECT … LIMIT cap + 1)."""
+    cap = CAP if cap is None else cap
+    return queryset.order_by()[: cap + 1].count()
+
+
 class CountedPaginator(Paginator):
     """A paginator told its list's length by `counter()`, read more cheaply than a COUNT over
     the list's own query (e.g. on the main table alone, without the joins the rows need).

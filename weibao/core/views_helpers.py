@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.functional import cached_property
 
-from weibao.core.paging import CAP, CountedPaginator
+from weibao.core.paging import CAP, CountedPaginator, count_to_cap
 
 # A key no row has, reversed in its place and then replaced by each row's (row_url below).
 _PLACEHOLDER = "2147483647"
@@ -64,8 +64,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> int:
-        # SELECT COUNT(*) FROM (SELECT id ... LIMIT cap + 1): stops one past the cap.
-        return self.object_list.order_by()[: self.cap + 1].count()
+        return count_to_cap(self.object_list, self.cap)
 
     @cached_property
     def count(self) -> int:

@@ -375,3 +375,30 @@ def assert_each_names_the_district(ctx: CaptureQueriesContext, table: str) -> No
     (statements_without_district)."""
     assert statements_on(ctx, table), f"no statement on {table} was captured"
     assert statements_without_district(ctx, table) == []
+
+
+def index_only_plans(client, url: str, table: str) -> list[str]:
+    """The PostgreSQL plans of a request's statements that read `table` without a join
+    (SELECT … FROM table WHERE, alone or inside a count), with the table vacuumed as
+    autovacuum keeps it (an index-only scan reads the rows' visibility from its map) and
+    sequential and bitmap scans turned off: with a test's few rows the planner would take any
+    plan. An index-only scan is then the cheapest wherever an index holds every column a
+    statement reads. Needs a transactional test (VACUUM runs outside a transaction)."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    kinds = ("seqscan", "bitmapscan")
+    plans = []
+    with connection.cursor() as cursor:
+        cursor.execute(f'VACUUM ANALYZE "{table}"')
+        for kind in kinds:
+            cursor.execute(f"SET enable_{kind} = off")
+        try:
+            for query in queries.captured_queries:
+                sql = query["sql"]
+                if sql.startswith("SELECT") and f'FROM "{table}" WHERE' in sql:
+                    cursor.execute("EXPLAIN " + sql)
+                    plans.append("\n".join(row[0] for row in cursor.fetchall()))
+        finally:
+            for kind in kinds:
+                cursor.execute(f"RESET enable_{kind}")
+    return plans

@@ -25,6 +25,7 @@ NOTHING = {
     "concerns_open": 0,
     "visits_overdue": 0,
     "visits_week": 0,
+    "visits_capped": (),
     "reports_open": 0,
     "reports_late": 0,
     "cases_mine": 0,

@@ -23,7 +23,7 @@ from weibao.core.dates import add_months
 from weibao.notifications.models import Notification
 from weibao.visits import services
 from weibao.visits.models import RETURNED_HOME, Concern, Visit, VisitAttachment, VisitDue, VisitRule
-from weibao.visits.selectors import visit_rules
+from weibao.visits.selectors import WorklistCounts, visit_rules
 
 LEDGER_HEADERS = (
     *("居民区", "儿童姓名", "走访日期", "走访方式", "见到的人", "心理情绪", "学习情况"),
@@ -252,7 +252,7 @@ def test_worklist_rows_are_most_urgent_first_with_reason_and_interval(
     assert "3" in rows[0].interval
     assert rows[1].bucket == "week"
     assert rows[1].reason_label == str(Category.GUARDIANSHIP_MISSING.label)
-    assert response.context["counts"] == {"overdue": 1, "week": 1, "month": 0}
+    assert response.context["counts"] == WorklistCounts(overdue=1, week=1, month=0)
     html = response.content.decode()
     assert f'action="/visits/start/{child_a.pk}/"' in html
     assert str(Category.LEFT_BEHIND.label) in html
@@ -264,6 +264,23 @@ def test_worklist_buckets_filter_and_a_bad_bucket_or_page_is_ignored(director_a,
     assert _worklist_names(client, "?bucket=overdue") == {"张小明"}
     assert _worklist_names(client, "?bucket=week") == set()
     assert _worklist_names(client, "?bucket=<script>&page=zz") == {"张小明"}
+
+
+def test_a_bucket_counted_to_the_cap_says_more_on_its_tab_and_the_pages_stop_there(
+    director_a, make_child, child_a, monkeypatch
+):
+    monkeypatch.setattr("weibao.visits.selectors.CAP", 1)
+    second = make_child("community_a", name="赵小刚")
+    VisitDue.objects.filter(child__in=[child_a, second]).update(
+        due_date=today() - dt.timedelta(days=1)
+    )
+    response = web_client(director_a).get("/visits/")
+    assert response.context["counts"] == WorklistCounts(
+        overdue=1, week=0, month=0, capped=("overdue",)
+    )
+    assert [row.info.due.child.name for row in response.context["rows"]] == ["张小明"]
+    tabs = response.content.decode().split('class="tab overdue', 1)[1].split("</a>", 1)[0]
+    assert '<span class="n">1+</span>' in tabs
 
 
 def test_a_due_later_than_this_month_is_not_on_the_worklist(director_a, child_a):

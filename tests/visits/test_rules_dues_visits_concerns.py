@@ -252,7 +252,7 @@ def test_worklist_is_scoped_and_most_urgent_first(make_child, personas):
     assert [d.child for d in selectors.worklist(personas["supervisor"])] == [a2, b1, a1]
     assert list(selectors.worklist(personas["director_elsewhere"])) == []
     assert list(selectors.worklist(personas["unassigned"])) == []
-    assert selectors.worklist_counts(personas["director_a"])["overdue"] == 1
+    assert selectors.worklist_counts(personas["director_a"]).overdue == 1
     overdue = selectors.worklist(personas["supervisor"], bucket="overdue")
     assert [d.child for d in overdue] == [a2]
 

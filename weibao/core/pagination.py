@@ -25,17 +25,27 @@ class Pagination(PageNumberPagination):
                 {self.page_query_param: [_("No such page of this list.")]}
             ) from exc
 
-    # Set by paginate_capped: whether more rows match than `count` says.
+    # Set by paginate_counted: whether more rows match than `count` says (None: not a capped list).
     capped: bool | None = None
 
     def paginate_counted(
-        self, queryset, count: int, request, view=None, *, ids=None, deep: int | None = None
+        self,
+        queryset,
+        count: int,
+        request,
+        view=None,
+        *,
+        ids=None,
+        deep: int | None = None,
+        capped: bool | None = None,
     ):
         """A page of `queryset` whose length the caller read more cheaply than a COUNT over it
         (e.g. from an index alone). `count` must be exactly its number of rows: the pages, the
         links and the last page are cut by it. `ids`: queryset's ids in its order, read
         without its joins, for its pages from `deep` rows on (core.paging.CountedPaginator;
-        0: every page)."""
+        0: every page). `capped`: whether `count` stopped at a cap, where more rows match
+        (the answer's `capped`; None leaves it out)."""
+        self.capped = capped
         self.django_paginator_class = functools.partial(
             CountedPaginator, counter=lambda: count, ids=ids, deep=deep
         )
@@ -48,8 +58,9 @@ class Pagination(PageNumberPagination):
         480 ms at 200,000 children (docs/performance.md, "The district's lists through the
         API"); the export has every row."""
         counted = count_to_cap(queryset, CAP)
-        self.capped = counted > CAP
-        return self.paginate_counted(queryset, min(counted, CAP), request, view, ids=ids, deep=deep)
+        return self.paginate_counted(
+            queryset, min(counted, CAP), request, view, ids=ids, deep=deep, capped=counted > CAP
+        )
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
@@ -62,9 +73,10 @@ class Pagination(PageNumberPagination):
         paginated["properties"]["capped"] = {
             "type": "boolean",
             "description": (
-                f"Only on lists that may hold a whole district (children, visits): true when "
-                f"more than {CAP} rows match. `count` then says {CAP} and the pages stop there; "
-                "narrow the filters, or use the list's export to have every row."
+                f"Only on lists that may hold a whole district (children, visits, the "
+                f"worklist): true when more rows match than `count` says, which then stops at "
+                f"{CAP} (the worklist: {CAP} in each bucket that reached it) and the pages with "
+                "it; narrow the filters, or use the list's export to have every row."
             ),
         }
         return paginated

@@ -39,12 +39,15 @@ def work_counts(user) -> dict[str, int]:
         "concerns_open": concerns_visible_to(user).filter(state=Concern.State.OPEN).count(),
         "visits_overdue": 0,
         "visits_week": 0,
+        "visits_capped": (),
     }
     # The visit worklist is the directors' and supervisors' work (its counts read one 居民区's
     # or one 街镇's dues); district staff follow visits through the completion tables.
     if {ra.role for ra in user_role_assignments(user)} & {Role.DIRECTOR, Role.SUPERVISOR}:
         visits = worklist_counts(user)
-        counts.update(visits_overdue=visits["overdue"], visits_week=visits["week"])
+        counts.update(
+            visits_overdue=visits.overdue, visits_week=visits.week, visits_capped=visits.capped
+        )
     return counts | {
         "reports_open": queue.count(),
         "reports_late": queue.filter(next_due_at__lt=now).count(),

@@ -117,8 +117,9 @@ class WorklistViewSet(StrictQueryMixin, NeverCacheMixin, viewsets.GenericViewSet
         # cover the same rows): DRF's COUNT would join the children (the district-carrying
         # join, docs/scale.md) for nothing.
         counts = worklist_counts(request.user, today=self.today)
-        count = counts[bucket] if bucket else sum(counts.values())
-        page = self.paginator.paginate_counted(rows, count, request, view=self)
+        page = self.paginator.paginate_counted(
+            rows, counts.of(bucket), request, view=self, capped=counts.is_capped(bucket)
+        )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
@@ -127,7 +128,9 @@ class WorklistViewSet(StrictQueryMixin, NeverCacheMixin, viewsets.GenericViewSet
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def summary(self, request: Request) -> Response:
-        return Response(worklist_counts(request.user, today=self.today))
+        return Response(
+            WorklistCountsSerializer(worklist_counts(request.user, today=self.today)).data
+        )
 
 
 # --- Visits ---------------------------------------------------------------------------------

@@ -213,11 +213,27 @@ class Visit(AreaColumns):
             models.Index(fields=["subdistrict", "state", "visit_date"]),
             # The month's completed visits of a district, counted for the dashboards.
             models.Index(fields=["district", "state", "visit_date"]),
-            # A district's and a 街镇's visits, newest first, walked in the API list's order
-            # (docs/performance.md, "The district's lists through the API").
-            models.Index(fields=["district", "visit_date", "id"], name="visit_district_newest"),
+            # A district's, a 街镇's and a 居民区's visits, newest first, walked in the API
+            # list's order (docs/performance.md, "The district's lists through the API"). They
+            # hold what the list's scope and filters read (the district, the state, the
+            # author), so that its ids and its count to the cap are read from the index alone:
+            # with the rows, a 街镇's count read 10,001 visits from the table, 52 ms at
+            # 2,500,000 children ("The API's lists from their indexes alone"). Only
+            # PostgreSQL has INCLUDE; elsewhere they are the key columns alone.
             models.Index(
-                fields=["subdistrict", "visit_date", "id"], name="visit_subdistrict_newest"
+                fields=["district", "visit_date", "id"],
+                include=["state", "author"],
+                name="visit_district_newest",
+            ),
+            models.Index(
+                fields=["subdistrict", "visit_date", "id"],
+                include=["district", "state", "author"],
+                name="visit_subdistrict_newest",
+            ),
+            models.Index(
+                fields=["community", "visit_date", "id"],
+                include=["district", "state", "author"],
+                name="visit_community_newest",
             ),
             models.Index(fields=["author", "state"]),
         ]

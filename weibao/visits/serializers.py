@@ -15,6 +15,7 @@ from weibao.accounts.serializers import PersonSerializer
 from weibao.children.models import Child
 from weibao.children.selectors import children_visible_to
 from weibao.core.api import MAX_DB_INT, NamedChoiceField, StrictFieldsMixin
+from weibao.core.paging import CAP
 from weibao.visits.models import (
     RULE_KEY_CHOICES,
     Concern,
@@ -23,7 +24,7 @@ from weibao.visits.models import (
     VisitDue,
     VisitRule,
 )
-from weibao.visits.selectors import Horizon, VisitListFilters
+from weibao.visits.selectors import BUCKETS, Horizon, VisitListFilters
 
 # Free-text answers of a visit form; the columns are TEXT, the cap keeps requests small.
 LONG_TEXT = 4000
@@ -201,6 +202,14 @@ class WorklistCountsSerializer(serializers.Serializer):
     overdue = serializers.IntegerField(read_only=True)
     week = serializers.IntegerField(read_only=True)
     month = serializers.IntegerField(read_only=True)
+    capped = serializers.ListField(
+        child=serializers.ChoiceField(choices=BUCKETS),
+        read_only=True,
+        help_text=(
+            f"The buckets whose count stopped at {CAP}: more visits than that are due in them "
+            "(each bucket is counted to that cap, as the lists of a whole district are)."
+        ),
+    )
 
 
 class ChildDueSerializer(serializers.Serializer):

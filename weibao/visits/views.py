@@ -263,7 +263,7 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(dues, PAGE_SIZE)
     # The counts above are the list's length, read from the dues' own index: the list's COUNT
     # would join the children (the district-carrying join, docs/scale.md) for nothing.
-    paginator.count = counts[bucket] if bucket else sum(counts.values())
+    paginator.count = counts.of(bucket)
     page = paginator.get_page(request.GET.get("page"))
     rules = visit_rules()
     child_ids = [due.child_id for due in page]
@@ -301,7 +301,7 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "bucket": bucket,
             "counts": counts,
-            "total": sum(counts.values()),
+            "total": counts.of(),
             "query": query.urlencode(),
             "subdistricts": subdistricts,
             "chosen": chosen,

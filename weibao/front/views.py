@@ -30,7 +30,7 @@ from weibao.visits.models import Concern
 from weibao.visits.selectors import concerns_visible_to, worklist_counts
 
 
-def work_counts(user) -> dict[str, int]:
+def work_counts(user) -> dict[str, int | tuple[str, ...]]:
     """What needs doing now, each through its own scope function."""
     now = timezone.now()
     queue = triage_queue(user)

@@ -217,7 +217,7 @@ class Visit(AreaColumns):
             # list's order (docs/performance.md, "The district's lists through the API"). They
             # hold what the list's scope and filters read (the district, the state, the
             # author), so that its ids and its count to the cap are read from the index alone:
-            # with the rows, a 街镇's count read 10,001 visits from the table, 52 ms at
+            # with the rows, a 街镇's count read 10,001 visits from the table, 52–94 ms at
             # 2,500,000 children ("The API's lists from their indexes alone"). Only
             # PostgreSQL has INCLUDE; elsewhere they are the key columns alone.
             models.Index(

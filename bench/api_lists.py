@@ -8,11 +8,14 @@ through Django's test client in a process of its own (medians of --runs after a 
 the process and its PostgreSQL backend: bench/cases.py's `measure`). With `--before` (a checkout
 of the old code, e.g. `git worktree add /tmp/before <commit>`), the two codes are timed in turns
 (before, after, before, …) on the same database, so that the machine's drift falls on both.
+With `--smaller URL` (the same city built smaller in another database, e.g. at 250,000
+children), this code is timed on the two databases in turns instead, for the growth's ratio.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/weibao_load .venv/bin/python \\
         bench/load/build.py --children 2500000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/weibao_load .venv/bin/python \\
-        bench/api_lists.py [--before /tmp/before] [--rounds 2] [--runs 7]
+        bench/api_lists.py [--before /tmp/before | --smaller postgres://…/weibao_city250] \\
+        [--rounds 2] [--runs 7]
 
 Both codes must read the same database schema: run the newer code's `migrate` first (its new
 indexes serve the old code's statements too, which is said with the figures).
@@ -85,6 +88,7 @@ def _comparable(body):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--before", type=Path, help="a checkout of the old code")
+    parser.add_argument("--smaller", help="the DATABASE_URL of the same city built smaller")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--time", nargs=2, help=argparse.SUPPRESS)
@@ -92,40 +96,41 @@ def main() -> None:
     if args.time:
         code, out = map(Path, args.time)
         return timed(code, out, args.runs)
-    codes = {"after": HERE.parent}
+    # Each side: the code and the database it is timed with; the ratio is the last over the first.
+    codes = {"after": (HERE.parent, os.environ["DATABASE_URL"])}
     if args.before:
-        codes = {"before": args.before.resolve(), **codes}
+        codes = {"before": (args.before.resolve(), os.environ["DATABASE_URL"]), **codes}
+    elif args.smaller:
+        codes = {"smaller": (HERE.parent, args.smaller), "larger": codes["after"]}
     work = Path(tempfile.mkdtemp(prefix="weibao-bench-"))
     seen: dict[str, dict[str, list]] = {which: {} for which in codes}
     bodies: dict[str, dict[str, object]] = {}
     for round_ in range(args.rounds):
-        for which, code in codes.items():
+        for which, (code, database) in codes.items():
             out = work / f"{which}{round_}.json"
             subprocess.run(  # noqa: S603 (this script, with its own arguments)
                 [sys.executable, __file__, "--runs", str(args.runs), "--time", str(code),
-                 str(out)], check=True,
+                 str(out)], check=True, env={**os.environ, "DATABASE_URL": database},
             )  # fmt: skip
             for name, (body, ms, cpu, others) in json.loads(out.read_text()).items():
                 seen[which].setdefault(name, []).append((ms, cpu, others))
                 bodies.setdefault(name, {}).setdefault(which, _comparable(body))
-    heads = "".join(f"{which:>9s}" for which in codes)
-    print(f"  {'':40s}{heads}{'':9s}{heads}   (wall ms | CPU ms; medians of {args.runs} a round, "
+    heads = "".join(f"{which:>9s}" for which in codes) + f"{'ratio' if len(codes) == 2 else '':>9s}"
+    print(f"  {'':40s}{heads}{heads}   (wall ms | CPU ms; medians of {args.runs} a round, "
           f"medians of {args.rounds} rounds)")  # fmt: skip
     for name in seen[next(iter(codes))]:
         wall = {w: statistics.median(x[0] for x in seen[w][name]) for w in codes}
         cpu = {w: statistics.median(x[1] for x in seen[w][name]) for w in codes}
         ratios = ("", "")
-        if args.before:
-            ratios = (
-                f"{wall['after'] / wall['before']:6.2f}x",
-                f"{cpu['after'] / cpu['before']:6.2f}x",
-            )
+        if len(codes) == 2:
+            first, last = codes
+            ratios = (f"{wall[last] / wall[first]:6.2f}x", f"{cpu[last] / cpu[first]:6.2f}x")
         cells = "".join(f"{wall[w]:9.1f}" for w in codes) + f"{ratios[0]:>9s}"
         cells += "".join(f"{cpu[w]:9.1f}" for w in codes) + f"{ratios[1]:>9s}"
         others = max(x[2] for which in codes for x in seen[which][name])
         print(f"  {name:40s}{cells}   (others: ≤{others:.2f} cores)", flush=True)
     differ = [n for n, b in bodies.items() if len({json.dumps(v) for v in b.values()}) > 1]
-    if args.before:
+    if args.before:  # the same database: the same answers are expected
         print("# answers differ (less `capped`): " + (", ".join(differ) or "none"))
 
 

@@ -43,6 +43,24 @@ def test_the_page_you_are_on_is_marked_current(director_a):
     assert current == ["/partners/referrals/"]
 
 
+def test_the_dashboard_entry_opens_the_users_own_dashboard_without_a_redirect(
+    district_officer, areas
+):
+    client = web_client(district_officer)
+    own = f"/dashboards/{areas['district'].pk}/"
+    assert own in _hrefs(client.get("/").content.decode())
+    assert client.get("/dashboards/")["Location"] == own  # what the entry saves a trip to
+
+
+def test_the_dashboard_entry_is_current_on_every_dashboard_page(district_officer, areas):
+    client = web_client(district_officer)
+    own = f"/dashboards/{areas['district'].pk}/"
+    for page in (own, f"/dashboards/{areas['tianshan'].pk}/", "/dashboards/reports/"):
+        html = client.get(page).content.decode()
+        current = [href for href, rest in _menu(html) if 'aria-current="page"' in rest]
+        assert current == [own], page
+
+
 def test_the_phone_menu_button_controls_the_menu(director_a):
     html = web_client(director_a).get("/").content.decode()
     assert 'class="menu-toggle" aria-expanded="false" aria-controls="mainnav"' in html

@@ -135,6 +135,12 @@ def first_items(roles: set[str]) -> tuple[str, ...]:
     return ()
 
 
+# The entries that link to one page of a section (the user's own dashboard) but stand for the
+# whole of it: every page under the section's URL is theirs (a 街镇's dashboard drilled into,
+# the monthly reports).
+SECTION = {"dashboards": "dashboards:home"}
+
+
 def menu_for(request: HttpRequest) -> list[MenuItem]:
     user = request.user
     first = first_items({a.role for a in user_role_assignments(user)})
@@ -153,8 +159,13 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
         team.append(("training", _("Training"), reverse("training:list")))
     at = next((i + 1 for i, entry in enumerate(entries) if entry[0] == "partners"), len(entries))
     entries[at:at] = team
-    if home_dashboard_area(user) is not None:
-        entries.append(("dashboards", _("Dashboard"), reverse("dashboards:home")))
+    dashboard = home_dashboard_area(user)
+    if dashboard is not None:
+        # Straight to the user's own dashboard: /dashboards/ answers with a redirect to it, a
+        # second round trip on a phone's network for every click on the entry.
+        entries.append(
+            ("dashboards", _("Dashboard"), reverse("dashboards:area", args=[dashboard.pk]))
+        )
     # Spreadsheet import after registering a child: the same people (everyone with an area
     # registers children there), many children at once.
     if has_area:
@@ -196,12 +207,13 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
     entries.append(("password", _("Change password"), reverse("accounts:password_change")))
     # Home, then the role's most used pages, then the rest in their order.
     entries.sort(key=lambda entry: _place(entry[0], first))
-    current = _current(request.path, [url for _key, _label, url in entries])
+    sections = {key: reverse(SECTION[key]) if key in SECTION else url for key, _l, url in entries}
+    current = _current(request.path, sections)
     return [
         MenuItem(
             label=label,
             url=url,
-            current=url == current,
+            current=key == current,
             first=key in first,
             group=_group_of(key, first),
         )
@@ -221,7 +233,11 @@ def _group_of(key: str, first: tuple[str, ...]) -> str:
     return next((group for group, _label, keys in GROUPS if key in keys), "")
 
 
-def _current(path: str, urls: list[str]) -> str | None:
-    """The menu entry the page belongs to: the longest URL that starts the path."""
-    matches = [url for url in urls if path == url or (url != "/" and path.startswith(url))]
-    return max(matches, key=len, default=None)
+def _current(path: str, urls: dict[str, str]) -> str | None:
+    """The key of the menu entry the page belongs to: the longest URL that starts the path."""
+    matches = [
+        (url, key)
+        for key, url in urls.items()
+        if path == url or (url != "/" and path.startswith(url))
+    ]
+    return max(matches, key=lambda match: len(match[0]), default=(None, None))[1]

@@ -342,7 +342,9 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=200_000)
     parser.add_argument("--users", type=int, nargs="+", default=[20, 50, 100])
     parser.add_argument("--minutes", type=float, default=3)
-    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (2×cores+1)")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="gunicorn workers (default: the cores + 1)"
+    )
     parser.add_argument("--port", type=int, default=18931)
     parser.add_argument(
         "--locust-nice", type=int, default=-10,

@@ -13,12 +13,14 @@ from weibao.front import wsgi_server
 from weibao.front.management.commands import serve
 
 
-def test_workers_default_to_twice_the_cores_plus_one(monkeypatch):
+def test_workers_default_to_the_cores_plus_one(monkeypatch):
     monkeypatch.delenv("WEIBAO_WEB_WORKERS", raising=False)
     monkeypatch.setattr(wsgi_server, "cores", lambda: 2)
-    assert wsgi_server.default_workers() == 5
-    monkeypatch.setenv("WEIBAO_WEB_WORKERS", "3")
     assert wsgi_server.default_workers() == 3
+    monkeypatch.setattr(wsgi_server, "cores", lambda: 8)
+    assert wsgi_server.default_workers() == 9
+    monkeypatch.setenv("WEIBAO_WEB_WORKERS", "5")
+    assert wsgi_server.default_workers() == 5
 
 
 def test_gunicorn_options(settings):

@@ -1,9 +1,14 @@
 """The production web server of `weibao serve`: gunicorn, run in-process (docs/deploy.md).
 
-Sync workers, as many as WEIBAO_WEB_WORKERS or 2 × the cores + 1 (gunicorn's own advice: one
-request per worker at a time, while another waits on the database). Nine workers on two
-cores spent more CPU per request and had a higher p95 in the load test (docs/performance.md,
-"The sign-ins out of the window, and 5 or 9 workers").
+Sync workers, as many as WEIBAO_WEB_WORKERS or the cores + 1: one request per worker at a time,
+and one worker more than the cores, to run while another waits on the database. A page here
+spends about five times as long in Python as in PostgreSQL, so more workers than that only
+share the cores more finely. In the load test on two cores (docs/performance.md, "The load
+test's knee: three workers, not five"), five workers (gunicorn's general advice, 2 × the
+cores + 1) spent 13 % more CPU a request than three and had nearly twice the p95 at the same
+load; nine had spent more again ("The sign-ins out of the window, and 5 or 9 workers"). An
+instance whose database is on another machine waits longer for it, and one worker streaming a
+long export is busy meanwhile: docs/deploy.md says when to raise the count.
 
 The master loads the application and warms it (`warm`) before it forks the workers
 (gunicorn's preload): every worker, the first ones and each one that replaces a worker past
@@ -51,7 +56,7 @@ def socket_activated() -> bool:
 
 def default_workers() -> int:
     configured = os.environ.get("WEIBAO_WEB_WORKERS", "").strip()
-    return int(configured) if configured else 2 * cores() + 1
+    return int(configured) if configured else cores() + 1
 
 
 def gunicorn_options(*, host: str, port: str, workers: int) -> dict[str, object]:

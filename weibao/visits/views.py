@@ -35,7 +35,6 @@ from weibao.children.services import child_mark_returned_home
 from weibao.children.views import render_child_page
 from weibao.core.dates import parse_month, shift_month
 from weibao.core.exceptions import ConflictError
-from weibao.core.fields import EncryptedTextField
 from weibao.core.hooks import Panel, with_panels
 from weibao.core.scope import get_or_404
 from weibao.core.uploads import stored_file_response
@@ -85,10 +84,14 @@ from weibao.visits.selectors import (
 )
 
 PAGE_SIZE = 50
-# The child's encrypted columns: the worklist shows none of them.
-CHILD_SEALED_FIELDS = tuple(
-    f.name for f in Child._meta.concrete_fields if isinstance(f, EncryptedTextField)
-)
+# What a worklist row shows and links to (worklist_rows, visits/worklist.html): the due, the
+# child's name and the 居民区's. Loading the child's whole file for a row cost more than the rest
+# of the row (about 40 columns a child, 50 rows a page; docs/performance.md, "The load test's
+# knee"), and its encrypted columns would be read for nothing.
+WORKLIST_ROW_FIELDS = (
+    "due_date", "reason", "child_id", "community_id", "district_id",
+    "child__id", "child__name", "community__id", "community__name",
+)  # fmt: skip
 REASON_LABELS = dict(RULE_KEY_CHOICES)
 
 
@@ -257,9 +260,7 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     if bucket not in BUCKETS:
         bucket = ""
     counts = worklist_counts(user, today)
-    # The rows show the child's name only: their file's encrypted text is left unread (and so
-    # not decrypted row by row).
-    dues = worklist(user, today, bucket).defer(*(f"child__{f}" for f in CHILD_SEALED_FIELDS))
+    dues = worklist(user, today, bucket).only(*WORKLIST_ROW_FIELDS)
     paginator = Paginator(dues, PAGE_SIZE)
     # The counts above are the list's length, read from the dues' own index: the list's COUNT
     # would join the children (the district-carrying join, docs/scale.md) for nothing.

@@ -1,7 +1,7 @@
 """`weibao serve`: the embedded web server of `make run`, or gunicorn in production.
 
 In production (WEIBAO_ENV=production) it runs gunicorn (front.wsgi_server) on --host/--port
-(WEIBAO_HOST, WEIBAO_PORT) with --workers (WEIBAO_WEB_WORKERS, default 2 × cores + 1) and never
+(WEIBAO_HOST, WEIBAO_PORT) with --workers (WEIBAO_WEB_WORKERS, default the cores + 1) and never
 runs a job itself: Celery beat does (docs/deploy.md).
 
 Embedded:
@@ -147,7 +147,7 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=None,
-            help="Production: gunicorn workers (default WEIBAO_WEB_WORKERS, else 2 × cores + 1).",
+            help="Production: gunicorn workers (default WEIBAO_WEB_WORKERS, else the cores + 1).",
         )
         parser.add_argument(
             "--no-daily-job",

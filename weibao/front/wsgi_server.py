@@ -4,11 +4,12 @@ Sync workers, as many as WEIBAO_WEB_WORKERS or the cores + 1: one request per wo
 and one worker more than the cores, to run while another waits on the database. A page here
 spends about five times as long in Python as in PostgreSQL, so more workers than that only
 share the cores more finely. In the load test on two cores (docs/performance.md, "The load
-test's knee: three workers, not five"), five workers (gunicorn's general advice, 2 × the
-cores + 1) spent 13 % more CPU a request than three and had nearly twice the p95 at the same
-load; nine had spent more again ("The sign-ins out of the window, and 5 or 9 workers"). An
-instance whose database is on another machine waits longer for it, and one worker streaming a
-long export is busy meanwhile: docs/deploy.md says when to raise the count.
+test's knee: three workers, not five"), three workers spent as much or less CPU a request
+than five (gunicorn's general advice, 2 × the cores + 1) in every comparison, up to 13 % less,
+with a lower p95 below saturation and the same at it; nine had spent more again ("The
+sign-ins out of the window, and 5 or 9 workers"). An instance whose database is on another
+machine waits longer for it, and one worker streaming a long export is busy meanwhile:
+docs/deploy.md says when to raise the count.
 
 The master loads the application and warms it (`warm`) before it forks the workers
 (gunicorn's preload): every worker, the first ones and each one that replaces a worker past

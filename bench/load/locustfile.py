@@ -50,6 +50,11 @@ AREA = re.compile(r'<option value="(s\d+)"')
 # One counter per role: two locust users never share an account while there are enough of them
 # (a TOTP code is taken once, so two sign-ins of one account in the same 30 s would fail).
 _numbers = {role: itertools.count() for role in ("director", "supervisor", "district")}
+# The 儿童主任 of a run start at a random one: each run records hundreds of visits, and when every
+# run began at load_dir_0000 the same hundred 居民区 lost their month's dues run after run — after
+# 15 runs 78 of them had an empty worklist, so the later runs read shorter worklists and opened
+# fewer files (docs/performance.md, "The load test's knee: three workers, not five").
+_numbers["director"] = itertools.count(random.randrange(DIRECTORS))
 
 
 _started = 0

@@ -258,6 +258,21 @@ def test_worklist_rows_are_most_urgent_first_with_reason_and_interval(
     assert str(Category.LEFT_BEHIND.label) in html
 
 
+def test_a_worklist_row_reads_the_childs_name_and_no_other_column_of_the_file(director_a, child_a):
+    _make_all_dues_overdue()
+    client = web_client(director_a)
+    client.get("/visits/")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/visits/")
+    assert "张小明" in response.content.decode()
+    (rows,) = [q["sql"] for q in ctx.captured_queries if 'FROM "visits_visitdue"' in q["sql"]
+               and '"children_child"."name"' in q["sql"]]  # fmt: skip
+    read = {c for c in rows.split(" FROM ")[0].split(", ") if '"children_child".' in c}
+    assert read == {'"children_child"."id"', '"children_child"."name"'}
+    # No encrypted column is read (and so none decrypted row by row), nor anything else.
+    assert '"children_child"."address"' not in rows
+
+
 def test_worklist_buckets_filter_and_a_bad_bucket_or_page_is_ignored(director_a, child_a):
     _make_all_dues_overdue()
     client = web_client(director_a)

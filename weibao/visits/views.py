@@ -85,9 +85,9 @@ from weibao.visits.selectors import (
 
 PAGE_SIZE = 50
 # What a worklist row shows and links to (worklist_rows, visits/worklist.html): the due, the
-# child's name and the 居民区's. Loading the child's whole file for a row cost more than the rest
-# of the row (about 40 columns a child, 50 rows a page; docs/performance.md, "The load test's
-# knee"), and its encrypted columns would be read for nothing.
+# child's name and the 居民区's. The child's other columns (30 of 37, the encrypted ones
+# among them) were read for each of a page's 50 rows: a third of fetching the page
+# (docs/performance.md, "The load test's knee: three workers, not five").
 WORKLIST_ROW_FIELDS = (
     "due_date", "reason", "child_id", "community_id", "district_id",
     "child__id", "child__name", "community__id", "community__name",

@@ -45,7 +45,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from visits import Load, _setup_django, explain
+from visits import Load, _setup_django, explain, register_numbers
 
 COMMUNITY_CHILDREN = 2_500  # bench/visits.py's 居民区
 COMMUNITIES_PER_SUBDISTRICT = 10
@@ -73,6 +73,7 @@ def _own_timestamps(*fields):
 def build_city(n_children: int) -> dict:
     """1 district of n_children children (in 居民区 of 2,500), their cases, teams and plans."""
     from django.core.management import call_command
+    from django.db import connection
     from django.utils import timezone
 
     from weibao.accounts.models import Role, RoleAssignment, User
@@ -119,6 +120,8 @@ def build_city(n_children: int) -> dict:
         for i in range(CASES_PER_COMMUNITY)
     ]  # fmt: skip
     Child.objects.bulk_create(children, batch_size=2000)
+    with connection.cursor() as cursor:
+        register_numbers(cursor)
     children = list(Child.objects.filter(district=district).order_by("pk"))
     cases = []
     for i, child in enumerate(children):

@@ -27,6 +27,8 @@ import sys
 import time
 from pathlib import Path
 
+from visits import register_numbers  # the registry rows of the children cloned here
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SUBDISTRICTS, COMMUNITIES_EACH = 40, 50
@@ -144,6 +146,7 @@ def build(n: int, first: bool) -> dict:
             "status_date": "CASE WHEN g % 97 = 0 THEN current_date - (g % 380) END",
         }, f"generate_series(1, {n - 1}) g JOIN bench_map bm ON bm.k = g % {m} "
            "WHERE true"))  # fmt: skip
+        register_numbers(cursor)
         cursor.execute(
             "INSERT INTO children_childcategory (district_id, child_id, category) "
             "SELECT district_id, id, (ARRAY["

@@ -193,7 +193,7 @@ def raw_insert(path: Path, user, communities) -> tuple[float, int]:
 
     from weibao.children import idnumber
     from weibao.children.categories import category_bits
-    from weibao.children.models import Child, ChildCategory, Guardian
+    from weibao.children.models import Child, ChildCategory, Guardian, IdNumberRegistration
     from weibao.children.pinyin import name_pinyin
     from weibao.core import crypto
     from weibao.imports.reader import cell_text, iter_rows
@@ -207,6 +207,12 @@ def raw_insert(path: Path, user, communities) -> tuple[float, int]:
 
     def flush(batch):
         children = Child.objects.bulk_create([child for child, _c, _g in batch])
+        IdNumberRegistration.objects.bulk_create(
+            IdNumberRegistration(
+                id_number_hash=c.id_number_hash, district_id=c.district_id, child=c
+            )
+            for c in children
+        )
         ChildCategory.objects.bulk_create(
             [
                 ChildCategory(district_id=c.district_id, child=c, category=cat)

@@ -357,6 +357,7 @@ def build(n: int, today: dt.date) -> dict:
                 for bucket, rows in buckets.items():
                     sink.write(table, bucket, rows)
         sink.finish()
+        register_numbers(cursor)
         for sql in dropped:
             cursor.execute(sql)
     if vendor == "sqlite":
@@ -629,6 +630,17 @@ class Generator:
             self.visit: visits,
             self.due: dues,
         }
+
+
+def register_numbers(cursor) -> None:
+    """The ID-number registry's rows (children.IdNumberRegistration) of the children a builder
+    inserted directly, as child_create writes one with each file: the duplicate-ID checks of
+    the app then read a registry as large as the register."""
+    cursor.execute(
+        "INSERT INTO children_idnumberregistration (id_number_hash, district_id, child_id) "
+        "SELECT c.id_number_hash, c.district_id, c.id FROM children_child c WHERE NOT EXISTS "
+        "(SELECT 1 FROM children_idnumberregistration r WHERE r.child_id = c.id)"
+    )
 
 
 # --- measuring ----------------------------------------------------------------------------

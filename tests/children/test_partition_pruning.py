@@ -4,6 +4,8 @@ PostgreSQL reads one partition. The child-keyed tables are rebuilt here, inside 
 transaction, as `PARTITION BY LIST (district_id)` copies in a schema of their own, and the
 SQL the app's scope functions produce is explained against them."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 
@@ -19,6 +21,7 @@ from weibao.cases.selectors import (
     current_plan_number,
     plan_versions_of,
 )
+from weibao.children import idnumber
 from weibao.children.models import Child
 from weibao.children.selectors import (
     ChildFilters,
@@ -49,6 +52,7 @@ TABLES = [
 # The main reads: the scope function of each list and each page (a lookup by id goes through
 # core.scope.get_or_404 on the same scope).
 PHONE = "13800000001"
+ID_NUMBER = idnumber.make("310105", dt.date(2015, 6, 1), 1, "M")
 
 READS = {
     "children list": lambda user: child_list(user, ChildFilters()),
@@ -58,6 +62,7 @@ READS = {
     "child's guardians": lambda user: guardian_rows_of(_child(user)),
     "listed children's guardians": lambda user: _listed_guardians(user),
     "children by a guardian's phone": lambda user: child_list(user, ChildFilters(q=PHONE)),
+    "children by an ID number": lambda user: child_list(user, ChildFilters(q=ID_NUMBER)),
     "visits worklist": lambda user: worklist(user),
     "visits due": lambda user: dues_visible_to(user),
     "visits": lambda user: visits_visible_to(user),

@@ -13,7 +13,7 @@ from weibao.areas.models import Area
 from weibao.audit.models import AuditEvent
 from weibao.children import idnumber
 from weibao.children.choices import Status
-from weibao.children.models import Child, ChildCategory, Guardian
+from weibao.children.models import Child, ChildCategory, Guardian, IdNumberRegistration
 from weibao.core.dates import add_months
 from weibao.core.models import SiteState
 from weibao.demo.data import DEMO_MARK, DEMO_PASSWORD
@@ -109,6 +109,10 @@ def test_children_are_registered_through_the_services_with_valid_numbers(loaded)
         assert 1 <= child.guardians.count() <= 2
         assert child.category_rows.exists()
     assert len({c.id_number for c in children}) == N
+    # Every number is in the registry under its file, the aged-out's moved-back ones included.
+    assert set(IdNumberRegistration.objects.values_list("id_number_hash", "district", "child")) == {
+        (c.id_number_hash, c.district_id, c.pk) for c in children
+    }
     actor = User.objects.get(username="district_admin")
     created = AuditEvent.objects.filter(action="child.create")
     assert created.count() == N

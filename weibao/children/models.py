@@ -58,7 +58,9 @@ class Child(models.Model):
     birth_date = models.DateField(_("birth date"), db_index=True)
 
     id_number = EncryptedTextField(_("ID number"))
-    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Unique within the district only (the constraint below): across districts, the one rule
+    # is kept by IdNumberRegistration, so that this table needs no index without its district.
+    id_number_hash = models.CharField(max_length=64, editable=False)
     id_number_masked = models.CharField(max_length=18, editable=False)
 
     hukou_type = models.CharField(
@@ -173,6 +175,11 @@ class Child(models.Model):
                 condition=Q(status="active") | Q(status_date__isnull=False),
                 name="child_status_change_has_date",
             ),
+            # Also the index of the search by a full ID number, which the scope's district
+            # leads (children.selectors.child_search).
+            models.UniqueConstraint(
+                fields=["district", "id_number_hash"], name="child_id_number_once_in_district"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -198,6 +205,32 @@ class Child(models.Model):
     def effective_status_label(self) -> str:
         status = self.effective_status()
         return str(AGED_OUT_LABEL) if status == AGED_OUT else self.get_status_display()
+
+
+class IdNumberRegistration(models.Model):
+    """Which district's file holds an ID number: the one question asked across districts
+    (docs/scale.md, "What changes in the code", point 2). Its primary key is the rule that a
+    number is registered once in the country; on a district-distributed database this is a
+    reference table, so "already registered in another area" reads no other district's rows.
+
+    Written only by the children services, in the transaction that writes the file: a new file
+    adds its row (child_create, children_create_many), a new number re-keys it (child_update),
+    a move to another district carries its district (child_update, child_move), anonymising
+    removes it (child_anonymise: the number is gone from the file). The child is referenced
+    without a database constraint: a reference table may not point into a distributed one, and
+    the rows are deleted with the file by Django (on_delete), not by the database."""
+
+    id_number_hash = models.CharField(max_length=64, primary_key=True)
+    # Not an area_column(): the district is checked against the areas, a reference table too.
+    district = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    child = models.OneToOneField(
+        Child, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+
+    def __str__(self) -> str:
+        return f"{self.district_id}/{self.child_id}"
 
 
 class ChildCategory(models.Model):

@@ -36,7 +36,14 @@ from weibao.children.categories import (
     category_bits,
 )
 from weibao.children.choices import AGED_OUT, Status
-from weibao.children.models import CategoryTally, Child, ChildCategory, Guardian, adult_cutoff
+from weibao.children.models import (
+    CategoryTally,
+    Child,
+    ChildCategory,
+    Guardian,
+    IdNumberRegistration,
+    adult_cutoff,
+)
 from weibao.children.tallies import TOTAL, tallies_ready
 from weibao.core import crypto
 from weibao.core.dates import years_before
@@ -347,25 +354,36 @@ def id_number_owners(
     """`id_number_owner` for many numbers at once (a batch of new files, an import's chunk),
     in two queries (and one per relation to `prefetch`): the numbers already registered, each
     with its record only if the user may see it anyway. A number not in the answer is not
-    registered."""
+    registered. The registry answers across districts; the records are read in their
+    districts (docs/scale.md, "What changes in the code", point 2)."""
     by_hash = {crypto.lookup_hash(n): n for n in id_numbers if n}
     if not by_hash:
         return {}
-    found = dict(
-        Child.objects.filter(id_number_hash__in=by_hash).values_list("id_number_hash", "pk")
+    found = {
+        h: (district_id, child_id)
+        for h, district_id, child_id in IdNumberRegistration.objects.filter(
+            id_number_hash__in=by_hash
+        ).values_list("id_number_hash", "district_id", "child_id")
+    }
+    visible = (
+        children_visible_to(user)
+        .filter(district_id__in={d for d, _c in found.values()})
+        .prefetch_related(*prefetch)
+        .in_bulk([c for _d, c in found.values()])
     )
-    visible = children_visible_to(user).prefetch_related(*prefetch).in_bulk(list(found.values()))
-    return {by_hash[h]: DuplicateOwner(child=visible.get(pk)) for h, pk in found.items()}
+    return {by_hash[h]: DuplicateOwner(child=visible.get(c)) for h, (_d, c) in found.items()}
 
 
 def id_number_owner(user, id_number: str, exclude_pk: int | None = None) -> DuplicateOwner | None:
     """The one lookup across scopes: is this ID number registered already? Reveals the record
-    only if the user may see it anyway."""
-    qs = Child.objects.filter(id_number_hash=crypto.lookup_hash(id_number))
+    only if the user may see it anyway (the registry answers, the record is read in its
+    district: id_number_owners)."""
+    qs = IdNumberRegistration.objects.filter(id_number_hash=crypto.lookup_hash(id_number))
     if exclude_pk is not None:
-        qs = qs.exclude(pk=exclude_pk)
-    existing_pk = qs.values_list("pk", flat=True).first()
-    if existing_pk is None:
+        qs = qs.exclude(child_id=exclude_pk)
+    found = qs.values_list("district_id", "child_id").first()
+    if found is None:
         return None
-    visible = children_visible_to(user).filter(pk=existing_pk).first()
+    district_id, child_id = found
+    visible = children_visible_to(user).filter(district_id=district_id, pk=child_id).first()
     return DuplicateOwner(child=visible)

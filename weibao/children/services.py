@@ -37,7 +37,13 @@ from weibao.children.hooks import (
     child_schedule_changed,
     children_created,
 )
-from weibao.children.models import ANONYMISED_NAME, Child, ChildCategory, Guardian
+from weibao.children.models import (
+    ANONYMISED_NAME,
+    Child,
+    ChildCategory,
+    Guardian,
+    IdNumberRegistration,
+)
 from weibao.children.pinyin import name_pinyin
 from weibao.children.selectors import (
     ChildFilters,
@@ -110,6 +116,37 @@ def _set_identity(child: Child, number: str) -> None:
     child.id_number = number
     child.id_number_hash = crypto.lookup_hash(number)
     child.id_number_masked = crypto.mask_id_number(number)
+
+
+def _registration(child: Child) -> IdNumberRegistration:
+    """The file's row in the country's ID-number registry, not saved yet."""
+    return IdNumberRegistration(
+        id_number_hash=child.id_number_hash, district_id=child.district_id, child=child
+    )
+
+
+def _duplicate_number_error() -> ValidationError:
+    return ValidationError({"id_number": [_("A child with this ID number is already registered.")]})
+
+
+def _register_new_number(child: Child, *, old_hash: str) -> None:
+    """Re-key the file's registration to its new ID number. The registry's primary key
+    decides a race with someone registering the same number meanwhile: the loser gets the
+    message of a sequential duplicate."""
+    IdNumberRegistration.objects.filter(id_number_hash=old_hash).delete()
+    try:
+        with transaction.atomic():
+            _registration(child).save(force_insert=True)
+    except IntegrityError as exc:
+        raise _duplicate_number_error() from exc
+
+
+def _registration_follows(child: Child, *, from_district: int) -> None:
+    """The file's registration names its new district after a move (as _categories_follow)."""
+    if child.district_id != from_district:
+        IdNumberRegistration.objects.filter(id_number_hash=child.id_number_hash).update(
+            district_id=child.district_id
+        )
 
 
 def _set_community(child: Child, community) -> None:
@@ -235,12 +272,11 @@ def child_create(
     try:
         with transaction.atomic():
             child.save()
+            _registration(child).save(force_insert=True)
     except IntegrityError as exc:
-        # Two people registering the same number at the same moment: the database's unique
-        # index decides, and the loser gets the same message as a sequential duplicate.
-        raise ValidationError(
-            {"id_number": [_("A child with this ID number is already registered.")]}
-        ) from exc
+        # Two people registering the same number at the same moment: the registry's primary
+        # key decides, and the loser gets the same message as a sequential duplicate.
+        raise _duplicate_number_error() from exc
     ChildCategory.objects.bulk_create([_category_row(child, c) for c in sorted(set(categories))])
     guardian_changes = [_guardian_add(child, g) for g in guardians]
     changes = _created_changes(child, categories, guardian_changes)
@@ -310,7 +346,7 @@ def children_create_many(*, actor, items: list[ChildInput]) -> list[Child | Erro
     the new files added to the tallies (tallies_add) — so that a batch costs a few queries
     instead of a few per file.
 
-    An ID number taken meanwhile by someone else (the database's unique index refuses the
+    An ID number taken meanwhile by someone else (the registry's primary key refuses the
     insert) sends the batch through child_create one item at a time, so that only that item
     is refused."""
     answers: list[Child | Errors] = list(_batch_errors(actor, items))
@@ -321,6 +357,9 @@ def children_create_many(*, actor, items: list[ChildInput]) -> list[Child | Erro
     try:
         with transaction.atomic():
             Child.objects.bulk_create(children, batch_size=1000)
+            IdNumberRegistration.objects.bulk_create(
+                [_registration(child) for child in children], batch_size=1000
+            )
     except IntegrityError:
         for i, answer in zip(valid, _one_by_one(actor, [items[i] for i in valid]), strict=True):
             answers[i] = answer
@@ -410,6 +449,7 @@ def child_update(
     if "name" in changes:
         current.name_initials, current.name_pinyin = name_pinyin(current.name)
     new_number = idnumber.normalize(data.get("id_number") or "")
+    old_hash = current.id_number_hash
     if new_number and new_number != current.id_number:
         old_masked = current.id_number_masked
         _set_identity(current, new_number)
@@ -445,6 +485,12 @@ def child_update(
             changes["guardians"] = guardian_changes
     if not changes:
         return current
+    # The registry first: its primary key decides a race for the new number (the file's own
+    # index only sees its district).
+    if "id_number" in changes:
+        _register_new_number(current, old_hash=old_hash)
+    else:
+        _registration_follows(current, from_district=from_district)
     current.version += 1
     current.save()
     audit_record(actor=actor, action="child.update", obj=current, child=current, changes=changes)
@@ -636,6 +682,48 @@ def child_mark_returned_home(*, actor, child: Child, date: dt.date) -> Child:
     return current
 
 
+# --- the demo data's files of children who have aged out (called by the demo app) ------------
+
+
+@transaction.atomic
+def child_backdate_for_demo(
+    *, actor, child: Child, birth_date: dt.date, id_number: str, note: str
+) -> Child:
+    """Give a demo file an earlier birth date and its matching ID number: a file registered
+    years ago whose child has aged out since, which child_create rightly refuses to register
+    today (demo.data._backdate). Audited as a correction, with the note saying it is demo data;
+    the registry's row follows the new number."""
+    current = Child.objects.select_for_update().get(pk=child.pk)
+    old_masked, old_birth = current.id_number_masked, current.birth_date
+    old_hash = current.id_number_hash
+    current.birth_date = birth_date
+    _set_identity(current, id_number)
+    _register_new_number(current, old_hash=old_hash)
+    current.version += 1
+    current.save(
+        update_fields=[
+            "birth_date",
+            "id_number",
+            "id_number_hash",
+            "id_number_masked",
+            "version",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="child.update",
+        obj=current,
+        child=current,
+        changes={
+            "birth_date": {"old": old_birth.isoformat(), "new": birth_date.isoformat()},
+            "id_number": {"old": old_masked, "new": current.id_number_masked},
+        },
+        note=note,
+    )
+    return current
+
+
 # --- a transfer moves the file (called by the transfers app) ---------------------------------
 
 
@@ -658,6 +746,7 @@ def child_move(*, actor, child: Child, community, note: str = "", with_area: boo
         return current
     _categories_follow(current, from_district=from_district)
     _guardians_follow(current, from_district=from_district)
+    _registration_follows(current, from_district=from_district)
     access_log_move(child=current, from_district=from_district)
     audit_events_move(child=current, from_district=from_district)
     current.version += 1
@@ -710,8 +799,9 @@ def _first_of_year(day: dt.date | None) -> dt.date | None:
 
 
 def anonymised_id_hash() -> str:
-    """A value for the unique id_number_hash column that no ID number hashes to (a lookup hash
-    is 64 hex digits, this has a dash), different for every anonymised file."""
+    """A value for the id_number_hash column (unique in the district) that no ID number hashes
+    to (a lookup hash is 64 hex digits, this has a dash), different for every anonymised
+    file."""
     return "anon-" + secrets.token_hex(29)
 
 
@@ -740,6 +830,8 @@ def child_anonymise(*, actor, child: Child, reason: str) -> Child:
     _refuse_if_anonymised(current)
     current.name = ANONYMISED_NAME.format(pk=current.pk)
     current.name_initials = current.name_pinyin = ""
+    # The number leaves the registry with the file's identity: it may be registered again.
+    IdNumberRegistration.objects.filter(id_number_hash=current.id_number_hash).delete()
     current.id_number = ""
     current.id_number_hash = anonymised_id_hash()
     current.id_number_masked = ""

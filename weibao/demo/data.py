@@ -51,11 +51,11 @@ from weibao.children.choices import (
 from weibao.children.models import Child, ChildCategory, adult_cutoff
 from weibao.children.services import (
     GuardianInput,
+    child_backdate_for_demo,
     child_change_status,
     child_create,
     child_mark_returned_home,
 )
-from weibao.core import crypto
 from weibao.core.dates import add_months, years_before
 from weibao.core.models import SiteState
 from weibao.core.operator import Operator
@@ -863,35 +863,14 @@ def _backdate(actor, gen: _Generator, child: Child, real_birth: dt.date) -> None
     Such a record exists in real life because the child was registered as a minor years ago
     and has aged out since; the services (rightly) refuse to register an adult today, and
     cannot replay the past. So the child is registered as a minor through child_create, and
-    its birth date and matching ID number are then moved back two years here. The correction
-    is recorded as an audit event in the same transaction, so the file's history agrees with
-    its data and says that this is demo data."""
-    old_masked, old_birth = child.id_number_masked, child.birth_date
-    number = gen.id_number(real_birth, child.sex)
-    child.birth_date = real_birth
-    child.id_number = number
-    child.id_number_hash = crypto.lookup_hash(number)
-    child.id_number_masked = crypto.mask_id_number(number)
-    child.version += 1
-    child.save(
-        update_fields=[
-            "birth_date",
-            "id_number",
-            "id_number_hash",
-            "id_number_masked",
-            "version",
-            "updated_at",
-        ]
-    )
-    audit_record(
+    its birth date and matching ID number are then moved back two years by the children's
+    service for it, which records the correction as an audit event saying this is demo data,
+    so the file's history agrees with its data."""
+    child_backdate_for_demo(
         actor=actor,
-        action="child.update",
-        obj=child,
         child=child,
-        changes={
-            "birth_date": {"old": old_birth.isoformat(), "new": real_birth.isoformat()},
-            "id_number": {"old": old_masked, "new": child.id_number_masked},
-        },
+        birth_date=real_birth,
+        id_number=gen.id_number(real_birth, child.sex),
         note="演示数据：模拟多年前登记、现已年满18周岁的儿童。",
     )
 

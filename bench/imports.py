@@ -209,7 +209,7 @@ def raw_insert(path: Path, user, communities) -> tuple[float, int]:
         children = Child.objects.bulk_create([child for child, _c, _g in batch])
         IdNumberRegistration.objects.bulk_create(
             IdNumberRegistration(
-                id_number_hash=c.id_number_hash, district_id=c.district_id, child=c
+                id_number_hash=c.id_number_hash, district_id=c.district_id, child_id=c.pk
             )
             for c in children
         )
@@ -266,9 +266,9 @@ def raw_insert(path: Path, user, communities) -> tuple[float, int]:
 
 def remove_raw(after: int) -> None:
     """The raw step's rows: the children after id `after` (a registry's stay)."""
-    from weibao.children.models import Child, ChildCategory, Guardian
+    from weibao.children.models import Child, ChildCategory, Guardian, IdNumberRegistration
 
-    for model in (Guardian, ChildCategory):
+    for model in (Guardian, ChildCategory, IdNumberRegistration):
         rows = model.objects.filter(child_id__gt=after)
         rows._raw_delete(rows.db)
     rows = Child.objects.filter(pk__gt=after)

@@ -4,8 +4,10 @@ already?" is answered by the registry, whose primary key also decides a race, th
 read in its own district. Every write of a file's number or district keeps the registry's row
 with it."""
 
+import gc
 import importlib
 import re
+import weakref
 
 import pytest
 from django.apps import apps
@@ -236,3 +238,20 @@ def test_the_migration_registers_every_file_that_holds_its_number(
     migration.register_the_files(apps, _Editor())
     assert _registry() == _entries(child_a, child_b)
     assert crypto.lookup_hash(child_a.id_number) in {h for h, _d, _c in _registry()}
+
+
+def test_a_batchs_files_are_freed_without_the_cyclic_collector(director_a, areas):
+    # An import holds its chunks' files until they are freed; a registration that cached its
+    # file (and the file it) kept every file of a chunk alive until the collector ran.
+    items = [
+        ChildInput(data=child_data(areas["community_a"]), categories=["orphan"])
+        for _ in range(3)
+    ]
+    gc.disable()
+    try:
+        answers = children_create_many(actor=director_a, items=items)
+        files = [weakref.ref(c) for c in answers]
+        del answers
+        assert [f() for f in files] == [None, None, None]
+    finally:
+        gc.enable()

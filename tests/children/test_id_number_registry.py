@@ -244,8 +244,7 @@ def test_a_batchs_files_are_freed_without_the_cyclic_collector(director_a, areas
     # An import holds its chunks' files until they are freed; a registration that cached its
     # file (and the file it) kept every file of a chunk alive until the collector ran.
     items = [
-        ChildInput(data=child_data(areas["community_a"]), categories=["orphan"])
-        for _ in range(3)
+        ChildInput(data=child_data(areas["community_a"]), categories=["orphan"]) for _ in range(3)
     ]
     gc.disable()
     try:

@@ -128,8 +128,14 @@ def _registration(child: Child) -> IdNumberRegistration:
     )
 
 
+def _duplicate_number_errors() -> Errors:
+    """What a number registered meanwhile gets: the message of a sequential duplicate that the
+    user may not see (children.validation names the file when they may)."""
+    return {"id_number": [_("A child with this ID number is already registered.")]}
+
+
 def _duplicate_number_error() -> ValidationError:
-    return ValidationError({"id_number": [_("A child with this ID number is already registered.")]})
+    return ValidationError(_duplicate_number_errors())
 
 
 def _register_new_number(child: Child, *, old_hash: str) -> None:
@@ -315,7 +321,7 @@ def _batch_errors(actor, items: list[ChildInput]) -> list[Errors]:
             actor=actor, data={**item.data, "categories": item.categories}, known=known
         )
         if not errors and number in taken:
-            errors = {"id_number": [_("A child with this ID number is already registered.")]}
+            errors = _duplicate_number_errors()
         if not errors and len(item.guardians) > MAX_GUARDIANS:
             errors = {
                 "guardians": [_("Please list at most %(num)d guardians.") % {"num": MAX_GUARDIANS}]

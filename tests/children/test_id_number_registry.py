@@ -4,6 +4,7 @@ already?" is answered by the registry, whose primary key also decides a race, th
 read in its own district. Every write of a file's number or district keeps the registry's row
 with it."""
 
+import datetime as dt
 import gc
 import importlib
 import re
@@ -14,6 +15,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.conftest import child_data
 from weibao.children import selectors as child_selectors
@@ -26,9 +28,11 @@ from weibao.children.services import (
     child_create,
     child_update,
     children_create_many,
+    id_number_registrations_catch_up,
 )
 from weibao.core import crypto
 from weibao.transfers.services import move_child_and_records
+from weibao.visits.jobs import run_daily
 
 TAKEN = "该身份证号码的儿童已登记。"  # "A child with this ID number is already registered."
 
@@ -254,3 +258,35 @@ def test_a_batchs_files_are_freed_without_the_cyclic_collector(director_a, areas
         assert [f() for f in files] == [None, None, None]
     finally:
         gc.enable()
+
+
+# --- what the daily job catches up -----------------------------------------------------------
+
+
+def test_the_daily_job_registers_this_weeks_files_that_have_no_registration(child_a, child_b):
+    # Files written by the code of before the registry while an upgrade migrated the database.
+    IdNumberRegistration.objects.all().delete()
+    Child.objects.filter(pk=child_b.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
+    report = run_daily(timezone.localdate())
+    assert report.checks["id_numbers_registered"] == 1
+    assert report.checks["id_numbers_held_twice"] == 0
+    assert _registry() == _entries(child_a)  # child_b: older than the week looked at
+    assert run_daily(timezone.localdate()).checks["id_numbers_registered"] == 0
+
+
+def test_the_daily_job_does_not_register_a_number_twice(child_a, file_elsewhere, caplog):
+    # The code of before let a number registered in another district through, once the
+    # migration had made the file's own rule one of its district.
+    IdNumberRegistration.objects.filter(child=child_a).delete()
+    Child.objects.filter(pk=child_a.pk).update(id_number_hash=file_elsewhere.id_number_hash)
+    checks = id_number_registrations_catch_up(now=timezone.now())
+    assert checks == {"id_numbers_registered": 0, "id_numbers_held_twice": 1}
+    assert _registry() == _entries(file_elsewhere)
+    assert f"[{child_a.pk}]" in caplog.text
+
+
+def test_the_daily_job_leaves_anonymised_files_out(child_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        child_anonymise(actor=None, child=child_a, reason="Retention period over (test).")
+    assert id_number_registrations_catch_up(now=timezone.now())["id_numbers_registered"] == 0
+    assert _registry() == set()

@@ -18,6 +18,7 @@ from weibao.audit.services import audit_job
 from weibao.children.categories import Category
 from weibao.children.choices import Status
 from weibao.children.models import Child, ChildCategory, adult_cutoff
+from weibao.children.services import id_number_registrations_catch_up
 from weibao.children.tallies import tallies_daily
 from weibao.core.dates import years_before
 from weibao.notifications.models import Notification
@@ -48,8 +49,9 @@ class DailyReport:
     aged_out: int = 0
     left_behind_16_flagged: int = 0
     notifications_sent: int = 0
-    # What the other apps' daily checks found (visits.hooks.daily_checks): not changes to the
-    # visits, so neither compared nor counted in changed().
+    # What the other apps' daily checks found (visits.hooks.daily_checks), and the ID-number
+    # registry's catch-up (children.services.id_number_registrations_catch_up): not changes to
+    # the visits, so neither compared nor counted in changed().
     checks: dict[str, int] = field(default_factory=dict, compare=False)
 
     def changed(self) -> int:
@@ -390,6 +392,7 @@ def run_daily(today: dt.date | None = None) -> DailyReport:
     flag_left_behind_turning_16(today, report)
     # Derived counts, not records: not part of the report's changes.
     tallies_daily(today=today)
+    report.checks.update(id_number_registrations_catch_up(now=timezone.now()))
     for check in daily_checks:
         report.checks.update(check(today))
     audit_job(action=DAILY_ACTION, run=today.isoformat(), changes=asdict(report))

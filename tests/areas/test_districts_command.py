@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 
 from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.areas.models import Area
-from weibao.audit.chain import chain_verify
+from weibao.audit.chain import log_verify
 from weibao.audit.models import AuditEvent
 
 
@@ -28,7 +28,7 @@ def test_the_operator_adds_a_district_audited_and_grants_its_first_staff():
     assert row.actor is None and row.note == "command: weibao districts add"
     assert row.object_id == str(district.pk) and row.district_id == district.pk
     assert row.changes["level"] == {"old": None, "new": "district"}
-    assert chain_verify("audit").ok
+    assert log_verify("audit").ok
 
     User.objects.create_user(username="wang_li", password="x" * 12)
     run("roles", "grant", "wang_li", "district_staff", "--area", "310105")

@@ -1,5 +1,6 @@
-"""The audit log and the access log are hash chains: a changed, deleted or moved row is named by
-`weibao audit verify`; on PostgreSQL the database refuses to change or delete a log row."""
+"""The audit log and the access log are hash chains (one per district and the site's:
+tests/audit/test_chain_per_district.py): a changed, deleted or moved row is named by `weibao
+audit verify`; on PostgreSQL the database refuses to change or delete a log row."""
 
 import importlib
 import pathlib
@@ -38,7 +39,16 @@ def events(child_a, district_officer):
 
 
 def _verify(log="audit"):
-    return chain.chain_verify(log)
+    return chain.log_verify(log)
+
+
+def _broken(log="audit"):
+    [broken] = _verify(log).broken
+    return broken
+
+
+def _head(log, child):
+    return ChainHead.objects.get(log=chain.label(log, child.district_id))
 
 
 def test_rows_written_through_the_services_form_an_unbroken_chain_per_log(events):
@@ -48,15 +58,15 @@ def test_rows_written_through_the_services_form_an_unbroken_chain_per_log(events
     assert list(AuditEvent.objects.order_by("id").values_list("seq", flat=True)) == list(
         range(1, audit.checked + 1)
     )
-    head = ChainHead.objects.get(log="audit")
-    assert (head.seq, head.hash) == (audit.last_seq, events[-1].chain_hash)
+    head = _head("audit", events[-1].child)
+    assert (head.seq, head.hash) == (events[-1].seq, events[-1].chain_hash)
 
 
 def test_a_changed_row_is_named(events):
     target = events[3]
     with tampering():
         AuditEvent.objects.filter(pk=target.pk).update(note="改过的")
-    broken = _verify().broken
+    broken = _broken()
     assert (broken.row_id, broken.seq, broken.problem) == (target.pk, target.seq, "altered")
 
 
@@ -64,14 +74,14 @@ def test_a_changed_json_value_is_named(events):
     target = events[2]
     with tampering():
         AuditEvent.objects.filter(pk=target.pk).update(changes={"school": {"old": "", "new": ""}})
-    assert _verify().broken.row_id == target.pk
+    assert _broken().row_id == target.pk
 
 
 def test_a_changed_access_row_is_named(events):
     target = AccessLog.objects.order_by("seq")[1]
     with tampering():
         AccessLog.objects.filter(pk=target.pk).update(reason="查看")
-    broken = _verify("access").broken
+    broken = _broken("access")
     assert (broken.log, broken.row_id, broken.problem) == ("access", target.pk, "altered")
 
 
@@ -79,14 +89,14 @@ def test_a_deleted_row_is_named_by_the_row_after_the_gap(events):
     gone, after = events[2], events[3]
     with tampering():
         AuditEvent.objects.filter(pk=gone.pk).delete()
-    broken = _verify().broken
+    broken = _broken()
     assert (broken.row_id, broken.seq, broken.problem) == (after.pk, gone.seq, "missing")
 
 
 def test_deleting_the_last_rows_is_seen_from_the_chain_head(events):
     with tampering():
         AuditEvent.objects.filter(pk__in=[e.pk for e in events[-2:]]).delete()
-    broken = _verify().broken
+    broken = _broken()
     assert (broken.seq, broken.problem) == (events[-2].seq, "tail")
 
 
@@ -96,7 +106,7 @@ def test_rows_swapped_in_the_chain_are_named(events):
         AuditEvent.objects.filter(pk=first.pk).update(seq=10**9)
         AuditEvent.objects.filter(pk=second.pk).update(seq=first.seq)
         AuditEvent.objects.filter(pk=first.pk).update(seq=second.seq)
-    broken = _verify().broken
+    broken = _broken()
     assert (broken.row_id, broken.seq) == (second.pk, first.seq)
 
 
@@ -106,7 +116,7 @@ def test_rows_swapped_by_id_are_named(events):
         AuditEvent.objects.filter(pk=first.pk).update(id=10**9)
         AuditEvent.objects.filter(pk=second.pk).update(id=first.pk)
         AuditEvent.objects.filter(pk=10**9).update(id=second.pk)
-    broken = _verify().broken
+    broken = _broken()
     assert (broken.seq, broken.problem) == (second.seq, "reordered")
 
 
@@ -115,7 +125,7 @@ def test_swapping_two_rows_times_is_named(events):
     with tampering():
         AuditEvent.objects.filter(pk=first.pk).update(at=second.at)
         AuditEvent.objects.filter(pk=second.pk).update(at=first.at)
-    assert _verify().broken.row_id == first.pk
+    assert _broken().row_id == first.pk
 
 
 def test_a_hash_recomputed_without_the_key_does_not_pass(events, settings):
@@ -126,12 +136,14 @@ def test_a_hash_recomputed_without_the_key_does_not_pass(events, settings):
     crypto.reset_key_caches()
     names = chain.hashed_fields(AuditEvent)
     values = {n: getattr(target, n) for n in names} | {"note": "改过的"}
-    forged = hashing.link_hash(events[3].chain_hash, "audit", values, names)
+    forged = hashing.link_hash(
+        events[3].chain_hash, chain.label("audit", target.chain), values, names
+    )
     settings.AUDIT_CHAIN_KEY = ""
     crypto.reset_key_caches()
     with tampering():
         AuditEvent.objects.filter(pk=target.pk).update(note="改过的", chain_hash=forged)
-    assert _verify().broken.row_id == target.pk
+    assert _broken().row_id == target.pk
 
 
 def test_the_chain_key_is_derived_for_its_purpose_and_not_stored(events, settings):
@@ -187,9 +199,10 @@ def test_log_rows_are_written_only_through_the_chain():
 
 
 def test_existing_rows_are_chained_in_id_order_by_the_migration(events):
-    with tampering():
+    with tampering():  # every row as it was before 0004, in one chain (before 0011)
         for n, event in enumerate(AuditEvent.objects.order_by("id")):
-            AuditEvent.objects.filter(pk=event.pk).update(seq=1000 + n, chain_hash="")
+            AuditEvent.objects.filter(pk=event.pk).update(seq=1000 + n, chain_hash="", chain=0)
+        AccessLog.objects.update(chain=0)
         ChainHead.objects.all().delete()
     migration = importlib.import_module("weibao.audit.migrations.0004_chain_existing_rows")
     # The models as the migration sees them: the columns added since (the access log's
@@ -201,11 +214,11 @@ def test_existing_rows_are_chained_in_id_order_by_the_migration(events):
     assert list(AuditEvent.objects.order_by("id").values_list("seq", flat=True))[:3] == [1, 2, 3]
 
 
-def test_a_missing_chain_head_continues_from_the_last_row(events):
+def test_a_missing_chain_head_continues_from_the_chains_last_row(events, child_a):
     with tampering():
         ChainHead.objects.filter(log="audit").delete()
-    audit_job(action="job.daily", run="2026-01-02", changes={})
-    assert AuditEvent.objects.order_by("-seq").first().seq == events[-1].seq + 1
+    audit_record(actor=None, action="child.note", obj=child_a, child=child_a)
+    assert AuditEvent.objects.order_by("-id").first().seq == events[-1].seq + 1
     assert _verify().ok
 
 
@@ -231,7 +244,7 @@ def test_on_postgresql_the_database_refuses_to_change_or_delete_a_log_row(events
 
 @postgresql_only
 def test_on_postgresql_a_chain_head_cannot_be_moved_back_or_deleted(events):
-    head = ChainHead.objects.get(log="audit")
+    head = _head("audit", events[-1].child)
     for change in (
         lambda: ChainHead.objects.filter(pk=head.pk).update(seq=head.seq - 1),
         lambda: ChainHead.objects.filter(pk=head.pk).delete(),
@@ -244,7 +257,7 @@ def test_on_postgresql_a_chain_head_cannot_be_moved_back_or_deleted(events):
 def test_on_postgresql_a_chain_head_moves_forward_only_onto_a_row_written_with_its_hash(
     events, child_a, district_officer
 ):
-    head = ChainHead.objects.get(log="audit")
+    head = _head("audit", child_a)
     # Past the last row written: refused, whatever hash it claims.
     for seq, digest in ((head.seq + 1, head.hash), (head.seq + 4, "0" * 64)):
         with pytest.raises(DatabaseError, match="forward"), transaction.atomic():
@@ -254,13 +267,14 @@ def test_on_postgresql_a_chain_head_moves_forward_only_onto_a_row_written_with_i
         AuditEvent,
         [
             {"actor": district_officer, "action": "x", "object_type": "children.child",
-             "object_id": str(child_a.pk), "child": child_a, "changes": {}, "note": ""}
+             "object_id": str(child_a.pk), "child": child_a, "changes": {}, "note": "",
+             "district_id": child_a.district_id}
             for _ in range(3)
         ],
     )  # fmt: skip
     head.refresh_from_db()
     assert (head.seq, head.hash) == (rows[-1].seq, rows[-1].chain_hash)
-    assert chain.chain_verify("audit").ok
+    assert _verify().ok
 
 
 @postgresql_only

@@ -18,7 +18,7 @@ from django.utils.functional import SimpleLazyObject
 from tests.cases.helpers import a_plan
 from tests.conftest import api_client, web_client
 from tests.helpers import move_to
-from weibao.audit.chain import chain_append, chain_verify
+from weibao.audit.chain import chain_append, log_verify
 from weibao.audit.models import AuditEvent
 from weibao.audit.sealing import MARK, opened, opened_note, seal_changes, unreadable
 from weibao.audit.services import audit_record
@@ -56,7 +56,7 @@ def test_a_childs_health_notes_and_family_situation_are_sealed_in_the_audit_row(
     assert raw["health_notes"]["old"] == ""  # an empty value stays empty, as in its column
     assert opened(raw)["health_notes"] == {"old": "", "new": HEALTH}
     assert opened(raw)["family_situation"] == {"old": "", "new": FAMILY}
-    assert chain_verify("audit").ok
+    assert log_verify("audit").ok
 
 
 def test_a_guardians_notes_are_sealed_inside_the_guardian_changes(child_a, director_a):
@@ -169,7 +169,7 @@ def test_rows_written_before_sealing_read_as_they_were_written(child_a, director
     assert opened_note(event.note) == "旧备注"
     page = web_client(director_a).get(f"/children/{child_a.pk}/").content.decode()
     assert "旧记录里的明文" in page
-    assert chain_verify("audit").ok
+    assert log_verify("audit").ok
 
 
 def test_a_value_whose_key_is_no_longer_configured_reads_as_such(
@@ -184,7 +184,7 @@ def test_a_value_whose_key_is_no_longer_configured_reads_as_such(
     try:
         assert opened(edit.changes)["health_notes"]["new"] == unreadable()
         assert opened_note(filing.note) == unreadable()
-        assert chain_verify("audit").ok  # verifying needs no field key
+        assert log_verify("audit").ok  # verifying needs no field key
     finally:
         crypto.reset_key_caches()
 

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from tests.conftest import child_data
 from tests.helpers import zh
-from weibao.audit.chain import chain_verify
+from weibao.audit.chain import label, log_verify
 from weibao.audit.models import AuditEvent, ChainHead
 from weibao.audit.sealing import opened
 from weibao.children import services
@@ -72,10 +72,13 @@ def test_the_audit_chain_holds_after_a_batch_and_its_head_moves_once_per_row(dir
     _single(director_a, _item(areas["community_a"]))
     children_create_many(actor=director_a, items=[_item(areas["community_a"]) for _ in range(5)])
     _single(director_a, _item(areas["community_a"]))
-    assert chain_verify("audit").ok
-    head = ChainHead.objects.get(log="audit")
-    assert head.seq == AuditEvent.objects.count()
-    seqs = list(AuditEvent.objects.order_by("id").values_list("seq", flat=True))
+    assert log_verify("audit").ok
+    district = areas["community_a"].district_pk
+    head = ChainHead.objects.get(log=label("audit", district))
+    assert head.seq == AuditEvent.objects.filter(chain=district).count()
+    seqs = list(
+        AuditEvent.objects.filter(chain=district).order_by("id").values_list("seq", flat=True)
+    )
     assert seqs == sorted(seqs) == list(range(seqs[0], seqs[0] + len(seqs)))
 
 
@@ -127,7 +130,7 @@ def test_a_number_taken_meanwhile_refuses_only_that_item(director_a, areas, monk
     # Checked again one by one, the item is refused as child_create refuses it.
     assert list(answers[1]) == ["id_number"] and "先登记的" in answers[1]["id_number"][0]
     assert Child.objects.count() == 2
-    assert chain_verify("audit").ok
+    assert log_verify("audit").ok
 
 
 def test_a_batch_keeps_the_tallies_equal_to_the_register(request, director_a, areas):

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from tests.cases.helpers import a_plan
-from weibao.audit.chain import chain_verify
+from weibao.audit.chain import log_verify
 from weibao.audit.models import AccessLog, AuditEvent
 from weibao.audit.services import access_log_record
 from weibao.cases.models import PlanVersion
@@ -53,4 +53,4 @@ def test_the_rows_written_before_get_their_parents_district(
         assert child_only
     for pk, district, expected in rows:
         assert district == (case_a.child.district_id if (pk,) in child_only else expected)
-    assert chain_verify("access").ok and chain_verify("audit").ok
+    assert log_verify("access").ok and log_verify("audit").ok

@@ -25,11 +25,11 @@ def test_an_intact_chain_moves_the_checkpoint_and_tells_nobody(child_a, district
     _write(child_a, district_officer)
     report = run_daily(today())
     assert report.checks["audit_chain_breaks"] == 0
-    seq, row_id, _hash = checkpoint("access")
+    seq, row_id, _hash = checkpoint("access", child_a.district_id)
     assert (seq, row_id) == AccessLog.objects.order_by("-seq").values_list("seq", "id").first()
     _write(child_a, district_officer)
     assert run_daily(today()).checks["audit_chain_breaks"] == 0
-    assert checkpoint("access")[0] == seq + 3
+    assert checkpoint("access", child_a.district_id)[0] == seq + 3
     assert not _breaks().exists()
 
 
@@ -45,15 +45,17 @@ def test_a_row_changed_after_the_last_run_is_told_to_the_district_once(
     assert run_daily(today()).checks["audit_chain_breaks"] == 1
     [told] = _breaks()
     assert told.recipient == district_officer
-    assert told.params == {"log": "audit", "seq": target.seq}
-    assert "审计日志" in message(told) and str(target.seq) in message(told)
+    assert told.params == {
+        "log": "audit", "seq": target.seq, "chain": child_a.district_id, "district": "长宁区"
+    }  # fmt: skip
+    assert "长宁区的审计日志" in message(told) and str(target.seq) in message(told)
 
 
 def test_the_row_verified_last_time_changed_is_seen(child_a, district_officer):
     _write(child_a, district_officer)
     run_daily(today())
-    seq, row_id, _hash = checkpoint("access")
+    seq, row_id, _hash = checkpoint("access", child_a.district_id)
     with tampering():
         AccessLog.objects.filter(pk=row_id).update(reason="改过的")
     assert run_daily(today()).checks["audit_chain_breaks"] == 1
-    assert _breaks().get().params == {"log": "access", "seq": seq}
+    assert _breaks().get().params["seq"] == seq

@@ -16,7 +16,7 @@ from tests.stations.conftest import review, submit
 from weibao.accounts.models import Role, User
 from weibao.accounts.services import role_assignment_grant, user_create
 from weibao.areas.services import area_create
-from weibao.audit.chain import chain_verify
+from weibao.audit.chain import log_verify
 from weibao.audit.models import AuditEvent
 from weibao.core.operator import Operator
 from weibao.partners.services import partner_create
@@ -89,4 +89,4 @@ def test_migration_0010_gives_the_rows_written_before_their_object_s_district(
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert dict(about_neither.values_list("pk", "district_id")) == expected
-    assert chain_verify("audit").ok
+    assert log_verify("audit").ok

@@ -1,28 +1,37 @@
 """The hash chains that make the audit log and the access log tamper-evident (docs/operations.md).
 
-Each log is one chain. Its rows are numbered by `seq` (1, 2, 3 … without gaps) and each row's
-`chain_hash` is HMAC-SHA256(audit key, previous row's chain_hash + this row's canonical content).
-The key is derived from the installation's key material (never stored in the database), so
-someone who can write to the database alone cannot recompute the hashes of a row they changed:
-`chain_verify` names the first row whose content, number or place no longer fits.
+Each log is a set of chains: one per district, holding the rows written in it (a row's `chain`
+is its `district` when it is written), and the site's (SITE_CHAIN: the rows that name no
+district, and every row written before the logs were split, migration 0011). A chain's rows are
+numbered by `seq` (1, 2, 3 … without gaps) and each row's `chain_hash` is HMAC-SHA256(audit
+key, previous row's chain_hash + this row's canonical content), the content labelled with its
+log and chain (`label`), so a row copied into another chain does not verify there. The key is
+derived from the installation's key material (never stored in the database), so someone who can
+write to the database alone cannot recompute the hashes of a row they changed: `chain_verify`
+names the first row of a chain whose content, number or place no longer fits.
 
-Appending locks the log's ChainHead row first (SELECT … FOR UPDATE on PostgreSQL; on SQLite the
-write transaction's lock does the same), so two writers never extend the chain from the same row.
-A writer of the access log locks the audit head too, always audit first, so that a transaction
+Appending locks the chain's head (ChainHead, SELECT … FOR UPDATE on PostgreSQL; on SQLite the
+write transaction's lock does the same), so two writers never extend a chain from the same row,
+and the writers of two districts never wait for each other: one head for the whole country would
+be one row every write locks (docs/scale.md, "What changes in the code", point 3). A writer of
+the access log locks the audit head of its chain too, always audit first, so that a transaction
 writing both logs cannot deadlock with another.
 """
 
 import datetime as dt
 import hmac
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any, NamedTuple
 
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from weibao.areas.models import Area
 from weibao.audit.hashing import link_hash
-from weibao.audit.models import AccessLog, AuditEvent, ChainHead
+from weibao.audit.models import SITE_CHAIN, AccessLog, AuditEvent, ChainHead
 from weibao.core.bulk import JsonText, insert_plain
 
 Log = ChainHead.Log
@@ -35,13 +44,15 @@ LOCK_ORDER = [Log.AUDIT, Log.ACCESS]
 # case's) that moves with it (services.access_log_move, audit_events_move): a hash over it
 # would break at every move, and the child or case it follows is hashed. Leaving it out also
 # keeps the content of the rows written before the column existed what it was when they were
-# hashed.
-NOT_HASHED = frozenset({"id", "chain_hash", "district_id"})
+# hashed. The chain is hashed as the content's label (`label`) rather than as a column, for the
+# same reason: the rows of the site's chain keep the content they were hashed with.
+NOT_HASHED = frozenset({"id", "chain_hash", "district_id", "chain"})
 BATCH = 2000
 
 
 def hashed_fields(model) -> list[str]:
-    """The columns a row's hash covers: all of them but its id, its hash and its district."""
+    """The columns a row's content covers: all of them but its id, its hash, its district and
+    its chain (which `label` covers)."""
     return [f.attname for f in model._meta.concrete_fields if f.attname not in NOT_HASHED]
 
 
@@ -50,34 +61,72 @@ def written_fields(model) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields if f.attname not in {"id", "chain_hash"}]
 
 
+def label(log: str, chain: int) -> str:
+    """The label a row's content is hashed under: its log, and its chain unless it is the
+    site's (whose rows, written before the chains were split, were hashed under the log's name
+    alone)."""
+    return log if chain == SITE_CHAIN else f"{log}@{chain}"
+
+
+def chain_of(district_id: int | None) -> int:
+    """The chain a row written now joins: the district it names, or the site's."""
+    return district_id if district_id is not None else SITE_CHAIN
+
+
+def heads_of(log: str) -> models.QuerySet:
+    """The heads of every chain of `log` (ChainHead.log holds their labels)."""
+    return ChainHead.objects.filter(Q(log=log) | Q(log__startswith=f"{log}@"))
+
+
+def chain_keys(log: str) -> list[int]:
+    """Every chain of `log` there may be: the site's, each district's, and any chain with a
+    head (a district since removed). A row whose chain was changed to another number leaves a
+    gap in the chain it was a link of, which is walked."""
+    heads = heads_of(log).values_list("chain", flat=True)
+    districts = Area.objects.filter(level=Area.Level.DISTRICT).values_list("pk", flat=True)
+    return sorted({SITE_CHAIN, *heads, *districts})
+
+
 # --- appending ----------------------------------------------------------------------------------
 
 
-def _locked_head(log: str) -> ChainHead:
-    head = ChainHead.objects.select_for_update().filter(log=log).first()
+def _locked_head(log: str, chain: int) -> ChainHead:
+    head = ChainHead.objects.select_for_update().filter(log=label(log, chain)).first()
     if head is None:
-        # A flushed database (tests), or a head row removed by hand: continue from the last row,
-        # so the numbering stays unique; `chain_verify` still checks every link.
-        last = MODELS[log].objects.order_by("-seq").values("seq", "chain_hash").first() or {}
+        # A new district's first row, a flushed database (tests), or a head row removed by
+        # hand: continue from the chain's last row, so the numbering stays unique;
+        # `chain_verify` still checks every link. Two first writers of a chain: the head's
+        # unique rule lets one create it, and the other then waits for its lock.
+        rows = MODELS[log].objects.filter(chain=chain).order_by("-seq")
+        last = rows.values("seq", "chain_hash").first() or {}
         ChainHead.objects.get_or_create(
-            log=log, defaults={"seq": last.get("seq", 0), "hash": last.get("chain_hash", "")}
+            log=label(log, chain),
+            defaults={
+                "chain": chain,
+                "seq": last.get("seq", 0),
+                "hash": last.get("chain_hash", ""),
+            },
         )
-        head = ChainHead.objects.select_for_update().get(log=log)
+        head = ChainHead.objects.select_for_update().get(log=label(log, chain))
     return head
 
 
-# The lock order is the heads' names, descending: one statement locks them in that order
+# The lock order is the heads' labels, descending: one statement locks them in that order
 # (PostgreSQL sorts before it locks: its row locks are taken as the sorted rows come out).
 assert sorted(LOCK_ORDER, reverse=True) == LOCK_ORDER
+assert sorted((label(n, 7) for n in LOCK_ORDER), reverse=True) == [label(n, 7) for n in LOCK_ORDER]
 
 
-def _lock_heads(log: str) -> ChainHead:
+def _lock_heads(log: str, chain: int) -> ChainHead:
+    """Lock the head of `log`'s chain, and before it the heads it is locked after (LOCK_ORDER)
+    of the same chain."""
     names = LOCK_ORDER[: LOCK_ORDER.index(log) + 1]
-    heads = ChainHead.objects.select_for_update().filter(log__in=names).order_by("-log")
+    labels = [label(name, chain) for name in names]
+    heads = ChainHead.objects.select_for_update().filter(log__in=labels).order_by("-log")
     found = {head.log: head for head in heads}
     if len(found) < len(names):  # a head to be made first (see _locked_head)
-        found = {name: _locked_head(name) for name in names}
-    return found[log]
+        found = {label(name, chain): _locked_head(name, chain) for name in names}
+    return found[label(log, chain)]
 
 
 def _jsonable(model, row: models.Model) -> None:
@@ -89,16 +138,19 @@ def _jsonable(model, row: models.Model) -> None:
 
 
 def chain_append(model, **values: Any):
-    """Write one row at the end of its log's chain (the only way log rows are written)."""
+    """Write one row at the end of its chain (the only way log rows are written): the chain of
+    the district it names (`district_id`), or the site's."""
     log = LOG_OF[model]
     names = hashed_fields(model)
     with transaction.atomic():
-        head = _lock_heads(log)
         row = model(**values)
+        row.chain = chain_of(row.district_id)
+        head = _lock_heads(log, row.chain)
         row.seq = head.seq + 1
         row.at = timezone.now()
         _jsonable(model, row)
-        row.chain_hash = link_hash(head.hash, log, {n: getattr(row, n) for n in names}, names)
+        content = {n: getattr(row, n) for n in names}
+        row.chain_hash = link_hash(head.hash, label(log, row.chain), content, names)
         row.save(force_insert=True)
         ChainHead.objects.filter(pk=head.pk).update(seq=row.seq, hash=row.chain_hash)
     return row
@@ -129,38 +181,57 @@ def _row_values(model, columns: list[str], values: dict[str, Any]) -> dict[str, 
 
 
 def chain_append_many(model, rows: list[dict[str, Any]]) -> list[Appended]:
-    """Write `rows` at the end of their log's chain under one lock of its head, in one insert:
-    a batch of changes (an import's chunk of new files) costs one lock and one move of the head
-    instead of one per row. The rows are numbered and linked in the order given, and inserted
-    in that order, so their ids ascend with their numbers as `chain_verify` expects. They are
-    written as plain tuples (core.bulk), a model instance per row costing more than its hash."""
+    """Write `rows` at the end of their chains under one lock of each chain's head, in one
+    insert per chain: a batch of changes (an import's chunk of new files) costs one lock and one
+    move of the head instead of one per row. A chain's rows are numbered and linked in the order
+    given, and inserted in that order, so their ids ascend with their numbers as `chain_verify`
+    expects; the chains are written in the order of their keys, the order their heads are
+    locked in. They are written as plain tuples (core.bulk), a model instance per row costing
+    more than its hash. Answers each row's number and hash, in the order of `rows`."""
     if not rows:
         return []
     log = LOG_OF[model]
-    names, columns = hashed_fields(model), written_fields(model)
-    fields = model._meta.concrete_fields
-    json_names = [(f.attname, f.encoder) for f in fields if isinstance(f, models.JSONField)]
+    columns = written_fields(model)
+    prepared = [_row_values(model, columns, values) for values in rows]
+    for row in prepared:
+        row["chain"] = chain_of(row["district_id"])
+    order = sorted(range(len(prepared)), key=lambda n: prepared[n]["chain"])
+    written: list[Appended | None] = [None] * len(rows)
     with transaction.atomic():
-        head = _lock_heads(log)
-        seq, last_hash, at = head.seq, head.hash, timezone.now()
-        tuples, written = [], []
-        for values in rows:
-            row = _row_values(model, columns, values)
-            seq += 1
-            row["seq"], row["at"] = seq, at
-            texts = {}
-            for name, encoder in json_names:
-                if row[name] is None:
-                    continue  # SQL NULL, as Django writes it
-                # What the database will give back (tuples become lists, number keys strings)
-                # is what the hash covers; the text is what is sent.
-                texts[name] = JsonText(json.dumps(row[name], cls=encoder))
-                row[name] = json.loads(texts[name])
-            last_hash = link_hash(last_hash, log, row, names)
-            tuples.append((*(texts.get(n, row[n]) for n in columns), last_hash))
-            written.append(Appended(seq, last_hash))
-        insert_plain(model, (*columns, "chain_hash"), tuples)
-        ChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=last_hash)
+        for chain, numbers in groupby(order, key=lambda n: prepared[n]["chain"]):
+            numbers = list(numbers)
+            links = _append_to_chain(model, log, chain, [prepared[n] for n in numbers])
+            for n, link in zip(numbers, links, strict=True):
+                written[n] = link
+    return written
+
+
+def _append_to_chain(model, log: str, chain: int, rows: list[dict[str, Any]]) -> list[Appended]:
+    names, columns = hashed_fields(model), written_fields(model)
+    json_names = [
+        (f.attname, f.encoder)
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.JSONField)
+    ]
+    head = _lock_heads(log, chain)
+    seq, last_hash, at, tag = head.seq, head.hash, timezone.now(), label(log, chain)
+    tuples, written = [], []
+    for row in rows:
+        seq += 1
+        row["seq"], row["at"] = seq, at
+        texts = {}
+        for name, encoder in json_names:
+            if row[name] is None:
+                continue  # SQL NULL, as Django writes it
+            # What the database will give back (tuples become lists, number keys strings)
+            # is what the hash covers; the text is what is sent.
+            texts[name] = JsonText(json.dumps(row[name], cls=encoder))
+            row[name] = json.loads(texts[name])
+        last_hash = link_hash(last_hash, tag, row, names)
+        tuples.append((*(texts.get(n, row[n]) for n in columns), last_hash))
+        written.append(Appended(seq, last_hash))
+    insert_plain(model, (*columns, "chain_hash"), tuples)
+    ChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=last_hash)
     return written
 
 
@@ -180,20 +251,25 @@ class Break:
     """The first place where a chain does not hold."""
 
     log: str
+    chain: int
     seq: int
     row_id: int | None
     at: dt.datetime | None
     problem: str
 
     def describe(self) -> str:
+        chain = "the site's chain" if self.chain == SITE_CHAIN else f"district {self.chain}'s chain"
         where = f"row id {self.row_id} (seq {self.seq}" if self.row_id else f"seq {self.seq} ("
         when = f", written {timezone.localtime(self.at):%Y-%m-%d %H:%M:%S}" if self.at else ""
-        return f"{self.log} log broken at {where}{when}): {PROBLEMS[self.problem]}"
+        return f"{self.log} log, {chain}, broken at {where}{when}): {PROBLEMS[self.problem]}"
 
 
 @dataclass
 class Verification:
+    """The walk of one chain."""
+
     log: str
+    chain: int = SITE_CHAIN
     checked: int = 0
     last_seq: int = 0
     last_id: int = 0
@@ -205,54 +281,91 @@ class Verification:
         return self.broken is None
 
 
+@dataclass
+class LogVerification:
+    """The walk of every chain of one log."""
+
+    log: str
+    chains: list[Verification] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(chain.ok for chain in self.chains)
+
+    @property
+    def checked(self) -> int:
+        return sum(chain.checked for chain in self.chains)
+
+    @property
+    def broken(self) -> list[Break]:
+        return [chain.broken for chain in self.chains if chain.broken is not None]
+
+
 def _problem(row: dict[str, Any], done: Verification, names: list[str]) -> str | None:
     if row["seq"] != done.last_seq + 1:
         return "missing"
     if row["id"] <= done.last_id:
         return "reordered"
-    expected = link_hash(done.last_hash, done.log, row, names)
+    expected = link_hash(done.last_hash, label(done.log, done.chain), row, names)
     if not hmac.compare_digest(expected, row["chain_hash"]):
         return "altered"
     return None
 
 
 def chain_verify(
-    log: str, *, after_seq: int = 0, after_id: int = 0, after_hash: str = "", batch: int = BATCH
+    log: str,
+    chain: int = SITE_CHAIN,
+    *,
+    after_seq: int = 0,
+    after_id: int = 0,
+    after_hash: str = "",
+    batch: int = BATCH,
 ) -> Verification:
-    """Walk the chain of `log` from the start (or from a row known good: after_*) to its head and
-    stop at the first break. Rows appended while it runs are left for the next run: the walk
-    ends at the head as it was read first."""
+    """Walk one chain of `log` from the start (or from a row known good: after_*) to its head
+    and stop at the first break. Rows appended while it runs are left for the next run: the
+    walk ends at the head as it was read first. Reads the chain's rows by (chain, seq), the
+    index of its unique rule."""
     model = MODELS[log]
     names = hashed_fields(model)
-    head = ChainHead.objects.filter(log=log).values("seq", "hash").first()
-    done = Verification(log=log, last_seq=after_seq, last_id=after_id, last_hash=after_hash)
-    rows = model.objects.order_by("seq").values("id", "chain_hash", *names)
+    head = ChainHead.objects.filter(log=label(log, chain)).values("seq", "hash").first()
+    done = Verification(
+        log=log, chain=chain, last_seq=after_seq, last_id=after_id, last_hash=after_hash
+    )
+    rows = model.objects.filter(chain=chain).order_by("seq").values("id", "chain_hash", *names)
     if head is not None:
         rows = rows.filter(seq__lte=head["seq"])
     while batch_rows := list(rows.filter(seq__gt=done.last_seq)[:batch]):
         for row in batch_rows:
             problem = _problem(row, done, names)
             if problem:
-                done.broken = Break(log, done.last_seq + 1, row["id"], row["at"], problem)
+                done.broken = Break(log, chain, done.last_seq + 1, row["id"], row["at"], problem)
                 return done
             done.checked += 1
             done.last_seq, done.last_id, done.last_hash = row["seq"], row["id"], row["chain_hash"]
     if head is not None and (head["seq"], head["hash"]) != (done.last_seq, done.last_hash):
-        done.broken = Break(log, done.last_seq + 1, None, None, "tail")
+        done.broken = Break(log, chain, done.last_seq + 1, None, None, "tail")
     return done
 
 
-def chain_verify_from(log: str, checkpoint: tuple[int, int, str] | None) -> Verification:
-    """Verify only what was appended since `checkpoint` (seq, id, hash of the row verified last
-    time), after checking that that row is still there, unchanged and linked to the one before."""
+def log_verify(log: str) -> LogVerification:
+    """Walk every chain of `log` (`chain_keys`) from its first row."""
+    return LogVerification(log, [chain_verify(log, chain) for chain in chain_keys(log)])
+
+
+def chain_verify_from(
+    log: str, chain: int, checkpoint: tuple[int, int, str] | None
+) -> Verification:
+    """Verify only what was appended to one chain since `checkpoint` (seq, id, hash of the row
+    verified last time), after checking that that row is still there, unchanged and linked to
+    the one before."""
     if checkpoint is None:
-        return chain_verify(log)
+        return chain_verify(log, chain)
     seq, row_id, row_hash = checkpoint
     names = hashed_fields(MODELS[log])
     rows = {
         row["seq"]: row
         for row in MODELS[log]
-        .objects.filter(seq__in=[seq - 1, seq])
+        .objects.filter(chain=chain, seq__in=[seq - 1, seq])
         .values("id", "chain_hash", *names)
     }
     found, before = rows.get(seq), rows.get(seq - 1, {"chain_hash": ""} if seq == 1 else None)
@@ -260,8 +373,9 @@ def chain_verify_from(log: str, checkpoint: tuple[int, int, str] | None) -> Veri
         found is None
         or before is None
         or (found["id"], found["chain_hash"]) != (row_id, row_hash)
-        or link_hash(before["chain_hash"], log, found, names) != row_hash
+        or link_hash(before["chain_hash"], label(log, chain), found, names) != row_hash
     ):
         at = found["at"] if found else None
-        return Verification(log=log, broken=Break(log, seq, row_id, at, "checkpoint"))
-    return chain_verify(log, after_seq=seq, after_id=row_id, after_hash=row_hash)
+        broken = Break(log, chain, seq, row_id, at, "checkpoint")
+        return Verification(log=log, chain=chain, broken=broken)
+    return chain_verify(log, chain, after_seq=seq, after_id=row_id, after_hash=row_hash)

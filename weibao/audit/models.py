@@ -5,6 +5,19 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.areas.models import area_column
 
+# The chain of the rows that name no district (an account, a job's run, a site-wide rule) and of
+# every row written before the logs were split into one chain per district (migration 0011).
+SITE_CHAIN = 0
+
+
+def chain_column():
+    """The chain a log row is a link of: the district it was written in (its `district` at
+    that moment), or SITE_CHAIN. Unlike `district`, it never changes: a row's place in its
+    chain was fixed by the hash of the row before it, wherever its child or case moves later.
+    A plain number, not a relation: the chain outlives any change to the areas. The database's
+    default is the site's chain, for the code of before during an upgrade (ChainHead)."""
+    return models.BigIntegerField(db_default=SITE_CHAIN, editable=False)
+
 
 class AuditEvent(models.Model):
     """One change made through a service: who, what, when, old and new values.
@@ -13,8 +26,9 @@ class AuditEvent(models.Model):
     Sensitive values are recorded masked, and the values of encrypted fields and the note of a
     change about a child are stored encrypted (audit.sealing: read them with `opened` and
     `opened_note`), so the log itself leaks nothing. Each row is a link
-    of the log's hash chain (audit.chain): `seq` numbers the rows without gaps and `chain_hash`
-    is the keyed HMAC of the previous row's hash and this row's content.
+    of one of the log's hash chains (audit.chain): `chain` names it (the district the row was
+    written in, or SITE_CHAIN), `seq` numbers the chain's rows without gaps and `chain_hash` is
+    the keyed HMAC of the previous row's hash in the chain and this row's content.
 
     `district` is a copy of the district of the row's case, or of its child when it names no
     case (docs/scale.md): the key a district-partitioned or Citus-distributed table is split
@@ -26,9 +40,11 @@ class AuditEvent(models.Model):
     (services.own_district: a workstation's, a report's, an area's, a partner's, …; migration
     0010 filled the rows written before), and none if it names none (an account, a role held
     city-wide, a job's run). Like AccessLog's, it is the one column the hash
-    chain leaves out (audit.chain.NOT_HASHED) and the one the database lets change (migration
-    0009). No index of its own and not checked against the areas: the reads are by (district,
-    child) and (district, case), which the (child, -at) and (case, at) indexes answer.
+    chain leaves out of the row's content (audit.chain.NOT_HASHED) and the one the database
+    lets change (migration 0009). Its value when the row is written is the row's `chain`, which
+    does not move. No index of its own and not checked against the areas: the reads are by
+    (district, child) and (district, case), which the (child, -at) and (case, at) indexes
+    answer.
     """
 
     # Set by audit.chain before the row is hashed (auto_now_add would change it after).
@@ -59,7 +75,8 @@ class AuditEvent(models.Model):
     )
     changes = models.JSONField(_("changes"), default=dict)
     note = models.TextField(_("note"), blank=True)
-    seq = models.PositiveBigIntegerField(unique=True, editable=False)
+    chain = chain_column()
+    seq = models.PositiveBigIntegerField(editable=False)
     chain_hash = models.CharField(max_length=64, editable=False)
     district = area_column(db_constraint=False, db_index=False, editable=False, null=True)
 
@@ -72,6 +89,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["case", "at"]),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_seq_once_in_chain")
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}#{self.object_id}"
@@ -79,7 +99,7 @@ class AuditEvent(models.Model):
 
 class AccessLog(models.Model):
     """Every read of a child's file, and every reveal of a sensitive value. Hash-chained like
-    AuditEvent (its own chain).
+    AuditEvent (chains of its own, one per district and SITE_CHAIN's).
 
     `district` is a copy of the child's (docs/scale.md), as children.Guardian's is: the key a
     district-partitioned or Citus-distributed table is split by, so the reads of a child's
@@ -109,7 +129,8 @@ class AccessLog(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.VIEW)
     field = models.CharField(_("field"), max_length=40, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    seq = models.PositiveBigIntegerField(unique=True, editable=False)
+    chain = chain_column()
+    seq = models.PositiveBigIntegerField(editable=False)
     chain_hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
@@ -117,22 +138,35 @@ class AccessLog(models.Model):
         verbose_name_plural = _("access log")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["child", "-at"]), models.Index(fields=["user", "-at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="access_log_seq_once_in_chain")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} child#{self.child_id}"
 
 
 class ChainHead(models.Model):
-    """The last link of one log's chain: appending locks this row, so two writers can never
-    both extend the chain from the same row (which would fork it)."""
+    """The last link of one chain of a log: appending locks this row, so two writers can never
+    both extend the chain from the same row (which would fork it). One row per log and chain,
+    so the writers of two districts never wait for each other (docs/scale.md, "What changes in
+    the code", point 3).
+
+    `log` holds the chain's label (audit.chain.label): the log's name for the site's chain,
+    the name its one head had before the logs were split, and `<log>@<district>` for a
+    district's. So the code of before, which runs for a moment on the migrated database during
+    an upgrade (docs/deploy.md: migrate first, then restart) and finds a head by the log's
+    name, finds the site's and writes into the site's chain (its rows get `chain`'s database
+    default, SITE_CHAIN), as it would have."""
+
+    log = models.CharField(max_length=40, unique=True)
+    chain = chain_column()
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Log(models.TextChoices):
         AUDIT = "audit", _("Audit log")
         ACCESS = "access", _("Access log")
-
-    log = models.CharField(max_length=8, choices=Log.choices, unique=True)
-    seq = models.PositiveBigIntegerField(default=0)
-    hash = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"{self.log} #{self.seq}"

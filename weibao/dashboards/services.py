@@ -6,12 +6,13 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.areas.models import Area
-from weibao.audit.models import AuditEvent
+from weibao.audit.chain import heads_of
+from weibao.audit.models import ChainHead
 from weibao.audit.services import audit_job, audit_record
 from weibao.core.dates import add_months
 from weibao.core.pdf import PdfUnavailable
@@ -22,7 +23,9 @@ from weibao.dashboards.monthly import monthly_content, monthly_pdf, monthly_xlsx
 
 
 def _audit_head() -> int:
-    return AuditEvent.objects.aggregate(n=Max("seq"))["n"] or 0
+    """A number that grows with every audit row written anywhere: the sum of the audit chains'
+    heads (one per district and the site's, audit.chain)."""
+    return heads_of(ChainHead.Log.AUDIT).aggregate(n=Sum("seq"))["n"] or 0
 
 
 @transaction.atomic

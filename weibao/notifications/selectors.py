@@ -123,6 +123,12 @@ def message(notification: Notification) -> str:
 
 def _audit_chain_message(p: dict) -> str:
     log = _("access log") if p.get("log") == "access" else _("audit log")
+    if p.get("district"):
+        return _(
+            "The %(log)s of %(district)s no longer verifies from entry no. %(seq)s on: an entry "
+            "was changed, deleted or moved outside the application. Have `weibao audit verify` "
+            "run and investigate."
+        ) % {"log": log, "district": p["district"], "seq": p.get("seq", "")}
     return _(
         "The %(log)s no longer verifies from entry no. %(seq)s on: an entry was changed, "
         "deleted or moved outside the application. Have `weibao audit verify` run and "

@@ -26,7 +26,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from weibao.accounts.models import User
-from weibao.audit.chain import MODELS, chain_verify
+from weibao.audit.chain import MODELS, label, log_verify
 from weibao.audit.hashing import chain_key
 from weibao.audit.models import AccessLog, AuditEvent, ChainHead
 from weibao.children.models import Child
@@ -83,6 +83,8 @@ def _count_rows(cursor, tables: list[str], quote: Callable[[str], str]) -> dict[
 
 
 def _heads(cursor) -> dict[str, dict]:
+    """Every chain's head, by its label (ChainHead.log: the site's chain under the log's name,
+    as the manifests written before the logs were split name their one chain)."""
     cursor.execute(f"SELECT log, seq, hash FROM {ChainHead._meta.db_table}")  # noqa: S608
     return {log: {"seq": seq, "hash": head} for log, seq, head in cursor.fetchall()}
 
@@ -382,14 +384,19 @@ def _verify(manifest: dict, result: Restore) -> list[str]:
         if counts.get(table) != expected:
             problems.append(f"table {table}: {counts.get(table)} rows, the backup had {expected}")
     result.tables, result.rows = len(counts), sum(counts.values())
+    heads = dict(manifest["audit_heads"])
     for log in MODELS:
-        verified = chain_verify(log)
+        verified = log_verify(log)
         result.chains[log] = verified.checked
-        head = manifest["audit_heads"].get(log)
-        if not verified.ok:
-            problems.append(verified.broken.describe())
-        elif head and (verified.last_seq, verified.last_hash) != (head["seq"], head["hash"]):
-            problems.append(f"the {log} log does not end where the backup's did")
+        for chain in verified.chains:
+            head = heads.pop(label(log, chain.chain), None)
+            if not chain.ok:
+                problems.append(chain.broken.describe())
+            elif head and (chain.last_seq, chain.last_hash) != (head["seq"], head["hash"]):
+                problems.append(
+                    f"the {log} log's chain {chain.chain} does not end where the backup's did"
+                )
+    problems += [f"the chain {name} of the backup is missing" for name in sorted(heads)]
     return problems
 
 

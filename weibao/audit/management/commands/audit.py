@@ -2,13 +2,14 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from weibao.audit.chain import MODELS, chain_verify
+from weibao.audit.chain import MODELS, log_verify
 
 
 class Command(BaseCommand):
     help = (
-        "Audit log tools. `verify` walks the hash chain of the audit log and of the access log "
-        "from their first row and names the first row that was changed, deleted or moved."
+        "Audit log tools. `verify` walks every hash chain of the audit log and of the access "
+        "log (one per district, and the site's) from its first row and names the first row of "
+        "each chain that was changed, deleted or moved."
     )
 
     def add_arguments(self, parser):
@@ -19,13 +20,14 @@ class Command(BaseCommand):
     def handle(self, *args, action, log=None, **options):
         broken = []
         for name in [log] if log else list(MODELS):
-            result = chain_verify(name)
+            result = log_verify(name)
+            chains = len(result.chains)
             if result.ok:
                 self.stdout.write(
-                    f"{name} log: {result.checked} rows, chain intact (last seq {result.last_seq})."
+                    f"{name} log: {result.checked} rows in {chains} chains, every chain intact."
                 )
             else:
-                self.stdout.write(f"{name} log: {result.checked} rows verified before the break.")
-                broken.append(result.broken.describe())
+                self.stdout.write(f"{name} log: {result.checked} rows verified in {chains} chains.")
+                broken += [b.describe() for b in result.broken]
         if broken:
             raise CommandError("BROKEN: " + "; ".join(broken))

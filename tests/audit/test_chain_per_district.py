@@ -9,18 +9,20 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, OperationalError, connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 
 from tests.audit.helpers import tampering
 from tests.conftest import _user
 from tests.helpers import today
 from weibao.accounts.models import Role
+from weibao.areas.models import Area
 from weibao.audit import chain
 from weibao.audit.models import SITE_CHAIN, AccessLog, AuditEvent, ChainHead
 from weibao.audit.services import access_log_record, audit_job, audit_record
 from weibao.children.models import Child
 from weibao.children.services import child_update
 from weibao.notifications.models import Notification
-from weibao.safekeeping.chaincheck import checkpoint
+from weibao.safekeeping.chaincheck import audit_chain_check, checkpoint
 from weibao.visits.jobs import run_daily
 
 postgresql_only = pytest.mark.skipif(
@@ -186,6 +188,30 @@ def test_the_daily_check_keeps_a_checkpoint_per_chain(child_a, other_district):
         row = AuditEvent.objects.get(chain=district, seq=seq)
         assert (row.pk, row.chain_hash) == (row_id, row_hash)
         assert seq >= AuditEvent.objects.get(chain=district, action=written).seq
+
+
+def _quiet_check_queries() -> int:
+    audit_chain_check(None)  # every chain's checkpoint where its head is
+    with CaptureQueriesContext(connection) as ctx:
+        assert audit_chain_check(None) == {"audit_chain_breaks": 0}
+    return len(ctx.captured_queries)
+
+
+def test_quiet_chains_cost_the_daily_check_no_query_each(child_a, district_officer):
+    def districts(first, n):
+        for i in range(first, first + n):
+            district = Area.objects.create(name=f"测试区{i}", code=f"31019{i}", level="district")
+            audit_record(actor=None, action="area.note", obj=district)
+            access_log_record(user=district_officer, child=child_a, channel="web")
+
+    districts(0, 2)
+    few = _quiet_check_queries()
+    districts(2, 6)
+    assert _quiet_check_queries() == few
+    # Their checkpoints are still checked: a quiet chain's last row changed is seen.
+    with tampering():
+        AuditEvent.objects.filter(action="area.note").update(note="改过的")
+    assert audit_chain_check(None)["audit_chain_breaks"] == 8
 
 
 # --- PostgreSQL: locks and triggers ------------------------------------------------------------

@@ -352,6 +352,42 @@ def log_verify(log: str) -> LogVerification:
     return LogVerification(log, [chain_verify(log, chain) for chain in chain_keys(log)])
 
 
+def _checkpoint_break(
+    log: str, chain: int, checkpoint: tuple[int, int, str], rows: dict[int, dict], names: list[str]
+) -> Break | None:
+    """The break at a chain's checkpoint, if the row verified last time (`rows` holds it and the
+    one before it, by number) is no longer there, the same, and linked to the one before."""
+    seq, row_id, row_hash = checkpoint
+    found, before = rows.get(seq), rows.get(seq - 1, {"chain_hash": ""} if seq == 1 else None)
+    if (
+        found is None
+        or before is None
+        or (found["id"], found["chain_hash"]) != (row_id, row_hash)
+        or link_hash(before["chain_hash"], label(log, chain), found, names) != row_hash
+    ):
+        return Break(log, chain, seq, row_id, found["at"] if found else None, "checkpoint")
+    return None
+
+
+def checkpoints_hold(log: str, points: dict[int, tuple[int, int, str]]) -> list[Break]:
+    """Check the checkpoints of many chains (chain: (seq, id, hash)) in one query: the breaks
+    found. For the chains that gained no row since (safekeeping.chaincheck)."""
+    if not points:
+        return []
+    names = hashed_fields(MODELS[log])
+    wanted = Q()
+    for chain, (seq, _id, _hash) in points.items():
+        wanted |= Q(chain=chain, seq__in=[seq - 1, seq])
+    rows: dict[int, dict[int, dict]] = {}
+    for row in MODELS[log].objects.filter(wanted).values("chain", "id", "chain_hash", *names):
+        rows.setdefault(row["chain"], {})[row["seq"]] = row
+    found = (
+        _checkpoint_break(log, chain, point, rows.get(chain, {}), names)
+        for chain, point in points.items()
+    )
+    return [broken for broken in found if broken is not None]
+
+
 def chain_verify_from(
     log: str, chain: int, checkpoint: tuple[int, int, str] | None
 ) -> Verification:
@@ -368,14 +404,7 @@ def chain_verify_from(
         .objects.filter(chain=chain, seq__in=[seq - 1, seq])
         .values("id", "chain_hash", *names)
     }
-    found, before = rows.get(seq), rows.get(seq - 1, {"chain_hash": ""} if seq == 1 else None)
-    if (
-        found is None
-        or before is None
-        or (found["id"], found["chain_hash"]) != (row_id, row_hash)
-        or link_hash(before["chain_hash"], label(log, chain), found, names) != row_hash
-    ):
-        at = found["at"] if found else None
-        broken = Break(log, chain, seq, row_id, at, "checkpoint")
+    broken = _checkpoint_break(log, chain, checkpoint, rows, names)
+    if broken is not None:
         return Verification(log=log, chain=chain, broken=broken)
     return chain_verify(log, chain, after_seq=seq, after_id=row_id, after_hash=row_hash)

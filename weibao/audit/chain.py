@@ -78,6 +78,11 @@ def heads_of(log: str) -> models.QuerySet:
     return ChainHead.objects.filter(Q(log=log) | Q(log__startswith=f"{log}@"))
 
 
+def district_names() -> dict[int, str]:
+    """The districts' names by id, for `Break.describe`."""
+    return dict(Area.objects.filter(level=Area.Level.DISTRICT).values_list("pk", "name"))
+
+
 def chain_keys(log: str) -> list[int]:
     """Every chain of `log` there may be: the site's, each district's, and any chain with a
     head (a district since removed). A row whose chain was changed to another number leaves a
@@ -257,8 +262,10 @@ class Break:
     at: dt.datetime | None
     problem: str
 
-    def describe(self) -> str:
-        chain = "the site's chain" if self.chain == SITE_CHAIN else f"district {self.chain}'s chain"
+    def describe(self, names: dict[int, str] | None = None) -> str:
+        """In words, for an operator; `names`: the districts' names by id."""
+        district = f"{(names or {}).get(self.chain, 'district')} ({self.chain})"
+        chain = "the site's chain" if self.chain == SITE_CHAIN else f"the chain of {district}"
         where = f"row id {self.row_id} (seq {self.seq}" if self.row_id else f"seq {self.seq} ("
         when = f", written {timezone.localtime(self.at):%Y-%m-%d %H:%M:%S}" if self.at else ""
         return f"{self.log} log, {chain}, broken at {where}{when}): {PROBLEMS[self.problem]}"

@@ -26,7 +26,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from weibao.accounts.models import User
-from weibao.audit.chain import MODELS, label, log_verify
+from weibao.audit.chain import MODELS, district_names, label, log_verify
 from weibao.audit.hashing import chain_key
 from weibao.audit.models import AccessLog, AuditEvent, ChainHead
 from weibao.children.models import Child
@@ -391,7 +391,7 @@ def _verify(manifest: dict, result: Restore) -> list[str]:
         for chain in verified.chains:
             head = heads.pop(label(log, chain.chain), None)
             if not chain.ok:
-                problems.append(chain.broken.describe())
+                problems.append(chain.broken.describe(district_names()))
             elif head and (chain.last_seq, chain.last_hash) != (head["seq"], head["hash"]):
                 problems.append(
                     f"the {log} log's chain {chain.chain} does not end where the backup's did"

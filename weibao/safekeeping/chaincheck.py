@@ -15,6 +15,7 @@ from weibao.audit.chain import (
     chain_keys,
     chain_verify_from,
     checkpoints_hold,
+    district_names,
     heads_of,
     label,
 )
@@ -81,7 +82,7 @@ def _unmoved(head: tuple[int, str] | None, point: tuple[int, int, str] | None) -
 
 
 def _found(broken: Break) -> None:
-    logger.error("Audit chain broken: %s", broken.describe())
+    logger.error("Audit chain broken: %s", broken.describe(district_names()))
     _tell_district(broken)
 
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from weibao.audit.chain import MODELS, log_verify
+from weibao.audit.chain import MODELS, district_names, log_verify
 
 
 class Command(BaseCommand):
@@ -28,6 +28,6 @@ class Command(BaseCommand):
                 )
             else:
                 self.stdout.write(f"{name} log: {result.checked} rows verified in {chains} chains.")
-                broken += [b.describe() for b in result.broken]
+                broken += [b.describe(district_names()) for b in result.broken]
         if broken:
             raise CommandError("BROKEN: " + "; ".join(broken))

@@ -214,7 +214,7 @@ class Signup(models.Model):
         ordering = ["position", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["activity", "child"],
+                fields=["district", "activity", "child"],
                 condition=Q(child__isnull=False),
                 name="signup_child_once",
             ),

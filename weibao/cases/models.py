@@ -77,7 +77,9 @@ class Case(AreaColumns):
         ordering = ["-opened_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["child"], condition=~Q(stage="closed"), name="case_one_open_per_child"
+                fields=["district", "child"],
+                condition=~Q(stage="closed"),
+                name="case_one_open_per_child",
             ),
             models.CheckConstraint(
                 condition=~Q(stage="closed") | Q(closed_at__isnull=False, closed_by__isnull=False),
@@ -137,7 +139,7 @@ class CaseMember(AreaColumns):
         verbose_name_plural = _("case team members")
         ordering = ["case", "added_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "user"], name="case_member_once"),
+            models.UniqueConstraint(fields=["district", "case", "user"], name="case_member_once"),
         ]
         # The scope rule asks "which cases is this user on": (user, case) answers it from the
         # index alone.

@@ -308,7 +308,9 @@ class CategoryTally(AreaColumns):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["community", "key"], name="category_tally_unique")
+            models.UniqueConstraint(
+                fields=["district", "community", "key"], name="category_tally_unique"
+            )
         ]
         indexes = [
             models.Index(fields=["subdistrict", "key"]),

@@ -43,7 +43,8 @@ class CouncilMember(AreaColumns):
         ordering = ["station", "term_start", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["station", "child", "term_start"], name="council_member_once_per_term"
+                fields=["district", "station", "child", "term_start"],
+                name="council_member_once_per_term",
             ),
             models.CheckConstraint(
                 condition=Q(term_end__gte=F("term_start")), name="council_term_ends_after_start"

@@ -79,7 +79,9 @@ class PossibleDuplicate(AreaColumns):
         verbose_name = _("possible duplicate")
         verbose_name_plural = _("possible duplicates")
         constraints = [
-            models.UniqueConstraint(fields=["child", "other"], name="duplicate_pair_unique"),
+            models.UniqueConstraint(
+                fields=["district", "child", "other"], name="duplicate_pair_unique"
+            ),
             models.CheckConstraint(condition=Q(child__lt=F("other")), name="duplicate_pair_order"),
         ]
         indexes = [

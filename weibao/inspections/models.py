@@ -31,7 +31,9 @@ class Team(AreaColumns):
         verbose_name_plural = _("inspection teams")
         ordering = ["community_id"]
         constraints = [
-            models.UniqueConstraint(fields=["community"], name="inspection_team_one_per_community")
+            models.UniqueConstraint(
+                fields=["district", "community"], name="inspection_team_one_per_community"
+            )
         ]
         indexes = [models.Index(fields=["subdistrict"]), models.Index(fields=["district"])]
 
@@ -65,7 +67,7 @@ class Member(AreaColumns):
         ordering = ["team_id", "joined_on", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["team", "child"],
+                fields=["district", "team", "child"],
                 condition=Q(left_on__isnull=True),
                 name="inspection_member_once_while_on_team",
             ),

@@ -54,7 +54,7 @@ class ProtectionRecord(AreaColumns):
         ordering = ["-started_on", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["child"],
+                fields=["district", "child"],
                 condition=Q(ended_on__isnull=True),
                 name="protection_one_active_per_child",
             ),

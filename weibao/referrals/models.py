@@ -50,7 +50,7 @@ class Referral(AreaColumns):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "partner"],
+                fields=["district", "case", "partner"],
                 condition=Q(state__in=["pending", "accepted"]),
                 name="referral_one_live_per_case_partner",
             )

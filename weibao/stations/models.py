@@ -64,7 +64,7 @@ class Workstation(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["subdistrict"],
+                fields=["district", "subdistrict"],
                 condition=Q(status="operating"),
                 name="station_one_operating_per_subdistrict",
             ),

@@ -71,7 +71,7 @@ class Transfer(AreaColumns):
         ordering = ["-requested_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["child"],
+                fields=["district", "child"],
                 condition=Q(status="requested"),
                 name="transfer_one_pending_per_child",
             ),

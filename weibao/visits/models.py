@@ -86,7 +86,9 @@ class VisitDue(AreaColumns):
         verbose_name_plural = _("due visits")
         constraints = [
             models.UniqueConstraint(
-                fields=["child"], condition=Q(state="open"), name="visit_due_one_open_per_child"
+                fields=["district", "child"],
+                condition=Q(state="open"),
+                name="visit_due_one_open_per_child",
             )
         ]
         indexes = [

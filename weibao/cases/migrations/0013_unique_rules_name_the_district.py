@@ -1,0 +1,38 @@
+"""The unique rules of this app's district-keyed tables name the district first (docs/scale.md,
+"What changes in the code", point 7): a table split by district — PostgreSQL's partitions, Citus's
+shards — keeps a unique index only if it holds the district. The rule is the same one: each
+row's district is a copy of its child's, case's or place's, which the rule already names. The
+index also serves the reads, which name the district (point 1)."""
+
+from django.conf import settings
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('areas', '0002_area_closed_at'),
+        ('cases', '0012_case_subdistrict_newest'),
+        ('children', '0015_id_number_registration'),
+        ('visits', '0018_newest_indexes_hold_the_scope'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.RemoveConstraint(
+            model_name='case',
+            name='case_one_open_per_child',
+        ),
+        migrations.RemoveConstraint(
+            model_name='casemember',
+            name='case_member_once',
+        ),
+        migrations.AddConstraint(
+            model_name='case',
+            constraint=models.UniqueConstraint(condition=models.Q(('stage', 'closed'), _negated=True), fields=('district', 'child'), name='case_one_open_per_child'),
+        ),
+        migrations.AddConstraint(
+            model_name='casemember',
+            constraint=models.UniqueConstraint(fields=('district', 'case', 'user'), name='case_member_once'),
+        ),
+    ]

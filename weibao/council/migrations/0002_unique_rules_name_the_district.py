@@ -1,0 +1,30 @@
+"""The unique rules of this app's district-keyed tables name the district first (docs/scale.md,
+"What changes in the code", point 7): a table split by district — PostgreSQL's partitions, Citus's
+shards — keeps a unique index only if it holds the district. The rule is the same one: each
+row's district is a copy of its child's, case's or place's, which the rule already names. The
+index also serves the reads, which name the district (point 1)."""
+
+from django.conf import settings
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('areas', '0002_area_closed_at'),
+        ('children', '0016_unique_rules_name_the_district'),
+        ('council', '0001_initial'),
+        ('stations', '0001_initial'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.RemoveConstraint(
+            model_name='councilmember',
+            name='council_member_once_per_term',
+        ),
+        migrations.AddConstraint(
+            model_name='councilmember',
+            constraint=models.UniqueConstraint(fields=('district', 'station', 'child', 'term_start'), name='council_member_once_per_term'),
+        ),
+    ]

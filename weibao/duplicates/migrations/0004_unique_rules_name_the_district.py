@@ -1,0 +1,29 @@
+"""The unique rules of this app's district-keyed tables name the district first (docs/scale.md,
+"What changes in the code", point 7): a table split by district — PostgreSQL's partitions, Citus's
+shards — keeps a unique index only if it holds the district. The rule is the same one: each
+row's district is a copy of its child's, case's or place's, which the rule already names. The
+index also serves the reads, which name the district (point 1)."""
+
+from django.conf import settings
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('areas', '0002_area_closed_at'),
+        ('children', '0016_unique_rules_name_the_district'),
+        ('duplicates', '0003_matchkey_short_digest'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.RemoveConstraint(
+            model_name='possibleduplicate',
+            name='duplicate_pair_unique',
+        ),
+        migrations.AddConstraint(
+            model_name='possibleduplicate',
+            constraint=models.UniqueConstraint(fields=('district', 'child', 'other'), name='duplicate_pair_unique'),
+        ),
+    ]

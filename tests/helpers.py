@@ -402,3 +402,15 @@ def index_only_plans(client, url: str, table: str) -> list[str]:
             for kind in kinds:
                 cursor.execute(f"RESET enable_{kind}")
     return plans
+
+
+class RawEditor:
+    """What a migration's RunPython step uses of its schema editor (its connection and
+    `execute`), without the schema editor's own transaction: for calling such a step inside a
+    test's transaction, which SQLite's schema editor refuses."""
+
+    connection = connection
+
+    def execute(self, sql: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)

@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import child_data
+from tests.helpers import RawEditor
 from weibao.children import selectors as child_selectors
 from weibao.children import validation
 from weibao.children.models import Child, IdNumberRegistration
@@ -224,14 +225,6 @@ def test_the_lookups_read_the_registry_not_the_files(child_a, director_a):
 # --- the migration that made the registry ----------------------------------------------------
 
 
-class _Editor:
-    connection = connection
-
-    def execute(self, sql: str) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-
-
 def test_the_migration_registers_every_file_that_holds_its_number(
     child_a, child_b, child_c, django_capture_on_commit_callbacks
 ):
@@ -239,7 +232,7 @@ def test_the_migration_registers_every_file_that_holds_its_number(
         child_anonymise(actor=None, child=child_c, reason="Retention period over (test).")
     IdNumberRegistration.objects.all().delete()
     migration = importlib.import_module("weibao.children.migrations.0015_id_number_registration")
-    migration.register_the_files(apps, _Editor())
+    migration.register_the_files(apps, RawEditor())
     assert _registry() == _entries(child_a, child_b)
     assert crypto.lookup_hash(child_a.id_number) in {h for h, _d, _c in _registry()}
 

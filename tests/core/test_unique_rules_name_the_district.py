@@ -18,10 +18,10 @@ EXCEPTIONS = {
     # The staff roster: a few rows per 街镇, written rarely; on Citus a reference table too, so
     # that "one open entry per account" holds across districts.
     "staff.StaffMember": {("user",)},
-    # Public lookups by a number the reporter or the pupil holds, with no district in it: the
-    # registry's treatment (point 2) is not built for them yet (docs/scale.md, point 7).
-    "reports.Report": {("reference",)},
-    "suggestions.Suggestion": {("code_digest",)},
+    # The reference tables of the numbers looked up with no district: a report's reference
+    # number and a child's suggestion code, as of ID numbers.
+    "reports.ReferenceRegistration": {("report",)},
+    "suggestions.CodeRegistration": {("suggestion",)},
 }
 
 

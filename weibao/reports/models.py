@@ -76,7 +76,9 @@ class Report(models.Model):
         UNIDENTIFIED = "unidentified", _("Child unidentified")
 
     # What the reporter keeps: a reference and a secret code (only its hash is stored).
-    reference = models.CharField(_("reference number"), max_length=20, unique=True)
+    # Unique in the country by ReferenceRegistration's key; unique here within the district
+    # (Meta), which a table split by district can keep (docs/scale.md, point 7).
+    reference = models.CharField(_("reference number"), max_length=20)
     code_hash = models.CharField(max_length=128)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     state = models.CharField(
@@ -243,10 +245,38 @@ class Report(models.Model):
                 condition=~Q(state="closed") | Q(outcome_sent_at__isnull=False),
                 name="report_closed_has_outcome",
             ),
+            models.UniqueConstraint(
+                fields=["district", "reference"], name="report_reference_once_in_district"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.reference
+
+
+class ReferenceRegistration(models.Model):
+    """Which district a report's reference number lies in: the lookup a reporter makes with the
+    reference and the code names no district (docs/scale.md, "What changes in the code", points
+    2 and 7). Its primary key is the rule that a reference is given once in the country; on a
+    district-distributed database this is a reference table, so a reporter's lookup reads one
+    row here and then the report in its district, as children.IdNumberRegistration does for an
+    ID number.
+
+    Written only by the reports services, in the report's transaction: report_create adds it,
+    report_link_child carries the district when the report moves to its child's. The report is
+    referenced without a database constraint (a reference table may not point into a
+    distributed one); Django deletes the row with the report."""
+
+    reference = models.CharField(max_length=20, primary_key=True)
+    district = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    report = models.OneToOneField(
+        Report, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+
+    def __str__(self) -> str:
+        return f"{self.reference} → {self.district_id}"
 
 
 class ReportSituation(models.Model):

@@ -43,7 +43,7 @@ from weibao.reports.choices import (
     Situation,
 )
 from weibao.reports.hooks import case_for_report
-from weibao.reports.models import ClockPolicy, Report, ReportSituation
+from weibao.reports.models import ClockPolicy, ReferenceRegistration, Report, ReportSituation
 from weibao.reports.selectors import can_decide_no_case, report_roles
 from weibao.reports.text import normalize_code, normalize_reference
 from weibao.visits.models import Concern
@@ -164,9 +164,16 @@ def _new_reference() -> str:
     today = timezone.localdate().strftime("%Y%m%d")
     for _attempt in range(20):
         reference = f"R{today}-{_random(5)}"
-        if not Report.objects.filter(reference=reference).exists():
+        if not ReferenceRegistration.objects.filter(reference=reference).exists():
             return reference
     raise RuntimeError("no free report reference")  # pragma: no cover (31^5 per day)
+
+
+def _registration(report: Report) -> ReferenceRegistration:
+    # By id, not by object: a one-to-one set by object caches each on the other (a cycle).
+    return ReferenceRegistration(
+        reference=report.reference, district_id=report.district_id, report_id=report.pk
+    )
 
 
 def clock_policy_for(district: Area) -> ClockPolicy:
@@ -405,6 +412,8 @@ def report_create(
         try:
             with transaction.atomic():
                 report.save()
+                # The registry's key decides a race for a reference (its docstring).
+                _registration(report).save(force_insert=True)
             break
         except IntegrityError:  # the same reference drawn at the same moment: draw again
             report.pk = None
@@ -436,7 +445,11 @@ def report_status(reference: str, code: str) -> Report | None:
     """The report with this reference if the code matches; None otherwise (a wrong code and an
     unknown reference look the same, and take about as long: a hash is checked either way)."""
     reference, code = normalize_reference(reference), normalize_code(code)
-    report = Report.objects.filter(reference=reference).first() if reference else None
+    report = None
+    if reference:
+        registered = ReferenceRegistration.objects.filter(reference=reference)
+        district = registered.values_list("district_id", flat=True).first()
+        report = Report.objects.filter(district_id=district, reference=reference).first()
     matches = code_matches(code, report.code_hash if report else code_hash(new_code()))
     return report if report is not None and code and matches else None
 
@@ -725,9 +738,14 @@ def report_link_child(
         "subdistrict": current.subdistrict_id,
     }
     current.child, current.link_state = child, link_state
+    from_district = current.district_id
     current.district_id, current.subdistrict_id = child.district_id, child.subdistrict_id
     current.community_id = child.community_id
     _save(current, ["child", "link_state", "district", "subdistrict", "community"])
+    if current.district_id != from_district:
+        ReferenceRegistration.objects.filter(reference=current.reference).update(
+            district_id=current.district_id
+        )
     _audit(
         actor=actor,
         report=current,

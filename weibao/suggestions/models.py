@@ -42,7 +42,9 @@ class Suggestion(models.Model):
     # The version staff publish, personal data removed (docs/domain.md §8.4).
     public_text = models.TextField(_("public text"), blank=True)
     # The child's code to check the answer: only its keyed hash (core.crypto.lookup_hash).
-    code_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Unique in the country by CodeRegistration's key, here within the district (Meta). Null,
+    # not blank, for a council's suggestion (no code): nulls never collide in the unique rule.
+    code_digest = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     reject_reason = models.TextField(_("why it is not published"), blank=True)
     department = models.CharField(_("responsible department"), max_length=100, blank=True)
     routed_community = models.ForeignKey(
@@ -96,7 +98,35 @@ class Suggestion(models.Model):
                 condition=Q(age__isnull=True) | Q(age__gte=3, age__lte=18),
                 name="suggestion_age_range",
             ),
+            models.UniqueConstraint(
+                fields=["district", "code_digest"], name="suggestion_code_once_in_district"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+
+class CodeRegistration(models.Model):
+    """Which district a child's suggestion code lies in: the child checks an answer on the one
+    public page (/board/check/) with the code alone, which names no district (docs/scale.md,
+    "What changes in the code", point 7). Its primary key is the rule that a code is given once
+    in the country; on a district-distributed database this is a reference table, so the check
+    reads one row here and then the suggestion in its district, as children's ID numbers and
+    reports' reference numbers are found.
+
+    Written only by suggestion_submit, in the suggestion's transaction. The suggestion is
+    referenced without a database constraint (a reference table may not point into a
+    distributed one); Django deletes the row with the suggestion."""
+
+    code_digest = models.CharField(max_length=64, primary_key=True)
+    district = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    suggestion = models.OneToOneField(
+        Suggestion, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+
+    def __str__(self) -> str:
+        return f"{self.district_id}/{self.suggestion_id}"
+

@@ -17,7 +17,7 @@ from weibao.core.scope import get_or_404
 from weibao.stations.models import Workstation
 from weibao.suggestions import workflow
 from weibao.suggestions.choices import OPEN_STATES, PUBLIC_STATES, State
-from weibao.suggestions.models import Suggestion
+from weibao.suggestions.models import CodeRegistration, Suggestion
 
 
 def _areas(user) -> tuple[set[int], set[int], set[int]]:
@@ -144,8 +144,14 @@ def suggestion_by_code(code: str) -> Suggestion | None:
     or None."""
     if not code:
         return None
+    digest = crypto.lookup_hash(f"suggestion:{code}")
+    # The registry first, then the suggestion in its district (CodeRegistration's docstring).
+    registered = CodeRegistration.objects.filter(code_digest=digest)
+    district = registered.values_list("district_id", flat=True).first()
+    if district is None:
+        return None
     return (
-        with_late(Suggestion.objects.filter(code_digest=crypto.lookup_hash(f"suggestion:{code}")))
+        with_late(Suggestion.objects.filter(district_id=district, code_digest=digest))
         .select_related("station", "community", "routed_community")
         .first()
     )

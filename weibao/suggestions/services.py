@@ -27,7 +27,7 @@ from weibao.stations.models import Workstation
 from weibao.stations.selectors import can_keep as can_keep_station
 from weibao.suggestions import workflow
 from weibao.suggestions.choices import Source, State
-from weibao.suggestions.models import Suggestion
+from weibao.suggestions.models import CodeRegistration, Suggestion
 from weibao.suggestions.selectors import (
     board_communities,
     routing_communities,
@@ -115,7 +115,7 @@ def suggestion_submit(
     for _attempt in range(5):
         code = new_code()
         digest = code_digest(code)
-        if not Suggestion.objects.filter(code_digest=digest).exists():
+        if not CodeRegistration.objects.filter(code_digest=digest).exists():
             break
     suggestion = Suggestion.objects.create(
         station=station,
@@ -128,6 +128,10 @@ def suggestion_submit(
         given_name=name,
         age=age,
         code_digest=digest,
+    )
+    # By id, not by object: a one-to-one set by object caches each on the other (a cycle).
+    CodeRegistration.objects.create(
+        code_digest=digest, district_id=suggestion.district_id, suggestion_id=suggestion.pk
     )
     audit_record(
         actor=None,

@@ -129,4 +129,3 @@ class CodeRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.district_id}/{self.suggestion_id}"
-

@@ -93,6 +93,14 @@ def area_column(**options) -> models.ForeignKey:
     return models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", **options)
 
 
+def registry_district() -> models.ForeignKey:
+    """The district column of a registry: a reference table from a number looked up with no
+    district (an ID number, a report's reference, a suggestion's code) to the district of the
+    row that holds it (docs/scale.md, "What changes in the code", points 2 and 7). Checked
+    against the areas, a reference table too; no index of its own, the number being the key."""
+    return area_column(db_index=False)
+
+
 class AreaColumns(models.Model):
     """The child's district, 街镇 and 居民区 copied onto rows that area worklists, ledgers and
     completion tables filter on, so each of those is one indexed range."""

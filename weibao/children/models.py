@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from weibao.areas.models import AreaColumns, area_column
+from weibao.areas.models import AreaColumns, area_column, registry_district
 from weibao.children.categories import Category
 from weibao.children.choices import (
     AGED_OUT,
@@ -221,10 +221,7 @@ class IdNumberRegistration(models.Model):
     the rows are deleted with the file by Django (on_delete), not by the database."""
 
     id_number_hash = models.CharField(max_length=64, primary_key=True)
-    # Not an area_column(): the district is checked against the areas, a reference table too.
-    district = models.ForeignKey(
-        "areas.Area", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
+    district = registry_district()
     child = models.OneToOneField(
         Child, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )

@@ -8,6 +8,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from weibao.areas.models import registry_district
 from weibao.core.fields import EncryptedTextField
 from weibao.reports.choices import Channel, ChildSex, NoCaseReason, ReporterType, Situation
 
@@ -268,9 +269,7 @@ class ReferenceRegistration(models.Model):
     distributed one); Django deletes the row with the report."""
 
     reference = models.CharField(max_length=20, primary_key=True)
-    district = models.ForeignKey(
-        "areas.Area", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
+    district = registry_district()
     report = models.OneToOneField(
         Report, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )

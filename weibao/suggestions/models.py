@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from weibao.areas.models import registry_district
 from weibao.core.fields import EncryptedTextField
 from weibao.suggestions.choices import Source, State
 
@@ -120,9 +121,7 @@ class CodeRegistration(models.Model):
     distributed one); Django deletes the row with the suggestion."""
 
     code_digest = models.CharField(max_length=64, primary_key=True)
-    district = models.ForeignKey(
-        "areas.Area", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
+    district = registry_district()
     suggestion = models.OneToOneField(
         Suggestion, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )

@@ -1,8 +1,4 @@
-"""The unique rules of this app's district-keyed tables name the district first (docs/scale.md,
-"What changes in the code", point 7): a table split by district — PostgreSQL's partitions, Citus's
-shards — keeps a unique index only if it holds the district. The rule is the same one: each
-row's district is a copy of its child's, case's or place's, which the rule already names. The
-index also serves the reads, which name the district (point 1)."""
+"""The unique rules name the district first: docs/scale.md, "What changes in the code", 7."""
 
 from django.conf import settings
 from django.db import migrations, models

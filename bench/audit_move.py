@@ -74,27 +74,30 @@ def _build(background: int, histories: list[int]):
     stand_ins, moved = children[:STAND_INS], children[STAND_INS:]
     district = places[0].parent.parent_id
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM audit_auditevent")
+        # Written in the district's chain, after its last row (audit.chain: one per district).
+        cursor.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM audit_auditevent WHERE chain = %s", [district]
+        )
         seq = cursor.fetchone()[0]
         first, last = stand_ins[0].pk, stand_ins[-1].pk
         # Background: the stand-ins' histories, interleaved in time, as many rows as asked.
         cursor.execute(
             "INSERT INTO audit_auditevent (at, action, object_type, object_id, changes, note, "
-            "seq, chain_hash, child_id, district_id) "
+            "seq, chain_hash, child_id, district_id, chain) "
             "SELECT now() - make_interval(secs => %s - g), 'visit.record', 'visits.visit', "
-            "g::text, '{}', '', %s + g, 'bench', %s + g %% (%s - %s + 1), %s "
+            "g::text, '{}', '', %s + g, 'bench', %s + g %% (%s - %s + 1), %s, %s "
             "FROM generate_series(1, %s) g",
-            [background, seq, first, last, first, district, background],
+            [background, seq, first, last, first, district, district, background],
         )
         seq += background
         for child, rows in zip(moved, histories, strict=True):
             cursor.execute(
                 "INSERT INTO audit_auditevent (at, action, object_type, object_id, changes, "
-                "note, seq, chain_hash, child_id, district_id) "
+                "note, seq, chain_hash, child_id, district_id, chain) "
                 "SELECT now() - make_interval(secs => %s - g), 'visit.record', 'visits.visit', "
                 'g::text, \'{"result": {"old": null, "new": "seen"}}\', \'\', %s + g, '
-                "'bench', %s, %s FROM generate_series(1, %s) g",
-                [rows, seq, child.pk, district, rows],
+                "'bench', %s, %s, %s FROM generate_series(1, %s) g",
+                [rows, seq, child.pk, district, district, rows],
             )
             seq += rows
         cursor.execute("ANALYZE audit_auditevent")

@@ -22,6 +22,7 @@ from weibao.audit.services import access_log_record, audit_job, audit_record
 from weibao.children.models import Child
 from weibao.children.services import child_update
 from weibao.notifications.models import Notification
+from weibao.safekeeping import backup
 from weibao.safekeeping.chaincheck import audit_chain_check, checkpoint
 from weibao.visits.jobs import run_daily
 
@@ -296,3 +297,26 @@ def test_going_back_links_every_row_into_one_chain_again_unless_a_chain_is_broke
         assert _chains(model) == {SITE_CHAIN: list(range(1, count + 1))}
     assert chain.log_verify("audit").ok and chain.log_verify("access").ok
     assert set(ChainHead.objects.values_list("log", flat=True)) == {"audit", "access"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restored_backup_of_before_the_split_is_verified_as_one_chain_per_log(
+    child_a, other_district
+):
+    """A restore verifies before `weibao migrate` runs: a backup made before audit.0011 holds
+    one chain per log, without the `chain` column, and is walked as such."""
+    audit_record(actor=None, action="area.note", obj=other_district, note="原文")
+    access_log_record(user=child_a.created_by, child=child_a, channel=AccessLog.Channel.WEB)
+    _migrate([("audit", "0010_auditevent_own_district")])
+    try:
+        with connection.cursor() as cursor:
+            manifest = {"tables": backup.current_counts(), "audit_heads": backup._heads(cursor)}
+        done = backup.Restore()
+        assert backup._verify(manifest, done) == []
+        assert done.chains == {"audit": AuditEvent.objects.count(), "access": 1}
+        with tampering(), connection.cursor() as cursor:
+            cursor.execute("UPDATE audit_auditevent SET note = 'x' WHERE action = 'area.note'")
+        [problem] = backup._verify(manifest, backup.Restore())
+        assert "audit log, the site's chain, broken" in problem
+    finally:
+        _migrate(None)

@@ -42,7 +42,7 @@ def _stored(event: AuditEvent) -> str:
 
 def _edit(child: Child, actor, **data) -> AuditEvent:
     child_update(actor=actor, child=child, expected_version=child.version, data=data)
-    return AuditEvent.objects.filter(child=child, action="child.update").latest("seq")
+    return AuditEvent.objects.filter(child=child, action="child.update").latest("id")
 
 
 def test_a_childs_health_notes_and_family_situation_are_sealed_in_the_audit_row(
@@ -72,7 +72,7 @@ def test_a_guardians_notes_are_sealed_inside_the_guardian_changes(child_a, direc
             )
         ],
     )
-    event = AuditEvent.objects.filter(child=child_a, action="child.update").latest("seq")
+    event = AuditEvent.objects.filter(child=child_a, action="child.update").latest("id")
     assert FAMILY not in _stored(event)
     [change] = opened(event.changes)["guardians"]
     assert change["fields"]["notes"] == {"old": "", "new": FAMILY}
@@ -164,7 +164,7 @@ def test_rows_written_before_sealing_read_as_they_were_written(child_a, director
         changes={"health_notes": {"old": "", "new": "旧记录里的明文"}},
         note="旧备注",
     )
-    event = AuditEvent.objects.latest("seq")
+    event = AuditEvent.objects.latest("id")
     assert opened(event.changes)["health_notes"]["new"] == "旧记录里的明文"
     assert opened_note(event.note) == "旧备注"
     page = web_client(director_a).get(f"/children/{child_a.pk}/").content.decode()
@@ -177,7 +177,7 @@ def test_a_value_whose_key_is_no_longer_configured_reads_as_such(
 ):
     _edit(child_a, director_a, health_notes=HEALTH)
     case_services.case_file(actor=director_a, case=case_a, summary="已知情况")
-    edit = AuditEvent.objects.filter(action="child.update").latest("seq")
+    edit = AuditEvent.objects.filter(action="child.update").latest("id")
     filing = AuditEvent.objects.get(action="case.file")
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     crypto.reset_key_caches()

@@ -155,7 +155,7 @@ def test_the_migration_fills_each_row_with_its_childs_district(read_file, other_
 
 @postgresql_only
 def test_on_postgresql_the_access_log_still_refuses_any_other_change(read_file, other_district):
-    row = AccessLog.objects.order_by("seq").first()
+    row = AccessLog.objects.order_by("id").first()
     elsewhere = other_district.parent.parent_id
     for change in (
         lambda: AccessLog.objects.filter(pk=row.pk).update(reason="改过的"),

@@ -31,7 +31,7 @@ def test_district_staff_open_a_directors_account_in_one_step(member_a, district_
     ]
     actions = list(
         AuditEvent.objects.filter(actor=district_officer)
-        .order_by("seq")
+        .order_by("id")
         .values_list("action", flat=True)
     )
     assert actions[-3:] == ["account.create", "role.grant", "staff.account_create"]

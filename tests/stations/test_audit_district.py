@@ -24,7 +24,7 @@ from weibao.staff.services import honour_add
 
 
 def _row(action: str) -> AuditEvent:
-    return AuditEvent.objects.filter(action=action).latest("seq")
+    return AuditEvent.objects.filter(action=action).latest("id")
 
 
 def test_a_station_and_its_evidence_are_filed_under_the_station_s_district(

@@ -64,7 +64,7 @@ def test_district_staff_add_rename_and_retire_topics_audited(areas, district_off
     assert (topic.name, topic.active) == ("心理危机干预与转介", False)
     actions = list(
         AuditEvent.objects.filter(object_type="training.trainingtopic")
-        .order_by("seq")
+        .order_by("id")
         .values_list("action", flat=True)
     )
     assert actions == ["training.topic_create", "training.topic_update", "training.topic_update"]

@@ -15,7 +15,9 @@ write transaction's lock does the same), so two writers never extend a chain fro
 and the writers of two districts never wait for each other: one head for the whole country would
 be one row every write locks (docs/scale.md, "What changes in the code", point 3). A writer of
 the access log locks the audit head of its chain too, always audit first, so that a transaction
-writing both logs cannot deadlock with another.
+writing both logs cannot deadlock with another. Across chains there is no order: a transaction
+writing into two chains locks them as it writes (docs/scale.md, point 3, "Two chains in one
+transaction").
 """
 
 import datetime as dt
@@ -48,6 +50,7 @@ LOCK_ORDER = [Log.AUDIT, Log.ACCESS]
 # same reason: the rows of the site's chain keep the content they were hashed with.
 NOT_HASHED = frozenset({"id", "chain_hash", "district_id", "chain"})
 BATCH = 2000
+CHECKPOINTS_A_QUERY = 300
 
 
 def hashed_fields(model) -> list[str]:
@@ -327,18 +330,21 @@ def chain_verify(
     after_id: int = 0,
     after_hash: str = "",
     batch: int = BATCH,
+    before_split: bool = False,
 ) -> Verification:
     """Walk one chain of `log` from the start (or from a row known good: after_*) to its head
     and stop at the first break. Rows appended while it runs are left for the next run: the
     walk ends at the head as it was read first. Reads the chain's rows by (chain, seq), the
-    index of its unique rule."""
+    index of its unique rule. `before_split`: the database predates migration 0011 (a backup
+    of an older version, just restored), its log one chain without the `chain` column."""
     model = MODELS[log]
     names = hashed_fields(model)
     head = ChainHead.objects.filter(log=label(log, chain)).values("seq", "hash").first()
     done = Verification(
         log=log, chain=chain, last_seq=after_seq, last_id=after_id, last_hash=after_hash
     )
-    rows = model.objects.filter(chain=chain).order_by("seq").values("id", "chain_hash", *names)
+    rows = model.objects.all() if before_split else model.objects.filter(chain=chain)
+    rows = rows.order_by("seq").values("id", "chain_hash", *names)
     if head is not None:
         rows = rows.filter(seq__lte=head["seq"])
     while batch_rows := list(rows.filter(seq__gt=done.last_seq)[:batch]):
@@ -377,17 +383,22 @@ def _checkpoint_break(
 
 
 def checkpoints_hold(log: str, points: dict[int, tuple[int, int, str]]) -> list[Break]:
-    """Check the checkpoints of many chains (chain: (seq, id, hash)) in one query: the breaks
-    found. For the chains that gained no row since (safekeeping.chaincheck)."""
+    """Check the checkpoints of many chains (chain: (seq, id, hash)) in one query for each
+    CHECKPOINTS_A_QUERY of them: the breaks found. For the chains that gained no row since
+    (safekeeping.chaincheck)."""
     if not points:
         return []
     names = hashed_fields(MODELS[log])
-    wanted = Q()
-    for chain, (seq, _id, _hash) in points.items():
-        wanted |= Q(chain=chain, seq__in=[seq - 1, seq])
     rows: dict[int, dict[int, dict]] = {}
-    for row in MODELS[log].objects.filter(wanted).values("chain", "id", "chain_hash", *names):
-        rows.setdefault(row["chain"], {})[row["seq"]] = row
+    chains = list(points)
+    # A few hundred chains a query: SQLite refuses an expression deeper than 1,000 terms.
+    for start in range(0, len(chains), CHECKPOINTS_A_QUERY):
+        wanted = Q()
+        for chain in chains[start : start + CHECKPOINTS_A_QUERY]:
+            wanted |= Q(chain=chain, seq__in=[points[chain][0] - 1, points[chain][0]])
+        found = MODELS[log].objects.filter(wanted).values("chain", "id", "chain_hash", *names)
+        for row in found:
+            rows.setdefault(row["chain"], {})[row["seq"]] = row
     found = (
         _checkpoint_break(log, chain, point, rows.get(chain, {}), names)
         for chain, point in points.items()

@@ -23,12 +23,20 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.db import connection, connections
+from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from weibao.accounts.models import User
-from weibao.audit.chain import MODELS, district_names, label, log_verify
+from weibao.audit.chain import (
+    MODELS,
+    LogVerification,
+    chain_verify,
+    district_names,
+    label,
+    log_verify,
+)
 from weibao.audit.hashing import chain_key
-from weibao.audit.models import AccessLog, AuditEvent, ChainHead
+from weibao.audit.models import SITE_CHAIN, AccessLog, AuditEvent, ChainHead
 from weibao.children.models import Child
 from weibao.core import crypto
 from weibao.safekeeping.archive import ArchiveError, OpeningReader, SealingWriter, file_sha256
@@ -39,6 +47,8 @@ DATABASE_FILES = {"sqlite": "database/weibao.sqlite3", "postgresql": "database/w
 MEDIA = "media"
 # A restore goes only where none of these has a row: an instance nobody has used yet.
 IN_USE_TABLES = (User, Child, AuditEvent, AccessLog)
+# The migration that split each log into a chain per district.
+SPLIT = ("audit", "0011_chain_per_district")
 
 
 class BackupError(Exception):
@@ -385,8 +395,14 @@ def _verify(manifest: dict, result: Restore) -> list[str]:
             problems.append(f"table {table}: {counts.get(table)} rows, the backup had {expected}")
     result.tables, result.rows = len(counts), sum(counts.values())
     heads = dict(manifest["audit_heads"])
+    # A backup of a version before the chains were split (audit.0011): one chain per log, as
+    # it was made; `weibao migrate` splits them afterwards.
+    split = SPLIT in MigrationRecorder(connection).applied_migrations()
     for log in MODELS:
-        verified = log_verify(log)
+        if split:
+            verified = log_verify(log)
+        else:
+            verified = LogVerification(log, [chain_verify(log, SITE_CHAIN, before_split=True)])
         result.chains[log] = verified.checked
         for chain in verified.chains:
             head = heads.pop(label(log, chain.chain), None)

@@ -88,8 +88,8 @@ def _found(broken: Break) -> None:
 
 def audit_chain_check(today) -> dict[str, int]:
     """Walk what each chain of each log gained since its checkpoint. The chains whose head has
-    not moved only have their checkpoint row checked, all in one query: a country's thousands
-    of quiet chains do not each cost queries."""
+    not moved only have their checkpoint row checked, a few hundred chains a query: a
+    country's thousands of quiet chains do not each cost queries."""
     done = checkpoints()
     breaks = 0
     for log in MODELS:

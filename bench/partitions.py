@@ -371,6 +371,40 @@ def explain(sql: str, schema: str, runs: int) -> dict:
     }
 
 
+def measure_writes(runs: int) -> dict:
+    """The UPDATE of a row's `save()`, as Django writes it (by id alone) and as
+    areas.models.DistrictKeyed writes it (by district and id; docs/scale.md, "What changes in
+    the code", point 8), for a child's file and a due visit: the partitions in each plan and
+    the time. Each UPDATE sets a column to the value it has, and runs inside a transaction
+    that is rolled back."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from weibao.children.models import Child
+    from weibao.visits.models import VisitDue
+
+    figures = {}
+    for model, column in ((Child, "school"), (VisitDue, "overdue_level")):
+        row = model.objects.order_by("-pk").first()
+        value = getattr(row, column)
+        with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+            row.save(update_fields=[column])  # the app's UPDATE, to check its shape below
+            model.objects.filter(pk=row.pk).update(**{column: value})
+            model.objects.filter(district_id=row.district_id, pk=row.pk).update(**{column: value})
+            transaction.set_rollback(True)
+        saved, by_id, by_district = (
+            q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE")
+        )
+        assert saved == by_district, (saved, by_district)
+        name = model._meta.db_table
+        for label, sql in (("by id alone", by_id), ("by district and id", by_district)):
+            with transaction.atomic():
+                figures[f"{name} {label}, partitioned"] = explain(sql, "part, public", runs)
+                figures[f"{name} {label}, plain"] = explain(sql, "public", runs)
+                transaction.set_rollback(True)
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--children", type=int, default=3_000_000)
@@ -442,6 +476,7 @@ def main() -> None:
         "registry lookup": explain(registry_sql, "part, public", args.runs),
         "the file in its district, partitioned": explain(file_sql, "part, public", args.runs),
     }
+    writes = measure_writes(args.runs)
     others = Load.others(before, Load.snapshot())
 
     print()
@@ -464,11 +499,20 @@ def main() -> None:
     for label, figures in dup.items():
         print(f"duplicate-ID check, {label}: {figures['partitions']} partitions, "
               f"{figures['ms']:.3f} ms")  # fmt: skip
+    print()
+    for label, figures in writes.items():
+        print(f"write, {label}: {figures['partitions']} partitions, {figures['ms']:.3f} ms")
     print(f"other processes used {others:.2f} cores meanwhile")
     if args.json:
         Path(args.json).write_text(
             json.dumps(
-                {"sizes": sizes, "rows": rows, "duplicate_id": dup, "others": others},
+                {
+                    "sizes": sizes,
+                    "rows": rows,
+                    "duplicate_id": dup,
+                    "writes": writes,
+                    "others": others,
+                },
                 ensure_ascii=False,
                 indent=1,
             )

@@ -11,9 +11,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from weibao.activities.choices import OLDEST, ActivityState, ProjectStatus, SignupStatus
+from weibao.areas.models import DistrictKeyed
 
 
-class Owned(models.Model):
+class Owned(DistrictKeyed):
     """Who runs it: a station (its 街镇) or the district (`subdistrict` and `station` empty)."""
 
     district = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
@@ -179,7 +180,7 @@ class Activity(Owned):
         return f"{self.age_min}–{self.age_max}"
 
 
-class Signup(models.Model):
+class Signup(DistrictKeyed):
     """A child signed up for an activity: one of the register (`child`, with the child's area
     columns) or a walk-in known by given name and age only (the activity's area, no 居民区).
     `position` keeps first-come order for the waiting list."""
@@ -305,7 +306,7 @@ class Feedback(models.Model):
         return f"{self.activity_id}: {self.rating}"
 
 
-class MonthFigure(models.Model):
+class MonthFigure(DistrictKeyed):
     """The figures of one 街镇 (empty: the district's own activities), month and project
     (empty: activities outside a project), recomputed by the services that change attendance
     or an activity's state, for the touched (街镇, month). Dashboards read these rows."""

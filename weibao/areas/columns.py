@@ -18,11 +18,17 @@ def area_columns_move(rows: QuerySet, *, to) -> dict[str, Any]:
         "community_id": to.community_id,
     }
     moving = rows.exclude(**target)
-    found = list(moving.order_by("pk").values_list("pk", "community_id"))
+    found = list(moving.order_by("pk").values_list("pk", "community_id", "district_id"))
     if not found:
         return {}
-    rows.model.objects.filter(pk__in=[pk for pk, _old in found]).update(**target)
+    # Where the rows are, by district and id (docs/scale.md, "What changes in the code",
+    # point 8). Such an UPDATE changes the district itself, which Citus refuses: there a move
+    # is a DELETE and an INSERT (point 4).
+    rows.model.objects.filter(
+        district_id__in={district for _pk, _old, district in found},
+        pk__in=[pk for pk, _old, _district in found],
+    ).update(**target)
     return {
-        "rows": [pk for pk, _old in found],
-        "community": {"old": sorted({old for _pk, old in found}), "new": to.community_id},
+        "rows": [pk for pk, _old, _district in found],
+        "community": {"old": sorted({old for _pk, old, _d in found}), "new": to.community_id},
     }

@@ -101,7 +101,47 @@ def registry_district() -> models.ForeignKey:
     return area_column(db_index=False)
 
 
-class AreaColumns(models.Model):
+class DistrictKeyed(models.Model):
+    """A row of a table split by district (docs/scale.md, "What changes in the code", point 8):
+    its `save()` names the district in the UPDATE's WHERE, as every read names it.
+
+    Django's `save()` updates a row by its id alone. On a table partitioned by district that
+    reads every partition's index of ids; on Citus it is sent to every worker, and when the
+    SET clause holds the district (a `save()` without `update_fields` writes every column),
+    Citus refuses it unless the WHERE fixes the district to the same value. So the UPDATE
+    says `AND district_id = <the district the row was read with>`: the row's own partition.
+
+    The district the row was read with, not the one in hand: a service that moves the row
+    changes `district_id` and saves, and the row is still where it was. Where the district was
+    not read (a `.only()` without it), the UPDATE is by id, as before."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        row = super().from_db(db, field_names, values)
+        row._district_read = row.__dict__.get("district_id")
+        return row
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self._district_read = self.__dict__.get("district_id")
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        # Model._do_update (Django 5.2) is the one place save() builds its UPDATE's WHERE;
+        # tests/areas/test_district_keyed.py fails if a new Django builds it elsewhere. A row
+        # saved since it was made, never read, is where its district says.
+        district = getattr(self, "_district_read", self.__dict__.get("district_id"))
+        if district is not None:
+            base_qs = base_qs.filter(district_id=district)
+        updated = super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        if updated:
+            self._district_read = self.__dict__.get("district_id")
+        return updated
+
+
+class AreaColumns(DistrictKeyed):
     """The child's district, 街镇 and 居民区 copied onto rows that area worklists, ledgers and
     completion tables filter on, so each of those is one indexed range."""
 

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from weibao.areas.models import AreaColumns, area_column
+from weibao.areas.models import AreaColumns, DistrictKeyed, area_column
 from weibao.cases.choices import NoNeedReason, PlannedServiceStatus, RiskLevel, Stage
 from weibao.core.fields import EncryptedTextField
 from weibao.partners.choices import ServiceType
@@ -149,7 +149,7 @@ class CaseMember(AreaColumns):
         return f"{self.case_id}:{self.user_id}"
 
 
-class PlanVersion(models.Model):
+class PlanVersion(DistrictKeyed):
     """一人一策: each change to a case's plan is a new version; earlier ones are kept as they
     were. The current plan is the case's highest-numbered version.
 
@@ -242,7 +242,7 @@ FOLLOW_UP_VISITS_DEFAULT = 1
 FOLLOW_UP_VISITS_MAX = 12
 
 
-class CasePolicy(models.Model):
+class CasePolicy(DistrictKeyed):
     """What closing a case needs, set by each district (docs/domain.md §7.5): how many home
     visits of the child the follow-up (跟踪) must have completed. A district without a row
     uses the defaults."""

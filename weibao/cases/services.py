@@ -574,7 +574,9 @@ def case_restrict(
     current.restricted_reason = reason if restricted else ""
     _save(current, ["restricted", "restricted_reason"])
     if restricted:
-        CaseMember.objects.filter(case=current, why=CaseMember.Why.DIRECTOR).delete()
+        CaseMember.objects.filter(
+            district_id=current.district_id, case=current, why=CaseMember.Why.DIRECTOR
+        ).delete()
     else:
         _team_add(current, _community_directors(current), CaseMember.Why.DIRECTOR)
     case_audit(

@@ -12,9 +12,11 @@ child_schedule_changed = Hook(
 )
 child_identity_changed = Hook(
     "child_identity_changed",
-    "f(*, child) after a child is registered, or their name, birth date, ID number, guardians "
-    "or 居民区 change, inside the service's transaction (the duplicates app rewrites the "
-    "child's match keys and records the possible duplicates they find, docs/domain.md §10).",
+    "f(*, child, from_district) after a child is registered, or their name, birth date, ID "
+    "number, guardians or 居民区 change, inside the service's transaction (the duplicates app "
+    "rewrites the child's match keys and records the possible duplicates they find, "
+    "docs/domain.md §10). from_district: the district the child was in before, where its rows "
+    "still lie (its own district when it did not move).",
 )
 children_created = Hook(
     "children_created",

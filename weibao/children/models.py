@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from weibao.areas.models import AreaColumns, area_column, registry_district
+from weibao.areas.models import AreaColumns, DistrictKeyed, area_column, registry_district
 from weibao.children.categories import Category
 from weibao.children.choices import (
     AGED_OUT,
@@ -43,7 +43,7 @@ def adult_cutoff(today: dt.date | None = None) -> dt.date:
         return today.replace(year=today.year - ADULT_AGE, month=3, day=1) - dt.timedelta(days=1)
 
 
-class Child(models.Model):
+class Child(DistrictKeyed):
     """One file per child (一人一档).
 
     The area columns are denormalised on purpose: every scope check, list and count filters on
@@ -230,7 +230,7 @@ class IdNumberRegistration(models.Model):
         return f"{self.district_id}/{self.child_id}"
 
 
-class ChildCategory(models.Model):
+class ChildCategory(DistrictKeyed):
     """A child's membership of one category, as a row so that counts and filters use an index.
 
     `district` is a copy of the child's (docs/scale.md): the key a district-partitioned or
@@ -261,7 +261,7 @@ class ChildCategory(models.Model):
         return self.get_category_display()
 
 
-class Guardian(models.Model):
+class Guardian(DistrictKeyed):
     """One of the child's guardians.
 
     `district` is a copy of the child's, as ChildCategory's is (docs/scale.md): the key a

@@ -295,7 +295,7 @@ def child_create(
     changes = _created_changes(child, categories, guardian_changes)
     audit_record(actor=actor, action="child.create", obj=child, child=child, changes=changes)
     child_schedule_changed.call(child=child)
-    child_identity_changed.call(child=child)
+    child_identity_changed.call(child=child, from_district=child.district_id)
     tallies_refresh(community_ids=[child.community_id])
     return child
 
@@ -511,7 +511,7 @@ def child_update(
         child_schedule_changed.call(child=current)
         tallies_refresh(community_ids=counted_in | {current.community_id})
     if IDENTITY_FIELDS & changes.keys():
-        child_identity_changed.call(child=current)
+        child_identity_changed.call(child=current, from_district=from_district)
     return current
 
 
@@ -661,7 +661,7 @@ def child_note_visit(*, child: Child, visit_date: dt.date) -> None:
     """The child's last completed visit, read by the daily job. An UPDATE of that column alone
     (not the child's version or updated_at: nobody edited the file), and never backwards, for
     a visit recorded late with an earlier date. Called inside the visit's transaction."""
-    Child.objects.filter(pk=child.pk).filter(
+    Child.objects.filter(district_id=child.district_id, pk=child.pk).filter(
         Q(last_visited_on__isnull=True) | Q(last_visited_on__lt=visit_date)
     ).update(last_visited_on=visit_date)
     if child.last_visited_on is None or child.last_visited_on < visit_date:
@@ -822,7 +822,7 @@ def child_move(*, actor, child: Child, community, note: str = "", with_area: boo
         note=note,
     )
     child_schedule_changed.call(child=current)
-    child_identity_changed.call(child=current)
+    child_identity_changed.call(child=current, from_district=from_district)
     tallies_refresh(community_ids=counted_in | {current.community_id})
     return current
 

@@ -75,9 +75,6 @@ def tallies_refresh(*, community_ids: Iterable[int] | None = None, today: dt.dat
     # Evaluated for the lock (SELECT ... FOR UPDATE; SQLite's write lock is already held).
     locked = list(communities.select_for_update().order_by("pk").values_list("pk", flat=True))
     cutoff = adult_cutoff(today)
-    tallies = CategoryTally.objects.all()
-    if community_ids is not None:
-        tallies = tallies.filter(community_id__in=locked)
     # Grouped by 居民区 alone (its 街镇 and district come from the area tree): the total then
     # streams through the (community, status, birth_date) index instead of being sorted.
     parents = {
@@ -86,6 +83,12 @@ def tallies_refresh(*, community_ids: Iterable[int] | None = None, today: dt.dat
             "pk", "parent_id", "parent__parent_id"
         )
     }
+    tallies = CategoryTally.objects.all()
+    if community_ids is not None:
+        # With their districts: a write names the district, as a read does (docs/scale.md,
+        # "What changes in the code", point 8).
+        districts = {district for district, _subdistrict in parents.values()}
+        tallies = tallies.filter(district_id__in=districts, community_id__in=locked)
     counts = _counted_all(cutoff) if community_ids is None else _counted_few(cutoff, locked)
     tallies.delete()
     CategoryTally.objects.bulk_create(
@@ -127,14 +130,16 @@ def tallies_add(*, children: list[Child], categories: dict[int, list[str]]) -> N
     if not ids:
         return
     list(Area.objects.filter(pk__in=ids).select_for_update().order_by("pk").values_list("pk"))
-    rows = {(t.community_id, t.key): t for t in CategoryTally.objects.filter(community_id__in=ids)}
-    changed, new = [], []
     parents = {
         pk: (district, subdistrict)
         for pk, subdistrict, district in Area.objects.filter(pk__in=ids).values_list(
             "pk", "parent_id", "parent__parent_id"
         )
     }
+    districts = {district for district, _subdistrict in parents.values()}
+    tallies = CategoryTally.objects.filter(district_id__in=districts, community_id__in=ids)
+    rows = {(t.community_id, t.key): t for t in tallies}
+    changed, new = [], []
     for (community, key), n in added.items():
         row = rows.get((community, key))
         if row is None:
@@ -151,7 +156,7 @@ def tallies_add(*, children: list[Child], categories: dict[int, list[str]]) -> N
         else:
             row.n += n
             changed.append(row)
-    CategoryTally.objects.bulk_update(changed, ["n"], batch_size=500)
+    tallies.bulk_update(changed, ["n"], batch_size=500)  # its UPDATEs name the districts
     CategoryTally.objects.bulk_create(new, batch_size=500)
 
 

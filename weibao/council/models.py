@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from weibao.areas.models import AreaColumns
+from weibao.areas.models import AreaColumns, DistrictKeyed
 from weibao.core.fields import EncryptedTextField
 from weibao.council.choices import ConsentHow
 
@@ -63,7 +63,7 @@ class CouncilMember(AreaColumns):
         return self.term_start <= day <= self.term_end
 
 
-class CouncilMeeting(models.Model):
+class CouncilMeeting(DistrictKeyed):
     station = models.ForeignKey(
         "stations.Workstation", on_delete=models.PROTECT, related_name="council_meetings"
     )

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from weibao.areas.models import DistrictKeyed
+
 
 class Figure(models.Model):
     """One number of the dashboards: an indicator (`key`, broken down by `dim`) for one area (a
@@ -28,7 +30,7 @@ class Figure(models.Model):
         return f"{self.area_id} {self.month:%Y-%m} {self.key}/{self.dim}={self.value}"
 
 
-class FigureMonth(models.Model):
+class FigureMonth(DistrictKeyed):
     """A district's month of figures: when it was last computed, from which point of the audit
     log (a refresh with nothing new to count is skipped), and whether it is frozen."""
 

@@ -34,10 +34,11 @@ def identity_of(child: Child, phones: Iterable[str] = ()) -> Identity:
     )
 
 
-def child_match_refresh(*, child: Child) -> None:
+def child_match_refresh(*, child: Child, from_district: int) -> None:
     """children.hooks.child_identity_changed: rewrite the child's keys and record the possible
-    duplicates they find (inside the children service's transaction)."""
-    children_match_refresh(children=[child])
+    duplicates they find (inside the children service's transaction). The old keys lie in
+    `from_district`, the child's district before a move."""
+    children_match_refresh(children=[child], from_districts={from_district})
 
 
 def children_match_new(*, children: list[Child], guardians: Iterable[Guardian]) -> int:
@@ -51,13 +52,19 @@ def children_match_new(*, children: list[Child], guardians: Iterable[Guardian]) 
 
 
 def children_match_refresh(
-    *, children: list[Child], phones: dict[int, list[str]] | None = None, new: bool = False
+    *,
+    children: list[Child],
+    phones: dict[int, list[str]] | None = None,
+    new: bool = False,
+    from_districts: set[int] = frozenset(),
 ) -> int:
     """Rewrite the keys of `children` and find their possible duplicates among the children of
     their districts, in a fixed number of queries whatever the registry's size: each key is one
     indexed look-up (district, digest). Returns how many pairs were recorded anew. `phones`
     (child id → its guardians' phones) when the caller has them, else they are read; `new`
-    when the children were just registered (no keys or pairs of theirs to replace).
+    when the children were just registered (no keys or pairs of theirs to replace);
+    `from_districts`, the districts children of the batch moved from, where their old keys
+    lie (their keys are in their own district otherwise: the keys move only through here).
 
     A pair already decided stays as it is: a dismissal is remembered, whatever the files become
     (docs/domain.md §10). An open pair whose files no longer match (a name corrected) is
@@ -78,7 +85,10 @@ def children_match_refresh(
     keys = {c.pk: keys_of(identities[c.pk]) for c in children}
 
     if not new:
-        MatchKey.objects.filter(child_id__in=ids).delete()
+        # By district and child, as every write of a district's row (docs/scale.md, "What
+        # changes in the code", point 8).
+        districts = {c.district_id for c in children} | set(from_districts)
+        MatchKey.objects.filter(district_id__in=districts, child_id__in=ids).delete()
     # Three to five keys per child: written as plain rows (core.bulk), an import's chunk of
     # a thousand children writes several thousand of them.
     insert_plain(
@@ -143,7 +153,7 @@ def children_match_refresh(
             pair.reasons, pair.score = reasons, score(reasons)
     for pair_key, pair in existing.items():
         if pair.state == State.OPEN and pair_key not in found:
-            withdrawn.append(pair.pk)
+            withdrawn.append(pair)
             continue
         _set_areas(pair, loaded)
         changed.append(pair)
@@ -155,7 +165,10 @@ def children_match_refresh(
             ["reasons", "score", *_AREA, "other_district", "other_subdistrict", "other_community"],
         )
     if withdrawn:
-        PossibleDuplicate.objects.filter(pk__in=withdrawn).delete()
+        PossibleDuplicate.objects.filter(
+            district_id__in={pair.district_id for pair in withdrawn},
+            pk__in=[pair.pk for pair in withdrawn],
+        ).delete()
     return len(new_pairs)
 
 
@@ -172,7 +185,7 @@ def _set_areas(pair: PossibleDuplicate, loaded: dict[int, Child]) -> None:
 
 def keys_anonymise_child(*, actor, child: Child) -> dict[str, int]:
     """children.hooks.child_anonymise_parts: an anonymised file is matched no more."""
-    deleted, _detail = MatchKey.objects.filter(child=child).delete()
+    deleted, _detail = MatchKey.objects.filter(district_id=child.district_id, child=child).delete()
     return {"duplicate_keys": deleted} if deleted else {}
 
 

@@ -2,8 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from weibao.areas.models import DistrictKeyed
 
-class ImportJob(models.Model):
+
+class ImportJob(DistrictKeyed):
     """One uploaded register: the file (kept under MEDIA_ROOT/imports, never in the database), its
     column mapping, and the state and counts of its dry run and of its commit.
 

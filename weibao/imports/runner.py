@@ -139,9 +139,12 @@ def _run(job: ImportJob, apply: bool) -> None:
         validate=not apply,
     )
     path, encoding = import_file_path(job), job.encoding or "utf-8-sig"
+    # The job's row, by district and id, as every write of a district's row (docs/scale.md,
+    # "What changes in the code", point 8).
+    job_row = ImportJob.objects.filter(district_id=job.district_id, pk=job.pk)
     if not job.total:
         # One quick pass first (nothing kept), so that the progress bar knows its end.
-        ImportJob.objects.filter(pk=job.pk).update(total=count_rows(path, job.kind, encoding))
+        job_row.update(total=count_rows(path, job.kind, encoding))
     rows = iter_rows(path, job.kind, encoding)
     next(rows, None)  # the header
     counts: Counter[str] = Counter()
@@ -163,10 +166,8 @@ def _run(job: ImportJob, apply: bool) -> None:
                 ("job_id", "line", "outcome", "label", "reasons"),
                 ((job.pk, p.line, p.outcome, p.label[:100], "\n".join(p.reasons)) for p in plans),
             )
-            ImportJob.objects.filter(pk=job.pk).update(
-                processed=processed, **{COUNTED[k]: n for k, n in counts.items()}
-            )
-    ImportJob.objects.filter(pk=job.pk).update(
+            job_row.update(processed=processed, **{COUNTED[k]: n for k, n in counts.items()})
+    job_row.update(
         state=ImportJob.State.DONE if apply else ImportJob.State.CHECKED,
         total=processed,
         processed=processed,

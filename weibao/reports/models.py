@@ -8,7 +8,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from weibao.areas.models import registry_district
+from weibao.areas.models import DistrictKeyed, registry_district
 from weibao.core.fields import EncryptedTextField
 from weibao.reports.choices import Channel, ChildSex, NoCaseReason, ReporterType, Situation
 
@@ -27,7 +27,7 @@ def _unmet(due: str, met: str) -> Case:
     return Case(When(unmet, then=F(due)), default=never)
 
 
-class ClockPolicy(models.Model):
+class ClockPolicy(DistrictKeyed):
     """The legal clocks of a report, set by each district (defaults: acknowledge within 1 hour,
     police told within 24 hours for situations 1–8, outcome to the reporter within 15 days)."""
 
@@ -59,7 +59,7 @@ class ClockPolicy(models.Model):
         return str(self.district)
 
 
-class Report(models.Model):
+class Report(DistrictKeyed):
     """A mandatory report (强制报告) of suspected harm to a minor, from the public page, from
     staff, or from a visit concern. The reporter's identity is confidential by law: it is
     encrypted and shown only to the supervisor and above (see selectors.can_see_reporter)."""

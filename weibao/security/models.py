@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from weibao.areas.models import DistrictKeyed
 
-class SignInPolicy(models.Model):
+
+class SignInPolicy(DistrictKeyed):
     """Set by each district's staff: whether its 儿童主任 must use two-factor sign-in (district
     staff, supervisors, station staff and the system administrator always must). A district
     without a row leaves it optional."""

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from weibao.areas.models import DistrictKeyed
 from weibao.stations.choices import (
     ComputedKind,
     HostFacility,
@@ -17,7 +18,7 @@ from weibao.stations.choices import (
 )
 
 
-class Workstation(models.Model):
+class Workstation(DistrictKeyed):
     """The minor-protection workstation of a 街镇 (未保法 Art. 81: one per 街镇). A 街镇 may plan
     a new one while the old one operates, but never has two operating."""
 
@@ -142,7 +143,7 @@ class StationPhoto(models.Model):
         return self.caption or self.original_name
 
 
-class Standard(models.Model):
+class Standard(DistrictKeyed):
     """One version of a district's standard for its workstations. The version in force on a
     day is the latest that started on or before it; a version is changed only before it
     starts, so what a station was measured against stays as it was."""
@@ -289,7 +290,7 @@ class ItemReview(models.Model):
         return f"{self.evidence_id} {self.decision}"
 
 
-class CoverageSnapshot(models.Model):
+class CoverageSnapshot(DistrictKeyed):
     """A district's coverage for one month, as it stood when the month was last measured: the
     daily job rewrites the current month's row and never an earlier one, so last year's figure
     stays what it was whatever happens to today's data."""

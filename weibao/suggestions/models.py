@@ -7,12 +7,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from weibao.areas.models import registry_district
+from weibao.areas.models import DistrictKeyed, registry_district
 from weibao.core.fields import EncryptedTextField
 from weibao.suggestions.choices import Source, State
 
 
-class Suggestion(models.Model):
+class Suggestion(DistrictKeyed):
     station = models.ForeignKey(
         "stations.Workstation", on_delete=models.PROTECT, related_name="suggestions"
     )

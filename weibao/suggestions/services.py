@@ -438,7 +438,9 @@ def suggestions_late_tell(*, today: dt.date) -> tuple[int, int]:
                 },
                 url=reverse("suggestions:detail", args=[suggestion.pk]),
             )
-        Suggestion.objects.filter(pk=suggestion.pk).update(late_told_for=suggestion.deadline)
+        Suggestion.objects.filter(district_id=suggestion.district_id, pk=suggestion.pk).update(
+            late_told_for=suggestion.deadline
+        )
         audit_record(
             actor=None,
             action="suggestion.late",

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from weibao.areas.models import DistrictKeyed
 from weibao.training.choices import (
     DEFAULT_MIN_HOURS,
     DEFAULT_REQUIRED_ROLES,
@@ -17,7 +18,7 @@ def default_required_roles() -> list[str]:
     return [str(role) for role in DEFAULT_REQUIRED_ROLES]
 
 
-class TrainingTopic(models.Model):
+class TrainingTopic(DistrictKeyed):
     """A topic of the district's list (民法典, 未成年人保护法, …): district staff add, rename and
     retire them; a retired topic stays on the sessions that used it."""
 
@@ -40,7 +41,7 @@ class TrainingTopic(models.Model):
         return self.name
 
 
-class TrainingPolicy(models.Model):
+class TrainingPolicy(DistrictKeyed):
     """What "trained" means in a district (docs/domain.md §2.7): the roster roles that must be
     trained, and the hours each needs in the period. A district without a row uses the
     defaults (training.choices)."""
@@ -68,7 +69,7 @@ class TrainingPolicy(models.Model):
         return str(self.district)
 
 
-class TrainingSession(models.Model):
+class TrainingSession(DistrictKeyed):
     """One training session, organised by the district or by a 街镇 (`subdistrict`; empty for
     the district's own)."""
 

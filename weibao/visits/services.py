@@ -479,7 +479,9 @@ def concerns_mark_filed(*, actor, concerns: list[Concern], report, note: str) ->
     for concern in concerns:
         if concern.state == Concern.State.OPEN:
             concern_handle(actor=actor, concern=concern, note=note)
-    Concern.objects.filter(pk__in=[c.pk for c in concerns]).update(filed_report=report)
+    Concern.objects.filter(
+        district_id__in={c.district_id for c in concerns}, pk__in=[c.pk for c in concerns]
+    ).update(filed_report=report)
 
 
 # --- returned home and rules --------------------------------------------------------------

@@ -1,0 +1,191 @@
+"""A write of a row of a table split by district names the district, as a read does
+(docs/scale.md, "What changes in the code", point 8): `areas.models.DistrictKeyed`."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.apps import apps
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from weibao.areas.models import DistrictKeyed
+from weibao.cases import services as case_services
+from weibao.children import services as child_services
+from weibao.children.models import Child
+from weibao.duplicates.models import MatchKey
+from weibao.visits import services as visit_services
+from weibao.visits.models import Concern, VisitDue
+
+# The tables with a district column whose rows are not saved through DistrictKeyed, and why.
+EXCEPTIONS = {
+    # Append-only hash chains: never saved after their INSERT. Their one UPDATE, the district
+    # following a moved child, already names the district the rows are in
+    # (audit.services.access_log_move, audit_events_move).
+    "audit.AuditEvent": "append-only",
+    "audit.AccessLog": "append-only",
+    # Reference tables on Citus (a copy on every worker): the district is a value there, not
+    # the key the table is split by (docs/scale.md, points 2 and 7).
+    "children.IdNumberRegistration": "reference table",
+    "reports.ReferenceRegistration": "reference table",
+    "suggestions.CodeRegistration": "reference table",
+    "staff.StaffMember": "reference table",
+}
+
+UPDATE = re.compile(r'^UPDATE "(\w+)" SET .*? WHERE (.*)$', re.S)
+DELETE = re.compile(r'^DELETE FROM "(\w+)" WHERE (.*)$', re.S)
+
+
+def _district_tables() -> set[str]:
+    return {m._meta.db_table for m in apps.get_models() if issubclass(m, DistrictKeyed)}
+
+
+def _writes_without_district(queries) -> list[str]:
+    tables = _district_tables()
+    missing = []
+    for query in queries:
+        sql = query["sql"]
+        match = UPDATE.match(sql) or DELETE.match(sql)
+        if match and match.group(1) in tables and '"district_id"' not in match.group(2):
+            missing.append(sql)
+    return missing
+
+
+def test_every_model_with_a_district_column_is_district_keyed_or_a_reasoned_exception():
+    unexplained = []
+    for model in apps.get_models():
+        has_district = any(f.attname == "district_id" for f in model._meta.concrete_fields)
+        keyed = issubclass(model, DistrictKeyed)
+        if has_district and not keyed and model._meta.label not in EXCEPTIONS:
+            unexplained.append(model._meta.label)
+        if keyed and not has_district:
+            unexplained.append(f"{model._meta.label} (keyed, no district column)")
+    assert unexplained == []
+    assert set(EXCEPTIONS) <= {m._meta.label for m in apps.get_models()}
+
+
+@pytest.mark.django_db
+def test_a_save_names_the_district_the_row_was_read_with(child_a):
+    child = Child.objects.get(pk=child_a.pk)
+    child.school = "小名"
+    with CaptureQueriesContext(connection) as ctx:
+        child.save(update_fields=["school"])
+    (update,) = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]
+    where = update.split(" WHERE ", 1)[1]
+    assert '"district_id"' in where and str(child.district_id) in where
+
+
+@pytest.mark.django_db
+def test_a_row_made_in_this_process_and_saved_again_names_its_district(child_a):
+    child = Child.objects.get(pk=child_a.pk)  # a fresh instance holds what it was read with
+    made = VisitDue(child=child, state=VisitDue.State.CANCELLED, due_date=timezone.localdate())
+    made.copy_area_of(child)
+    made.save()
+    made.overdue_level = 1
+    with CaptureQueriesContext(connection) as ctx:
+        made.save(update_fields=["overdue_level"])
+    assert _writes_without_district(ctx.captured_queries) == []
+    assert VisitDue.objects.get(pk=made.pk).overdue_level == 1
+
+
+@pytest.mark.django_db
+def test_a_row_moved_to_another_district_is_updated_where_it_was(child_a, other_district):
+    child = Child.objects.get(pk=child_a.pk)
+    old = child.district_id
+    community = other_district  # the fixture's 居民区
+    child.district_id = community.parent.parent_id
+    child.subdistrict_id, child.community_id = community.parent_id, community.pk
+    with CaptureQueriesContext(connection) as ctx:
+        child.save(update_fields=["district", "subdistrict", "community"])
+    update = next(q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE"))
+    assert f'"district_id" = {old}' in update.split(" WHERE ", 1)[1].replace("%s", "")
+    assert Child.objects.get(pk=child.pk).district_id == community.parent.parent_id
+    # The instance now knows where the row is: its next save finds it.
+    child.school = "又改"
+    child.save(update_fields=["school"])
+    assert Child.objects.get(pk=child.pk).school == "又改"
+
+
+@pytest.mark.django_db
+def test_a_stale_row_whose_district_moved_under_it_fails_instead_of_writing_back(
+    child_a, other_district
+):
+    """Before, such a save wrote its other columns over the moved row; a `save()` of every
+    column also moved it back. Now it finds no row and says so."""
+    stale = Child.objects.get(pk=child_a.pk)
+    moved_to = other_district.parent.parent_id
+    Child.objects.filter(pk=child_a.pk).update(district_id=moved_to)
+    stale.school = "旧的"
+    with pytest.raises(DatabaseError), transaction.atomic():
+        stale.save(update_fields=["school"])
+    assert Child.objects.get(pk=child_a.pk).district_id == moved_to
+
+
+@pytest.mark.django_db
+def test_a_row_read_without_its_district_is_updated_by_id_as_before(child_a):
+    child = Child.objects.only("pk", "school").get(pk=child_a.pk)
+    child.school = "只读了名"
+    with CaptureQueriesContext(connection) as ctx:
+        child.save(update_fields=["school"])
+    assert len(ctx.captured_queries) == 1  # no query to fetch the district first
+    assert Child.objects.get(pk=child_a.pk).school == "只读了名"
+
+
+@pytest.mark.django_db
+def test_a_visit_its_concern_and_a_case_write_only_in_their_district(
+    child_a, director_a, supervisor
+):
+    """The daily work's writes, captured: each UPDATE and DELETE of a district-keyed table
+    names the district."""
+    with CaptureQueriesContext(connection) as ctx:
+        visit = visit_services.visit_start(actor=director_a, child=child_a)
+        visit_services.visit_complete(
+            actor=director_a,
+            visit=visit,
+            expected_version=visit.version,
+            data={
+                "met_with": "孩子和奶奶",
+                "under8_unattended": "na",
+                "under16_alone": "yes",
+                "away_without_carer": "no",
+                "no_weekly_contact": "no",
+                "findings": "合成数据：独自在家。",
+            },
+        )
+        concern = Concern.objects.get(child=child_a)
+        visit_services.concern_handle(actor=supervisor, concern=concern, note="已联系家长。")
+        case = case_services.case_open(actor=supervisor, child=child_a, summary="合成数据")
+        case_services.case_file(
+            actor=supervisor, case=case, summary="建档", expected_version=case.version
+        )
+        child_services.child_mark_returned_home(
+            actor=director_a,
+            child=Child.objects.get(pk=child_a.pk),
+            date=timezone.localdate() - dt.timedelta(days=1),
+        )
+    writes = [q for q in ctx.captured_queries if q["sql"].startswith(("UPDATE", "DELETE"))]
+    assert writes, "the flow wrote nothing: the capture proves nothing"
+    assert _writes_without_district(writes) == []
+
+
+@pytest.mark.django_db
+def test_a_child_moved_to_another_district_leaves_no_match_key_behind(
+    child_a, officer_of_both, other_district
+):
+    """The keys are deleted by district and child: after a move, in the district the child
+    left (children.hooks.child_identity_changed's from_district), or they would stay there."""
+    old = child_a.district_id
+    assert MatchKey.objects.filter(district_id=old, child=child_a).exists()
+    with CaptureQueriesContext(connection) as ctx:
+        child_services.child_update(
+            actor=officer_of_both,
+            child=child_a,
+            expected_version=child_a.version,
+            data={"community": other_district},
+        )
+    new = other_district.parent.parent_id
+    assert set(MatchKey.objects.filter(child=child_a).values_list("district_id", flat=True)) == {
+        new
+    }
+    assert _writes_without_district(ctx.captured_queries) == []

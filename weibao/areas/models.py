@@ -3,6 +3,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from weibao.core.exceptions import ConflictError
+
 
 class AreaQuerySet(models.QuerySet):
     def open(self) -> "AreaQuerySet":
@@ -113,7 +115,8 @@ class DistrictKeyed(models.Model):
 
     The district the row was read with, not the one in hand: a service that moves the row
     changes `district_id` and saves, and the row is still where it was. Where the district was
-    not read (a `.only()` without it), the UPDATE is by id, as before."""
+    not read (a `.only()` without it), the UPDATE is by id, as before. A row moved to another
+    district since it was read is not written over: its save raises ConflictError."""
 
     class Meta:
         abstract = True
@@ -138,7 +141,18 @@ class DistrictKeyed(models.Model):
         updated = super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
         if updated:
             self._district_read = self.__dict__.get("district_id")
+        elif (
+            district is not None
+            and type(self)._base_manager.using(using).filter(pk=pk_val).exists()
+        ):
+            # Moved to another district since it was read (a transfer, a merge of 居民区):
+            # saving would write over a row someone has just moved. Said as the conflict it is
+            # (core.versioning: the page keeps the input; the API answers 409).
+            raise ConflictError
         return updated
+
+    def _is_elsewhere(self, using, pk_val) -> bool:
+        return type(self)._base_manager.using(using).filter(pk=pk_val).exists()
 
 
 class AreaColumns(DistrictKeyed):

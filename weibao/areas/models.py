@@ -141,10 +141,7 @@ class DistrictKeyed(models.Model):
         updated = super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
         if updated:
             self._district_read = self.__dict__.get("district_id")
-        elif (
-            district is not None
-            and type(self)._base_manager.using(using).filter(pk=pk_val).exists()
-        ):
+        elif district is not None and self._is_elsewhere(using, pk_val):
             # Moved to another district since it was read (a transfer, a merge of 居民区):
             # saving would write over a row someone has just moved. Said as the conflict it is
             # (core.versioning: the page keeps the input; the API answers 409).
@@ -152,6 +149,7 @@ class DistrictKeyed(models.Model):
         return updated
 
     def _is_elsewhere(self, using, pk_val) -> bool:
+        """Whether the row is in the table at all (one query, on a failed save only)."""
         return type(self)._base_manager.using(using).filter(pk=pk_val).exists()
 
 

@@ -56,7 +56,7 @@ def children_match_refresh(
     children: list[Child],
     phones: dict[int, list[str]] | None = None,
     new: bool = False,
-    from_districts: set[int] = frozenset(),
+    from_districts: Iterable[int] = (),
 ) -> int:
     """Rewrite the keys of `children` and find their possible duplicates among the children of
     their districts, in a fixed number of queries whatever the registry's size: each key is one

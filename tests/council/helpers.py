@@ -2,13 +2,12 @@
 
 import datetime as dt
 
+from tests.helpers import today
 from weibao.council import services
-
-TODAY = dt.date.today()
 
 
 def a_member(actor, at, child, *, start=None, end=None):
-    start = start or TODAY - dt.timedelta(days=30)
+    start = start or today() - dt.timedelta(days=30)
     return services.member_add(
         actor=actor,
         station=at,
@@ -28,7 +27,7 @@ def a_meeting(actor, at, present=(), *, held_on=None):
         actor=actor,
         station=at,
         data={
-            "held_on": held_on or TODAY - dt.timedelta(days=3),
+            "held_on": held_on or today() - dt.timedelta(days=3),
             "agenda": "讨论小区游乐场的安全",
             "minutes": "孩子们发言。",
             "present": list(present),

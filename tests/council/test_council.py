@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.conftest import api_client, web_client
-from tests.council.helpers import TODAY, a_meeting, a_member
-from tests.helpers import history_text, page_queries
+from tests.council.helpers import a_meeting, a_member
+from tests.helpers import history_text, page_queries, today
 from tests.transfers.helpers import accept, ask
 from weibao.audit.models import AuditEvent
 from weibao.children.services import child_anonymise
@@ -33,16 +33,16 @@ def test_a_member_needs_a_child_of_the_station_s_subdistrict_consent_and_a_term(
             station=station,
             data={
                 "child": child_a,
-                "term_start": TODAY,
-                "term_end": TODAY - dt.timedelta(days=1),
+                "term_start": today(),
+                "term_end": today() - dt.timedelta(days=1),
                 "consent_by": "",
-                "consent_on": TODAY + dt.timedelta(days=1),
+                "consent_on": today() + dt.timedelta(days=1),
                 "consent_how": "x",
             },
         )
     assert set(exc.value.message_dict) == {"term_end", "consent_by", "consent_on", "consent_how"}
     member = a_member(supervisor, station, child_a)
-    assert member.community_id == child_a.community_id and member.in_term(TODAY)
+    assert member.community_id == child_a.community_id and member.in_term(today())
 
 
 def test_a_director_may_not_add_a_member(station, director_a, child_a):
@@ -56,15 +56,15 @@ def test_a_decision_goes_on_the_board_and_the_meeting_shows_its_state(station, s
     decision = services.decision_record(actor=supervisor, meeting=meeting, text="游乐场加装围栏")
     s = decision.suggestion
     assert (s.source, s.state, s.public_text) == ("council", "received", "游乐场加装围栏")
-    suggestion_route(actor=supervisor, suggestion=s, department="物业", deadline=TODAY)
+    suggestion_route(actor=supervisor, suggestion=s, department="物业", deadline=today())
     page = web_client(supervisor).get(f"/council/meetings/{meeting.pk}/").content.decode()
     assert "游乐场加装围栏" in page and "已交办" in page and "张小明" in page
 
 
 def test_attendance_only_of_members_in_term(station, supervisor, child_a):
-    member = a_member(supervisor, station, child_a, start=TODAY - dt.timedelta(days=10))
+    member = a_member(supervisor, station, child_a, start=today() - dt.timedelta(days=10))
     with pytest.raises(ValidationError) as exc:
-        a_meeting(supervisor, station, [member], held_on=TODAY - dt.timedelta(days=20))
+        a_meeting(supervisor, station, [member], held_on=today() - dt.timedelta(days=20))
     assert "present" in exc.value.message_dict
 
 
@@ -72,14 +72,14 @@ def test_the_meeting_place_holds_with_a_member_in_term_and_a_meeting_in_3_months
     station, supervisor, child_a, areas
 ):
     tianshan = areas["tianshan"].pk
-    assert meeting_place_facts(subdistrict_ids=[tianshan], today=TODAY)[tianshan][0] is False
+    assert meeting_place_facts(subdistrict_ids=[tianshan], today=today())[tianshan][0] is False
     member = a_member(supervisor, station, child_a)
-    a_meeting(supervisor, station, [], held_on=TODAY - dt.timedelta(days=120))
-    holds, text = meeting_place_facts(subdistrict_ids=[tianshan], today=TODAY)[tianshan]
+    a_meeting(supervisor, station, [], held_on=today() - dt.timedelta(days=120))
+    holds, text = meeting_place_facts(subdistrict_ids=[tianshan], today=today())[tianshan]
     assert holds is False and "1" in text
-    a_meeting(supervisor, station, [member], held_on=TODAY - dt.timedelta(days=5))
-    holds, text = meeting_place_facts(subdistrict_ids=[tianshan], today=TODAY)[tianshan]
-    assert holds is True and (TODAY - dt.timedelta(days=5)).isoformat() in text
+    a_meeting(supervisor, station, [member], held_on=today() - dt.timedelta(days=5))
+    holds, text = meeting_place_facts(subdistrict_ids=[tianshan], today=today())[tianshan]
+    assert holds is True and (today() - dt.timedelta(days=5)).isoformat() in text
 
 
 def test_a_director_sees_only_their_community_s_members_by_name(
@@ -138,10 +138,10 @@ def test_staff_record_a_member_a_meeting_and_a_decision_on_the_web(station, supe
         f"/council/{station.pk}/members/new/",
         {
             "child": child_a.pk,
-            "term_start": TODAY.isoformat(),
-            "term_end": (TODAY + dt.timedelta(days=300)).isoformat(),
+            "term_start": today().isoformat(),
+            "term_end": (today() + dt.timedelta(days=300)).isoformat(),
             "consent_by": "母亲",
-            "consent_on": TODAY.isoformat(),
+            "consent_on": today().isoformat(),
             "consent_how": "written",
         },
     )
@@ -149,7 +149,7 @@ def test_staff_record_a_member_a_meeting_and_a_decision_on_the_web(station, supe
     member = members_visible_to(supervisor).get()
     ok = web.post(
         f"/council/{station.pk}/meetings/new/",
-        {"held_on": TODAY.isoformat(), "agenda": "议程", "present": [member.pk]},
+        {"held_on": today().isoformat(), "agenda": "议程", "present": [member.pk]},
     )
     assert ok.status_code == 302
     meeting_url = ok["Location"]
@@ -166,10 +166,10 @@ def test_the_api_records_members_meetings_and_decisions(station, supervisor, chi
         {
             "station": station.pk,
             "child": child_c.pk,
-            "term_start": TODAY.isoformat(),
-            "term_end": TODAY.isoformat(),
+            "term_start": today().isoformat(),
+            "term_end": today().isoformat(),
             "consent_by": "母亲",
-            "consent_on": TODAY.isoformat(),
+            "consent_on": today().isoformat(),
             "consent_how": "written",
         },
         format="json",
@@ -180,10 +180,10 @@ def test_the_api_records_members_meetings_and_decisions(station, supervisor, chi
         {
             "station": station.pk,
             "child": child_a.pk,
-            "term_start": TODAY.isoformat(),
-            "term_end": TODAY.isoformat(),
+            "term_start": today().isoformat(),
+            "term_end": today().isoformat(),
             "consent_by": "母亲",
-            "consent_on": TODAY.isoformat(),
+            "consent_on": today().isoformat(),
             "consent_how": "written",
         },
         format="json",
@@ -193,7 +193,7 @@ def test_the_api_records_members_meetings_and_decisions(station, supervisor, chi
         "/api/v1/council/meetings/",
         {
             "station": station.pk,
-            "held_on": TODAY.isoformat(),
+            "held_on": today().isoformat(),
             "agenda": "议程",
             "present": [made.json()["id"]],
         },
@@ -208,7 +208,7 @@ def test_the_api_records_members_meetings_and_decisions(station, supervisor, chi
     assert decided.status_code == 201
     assert decided.json()["decisions"][0]["state"] == "received"
     council = api.get(f"/api/v1/councils/{station.pk}/").json()
-    assert council["members_now"] == 1 and council["last_meeting"] == TODAY.isoformat()
+    assert council["members_now"] == 1 and council["last_meeting"] == today().isoformat()
 
 
 def test_the_lists_run_the_same_queries_for_3_and_20(station, supervisor, make_child):

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 
 from tests.conftest import api_client, web_client
-from tests.helpers import page_queries
+from tests.helpers import page_queries, today
 from tests.suggestions.conftest import a_suggestion
 from weibao.audit.models import AuditEvent
 from weibao.notifications.models import Notification
@@ -20,8 +20,6 @@ from weibao.suggestions.jobs import suggestions_daily
 from weibao.suggestions.models import Suggestion
 from weibao.suggestions.selectors import suggestions_visible_to
 from weibao.suggestions.workflow import SUGGESTION
-
-TODAY = dt.date.today()
 
 
 def test_moderation_publishes_a_cleaned_text_and_keeps_the_original_encrypted(station, supervisor):
@@ -49,20 +47,20 @@ def test_routing_needs_a_department_or_a_community_and_a_deadline_not_in_the_pas
 ):
     s, _code = a_suggestion(station, supervisor, "received")
     with pytest.raises(ValidationError) as exc:
-        services.suggestion_route(actor=supervisor, suggestion=s, deadline=TODAY)
+        services.suggestion_route(actor=supervisor, suggestion=s, deadline=today())
     assert "department" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
         services.suggestion_route(
-            actor=supervisor, suggestion=s, department="物业", deadline=TODAY - dt.timedelta(1)
+            actor=supervisor, suggestion=s, department="物业", deadline=today() - dt.timedelta(1)
         )
     assert "deadline" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
         services.suggestion_route(
-            actor=supervisor, suggestion=s, routed_community=areas["community_c"], deadline=TODAY
+            actor=supervisor, suggestion=s, routed_community=areas["community_c"], deadline=today()
         )
     assert "routed_community" in exc.value.message_dict
     s = services.suggestion_route(
-        actor=supervisor, suggestion=s, routed_community=areas["community_a"], deadline=TODAY
+        actor=supervisor, suggestion=s, routed_community=areas["community_a"], deadline=today()
     )
     assert s.state == "assigned"
 
@@ -156,7 +154,7 @@ def test_staff_moderate_route_and_answer_on_the_web(station, supervisor, areas):
         f"/suggestions/{s.pk}/route/",
         {
             "route-department": "物业",
-            "route-deadline": (TODAY + dt.timedelta(7)).isoformat(),
+            "route-deadline": (today() + dt.timedelta(7)).isoformat(),
             "route-version": 2,
         },
     )
@@ -176,7 +174,7 @@ def test_a_director_may_not_route_403(station, supervisor, areas, director_a):
     s, _code = a_suggestion(station, supervisor, "assigned", community=areas["community_a"])
     response = web_client(director_a).post(
         f"/suggestions/{s.pk}/route/",
-        {"route-department": "物业", "route-deadline": TODAY.isoformat(), "route-version": 3},
+        {"route-department": "物业", "route-deadline": today().isoformat(), "route-version": 3},
     )
     assert response.status_code == 403
     api = api_client(director_a).post(
@@ -188,9 +186,9 @@ def test_a_director_may_not_route_403(station, supervisor, areas, director_a):
 def test_late_ones_are_told_to_the_supervisor_once(station, supervisor, station_staff):
     s, _code = a_suggestion(station, supervisor, "assigned")
     a_suggestion(station, supervisor, "answered")
-    Suggestion.objects.filter(pk=s.pk).update(deadline=TODAY - dt.timedelta(days=2))
-    assert suggestions_daily(TODAY) == {"suggestions_late": 1, "suggestion_late_notifications": 1}
-    assert suggestions_daily(TODAY) == {"suggestions_late": 0, "suggestion_late_notifications": 0}
+    Suggestion.objects.filter(pk=s.pk).update(deadline=today() - dt.timedelta(days=2))
+    assert suggestions_daily(today()) == {"suggestions_late": 1, "suggestion_late_notifications": 1}
+    assert suggestions_daily(today()) == {"suggestions_late": 0, "suggestion_late_notifications": 0}
     note = Notification.objects.get(kind="suggestion_late")
     assert note.recipient == supervisor
     page = web_client(supervisor).get("/suggestions/?late=on").content.decode()
@@ -254,7 +252,7 @@ def test_the_api_moderates_routes_and_answers(station, supervisor, areas):
         f"/api/v1/suggestions/{s.pk}/route/",
         {
             "department": "物业",
-            "deadline": TODAY.isoformat(),
+            "deadline": today().isoformat(),
             "version": 2,
             "routed_community": areas["community_a"].pk,
         },

@@ -8,6 +8,19 @@ more numbers of simultaneous users.
 
     .venv/bin/python bench/load/run.py --build --users 20 50 100 --minutes 3
 
+--knee LOW HIGH finds the load that saturates the machine and measures the pages there: a step
+at LOW users (light: the requests barely wait) and one at HIGH (past saturation: the
+throughput is the most the cores give), then a step at the saturation point
+N* = LOW × X(HIGH) / X(LOW), X being the requests/s. Why that number: a user is a closed
+loop of a request and a think time, so at a light load N = X × (R + Z) with R close to the
+request's own time; N* is the number of such users whose demand, at their unqueued pace,
+equals the most the machine serves. Fewer users leave the cores idle some of the time; each
+user beyond N* adds no throughput, only a wait for a worker, so past it every page's time
+grows with the number of users whatever the pages cost (docs/performance.md, "The load that
+saturates two cores").
+
+    .venv/bin/python bench/load/run.py --build --knee 40 200 --minutes 2
+
 Locust lives in var/load-venv, pinned in requirements-load.lock (not in the app's environment:
 `make setup` does not install it); `make loadtest` makes it and runs this. Needs PostgreSQL at
 127.0.0.1:5432 (trust) and Redis at 127.0.0.1:6379. The database (weibao_load) is made by
@@ -336,6 +349,42 @@ def report(result: dict) -> str:
     return "\n".join(lines)
 
 
+def _rps(result: dict) -> float:
+    total = next(r for r in result["rows"] if r["Name"] == "Aggregated")
+    return float(total["Requests/s"])
+
+
+def saturation_point(light: dict, heavy: dict) -> int:
+    """N* = LOW × X(HIGH) / X(LOW): the users whose unqueued demand equals the most the machine
+    served (module docstring)."""
+    return round(light["users"] * _rps(heavy) / _rps(light))
+
+
+# The load test's target for every page at the saturation point (issue #15, Part 4).
+P95_TARGET_MS = 200
+
+
+def knee_report(light: dict, heavy: dict, knee: dict) -> str:
+    """The saturation point, how busy the machine was there, and each page's p95 against the
+    target."""
+    pages = [r for r in knee["rows"] if r["Request Count"] != "0" and r["Name"] != "Aggregated"]
+    over = [r for r in pages if float(r["95%"]) > P95_TARGET_MS]
+    worst = max(pages, key=lambda r: float(r["95%"]))
+    cores = knee["cores"]["machine total"]
+    lines = [
+        f"### The saturation point: {knee['users']} users = {light['users']} × "
+        f"{_rps(heavy):.1f} / {_rps(light):.1f} requests/s",
+        "",
+        f"- At {knee['users']} users: {_rps(knee):.1f} requests/s "
+        f"({_rps(knee) / _rps(heavy):.0%} of the {heavy['users']} users' {_rps(heavy):.1f}), "
+        f"the machine's cores {cores:.2f} busy.",
+        f"- The slowest page's p95: {worst['Type']} {worst['Name']}, {worst['95%']} ms.",
+        f"- Pages over {P95_TARGET_MS} ms at p95: "
+        + (", ".join(f"{r['Type']} {r['Name']} ({r['95%']} ms)" for r in over) or "none"),
+    ]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", action="store_true", help="make the database (drops it first)")
@@ -351,7 +400,13 @@ def main() -> None:
         help="locust's nice value, ahead of the server's 0 (0: an equal share of the cores)",
     )  # fmt: skip
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
+    parser.add_argument(
+        "--knee", type=int, nargs=2, metavar=("LOW", "HIGH"),
+        help="steps at LOW and HIGH users, then one at the saturation point they give",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.knee and not 0 < args.knee[0] < args.knee[1]:
+        parser.error("--knee LOW HIGH: 0 < LOW < HIGH")
     env = environment()
     locust = locust_venv()
     bin_ = ROOT / ".venv" / "bin"
@@ -375,17 +430,26 @@ def main() -> None:
     results = []
     try:
         wait_up(f"{env['LOAD_HOST']}/healthz", web)
-        for users in args.users:
+        for users in args.knee or args.users:
             result = step(users, args, env, locust, web)
             results.append(result)
             print(report(result), "\n", flush=True)
+        if args.knee:
+            knee = saturation_point(results[0], results[1])
+            result = step(knee, args, env, locust, web)
+            results.append(result)
+            summary = knee_report(results[0], results[1], result)
+            print(report(result), "\n", summary, "\n", flush=True)
     finally:
         os.killpg(web.pid, signal.SIGTERM)
         web.wait(timeout=60)
         if args.drop:
             run(["dropdb", *pg, "--if-exists", "--force", DB], env)
             flush_cache()
-    (VAR / "report.md").write_text("\n\n".join(report(r) for r in results) + "\n")
+    text = "\n\n".join(report(r) for r in results)
+    if args.knee and len(results) == 3:
+        text += "\n\n" + knee_report(*results)
+    (VAR / "report.md").write_text(text + "\n")
 
 
 if __name__ == "__main__":

@@ -574,6 +574,31 @@ def test_a_director_sees_only_their_own_row_and_no_export(director_a, child_a):
     assert "ledger.xlsx" not in response.content.decode()
 
 
+def test_a_directors_completion_table_offers_the_streets_of_their_residential_areas(
+    areas, director_a
+):
+    # A second 居民区, in another 街镇: the director chooses between the two 街镇.
+    RoleAssignment.objects.create(user=director_a, role=Role.DIRECTOR, area=areas["community_c"])
+    director = User.objects.get(pk=director_a.pk)
+    response = web_client(director).get("/visits/")
+    assert [a.name for a in response.context["subdistricts"]] == ["天山路街道", "仙霞新村街道"]
+    chosen = web_client(director).get(f"/visits/?subdistrict={areas['xianxia'].pk}")
+    assert [r.community.name for r in chosen.context["table"]] == ["测试丙居民区"]
+
+
+def test_a_directors_visits_page_reads_their_street_with_their_roles(director_a, child_a):
+    # The worklist is the page a 儿童主任 opens most: their 街镇 are their 居民区's parents,
+    # already read with the roles, so the page asks no query for them (docs/performance.md,
+    # "The load that saturates two cores").
+    client = web_client(director_a)
+    client.get("/")
+    client.get("/visits/")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/visits/").status_code == 200
+    area_reads = [q["sql"] for q in ctx.captured_queries if 'FROM "areas_area"' in q["sql"]]
+    assert not [sql for sql in area_reads if "subdistrict" in sql], area_reads
+
+
 # The supervisor's visits page (the worklist, the completion table of their 街镇, the export
 # form): the load test's slowest page (docs/performance.md, "Load test"). Its 居民区 are read
 # once per request, whether it may export is read from the roles, the table from one index.

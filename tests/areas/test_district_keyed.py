@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.transfers.helpers import accept, ask, full_file
 from weibao.areas.models import DistrictKeyed
 from weibao.cases import services as case_services
 from weibao.children import services as child_services
@@ -194,3 +195,19 @@ def test_a_child_moved_to_another_district_leaves_no_match_key_behind(
         new
     }
     assert _writes_without_district(ctx.captured_queries) == []
+
+
+@pytest.mark.django_db
+def test_a_transfer_to_another_residential_area_writes_only_in_the_district(
+    child_a, director_a, supervisor, supervisor_elsewhere, partner, areas
+):
+    """A transfer moves the child's whole file (its visits, cases, services, referrals and
+    guardianship) to a 居民区 of another 街镇: each UPDATE and DELETE names the district."""
+    file = full_file(child_a, director_a, supervisor, partner)
+    transfer = ask(director_a, file.child, areas["community_c"])
+    with CaptureQueriesContext(connection) as ctx:
+        accept(supervisor_elsewhere, transfer)
+    writes = [q for q in ctx.captured_queries if q["sql"].startswith(("UPDATE", "DELETE"))]
+    assert writes, "the transfer wrote nothing: the capture proves nothing"
+    missing = _writes_without_district(writes)
+    assert missing == [], "\n".join(missing)

@@ -275,3 +275,14 @@ def test_the_receiving_supervisor_is_asked_and_the_asker_told(
         Notification.objects.filter(kind="transfer_arrived").values_list("recipient", flat=True)
     )
     assert arrived == {director_elsewhere.pk}  # the new owner accepted: not told of their act
+
+
+def test_the_receiving_director_is_told_of_a_visit_already_overdue(
+    file_a, director_a, supervisor_elsewhere, areas
+):
+    # The sending director was told (level 1): the due's reminders start again in the new
+    # 居民区, so that the next daily job tells its director.
+    VisitDue.objects.filter(child=file_a.child, state="open").update(overdue_level=1)
+    accept(supervisor_elsewhere, ask(director_a, file_a.child, areas["community_c"]))
+    due = VisitDue.objects.get(child=file_a.child, state="open")
+    assert (due.community_id, due.overdue_level) == (areas["community_c"].pk, 0)

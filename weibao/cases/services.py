@@ -622,7 +622,7 @@ def case_move_area(*, actor, case: Case, community, owner_if_outside=None, note:
         current.owner = owner_if_outside
         fields.append("owner")
     _save(current, fields)
-    _team_move(current, old_owner=case.owner_id)
+    _team_move(current, old_owner=case.owner_id, from_district=from_district)
     _plans_follow(current, from_district=from_district)
     audit_events_move(case=current, from_district=from_district)
     case_audit(actor=actor, case=current, action="case.move_area", changes=changes, note=note)
@@ -631,22 +631,27 @@ def case_move_area(*, actor, case: Case, community, owner_if_outside=None, note:
     return current
 
 
-def _team_move(case: Case, *, old_owner: int) -> None:
+def _team_move(case: Case, *, old_owner: int, from_district: int) -> None:
     """The team follows the case: whoever does not work in the new area leaves it (the old
     居民区's directors, an old owner, people of the old area named in the plan — their items
     wait for the new team to re-plan), the owner stays or joins, and the new 居民区's
-    directors join unless the case is restricted. The rows carry the case's new area."""
+    directors join unless the case is restricted. The rows carry the case's new area. Each
+    write names the district the rows are in, `from_district` until they move
+    (docs/scale.md, "What changes in the code", point 8)."""
     stay = set(
         RoleAssignment.objects.filter(eligible_owner_q(case)).values_list("user_id", flat=True)
     )
-    CaseMember.objects.filter(case=case).exclude(user_id__in=stay).delete()
-    CaseMember.objects.filter(case=case).update(
+    team = CaseMember.objects.filter(district_id=from_district, case=case)
+    team.exclude(user_id__in=stay).delete()
+    team.update(
         district_id=case.district_id,
         subdistrict_id=case.subdistrict_id,
         community_id=case.community_id,
     )
     if old_owner != case.owner_id:
-        CaseMember.objects.filter(case=case, user_id=old_owner, why=CaseMember.Why.OWNER).delete()
+        CaseMember.objects.filter(
+            district_id=case.district_id, case=case, user_id=old_owner, why=CaseMember.Why.OWNER
+        ).delete()
     _team_add(case, [case.owner_id], CaseMember.Why.OWNER)
     if not case.restricted:
         _team_add(case, _community_directors(case), CaseMember.Why.DIRECTOR)

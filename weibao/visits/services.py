@@ -569,7 +569,10 @@ def visits_move_area(*, actor, child: Child) -> dict[str, Any]:
         "visits": area_columns_move(Visit.objects.filter(child=child), to=child),
         "concerns": area_columns_move(Concern.objects.filter(child=child), to=child),
     }
-    VisitDue.objects.filter(child=child, state=VisitDue.State.OPEN).update(overdue_level=0)
+    # The open due was re-planned in the child's new district by child_move.
+    VisitDue.objects.filter(
+        district_id=child.district_id, child=child, state=VisitDue.State.OPEN
+    ).update(overdue_level=0)
     moved = {key: value for key, value in moved.items() if value}
     if moved:
         audit_record(actor=actor, action="visit.move_area", obj=child, changes=moved)

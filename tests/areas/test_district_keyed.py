@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.duplicates.helpers import pair_of, register
 from tests.transfers.helpers import accept, ask, full_file
 from weibao.areas.models import DistrictKeyed
 from weibao.cases import services as case_services
@@ -211,3 +212,21 @@ def test_a_transfer_to_another_residential_area_writes_only_in_the_district(
     assert writes, "the transfer wrote nothing: the capture proves nothing"
     missing = _writes_without_district(writes)
     assert missing == [], "\n".join(missing)
+
+
+@pytest.mark.django_db
+def test_a_possible_duplicates_update_names_the_district_it_was_read_in(areas, district_officer):
+    """A pair's areas follow its children (duplicates.services.children_match_refresh): its
+    bulk UPDATE names the district each pair was read in, as a save does."""
+    a = register(district_officer, areas["community_a"], "张小明")
+    b = register(district_officer, areas["community_b"], "张小明")
+    with CaptureQueriesContext(connection) as ctx:
+        child_services.child_move(actor=district_officer, child=b, community=areas["community_c"])
+    pair_updates = [
+        q
+        for q in ctx.captured_queries
+        if q["sql"].startswith('UPDATE "duplicates_possibleduplicate"')
+    ]
+    assert pair_updates, "the move wrote no pair: the capture proves nothing"
+    assert _writes_without_district(pair_updates) == []
+    assert pair_of(a, b).other_community_id == areas["community_c"].pk

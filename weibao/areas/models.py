@@ -131,11 +131,17 @@ class DistrictKeyed(models.Model):
         super().refresh_from_db(*args, **kwargs)
         self._district_read = self.__dict__.get("district_id")
 
+    def district_read(self) -> int | None:
+        """The district the row is in, as far as this instance knows: the one it was read (or
+        last saved) with, else its district. For the writes that do not go through `save()`
+        (a `bulk_update` of rows that may move): they name it, as `save()` does."""
+        return getattr(self, "_district_read", self.__dict__.get("district_id"))
+
     def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
         # Model._do_update (Django 5.2) is the one place save() builds its UPDATE's WHERE;
         # tests/areas/test_district_keyed.py fails if a new Django builds it elsewhere. A row
         # saved since it was made, never read, is where its district says.
-        district = getattr(self, "_district_read", self.__dict__.get("district_id"))
+        district = self.district_read()
         if district is not None:
             base_qs = base_qs.filter(district_id=district)
         updated = super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)

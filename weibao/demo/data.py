@@ -1384,7 +1384,7 @@ def _backdate_registration(actor: User, child: Child, registered: dt.date) -> bo
     if registered >= old:
         return False
     moment = timezone.make_aware(dt.datetime.combine(registered, dt.time(9, 30)))
-    Child.objects.filter(pk=child.pk).update(created_at=moment)
+    Child.objects.filter(district_id=child.district_id, pk=child.pk).update(created_at=moment)
     child.created_at = moment
     audit_record(
         actor=actor,

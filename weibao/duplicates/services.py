@@ -159,9 +159,17 @@ def children_match_refresh(
         changed.append(pair)
     # Two registrations at once may find the same pair: the unique pair decides, quietly.
     PossibleDuplicate.objects.bulk_create(new_pairs, ignore_conflicts=True)
-    if changed:
-        PossibleDuplicate.objects.bulk_update(
-            changed,
+    # Each pair is updated in the district it was read in (docs/scale.md, "What changes in the
+    # code", point 8): _set_areas may move it to its child's new district.
+    in_district: dict[int | None, list[PossibleDuplicate]] = defaultdict(list)
+    for pair in changed:
+        in_district[pair.district_read()].append(pair)
+    for district, pairs in in_district.items():
+        rows = PossibleDuplicate.objects.all()
+        if district is not None:
+            rows = rows.filter(district_id=district)
+        rows.bulk_update(
+            pairs,
             ["reasons", "score", *_AREA, "other_district", "other_subdistrict", "other_community"],
         )
     if withdrawn:

@@ -18,6 +18,7 @@ from weibao.children import services as child_services
 from weibao.children.models import Child
 from weibao.core.exceptions import ConflictError
 from weibao.duplicates.models import MatchKey
+from weibao.duplicates.services import duplicate_dismiss
 from weibao.visits import services as visit_services
 from weibao.visits.models import Concern, VisitDue
 
@@ -215,18 +216,34 @@ def test_a_transfer_to_another_residential_area_writes_only_in_the_district(
 
 
 @pytest.mark.django_db
-def test_a_possible_duplicates_update_names_the_district_it_was_read_in(areas, district_officer):
-    """A pair's areas follow its children (duplicates.services.children_match_refresh): its
-    bulk UPDATE names the district each pair was read in, as a save does."""
-    a = register(district_officer, areas["community_a"], "张小明")
-    b = register(district_officer, areas["community_b"], "张小明")
+def test_a_possible_duplicate_moved_with_its_child_is_updated_where_it_was_read(
+    areas, officer_of_both, other_district
+):
+    """A pair lies in the district of its first child. A decided pair stays when that child
+    moves to another district (an open one would be withdrawn), and its areas follow the
+    child (duplicates.services.children_match_refresh): its bulk UPDATE names the district
+    the pair was read in, as a save does, and moves it."""
+    a = register(officer_of_both, areas["community_a"], "张小明")
+    b = register(officer_of_both, areas["community_b"], "张小明")
+    old = a.district_id
+    duplicate_dismiss(actor=officer_of_both, pair=pair_of(a, b), note="双胞胎")
     with CaptureQueriesContext(connection) as ctx:
-        child_services.child_move(actor=district_officer, child=b, community=areas["community_c"])
+        child_services.child_update(
+            actor=officer_of_both,
+            child=a,
+            expected_version=a.version,
+            data={"community": other_district},
+        )
     pair_updates = [
-        q
+        q["sql"]
         for q in ctx.captured_queries
         if q["sql"].startswith('UPDATE "duplicates_possibleduplicate"')
     ]
-    assert pair_updates, "the move wrote no pair: the capture proves nothing"
-    assert _writes_without_district(pair_updates) == []
-    assert pair_of(a, b).other_community_id == areas["community_c"].pk
+    assert len(pair_updates) == 1, pair_updates
+    where = pair_updates[0].split(" WHERE ", 1)[1]
+    assert f'"district_id" = {old}' in where
+    pair = pair_of(a, b)
+    assert (pair.district_id, pair.community_id) == (
+        other_district.parent.parent_id,
+        other_district.pk,
+    )

@@ -168,16 +168,29 @@ def children_match_refresh(
         rows = PossibleDuplicate.objects.all()
         if district is not None:
             rows = rows.filter(district_id=district)
-        rows.bulk_update(
+        updated = rows.bulk_update(
             pairs,
             ["reasons", "score", *_AREA, "other_district", "other_subdistrict", "other_community"],
         )
+        if updated < len(pairs) and _moved_since_read(district, pairs):
+            # Moved to another district since they were read, as a save() would find it.
+            raise ConflictError
     if withdrawn:
         PossibleDuplicate.objects.filter(
             district_id__in={pair.district_id for pair in withdrawn},
             pk__in=[pair.pk for pair in withdrawn],
         ).delete()
     return len(new_pairs)
+
+
+def _moved_since_read(district: int | None, pairs: list[PossibleDuplicate]) -> bool:
+    """Whether one of `pairs`, read in `district`, now lies in another (one query, on a short
+    update only; a pair deleted meanwhile is not a conflict)."""
+    return (
+        PossibleDuplicate.objects.filter(pk__in=[pair.pk for pair in pairs])
+        .exclude(district_id=district)
+        .exists()
+    )
 
 
 def _set_areas(pair: PossibleDuplicate, loaded: dict[int, Child]) -> None:

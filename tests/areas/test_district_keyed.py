@@ -17,7 +17,8 @@ from weibao.cases import services as case_services
 from weibao.children import services as child_services
 from weibao.children.models import Child
 from weibao.core.exceptions import ConflictError
-from weibao.duplicates.models import MatchKey
+from weibao.duplicates import services as duplicate_services
+from weibao.duplicates.models import MatchKey, PossibleDuplicate
 from weibao.duplicates.services import duplicate_dismiss
 from weibao.visits import services as visit_services
 from weibao.visits.models import Concern, VisitDue
@@ -247,3 +248,27 @@ def test_a_possible_duplicate_moved_with_its_child_is_updated_where_it_was_read(
         other_district.parent.parent_id,
         other_district.pk,
     )
+
+
+@pytest.mark.django_db
+def test_a_possible_duplicate_moved_since_it_was_read_is_a_conflict_not_a_lost_update(
+    areas, officer_of_both, other_district, monkeypatch
+):
+    """As a stale save() is: the pair's bulk UPDATE finds it no longer where it was read."""
+    a = register(officer_of_both, areas["community_a"], "张小明")
+    b = register(officer_of_both, areas["community_b"], "张小明")
+    pair = pair_of(a, b)
+    duplicate_dismiss(actor=officer_of_both, pair=pair, note="双胞胎")
+    elsewhere = other_district.parent.parent_id
+    set_areas = duplicate_services._set_areas
+
+    def moved_meanwhile(pair, loaded):  # another transaction moves the pair after the read
+        PossibleDuplicate.objects.filter(pk=pair.pk).update(district_id=elsewhere)
+        set_areas(pair, loaded)
+
+    monkeypatch.setattr(duplicate_services, "_set_areas", moved_meanwhile)
+    with pytest.raises(ConflictError), transaction.atomic():
+        child_services.child_update(
+            actor=officer_of_both, child=b, expected_version=b.version, data={"name": "章小明"}
+        )
+    assert PossibleDuplicate.objects.get(pk=pair.pk).district_id == a.district_id  # rolled back

@@ -26,29 +26,12 @@ sys.path.extend(str(p) for p in (ROOT / "var" / "load-venv" / "lib").glob("pytho
 
 from visits import _setup_django  # noqa: E402
 
-# The worklist's row, as weibao/templates/visits/worklist.html writes it; CSRF stands for the
-# form's token, which each engine writes its own way.
-ROW = """{% for row in rows %}{% with info=row.info %}
-  <li class="due due-{{ info.bucket }}">
-    <div class="due-main">
-      <a class="due-child" href="{{ row.child_url }}">{{ info.due.child.name }}</a>
-      <span class="muted">{{ info.due.community.name }}</span>
-      <div class="due-when">
-        {% if info.bucket == "overdue" %}<span class="tag warn">{{ row.overdue }}</span>
-        {% elif info.bucket == "week" %}<span class="tag">{{ due_this_week }}</span>
-        {% else %}<span class="tag">{{ due_this_month }}</span>{% endif %}
-        {{ row.due }}
-      </div>
-      <div class="due-reason">{{ reason }}{{ colon }}{{ info.reason_label }}{% if info.interval %}
-        · {{ info.interval }}{% endif %}</div>
-    </div>
-    <form method="post" action="{{ row.start_url }}" class="due-action">CSRF
-      <button class="primary">
-        {% if row.has_draft %}{{ continue_draft }}{% else %}{{ record_visit }}{% endif %}
-      </button>
-    </form>
-  </li>
-{% endwith %}{% endfor %}"""
+# The worklist's rows as weibao/templates/visits/worklist.html writes them: its loop up to the
+# end of a row (the "{% empty %}" branch left out). The row's tags are those both engines know
+# ({% with %}, {% if %}, {{ }}) but for the form's token, which each writes its own way.
+PAGE = (ROOT / "weibao" / "templates" / "visits" / "worklist.html").read_text()
+ROW = PAGE[PAGE.index("{% for row in rows %}") : PAGE.index("{% empty %}")] + "{% endfor %}"
+HIDDEN = '<input type="hidden" name="csrfmiddlewaretoken" value="{{ csrf_token }}">'
 WORDS = {
     "due_this_week": "本周到期",
     "due_this_month": "本月到期",
@@ -83,9 +66,9 @@ def main() -> None:
     response = signed_in("load_dir_0000", two_factor=False).get("/visits/")
     rows = response.context["rows"]
     token = "t" * 64
-    django_template = engines["django"].from_string(ROW.replace("CSRF", "{% csrf_token %}"))
-    hidden = '<input type="hidden" name="csrfmiddlewaretoken" value="{{ csrf_token }}">'
-    jinja_template = jinja2.Environment(autoescape=True).from_string(ROW.replace("CSRF", hidden))
+    django_template = engines["django"].from_string(ROW)
+    jinja_row = ROW.replace("{% csrf_token %}", HIDDEN)
+    jinja_template = jinja2.Environment(autoescape=True).from_string(jinja_row)
 
     def django_rows() -> str:
         context = make_context({"rows": rows, "csrf_token": token, **WORDS}, None)

@@ -57,6 +57,13 @@ def _writes_without_district(queries) -> list[str]:
     return missing
 
 
+def _move(child: Child, community, actor) -> None:
+    """The child's file to `community` by a direct edit (staff of both districts may)."""
+    child_services.child_update(
+        actor=actor, child=child, expected_version=child.version, data={"community": community}
+    )
+
+
 def test_every_model_with_a_district_column_is_district_keyed_or_a_reasoned_exception():
     unexplained = []
     for model in apps.get_models():
@@ -187,12 +194,7 @@ def test_a_child_moved_to_another_district_leaves_no_match_key_behind(
     old = child_a.district_id
     assert MatchKey.objects.filter(district_id=old, child=child_a).exists()
     with CaptureQueriesContext(connection) as ctx:
-        child_services.child_update(
-            actor=officer_of_both,
-            child=child_a,
-            expected_version=child_a.version,
-            data={"community": other_district},
-        )
+        _move(child_a, other_district, officer_of_both)
     new = other_district.parent.parent_id
     assert set(MatchKey.objects.filter(child=child_a).values_list("district_id", flat=True)) == {
         new
@@ -229,12 +231,7 @@ def test_a_possible_duplicate_moved_with_its_child_is_updated_where_it_was_read(
     old = a.district_id
     duplicate_dismiss(actor=officer_of_both, pair=pair_of(a, b), note="双胞胎")
     with CaptureQueriesContext(connection) as ctx:
-        child_services.child_update(
-            actor=officer_of_both,
-            child=a,
-            expected_version=a.version,
-            data={"community": other_district},
-        )
+        _move(a, other_district, officer_of_both)
     pair_updates = [
         q["sql"]
         for q in ctx.captured_queries

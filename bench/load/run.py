@@ -316,11 +316,20 @@ def step(users: int, args, env, locust: Path, web: subprocess.Popen, tag: str = 
             "backends": backends, "locust_nice": priority}  # fmt: skip
 
 
+def _aggregated(result: dict) -> dict:
+    """Locust's row of the whole mix."""
+    return next(r for r in result["rows"] if r["Name"] == "Aggregated")
+
+
+def _rps(result: dict) -> float:
+    return float(_aggregated(result)["Requests/s"])
+
+
 def report(result: dict) -> str:
     cores = result["cores"]
     server = cores.get("gunicorn", 0) + cores.get("postgres", 0) + cores.get("redis", 0)
-    total = next(r for r in result["rows"] if r["Name"] == "Aggregated")
-    rps = float(total["Requests/s"])
+    total = _aggregated(result)
+    rps = _rps(result)
     lines = [
         f"### {result['users']} users: {rps:.1f} requests/s, {int(total['Failure Count'])} "
         f"failures of {int(total['Request Count'])}; server side {server:.2f} cores → "
@@ -347,11 +356,6 @@ def report(result: dict) -> str:
             f"{float(r['Max Response Time']):.0f} |"
         )
     return "\n".join(lines)
-
-
-def _rps(result: dict) -> float:
-    total = next(r for r in result["rows"] if r["Name"] == "Aggregated")
-    return float(total["Requests/s"])
 
 
 def saturation_point(light: dict, heavy: dict) -> int:
@@ -443,7 +447,7 @@ def main() -> None:
             [str(c) for c in serve], env=env, start_new_session=True, stdout=log,
             stderr=subprocess.STDOUT,
         )  # fmt: skip
-    results = []
+    results, summary = [], ""
     try:
         wait_up(f"{env['LOAD_HOST']}/healthz", web)
         for users in args.knee or args.users:
@@ -462,9 +466,7 @@ def main() -> None:
         if args.drop:
             run(["dropdb", *pg, "--if-exists", "--force", DB], env)
             flush_cache()
-    text = "\n\n".join(report(r) for r in results)
-    if args.knee and len(results) == 3:
-        text += "\n\n" + knee_report(*results)
+    text = "\n\n".join([*(report(r) for r in results), *([summary] if summary else [])])
     (VAR / "report.md").write_text(text + "\n")
 
 

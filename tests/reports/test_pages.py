@@ -747,8 +747,9 @@ def test_staff_entry_starts_in_the_staff_members_own_sub_district(
 # District staff's list of all reports: one of the load test's slowest pages (docs/performance.md,
 # "Load test"). The count, the page, its situations, the triage tab's count, whether the user
 # entered reports outside their areas (asked by the list and by the tab's count: the scope's OR,
-# "The report queue"), and the page's frame (session, user, roles, the site's state, the bell).
-ALL_REPORTS_QUERIES = 11
+# "The report queue"), and the page's frame (session, user, roles, the site's state, the bell);
+# the sign-in gate keeps whether the user has a two-factor device (security.selectors).
+ALL_REPORTS_QUERIES = 10
 
 
 def test_the_list_of_all_reports_costs_the_same_few_queries_for_3_or_20(

@@ -5,7 +5,9 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -15,6 +17,7 @@ from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.areas.models import Area
 from weibao.audit.models import AuditEvent
 from weibao.security.models import SignInPolicy
+from weibao.security.services import sign_in_policy_update, two_factor_reset
 
 VERIFY = "/security/verify/"
 ENROL = "/security/two-factor/"
@@ -83,12 +86,63 @@ def test_the_set_up_page_logout_and_public_door_stay_open(required, supervisor):
 
 
 def test_a_director_need_not_use_two_factor_unless_the_district_says_so(
-    required, director_a, areas
+    required, director_a, district_officer, areas
 ):
     client = signed_in(director_a)
     assert client.get("/children/").status_code == 200
-    SignInPolicy.objects.create(district=areas["district"], directors_need_two_factor=True)
+    # Asked twice: the second answer is the one the sign-in gate keeps (security.selectors).
+    assert client.get("/children/").status_code == 200
+    sign_in_policy_update(
+        actor=district_officer, district=areas["district"], directors_need_two_factor=True
+    )
     assert client.get("/children/")["Location"].startswith(VERIFY)
+
+
+def test_a_rule_turned_off_frees_the_director_at_the_next_request(
+    required, director_a, district_officer, areas
+):
+    sign_in_policy_update(
+        actor=district_officer, district=areas["district"], directors_need_two_factor=True
+    )
+    client = signed_in(director_a)
+    assert client.get("/children/")["Location"].startswith(VERIFY)
+    sign_in_policy_update(
+        actor=district_officer, district=areas["district"], directors_need_two_factor=False
+    )
+    assert client.get("/children/").status_code == 200
+
+
+def test_a_reset_by_the_district_counts_from_the_persons_next_request(
+    required, director_a, district_officer
+):
+    enrol(director_a)
+    client = signed_in(director_a)
+    assert client.get("/children/")["Location"].startswith(VERIFY)
+    assert client.get("/children/")["Location"].startswith(VERIFY)
+    two_factor_reset(actor=district_officer, user=director_a, reason="手机丢失")
+    assert client.get("/children/").status_code == 200
+
+
+def test_a_device_set_up_elsewhere_counts_from_the_next_request_of_a_password_only_session(
+    required, director_a
+):
+    client = signed_in(director_a)
+    assert client.get("/children/").status_code == 200
+    assert client.get("/children/").status_code == 200
+    enrol(director_a)  # on another browser
+    assert client.get("/children/")["Location"].startswith(VERIFY)
+
+
+def test_the_gate_asks_a_director_no_query_of_two_factor_while_it_keeps_the_answer(
+    required, director_a
+):
+    client = signed_in(director_a)
+    client.get("/notifications/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/notifications/")
+    asked = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "otp_totp_totpdevice" not in asked
+    assert "security_signinpolicy" not in asked
 
 
 def test_another_districts_rule_does_not_bind_a_director(required, director_a, db):

@@ -15,6 +15,7 @@ from tests.security.test_two_factor import VERIFY, signed_in
 from weibao.accounts.models import Role, RoleAssignment, User
 from weibao.audit.models import AuditEvent
 from weibao.security.models import SignInPolicy
+from weibao.security.services import sign_in_policy_update
 
 OFF = "/security/two-factor/disable/"
 OVERVIEW = "/security/"
@@ -149,9 +150,12 @@ def test_whoever_must_use_it_has_no_button_and_gets_403(request, required, perso
     assert not AuditEvent.objects.filter(action="2fa.disable").exists()
 
 
-def test_a_districts_new_rule_takes_the_button_away(required, director_a, areas):
+def test_a_districts_new_rule_takes_the_button_away(required, director_a, district_officer, areas):
     client, _device, _codes = enrolled(director_a)
-    SignInPolicy.objects.create(district=areas["district"], directors_need_two_factor=True)
+    assert OFF in client.get(OVERVIEW).content.decode()
+    sign_in_policy_update(
+        actor=district_officer, district=areas["district"], directors_need_two_factor=True
+    )
     assert OFF not in client.get(OVERVIEW).content.decode()
     assert client.post(OFF, {"password": PASSWORD}).status_code == 403
 

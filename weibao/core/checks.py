@@ -15,7 +15,9 @@ def production_services_check(app_configs=None, **kwargs) -> list[checks.CheckMe
         found.append(
             checks.Warning(
                 "The cache is kept in each server process: the rate limits and the sign-in "
-                "lockout count per worker, so a client gets several times the limit.",
+                "lockout count per worker, so a client gets several times the limit, and a "
+                "change of who must use two-factor sign-in reaches the other workers only "
+                "within a minute.",
                 hint="Set WEIBAO_CACHE_URL, e.g. redis://127.0.0.1:6379/1 (docs/deploy.md).",
                 id="weibao.W001",
             )

@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from weibao.security.selectors import has_two_factor, two_factor_required
+from weibao.security.selectors import has_two_factor_kept, two_factor_required
 from weibao.security.services import device_touch
 
 # The pages a person half signed in may open: the second step, leaving, the language, and the
@@ -29,7 +29,7 @@ def two_factor_pending(user) -> bool:
     """Signed in with a password only, while a second step is expected of this user."""
     if not user.is_authenticated or user.is_verified():
         return False
-    return two_factor_required(user) or has_two_factor(user)
+    return two_factor_required(user) or has_two_factor_kept(user)
 
 
 class SignInGuardMiddleware:

@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from weibao.accounts.models import Role, User
 from weibao.accounts.selectors import user_is_sysadmin, user_role_assignments
 from weibao.areas.models import Area
+from weibao.core.cached import cached_read
 from weibao.security.fingerprints import password_fingerprint
 from weibao.security.models import ApiToken, SignedInDevice, SignInPolicy
 
@@ -36,10 +37,32 @@ def two_factor_required(user) -> bool:
     if user_is_sysadmin(user) or any(ra.role in ALWAYS_TWO_FACTOR for ra in roles):
         return True
     districts = {_district_id(ra.area) for ra in roles if ra.role == Role.DIRECTOR and ra.area}
-    return bool(districts) and (
-        SignInPolicy.objects.filter(
-            district_id__in=districts, directors_need_two_factor=True
-        ).exists()
+    return any(_directors_need_two_factor(district_id) for district_id in sorted(districts))
+
+
+# The sign-in gate (security.middleware) asks the next two facts on every request. They are
+# kept this long in the shared cache and forgotten by the services that change them, at once
+# and again at their commit (core.cached). The time bounds what a reader that straddled a
+# writer's commit may keep; a device added or removed by hand in the admin site, which no
+# service sees, also counts from then (docs/security.md, "Two-factor sign-in").
+KEPT_SECONDS = 60
+
+
+def directors_need_two_factor_key(district_id: int) -> str:
+    return f"security.directors_2fa.{district_id}"
+
+
+def has_two_factor_key(user_id: int) -> str:
+    return f"security.has_2fa.{user_id}"
+
+
+def _directors_need_two_factor(district_id: int) -> bool:
+    return cached_read(
+        directors_need_two_factor_key(district_id),
+        KEPT_SECONDS,
+        lambda: SignInPolicy.objects.filter(
+            district_id=district_id, directors_need_two_factor=True
+        ).exists(),
     )
 
 
@@ -55,6 +78,12 @@ def confirmed_totp(user) -> TOTPDevice | None:
 
 def has_two_factor(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def has_two_factor_kept(user) -> bool:
+    """has_two_factor for the sign-in gate: kept KEPT_SECONDS, forgotten by the services that
+    confirm or remove a device. The services themselves read the database."""
+    return cached_read(has_two_factor_key(user.pk), KEPT_SECONDS, lambda: has_two_factor(user))
 
 
 def recovery_codes_left(user) -> int:

@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from weibao.areas.models import Area
 from weibao.audit.services import audit_record
+from weibao.core.cached import forget
 from weibao.core.exceptions import Blocked
 from weibao.security import tokens
 from weibao.security.fingerprints import password_fingerprint
@@ -26,7 +27,9 @@ from weibao.security.models import ApiToken, SignedInDevice, SignInPolicy
 from weibao.security.selectors import (
     confirmed_totp,
     devices_of,
+    directors_need_two_factor_key,
     has_two_factor,
+    has_two_factor_key,
     managed_districts,
     tokens_visible_to,
     two_factor_required,
@@ -71,6 +74,7 @@ def _enrol_finish(actor, device: TOTPDevice) -> tuple[TOTPDevice, list[str]]:
     TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    forget(has_two_factor_key(actor.pk))
     codes = _new_recovery_codes(actor)
     audit_record(actor=actor, action="2fa.enrol", obj=actor)
     return device, codes
@@ -197,6 +201,7 @@ def two_factor_disable(*, actor, code: str = "", password: str = "") -> None:
     with transaction.atomic():
         removed = TOTPDevice.objects.filter(user=actor).delete()[0]
         StaticDevice.objects.filter(user=actor).delete()
+        forget(has_two_factor_key(actor.pk))
         audit_record(
             actor=actor,
             action="2fa.disable",
@@ -230,6 +235,7 @@ def two_factor_reset(*, actor, user, reason: str) -> None:
         )
     removed = TOTPDevice.objects.filter(user=user).delete()[0]
     StaticDevice.objects.filter(user=user).delete()
+    forget(has_two_factor_key(user.pk))
     audit_record(
         actor=actor,
         action="2fa.reset",
@@ -245,6 +251,7 @@ def two_factor_reset_by_operator(*, user, reason: str) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        forget(has_two_factor_key(user.pk))
         audit_record(actor=None, action="2fa.reset", obj=user, note=reason.strip()[:REASON_MAX])
 
 
@@ -457,6 +464,7 @@ def sign_in_policy_update(
     old = policy.directors_need_two_factor
     policy.directors_need_two_factor = directors_need_two_factor
     policy.save()
+    forget(directors_need_two_factor_key(district.pk))
     changes = {}
     if old != directors_need_two_factor:
         changes["directors_need_two_factor"] = {"old": old, "new": directors_need_two_factor}

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests.duplicates.helpers import pair_of, register
 from tests.transfers.helpers import accept, ask, full_file
-from weibao.areas.models import DistrictKeyed
+from weibao.areas.models import DistrictKeyed, lock_where_read
 from weibao.cases import services as case_services
 from weibao.children import services as child_services
 from weibao.children.models import Child
@@ -40,6 +40,12 @@ EXCEPTIONS = {
 
 UPDATE = re.compile(r'^UPDATE "(\w+)" SET .*? WHERE (.*)$', re.S)
 DELETE = re.compile(r'^DELETE FROM "(\w+)" WHERE (.*)$', re.S)
+LOCK = re.compile(r'^SELECT .*? FROM "(\w+)".*? WHERE (.*) FOR (?:NO KEY )?UPDATE', re.S)
+
+# SQLite has no row locks: Django leaves FOR UPDATE out there, so only PostgreSQL shows them.
+locks_shown = pytest.mark.skipif(
+    not connection.features.has_select_for_update, reason="no FOR UPDATE on this database"
+)
 
 
 def _district_tables() -> set[str]:
@@ -55,6 +61,49 @@ def _writes_without_district(queries) -> list[str]:
         if match and match.group(1) in tables and '"district_id"' not in match.group(2):
             missing.append(sql)
     return missing
+
+
+def _locks_without_district(queries) -> list[str]:
+    """The SELECT … FOR UPDATE of a district-keyed table whose WHERE does not name that
+    table's district: on Citus, which runs FOR UPDATE in one shard only, an error
+    (docs/scale.md, "What changes in the code", point 9)."""
+    tables = _district_tables()
+    missing = []
+    for query in queries:
+        match = LOCK.match(query["sql"])
+        table = match.group(1) if match else None
+        if table in tables and f'"{table}"."district_id"' not in match.group(2):
+            missing.append(query["sql"])
+    return missing
+
+
+def _daily_work(child, director, supervisor) -> None:
+    """A visit with a concern, the concern handled, a case opened and filed, a child back home."""
+    visit = visit_services.visit_start(actor=director, child=child)
+    visit_services.visit_complete(
+        actor=director,
+        visit=visit,
+        expected_version=visit.version,
+        data={
+            "met_with": "孩子和奶奶",
+            "under8_unattended": "na",
+            "under16_alone": "yes",
+            "away_without_carer": "no",
+            "no_weekly_contact": "no",
+            "findings": "合成数据：独自在家。",
+        },
+    )
+    concern = Concern.objects.get(child=child)
+    visit_services.concern_handle(actor=supervisor, concern=concern, note="已联系家长。")
+    case = case_services.case_open(actor=supervisor, child=child, summary="合成数据")
+    case_services.case_file(
+        actor=supervisor, case=case, summary="建档", expected_version=case.version
+    )
+    child_services.child_mark_returned_home(
+        actor=director,
+        child=Child.objects.get(pk=child.pk),
+        date=timezone.localdate() - dt.timedelta(days=1),
+    )
 
 
 def _move(child: Child, community, actor) -> None:
@@ -155,31 +204,7 @@ def test_a_visit_its_concern_and_a_case_write_only_in_their_district(
     """The daily work's writes, captured: each UPDATE and DELETE of a district-keyed table
     names the district."""
     with CaptureQueriesContext(connection) as ctx:
-        visit = visit_services.visit_start(actor=director_a, child=child_a)
-        visit_services.visit_complete(
-            actor=director_a,
-            visit=visit,
-            expected_version=visit.version,
-            data={
-                "met_with": "孩子和奶奶",
-                "under8_unattended": "na",
-                "under16_alone": "yes",
-                "away_without_carer": "no",
-                "no_weekly_contact": "no",
-                "findings": "合成数据：独自在家。",
-            },
-        )
-        concern = Concern.objects.get(child=child_a)
-        visit_services.concern_handle(actor=supervisor, concern=concern, note="已联系家长。")
-        case = case_services.case_open(actor=supervisor, child=child_a, summary="合成数据")
-        case_services.case_file(
-            actor=supervisor, case=case, summary="建档", expected_version=case.version
-        )
-        child_services.child_mark_returned_home(
-            actor=director_a,
-            child=Child.objects.get(pk=child_a.pk),
-            date=timezone.localdate() - dt.timedelta(days=1),
-        )
+        _daily_work(child_a, director_a, supervisor)
     writes = [q for q in ctx.captured_queries if q["sql"].startswith(("UPDATE", "DELETE"))]
     assert writes, "the flow wrote nothing: the capture proves nothing"
     assert _writes_without_district(writes) == []
@@ -269,3 +294,61 @@ def test_a_possible_duplicate_moved_since_it_was_read_is_a_conflict_not_a_lost_u
             actor=officer_of_both, child=b, expected_version=b.version, data={"name": "章小明"}
         )
     assert PossibleDuplicate.objects.get(pk=pair.pk).district_id == a.district_id  # rolled back
+
+
+@pytest.mark.django_db
+def test_a_lock_finds_the_row_by_the_district_it_was_read_with(child_a):
+    child = Child.objects.get(pk=child_a.pk)
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        locked = lock_where_read(Child.objects, child)
+    assert locked.pk == child.pk
+    (read,) = [q for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    where = read["sql"].split(" WHERE ", 1)[1]
+    assert '"children_child"."district_id"' in where and str(child.district_id) in where
+
+
+@pytest.mark.django_db
+def test_a_lock_of_a_row_moved_since_it_was_read_is_a_conflict(child_a, other_district):
+    """As a stale save() is: locking it by id alone would let the service go on with the
+    columns it read before the move."""
+    stale = Child.objects.get(pk=child_a.pk)
+    Child.objects.filter(pk=child_a.pk).update(district_id=other_district.parent.parent_id)
+    with pytest.raises(ConflictError), transaction.atomic():
+        lock_where_read(Child.objects, stale)
+
+
+@pytest.mark.django_db
+def test_a_lock_of_a_row_that_is_gone_is_does_not_exist(child_a):
+    gone = Concern(child=child_a, kind="other")
+    gone.copy_area_of(child_a)
+    gone.pk = 999_999
+    with pytest.raises(Concern.DoesNotExist), transaction.atomic():
+        lock_where_read(Concern.objects, gone)
+
+
+@locks_shown
+@pytest.mark.django_db
+def test_the_daily_work_locks_its_rows_in_their_district(child_a, director_a, supervisor):
+    """A visit with a concern, the concern handled, a case opened and filed, a child back
+    home: each row locked is locked by its district."""
+    with CaptureQueriesContext(connection) as ctx:
+        _daily_work(child_a, director_a, supervisor)
+    locks = [q for q in ctx.captured_queries if LOCK.match(q["sql"])]
+    assert len(locks) >= 5, "the flow locked too little: the capture proves nothing"
+    missing = _locks_without_district(locks)
+    assert missing == [], "\n".join(missing)
+
+
+@locks_shown
+@pytest.mark.django_db
+def test_a_transfer_locks_its_rows_in_their_district(
+    child_a, director_a, supervisor, supervisor_elsewhere, partner, areas
+):
+    file = full_file(child_a, director_a, supervisor, partner)
+    transfer = ask(director_a, file.child, areas["community_c"])
+    with CaptureQueriesContext(connection) as ctx:
+        accept(supervisor_elsewhere, transfer)
+    locks = [q for q in ctx.captured_queries if LOCK.match(q["sql"])]
+    assert locks, "the transfer locked nothing: the capture proves nothing"
+    missing = _locks_without_district(locks)
+    assert missing == [], "\n".join(missing)

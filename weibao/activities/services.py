@@ -38,6 +38,7 @@ from weibao.activities.selectors import (
     zones_for,
 )
 from weibao.areas.columns import area_columns_move
+from weibao.areas.models import lock_where_read
 from weibao.audit.services import audit_record
 from weibao.children.categories import IN_DIFFICULTY, Category
 from weibao.children.models import Child, ChildCategory
@@ -358,10 +359,9 @@ def activity_create(
 
 
 def _lock_activity(activity: Activity, expected_version: int | None = None) -> Activity:
-    current = (
-        Activity.objects.select_for_update(of=("self",))
-        .select_related("station", "project")
-        .get(pk=activity.pk)
+    current = lock_where_read(
+        Activity.objects.select_for_update(of=("self",)).select_related("station", "project"),
+        activity,
     )
     if expected_version is not None and current.version != expected_version:
         raise ConflictError
@@ -592,7 +592,7 @@ def walkin_add(*, actor, activity: Activity, name: str, age, at_door: bool = Fal
 def signup_cancel(*, actor, signup: Signup) -> Signup | None:
     """Take a sign-up off; a place freed goes to the first on the waiting list (returned)."""
     current = _runnable(actor, signup.activity)
-    row = Signup.objects.select_for_update().get(pk=signup.pk)
+    row = lock_where_read(Signup.objects, signup)
     # A 儿童主任 takes off only the children they see (and walk-ins); the keepers anyone.
     if (
         row.child_id is not None

@@ -1,5 +1,7 @@
+from typing import TypeVar
+
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -157,6 +159,32 @@ class DistrictKeyed(models.Model):
     def _is_elsewhere(self, using, pk_val) -> bool:
         """Whether the row is in the table at all (one query, on a failed save only)."""
         return type(self)._base_manager.using(using).filter(pk=pk_val).exists()
+
+
+K = TypeVar("K", bound=DistrictKeyed)
+
+
+def lock_where_read(queryset: QuerySet[K] | models.Manager[K], row: K) -> K:
+    """`row` read again and locked (`SELECT … FOR UPDATE`) where it was read: by its district
+    and id, as its `save()` writes it. Citus runs a `FOR UPDATE` in a query of one shard only,
+    so a lock by id alone fails there; on the partitioned stand-in it reads one partition
+    (docs/scale.md, "What changes in the code", point 9). `queryset` says what else to read
+    (`select_related`, `of=`); a table joined to it that is split by district too must be
+    joined on the district as well (`accounts.selectors.same_district_as_child`).
+
+    A row moved to another district since it was read is a ConflictError, as its save would
+    be; a row that is gone is the model's DoesNotExist, as before."""
+    queryset = queryset.all()  # a model's manager will do
+    locked = queryset if queryset.query.select_for_update else queryset.select_for_update()
+    district = row.district_read()
+    if district is None:
+        return locked.get(pk=row.pk)
+    try:
+        return locked.get(district_id=district, pk=row.pk)
+    except queryset.model.DoesNotExist:
+        if row._is_elsewhere(queryset.db, row.pk):
+            raise ConflictError from None
+        raise
 
 
 class AreaColumns(DistrictKeyed):

@@ -17,12 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.accounts.models import User
+from weibao.areas.models import lock_where_read
 from weibao.cases import workflow
 from weibao.cases.choices import PlannedServiceStatus
 from weibao.cases.models import Case, PlannedService, PlanVersion
 from weibao.cases.selectors import (
     UNSETTLED,
     case_roles,
+    case_rows_to_lock,
     current_plan,
     eligible_owners,
     kept_off_restricted_case,
@@ -269,7 +271,7 @@ def plan_save(
     newer one meanwhile, ConflictError. The people and partners in charge: a person working in
     the child's area, or a partner serving the user's areas (those already in the plan may
     stay even if they no longer would qualify)."""
-    current_case = Case.objects.select_for_update().select_related("child").get(pk=case.pk)
+    current_case = lock_where_read(case_rows_to_lock(), case)
     if not case_roles(actor, current_case) & workflow.WORKERS:
         raise PermissionDenied
     if not current_case.is_open:

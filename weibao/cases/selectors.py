@@ -37,6 +37,13 @@ from weibao.reports.models import Report
 BACKDATE_DAYS = 30
 
 
+def case_rows_to_lock() -> QuerySet[Case]:
+    """The cases a service locks with their child (areas.models.lock_where_read): the child
+    joined on the district too, so the locked rows are one district's (docs/scale.md, "What
+    changes in the code", point 9)."""
+    return Case.objects.select_for_update().select_related("child").filter(same_district_as_child())
+
+
 def earliest_date(case: Case) -> dt.date:
     """The earliest day a service of this case may be recorded for."""
     opened = timezone.localdate(case.opened_at) if case.opened_at else timezone.localdate()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from weibao.accounts.models import Role, RoleAssignment
 from weibao.accounts.selectors import users_with_role_in_areas
-from weibao.areas.models import Area
+from weibao.areas.models import Area, lock_where_read
 from weibao.audit.services import audit_events_move, audit_record
 from weibao.cases import workflow
 from weibao.cases.blockers import require_close_guards, require_plan
@@ -20,6 +20,7 @@ from weibao.cases.models import Case, CaseMember, CasePolicy, PlannedService, Pl
 from weibao.cases.selectors import (
     case_policy_districts,
     case_roles,
+    case_rows_to_lock,
     eligible_owner_q,
     open_case_for_child,
 )
@@ -50,7 +51,7 @@ def eligible_owner(user, child: Child) -> bool:
 
 
 def _lock(case: Case, expected_version: int | None) -> Case:
-    current = Case.objects.select_for_update().select_related("child").get(pk=case.pk)
+    current = lock_where_read(case_rows_to_lock(), case)
     if expected_version is not None and current.version != expected_version:
         raise ConflictError
     return current
@@ -501,7 +502,7 @@ def case_policy_update(*, actor, district: Area, follow_up_visits: int) -> CaseP
     before closing; it applies to every closing asked or approved from now on."""
     if district.pk not in {a.pk for a in case_policy_districts(actor)}:
         raise PermissionDenied
-    policy = CasePolicy.objects.select_for_update().get(pk=case_policy_for(district).pk)
+    policy = lock_where_read(CasePolicy.objects, case_policy_for(district))
     old = policy.follow_up_visits
     policy.follow_up_visits = follow_up_visits
     policy.full_clean(exclude=["district"])
@@ -604,7 +605,9 @@ def case_move_area(*, actor, case: Case, community, owner_if_outside=None, note:
     it. The apps above cases move what hangs off the case with their own services. Called
     inside transfers.services.transfer_accept's transaction, which checks who may; the
     accepter may not see the case before it moves."""
-    current = _lock(case, None)
+    # Not joined with the child, which is in its new district already (_lock's join names the
+    # case's district for both).
+    current = lock_where_read(Case.objects, case)
     old_place = _place(current.community)
     from_district = current.district_id
     current.district_id = community.parent.parent_id

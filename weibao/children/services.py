@@ -20,7 +20,7 @@ from weibao.accounts.selectors import (
     communities_visible_to,
     user_role_assignments,
 )
-from weibao.areas.models import Area
+from weibao.areas.models import Area, lock_where_read
 from weibao.audit.models import AccessLog
 from weibao.audit.services import (
     AuditEntry,
@@ -440,7 +440,7 @@ def child_update(
     keeps the current one. `categories`/`guardians` of None mean "unchanged"."""
     _check_guardian_count(guardians)
     _assert_can_write(actor, child)
-    current = Child.objects.select_for_update().select_related("community").get(pk=child.pk)
+    current = lock_where_read(Child.objects.select_related("community"), child)
     _refuse_if_anonymised(current)
     if current.version != expected_version:
         raise ConflictError
@@ -582,7 +582,7 @@ def child_change_status(
         errors["date"] = [_("The date cannot be before the child's birth date.")]
     if errors:
         raise ValidationError(errors)
-    current = Child.objects.select_for_update().get(pk=child.pk)
+    current = lock_where_read(Child.objects, child)
     _refuse_if_anonymised(current)
     if current.version != expected_version:
         raise ConflictError
@@ -678,7 +678,7 @@ def child_mark_returned_home(*, actor, child: Child, date: dt.date) -> Child:
         raise ValidationError({"date": [_("The date cannot be in the future.")]})
     if date < child.birth_date:
         raise ValidationError({"date": [_("The date cannot be before the child's birth date.")]})
-    current = Child.objects.select_for_update().get(pk=child.pk)
+    current = lock_where_read(Child.objects, child)
     _refuse_if_anonymised(current)
     old = current.returned_home_on
     current.returned_home_on = date
@@ -706,7 +706,7 @@ def child_backdate_for_demo(
     years ago whose child has aged out since, which child_create rightly refuses to register
     today (demo.data._backdate). Audited as a correction, with the note saying it is demo data;
     the registry's row follows the new number."""
-    current = Child.objects.select_for_update().get(pk=child.pk)
+    current = lock_where_read(Child.objects, child)
     old_masked, old_birth = current.id_number_masked, current.birth_date
     old_hash = current.id_number_hash
     current.birth_date = birth_date
@@ -798,7 +798,7 @@ def child_move(*, actor, child: Child, community, note: str = "", with_area: boo
     which checks who may accept; the accepter is the receiving 街镇's supervisor, who cannot
     see the file yet, so the scope check of child_update does not apply here. The visits are
     re-planned for the new 居民区 (child_schedule_changed) and both 居民区 are recounted."""
-    current = Child.objects.select_for_update().select_related("community").get(pk=child.pk)
+    current = lock_where_read(Child.objects.select_related("community"), child)
     _refuse_if_anonymised(current)
     changes: dict[str, Any] = {}
     counted_in = {current.community_id}
@@ -888,7 +888,7 @@ def child_anonymise(*, actor, child: Child, reason: str) -> Child:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Please give the reason.")]})
-    current = Child.objects.select_for_update().get(pk=child.pk)
+    current = lock_where_read(Child.objects, child)
     _refuse_if_anonymised(current)
     current.name = ANONYMISED_NAME.format(pk=current.pk)
     current.name_initials = current.name_pinyin = ""

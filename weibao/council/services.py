@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.areas.columns import area_columns_move
-from weibao.areas.models import Area
+from weibao.areas.models import Area, lock_where_read
 from weibao.audit.services import audit_record
 from weibao.children.models import Child
 from weibao.children.selectors import children_visible_to
@@ -124,7 +124,7 @@ def member_update(
     *, actor, member: CouncilMember, data: dict[str, Any], expected_version: int | None = None
 ) -> CouncilMember:
     """Change a member's term (end it early) or consent record."""
-    current = CouncilMember.objects.select_for_update(of=("self",)).get(pk=member.pk)
+    current = lock_where_read(CouncilMember.objects.select_for_update(of=("self",)), member)
     _assert_keeper(actor, current.station)
     if expected_version is not None and current.version != expected_version:
         raise ConflictError
@@ -221,7 +221,7 @@ def meeting_create(*, actor, station: Workstation, data: dict[str, Any]) -> Coun
 def meeting_update(
     *, actor, meeting: CouncilMeeting, data: dict[str, Any], expected_version: int | None = None
 ) -> CouncilMeeting:
-    current = CouncilMeeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
+    current = lock_where_read(CouncilMeeting.objects.select_for_update(of=("self",)), meeting)
     _assert_keeper(actor, current.station)
     if expected_version is not None and current.version != expected_version:
         raise ConflictError

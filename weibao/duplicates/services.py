@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weibao.areas.models import lock_where_read
 from weibao.audit.services import audit_record
 from weibao.children.models import Child, Guardian
 from weibao.core.bulk import insert_plain
@@ -219,7 +220,7 @@ def _decide(
     note = clean_text(note, multiline=True)
     if len(note) > NOTE_MAX:
         raise ValidationError({"note": [_("At most %(n)d characters, please.") % {"n": NOTE_MAX}]})
-    current = PossibleDuplicate.objects.select_for_update().get(pk=pair.pk)
+    current = lock_where_read(PossibleDuplicate.objects, pair)
     if expected_version is not None and current.version != expected_version:
         raise ConflictError
     if not may_decide(actor, current):

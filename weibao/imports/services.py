@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weibao.areas.models import lock_where_read
 from weibao.audit.services import audit_record
 from weibao.children.choices import HukouType
 from weibao.core.exceptions import Blocked
@@ -132,7 +133,7 @@ def import_map(
     """Set the column mapping (target → column index), remember it for the uploader's next
     file, and start the dry run."""
     _assert_uploader(actor, job)
-    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    job = lock_where_read(ImportJob.objects, job)
     if job.state not in (ImportJob.State.UPLOADED, ImportJob.State.CHECKED, ImportJob.State.FAILED):
         raise Blocked(
             _("This import is running or done: its mapping can no longer change."), code="state"
@@ -162,7 +163,7 @@ def import_commit(*, actor, job: ImportJob) -> ImportJob:
     """Import the rows the dry run found good (checked again, row by row, as they are
     written), in the background."""
     _assert_uploader(actor, job)
-    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    job = lock_where_read(ImportJob.objects, job)
     if job.state != ImportJob.State.CHECKED:
         raise Blocked(_("Run the dry run first; an import runs once."), code="state")
     if not import_file_path(job).exists():

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.accounts.selectors import communities_to_pick
-from weibao.areas.models import Area
+from weibao.areas.models import Area, lock_where_read
 from weibao.audit.services import audit_record
 from weibao.children.models import Child
 from weibao.core import uploads
@@ -189,7 +189,7 @@ def member_add(*, actor, team: Team, child: Child | None, data: dict[str, Any]) 
 @transaction.atomic
 def member_leave(*, actor, member: Member, left_on: dt.date | None) -> Member:
     """Record that a child left the team (the row stays, with the patrols they went on)."""
-    current = Member.objects.select_for_update().select_related("team").get(pk=member.pk)
+    current = lock_where_read(Member.objects.select_related("team"), member)
     _assert_keeper(actor, current.team)
     if current.left_on is not None:
         raise ValidationError({"left_on": [_("This child has left the team already.")]})
@@ -347,10 +347,9 @@ def finding_create(
 
 
 def _lock(finding: Finding, expected_version: int | None) -> Finding:
-    current = (
-        Finding.objects.select_for_update(of=("self",))
-        .select_related("team", "patrol", "meeting")
-        .get(pk=finding.pk)
+    current = lock_where_read(
+        Finding.objects.select_for_update(of=("self",)).select_related("team", "patrol", "meeting"),
+        finding,
     )
     if expected_version is not None and current.version != expected_version:
         raise ConflictError

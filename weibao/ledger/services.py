@@ -24,16 +24,25 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weibao.accounts.selectors import same_district_as_child
 from weibao.areas.columns import area_columns_move
+from weibao.areas.models import lock_where_read
 from weibao.audit.services import audit_record
 from weibao.cases import workflow
 from weibao.cases.blockers import closes_without_services
 from weibao.cases.models import Case, PlannedService
 from weibao.cases.plans import planned_service_progress
-from weibao.cases.selectors import BACKDATE_DAYS, case_roles, earliest_date, open_plan_items
+from weibao.cases.selectors import (
+    BACKDATE_DAYS,
+    case_roles,
+    case_rows_to_lock,
+    earliest_date,
+    open_plan_items,
+)
 from weibao.cases.services import case_audit, eligible_owner
 from weibao.core.dates import month_bounds
 from weibao.core.exceptions import Blocked
@@ -126,7 +135,7 @@ def service_record_create(
 ) -> ServiceRecord:
     """Record a service delivered to the child of an open case; when it delivers a planned
     service, that item is now in progress, or done if the record completes it."""
-    current = Case.objects.select_for_update().select_related("child").get(pk=case.pk)
+    current = lock_where_read(case_rows_to_lock(), case)
     if not case_roles(actor, current) & workflow.TEAM:
         raise PermissionDenied
     if not current.is_open:
@@ -201,10 +210,13 @@ def service_record_void(*, actor, record: ServiceRecord, reason: str) -> Service
     and the totals, stays in the case with the reason, and a corrected record can be entered.
     The planned service it completed stays done: whether it really was is for the worker to
     say in the plan (kept simple on purpose; the timeline shows both steps)."""
-    current = (
+    current = lock_where_read(
         ServiceRecord.objects.select_for_update(of=("self",))
         .select_related("case", "case__child", "provider_user", "provider_partner")
-        .get(pk=record.pk)
+        # The joined case and child lie in the record's district: said, so the lock is one
+        # district's (docs/scale.md, "What changes in the code", point 9).
+        .filter(same_district_as_child("case__"), case__district_id=F("district_id")),
+        record,
     )
     if current.voided_at is not None:
         raise ValidationError(

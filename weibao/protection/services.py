@@ -24,14 +24,17 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weibao.accounts.selectors import same_district_as_child
 from weibao.areas.columns import area_columns_move
+from weibao.areas.models import lock_where_read
 from weibao.audit.services import access_log_record, audit_record
 from weibao.cases import workflow
 from weibao.cases.models import Case
-from weibao.cases.selectors import BACKDATE_DAYS, case_roles, earliest_date
+from weibao.cases.selectors import BACKDATE_DAYS, case_roles, case_rows_to_lock, earliest_date
 from weibao.cases.services import case_audit
 from weibao.children.services import child_mark_returned_home
 from weibao.core.exceptions import ConflictError
@@ -102,10 +105,13 @@ def _past_date(value, field: str, errors: dict, *, not_before: dt.date | None, b
 
 
 def _lock(record: ProtectionRecord, expected_version: int | None) -> ProtectionRecord:
-    current = (
+    current = lock_where_read(
         ProtectionRecord.objects.select_for_update()
         .select_related("case", "child")
-        .get(pk=record.pk)
+        # The joined case and child lie in the record's district: said, so the lock is one
+        # district's (docs/scale.md, "What changes in the code", point 9).
+        .filter(same_district_as_child(), case__district_id=F("district_id")),
+        record,
     )
     if expected_version is not None and current.version != expected_version:
         raise ConflictError
@@ -142,7 +148,7 @@ def protection_start(
     the child is placed (Art. 93). The one-year limit follows from the start."""
     if not can_start(actor, case):
         raise PermissionDenied
-    case = Case.objects.select_for_update().select_related("child").get(pk=case.pk)
+    case = lock_where_read(case_rows_to_lock(), case)
     child = case.child
     if not case.is_open:
         raise ValidationError({"case": [start_blocker(case)]}, code="case_closed")

@@ -31,7 +31,12 @@ def referral_alerts(now: dt.datetime) -> int:
         with transaction.atomic():
             locked = (
                 Referral.objects.select_for_update()
-                .filter(pk=referral.pk, state=Referral.State.PENDING, overdue_notified_at=None)
+                .filter(
+                    district_id=referral.district_read(),
+                    pk=referral.pk,
+                    state=Referral.State.PENDING,
+                    overdue_notified_at=None,
+                )
                 .first()
             )
             if locked is None:  # answered or notified meanwhile

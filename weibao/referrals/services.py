@@ -6,15 +6,18 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from weibao.accounts.selectors import same_district_as_child
 from weibao.areas.columns import area_columns_move
+from weibao.areas.models import lock_where_read
 from weibao.audit.services import audit_record
 from weibao.cases import workflow as case_workflow
 from weibao.cases.models import Case
-from weibao.cases.selectors import case_roles
+from weibao.cases.selectors import case_roles, case_rows_to_lock
 from weibao.cases.services import case_audit
 from weibao.core.exceptions import Blocked, ConflictError
 from weibao.core.text import checked_text
@@ -52,7 +55,7 @@ def referral_create(
 ) -> Referral:
     """Refer an open case's child to an active partner, who should accept within
     MAX_ACCEPT_DAYS days."""
-    current = Case.objects.select_for_update().select_related("child").get(pk=case.pk)
+    current = lock_where_read(case_rows_to_lock(), case)
     if not case_roles(actor, current) & case_workflow.WORKERS:
         raise PermissionDenied
     if not current.is_open:
@@ -151,10 +154,13 @@ def referral_transition(
     reason), complete (the partner's feedback), revoke (why)."""
     if name not in TRANSITION_TEXT:
         raise ValidationError({"transition": [_("Unknown action.")]})
-    current = (
+    current = lock_where_read(
         Referral.objects.select_for_update()
         .select_related("case", "case__child", "partner")
-        .get(pk=referral.pk)
+        # The joined case and child lie in the referral's district: said, so the lock is one
+        # district's (docs/scale.md, "What changes in the code", point 9).
+        .filter(same_district_as_child("case__"), case__district_id=F("district_id")),
+        referral,
     )
     if expected_version is not None and current.version != expected_version:
         raise ConflictError

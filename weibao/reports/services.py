@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from weibao.accounts.models import Role
 from weibao.accounts.selectors import user_role_assignments, users_with_role_in_areas
-from weibao.areas.models import Area
+from weibao.areas.models import Area, lock_where_read
 from weibao.audit.services import audit_record
 from weibao.children.models import Child
 from weibao.children.selectors import children_visible_to
@@ -230,7 +230,7 @@ def _lock(report: Report, expected_version: int | None, actor) -> Report:
     """The report, locked. Who may not triage it is refused before its version is compared:
     reloading would not help them, so a 409 would mislead."""
     # No select_related: PostgreSQL refuses FOR UPDATE on the nullable side of a join.
-    current = Report.objects.select_for_update().get(pk=report.pk)
+    current = lock_where_read(Report.objects, report)
     _require_triage(actor, current)
     if expected_version is not None and current.version != expected_version:
         raise ConflictError
@@ -556,7 +556,7 @@ def _join_report(actor, concern: Concern, report: Report) -> Report:
     """A concern joins the open report of its visit: the report takes the situations the
     concern implies that it lacks (docs/domain.md §4.5); the police clock starts now when one
     of them is among situations 1–8 and none was before."""
-    current = Report.objects.select_for_update().get(pk=report.pk)
+    current = lock_where_read(Report.objects, report)
     had = set(current.situation_rows.values_list("situation", flat=True))
     added = [s for s in concern_situations([concern]) if s not in had]
     fields: list[str] = []
@@ -596,7 +596,7 @@ def report_from_concern(*, actor, concern: Concern) -> ConcernFiling:
     (created=False, nothing merged)."""
     if not concerns_visible_to(actor).filter(pk=concern.pk).exists():
         raise PermissionDenied
-    current = Concern.objects.select_for_update().get(pk=concern.pk)
+    current = lock_where_read(Concern.objects, concern)
     existing = current.filed_report or current.reports.order_by("id").first()
     if existing is not None:
         return ConcernFiling(existing, False, [])
@@ -604,7 +604,11 @@ def report_from_concern(*, actor, concern: Concern) -> ConcernFiling:
     if current.visit_id is not None:
         siblings = list(
             Concern.objects.select_for_update()
-            .filter(visit_id=current.visit_id, child_id=current.child_id)
+            .filter(
+                district_id=current.district_id,
+                visit_id=current.visit_id,
+                child_id=current.child_id,
+            )
             .exclude(pk=current.pk)
             .order_by("id")
         )
@@ -920,7 +924,7 @@ def clock_policy_update(
     """District staff set their district's clocks; they apply to reports received from now."""
     if district.pk not in {a.pk for a in clock_policy_districts(actor)}:
         raise PermissionDenied
-    policy = ClockPolicy.objects.select_for_update().get(pk=clock_policy_for(district).pk)
+    policy = lock_where_read(ClockPolicy.objects, clock_policy_for(district))
     old = {
         "ack_minutes": policy.ack_minutes,
         "police_hours": policy.police_hours,

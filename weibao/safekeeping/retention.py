@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from weibao.accounts.models import Role
 from weibao.accounts.selectors import user_role_assignments
-from weibao.areas.models import Area
+from weibao.areas.models import Area, lock_where_read
 from weibao.audit.services import audit_job, audit_record
 from weibao.cases.choices import Stage
 from weibao.cases.models import Case
@@ -96,7 +96,7 @@ def retention_policy_update(*, actor, district: Area, years: int) -> RetentionPo
     or leaves; it applies from the next retention run."""
     if district.pk not in {a.pk for a in retention_policy_districts(actor)}:
         raise PermissionDenied
-    policy = RetentionPolicy.objects.select_for_update().get(pk=retention_policy_for(district).pk)
+    policy = lock_where_read(RetentionPolicy.objects, retention_policy_for(district))
     old = policy.years
     policy.years = years
     policy.full_clean(exclude=["district"])
@@ -265,7 +265,13 @@ def retention_run(*, today: dt.date | None = None) -> RetentionRun:
         years = years_of.get(item.district_id, RETENTION_YEARS_DEFAULT)
         try:
             with transaction.atomic():
-                child = Child.objects.select_for_update().filter(pk=item.child_id).first()
+                # Locked in the district it was found in (docs/scale.md, "What changes in the
+                # code", point 9); moved since, it is skipped and found again by the next run.
+                child = (
+                    Child.objects.select_for_update()
+                    .filter(district_id=item.district_id, pk=item.child_id)
+                    .first()
+                )
                 if child is None or not files_due(today).filter(pk=item.child_id).exists():
                     run.skipped.append(item.child_id)
                     continue

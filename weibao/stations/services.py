@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from weibao.areas.models import Area
+from weibao.areas.models import Area, lock_where_read
 from weibao.audit.services import audit_record
 from weibao.core import uploads
 from weibao.core.exceptions import Blocked, ConflictError
@@ -75,10 +75,8 @@ def _too_long(n: int) -> str:
 
 
 def _lock(station: Workstation, expected_version: int | None) -> Workstation:
-    current = (
-        Workstation.objects.select_for_update()
-        .select_related("subdistrict", "district")
-        .get(pk=station.pk)
+    current = lock_where_read(
+        Workstation.objects.select_for_update().select_related("subdistrict", "district"), station
     )
     if expected_version is not None and current.version != expected_version:
         raise ConflictError
@@ -642,7 +640,7 @@ def standard_version_create(
 
 @transaction.atomic
 def standard_version_update(*, actor, standard: Standard, data: dict[str, Any]) -> Standard:
-    current = Standard.objects.select_for_update().get(pk=standard.pk)
+    current = lock_where_read(Standard.objects, standard)
     _assert_standard_keeper(actor, current.district_id)
     _assert_not_started(current)
     clean = _clean_version(data, current)
@@ -715,7 +713,7 @@ def _clean_item(data: dict[str, Any], item: StandardItem | None) -> dict[str, An
 
 
 def _lock_standard(standard: Standard, actor) -> Standard:
-    current = Standard.objects.select_for_update().get(pk=standard.pk)
+    current = lock_where_read(Standard.objects, standard)
     _assert_standard_keeper(actor, current.district_id)
     _assert_not_started(current)
     return current

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from weibao.accounts.models import Role
 from weibao.accounts.selectors import users_with_role_in_areas
-from weibao.areas.models import Area
+from weibao.areas.models import Area, lock_where_read
 from weibao.audit.services import audit_record
 from weibao.core import crypto
 from weibao.core.exceptions import ConflictError
@@ -193,7 +193,7 @@ def suggestion_from_council(
 
 
 def _lock(suggestion: Suggestion, expected_version: int | None) -> Suggestion:
-    current = Suggestion.objects.select_for_update(of=("self",)).get(pk=suggestion.pk)
+    current = lock_where_read(Suggestion.objects.select_for_update(of=("self",)), suggestion)
     if expected_version is not None and current.version != expected_version:
         raise ConflictError
     return current

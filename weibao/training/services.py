@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from weibao.areas.models import Area
+from weibao.areas.models import Area, lock_where_read
 from weibao.areas.selectors import area_is_closed, district_of
 from weibao.audit.services import audit_record
 from weibao.core import uploads
@@ -112,10 +112,8 @@ def topic_update(
 ) -> TrainingTopic:
     """Rename a topic (the sessions that used it show the new name) or retire it (it stays on
     those sessions, and is not offered for new ones), or bring it back."""
-    current = (
-        TrainingTopic.objects.select_for_update(of=("self",))
-        .select_related("district")
-        .get(pk=topic.pk)
+    current = lock_where_read(
+        TrainingTopic.objects.select_for_update(of=("self",)).select_related("district"), topic
     )
     _assert_district(actor, current.district)
     changes: dict[str, Any] = {}
@@ -157,7 +155,7 @@ def training_policy_update(
     hours = _hours(min_hours, errors, "min_hours", limit=Decimal("200"))
     if errors:
         raise ValidationError(errors)
-    policy = TrainingPolicy.objects.select_for_update().get(pk=training_policy_for(district).pk)
+    policy = lock_where_read(TrainingPolicy.objects, training_policy_for(district))
     changes = {}
     if policy.required_roles != roles:
         changes["required_roles"] = {"old": policy.required_roles, "new": roles}
@@ -293,12 +291,13 @@ def session_create(*, actor, data: dict[str, Any]) -> TrainingSession:
 
 
 def _lock(session: TrainingSession, expected_version: int | None) -> TrainingSession:
-    current = (
-        # Only the session's own row is locked: PostgreSQL cannot lock the nullable side of the
-        # join to its 街镇.
-        TrainingSession.objects.select_for_update(of=("self",))
-        .select_related("topic", "district", "subdistrict")
-        .get(pk=session.pk)
+    # Only the session's own row is locked: PostgreSQL cannot lock the nullable side of the
+    # join to its 街镇.
+    current = lock_where_read(
+        TrainingSession.objects.select_for_update(of=("self",)).select_related(
+            "topic", "district", "subdistrict"
+        ),
+        session,
     )
     if expected_version is not None and current.version != expected_version:
         raise ConflictError

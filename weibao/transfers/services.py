@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from weibao.areas.models import Area
+from weibao.areas.models import Area, lock_where_read
 from weibao.audit.services import audit_record
 from weibao.cases.services import case_move_area
 from weibao.children.choices import Status
@@ -121,7 +121,7 @@ def transfer_request(
     (transfer_accept, transfer_refuse). At most one pending transfer per child."""
     if not may_start(actor, child):
         raise PermissionDenied
-    current = Child.objects.select_for_update().get(pk=child.pk)
+    current = lock_where_read(Child.objects, child)
     to_district_name = clean_text(to_district_name)
     errors = destination_errors(current, to_community, out_of_district, to_district_name)
     try:
@@ -182,10 +182,11 @@ def _params(transfer: Transfer) -> dict:
 
 
 def _lock(transfer: Transfer, expected_version: int | None) -> Transfer:
-    current = (
-        Transfer.objects.select_for_update(of=("self",))
-        .select_related("child", "to_community", "to_community__parent")
-        .get(pk=transfer.pk)
+    current = lock_where_read(
+        Transfer.objects.select_for_update(of=("self",)).select_related(
+            "child", "to_community", "to_community__parent"
+        ),
+        transfer,
     )
     if expected_version is not None and current.version != expected_version:
         raise ConflictError
@@ -262,7 +263,7 @@ def transfer_accept(
     the cases move to the new 居民区, all in this transaction. For a move out of the district
     the child is marked transferred (转出) instead, once any open case is closed."""
     current = _lock(transfer, expected_version)
-    child = Child.objects.select_for_update().get(pk=current.child_id)
+    child = lock_where_read(Child.objects, current.child)
     old = _decide(actor, current, "accept", note, note_required=False)
     blockers.require_can_accept(current, child)
     current.child = child
@@ -340,7 +341,7 @@ def children_move_administratively(
     owner = None
     moved = []
     for child in children:
-        current = Child.objects.select_for_update().get(pk=child.pk)
+        current = lock_where_read(Child.objects, child)
         if not is_district_staff_of(actor, current.district_id):
             raise PermissionDenied
         if (

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from weibao.accounts.models import Role
 from weibao.accounts.selectors import is_district_staff, users_with_role_in_areas
 from weibao.areas.columns import area_columns_move
+from weibao.areas.models import lock_where_read
 from weibao.audit.services import audit_record
 from weibao.children.choices import Status
 from weibao.children.models import Child, ChildCategory, Guardian, adult_cutoff
@@ -89,7 +90,11 @@ def visit_schedule_child(
     Called by every service that changes something the due date depends on."""
     today = today or timezone.localdate()
     rules = rules or RuleSet.load()
-    current = VisitDue.objects.select_for_update().filter(child=child, state="open").first()
+    current = (
+        VisitDue.objects.select_for_update()
+        .filter(district_id=child.district_id, child=child, state="open")
+        .first()
+    )
     due: Due | None = None
     if _is_eligible(child, today):
         due = next_due(
@@ -249,7 +254,7 @@ def _apply(visit: Visit, data: dict[str, Any]) -> None:
 
 
 def _lock_current(visit: Visit, expected_version: int) -> Visit:
-    current = Visit.objects.select_for_update().get(pk=visit.pk)
+    current = lock_where_read(Visit.objects, visit)
     if current.version != expected_version:
         raise ConflictError
     return current
@@ -273,7 +278,7 @@ def visit_save_draft(
     same tab: reloading sends one last save as the old page goes and the new page starts from
     the version before it. A save of that tab older than the last one it made is ignored."""
     _assert_own_draft(actor, visit)
-    current = Visit.objects.select_for_update().get(pk=visit.pk)
+    current = lock_where_read(Visit.objects, visit)
     same_tab = bool(tab) and tab == current.draft_tab
     if current.version != expected_version and not same_tab:
         raise ConflictError
@@ -332,7 +337,11 @@ def visit_complete(
     child = current.child
     child_note_visit(child=child, visit_date=current.visit_date)
 
-    due = VisitDue.objects.select_for_update().filter(child=current.child, state="open").first()
+    due = (
+        VisitDue.objects.select_for_update()
+        .filter(district_id=current.district_id, child=current.child, state="open")
+        .first()
+    )
     if due is not None and (due.counts_from is None or current.visit_date >= due.counts_from):
         due.state, due.visit, due.done_on = VisitDue.State.DONE, current, current.visit_date
         due.on_time = current.visit_date <= due.due_date
@@ -455,7 +464,7 @@ def concern_handle(*, actor, concern: Concern, note: str) -> Concern:
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": [_("Please say how the concern was handled.")]})
-    current = Concern.objects.select_for_update().get(pk=concern.pk)
+    current = lock_where_read(Concern.objects, concern)
     if current.state != Concern.State.OPEN:
         raise ValidationError({"note": [_("This concern has already been handled.")]})
     current.state = Concern.State.HANDLED

@@ -244,6 +244,20 @@ def test_a_transfer_to_another_residential_area_writes_only_in_the_district(
 
 
 @pytest.mark.django_db
+def test_a_file_edited_into_another_district_takes_its_open_due_visit(
+    child_a, officer_of_both, other_district
+):
+    """The open due is looked for where the file was (the lock names one district): it
+    follows the file to its new 居民区, and none is left behind."""
+    assert VisitDue.objects.filter(child=child_a, state="open").count() == 1
+    _move(child_a, other_district, officer_of_both)
+    open_dues = VisitDue.objects.filter(child=child_a, state="open")
+    assert list(open_dues.values_list("district_id", "community_id")) == [
+        (other_district.parent.parent_id, other_district.pk)
+    ]
+
+
+@pytest.mark.django_db
 def test_a_possible_duplicate_moved_with_its_child_is_updated_where_it_was_read(
     areas, officer_of_both, other_district
 ):

@@ -205,7 +205,7 @@ def project_create(*, actor, data: dict[str, Any]) -> Project:
 def project_update(
     *, actor, project: Project, data: dict[str, Any], expected_version: int | None = None
 ) -> Project:
-    current = Project.objects.select_for_update().get(pk=project.pk)
+    current = lock_where_read(Project.objects, project)
     if expected_version is not None and current.version != expected_version:
         raise ConflictError
     if not can_keep_project(actor, current):

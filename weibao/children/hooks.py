@@ -7,8 +7,10 @@ from weibao.core.hooks import Hook
 
 child_schedule_changed = Hook(
     "child_schedule_changed",
-    "f(*, child) after a child is registered or their categories, 居民区, birth date or status "
-    "change, inside the service's transaction (the visits app re-plans the child's visits).",
+    "f(*, child, from_district=None) after a child is registered or their categories, 居民区, "
+    "birth date or status change, inside the service's transaction (the visits app re-plans "
+    "the child's visits). from_district: the district the child has just left, where its "
+    "open due visit still lies (None when it did not move).",
 )
 child_identity_changed = Hook(
     "child_identity_changed",

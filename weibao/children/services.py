@@ -508,7 +508,7 @@ def child_update(
     current.save()
     audit_record(actor=actor, action="child.update", obj=current, child=current, changes=changes)
     if {"categories", "community", "birth_date"} & changes.keys():
-        child_schedule_changed.call(child=current)
+        child_schedule_changed.call(child=current, from_district=from_district)
         tallies_refresh(community_ids=counted_in | {current.community_id})
     if IDENTITY_FIELDS & changes.keys():
         child_identity_changed.call(child=current, from_district=from_district)
@@ -821,7 +821,7 @@ def child_move(*, actor, child: Child, community, note: str = "", with_area: boo
         changes=changes,
         note=note,
     )
-    child_schedule_changed.call(child=current)
+    child_schedule_changed.call(child=current, from_district=from_district)
     child_identity_changed.call(child=current, from_district=from_district)
     tallies_refresh(community_ids=counted_in | {current.community_id})
     return current

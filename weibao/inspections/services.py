@@ -499,7 +499,7 @@ def meeting_create(
 @transaction.atomic
 def meeting_update(*, actor, meeting: Meeting, data: dict[str, Any]) -> Meeting:
     """Change a meeting's day, who attended and its notes (attendance is often known after)."""
-    current = Meeting.objects.select_for_update().select_related("team").get(pk=meeting.pk)
+    current = lock_where_read(Meeting.objects.select_related("team"), meeting)
     _assert_keeper(actor, current.team)
     errors: dict[str, list[str]] = {}
     clean = _clean_meeting(data, errors)

@@ -43,8 +43,8 @@ def two_factor_required(user) -> bool:
 # The sign-in gate (security.middleware) asks the next two facts on every request. They are
 # kept this long in the shared cache and forgotten by the services that change them, at once
 # and again at their commit (core.cached). The time bounds what a reader that straddled a
-# writer's commit may keep; a device added or removed by hand in the admin site, which no
-# service sees, also counts from then (docs/security.md, "Two-factor sign-in").
+# writer's commit may keep; a device added or removed outside the services (the shell, SQL),
+# which nothing forgets, counts within that time too (docs/security.md, "Two-factor sign-in").
 KEPT_SECONDS = 60
 
 
@@ -82,7 +82,8 @@ def has_two_factor(user) -> bool:
 
 def has_two_factor_kept(user) -> bool:
     """has_two_factor for the sign-in gate: kept KEPT_SECONDS, forgotten by the services that
-    confirm or remove a device. The services themselves read the database."""
+    confirm or remove a device. The services read the device from the database; the district's
+    rule (two_factor_required) is read through the cache by the gate and the services alike."""
     return cached_read(has_two_factor_key(user.pk), KEPT_SECONDS, lambda: has_two_factor(user))
 
 

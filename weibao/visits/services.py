@@ -84,17 +84,22 @@ def _last_visit(child: Child) -> dt.date | None:
 
 
 def visit_schedule_child(
-    *, child: Child, rules: RuleSet | None = None, today: dt.date | None = None
+    *,
+    child: Child,
+    rules: RuleSet | None = None,
+    today: dt.date | None = None,
+    from_district: int | None = None,
 ) -> VisitDue | None:
     """Bring the child's open due visit in line with the rules: create, move or cancel it.
-    Called by every service that changes something the due date depends on."""
+    Called by every service that changes something the due date depends on. `from_district`:
+    the district the file has just left (children.hooks.child_schedule_changed), where its
+    open due still lies; it follows the file."""
     today = today or timezone.localdate()
     rules = rules or RuleSet.load()
-    current = (
-        VisitDue.objects.select_for_update()
-        .filter(district_id=child.district_id, child=child, state="open")
-        .first()
-    )
+    # Each lock names one district (docs/scale.md, "What changes in the code", point 9).
+    current = _open_due_locked(child, child.district_id)
+    if current is None and from_district not in (None, child.district_id):
+        current = _open_due_locked(child, from_district)
     due: Due | None = None
     if _is_eligible(child, today):
         due = next_due(
@@ -130,6 +135,14 @@ def visit_schedule_child(
     current.copy_area_of(child)
     current.save()
     return current
+
+
+def _open_due_locked(child: Child, district_id: int) -> VisitDue | None:
+    return (
+        VisitDue.objects.select_for_update()
+        .filter(district_id=district_id, child=child, state="open")
+        .first()
+    )
 
 
 NEW_DUE_COLUMNS = (
@@ -183,7 +196,9 @@ def _turned_16(child: Child, today: dt.date) -> bool:
     )
 
 
-def left_behind_16_check(*, child: Child, today: dt.date | None = None) -> int:
+def left_behind_16_check(
+    *, child: Child, today: dt.date | None = None, from_district: int | None = None
+) -> int:
     """children.hooks.child_schedule_changed: a child aged 16 or 17 whose categories, birth
     date, status or 居民区 just changed may be a left-behind child past the category's age
     (docs/domain.md §3.5). The daily job asks about the children who turn 16 only

@@ -427,7 +427,8 @@ LOGGING = {
 if os.environ.get("WEIBAO_CACHE_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, one client kept per server (weibao/core/cache.py).
+            "BACKEND": "weibao.core.cache.RedisCache",
             "LOCATION": os.environ["WEIBAO_CACHE_URL"],
             "KEY_PREFIX": "weibao",
         }

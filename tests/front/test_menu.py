@@ -2,7 +2,10 @@
 
 import re
 
+from django.urls import reverse, set_script_prefix
+
 from tests.conftest import web_client
+from weibao.front import menu
 
 
 def _menu(html: str) -> list[tuple[str, str]]:
@@ -135,3 +138,34 @@ def test_a_short_menu_is_shown_whole(db):
     html = web_client(User.objects.get(pk=admin.pk)).get("/").content.decode()
     assert "navgroup" not in html
     assert "/admin/" in _hrefs(html)
+
+
+def test_the_menu_looks_each_page_up_once_per_process(district_officer, rf, monkeypatch):
+    names = []
+
+    def counted_reverse(name, *args, **kwargs):
+        names.append(name)
+        return reverse(name, *args, **kwargs)
+
+    monkeypatch.setattr(menu, "reverse", counted_reverse)
+    menu._page_under.cache_clear()
+    request = rf.get("/visits/")
+    request.user = district_officer
+    first = menu.menu_for(request)
+    looked_up = len(names)
+    assert looked_up > 20  # district staff's long menu
+    assert menu.menu_for(request) == first
+    # The second menu asks only for the user's own dashboard, whose URL takes its area.
+    assert names[looked_up:] == ["dashboards:area"]
+
+
+def test_the_menu_follows_the_script_prefix_it_is_served_under(district_officer, rf):
+    request = rf.get("/visits/")
+    request.user = district_officer
+    assert menu.menu_for(request)[0].url == "/"
+    set_script_prefix("/weibao/")
+    try:
+        urls = [item.url for item in menu.menu_for(request)]
+    finally:
+        set_script_prefix("/")
+    assert all(url.startswith("/weibao/") for url in urls)

@@ -7,10 +7,11 @@ puts the rest in three groups that open on a click: the services and referrals o
 workstations' own work and activities, and the rest (settings, administration, the account). A
 short menu (the system administrator's) is shown whole."""
 
+import functools
 from dataclasses import dataclass
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -141,12 +142,25 @@ def first_items(roles: set[str]) -> tuple[str, ...]:
 SECTION = {"dashboards": "dashboards:home"}
 
 
+def _page(name: str) -> str:
+    """The URL of a page that takes no argument. It is the same for the whole life of the
+    process (under one script prefix), so it is looked up once: a `reverse()` costs about 14 µs
+    on a fast machine (docs/performance.md, "The load that saturates two cores, …"), and the
+    menu of district staff names about thirty pages on every page."""
+    return _page_under(name, get_script_prefix())
+
+
+@functools.cache
+def _page_under(name: str, prefix: str) -> str:
+    return reverse(name)
+
+
 def menu_for(request: HttpRequest) -> list[MenuItem]:
     user = request.user
     first = first_items({a.role for a in user_role_assignments(user)})
     has_area = bool(user_scope_areas(user))
     entries = [
-        (key, label, reverse(name))
+        (key, label, _page(name))
         for key, label, name in ITEMS
         if has_area or key not in CHILDREN_WORK
     ]
@@ -154,9 +168,9 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
     # with an area (a 儿童主任 sees their 居民区's team), training for the 街镇 and the district.
     team = []
     if has_area:
-        team.append(("staff", _("Staff roster"), reverse("staff:list")))
+        team.append(("staff", _("Staff roster"), _page("staff:list")))
     if training_districts(user):
-        team.append(("training", _("Training"), reverse("training:list")))
+        team.append(("training", _("Training"), _page("training:list")))
     at = next((i + 1 for i, entry in enumerate(entries) if entry[0] == "partners"), len(entries))
     entries[at:at] = team
     dashboard = home_dashboard_area(user)
@@ -170,44 +184,44 @@ def menu_for(request: HttpRequest) -> list[MenuItem]:
     # registers children there), many children at once.
     if has_area:
         at = next((i + 1 for i, entry in enumerate(entries) if entry[0] == "register"), 0)
-        entries.insert(at, ("imports", _("Import from a spreadsheet"), reverse("imports:list")))
+        entries.insert(at, ("imports", _("Import from a spreadsheet"), _page("imports:list")))
     if sees_activities(user):
-        entries.append(("activities", _("Projects and activities"), reverse("activities:list")))
+        entries.append(("activities", _("Projects and activities"), _page("activities:list")))
     if sees_stations(user):
-        entries.append(("stations", _("Workstations"), reverse("stations:list")))
+        entries.append(("stations", _("Workstations"), _page("stations:list")))
     # The inspection teams (儿童考察团) of the 居民区 the user sees (docs/domain.md §8.2).
     if sees_inspections(user):
-        entries.append(("inspections", _("Inspection teams"), reverse("inspections:list")))
+        entries.append(("inspections", _("Inspection teams"), _page("inspections:list")))
     # Children who may be registered twice, to be checked by a person (docs/domain.md §10).
     if sees_duplicates(user):
-        entries.append(("duplicates", _("Possible duplicates"), reverse("duplicates:list")))
+        entries.append(("duplicates", _("Possible duplicates"), _page("duplicates:list")))
     if follows_coverage(user):
-        entries.append(("coverage", _("Workstation coverage"), reverse("stations:coverage")))
+        entries.append(("coverage", _("Workstation coverage"), _page("stations:coverage")))
     if sees_suggestions(user):
-        entries.append(("suggestions", _("Suggestion board"), reverse("suggestions:list")))
+        entries.append(("suggestions", _("Suggestion board"), _page("suggestions:list")))
     if sees_councils(user):
-        entries.append(("council", _("Children's council"), reverse("council:list")))
+        entries.append(("council", _("Children's council"), _page("council:list")))
     if is_district_staff(user):
-        entries.append(("rules", _("Visit rules"), reverse("visits:rules")))
+        entries.append(("rules", _("Visit rules"), _page("visits:rules")))
     if districts_managed_by(user):
-        entries.append(("people", _("People and roles"), reverse("accounts:people")))
-        entries.append(("areas", _("Area management"), reverse("administration:areas")))
+        entries.append(("people", _("People and roles"), _page("accounts:people")))
+        entries.append(("areas", _("Area management"), _page("administration:areas")))
     if managed_districts(user):
         entries.append(
-            ("security", _("Sign-in security of the district"), reverse("security:district"))
+            ("security", _("Sign-in security of the district"), _page("security:district"))
         )
     if access_review_districts(user):
-        entries.append(("unusual", _("Unusual access"), reverse("children:unusual_access")))
+        entries.append(("unusual", _("Unusual access"), _page("children:unusual_access")))
     if retention_policy_districts(user) or retention_policy_readable_districts(user):
-        entries.append(("retention", _("Retention of files"), reverse("safekeeping:retention")))
+        entries.append(("retention", _("Retention of files"), _page("safekeeping:retention")))
     if user.is_staff:
-        entries.append(("admin", _("Administration"), reverse("admin:index")))
+        entries.append(("admin", _("Administration"), _page("admin:index")))
     # Both also behind the name in the top bar, which a phone has no room to show.
-    entries.append(("account", _("Account security"), reverse("security:overview")))
-    entries.append(("password", _("Change password"), reverse("accounts:password_change")))
+    entries.append(("account", _("Account security"), _page("security:overview")))
+    entries.append(("password", _("Change password"), _page("accounts:password_change")))
     # Home, then the role's most used pages, then the rest in their order.
     entries.sort(key=lambda entry: _place(entry[0], first))
-    sections = {key: reverse(SECTION[key]) if key in SECTION else url for key, _l, url in entries}
+    sections = {key: _page(SECTION[key]) if key in SECTION else url for key, _l, url in entries}
     current = _current(request.path, sections)
     return [
         MenuItem(

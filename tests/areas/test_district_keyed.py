@@ -10,8 +10,14 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.activities.conftest import an_activity
 from tests.duplicates.helpers import pair_of, register
+from tests.inspections import helpers as inspections
+from tests.stations.conftest import make_station
+from tests.training.helpers import a_session
 from tests.transfers.helpers import accept, ask, full_file
+from weibao.activities import services as activity_services
+from weibao.activities.models import Signup
 from weibao.areas.models import DistrictKeyed, lock_where_read
 from weibao.cases import services as case_services
 from weibao.children import services as child_services
@@ -20,6 +26,9 @@ from weibao.core.exceptions import ConflictError
 from weibao.duplicates import services as duplicate_services
 from weibao.duplicates.models import MatchKey, PossibleDuplicate
 from weibao.duplicates.services import duplicate_dismiss
+from weibao.inspections import services as inspection_services
+from weibao.inspections.models import Finding
+from weibao.training.services import session_update
 from weibao.visits import services as visit_services
 from weibao.visits.models import Concern, VisitDue
 
@@ -40,7 +49,8 @@ EXCEPTIONS = {
 
 UPDATE = re.compile(r'^UPDATE "(\w+)" SET .*? WHERE (.*)$', re.S)
 DELETE = re.compile(r'^DELETE FROM "(\w+)" WHERE (.*)$', re.S)
-LOCK = re.compile(r'^SELECT .*? FROM "(\w+)".*? WHERE (.*) FOR (?:NO KEY )?UPDATE', re.S)
+LOCK = re.compile(r'^SELECT .*? FROM "(\w+)"(.*?) WHERE (.*) FOR (?:NO KEY )?UPDATE', re.S)
+JOINED = re.compile(r'JOIN "(\w+)"(?: (\w+))? ON')
 
 # SQLite has no row locks: Django leaves FOR UPDATE out there, so only PostgreSQL shows them.
 locks_shown = pytest.mark.skipif(
@@ -64,15 +74,19 @@ def _writes_without_district(queries) -> list[str]:
 
 
 def _locks_without_district(queries) -> list[str]:
-    """The SELECT … FOR UPDATE of a district-keyed table whose WHERE does not name that
-    table's district: on Citus, which runs FOR UPDATE in one shard only, an error
-    (docs/scale.md, "What changes in the code", point 9)."""
+    """The SELECT … FOR UPDATE of a district-keyed table, or joined to one, whose WHERE does
+    not name the district of each such table in it: on Citus, which runs FOR UPDATE in one
+    shard only, an error (docs/scale.md, "What changes in the code", point 9)."""
     tables = _district_tables()
     missing = []
     for query in queries:
         match = LOCK.match(query["sql"])
-        table = match.group(1) if match else None
-        if table in tables and f'"{table}"."district_id"' not in match.group(2):
+        if not match:
+            continue
+        table, joins, where = match.groups()
+        # (table, the name the query gives it): a table joined twice takes an alias.
+        named = [(table, table)] + [(j, alias or j) for j, alias in JOINED.findall(joins)]
+        if any(f'"{name}"."district_id"' not in where for real, name in named if real in tables):
             missing.append(query["sql"])
     return missing
 
@@ -366,3 +380,79 @@ def test_a_transfer_locks_its_rows_in_their_district(
     assert locks, "the transfer locked nothing: the capture proves nothing"
     missing = _locks_without_district(locks)
     assert missing == [], "\n".join(missing)
+
+
+def _locks_of(work) -> list[dict]:
+    with CaptureQueriesContext(connection) as ctx:
+        work()
+    return [q for q in ctx.captured_queries if LOCK.match(q["sql"])]
+
+
+@locks_shown
+@pytest.mark.django_db
+def test_the_workstations_work_locks_its_rows_and_their_joins_in_their_district(
+    areas, supervisor, child_a, make_child
+):
+    """An activity's sign-ups, an inspection team's member, meeting and finding, a training
+    session: every table split by district in a lock, the row's and the ones joined to it, is
+    named by its district. On the code before, the finding's team and patrol, the member's and
+    the meeting's team, the session's topic and the activity's station and project were joined
+    by id alone, and the sign-ups of an activity were locked by the activity."""
+    station = make_station(supervisor, areas["tianshan"])
+    project = activity_services.project_create(
+        actor=supervisor,
+        data={"station": station, "name": "艺润童心", "starts_on": dt.date(2026, 1, 1),
+              "status": "running"},
+    )  # fmt: skip
+    activity = an_activity(supervisor, project, capacity=1)
+    second = make_child(name="儿童乙")
+    first = activity_services.signup_add(actor=supervisor, activity=activity, child=child_a)
+    waiting = activity_services.signup_add(actor=supervisor, activity=activity, child=second)
+    team = inspections.a_team(supervisor, areas["community_a"])
+    member = inspections.a_member(supervisor, team, child_a)
+    finding = inspections.a_finding(supervisor, inspections.a_patrol(supervisor, team, [member]))
+    meeting = inspections.a_meeting(supervisor, team, [finding])
+    session = a_session(supervisor, areas["tianshan"], held_on=dt.date(2026, 3, 2))
+
+    def work():
+        activity_services.signup_cancel(actor=supervisor, signup=first)
+        activity_services.attendance_set(
+            actor=supervisor, activity=activity, marks={waiting.pk: True}
+        )
+        inspections.decide(supervisor, finding)
+        inspection_services.meeting_update(
+            actor=supervisor,
+            meeting=meeting,
+            data={"held_on": meeting.held_on, "parties": meeting.parties, "notes": "物业到会"},
+        )
+        inspection_services.member_leave(
+            actor=supervisor, member=member, left_on=timezone.localdate()
+        )
+        session_update(actor=supervisor, session=session, data={"trainer": "新讲师"})
+
+    locks = _locks_of(work)
+    joined = [q for q in locks if " JOIN " in LOCK.match(q["sql"]).group(2)]
+    assert len(locks) >= 6 and len(joined) >= 3, "the work locked too little to prove anything"
+    missing = _locks_without_district(locks)
+    assert missing == [], "\n".join(missing)
+    assert Signup.objects.get(pk=waiting.pk).attended
+
+
+@locks_shown
+@pytest.mark.django_db
+def test_a_lock_joined_to_a_row_by_id_alone_is_caught(finding_lock_by_id):
+    # The check itself: the finding locked with its team joined by id alone, as before.
+    assert _locks_without_district(finding_lock_by_id) != []
+
+
+@pytest.fixture
+def finding_lock_by_id(areas, supervisor, child_a):
+    team = inspections.a_team(supervisor, areas["community_a"])
+    member = inspections.a_member(supervisor, team, child_a)
+    finding = inspections.a_finding(supervisor, inspections.a_patrol(supervisor, team, [member]))
+    with transaction.atomic():
+        return _locks_of(
+            lambda: lock_where_read(
+                Finding.objects.select_for_update(of=("self",)).select_related("team"), finding
+            )
+        )

@@ -359,10 +359,9 @@ def activity_create(
 
 
 def _lock_activity(activity: Activity, expected_version: int | None = None) -> Activity:
-    current = lock_where_read(
-        Activity.objects.select_for_update(of=("self",)).select_related("station", "project"),
-        activity,
-    )
+    # The activity's own row only: its station and project are optional, and a lock joined
+    # to them would not name their district (docs/scale.md, point 9); they are read when asked.
+    current = lock_where_read(Activity.objects, activity)
     if expected_version is not None and current.version != expected_version:
         raise ConflictError
     return current
@@ -616,9 +615,12 @@ def signup_cancel(*, actor, signup: Signup) -> Signup | None:
     )
     promoted = None
     if freed and _confirmed(current) < current.capacity:
+        # Read, not locked: every writer of an activity's sign-ups holds the activity's lock
+        # first, and the sign-ups lie in their children's districts, which a lock of one
+        # query could not name (docs/scale.md, point 9). A sign-up moved with its child
+        # meanwhile is a conflict when saved, by the district it was read in.
         promoted = (
-            Signup.objects.select_for_update()
-            .filter(activity=current, status=SignupStatus.WAITING)
+            Signup.objects.filter(activity=current, status=SignupStatus.WAITING)
             .order_by("position", "pk")
             .first()
         )
@@ -691,7 +693,8 @@ def attendance_set(*, actor, activity: Activity, marks: dict[int, bool]) -> dict
         )
     rows = {
         s.pk: s
-        for s in Signup.objects.select_for_update().filter(activity=current, pk__in=list(marks))
+        # Under the activity's lock, as in signup_cancel: read, not locked.
+        for s in Signup.objects.filter(activity=current, pk__in=list(marks))
     }
     unknown = [pk for pk in marks if pk not in rows]
     if unknown:

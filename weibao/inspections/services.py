@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.accounts.selectors import communities_to_pick
-from weibao.areas.models import Area, lock_where_read
+from weibao.areas.models import Area, joined_in_district, lock_where_read
 from weibao.audit.services import audit_record
 from weibao.children.models import Child
 from weibao.core import uploads
@@ -189,7 +189,9 @@ def member_add(*, actor, team: Team, child: Child | None, data: dict[str, Any]) 
 @transaction.atomic
 def member_leave(*, actor, member: Member, left_on: dt.date | None) -> Member:
     """Record that a child left the team (the row stays, with the patrols they went on)."""
-    current = lock_where_read(Member.objects.select_related("team"), member)
+    current = lock_where_read(
+        Member.objects.select_related("team").filter(joined_in_district("team")), member
+    )
     _assert_keeper(actor, current.team)
     if current.left_on is not None:
         raise ValidationError({"left_on": [_("This child has left the team already.")]})
@@ -347,8 +349,11 @@ def finding_create(
 
 
 def _lock(finding: Finding, expected_version: int | None) -> Finding:
+    # With its team and patrol, joined on the district; its meeting (optional) read when asked.
     current = lock_where_read(
-        Finding.objects.select_for_update(of=("self",)).select_related("team", "patrol", "meeting"),
+        Finding.objects.select_for_update(of=("self",))
+        .select_related("team", "patrol")
+        .filter(joined_in_district("team", "patrol")),
         finding,
     )
     if expected_version is not None and current.version != expected_version:
@@ -499,7 +504,9 @@ def meeting_create(
 @transaction.atomic
 def meeting_update(*, actor, meeting: Meeting, data: dict[str, Any]) -> Meeting:
     """Change a meeting's day, who attended and its notes (attendance is often known after)."""
-    current = lock_where_read(Meeting.objects.select_related("team"), meeting)
+    current = lock_where_read(
+        Meeting.objects.select_related("team").filter(joined_in_district("team")), meeting
+    )
     _assert_keeper(actor, current.team)
     errors: dict[str, list[str]] = {}
     clean = _clean_meeting(data, errors)

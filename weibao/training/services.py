@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from weibao.areas.models import Area, lock_where_read
+from weibao.areas.models import Area, joined_in_district, lock_where_read
 from weibao.areas.selectors import area_is_closed, district_of
 from weibao.audit.services import audit_record
 from weibao.core import uploads
@@ -294,9 +294,9 @@ def _lock(session: TrainingSession, expected_version: int | None) -> TrainingSes
     # Only the session's own row is locked: PostgreSQL cannot lock the nullable side of the
     # join to its 街镇.
     current = lock_where_read(
-        TrainingSession.objects.select_for_update(of=("self",)).select_related(
-            "topic", "district", "subdistrict"
-        ),
+        TrainingSession.objects.select_for_update(of=("self",))
+        .select_related("topic", "district", "subdistrict")
+        .filter(joined_in_district("topic")),
         session,
     )
     if expected_version is not None and current.version != expected_version:

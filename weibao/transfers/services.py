@@ -183,8 +183,11 @@ def _params(transfer: Transfer) -> dict:
 
 def _lock(transfer: Transfer, expected_version: int | None) -> Transfer:
     current = lock_where_read(
+        # Not joined to its child: a child moved since the request (blockers' "child_moved")
+        # may lie in another district, and the transfer must still be found to be cancelled.
+        # The child is read, or locked, by its own district where it is needed.
         Transfer.objects.select_for_update(of=("self",)).select_related(
-            "child", "to_community", "to_community__parent"
+            "to_community", "to_community__parent"
         ),
         transfer,
     )

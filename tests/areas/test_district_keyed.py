@@ -14,6 +14,7 @@ from tests.activities.conftest import an_activity
 from tests.duplicates.helpers import pair_of, register
 from tests.inspections import helpers as inspections
 from tests.stations.conftest import make_station
+from tests.suggestions.conftest import a_suggestion
 from tests.training.helpers import a_session
 from tests.transfers.helpers import accept, ask, full_file
 from weibao.activities import services as activity_services
@@ -28,6 +29,8 @@ from weibao.duplicates.models import MatchKey, PossibleDuplicate
 from weibao.duplicates.services import duplicate_dismiss
 from weibao.inspections import services as inspection_services
 from weibao.inspections.models import Finding
+from weibao.suggestions.models import Suggestion
+from weibao.suggestions.services import suggestions_late_tell
 from weibao.training.services import session_update
 from weibao.visits import services as visit_services
 from weibao.visits.models import Concern, VisitDue
@@ -456,3 +459,16 @@ def finding_lock_by_id(areas, supervisor, child_a):
                 Finding.objects.select_for_update(of=("self",)).select_related("team"), finding
             )
         )
+
+
+@locks_shown
+@pytest.mark.django_db
+def test_the_late_suggestions_notice_locks_them_district_by_district(areas, supervisor):
+    station = make_station(supervisor, areas["tianshan"])
+    late, _code = a_suggestion(station, supervisor, "assigned")
+    Suggestion.objects.filter(pk=late.pk).update(deadline=timezone.localdate() - dt.timedelta(2))
+    locks = _locks_of(lambda: suggestions_late_tell(today=timezone.localdate()))
+    assert any("suggestions_suggestion" in LOCK.match(q["sql"]).group(1) for q in locks)
+    missing = _locks_without_district(locks)
+    assert missing == [], "\n".join(missing)
+    assert Suggestion.objects.get(pk=late.pk).late_told_for is not None

@@ -9,14 +9,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.accounts.models import Role
 from weibao.accounts.selectors import users_with_role_in_areas
-from weibao.areas.models import Area, lock_where_read
+from weibao.areas.models import Area, joined_in_district, lock_where_read
 from weibao.audit.services import audit_record
 from weibao.core import crypto
 from weibao.core.exceptions import ConflictError
@@ -412,14 +412,32 @@ def suggestion_decline(
 def suggestions_late_tell(*, today: dt.date) -> tuple[int, int]:
     """Tell the 街镇's supervisor(s) of each suggestion past its deadline and not answered —
     once per deadline (routing again with a new deadline starts over). Returns (suggestions
-    newly late, people told)."""
-    late = (
-        Suggestion.objects.select_for_update(of=("self",))
-        .filter(state__in=(State.ASSIGNED, State.IN_PROGRESS), deadline__lt=today)
-        .exclude(late_told_for=F("deadline"))
-        .select_related("station")
-        .order_by("pk")
-    )
+    newly late, people told). District by district: each lock names its district, and the
+    station joined to a suggestion is its 街镇's, so in that district too (docs/scale.md,
+    point 9)."""
+    found = told = 0
+    districts = Area.objects.filter(level=Area.Level.DISTRICT).order_by("pk")
+    for district in districts.values_list("pk", flat=True):
+        late = (
+            Suggestion.objects.select_for_update(of=("self",))
+            .filter(
+                joined_in_district("station"),
+                district_id=district,
+                state__in=(State.ASSIGNED, State.IN_PROGRESS),
+                deadline__lt=today,
+            )
+            .exclude(late_told_for=F("deadline"))
+            .select_related("station")
+            .order_by("pk")
+        )
+        district_found, district_told = _late_tell(late)
+        found += district_found
+        told += district_told
+    return found, told
+
+
+def _late_tell(late: QuerySet[Suggestion]) -> tuple[int, int]:
+    """(how many of `late`, people told)."""
     found = told = 0
     for suggestion in late:
         found += 1
